@@ -1,0 +1,63 @@
+// A conformance check: one rule, one RFC reference, a verdict with evidence.
+// Each check is declared once (name, RFC section, the sentence it enforces);
+// reports, JUnit names and docs all come from that declaration.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/events/event_log.hpp"
+#include "harness/scenario/model.hpp"
+
+namespace wireproof::checks {
+
+enum class Verdict { pass, fail, not_applicable };
+std::string to_string(Verdict v);
+
+struct CheckResult {
+  std::string name;
+  std::string rfc;               // "RFC 6347 4.1.1"
+  std::string sentence;          // the RFC sentence enforced, quoted
+  Verdict verdict = Verdict::not_applicable;
+  nlohmann::json expected;       // what the rule demands (numbers, with tolerance)
+  nlohmann::json measured;       // what the wire / peers showed
+  std::string detail;            // one line a person reads
+  std::vector<std::uint64_t> evidence;  // event indices (events.jsonl "i")
+};
+
+// What a peer reported (its JSON-lines events) and how its process ended.
+struct PeerOutcome {
+  std::string role;              // client | server
+  std::vector<nlohmann::json> events;  // in order
+  int exit_code = -1;            // -1: killed / did not exit
+  std::string exit_reason;       // "exited 0", "killed by signal 9 after deadline", ...
+};
+
+struct Inputs {
+  const scenario::Scenario& scenario;
+  const events::EventLog& log;
+  const PeerOutcome& client;
+  const PeerOutcome& server;
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  virtual std::string name() const = 0;
+  virtual std::string rfc() const = 0;
+  virtual std::string sentence() const = 0;
+  virtual CheckResult run(const Inputs& in) const = 0;
+};
+
+// Every check, in report order.
+std::vector<std::unique_ptr<Check>> all_checks();
+
+// Runs every check the scenario enables (expect.checks), in report order.
+std::vector<CheckResult> run_checks(const Inputs& in);
+
+nlohmann::json to_json(const CheckResult& r);
+
+}  // namespace wireproof::checks

@@ -1,0 +1,156 @@
+#include "harness/events/event_log.hpp"
+
+#include <istream>
+#include <ostream>
+#include <stdexcept>
+
+namespace wireproof::events {
+
+using nlohmann::json;
+
+std::vector<const Datagram*> EventLog::datagrams() const {
+  std::vector<const Datagram*> out;
+  for (const auto& e : events)
+    if (auto* d = std::get_if<Datagram>(&e)) out.push_back(d);
+  return out;
+}
+
+std::vector<const PeerEvent*> EventLog::peer_events() const {
+  std::vector<const PeerEvent*> out;
+  for (const auto& e : events)
+    if (auto* p = std::get_if<PeerEvent>(&e)) out.push_back(p);
+  return out;
+}
+
+std::string to_hex(const std::vector<std::uint8_t>& b) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  s.reserve(b.size() * 2);
+  for (auto c : b) {
+    s.push_back(digits[c >> 4]);
+    s.push_back(digits[c & 15]);
+  }
+  return s;
+}
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::vector<std::uint8_t> from_hex(const std::string& s) {
+  if (s.size() % 2) throw std::runtime_error("hex string has odd length");
+  std::vector<std::uint8_t> out(s.size() / 2);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    int hi = hex_digit(s[2 * k]), lo = hex_digit(s[2 * k + 1]);
+    if (hi < 0 || lo < 0) throw std::runtime_error("bad hex digit at " + std::to_string(2 * k));
+    out[k] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return out;
+}
+
+static json record_json(const Record& r) {
+  json j{{"offset", r.offset}, {"type", r.type}, {"version", r.version},
+         {"epoch", r.epoch}, {"seq", r.seq}, {"length", r.length}};
+  if (r.hs)
+    j["hs"] = {{"type", r.hs->type}, {"name", r.hs->name}, {"length", r.hs->length},
+               {"message_seq", r.hs->message_seq}, {"frag_offset", r.hs->frag_offset},
+               {"frag_length", r.hs->frag_length}};
+  if (r.alert) j["alert"] = {{"level", r.alert->level}, {"description", r.alert->description}};
+  return j;
+}
+
+static Record record_from(const json& j) {
+  Record r;
+  r.offset = j.at("offset").get<std::size_t>();
+  r.type = j.at("type").get<int>();
+  r.version = j.at("version").get<std::uint16_t>();
+  r.epoch = j.at("epoch").get<int>();
+  r.seq = j.at("seq").get<std::uint64_t>();
+  r.length = j.at("length").get<std::size_t>();
+  if (j.contains("hs")) {
+    const auto& h = j["hs"];
+    r.hs = HandshakeHeader{h.at("type").get<int>(), h.value("name", std::string{}),
+                           h.at("length").get<std::uint32_t>(), h.at("message_seq").get<int>(),
+                           h.at("frag_offset").get<std::uint32_t>(), h.at("frag_length").get<std::uint32_t>()};
+  }
+  if (j.contains("alert")) r.alert = Alert{j["alert"].at("level").get<int>(), j["alert"].at("description").get<int>()};
+  return r;
+}
+
+json to_json(const Event& e) {
+  if (auto* d = std::get_if<Datagram>(&e)) {
+    json recs = json::array();
+    for (const auto& r : d->records) recs.push_back(record_json(r));
+    json acts = json::array();
+    for (const auto& a : d->actions) acts.push_back({{"rule", a.rule}, {"action", a.action}, {"detail", a.detail}});
+    return {{"kind", "datagram"}, {"i", d->i}, {"dir", d->dir}, {"t_us", d->t_us},
+            {"size", d->size}, {"ip_size", d->ip_size}, {"mtu", d->mtu}, {"hex", to_hex(d->payload)},
+            {"records", recs}, {"malformed", d->malformed ? json(*d->malformed) : json(nullptr)},
+            {"flight", d->flight ? json(*d->flight) : json(nullptr)},
+            {"retransmission", d->retransmission}, {"fate", d->fate}, {"actions", acts},
+            {"deliveries_us", d->deliveries_us}};
+  }
+  if (auto* l = std::get_if<LinkChange>(&e)) {
+    json j{{"kind", "link"}, {"i", l->i}, {"t_us", l->t_us}, {"change", l->change},
+           {"value", l->value}, {"cause", l->cause}};
+    if (!l->rule.empty()) j["rule"] = l->rule;
+    return j;
+  }
+  const auto& p = std::get<PeerEvent>(e);
+  return {{"kind", "peer"}, {"i", p.i}, {"t_us", p.t_us}, {"role", p.role}, {"event", p.event}};
+}
+
+Event event_from_json(const json& j) {
+  const std::string kind = j.at("kind").get<std::string>();
+  if (kind == "datagram") {
+    Datagram d;
+    d.i = j.at("i").get<std::uint64_t>();
+    d.dir = j.at("dir").get<std::string>();
+    d.t_us = j.at("t_us").get<std::int64_t>();
+    d.size = j.at("size").get<std::size_t>();
+    d.ip_size = j.value("ip_size", d.size + 28);
+    d.mtu = j.value("mtu", 0);
+    d.payload = from_hex(j.value("hex", std::string{}));
+    for (const auto& r : j.value("records", json::array())) d.records.push_back(record_from(r));
+    if (j.contains("malformed") && !j["malformed"].is_null()) d.malformed = j["malformed"].get<std::string>();
+    if (j.contains("flight") && !j["flight"].is_null()) d.flight = j["flight"].get<int>();
+    d.retransmission = j.value("retransmission", false);
+    d.fate = j.value("fate", std::string("forwarded"));
+    for (const auto& a : j.value("actions", json::array()))
+      d.actions.push_back({a.at("rule").get<std::string>(), a.at("action").get<std::string>(),
+                           a.value("detail", std::string{})});
+    d.deliveries_us = j.value("deliveries_us", std::vector<std::int64_t>{});
+    return d;
+  }
+  if (kind == "link") {
+    return LinkChange{j.at("i").get<std::uint64_t>(), j.at("t_us").get<std::int64_t>(),
+                      j.at("change").get<std::string>(), j.value("rule", std::string{}),
+                      j.value("value", json(nullptr)), j.value("cause", std::string{})};
+  }
+  if (kind == "peer") {
+    return PeerEvent{j.at("i").get<std::uint64_t>(), j.at("t_us").get<std::int64_t>(),
+                     j.at("role").get<std::string>(), j.at("event")};
+  }
+  throw std::runtime_error("unknown event kind '" + kind + "'");
+}
+
+EventLog read_jsonl(std::istream& in, const std::string& name) {
+  EventLog log;
+  std::string line;
+  for (std::size_t lineno = 1; std::getline(in, line); ++lineno) {
+    if (line.empty()) continue;
+    try {
+      log.events.push_back(event_from_json(json::parse(line)));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(name + ":" + std::to_string(lineno) + ": " + e.what());
+    }
+  }
+  return log;
+}
+
+void write_jsonl_line(std::ostream& out, const Event& e) { out << to_json(e).dump() << '\n'; }
+
+}  // namespace wireproof::events

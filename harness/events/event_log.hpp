@@ -1,0 +1,98 @@
+// The wire's event log (docs/EVENTS.md) as C++ values, and its JSON-lines form.
+// The wire appends; checks, captures and reports read. Nothing else records
+// what crossed the wire.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wireproof::events {
+
+struct HandshakeHeader {
+  int type = 0;
+  std::string name;               // "client_hello", ... or "unknown(42)"
+  std::uint32_t length = 0;
+  int message_seq = 0;
+  std::uint32_t frag_offset = 0;
+  std::uint32_t frag_length = 0;
+};
+
+struct Alert { int level = 0; int description = 0; };
+
+struct Record {
+  std::size_t offset = 0;          // byte offset inside the datagram
+  int type = 0;                    // content type
+  std::uint16_t version = 0;       // 0xfefd for DTLS 1.2
+  int epoch = 0;
+  std::uint64_t seq = 0;           // 48-bit sequence number
+  std::size_t length = 0;          // fragment length from the record header
+  std::optional<HandshakeHeader> hs;   // plaintext handshake only
+  std::optional<Alert> alert;          // plaintext alert only
+};
+
+struct Action {
+  std::string rule;                // rule name, or "link"
+  std::string action;              // drop | duplicate | delay | reorder | corrupt | mtu
+  std::string detail;
+};
+
+struct Datagram {
+  std::uint64_t i = 0;
+  std::string dir;                 // "c2s" | "s2c"
+  std::int64_t t_us = 0;
+  std::size_t size = 0;
+  std::size_t ip_size = 0;
+  int mtu = 0;
+  std::vector<std::uint8_t> payload;  // "hex" in JSON
+  std::vector<Record> records;
+  std::optional<std::string> malformed;
+  std::optional<int> flight;
+  bool retransmission = false;
+  std::string fate = "forwarded";  // forwarded | dropped
+  std::vector<Action> actions;
+  std::vector<std::int64_t> deliveries_us;
+};
+
+struct LinkChange {
+  std::uint64_t i = 0;
+  std::int64_t t_us = 0;
+  std::string change;              // "mtu" | "rule"
+  std::string rule;                // for change == "rule"
+  nlohmann::json value;            // 576, "enabled", "disabled"
+  std::string cause;
+};
+
+struct PeerEvent {
+  std::uint64_t i = 0;
+  std::int64_t t_us = 0;
+  std::string role;                // "client" | "server"
+  nlohmann::json event;            // the line the peer printed
+};
+
+using Event = std::variant<Datagram, LinkChange, PeerEvent>;
+
+struct EventLog {
+  std::vector<Event> events;
+
+  // Convenience views for checks.
+  std::vector<const Datagram*> datagrams() const;
+  std::vector<const PeerEvent*> peer_events() const;
+};
+
+nlohmann::json to_json(const Event& e);
+Event event_from_json(const nlohmann::json& j);  // throws std::runtime_error naming the field
+
+// Reads events.jsonl; throws std::runtime_error("events.jsonl:LINE: ...") on bad input.
+EventLog read_jsonl(std::istream& in, const std::string& name = "events.jsonl");
+void write_jsonl_line(std::ostream& out, const Event& e);
+
+std::string to_hex(const std::vector<std::uint8_t>& b);
+std::vector<std::uint8_t> from_hex(const std::string& s);  // throws on odd length / bad digit
+
+}  // namespace wireproof::events
