@@ -1,0 +1,174 @@
+#include "harness/pki/pki.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string_view>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+namespace wireproof::pki {
+namespace {
+
+template <auto Free>
+struct Deleter {
+  template <typename T>
+  void operator()(T* p) const { Free(p); }
+};
+using PKey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using Cert = std::unique_ptr<X509, Deleter<X509_free>>;
+using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
+using Ext = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
+using Bn = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+
+[[noreturn]] void fail(std::string_view step) {
+  char buf[256] = "no OpenSSL error queued";
+  if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  throw std::runtime_error("generate_pki: " + std::string(step) + " failed: " + buf);
+}
+
+void check(int ok, std::string_view step) {
+  if (ok != 1) fail(step);
+}
+
+PKey new_p256_key() {
+  PKey key(EVP_EC_gen("P-256"));
+  if (!key) fail("EVP_EC_gen(P-256)");
+  return key;
+}
+
+// Adds one v3 extension written in openssl.cnf syntax ("critical,CA:TRUE").
+void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  Ext ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  if (!ext) fail(std::string("extension ") + OBJ_nid2sn(nid) + "=" + value);
+  check(X509_add_ext(cert, ext.get(), -1), "X509_add_ext");
+}
+
+// An unsigned certificate for `key`, named CN=common_name, issued by `issuer`
+// (null: self-issued, the CA). Extensions and the signature come after.
+Cert make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer) {
+  Cert cert(X509_new());
+  if (!cert) fail("X509_new");
+  check(X509_set_version(cert.get(), 2), "X509_set_version");
+
+  Bn serial(BN_new());
+  if (!serial) fail("BN_new");
+  check(BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY), "BN_rand(serial)");
+  if (!BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()))) fail("BN_to_ASN1_INTEGER");
+
+  // Back-dated an hour so that small clock differences never matter.
+  if (!X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600)) fail("notBefore");
+  if (!X509_gmtime_adj(X509_getm_notAfter(cert.get()), 2L * 24 * 3600)) fail("notAfter");
+
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>("wireproof"), -1, -1, 0),
+        "subject O");
+  check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0),
+        "subject CN");
+  X509* signer = issuer ? issuer : cert.get();
+  check(X509_set_issuer_name(cert.get(), X509_get_subject_name(signer)), "X509_set_issuer_name");
+  check(X509_set_pubkey(cert.get(), key), "X509_set_pubkey");
+  return cert;
+}
+
+void sign(X509* cert, EVP_PKEY* key) {
+  if (X509_sign(cert, key, EVP_sha256()) <= 0) fail("X509_sign");
+}
+
+// Writes bytes to a fresh file created with `mode`; an old file is removed
+// first so that O_CREAT really applies the mode (it is ignored for existing files).
+void write_file(const std::filesystem::path& path, std::string_view bytes, mode_t mode) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    throw std::runtime_error("generate_pki: cannot replace " + path.string() + ": " + std::strerror(errno));
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    throw std::runtime_error("generate_pki: cannot create " + path.string() + ": " + std::strerror(errno));
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      throw std::runtime_error("generate_pki: cannot write " + path.string() + ": " + std::strerror(errno));
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+std::string bio_contents(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+void write_cert(const std::filesystem::path& path, X509* cert) {
+  Bio bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) fail("PEM_write_bio_X509");
+  write_file(path, bio_contents(bio.get()), 0644);
+}
+
+void write_key(const std::filesystem::path& path, EVP_PKEY* key) {
+  Bio bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    fail("PEM_write_bio_PrivateKey");
+  write_file(path, bio_contents(bio.get()), 0600);
+}
+
+Cert make_leaf(EVP_PKEY* key, const std::string& cn, const std::string& server_name, X509* ca, EVP_PKEY* ca_key) {
+  Cert leaf = make_cert(key, cn, ca);
+  const std::string san = "DNS:" + server_name + ",IP:127.0.0.1";
+  add_ext(leaf.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
+  add_ext(leaf.get(), ca, NID_key_usage, "critical,digitalSignature");
+  add_ext(leaf.get(), ca, NID_ext_key_usage, "serverAuth,clientAuth");
+  add_ext(leaf.get(), ca, NID_subject_alt_name, san.c_str());
+  add_ext(leaf.get(), ca, NID_subject_key_identifier, "hash");
+  add_ext(leaf.get(), ca, NID_authority_key_identifier, "keyid:always");
+  sign(leaf.get(), ca_key);
+  return leaf;
+}
+
+}  // namespace
+
+PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name) {
+  if (server_name.empty() || server_name.find(',') != std::string::npos)
+    throw std::invalid_argument("generate_pki: server_name must be a non-empty DNS name, got '" + server_name + "'");
+  std::filesystem::create_directories(dir);
+  PkiFiles files{dir / "ca.pem",     dir / "ca.key",     dir / "server.pem",
+                 dir / "server.key", dir / "client.pem", dir / "client.key"};
+
+  PKey ca_key = new_p256_key();
+  Cert ca = make_cert(ca_key.get(), "wireproof throwaway CA", nullptr);
+  add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+  add_ext(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+  add_ext(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
+  sign(ca.get(), ca_key.get());
+
+  PKey server_key = new_p256_key();
+  Cert server = make_leaf(server_key.get(), server_name, server_name, ca.get(), ca_key.get());
+  PKey client_key = new_p256_key();
+  Cert client = make_leaf(client_key.get(), "wireproof client", server_name, ca.get(), ca_key.get());
+
+  write_key(files.ca_key, ca_key.get());
+  write_cert(files.ca_cert, ca.get());
+  write_key(files.server_key, server_key.get());
+  write_cert(files.server_cert, server.get());
+  write_key(files.client_key, client_key.get());
+  write_cert(files.client_cert, client.get());
+  return files;
+}
+
+}  // namespace wireproof::pki

@@ -1,0 +1,114 @@
+#include "harness/pki/pki.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+namespace fs = std::filesystem;
+using wireproof::pki::generate_pki;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "wp_pki_test.XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+struct X509Free { void operator()(X509* x) const { X509_free(x); } };
+using Cert = std::unique_ptr<X509, X509Free>;
+
+Cert load_cert(const fs::path& p) {
+  std::FILE* f = std::fopen(p.c_str(), "r");
+  if (!f) return nullptr;
+  Cert c(PEM_read_X509(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  return c;
+}
+
+// X509_verify_cert of leaf against the single trust anchor ca; returns the
+// verify error code (X509_V_OK on success).
+int verify(X509* leaf, X509* ca, const char* host = nullptr) {
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_add_cert(store, ca);
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, store, leaf, nullptr);
+  if (host) X509_VERIFY_PARAM_set1_host(X509_STORE_CTX_get0_param(ctx), host, 0);
+  int rc = X509_verify_cert(ctx);
+  int err = rc == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  return err;
+}
+
+mode_t file_mode(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return st.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST(Pki, WritesAllFilesWithPrivateKeyModes) {
+  TempDir dir;
+  auto files = generate_pki(dir.path);
+  for (const auto& p : {files.ca_cert, files.ca_key, files.server_cert, files.server_key, files.client_cert,
+                        files.client_key})
+    EXPECT_TRUE(fs::is_regular_file(p)) << p;
+  EXPECT_EQ(file_mode(files.ca_key), 0600u);
+  EXPECT_EQ(file_mode(files.server_key), 0600u);
+  EXPECT_EQ(file_mode(files.client_key), 0600u);
+  EXPECT_EQ(files.server_cert, dir.path / "server.pem");
+}
+
+TEST(Pki, RegeneratingReplacesFilesAndKeepsModes) {
+  TempDir dir;
+  auto first = generate_pki(dir.path);
+  auto old_ca = load_cert(first.ca_cert);
+  auto second = generate_pki(dir.path);
+  auto new_ca = load_cert(second.ca_cert);
+  ASSERT_TRUE(old_ca && new_ca);
+  EXPECT_NE(X509_cmp(old_ca.get(), new_ca.get()), 0) << "a new run must get a new CA";
+  EXPECT_EQ(file_mode(second.server_key), 0600u);
+}
+
+TEST(Pki, LeavesVerifyAgainstTheirCaAndName) {
+  TempDir dir;
+  auto files = generate_pki(dir.path, "peer.test");
+  auto ca = load_cert(files.ca_cert);
+  auto server = load_cert(files.server_cert);
+  auto client = load_cert(files.client_cert);
+  ASSERT_TRUE(ca && server && client);
+  EXPECT_EQ(verify(server.get(), ca.get(), "peer.test"), X509_V_OK);
+  EXPECT_EQ(verify(client.get(), ca.get()), X509_V_OK);
+  EXPECT_EQ(verify(server.get(), ca.get(), "other.test"), X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(X509_check_ip_asc(server.get(), "127.0.0.1", 0), 1);
+  EXPECT_EQ(X509_check_purpose(server.get(), X509_PURPOSE_SSL_SERVER, 0), 1);
+  EXPECT_EQ(X509_check_purpose(client.get(), X509_PURPOSE_SSL_CLIENT, 0), 1);
+}
+
+TEST(Pki, LeafFromAnotherCaDoesNotVerify) {
+  TempDir a, b;
+  auto files_a = generate_pki(a.path);
+  auto files_b = generate_pki(b.path);
+  auto ca_a = load_cert(files_a.ca_cert);
+  auto server_b = load_cert(files_b.server_cert);
+  ASSERT_TRUE(ca_a && server_b);
+  EXPECT_NE(verify(server_b.get(), ca_a.get()), X509_V_OK);
+}
+
+TEST(Pki, RejectsEmptyServerName) {
+  TempDir dir;
+  EXPECT_THROW(generate_pki(dir.path, ""), std::invalid_argument);
+}
