@@ -1,0 +1,171 @@
+#include <gtest/gtest.h>
+
+#include "harness/pki/pki.hpp"
+#include "impl/crypto/aead.hpp"
+#include "impl/crypto/ecdh.hpp"
+#include "impl/crypto/hmac.hpp"
+#include "impl/crypto/prf.hpp"
+#include "impl/crypto/signature.hpp"
+#include "impl/crypto/test_util.hpp"
+#include "impl/crypto/x509.hpp"
+
+namespace wc = wireproof::crypto;
+using wc::testing::hex;
+
+// Published TLS 1.2 PRF vector (IETF TLS list msg03416), P_SHA256.
+TEST(Prf, Sha256KnownAnswer) {
+  auto out = wc::tls12_prf(wc::Hash::sha256, hex("9bbe436ba940f017b17652849a71db35"), "test label",
+                           hex("a0ba9f936cda311827a6f796ffd5198c"), 100);
+  EXPECT_EQ(out, hex("e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e"
+                     "14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5"
+                     "a72e5a5110fff70187347b66"));
+}
+
+TEST(Prf, Sha384DiffersFromSha256) {
+  auto a = wc::tls12_prf(wc::Hash::sha256, hex("01"), "l", hex("02"), 48);
+  auto b = wc::tls12_prf(wc::Hash::sha384, hex("01"), "l", hex("02"), 48);
+  EXPECT_EQ(a.size(), 48u);
+  EXPECT_NE(a, b);
+}
+
+// RFC 4231 test case 2.
+TEST(Hmac, Rfc4231Case2) {
+  auto mac = wc::hmac(wc::Hash::sha256, wc::as_bytes("Jefe"), wc::as_bytes("what do ya want for nothing?"));
+  EXPECT_EQ(mac, hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+}
+
+// GCM spec test case 4 (AES-128, 60-byte plaintext, 20-byte AAD).
+TEST(Aead, AesGcmKnownAnswerAndTamper) {
+  wc::Aead aead(wc::AeadKind::aes_128_gcm, hex("feffe9928665731c6d6a8f9467308308"));
+  auto nonce = hex("cafebabefacedbaddecaf888");
+  auto aad = hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+  auto pt = hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
+                "b16aedf5aa0de657ba637b39");
+  auto ct = aead.seal(nonce, aad, pt);
+  EXPECT_EQ(ct, hex("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa05"
+                    "1ba30b396a0aac973d58e091"
+                    "5bc94fbc3221a5db94fae95ae7121a47"));
+  EXPECT_EQ(aead.open(nonce, aad, ct), pt);
+  auto bad = ct;
+  bad[3] ^= 1;
+  EXPECT_FALSE(aead.open(nonce, aad, bad));
+  auto bad_aad = aad;
+  bad_aad[0] ^= 1;
+  EXPECT_FALSE(aead.open(nonce, bad_aad, ct));
+  EXPECT_FALSE(aead.open(nonce, aad, wc::ByteView(ct).first(10)));
+}
+
+// RFC 8439 2.8.2: check the tag of the AEAD example.
+TEST(Aead, ChaCha20Poly1305Rfc8439Tag) {
+  wc::Bytes key;
+  for (int i = 0x80; i <= 0x9f; ++i) key.push_back(static_cast<std::uint8_t>(i));
+  wc::Aead aead(wc::AeadKind::chacha20_poly1305, key);
+  auto nonce = hex("070000004041424344454647");
+  auto aad = hex("50515253c0c1c2c3c4c5c6c7");
+  std::string pt =
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would "
+      "be it.";
+  auto ct = aead.seal(nonce, aad, wc::as_bytes(pt));
+  ASSERT_EQ(ct.size(), pt.size() + 16);
+  EXPECT_EQ(wc::Bytes(ct.end() - 16, ct.end()), hex("1ae10b594f09e26a7e902ecbd0600691"));
+  EXPECT_EQ(wc::Bytes(ct.begin(), ct.begin() + 4), hex("d31a8d34"));
+  auto back = aead.open(nonce, aad, ct);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(std::string(back->begin(), back->end()), pt);
+  ct.back() ^= 0x80;
+  EXPECT_FALSE(aead.open(nonce, aad, ct));
+}
+
+TEST(Aead, WrongKeyLengthThrows) {
+  EXPECT_THROW(wc::Aead(wc::AeadKind::aes_256_gcm, hex("00112233")), wc::CryptoError);
+}
+
+// RFC 7748 6.1.
+TEST(Ecdh, X25519Rfc7748) {
+  auto alice = wc::EcdhKey::from_x25519_private(hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+  EXPECT_EQ(alice.public_value(), hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
+  auto shared = alice.derive(hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+  ASSERT_TRUE(shared);
+  EXPECT_EQ(*shared, hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"));
+  EXPECT_FALSE(alice.derive(wc::Bytes(32, 0)));  // small-order point -> all-zero secret refused
+  EXPECT_FALSE(alice.derive(wc::Bytes(31, 1)));
+}
+
+TEST(Ecdh, P256AgreesAndRejectsOffCurve) {
+  auto a = wc::EcdhKey::generate(wc::Group::secp256r1);
+  auto b = wc::EcdhKey::generate(wc::Group::secp256r1);
+  ASSERT_EQ(a.public_value().size(), 65u);
+  EXPECT_EQ(a.public_value()[0], 0x04);
+  auto s1 = a.derive(b.public_value());
+  auto s2 = b.derive(a.public_value());
+  ASSERT_TRUE(s1 && s2);
+  EXPECT_EQ(*s1, *s2);
+  auto off = b.public_value();
+  off[64] ^= 1;  // no longer on the curve
+  EXPECT_FALSE(a.derive(off));
+}
+
+class WithPki : public ::testing::Test {
+ protected:
+  wc::testing::TempDir dir;
+  wireproof::pki::PkiFiles files = wireproof::pki::generate_pki(dir.path, "example.test");
+};
+
+TEST_F(WithPki, SignVerifyEcdsa) {
+  auto cred = wc::Credential::load(files.server_cert, files.server_key);
+  auto msg = wc::as_bytes("signed params");
+  auto sig = wc::sign(cred->key.get(), wc::SignatureScheme::ecdsa_secp256r1_sha256, msg);
+  EXPECT_TRUE(wc::verify(cred->chain.leaf_key(), wc::SignatureScheme::ecdsa_secp256r1_sha256, msg, sig));
+  EXPECT_FALSE(wc::verify(cred->chain.leaf_key(), wc::SignatureScheme::ecdsa_secp256r1_sha256,
+                          wc::as_bytes("other"), sig));
+  EXPECT_FALSE(wc::verify(cred->chain.leaf_key(), wc::SignatureScheme::rsa_pkcs1_sha256, msg, sig));
+  auto chosen = wc::choose_scheme({0x0401, 0x0804, 0x0403}, cred->key.get());
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(*chosen, wc::SignatureScheme::ecdsa_secp256r1_sha256);
+  EXPECT_FALSE(wc::choose_scheme({0x0401, 0x0503}, cred->key.get()));
+}
+
+TEST_F(WithPki, SignVerifyRsaPssAndPkcs1) {
+  wc::PkeyPtr rsa(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)));
+  ASSERT_TRUE(rsa);
+  auto msg = wc::as_bytes("params");
+  for (auto s : {wc::SignatureScheme::rsa_pss_rsae_sha256, wc::SignatureScheme::rsa_pkcs1_sha384}) {
+    auto sig = wc::sign(rsa.get(), s, msg);
+    EXPECT_TRUE(wc::verify(rsa.get(), s, msg, sig));
+    sig[5] ^= 1;
+    EXPECT_FALSE(wc::verify(rsa.get(), s, msg, sig));
+  }
+}
+
+TEST_F(WithPki, ChainVerifiesWithHostCheck) {
+  auto ca = wc::TrustStore::from_ca_file(files.ca_cert);
+  auto cred = wc::Credential::load(files.server_cert, files.server_key);
+  EXPECT_TRUE(ca->verify(cred->chain, wc::Purpose::server, "example.test").ok);
+  EXPECT_TRUE(ca->verify(cred->chain, wc::Purpose::server, "127.0.0.1").ok);
+  auto wrong = ca->verify(cred->chain, wc::Purpose::server, "other.test");
+  EXPECT_FALSE(wrong.ok);
+  EXPECT_NE(wrong.error.find("host name"), std::string::npos);
+  EXPECT_TRUE(cred->matches_host("example.test"));
+  EXPECT_FALSE(cred->matches_host("nope.test"));
+  // DER round trip keeps the chain verifiable.
+  auto back = wc::CertChain::from_der(cred->chain.to_der());
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(ca->verify(*back, wc::Purpose::server, "").ok);
+  auto der = cred->chain.to_der();
+  der[0].push_back(0);  // trailing garbage
+  EXPECT_FALSE(wc::CertChain::from_der(der));
+}
+
+TEST_F(WithPki, UntrustedChainFails) {
+  wc::testing::TempDir other_dir;
+  auto other = wireproof::pki::generate_pki(other_dir.path, "example.test");
+  auto ca = wc::TrustStore::from_ca_file(files.ca_cert);
+  auto foreign = wc::Credential::load(other.server_cert, other.server_key);
+  auto r = ca->verify(foreign->chain, wc::Purpose::server, "example.test");
+  EXPECT_FALSE(r.ok);
+  EXPECT_FALSE(r.error.empty());
+}
+
+TEST_F(WithPki, MismatchedKeyRefused) {
+  EXPECT_THROW(wc::Credential::load(files.server_cert, files.client_key), wc::CryptoError);
+}
