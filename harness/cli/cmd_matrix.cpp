@@ -1,0 +1,93 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "harness/cli/commands.hpp"
+#include "harness/cli/peer_lookup.hpp"
+#include "harness/runner/expectations.hpp"
+#include "harness/runner/matrix.hpp"
+#include "harness/scenario/loader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace wireproof::cli {
+
+static std::string self_exe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw std::runtime_error("cannot find the wireproof executable: " + ec.message());
+  return p.string();
+}
+
+int cmd_matrix(const MatrixOptions& o) {
+  auto shard = runner::parse_shard(o.shard);
+  // Validate everything before running anything: a typo should not cost a matrix.
+  std::vector<std::pair<std::string, std::string>> scenarios;  // (name, file)
+  std::set<std::string> names;
+  int bad = 0;
+  for (const auto& f : expand_scenario_paths(o.scenarios)) {
+    try {
+      auto sc = scenario::load_scenario_file(f);
+      if (!names.insert(sc.name).second) {
+        std::cerr << f << ": scenario name '" << sc.name << "' is used by another file\n";
+        ++bad;
+      }
+      scenarios.emplace_back(sc.name, f);
+    } catch (const scenario::ScenarioError& e) {
+      ++bad;
+      for (const auto& p : e.problems()) std::cerr << p << "\n";
+    }
+  }
+  if (bad) {
+    std::cerr << "wireproof: " << bad << " scenario file(s) invalid; nothing was run\n";
+    return 2;
+  }
+  if (!o.expect.empty()) runner::load_expectations(o.expect);  // fail early on a bad file
+
+  PeerLookup lookup = default_peer_lookup();
+  if (!o.registry.empty()) lookup.registry_path = o.registry;
+  nlohmann::json peers_info = nlohmann::json::object();
+  std::set<std::string> all(o.clients.begin(), o.clients.end());
+  all.insert(o.servers.begin(), o.servers.end());
+  for (const auto& name : all) {
+    auto p = lookup.resolve(name);
+    lookup.query_version(p);
+    peers_info[name] = {{"implementation", p.implementation}, {"version", p.version}};
+  }
+
+  runner::MatrixConfig cfg;
+  cfg.cells = runner::plan_matrix(scenarios, o.clients, o.servers, shard);
+  cfg.clients = o.clients;
+  cfg.servers = o.servers;
+  cfg.peers_info = peers_info;
+  cfg.self_exe = self_exe();
+  cfg.seed = o.seed;
+  cfg.jobs = o.jobs;
+  cfg.out_dir = o.out;
+  cfg.shard_text = o.shard;
+  cfg.run_extra_args = {"--seed", std::to_string(o.seed), "--registry", lookup.registry_path};
+  if (!o.expect.empty()) {
+    cfg.run_extra_args.push_back("--expect");
+    cfg.run_extra_args.push_back(fs::absolute(o.expect).string());
+  }
+  std::cerr << fmt::format("wireproof matrix: {} runs ({} scenarios x {} clients x {} servers, shard {}), {} jobs, seed {}\n",
+                           cfg.cells.size(), scenarios.size(), o.clients.size(), o.servers.size(), o.shard, o.jobs,
+                           o.seed);
+  auto summary = runner::run_matrix(cfg);
+  std::cout << runner::summary_table(summary);
+  std::cout << "results: " << fs::path(o.out) / "summary.json" << "\n"
+            << "junit:   " << fs::path(o.out) / "junit.xml" << "\n";
+  if (!o.no_report) {
+    int rc = cmd_report({"html", o.out, "--out", (fs::path(o.out) / "report").string()});
+    if (rc == 0) std::cout << "report:  " << fs::path(o.out) / "report" / "index.html" << "\n";
+    else std::cerr << "wireproof: the HTML report could not be written (exit " << rc << "); results are intact\n";
+  }
+  return runner::matrix_failed(summary) ? 1 : 0;
+}
+
+}  // namespace wireproof::cli

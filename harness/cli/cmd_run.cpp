@@ -1,0 +1,55 @@
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "harness/cli/commands.hpp"
+#include "harness/cli/peer_lookup.hpp"
+#include "harness/scenario/loader.hpp"
+
+namespace wireproof::cli {
+
+// Exit codes of `wireproof run` (README): 0 pass or xfail, 1 fail, 2 bad input,
+// 3 error verdict, 4 unsupported.
+static int exit_code_for(const std::string& verdict) {
+  if (verdict == "pass" || verdict == "xfail") return 0;
+  if (verdict == "fail") return 1;
+  if (verdict == "unsupported") return 4;
+  return 3;
+}
+
+int cmd_run(const RunOptions& o) {
+  scenario::Scenario sc;
+  try {
+    sc = scenario::load_scenario_file(o.scenario);
+  } catch (const scenario::ScenarioError& e) {
+    for (const auto& p : e.problems()) std::cerr << p << "\n";
+    return 2;
+  }
+  PeerLookup lookup = default_peer_lookup();
+  if (!o.registry.empty()) lookup.registry_path = o.registry;
+
+  runner::RunConfig cfg;
+  cfg.scenario = sc;
+  cfg.client = lookup.resolve(o.client);
+  cfg.server = lookup.resolve(o.server);
+  lookup.query_version(cfg.client);
+  lookup.query_version(cfg.server);
+  cfg.seed = o.seed;
+  cfg.out_dir = o.out.empty() ? fmt::format("out/run/{}/{}__{}", sc.name, o.client, o.server) : o.out;
+  if (!o.expect.empty()) cfg.expectations = runner::load_expectations(o.expect);
+
+  auto result = runner::run_scenario(cfg);
+  auto verdict = result["verdict"].get<std::string>();
+  if (!o.quiet) {
+    std::cout << fmt::format("{} {} -> {}: {}{}  (seed {}, {:.2f} s)\n", sc.name, o.client, o.server, verdict,
+                             result["reason"].get<std::string>().empty() ? "" : " (" + result["reason"].get<std::string>() + ")",
+                             o.seed, result["duration_s"].get<double>());
+    for (const auto& c : result["checks"])
+      std::cout << fmt::format("  {:<14} {:<24} {}\n", c["verdict"].get<std::string>(), c["name"].get<std::string>(),
+                               c.value("detail", ""));
+    std::cout << "results: " << cfg.out_dir.string() << "/result.json\n";
+  }
+  return exit_code_for(verdict);
+}
+
+}  // namespace wireproof::cli

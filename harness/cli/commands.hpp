@@ -1,0 +1,34 @@
+// One function per `wireproof` subcommand; each returns the process exit code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wireproof::cli {
+
+struct RunOptions {
+  std::string scenario, client, server, out, expect, registry;
+  std::uint64_t seed = 1;
+  bool quiet = false;
+};
+
+struct MatrixOptions {
+  std::vector<std::string> scenarios, clients, servers;
+  std::string expect, out, registry, shard = "1/1";
+  std::uint64_t seed = 1;
+  unsigned jobs = 2;
+  bool no_report = false;
+};
+
+int cmd_run(const RunOptions& o);
+int cmd_matrix(const MatrixOptions& o);
+int cmd_validate(const std::vector<std::string>& paths);
+int cmd_peers(const std::string& registry);
+int cmd_report(const std::vector<std::string>& args);
+
+// Expands directories to their *.yaml files (sorted); keeps files as given.
+// Throws std::runtime_error for a path that does not exist.
+std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths);
+
+}  // namespace wireproof::cli

@@ -1,0 +1,68 @@
+// The `wireproof` command: run, matrix, validate, peers, report.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace wireproof::cli;
+  CLI::App app{"wireproof: DTLS/TLS conformance and interop test harness"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "wireproof 0.1.0");
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run one scenario once between two peers");
+  run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
+  run_cmd->add_option("--client", run.client, "Client peer name (see `wireproof peers`)")->required();
+  run_cmd->add_option("--server", run.server, "Server peer name")->required();
+  run_cmd->add_option("--seed", run.seed, "Seed for every random choice of the wire")->capture_default_str();
+  run_cmd->add_option("--out", run.out, "Output directory (default: out/run/<scenario>/<client>__<server>)");
+  run_cmd->add_option("--expect", run.expect, "Known-failures file (YAML)")->check(CLI::ExistingFile);
+  run_cmd->add_option("--registry", run.registry, "Peer registry (default: peers/registry.json)");
+  run_cmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
+
+  MatrixOptions mx;
+  auto* mx_cmd = app.add_subcommand("matrix", "Run every scenario x client x server");
+  mx_cmd->add_option("scenarios", mx.scenarios, "Scenario files or directories")->required();
+  mx_cmd->add_option("--clients", mx.clients, "Client peers")->delimiter(',')->required();
+  mx_cmd->add_option("--servers", mx.servers, "Server peers")->delimiter(',')->required();
+  mx_cmd->add_option("--jobs,-j", mx.jobs, "Runs in parallel")->capture_default_str()->check(CLI::Range(1, 64));
+  mx_cmd->add_option("--seed", mx.seed, "Seed for every run")->capture_default_str();
+  mx_cmd->add_option("--expect", mx.expect, "Known-failures file (YAML)")->check(CLI::ExistingFile);
+  mx_cmd->add_option("--out", mx.out, "Output directory")->required();
+  mx_cmd->add_option("--shard", mx.shard, "Run only slice I of N (e.g. 2/4)")->capture_default_str();
+  mx_cmd->add_option("--registry", mx.registry, "Peer registry (default: peers/registry.json)");
+  mx_cmd->add_flag("--no-report", mx.no_report, "Do not render the HTML report at the end");
+
+  std::vector<std::string> to_validate;
+  auto* val_cmd = app.add_subcommand("validate", "Check scenario files without running them");
+  val_cmd->add_option("files", to_validate, "Scenario files or directories")->required();
+
+  std::string peers_registry;
+  auto* peers_cmd = app.add_subcommand("peers", "List registered peers and the library versions they use");
+  peers_cmd->add_option("--registry", peers_registry, "Peer registry (default: peers/registry.json)");
+
+  std::vector<std::string> report_args;
+  auto* rep_cmd = app.add_subcommand("report", "Render results: html, markdown, junit, diff, merge");
+  rep_cmd->add_option("args", report_args, "Arguments for the report tool (see `wireproof report -- --help`)");
+  rep_cmd->allow_extras();
+  rep_cmd->prefix_command();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*run_cmd) return cmd_run(run);
+    if (*mx_cmd) return cmd_matrix(mx);
+    if (*val_cmd) return cmd_validate(to_validate);
+    if (*peers_cmd) return cmd_peers(peers_registry);
+    if (*rep_cmd) {
+      auto rest = rep_cmd->remaining();
+      report_args.insert(report_args.end(), rest.begin(), rest.end());
+      return cmd_report(report_args);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "wireproof: " << e.what() << "\n";
+    return 2;
+  }
+  return 2;
+}

@@ -1,0 +1,333 @@
+#include "harness/runner/run.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "harness/capture/pcapng_writer.hpp"
+#include "harness/checks/check.hpp"
+#include "harness/pki/pki.hpp"
+#include "harness/runner/peer_process.hpp"
+#include "harness/runner/verdict.hpp"
+#include "harness/wire/link.hpp"
+#include "harness/wire/udp_relay.hpp"
+
+namespace wireproof::runner {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kToolVersion = "0.1.0";
+constexpr int kResultSchemaVersion = 1;
+
+std::string iso_now() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// How long a peer may go without receiving anything before it gives up: long
+// enough to ride out the scenario's retransmission back-off.
+int idle_timeout_ms(const scenario::Scenario& sc) {
+  int timer = sc.peers.timer_initial_ms.value_or(1000);
+  return std::clamp(timer * 20, 2000, 10000);
+}
+
+std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer, const std::string& role,
+                                   const pki::PkiFiles& pki, int connect_port) {
+  const auto& sc = cfg.scenario;
+  std::vector<std::string> a = peer.argv_prefix;
+  auto add = [&](std::string k, std::string v) {
+    a.push_back(std::move(k));
+    a.push_back(std::move(v));
+  };
+  add("--role", role);
+  add("--protocol", sc.protocol);
+  if (role == "server") {
+    add("--listen", "127.0.0.1:0");
+    add("--cert", pki.server_cert.string());
+    add("--key", pki.server_key.string());
+  } else {
+    add("--connect", fmt::format("127.0.0.1:{}", connect_port));
+    add("--server-name", "localhost");
+  }
+  add("--ca", pki.ca_cert.string());
+  add("--mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
+  if (sc.peers.timer_initial_ms) add("--timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
+  int run_ms = static_cast<int>(sc.run_timeout_s * 1000);
+  int hs_ms = sc.peers.handshake_timeout_ms.value_or(std::max(1000, run_ms - 3000));
+  add("--handshake-timeout-ms", std::to_string(std::min(hs_ms, std::max(1000, run_ms - 2000))));
+  add("--echo-bytes", std::to_string(sc.workload.echo_bytes));
+  add("--chunk", std::to_string(sc.workload.chunk));
+  add("--idle-timeout-ms", std::to_string(idle_timeout_ms(sc)));
+  return a;
+}
+
+// One peer's side of the run: process, parsed events, contract state.
+struct PeerSlot {
+  std::string role;
+  std::unique_ptr<PeerProcess> proc;
+  std::vector<json> events;
+  std::string violation;
+  bool killed_at_deadline = false;
+  std::string start_error;
+
+  // Parses complete stdout lines; hands each contract event to `on_event`.
+  template <typename F>
+  void drain(F&& on_event) {
+    if (!proc) return;
+    for (auto& line : proc->read_lines()) handle_line(line, on_event);
+    if (proc->stdout_fd() < 0)
+      if (auto rest = proc->take_partial_line()) handle_line(*rest, on_event);
+  }
+  template <typename F>
+  void handle_line(const std::string& line, F&& on_event) {
+    if (line.empty()) return;
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("event") || !j["event"].is_string()) {
+      if (violation.empty())
+        violation = "stdout line is not a JSON event object: '" + line.substr(0, 120) + "'";
+      return;
+    }
+    events.push_back(j);
+    on_event(j);
+  }
+  bool running() const { return proc && proc->running(); }
+  PeerEnd end() const {
+    PeerEnd e;
+    e.role = role;
+    if (proc) {
+      e.exit_code = proc->exit_code();
+      e.exit_reason = proc->exit_reason();
+    } else {
+      e.exit_reason = start_error;
+    }
+    e.killed_at_deadline = killed_at_deadline;
+    e.contract_violation = violation;
+    return e;
+  }
+};
+
+json peer_json(const PeerCommand& p, const PeerSlot& s, const std::vector<std::string>& argv) {
+  PeerEnd e = s.end();
+  return {{"name", p.name},
+          {"implementation", p.implementation},
+          {"version", p.version},
+          {"argv", argv},
+          {"exit_code", e.exit_code ? json(*e.exit_code) : json(nullptr)},
+          {"exit_reason", e.exit_reason}};
+}
+
+std::optional<json> last_event(const std::vector<json>& events, const std::string& name) {
+  for (auto it = events.rbegin(); it != events.rend(); ++it)
+    if ((*it)["event"] == name) return *it;
+  return std::nullopt;
+}
+
+}  // namespace
+
+json run_scenario(const RunConfig& cfg) {
+  const auto& sc = cfg.scenario;
+  fs::create_directories(cfg.out_dir);
+  const auto started_at = iso_now();
+  const auto wall0 = std::chrono::steady_clock::now();
+  auto elapsed_s = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  };
+
+  std::ofstream events_out(cfg.out_dir / "events.jsonl");
+  if (!events_out) throw std::runtime_error((cfg.out_dir / "events.jsonl").string() + ": cannot write");
+  events::EventLog log;
+  wire::Link link(sc, cfg.seed, [&](const events::Event& e) {
+    events::write_jsonl_line(events_out, e);
+    log.events.push_back(e);
+  });
+
+  std::string harness_error;
+  PeerSlot server{"server"}, client{"client"};
+  std::vector<std::string> server_argv, client_argv;
+  std::optional<wire::UdpRelay> relay;
+  const auto deadline = wall0 + std::chrono::milliseconds(static_cast<int64_t>(sc.run_timeout_s * 1000));
+
+  auto on_peer = [&](const std::string& role) {
+    return [&, role](const json& ev) { link.on_peer_event(role, ev, relay ? relay->now_us() : 0); };
+  };
+
+  try {
+    auto pki = pki::generate_pki(cfg.out_dir / "pki");
+    // 1. The server, until it says where it listens.
+    server_argv = peer_argv(cfg, cfg.server, "server", pki, 0);
+    try {
+      server.proc = std::make_unique<PeerProcess>(server_argv, (cfg.out_dir / "server.stdout").string(),
+                                                  (cfg.out_dir / "server.stderr").string());
+    } catch (const std::exception& e) {
+      server.start_error = e.what();
+      throw;
+    }
+    int server_port = 0;
+    std::vector<json> early;
+    while (server_port == 0) {
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("server did not report ready before the run deadline");
+      pollfd p{server.proc->stdout_fd(), POLLIN, 0};
+      if (p.fd >= 0) ::poll(&p, 1, 50);
+      server.drain([&](const json& ev) {
+        early.push_back(ev);
+        if (ev["event"] == "ready" && ev.contains("port") && ev["port"].is_number_integer())
+          server_port = ev["port"].get<int>();
+      });
+      if (!server.violation.empty()) throw std::runtime_error("server broke the peer contract: " + server.violation);
+      if (server_port == 0 && !server.running()) {
+        server.drain([&](const json& ev) { early.push_back(ev); });
+        if (server.proc->exit_code() == 127) break;  // unsupported: judged below
+        throw std::runtime_error("server exited before reporting ready (" + server.proc->exit_reason() +
+                                 "); see server.stderr");
+      }
+    }
+    // 2. The wire, then the client pointed at it.
+    relay.emplace(link, static_cast<std::uint16_t>(server_port));
+    for (const auto& ev : early) link.on_peer_event("server", ev, relay->now_us());
+    if (server_port != 0) {
+      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port());
+      try {
+        client.proc = std::make_unique<PeerProcess>(client_argv, (cfg.out_dir / "client.stdout").string(),
+                                                    (cfg.out_dir / "client.stderr").string());
+      } catch (const std::exception& e) {
+        client.start_error = e.what();
+        throw;
+      }
+    }
+    // 3. One loop: wire sockets, peers' stdout, link deadlines, the run deadline.
+    std::optional<std::chrono::steady_clock::time_point> client_done_at;
+    const auto server_grace = std::chrono::milliseconds(idle_timeout_ms(sc) + 1500);
+    while (client.running() || server.running()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) {
+        for (auto* s : {&client, &server})
+          if (s->running()) {
+            s->killed_at_deadline = true;
+            s->proc->terminate(fmt::format("still running at the {} s run deadline", sc.run_timeout_s));
+          }
+        break;
+      }
+      if (!client.running() && !client_done_at) client_done_at = now;
+      if (client_done_at && server.running() && now - *client_done_at > server_grace) {
+        server.killed_at_deadline = true;
+        server.proc->terminate("did not exit within the idle timeout after the client finished");
+        break;
+      }
+      std::vector<pollfd> fds;
+      for (int fd : relay->fds()) fds.push_back({fd, POLLIN, 0});
+      for (auto* s : {&client, &server})
+        if (s->proc && s->proc->stdout_fd() >= 0) fds.push_back({s->proc->stdout_fd(), POLLIN, 0});
+      int timeout_ms = 20;
+      if (auto due = link.next_due_us())
+        timeout_ms = static_cast<int>(std::clamp<std::int64_t>((*due - relay->now_us()) / 1000, 0, 20));
+      ::poll(fds.data(), fds.size(), timeout_ms);
+      for (auto& p : fds)
+        if (p.revents & (POLLIN | POLLERR | POLLHUP)) {
+          bool is_peer = false;
+          for (auto* s : {&client, &server})
+            if (s->proc && p.fd == s->proc->stdout_fd()) is_peer = true;
+          if (!is_peer) relay->on_readable(p.fd);
+        }
+      client.drain(on_peer("client"));
+      server.drain(on_peer("server"));
+      link.on_time(relay->now_us());
+      relay->flush_due();
+      for (auto* s : {&client, &server})
+        if (!s->violation.empty() && s->running()) s->proc->terminate("broke the peer contract");
+    }
+    client.drain(on_peer("client"));
+    server.drain(on_peer("server"));
+  } catch (const std::exception& e) {
+    harness_error = e.what();
+    for (auto* s : {&client, &server})
+      if (s->proc && s->running()) s->proc->terminate("run aborted: " + harness_error);
+  }
+  events_out.flush();
+
+  // 4. Judge what the wire and the peers showed.
+  checks::PeerOutcome client_out{"client", client.events, -1, ""}, server_out{"server", server.events, -1, ""};
+  for (auto [slot, out] : {std::pair{&client, &client_out}, std::pair{&server, &server_out}}) {
+    PeerEnd e = slot->end();
+    out->exit_code = e.exit_code.value_or(-1);
+    out->exit_reason = e.exit_reason;
+  }
+  std::vector<checks::CheckResult> results;
+  if (harness_error.empty()) results = checks::run_checks({sc, log, client_out, server_out});
+
+  json checks_json = json::array();
+  std::vector<CheckOutcome> outcomes;
+  for (const auto& r : results) {
+    json j = checks::to_json(r);
+    if (r.verdict == checks::Verdict::fail)
+      if (auto why = cfg.expectations.known_failure(sc.name, cfg.client.name, cfg.server.name, r.name)) {
+        j["verdict"] = "xfail";
+        j["expected_failure"] = *why;
+      }
+    outcomes.push_back({r.name, j["verdict"].get<std::string>()});
+    checks_json.push_back(std::move(j));
+  }
+  Verdict v = decide_verdict(harness_error, client.end(), server.end(), outcomes);
+
+  json handshake{{"completed", false}};
+  if (auto hs = last_event(client.events, "handshake_done")) {
+    handshake = {{"completed", last_event(server.events, "handshake_done").has_value()},
+                 {"version", hs->value("version", "")},
+                 {"cipher", hs->value("cipher", "")},
+                 {"time_ms", hs->value("time_ms", 0.0)}};
+  }
+  const auto& t = link.totals();
+  json result{
+      {"schema_version", kResultSchemaVersion},
+      {"tool", {{"name", "wireproof"}, {"version", kToolVersion}}},
+      {"scenario",
+       {{"name", sc.name}, {"file", sc.file}, {"description", sc.description}, {"refs", sc.refs},
+        {"protocol", sc.protocol}}},
+      {"client", peer_json(cfg.client, client, client_argv)},
+      {"server", peer_json(cfg.server, server, server_argv)},
+      {"seed", cfg.seed},
+      {"clock", "real"},
+      {"started_at", started_at},
+      {"duration_s", elapsed_s()},
+      {"verdict", v.verdict},
+      {"reason", v.reason},
+      {"handshake", handshake},
+      {"app_data",
+       {{"client", last_event(client.events, "app_data").value_or(json(nullptr))},
+        {"server", last_event(server.events, "app_data").value_or(json(nullptr))}}},
+      {"checks", checks_json},
+      {"wire",
+       {{"datagrams", t.datagrams}, {"bytes", t.bytes}, {"dropped", t.dropped}, {"duplicated", t.duplicated},
+        {"reordered", t.reordered}, {"delayed", t.delayed}, {"corrupted", t.corrupted},
+        {"malformed", t.malformed}}},
+      {"artifacts",
+       {{"events", "events.jsonl"}, {"capture", "capture.pcapng"}, {"client_stdout", "client.stdout"},
+        {"client_stderr", "client.stderr"}, {"server_stdout", "server.stdout"},
+        {"server_stderr", "server.stderr"}}},
+  };
+
+  // The capture is written from the event log, like everything else.
+  try {
+    std::ofstream cap(cfg.out_dir / "capture.pcapng", std::ios::binary);
+    capture::CaptureEndpoints ends;
+    if (relay) ends = relay->endpoints();
+    capture::write_pcapng(log, ends, cap);
+  } catch (const std::exception& e) {
+    result["capture_error"] = e.what();
+  }
+  std::ofstream(cfg.out_dir / "result.json") << result.dump(2) << '\n';
+  return result;
+}
+
+}  // namespace wireproof::runner

@@ -1,0 +1,38 @@
+// Runs one scenario once between two peers through the impaired wire and
+// writes the run directory (docs/RESULT.md): result.json, events.jsonl,
+// capture.pcapng, the peers' stdout/stderr, pki/.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/runner/expectations.hpp"
+#include "harness/scenario/model.hpp"
+
+namespace wireproof::runner {
+
+// A registered peer, resolved to a command (peers/registry.json).
+struct PeerCommand {
+  std::string name;                     // registry name: openssl, gnutls, openssl-cli, ...
+  std::string implementation;           // OpenSSL, GnuTLS, ...
+  std::string version;                  // what the peer reported with --version
+  std::vector<std::string> argv_prefix; // executable and fixed leading arguments
+};
+
+struct RunConfig {
+  scenario::Scenario scenario;
+  PeerCommand client, server;
+  std::uint64_t seed = 1;
+  std::filesystem::path out_dir;
+  Expectations expectations;
+};
+
+// Never throws for peer misbehaviour: that becomes an `error` verdict. Throws
+// only when the output directory cannot be written. Returns result.json.
+nlohmann::json run_scenario(const RunConfig& cfg);
+
+}  // namespace wireproof::runner

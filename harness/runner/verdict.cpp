@@ -1,0 +1,35 @@
+#include "harness/runner/verdict.hpp"
+
+namespace wireproof::runner {
+
+// Contract exit codes (peers/CONTRACT.md): 0 ok, 1 handshake failed, 2 workload
+// failed are outcomes the checks judge; anything else means the peer broke.
+static std::optional<std::string> peer_error(const PeerEnd& p) {
+  if (!p.contract_violation.empty()) return p.role + " broke the peer contract: " + p.contract_violation;
+  if (p.killed_at_deadline) return p.role + " still running at the run deadline: " + p.exit_reason;
+  if (!p.exit_code) return p.role + " did not exit";
+  int c = *p.exit_code;
+  if (c == 0 || c == 1 || c == 2 || c == 127) return std::nullopt;
+  if (c == 3) return p.role + " rejected its arguments (exit 3, usage error); see " + p.role + ".stderr";
+  if (c == 4) return p.role + " hit an I/O or internal error (exit 4); see " + p.role + ".stderr";
+  return p.role + " crashed: " + p.exit_reason;
+}
+
+Verdict decide_verdict(const std::string& harness_error, const PeerEnd& client, const PeerEnd& server,
+                       const std::vector<CheckOutcome>& checks) {
+  if (!harness_error.empty()) return {"error", harness_error};
+  for (const auto* p : {&server, &client})
+    if (auto e = peer_error(*p)) return {"error", *e};
+  for (const auto* p : {&server, &client})
+    if (p->exit_code == 127) return {"unsupported", p->role + " does not support an option this scenario needs (exit 127)"};
+  std::string failed, xfailed;
+  for (const auto& c : checks) {
+    if (c.verdict == "fail") failed += (failed.empty() ? "" : ", ") + c.name;
+    if (c.verdict == "xfail") xfailed += (xfailed.empty() ? "" : ", ") + c.name;
+  }
+  if (!failed.empty()) return {"fail", "failed: " + failed};
+  if (!xfailed.empty()) return {"xfail", "known failures: " + xfailed};
+  return {"pass", ""};
+}
+
+}  // namespace wireproof::runner
