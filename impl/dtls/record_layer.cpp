@@ -1,0 +1,108 @@
+#include "impl/dtls/record_layer.hpp"
+
+#include <stdexcept>
+
+namespace wireproof::dtls {
+
+RecordLayer::RecordLayer() {
+  write_[0];
+  read_[0];
+}
+
+void RecordLayer::next_write_epoch(std::unique_ptr<RecordProtection> p) {
+  ++write_epoch_;
+  write_[write_epoch_] = WriteEpoch{std::move(p), 0};
+}
+
+std::size_t RecordLayer::overhead(std::uint16_t epoch) const {
+  auto it = write_.find(epoch);
+  if (it == write_.end()) throw std::logic_error("unknown write epoch");
+  return kRecordHeaderLen + (it->second.prot ? it->second.prot->expansion() : 0);
+}
+
+std::uint64_t RecordLayer::next_write_seq(std::uint16_t epoch) const { return write_.at(epoch).next_seq; }
+void RecordLayer::set_next_write_seq(std::uint16_t epoch, std::uint64_t seq) { write_.at(epoch).next_seq = seq; }
+
+crypto::Bytes RecordLayer::protect(ContentType type, std::uint16_t epoch, crypto::ByteView payload,
+                                   std::uint16_t version) {
+  auto it = write_.find(epoch);
+  if (it == write_.end()) throw std::logic_error("unknown write epoch");
+  WriteEpoch& we = it->second;
+  // RFC 6347 4.1: the sequence number must not wrap within an epoch.
+  if (we.next_seq > kMaxSeq) throw std::logic_error("sequence number space of the epoch exhausted");
+  if (payload.size() > kMaxPlaintextLen) throw std::logic_error("record payload above 2^14");
+  RecordHeader h{type, version, epoch, we.next_seq++, 0};
+  crypto::Bytes body = we.prot ? we.prot->seal(h, payload) : crypto::Bytes(payload.begin(), payload.end());
+  h.length = static_cast<std::uint16_t>(body.size());
+  bytes::Writer w;
+  write_record_header(w, h);
+  w.put_bytes(body);
+  return w.take();
+}
+
+void RecordLayer::next_read_epoch(std::unique_ptr<RecordProtection> p) {
+  ++read_epoch_;
+  read_[read_epoch_] = ReadEpoch{std::move(p), {}};
+}
+
+std::optional<ReceivedRecord> RecordLayer::open_one(const RecordHeader& h, crypto::ByteView fragment) {
+  ReadEpoch& re = read_.at(h.epoch);
+  if (!re.window.check(h.seq)) {
+    ++stats_.replayed;
+    return std::nullopt;
+  }
+  ReceivedRecord out{h.type, h.epoch, h.seq, {}};
+  if (re.prot) {
+    auto pt = re.prot->open(h, fragment);
+    if (!pt || pt->size() > kMaxPlaintextLen) {
+      ++stats_.auth_failures;  // RFC 6347 4.1.2.7: discard silently
+      return std::nullopt;
+    }
+    out.data = std::move(*pt);
+  } else {
+    out.data.assign(fragment.begin(), fragment.end());
+  }
+  re.window.mark(h.seq);
+  return out;
+}
+
+std::vector<ReceivedRecord> RecordLayer::unprotect(crypto::ByteView datagram) {
+  std::vector<ReceivedRecord> out;
+  bytes::Reader r(datagram);
+  while (!r.empty()) {
+    RecordHeader h;
+    std::span<const std::uint8_t> fragment;
+    if (!read_record(r, h, fragment)) {
+      ++stats_.malformed;  // the rest of the datagram cannot be framed
+      break;
+    }
+    if (h.version != kDtls12 && !(h.epoch == 0 && h.version == kDtls10)) {
+      ++stats_.malformed;
+      continue;
+    }
+    if (read_.count(h.epoch)) {
+      if (auto rec = open_one(h, fragment)) out.push_back(std::move(*rec));
+    } else if (h.epoch == read_epoch_ + 1 && held_.size() < kMaxHeldRecords) {
+      held_.push_back({h, crypto::Bytes(fragment.begin(), fragment.end())});
+    } else {
+      ++stats_.unknown_epoch;
+    }
+  }
+  return out;
+}
+
+std::vector<ReceivedRecord> RecordLayer::take_held() {
+  std::vector<ReceivedRecord> out;
+  std::vector<Held> keep;
+  for (auto& held : held_) {
+    if (held.header.epoch == read_epoch_) {
+      if (auto rec = open_one(held.header, held.fragment)) out.push_back(std::move(*rec));
+    } else if (held.header.epoch == read_epoch_ + 1) {
+      keep.push_back(std::move(held));
+    }
+  }
+  held_ = std::move(keep);
+  return out;
+}
+
+}  // namespace wireproof::dtls

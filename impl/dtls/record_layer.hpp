@@ -1,0 +1,85 @@
+// The record layer of one connection: write epochs with their 48-bit
+// sequence counters, read epochs with their replay windows, and datagram
+// <-> records. Records that fail authentication, replays, and malformed
+// datagrams are dropped silently and counted (RFC 6347 4.1.2.7); records of
+// the next read epoch that arrive before its keys are held (bounded) and
+// handed back once the epoch is installed (RFC 6347 4.1).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "impl/dtls/record.hpp"
+#include "impl/dtls/record_protection.hpp"
+#include "impl/dtls/replay_window.hpp"
+
+namespace wireproof::dtls {
+
+struct ReceivedRecord {
+  ContentType type{};
+  std::uint16_t epoch = 0;
+  std::uint64_t seq = 0;
+  crypto::Bytes data;  // plaintext
+};
+
+struct RecordStats {
+  std::uint64_t auth_failures = 0;  // AEAD open failed: silently discarded
+  std::uint64_t replayed = 0;       // seen before or older than the window
+  std::uint64_t malformed = 0;      // datagrams with trailing garbage or bad headers
+  std::uint64_t unknown_epoch = 0;  // neither a known epoch nor the next one (or the hold was full)
+};
+
+class RecordLayer {
+ public:
+  static constexpr std::size_t kMaxHeldRecords = 16;
+  RecordLayer();  // epoch 0 (no protection) for both directions
+
+  // Installs protection for the next write epoch (current + 1) and switches to it.
+  // Earlier epochs stay usable so a flight can be retransmitted as first sent.
+  void next_write_epoch(std::unique_ptr<RecordProtection> p);
+  std::uint16_t write_epoch() const { return write_epoch_; }
+  // Header plus AEAD expansion of a record sent in epoch.
+  std::size_t overhead(std::uint16_t epoch) const;
+  // A full record (header + protected fragment) with epoch's next sequence
+  // number. Throws std::logic_error for an unknown epoch or an exhausted sequence.
+  crypto::Bytes protect(ContentType type, std::uint16_t epoch, crypto::ByteView payload,
+                        std::uint16_t version = kDtls12);
+  // Test and HelloVerifyRequest hook: the next sequence number epoch will use.
+  std::uint64_t next_write_seq(std::uint16_t epoch) const;
+  void set_next_write_seq(std::uint16_t epoch, std::uint64_t seq);
+
+  // Installs protection for the next read epoch (current + 1).
+  void next_read_epoch(std::unique_ptr<RecordProtection> p);
+  std::uint16_t read_epoch() const { return read_epoch_; }
+  // Every record of the datagram that is new and authentic, in order.
+  std::vector<ReceivedRecord> unprotect(crypto::ByteView datagram);
+  // Records held for the current read epoch before it was installed, now opened.
+  std::vector<ReceivedRecord> take_held();
+
+  const RecordStats& stats() const { return stats_; }
+
+ private:
+  struct WriteEpoch {
+    std::unique_ptr<RecordProtection> prot;  // null in epoch 0
+    std::uint64_t next_seq = 0;
+  };
+  struct ReadEpoch {
+    std::unique_ptr<RecordProtection> prot;
+    ReplayWindow window;
+  };
+  struct Held {
+    RecordHeader header;
+    crypto::Bytes fragment;
+  };
+  std::optional<ReceivedRecord> open_one(const RecordHeader& h, crypto::ByteView fragment);
+
+  std::map<std::uint16_t, WriteEpoch> write_;
+  std::uint16_t write_epoch_ = 0;
+  std::map<std::uint16_t, ReadEpoch> read_;
+  std::uint16_t read_epoch_ = 0;
+  std::vector<Held> held_;
+  RecordStats stats_;
+};
+
+}  // namespace wireproof::dtls

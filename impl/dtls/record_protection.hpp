@@ -1,0 +1,39 @@
+// AEAD protection of one record's fragment.
+// - AES-GCM (RFC 5288 3): nonce = 4-byte implicit salt (client/server_write_IV)
+//   || 8-byte explicit nonce carried at the front of the fragment; we send
+//   epoch||seq as the explicit part, which never repeats under one key.
+// - ChaCha20-Poly1305 (RFC 7905 2): nonce = 12-byte write IV xor the
+//   left-padded epoch||seq; nothing explicit on the wire.
+// AAD (RFC 5246 6.2.3.3 with the DTLS seq_num of RFC 6347 4.1.2.1):
+//   epoch||seq (8) || type (1) || version (2) || plaintext length (2).
+#pragma once
+
+#include <optional>
+
+#include "impl/crypto/aead.hpp"
+#include "impl/dtls/record.hpp"
+
+namespace wireproof::dtls {
+
+class RecordProtection {
+ public:
+  // iv: 4 bytes for GCM, 12 for ChaCha20-Poly1305 (fixed_iv_length of the suite).
+  RecordProtection(crypto::AeadKind kind, crypto::ByteView key, crypto::ByteView iv);
+
+  // Bytes a record grows by: explicit nonce (GCM only) + tag.
+  std::size_t expansion() const;
+  // Protects plaintext for a record with header fields h (h.length is ignored).
+  crypto::Bytes seal(const RecordHeader& h, crypto::ByteView plaintext) const;
+  // Opens a fragment; nullopt when it is too short or fails authentication.
+  std::optional<crypto::Bytes> open(const RecordHeader& h, crypto::ByteView fragment) const;
+
+ private:
+  crypto::Bytes nonce(std::uint64_t explicit_or_seq) const;
+  static crypto::Bytes aad(const RecordHeader& h, std::size_t plaintext_len);
+  bool explicit_nonce() const { return aead_.kind() != crypto::AeadKind::chacha20_poly1305; }
+
+  crypto::Aead aead_;
+  crypto::Bytes iv_;
+};
+
+}  // namespace wireproof::dtls
