@@ -89,7 +89,7 @@ TEST_P(Protection, RoundTripTamperReplay) {
   EXPECT_EQ(rx.stats().replayed, 1u);
   // A flipped bit anywhere in header or body fails authentication, silently.
   auto rec2 = tx.protect(wd::ContentType::application_data, 1, msg);
-  for (std::size_t at : {std::size_t{9}, rec2.size() - 1, std::size_t{20}}) {  // seq, tag, body {
+  for (std::size_t at : {std::size_t{9}, rec2.size() - 1, std::size_t{20}}) {  // seq, tag, body
     auto bad = rec2;
     bad[at] ^= 0x01;
     EXPECT_TRUE(rx.unprotect(bad).empty());
