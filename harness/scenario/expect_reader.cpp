@@ -1,0 +1,59 @@
+// expect: what the scenario demands, and per-check switches and parameters.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/scenario/names.hpp"
+#include "harness/scenario/sections.hpp"
+#include "harness/scenario/yaml_values.hpp"
+
+namespace wireproof::scenario {
+
+Expectations read_expect(const YAML::Node& node, Diagnostics& diag) {
+  Expectations out;
+  MapReader e(node, "in expect", {"handshake", "retransmit", "checks"}, diag);
+  if (auto h = e.string("handshake")) {
+    if (*h == "complete" || *h == "fail")
+      out.handshake_completes = *h == "complete";
+    else
+      e.error_at("handshake", fmt::format("handshake must be complete or fail, got '{}'", *h));
+  }
+  MapReader retransmit(e.get("retransmit"), "in expect.retransmit", {"tolerance_ms", "tolerance_pct"}, diag);
+  if (auto v = retransmit.number("tolerance_ms", {0})) out.retransmit_tolerance_ms = *v;
+  if (auto v = retransmit.number("tolerance_pct", {0, 1000})) out.retransmit_tolerance_pct = *v;
+
+  YAML::Node checks = e.get("checks");
+  if (!checks.IsDefined() || is_plain_null(checks)) return out;
+  if (!checks.IsMap()) {
+    diag.error(checks.Mark(), fmt::format("expect.checks must be a mapping of check names, got {}",
+                                          describe_value(checks)));
+    return out;
+  }
+  for (const auto& kv : checks) {
+    const std::string& name = kv.first.Scalar();
+    if (std::find(names::kCheckNames.begin(), names::kCheckNames.end(), name) == names::kCheckNames.end()) {
+      diag.error(kv.first.Mark(), fmt::format("unknown check '{}' in expect.checks{} (known checks: {})", name,
+                                              did_you_mean(name, names::kCheckNames), join_names(names::kCheckNames)));
+      continue;
+    }
+    if (out.checks_enabled.count(name)) {
+      diag.error(kv.first.Mark(), fmt::format("duplicate key '{}' in expect.checks", name));
+      continue;
+    }
+    const YAML::Node& value = kv.second;
+    if (auto on = parse_boolean(value)) {
+      out.checks_enabled[name] = *on;
+    } else if (value.IsMap()) {
+      // Parameters switch the check on; the check itself validates them.
+      out.checks_enabled[name] = true;
+      out.check_params_json[name] = to_json(value).dump();
+    } else {
+      diag.error(value.IsNull() ? kv.first.Mark() : value.Mark(),
+                 fmt::format("check '{}' must be on, off, or a mapping of parameters, got {}", name,
+                             describe_value(value)));
+    }
+  }
+  return out;
+}
+
+}  // namespace wireproof::scenario

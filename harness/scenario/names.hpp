@@ -1,0 +1,63 @@
+// Names the scenario format accepts for protocol numbers and checks, in one
+// small table each. The dissector keeps an equivalent table for its output;
+// both follow RFC 6347 / RFC 5246 numbering.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace wireproof::scenario::names {
+
+using NamedNumber = std::pair<std::string_view, int>;
+
+// RFC 5246 7.4 and RFC 6347 4.2.1 (hello_verify_request).
+inline constexpr std::array<NamedNumber, 10> kHandshakeTypes{{
+    {"client_hello", 1},
+    {"server_hello", 2},
+    {"hello_verify_request", 3},
+    {"certificate", 11},
+    {"server_key_exchange", 12},
+    {"certificate_request", 13},
+    {"server_hello_done", 14},
+    {"certificate_verify", 15},
+    {"client_key_exchange", 16},
+    {"finished", 20},
+}};
+
+// RFC 5246 6.2.1 ContentType.
+inline constexpr std::array<NamedNumber, 4> kContentTypes{{
+    {"change_cipher_spec", 20},
+    {"alert", 21},
+    {"handshake", 22},
+    {"application_data", 23},
+}};
+
+// Checks `expect.checks` may mention (harness/checks declares each one).
+inline constexpr std::array<std::string_view, 8> kCheckNames{
+    "handshake_completes", "app_data_intact",  "record_boundaries",       "mtu_fit",
+    "fragments_consistent", "retransmission_schedule", "record_sequence", "cookie_exchange",
+};
+
+// Events a peer prints (peers/CONTRACT.md) that a timeline entry may wait for.
+inline constexpr std::array<std::string_view, 6> kPeerEvents{
+    "ready", "handshake_done", "app_data", "alert", "error", "closed",
+};
+
+template <std::size_t N>
+std::optional<int> number_of(const std::array<NamedNumber, N>& table, std::string_view name) {
+  for (const auto& [n, v] : table)
+    if (n == name) return v;
+  return std::nullopt;
+}
+
+template <std::size_t N>
+std::optional<std::string_view> name_of(const std::array<NamedNumber, N>& table, int number) {
+  for (const auto& [n, v] : table)
+    if (v == number) return n;
+  return std::nullopt;
+}
+
+}  // namespace wireproof::scenario::names

@@ -1,0 +1,95 @@
+// Timeline entries: one trigger (at_ms, a datagram, or a peer event) and
+// the link changes it makes (set mtu, enable/disable a rule).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/scenario/names.hpp"
+#include "harness/scenario/sections.hpp"
+#include "harness/scenario/yaml_values.hpp"
+
+namespace wireproof::scenario {
+
+namespace {
+
+void read_peer_trigger(const MapReader& on, TimelineEntry& entry) {
+  on.require({"peer", "event"});
+  auto peer = on.string("peer");
+  auto event = on.string("event");
+  if (peer && *peer != "client" && *peer != "server") {
+    static constexpr std::string_view kRoles[] = {"client", "server"};
+    on.error_at("peer", fmt::format("peer must be client or server, got '{}'{}", *peer, did_you_mean(*peer, kRoles)));
+    peer.reset();
+  }
+  if (event && std::find(names::kPeerEvents.begin(), names::kPeerEvents.end(), *event) == names::kPeerEvents.end()) {
+    on.error_at("event", fmt::format("event '{}' is not a peer event{} (expected one of {})", *event,
+                                     did_you_mean(*event, names::kPeerEvents), join_names(names::kPeerEvents)));
+    event.reset();
+  }
+  if (peer && event) entry.on_peer = PeerTrigger{*peer, *event};
+}
+
+std::optional<std::string> read_rule_ref(const MapReader& r, std::string_view key, const std::vector<Rule>& rules) {
+  auto name = r.string(key);
+  if (!name) return std::nullopt;
+  std::vector<std::string_view> names;
+  for (const auto& rule : rules) names.push_back(rule.name);
+  if (std::find(names.begin(), names.end(), *name) != names.end()) return name;
+  std::string known = names.empty() ? "this file has no rules" : "rules are " + join_names(names);
+  r.error_at(key, fmt::format("{} refers to unknown rule '{}'{} ({})", key, *name, did_you_mean(*name, names), known));
+  return std::nullopt;
+}
+
+TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::vector<Rule>& rules,
+                         Diagnostics& diag) {
+  TimelineEntry entry;
+  std::string where = fmt::format("in timeline entry {}", number);
+  MapReader r(node, where, {"at_ms", "on", "set", "enable", "disable"}, diag);
+  if (!r.is_map()) return entry;
+
+  int triggers = int(r.has("at_ms")) + int(r.has("on"));
+  if (triggers != 1)
+    diag.error(r.mark(), fmt::format("timeline entry {} has {}; give exactly one trigger: at_ms or on", number,
+                                     triggers == 0 ? "no trigger" : "both at_ms and on"));
+  entry.at_ms = r.number("at_ms", {0});
+  if (r.has("on")) {
+    const YAML::Node on = r.get("on");
+    // A peer trigger names a peer and an event; anything else is a datagram match.
+    bool peer_trigger = on.IsMap() && (on["peer"] || on["event"]);
+    if (peer_trigger) {
+      read_peer_trigger(MapReader(on, fmt::format("in 'on' of timeline entry {}", number), {"peer", "event"}, diag),
+                        entry);
+    } else {
+      auto keys = match_keys();
+      keys.insert(keys.begin(), "dir");
+      MapReader m(on, fmt::format("in 'on' of timeline entry {} (a datagram match, or peer + event)", number), keys,
+                  diag);
+      if (m.is_map()) entry.on_datagram = std::make_pair(read_direction(m, "dir"), read_match(m));
+    }
+  }
+
+  MapReader set(r.get("set"), fmt::format("in 'set' of timeline entry {}", number), {"mtu"}, diag);
+  if (auto mtu = set.integer("mtu", {68, 65535})) entry.set_mtu = static_cast<int>(*mtu);
+  if (r.has("set")) set.require({"mtu"});
+  entry.enable_rule = read_rule_ref(r, "enable", rules);
+  entry.disable_rule = read_rule_ref(r, "disable", rules);
+  if (!r.has("set") && !r.has("enable") && !r.has("disable"))
+    diag.error(r.mark(), fmt::format("timeline entry {} changes nothing; give set, enable or disable", number));
+  return entry;
+}
+
+}  // namespace
+
+std::vector<TimelineEntry> read_timeline(const YAML::Node& node, const std::vector<Rule>& rules, Diagnostics& diag) {
+  std::vector<TimelineEntry> entries;
+  if (!node.IsDefined() || is_plain_null(node)) return entries;
+  if (!node.IsSequence()) {
+    diag.error(node.Mark(), fmt::format("timeline must be a list of entries, got {}", describe_value(node)));
+    return entries;
+  }
+  std::size_t number = 0;
+  for (const auto& item : node) entries.push_back(read_entry(item, ++number, rules, diag));
+  return entries;
+}
+
+}  // namespace wireproof::scenario
