@@ -1,0 +1,70 @@
+// The check list, run_checks() and the result JSON (docs/RESULT.md "checks").
+#include "harness/checks/check.hpp"
+
+#include <exception>
+
+#include "harness/checks/registry.hpp"
+
+namespace wireproof::checks {
+
+std::string to_string(Verdict v) {
+  switch (v) {
+    case Verdict::pass: return "pass";
+    case Verdict::fail: return "fail";
+    case Verdict::not_applicable: return "not_applicable";
+  }
+  return "not_applicable";
+}
+
+std::vector<std::unique_ptr<Check>> all_checks() {
+  std::vector<std::unique_ptr<Check>> out;
+  out.push_back(make_handshake_completes());
+  out.push_back(make_app_data_intact());
+  out.push_back(make_record_boundaries());
+  out.push_back(make_mtu_fit());
+  out.push_back(make_fragments_consistent());
+  out.push_back(make_retransmission_schedule());
+  out.push_back(make_record_sequence());
+  out.push_back(make_cookie_exchange());
+  return out;
+}
+
+static bool enabled(const scenario::Expectations& expect, const std::string& name) {
+  auto it = expect.checks_enabled.find(name);
+  return it == expect.checks_enabled.end() || it->second;
+}
+
+std::vector<CheckResult> run_checks(const Inputs& in) {
+  std::vector<CheckResult> results;
+  for (const auto& check : all_checks()) {
+    if (!enabled(in.scenario.expect, check->name())) continue;
+    CheckResult r;
+    try {
+      r = check->run(in);
+    } catch (const std::exception& e) {
+      // A check that cannot judge (bad parameters, an event it cannot read)
+      // must not pass silently: it fails and says why.
+      r.verdict = Verdict::fail;
+      r.detail = "check could not run: " + std::string(e.what());
+    }
+    // The declaration is the single source of name, RFC and sentence.
+    r.name = check->name();
+    r.rfc = check->rfc();
+    r.sentence = check->sentence();
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+nlohmann::json to_json(const CheckResult& r) {
+  return {{"name", r.name},
+          {"rfc", r.rfc},
+          {"sentence", r.sentence},
+          {"verdict", to_string(r.verdict)},
+          {"expected", r.expected.is_null() ? nlohmann::json::object() : r.expected},
+          {"measured", r.measured.is_null() ? nlohmann::json::object() : r.measured},
+          {"detail", r.detail},
+          {"evidence", r.evidence}};
+}
+
+}  // namespace wireproof::checks

@@ -1,0 +1,66 @@
+#include "harness/checks/check.hpp"
+
+#include <gtest/gtest.h>
+
+#include "harness/checks/testdata/log_builder.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using testing::LogBuilder;
+
+TEST(AllChecks, ListsTheEightChecksInReportOrder) {
+  std::vector<std::string> names;
+  for (const auto& c : all_checks()) {
+    names.push_back(c->name());
+    EXPECT_FALSE(c->rfc().empty()) << c->name();
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"handshake_completes", "app_data_intact", "record_boundaries", "mtu_fit",
+                                             "fragments_consistent", "retransmission_schedule", "record_sequence",
+                                             "cookie_exchange"}));
+}
+
+TEST(RunChecks, SkipsChecksDisabledInTheScenario) {
+  LogBuilder b;
+  testing::clean_handshake(b, false);
+  b.scenario.expect.checks_enabled["record_boundaries"] = false;
+  b.scenario.expect.checks_enabled["handshake_completes"] = true;
+  auto results = run_checks(b.inputs());
+  std::vector<std::string> names;
+  for (const auto& r : results) names.push_back(r.name);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "record_boundaries"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "handshake_completes"), 1);
+  EXPECT_EQ(results.size(), all_checks().size() - 1);
+}
+
+TEST(RunChecks, FillsNameRfcAndSentenceFromTheDeclaration) {
+  LogBuilder b;
+  testing::clean_handshake(b, false);
+  for (const auto& r : run_checks(b.inputs())) {
+    EXPECT_FALSE(r.name.empty());
+    EXPECT_FALSE(r.rfc.empty()) << r.name;
+  }
+}
+
+TEST(ToJson, WritesTheResultFields) {
+  CheckResult r{"record_boundaries", "RFC 6347 4.1.1", "Each DTLS record MUST fit within a single datagram.",
+                Verdict::fail, {{"malformed_datagrams", 0}}, {{"malformed_datagrams", 1}}, "one bad", {4}};
+  auto j = to_json(r);
+  EXPECT_EQ(j["name"], "record_boundaries");
+  EXPECT_EQ(j["rfc"], "RFC 6347 4.1.1");
+  EXPECT_EQ(j["verdict"], "fail");
+  EXPECT_EQ(j["expected"]["malformed_datagrams"], 0);
+  EXPECT_EQ(j["measured"]["malformed_datagrams"], 1);
+  EXPECT_EQ(j["detail"], "one bad");
+  EXPECT_EQ(j["evidence"], nlohmann::json::array({4}));
+  EXPECT_EQ(to_json(CheckResult{})["expected"], nlohmann::json::object());
+}
+
+TEST(ToString, NamesEveryVerdict) {
+  EXPECT_EQ(to_string(Verdict::pass), "pass");
+  EXPECT_EQ(to_string(Verdict::fail), "fail");
+  EXPECT_EQ(to_string(Verdict::not_applicable), "not_applicable");
+}
+
+}  // namespace
+}  // namespace wireproof::checks

@@ -1,0 +1,20 @@
+// Factories for the checks, one per check file. all_checks() (check.cpp)
+// lists them in report order; tests may build a single check directly.
+#pragma once
+
+#include <memory>
+
+#include "harness/checks/check.hpp"
+
+namespace wireproof::checks {
+
+std::unique_ptr<Check> make_handshake_completes();
+std::unique_ptr<Check> make_app_data_intact();
+std::unique_ptr<Check> make_record_boundaries();
+std::unique_ptr<Check> make_mtu_fit();
+std::unique_ptr<Check> make_fragments_consistent();
+std::unique_ptr<Check> make_retransmission_schedule();
+std::unique_ptr<Check> make_record_sequence();
+std::unique_ptr<Check> make_cookie_exchange();
+
+}  // namespace wireproof::checks

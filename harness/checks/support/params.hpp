@@ -1,0 +1,22 @@
+// Per-check parameters: scenario expect.checks.<name> as JSON text
+// (Expectations::check_params_json). Each check documents its own keys.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/checks/check.hpp"
+
+namespace wireproof::checks::support {
+
+// The parameters object for `check_name`, or an empty object when none are
+// given. Throws std::runtime_error naming the check when the text is not a
+// JSON object.
+nlohmann::json check_params(const Inputs& in, const std::string& check_name);
+
+// params[key] as a number, or `fallback` when absent. Throws when present
+// but not a number.
+double number_param(const nlohmann::json& params, const std::string& key, double fallback);
+
+}  // namespace wireproof::checks::support
