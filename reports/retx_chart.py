@@ -1,0 +1,190 @@
+"""Geometry of the retransmission-schedule chart: measured intervals between
+successive transmissions of a flight against the expected schedule and its
+tolerance band (max(tolerance_ms, tolerance_pct of the interval), the
+packetdrill rule). Data comes only from the retransmission_schedule check's
+`expected` / `measured` JSON; field names are read tolerantly so the chart
+survives the check growing fields. templates/retx_chart.svg.j2 draws it.
+"""
+import math
+from dataclasses import dataclass, field
+
+W, H, ML, MR, MT, MB = 640, 280, 64, 16, 16, 40
+
+_MEASURED_KEYS = ("intervals_ms", "measured_ms", "gaps_ms", "intervals")
+_EXPECTED_KEYS = ("intervals_ms", "expected_ms", "schedule_ms", "intervals")
+_TIMES_KEYS = ("sends_ms", "times_ms", "send_times_ms")
+_GROUP_KEYS = ("series", "flights", "schedules", "directions")
+
+
+def _nums(v):
+    if isinstance(v, list) and v and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+        return [float(x) for x in v]
+    return None
+
+
+def _first(d, keys):
+    for k in keys:
+        n = _nums(d.get(k)) if isinstance(d, dict) else None
+        if n:
+            return n
+    return None
+
+
+def _tol(d, key):
+    if not isinstance(d, dict):
+        return None
+    if isinstance(d.get(f"tolerance_{key}"), (int, float)):
+        return float(d[f"tolerance_{key}"])
+    t = d.get("tolerance")
+    if isinstance(t, dict) and isinstance(t.get(key), (int, float)):
+        return float(t[key])
+    return None
+
+
+@dataclass
+class Series:
+    label: str
+    measured: list
+    expected: list | None
+    low: list | None = None
+    high: list | None = None
+
+
+def _series(label, m, e, fallback_tol):
+    measured = _first(m, _MEASURED_KEYS)
+    if measured is None:
+        times = _first(m, _TIMES_KEYS)
+        if times and len(times) > 1:
+            measured = [b - a for a, b in zip(times, times[1:])]
+    if not measured:
+        return None
+    expected = _first(e, _EXPECTED_KEYS)
+    if expected is None and isinstance(e, dict) and isinstance(e.get("initial_ms"), (int, float)):
+        factor = e.get("factor", e.get("backoff", 2))
+        factor = factor if isinstance(factor, (int, float)) else 2
+        cap = e.get("max_ms", 60000)
+        cap = cap if isinstance(cap, (int, float)) else 60000
+        expected = [min(e["initial_ms"] * factor ** k, cap) for k in range(len(measured))]
+    s = Series(label=label, measured=measured, expected=expected)
+    lows, highs = _first(e, ("low_ms", "min_ms")), _first(e, ("high_ms", "max_ms_each"))
+    if lows and highs:
+        s.low, s.high = lows, highs
+    elif expected:
+        tol_ms = _tol(e, "ms") if _tol(e, "ms") is not None else fallback_tol[0]
+        tol_pct = _tol(e, "pct") if _tol(e, "pct") is not None else fallback_tol[1]
+        if tol_ms is not None or tol_pct is not None:
+            band = [max(tol_ms or 0.0, x * (tol_pct or 0.0) / 100) for x in expected]
+            s.low = [max(x - b, 0.0) for x, b in zip(expected, band)]
+            s.high = [x + b for x, b in zip(expected, band)]
+    return s
+
+
+def series_from_check(check):
+    """Every plottable series in a retransmission_schedule check (may be empty)."""
+    m, e = check.get("measured"), check.get("expected")
+    tol = (_tol(e, "ms"), _tol(e, "pct"))
+    out = []
+    for gk in _GROUP_KEYS:
+        groups_m = m.get(gk) if isinstance(m, dict) else None
+        if isinstance(groups_m, list):
+            groups_e = e.get(gk) if isinstance(e, dict) and isinstance(e.get(gk), list) else []
+            for n, g in enumerate(groups_m):
+                if not isinstance(g, dict):
+                    continue
+                ge = groups_e[n] if n < len(groups_e) and isinstance(groups_e[n], dict) else e
+                label = " ".join(f"{k} {g[k]}" for k in ("dir", "direction", "flight", "label") if k in g) or f"series {n + 1}"
+                s = _series(label, g, ge, tol)
+                if s:
+                    out.append(s)
+            if out:
+                return out
+    s = _series("", m, e, tol)
+    return [s] if s else []
+
+
+@dataclass
+class Chart:
+    label: str
+    width: int = W
+    height: int = H
+    band: str = ""                 # polygon points
+    expected: str = ""             # polyline points
+    points: list = field(default_factory=list)   # (x, y, ok, title)
+    yticks: list = field(default_factory=list)   # (y, text)
+    xticks: list = field(default_factory=list)   # (x, text)
+    log: bool = False
+    plot: tuple = (ML, MT, W - MR, H - MB)
+
+
+def _nice_ticks(lo, hi, log):
+    if log:
+        ticks, p = [], 10 ** math.floor(math.log10(lo))
+        while p <= hi * 1.0001:
+            for m in (1, 2, 5):
+                if lo <= p * m <= hi:
+                    ticks.append(p * m)
+            p *= 10
+        return ticks
+    raw = (hi - lo) / 5 or 1
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(s * mag for s in (1, 2, 5, 10) if s * mag >= raw)
+    t, ticks = math.floor(lo / step) * step, []
+    while t <= hi + 1e-9:
+        if t >= lo:
+            ticks.append(t)
+        t += step
+    return ticks
+
+
+def _fmt_ms(v):
+    return f"{v / 1000:g} s" if v >= 1000 else f"{v:g} ms"
+
+
+def build(s):
+    n = len(s.measured)
+    vals = list(s.measured) + (s.expected or [])[:n] + (s.high or [])[:n] + (s.low or [])[:n]
+    positive = [v for v in vals if v > 0] or [1.0]
+    vmax, vmin = max(vals + [1.0]), min(positive)
+    log = vmax / vmin > 20
+    x0, y0, x1, y1 = ML, MT, W - MR, H - MB
+    if log:
+        lo, hi = 10 ** math.floor(math.log10(vmin)), vmax * 1.3
+
+        def ymap(v):
+            v = max(v, lo)
+            return y1 - (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * (y1 - y0)
+    else:
+        lo, hi = 0.0, vmax * 1.15
+
+        def ymap(v):
+            return y1 - (v - lo) / (hi - lo) * (y1 - y0)
+
+    def xmap(k):
+        return x0 + (k + 0.5) * (x1 - x0) / n
+
+    c = Chart(label=s.label, log=log)
+    if s.low and s.high:
+        k_max = min(n, len(s.low), len(s.high))
+        top = [f"{xmap(k):.1f},{ymap(s.high[k]):.1f}" for k in range(k_max)]
+        bottom = [f"{xmap(k):.1f},{ymap(s.low[k]):.1f}" for k in reversed(range(k_max))]
+        if k_max == 1:  # a single interval: draw the band as a box, not a line
+            hw = (x1 - x0) / n / 4
+            top = [f"{xmap(0) - hw:.1f},{ymap(s.high[0]):.1f}", f"{xmap(0) + hw:.1f},{ymap(s.high[0]):.1f}"]
+            bottom = [f"{xmap(0) + hw:.1f},{ymap(s.low[0]):.1f}", f"{xmap(0) - hw:.1f},{ymap(s.low[0]):.1f}"]
+        c.band = " ".join(top + bottom)
+    if s.expected:
+        c.expected = " ".join(f"{xmap(k):.1f},{ymap(s.expected[k]):.1f}" for k in range(min(n, len(s.expected))))
+    for k, v in enumerate(s.measured):
+        ok = None
+        exp = s.expected[k] if s.expected and k < len(s.expected) else None
+        if s.low and s.high and k < len(s.low) and k < len(s.high):
+            ok = s.low[k] <= v <= s.high[k]
+        title = f"interval {k + 1}: measured {v:g} ms"
+        if exp is not None:
+            title += f", expected {exp:g} ms"
+        if ok is not None:
+            title += f", band {s.low[k]:g}..{s.high[k]:g} ms: {'inside' if ok else 'OUTSIDE'}"
+        c.points.append((round(xmap(k), 1), round(ymap(v), 1), ok, title))
+        c.xticks.append((round(xmap(k), 1), str(k + 1)))
+    c.yticks = [(round(ymap(t), 1), _fmt_ms(t)) for t in _nice_ticks(max(lo, 1e-9) if log else lo, hi, log)]
+    return c
