@@ -1,0 +1,68 @@
+// What a shim implements for its library: one DTLS connection over the
+// peer's UDP socket, driven non-blocking by run_peer (peer_driver.hpp).
+// The library keeps its own retransmission timer; the driver only asks how
+// long until it fires and tells the library when it has.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "peers/common/event_emitter.hpp"
+#include "peers/common/options.hpp"
+#include "peers/common/udp_socket.hpp"
+
+namespace wireproof::peers {
+
+enum class Progress {
+  done,        // handshake finished / one record read or written
+  want_read,   // nothing to do until the socket is readable or the timer fires
+  want_write,  // the socket buffer is full: wait until writable
+  closed,      // the peer sent close_notify
+  failed,      // fatal: last_error() says why
+};
+
+class DtlsSession {
+ public:
+  virtual ~DtlsSession() = default;
+
+  // Advances the handshake (the server's cookie exchange included).
+  virtual Progress handshake() = 0;
+  // Time until the library's retransmission timer fires; nullopt if not running.
+  virtual std::optional<std::chrono::milliseconds> timer_remaining() = 0;
+  // The timer fired: let the library retransmit (or give up).
+  virtual void on_timer_expired() = 0;
+
+  // One application record into out (done), or want_read / closed / failed.
+  virtual Progress read_record(std::vector<std::uint8_t>& out) = 0;
+  // One application record.
+  virtual Progress write_record(std::span<const std::uint8_t> record) = 0;
+  virtual void send_close_notify() = 0;
+
+  virtual std::string version() const = 0;      // "DTLSv1.2"
+  virtual std::string cipher() const = 0;       // OpenSSL-style name
+  virtual std::string cipher_iana() const = 0;  // RFC / IANA name
+  virtual std::string last_error() const = 0;   // for a person
+};
+
+// Setting up the library failed before any I/O (bad key file, no memory ...).
+struct SetupError : std::runtime_error {
+  SetupError(const std::string& message, int exit_code) : std::runtime_error(message), exit_code(exit_code) {}
+  int exit_code;  // 3 when a flag's value is at fault, 4 otherwise
+};
+
+struct Backend {
+  PeerIdentity identity;
+  // Builds the session. Server: the socket is bound, not connected; the
+  // session connects it to the client once the cookie exchange succeeds.
+  // Events (alerts) go to the emitter. Throws SetupError.
+  std::function<std::unique_ptr<DtlsSession>(const PeerOptions&, UdpSocket&, EventEmitter&)> make_session;
+};
+
+}  // namespace wireproof::peers

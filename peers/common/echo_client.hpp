@@ -1,0 +1,67 @@
+// The client half of the echo workload, sans-IO: the caller passes the time
+// and the records that arrived; the client says which records to send and
+// when it next needs to be woken. Keeps up to 8 chunks outstanding and
+// resends a chunk whose echo is overdue (peers/CONTRACT.md, "Workload").
+//
+//   EchoClient c({plan, EchoClient::resend_after_ms(opts.timer_initial_ms)});
+//   for (auto& r : c.records_to_send(now)) write(r);
+//   on each record read: c.on_record(bytes);
+//   sleep until c.next_deadline_ms() (or data); stop when c.complete().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "peers/common/echo_chunks.hpp"
+
+namespace wireproof::peers {
+
+class EchoClient {
+ public:
+  static constexpr std::size_t kWindow = 8;
+
+  struct Config {
+    ChunkPlan plan;
+    std::int64_t resend_after_ms = 4000;
+  };
+
+  // max(4 x initial timer, 200 ms); the library default timer is 1 s.
+  static std::int64_t resend_after_ms(std::optional<int> timer_initial_ms);
+
+  explicit EchoClient(Config config);
+
+  // Overdue resends first, then new chunks while the window has room.
+  std::vector<std::vector<std::uint8_t>> records_to_send(std::int64_t now_ms);
+  // An echoed record arrived.
+  void on_record(std::span<const std::uint8_t> record);
+
+  // Every chunk's echo has arrived (not necessarily intact).
+  bool complete() const { return echoed_.unique() == config_.plan.count(); }
+  // Complete, and the echoes are byte-for-byte what was sent.
+  bool verified() const;
+  // When records_to_send next has a resend to make; nullopt when nothing is outstanding.
+  std::optional<std::int64_t> next_deadline_ms() const;
+
+  std::uint64_t resent() const { return resent_; }
+  std::uint64_t duplicates() const { return duplicates_; }
+
+  // The contract's app_data event for role client.
+  nlohmann::json report() const;
+
+ private:
+  Config config_;
+  std::uint64_t next_new_ = 0;                        // next chunk never sent
+  std::map<std::uint64_t, std::int64_t> last_sent_;   // outstanding chunk -> last send time
+  Sha256 sent_;
+  OrderedDigest echoed_;
+  std::uint64_t resent_ = 0;
+  std::uint64_t duplicates_ = 0;
+  std::uint64_t malformed_ = 0;  // too short, or an index never planned
+};
+
+}  // namespace wireproof::peers

@@ -1,0 +1,142 @@
+#include "peers/common/options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+namespace wireproof::peers {
+namespace {
+
+constexpr int kExitUsage = 3;
+constexpr int kExitUnsupported = 127;
+
+// Largest plaintext a DTLS record carries (RFC 6347 4.1 / RFC 5246 6.2.1)
+// minus the workload's 8-byte chunk index.
+constexpr std::uint32_t kMaxChunk = 16384 - 8;
+
+std::string error_line(const std::string& message) {
+  return nlohmann::json{{"event", "error"}, {"message", message}}.dump() + "\n";
+}
+
+ParseResult usage_error(const std::string& message) {
+  ParseResult r;
+  r.exit_code = kExitUsage;
+  r.stdout_text = error_line("usage: " + message);
+  r.stderr_text = "usage error: " + message + " (see --help)\n";
+  return r;
+}
+
+ParseResult unsupported(const std::string& what) {
+  ParseResult r;
+  r.exit_code = kExitUnsupported;
+  r.stdout_text = error_line("unsupported: " + what);
+  r.stderr_text = "unsupported: " + what + " (this peer does not implement it)\n";
+  return r;
+}
+
+// The first token of CLI11's leftovers that looks like an option, without "=value".
+std::optional<std::string> first_unknown_option(const std::vector<std::string>& extras) {
+  for (const auto& e : extras) {
+    if (e.size() > 1 && e[0] == '-') return e.substr(0, e.find('='));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HostPort parse_host_port(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    throw std::invalid_argument("'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:4433)");
+  HostPort hp;
+  hp.host = text.substr(0, colon);
+  unsigned port = 0;
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc{} || ptr != last || port > 65535)
+    throw std::invalid_argument("'" + text + "' has no valid port (0..65535)");
+  hp.port = static_cast<std::uint16_t>(port);
+  return hp;
+}
+
+ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerIdentity& id) {
+  // --version answers alone, whatever else is on the line (the runner probes with it).
+  if (std::find(args.begin(), args.end(), "--version") != args.end()) {
+    ParseResult r;
+    r.stdout_text = nlohmann::json{{"event", "version"}, {"implementation", id.implementation},
+                                   {"version", id.version}}
+                        .dump() +
+                    "\n";
+    return r;
+  }
+
+  PeerOptions o;
+  std::string role, listen, connect;
+  CLI::App app{"wireproof peer (" + id.implementation + " " + id.version + "), speaking peers/CONTRACT.md"};
+  app.allow_extras();
+  app.add_option("--role", role, "client|server")->check(CLI::IsMember({"client", "server"}));
+  app.add_option("--protocol", o.protocol, "dtls1.2");
+  app.add_option("--listen", listen, "server: HOST:PORT to bind (port 0 = ephemeral)");
+  app.add_option("--connect", connect, "client: HOST:PORT to send to");
+  app.add_option("--cert", o.cert, "PEM certificate")->check(CLI::ExistingFile);
+  app.add_option("--key", o.key, "PEM private key")->check(CLI::ExistingFile);
+  app.add_option("--ca", o.ca, "PEM trust anchor")->check(CLI::ExistingFile);
+  app.add_option("--server-name", o.server_name, "client: SNI and name to verify");
+  app.add_option("--mtu", o.mtu, "link MTU at the IP layer (IPv4+UDP headers included)")
+      ->check(CLI::Range(256, 65535));
+  app.add_option("--timer-initial-ms", o.timer_initial_ms, "initial retransmission timer")
+      ->check(CLI::Range(1, 60000));
+  app.add_option("--handshake-timeout-ms", o.handshake_timeout_ms, "give up the handshake after N ms")
+      ->check(CLI::Range(1, 3600000));
+  app.add_option("--echo-bytes", o.echo_bytes, "workload: bytes the client sends")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
+  app.add_option("--chunk", o.chunk, "workload: payload bytes per record")->check(CLI::Range(1u, kMaxChunk));
+  app.add_option("--idle-timeout-ms", o.idle_timeout_ms, "close after N ms with nothing received")
+      ->check(CLI::Range(1, 3600000));
+  bool version_flag = false;  // answered before parsing; declared so --help lists it
+  app.add_flag("--version", version_flag, "print one JSON version line and exit");
+
+  // CLI11 wants argv order reversed when given a vector.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    ParseResult r;
+    r.stderr_text = app.help();  // help goes to stderr: stdout carries JSON only
+    return r;
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e.what());
+  }
+
+  if (auto unknown = first_unknown_option(app.remaining())) return unsupported(*unknown);
+  if (!app.remaining().empty()) return usage_error("unexpected argument '" + app.remaining().front() + "'");
+
+  if (role.empty()) return usage_error("--role client|server is required");
+  o.role = role == "server" ? Role::server : Role::client;
+  if (o.protocol.empty()) return usage_error("--protocol is required (this peer speaks dtls1.2)");
+  if (o.protocol != "dtls1.2") return unsupported("--protocol " + o.protocol);
+  if (o.ca.empty()) return usage_error("--ca FILE is required: the peer's chain is always verified");
+  if (o.cert.empty() != o.key.empty()) return usage_error("--cert and --key go together");
+  if (o.server_name && o.server_name->empty()) return usage_error("--server-name must not be empty");
+  try {
+    if (o.role == Role::server) {
+      if (o.cert.empty()) return usage_error("a server needs --cert and --key");
+      if (!listen.empty()) o.listen = parse_host_port(listen);
+    } else {
+      if (connect.empty()) return usage_error("a client needs --connect HOST:PORT");
+      o.connect = parse_host_port(connect);
+      if (o.connect.port == 0) return usage_error("--connect needs a non-zero port");
+    }
+  } catch (const std::invalid_argument& e) {
+    return usage_error(e.what());
+  }
+  ParseResult r;
+  r.options = std::move(o);
+  return r;
+}
+
+}  // namespace wireproof::peers

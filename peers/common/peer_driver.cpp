@@ -1,0 +1,231 @@
+#include "peers/common/peer_driver.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "peers/common/echo_client.hpp"
+#include "peers/common/echo_server.hpp"
+
+namespace wireproof::peers {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr int kExitOk = 0;
+constexpr int kExitHandshake = 1;
+constexpr int kExitWorkload = 2;
+constexpr int kExitInternal = 4;
+
+std::int64_t ms_since(Clock::time_point start, Clock::time_point now) {
+  return std::chrono::duration_cast<milliseconds>(now - start).count();
+}
+
+// Waits until fd is ready for `want` or timeout passes; true when ready.
+bool wait_fd(int fd, Progress want, milliseconds timeout) {
+  pollfd p{fd, static_cast<short>(want == Progress::want_write ? POLLOUT : POLLIN), 0};
+  int ms = static_cast<int>(std::clamp<std::int64_t>(timeout.count(), 0, 60'000));
+  for (;;) {
+    int rc = ::poll(&p, 1, ms);
+    if (rc >= 0) return rc > 0;
+    if (errno != EINTR) throw SocketError(std::string("poll: ") + std::strerror(errno));
+  }
+}
+
+// Waits for the socket, the library's timer or `deadline`, whichever is first,
+// and hands an expired timer to the library.
+void wait_step(DtlsSession& session, int fd, Progress want, Clock::time_point deadline) {
+  auto now = Clock::now();
+  auto timeout = std::chrono::duration_cast<milliseconds>(deadline - now);
+  auto timer = session.timer_remaining();
+  bool timer_first = timer && *timer <= timeout;
+  if (timer_first) timeout = *timer;
+  // Round up so a poll never wakes a hair before the deadline and spins.
+  if (!wait_fd(fd, want, timeout + milliseconds(1)) && timer_first) session.on_timer_expired();
+}
+
+class PeerRun {
+ public:
+  PeerRun(const PeerOptions& o, const Backend& b, EventEmitter& ev) : opts_(o), backend_(b), events_(ev) {}
+
+  int run() {
+    std::optional<UdpSocket> socket;
+    std::unique_ptr<DtlsSession> session;
+    try {
+      socket.emplace(opts_.role == Role::server ? UdpSocket::bound(opts_.listen) : UdpSocket::connected(opts_.connect));
+      session = backend_.make_session(opts_, *socket, events_);
+    } catch (const SetupError& e) {
+      return fail(e.exit_code, e.what());
+    } catch (const SocketError& e) {
+      return fail(kExitInternal, e.what());
+    }
+    events_.emit({{"event", "ready"}, {"port", socket->local_port()}});
+    if (int rc = handshake(*session, socket->fd()); rc != kExitOk) return rc;
+    return opts_.role == Role::client ? client_workload(*session, socket->fd())
+                                      : server_workload(*session, socket->fd());
+  }
+
+ private:
+  int fail(int code, const std::string& message) {
+    events_.emit({{"event", "error"}, {"message", message}});
+    events_.emit({{"event", "closed"}, {"reason", "error"}});
+    return code;
+  }
+
+  int handshake(DtlsSession& session, int fd) {
+    const auto start = Clock::now();
+    const auto deadline = start + milliseconds(opts_.handshake_timeout_ms);
+    // Client: timed from the first ClientHello. Server: from the first datagram.
+    std::optional<Clock::time_point> began;
+    if (opts_.role == Role::client) began = start;
+    for (;;) {
+      Progress p = session.handshake();
+      if (p == Progress::done) break;
+      if (p == Progress::failed) return fail(kExitHandshake, "handshake failed: " + session.last_error());
+      if (p == Progress::closed) return fail(kExitHandshake, "handshake failed: the peer closed the connection");
+      if (Clock::now() >= deadline)
+        return fail(kExitHandshake, "handshake did not complete within --handshake-timeout-ms " +
+                                        std::to_string(opts_.handshake_timeout_ms) + " ms");
+      wait_step(session, fd, p, deadline);
+      if (!began) began = Clock::now();
+    }
+    std::chrono::duration<double, std::milli> took = Clock::now() - *began;
+    events_.emit({{"event", "handshake_done"},
+                  {"version", session.version()},
+                  {"cipher", session.cipher()},
+                  {"cipher_iana", session.cipher_iana()},
+                  {"time_ms", std::round(took.count() * 10) / 10}});
+    return kExitOk;
+  }
+
+  // Reads every record already available. Returns closed/failed when the
+  // connection ended, want_read otherwise.
+  template <typename OnRecord>
+  Progress drain(DtlsSession& session, OnRecord on_record) {
+    std::vector<std::uint8_t> record;
+    for (;;) {
+      Progress p = session.read_record(record);
+      if (p != Progress::done) return p == Progress::want_write ? Progress::want_read : p;
+      last_rx_ = Clock::now();
+      on_record(record);
+    }
+  }
+
+  int client_workload(DtlsSession& session, int fd) {
+    const auto start = Clock::now();
+    EchoClient client({ChunkPlan{opts_.echo_bytes, opts_.chunk}, EchoClient::resend_after_ms(opts_.timer_initial_ms)});
+    last_rx_ = start;
+    std::string reason;
+    std::string error;
+    for (;;) {
+      for (const auto& r : client.records_to_send(ms_since(start, Clock::now()))) {
+        if (session.write_record(r) == Progress::failed) error = "write failed: " + session.last_error();
+      }
+      if (!error.empty()) break;
+      if (client.complete()) {
+        reason = "done";
+        break;
+      }
+      Progress p = drain(session, [&](const std::vector<std::uint8_t>& r) { client.on_record(r); });
+      if (p == Progress::failed) {
+        error = "read failed: " + session.last_error();
+        break;
+      }
+      if (p == Progress::closed) {
+        reason = "close_notify";
+        break;
+      }
+      if (client.complete()) continue;  // report "done" after the loop's top
+      auto idle_deadline = last_rx_ + milliseconds(opts_.idle_timeout_ms);
+      if (Clock::now() >= idle_deadline) {
+        reason = "idle";
+        break;
+      }
+      auto deadline = idle_deadline;
+      if (auto resend = client.next_deadline_ms()) deadline = std::min(deadline, start + milliseconds(*resend));
+      wait_step(session, fd, Progress::want_read, deadline);
+    }
+    events_.emit(client.report());
+    if (!error.empty()) return fail(kExitWorkload, error);
+    if (reason != "close_notify") session.send_close_notify();
+    events_.emit({{"event", "closed"}, {"reason", reason}});
+    if (!client.verified()) {
+      events_.emit({{"event", "error"},
+                    {"message", client.complete() ? "echoed data differs from what was sent"
+                                                  : "echo incomplete: connection ended by " + reason}});
+      return kExitWorkload;
+    }
+    return kExitOk;
+  }
+
+  int server_workload(DtlsSession& session, int fd) {
+    EchoServer server(ChunkPlan{opts_.echo_bytes, opts_.chunk});
+    last_rx_ = Clock::now();
+    std::string reason;
+    std::string error;
+    for (;;) {
+      Progress p = drain(session, [&](const std::vector<std::uint8_t>& r) {
+        server.on_record(r);
+        if (session.write_record(r) == Progress::failed && error.empty())
+          error = "echo write failed: " + session.last_error();
+      });
+      if (!error.empty()) break;
+      if (p == Progress::failed) {
+        error = "read failed: " + session.last_error();
+        break;
+      }
+      if (p == Progress::closed) {
+        reason = "close_notify";
+        session.send_close_notify();
+        break;
+      }
+      auto idle_deadline = last_rx_ + milliseconds(opts_.idle_timeout_ms);
+      if (Clock::now() >= idle_deadline) {
+        reason = "idle";
+        break;
+      }
+      wait_step(session, fd, Progress::want_read, idle_deadline);
+    }
+    events_.emit(server.report());
+    if (!error.empty()) return fail(kExitWorkload, error);
+    events_.emit({{"event", "closed"}, {"reason", reason}});
+    if (!server.verified()) {
+      events_.emit({{"event", "error"},
+                    {"message", "received data incomplete or not the expected pattern (ended by " + reason + ")"}});
+      return kExitWorkload;
+    }
+    return kExitOk;
+  }
+
+  const PeerOptions& opts_;
+  const Backend& backend_;
+  EventEmitter& events_;
+  Clock::time_point last_rx_;
+};
+
+}  // namespace
+
+int run_peer(int argc, char** argv, const Backend& backend) {
+  EventEmitter events(std::cout);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  ParseResult parsed = parse_peer_options(args, backend.identity);
+  if (!parsed.options) {
+    std::cout << parsed.stdout_text << std::flush;
+    std::cerr << parsed.stderr_text << std::flush;
+    return parsed.exit_code;
+  }
+  try {
+    PeerRun run(*parsed.options, backend, events);
+    return run.run();
+  } catch (const std::exception& e) {
+    events.emit({{"event", "error"}, {"message", std::string("internal error: ") + e.what()}});
+    return kExitInternal;
+  }
+}
+
+}  // namespace wireproof::peers
