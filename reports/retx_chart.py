@@ -48,9 +48,32 @@ class Series:
     expected: list | None
     low: list | None = None
     high: list | None = None
+    ok: list | None = None     # the check's own per-point verdict, when it gives one
+    ids: list | None = None    # events.jsonl index of each retransmission
+
+
+def _entry_series(label, entries):
+    """harness/checks/retransmission_schedule.cpp: measured.flights[].intervals is a
+    list of {i, kind, interval_ms, expected_ms, tolerance_ms, judged, ok}; only judged
+    (timer-driven) entries have an expectation, responses to the peer are skipped."""
+    judged = [x for x in entries if isinstance(x, dict) and x.get("judged") is not False
+              and isinstance(x.get("interval_ms"), (int, float)) and isinstance(x.get("expected_ms"), (int, float))]
+    if not judged:
+        return None
+    s = Series(label=label, measured=[float(x["interval_ms"]) for x in judged],
+               expected=[float(x["expected_ms"]) for x in judged])
+    tol = [float(x["tolerance_ms"]) if isinstance(x.get("tolerance_ms"), (int, float)) else 0.0 for x in judged]
+    s.low = [max(e - t, 0.0) for e, t in zip(s.expected, tol)]
+    s.high = [e + t for e, t in zip(s.expected, tol)]
+    s.ok = [x["ok"] if isinstance(x.get("ok"), bool) else None for x in judged]
+    s.ids = [x.get("i") if isinstance(x.get("i"), int) else None for x in judged]
+    return s
 
 
 def _series(label, m, e, fallback_tol):
+    entries = m.get("intervals") if isinstance(m, dict) else None
+    if isinstance(entries, list) and entries and all(isinstance(x, dict) for x in entries):
+        return _entry_series(label, entries)
     measured = _first(m, _MEASURED_KEYS)
     if measured is None:
         times = _first(m, _TIMES_KEYS)
@@ -93,6 +116,7 @@ def series_from_check(check):
                     continue
                 ge = groups_e[n] if n < len(groups_e) and isinstance(groups_e[n], dict) else e
                 label = " ".join(f"{k} {g[k]}" for k in ("dir", "direction", "flight", "label") if k in g) or f"series {n + 1}"
+                label = label.replace("dir ", "").replace("direction ", "")
                 s = _series(label, g, ge, tol)
                 if s:
                     out.append(s)
@@ -109,7 +133,7 @@ class Chart:
     height: int = H
     band: str = ""                 # polygon points
     expected: str = ""             # polyline points
-    points: list = field(default_factory=list)   # (x, y, ok, title)
+    points: list = field(default_factory=list)   # (x, y, ok, title, href into the ladder or None)
     yticks: list = field(default_factory=list)   # (y, text)
     xticks: list = field(default_factory=list)   # (x, text)
     log: bool = False
@@ -177,14 +201,17 @@ def build(s):
     for k, v in enumerate(s.measured):
         ok = None
         exp = s.expected[k] if s.expected and k < len(s.expected) else None
-        if s.low and s.high and k < len(s.low) and k < len(s.high):
+        if s.ok and k < len(s.ok) and s.ok[k] is not None:
+            ok = s.ok[k]  # the check may accept more than the band (e.g. measured from the timer anchor)
+        elif s.low and s.high and k < len(s.low) and k < len(s.high):
             ok = s.low[k] <= v <= s.high[k]
-        title = f"interval {k + 1}: measured {v:g} ms"
+        i = s.ids[k] if s.ids and k < len(s.ids) else None
+        title = f"interval {k + 1}{f' (#{i})' if i is not None else ''}: measured {v:g} ms"
         if exp is not None:
             title += f", expected {exp:g} ms"
         if ok is not None:
             title += f", band {s.low[k]:g}..{s.high[k]:g} ms: {'inside' if ok else 'OUTSIDE'}"
-        c.points.append((round(xmap(k), 1), round(ymap(v), 1), ok, title))
+        c.points.append((round(xmap(k), 1), round(ymap(v), 1), ok, title, f"#ev-{i}" if i is not None else None))
         c.xticks.append((round(xmap(k), 1), str(k + 1)))
     c.yticks = [(round(ymap(t), 1), _fmt_ms(t)) for t in _nice_ticks(max(lo, 1e-9) if log else lo, hi, log)]
     return c
