@@ -1,0 +1,99 @@
+#include "peers/stock/line_frame.hpp"
+
+#include <boost/crc.hpp>
+
+#include <stdexcept>
+
+namespace wireproof::stock {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // uppercase is not canonical, so not accepted
+}
+
+void append_hex(std::string& out, std::uint8_t b) {
+  out += kHex[b >> 4];
+  out += kHex[b & 0xf];
+}
+
+std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::vector<std::uint8_t> out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::uint32_t crc32(std::span<const std::uint8_t> bytes) {
+  boost::crc_32_type crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
+}
+
+std::string encode_line(std::span<const std::uint8_t> chunk) {
+  if (chunk.size() > kMaxChunkBytes)
+    throw std::length_error("a chunk of " + std::to_string(chunk.size()) + " bytes does not fit one " +
+                            std::to_string(kMaxLineBytes) + "-byte line (max " + std::to_string(kMaxChunkBytes) + ")");
+  std::string line = "WP ";
+  for (auto b : chunk) append_hex(line, b);
+  line += ' ';
+  const std::uint32_t crc = crc32(chunk);
+  for (int shift = 24; shift >= 0; shift -= 8) append_hex(line, static_cast<std::uint8_t>(crc >> shift));
+  line += '\n';
+  return line;
+}
+
+std::optional<std::vector<std::uint8_t>> decode_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const auto start = line.rfind("WP ");
+  if (start == std::string_view::npos) return std::nullopt;
+  std::string_view frame = line.substr(start + 3);
+  const auto space = frame.find(' ');
+  if (space == std::string_view::npos || frame.size() - space - 1 != 8) return std::nullopt;
+  auto chunk = parse_hex(frame.substr(0, space));
+  auto crc_bytes = parse_hex(frame.substr(space + 1));
+  if (!chunk || !crc_bytes || chunk->empty()) return std::nullopt;
+  std::uint32_t crc = 0;
+  for (auto b : *crc_bytes) crc = crc << 8 | b;
+  if (crc != crc32(*chunk)) return std::nullopt;
+  return chunk;
+}
+
+std::vector<std::string> LineSplitter::feed(std::string_view bytes) {
+  std::vector<std::string> lines;
+  for (char c : bytes) {
+    if (c == '\n') {
+      if (!discarding_) lines.push_back(std::move(partial_));
+      partial_.clear();
+      discarding_ = false;
+      continue;
+    }
+    if (discarding_) continue;
+    partial_ += c;
+    if (partial_.size() > max_line_) {
+      partial_.clear();
+      discarding_ = true;
+    }
+  }
+  return lines;
+}
+
+std::string LineSplitter::take_rest() {
+  std::string rest = discarding_ ? std::string{} : std::move(partial_);
+  partial_.clear();
+  discarding_ = false;
+  return rest;
+}
+
+}  // namespace wireproof::stock

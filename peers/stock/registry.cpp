@@ -1,0 +1,102 @@
+#include "peers/stock/registry.hpp"
+
+#include <fstream>
+#include <set>
+
+#include "peers/stock/json_fields.hpp"
+
+namespace wireproof::registry {
+
+namespace f = fields;
+using nlohmann::json;
+
+namespace {
+
+PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file) {
+  std::string where = file + ": peers[" + std::to_string(index) + "]";
+  if (!e.is_object()) f::fail(where, "", "expected an object");
+  PeerEntry p;
+  p.name = f::string(e, "name", where, "");
+  where = file + ": peer '" + p.name + "'";
+  f::only_keys(e, {"name", "kind", "protocols", "implementation", "executable", "args", "description", "tool"},
+               where, "");
+  p.kind = f::string(e, "kind", where, "");
+  if (p.kind != "shim" && p.kind != "stock") f::fail(where, "kind", "expected 'shim' or 'stock', got '" + p.kind + "'");
+  p.protocols = f::strings(e, "protocols", where, "");
+  for (const auto& proto : p.protocols)
+    if (proto != "dtls1.2") f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2)");
+  p.implementation = f::string(e, "implementation", where, "");
+  p.executable = f::string(e, "executable", where, "");
+  if (std::filesystem::path(p.executable).is_absolute())
+    f::fail(where, "executable", "must be relative to the build directory, got '" + p.executable + "'");
+  p.args = e.contains("args") ? f::strings(e, "args", where, "", true) : std::vector<std::string>{};
+  p.description = f::string(e, "description", where, "");
+  if (p.kind == "stock") {
+    if (!e.contains("tool")) f::fail(where, "tool", "missing (a stock entry describes its tool)");
+    p.tool = parse_tool_spec(e["tool"], where);
+  } else if (e.contains("tool")) {
+    f::fail(where, "tool", "only stock entries describe a tool");
+  }
+  return p;
+}
+
+}  // namespace
+
+std::filesystem::path default_registry_file() { return WIREPROOF_REGISTRY_FILE; }
+
+Registry Registry::load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw RegistryError(file.string() + ": cannot open the peer registry");
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw RegistryError(file.string() + ": not valid JSON: " + e.what());
+  }
+  return from_json(doc, file);
+}
+
+Registry Registry::from_json(const json& doc, const std::filesystem::path& file) {
+  const std::string where = file.string();
+  if (!doc.is_object()) f::fail(where, "", "the registry must be a JSON object");
+  f::only_keys(doc, {"schema_version", "peers", "note"}, where, "");
+  if (!doc.contains("schema_version") || doc["schema_version"] != 1)
+    f::fail(where, "schema_version", "expected 1");
+  if (!doc.contains("peers") || !doc["peers"].is_array() || doc["peers"].empty())
+    f::fail(where, "peers", "expected a non-empty array of peer entries");
+  Registry reg;
+  reg.file_ = file;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < doc["peers"].size(); ++i) {
+    PeerEntry p = parse_entry(doc["peers"][i], i, where);
+    if (!seen.insert(p.name).second) f::fail(where + ": peer '" + p.name + "'", "name", "registered twice");
+    reg.entries_.push_back(std::move(p));
+  }
+  return reg;
+}
+
+std::vector<std::string> Registry::names() const {
+  std::vector<std::string> out;
+  for (const auto& e : entries_) out.push_back(e.name);
+  return out;
+}
+
+const PeerEntry& Registry::find(std::string_view name) const {
+  for (const auto& e : entries_)
+    if (e.name == name) return e;
+  std::string known;
+  for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.name;
+  throw RegistryError("unknown peer '" + std::string(name) + "' (registered in " + file_.string() + ": " + known +
+                      ")");
+}
+
+std::vector<std::string> Registry::argv_prefix(std::string_view name, const std::filesystem::path& build_dir) const {
+  const PeerEntry& e = find(name);
+  std::vector<std::string> argv{(std::filesystem::absolute(build_dir) / e.executable).lexically_normal().string()};
+  auto args = expand(e.args, {{"registry", std::filesystem::absolute(file_).string()}},
+                     file_.string() + ": peer '" + e.name + "': field 'args'");
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace wireproof::registry

@@ -1,0 +1,60 @@
+// peers/registry.json: the one list of every peer wireproof can run — the
+// contract shims (wireproof-peer-openssl, ...) and the stock command-line
+// tools wrapped by wireproof-stock. Loaded and validated as a whole, so a
+// broken entry fails at load time with its name and field.
+//
+//   auto reg = wireproof::registry::Registry::load("peers/registry.json");
+//   std::vector<std::string> argv = reg.argv_prefix("gnutls-cli", build_dir);
+//   argv += {"--role", "client", ...};   // then the peer contract's flags
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "peers/stock/tool_spec.hpp"
+
+namespace wireproof::registry {
+
+struct PeerEntry {
+  std::string name;                    // "openssl", "gnutls-cli", ...
+  std::string kind;                    // "shim" | "stock"
+  std::vector<std::string> protocols;  // {"dtls1.2"}
+  std::string implementation;          // "OpenSSL", "GnuTLS", "wireproof"
+  std::string executable;              // relative to the build directory
+  std::vector<std::string> args;       // fixed leading arguments; may use {registry}
+  std::string description;
+  std::optional<ToolSpec> tool;        // stock entries only
+};
+
+// The source tree's peers/registry.json, compiled in.
+std::filesystem::path default_registry_file();
+
+class Registry {
+ public:
+  // Throws RegistryError ("<file>: ...") when the file cannot be read or parsed,
+  // or an entry is invalid ("<file>: peer 'x': field 'y': ...").
+  static Registry load(const std::filesystem::path& file);
+  // The same from a parsed document; `file` is used in messages and for {registry}.
+  static Registry from_json(const nlohmann::json& doc, const std::filesystem::path& file);
+
+  // Names in registry order.
+  std::vector<std::string> names() const;
+  const std::vector<PeerEntry>& entries() const { return entries_; }
+  // Throws RegistryError listing the known names when `name` is not registered.
+  const PeerEntry& find(std::string_view name) const;
+  // The command that runs peer `name` (absolute executable path, then its
+  // fixed arguments); the caller appends the contract's flags. Does not
+  // check that the executable exists: the runner reports that with context.
+  std::vector<std::string> argv_prefix(std::string_view name, const std::filesystem::path& build_dir) const;
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+  std::vector<PeerEntry> entries_;
+};
+
+}  // namespace wireproof::registry

@@ -1,0 +1,151 @@
+#include "peers/stock/registry.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace wireproof::registry {
+namespace {
+
+using nlohmann::json;
+
+// The message a registry error carries, or "" when from_json accepted the doc.
+std::string load_error(const json& doc) {
+  try {
+    Registry::from_json(doc, "test.json");
+  } catch (const RegistryError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+json minimal_stock_tool() {
+  json role = {{"argv", {"tool", "{connect}"}}, {"handshake_done", "^done$"}};
+  return {{"version", {{"argv", {"tool", "--version"}}, {"regex", "^tool ([0-9.]+)"}}},
+          {"client", role},
+          {"server", role}};
+}
+
+json doc_with(json entry) { return {{"schema_version", 1}, {"peers", json::array({entry})}}; }
+
+json shim(const std::string& name) {
+  return {{"name", name},           {"kind", "shim"},
+          {"protocols", {"dtls1.2"}}, {"implementation", "X"},
+          {"executable", "peers/x/" + name}, {"description", "d"}};
+}
+
+TEST(Registry, ShippedRegistryLoadsAndListsEveryPeer) {
+  Registry reg = Registry::load(default_registry_file());
+  auto names = reg.names();
+  for (const char* n : {"openssl", "gnutls", "ref", "openssl-cli", "gnutls-cli"})
+    EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
+  EXPECT_EQ(reg.find("openssl").kind, "shim");
+  EXPECT_EQ(reg.find("gnutls-cli").implementation, "GnuTLS");
+  ASSERT_TRUE(reg.find("openssl-cli").tool.has_value());
+  EXPECT_FALSE(reg.find("openssl-cli").tool->client.options.contains("timer-initial-ms"));
+}
+
+TEST(Registry, ArgvPrefixResolvesAgainstBuildDirAndFillsRegistryPath) {
+  Registry reg = Registry::load(default_registry_file());
+  auto shim_argv = reg.argv_prefix("gnutls", "/b");
+  ASSERT_EQ(shim_argv.size(), 1u);
+  EXPECT_EQ(shim_argv[0], "/b/peers/gnutls/wireproof-peer-gnutls");
+  auto stock = reg.argv_prefix("openssl-cli", "/b/");
+  ASSERT_EQ(stock.size(), 5u);
+  EXPECT_EQ(stock[0], "/b/peers/stock/wireproof-stock");
+  EXPECT_EQ(stock[1], "--registry");
+  EXPECT_EQ(stock[2], std::filesystem::absolute(default_registry_file()).string());
+  EXPECT_EQ(stock[4], "openssl-cli");
+}
+
+TEST(Registry, UnknownPeerListsTheKnownOnes) {
+  Registry reg = Registry::from_json({{"schema_version", 1}, {"peers", {shim("alpha"), shim("beta")}}}, "r.json");
+  try {
+    reg.find("gamma");
+    FAIL() << "expected RegistryError";
+  } catch (const RegistryError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("'gamma'"), std::string::npos) << m;
+    EXPECT_NE(m.find("alpha, beta"), std::string::npos) << m;
+  }
+}
+
+TEST(Registry, ErrorsNameTheEntryAndField) {
+  json bad_kind = shim("p1");
+  bad_kind["kind"] = "plugin";
+  std::string m = load_error(doc_with(bad_kind));
+  EXPECT_NE(m.find("peer 'p1'"), std::string::npos) << m;
+  EXPECT_NE(m.find("field 'kind'"), std::string::npos) << m;
+
+  json no_exe = shim("p2");
+  no_exe.erase("executable");
+  m = load_error(doc_with(no_exe));
+  EXPECT_NE(m.find("peer 'p2': field 'executable': missing"), std::string::npos) << m;
+
+  json typo = shim("p3");
+  typo["descripton"] = "x";
+  m = load_error(doc_with(typo));
+  EXPECT_NE(m.find("field 'descripton': unknown field"), std::string::npos) << m;
+
+  json nameless = shim("x");
+  nameless.erase("name");
+  m = load_error(doc_with(nameless));
+  EXPECT_NE(m.find("peers[0]: field 'name'"), std::string::npos) << m;
+
+  m = load_error({{"schema_version", 1}, {"peers", {shim("twice"), shim("twice")}}});
+  EXPECT_NE(m.find("peer 'twice': field 'name': registered twice"), std::string::npos) << m;
+
+  m = load_error({{"schema_version", 2}, {"peers", {shim("a")}}});
+  EXPECT_NE(m.find("field 'schema_version'"), std::string::npos) << m;
+}
+
+TEST(Registry, StockToolErrorsNameTheToolField) {
+  json e = shim("s1");
+  e["kind"] = "stock";
+  e["tool"] = minimal_stock_tool();
+  EXPECT_EQ(load_error(doc_with(e)), "");
+
+  json bad_regex = e;
+  bad_regex["tool"]["server"]["version"] = "(unclosed";
+  std::string m = load_error(doc_with(bad_regex));
+  EXPECT_NE(m.find("peer 's1': field 'tool.server.version'"), std::string::npos) << m;
+
+  json no_group = e;
+  no_group["tool"]["client"]["cipher"] = "^Cipher: .*$";
+  m = load_error(doc_with(no_group));
+  EXPECT_NE(m.find("field 'tool.client.cipher'"), std::string::npos) << m;
+  EXPECT_NE(m.find("capture group"), std::string::npos) << m;
+
+  json bad_placeholder = e;
+  bad_placeholder["tool"]["client"]["argv"] = {"tool", "{conect}"};
+  m = load_error(doc_with(bad_placeholder));
+  EXPECT_NE(m.find("field 'tool.client.argv'"), std::string::npos) << m;
+  EXPECT_NE(m.find("{conect}"), std::string::npos) << m;
+
+  json bad_option = e;
+  bad_option["tool"]["client"]["options"] = {{"retries", {"-r"}}};
+  m = load_error(doc_with(bad_option));
+  EXPECT_NE(m.find("field 'tool.client.options.retries'"), std::string::npos) << m;
+
+  json no_tool = e;
+  no_tool.erase("tool");
+  m = load_error(doc_with(no_tool));
+  EXPECT_NE(m.find("peer 's1': field 'tool': missing"), std::string::npos) << m;
+
+  json bad_direction = e;
+  bad_direction["tool"]["client"]["alerts"] = {{{"regex", "alert ([0-9]+)"}, {"direction", "sideways"}}};
+  m = load_error(doc_with(bad_direction));
+  EXPECT_NE(m.find("field 'tool.client.alerts[0].direction'"), std::string::npos) << m;
+}
+
+TEST(Registry, UnreadableFileIsNamed) {
+  try {
+    Registry::load("/nonexistent/registry.json");
+    FAIL() << "expected RegistryError";
+  } catch (const RegistryError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/registry.json"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace wireproof::registry
