@@ -1,0 +1,101 @@
+"""scenarios/schema.json accepts every shipped scenario and rejects bad ones.
+
+The C++ loader (harness/scenario) is the authority on the format; this schema
+is for editors, so these tests keep the two in step on the cases that matter.
+Run: /usr/bin/python3 -m pytest tests/scenarios
+"""
+import json
+import pathlib
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "scenarios" / "schema.json").read_text())
+SCENARIOS = sorted((ROOT / "scenarios" / "dtls").glob("*.yaml"))
+
+
+class StringKeyLoader(yaml.SafeLoader):
+    """YAML 1.1 values like the C++ loader (on/off are booleans), but keys stay
+    strings: PyYAML would otherwise read the timeline key `on:` as True."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else loader.construct_object(key_node)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+StringKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load(text):
+    return yaml.load(text, Loader=StringKeyLoader)
+
+
+def validator():
+    return jsonschema.Draft202012Validator(SCHEMA)
+
+
+def test_schema_is_valid_draft_2020_12():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_library_has_the_required_scenarios():
+    assert len(SCENARIOS) >= 13
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_shipped_scenario_matches_schema(path):
+    doc = load(path.read_text())
+    errors = [e.message for e in validator().iter_errors(doc)]
+    assert errors == []
+    assert doc["name"] == path.stem
+
+
+HEADER = """\
+name: t
+description: test
+refs: ["RFC 6347 4.2.4"]
+protocol: dtls1.2
+"""
+
+
+def test_minimal_document_is_accepted():
+    assert list(validator().iter_errors(load(HEADER))) == []
+
+
+BAD = {
+    "unknown key in a rule": "rules:\n  - name: r\n    acton: drop\n    action: drop\n",
+    "unknown top-level key": "linkk: {mtu: 576}\n",
+    "probability above one": "rules:\n  - name: r\n    probability: 1.5\n    action: drop\n",
+    "mtu below 68": "link: {mtu: 40}\n",
+    "quoted number": "link: {mtu: \"576\"}\n",
+    "parameter of another action": "rules:\n  - name: r\n    action: drop\n    copies: 2\n",
+    "misspelt handshake type": "rules:\n  - name: r\n    match: {handshake_type: server_helo}\n    action: drop\n",
+    "rule without action": "rules:\n  - name: r\n",
+    "timeline with two triggers": "timeline:\n  - at_ms: 5\n    on: {peer: client, event: closed}\n    set: {mtu: 576}\n",
+    "timeline that changes nothing": "timeline:\n  - at_ms: 5\n",
+    "unknown peer event": "timeline:\n  - on: {peer: client, event: done}\n    set: {mtu: 576}\n",
+    "unknown check": "expect:\n  checks:\n    mtu_fitt: off\n",
+    "negative time": "timeline:\n  - at_ms: -1\n    set: {mtu: 576}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_document_is_rejected(name):
+    assert list(validator().iter_errors(load(HEADER + BAD[name]))) != []
+
+
+def test_missing_required_key_is_rejected():
+    doc = load(HEADER.replace('refs: ["RFC 6347 4.2.4"]\n', ""))
+    messages = [e.message for e in validator().iter_errors(doc)]
+    assert messages == ["'refs' is a required property"]
+
+
+def test_check_switches_and_parameters_are_accepted():
+    doc = load(HEADER + "expect:\n  checks:\n    retransmission_schedule: off\n    mtu_fit: {grace_retransmissions: 2}\n")
+    assert list(validator().iter_errors(doc)) == []
