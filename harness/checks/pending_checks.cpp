@@ -28,9 +28,6 @@ std::unique_ptr<Check> make_mtu_fit() { return std::make_unique<Pending>("mtu_fi
 std::unique_ptr<Check> make_fragments_consistent() {
   return std::make_unique<Pending>("fragments_consistent", "RFC 6347 4.2.3");
 }
-std::unique_ptr<Check> make_retransmission_schedule() {
-  return std::make_unique<Pending>("retransmission_schedule", "RFC 6347 4.2.4.1");
-}
 std::unique_ptr<Check> make_cookie_exchange() { return std::make_unique<Pending>("cookie_exchange", "RFC 6347 4.2.1"); }
 
 }  // namespace wireproof::checks
