@@ -51,7 +51,12 @@ class Link {
   // Fires time-based timeline entries that are due and releases reorder holds that timed out.
   void on_time(std::int64_t now_us);
 
-  // Next delivery or timeline deadline, if any.
+  // End of run: releases every datagram still held for reordering at now_us
+  // and hands all pending events to the sink. (Events of held datagrams wait
+  // until their delivery time is known, at most max_hold_ms.)
+  void finish(std::int64_t now_us);
+
+  // Next delivery, reorder-hold or timeline deadline, if any.
   std::optional<std::int64_t> next_due_us() const;
   // The earliest delivery due at or before now_us, if any (in due order, FIFO on ties).
   std::optional<Delivery> pop_due(std::int64_t now_us);

@@ -1,0 +1,229 @@
+// Link: glue between the dissector, the per-direction impairment pipeline
+// (rule stages, then the MTU cap, then the base delay), reorder holds, the
+// timeline and the event log. See link.hpp for use.
+#include "harness/wire/link.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "harness/dissect/dtls_dissector.hpp"
+#include "harness/dissect/flight_tracker.hpp"
+#include "harness/wire/delivery_queue.hpp"
+#include "harness/wire/event_buffer.hpp"
+#include "harness/wire/mtu_cap.hpp"
+#include "harness/wire/rng.hpp"
+#include "harness/wire/rule_stage.hpp"
+#include "harness/wire/timeline.hpp"
+#include "harness/wire/transit.hpp"
+
+namespace wireproof::wire {
+namespace {
+
+const char* dir_name(Dir d) { return d == Dir::c2s ? "c2s" : "s2c"; }
+
+std::int64_t ms_to_us(double ms) { return static_cast<std::int64_t>(std::llround(ms * 1000.0)); }
+
+// A datagram held by a reorder rule, waiting for later datagrams to pass it.
+struct Held {
+  Dir dir;
+  std::uint64_t event_i;
+  std::vector<Copy> copies;
+  int remaining;  // later datagrams still to pass
+  std::int64_t deadline_us;
+};
+
+}  // namespace
+
+struct Link::Impl {
+  Impl(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink)
+      : base(sc.link), mtu(sc.link.mtu), rng(seed), events(std::move(sink)), timeline(sc.timeline) {
+    for (const auto& r : sc.rules) rules.push_back(std::make_unique<RuleStage>(r));
+    for (const auto& e : sc.timeline)
+      for (const auto* name : {&e.enable_rule, &e.disable_rule})
+        if (*name && !find_rule(**name))
+          throw std::invalid_argument(fmt::format(
+              "timeline entry '{}' names rule '{}', which scenario '{}' does not define; fix the rule name",
+              describe_trigger(e), **name, sc.name));
+  }
+
+  RuleStage* find_rule(const std::string& name) {
+    for (auto& r : rules)
+      if (r->name() == name) return r.get();
+    return nullptr;
+  }
+
+  void log_link_change(std::int64_t now_us, std::string change, std::string rule, nlohmann::json value,
+                       std::string cause) {
+    events.add(events::LinkChange{0, now_us, std::move(change), std::move(rule), std::move(value), std::move(cause)},
+               true);
+  }
+
+  void apply_entry(const scenario::TimelineEntry& e, std::int64_t now_us) {
+    const std::string cause = describe_trigger(e);
+    if (e.set_mtu) {
+      mtu = *e.set_mtu;
+      log_link_change(now_us, "mtu", "", mtu, cause);
+    }
+    if (e.enable_rule) {
+      find_rule(*e.enable_rule)->set_enabled(true);
+      log_link_change(now_us, "rule", *e.enable_rule, "enabled", cause);
+    }
+    if (e.disable_rule) {
+      find_rule(*e.disable_rule)->set_enabled(false);
+      log_link_change(now_us, "rule", *e.disable_rule, "disabled", cause);
+    }
+  }
+
+  // Sends a datagram's copies on their way and completes its event.
+  void schedule(Dir dir, std::uint64_t event_i, std::vector<Copy>& copies, std::int64_t floor_us) {
+    auto& ev = events.datagram(event_i);
+    for (auto& c : copies) {
+      c.due_us = std::max(c.due_us, floor_us);
+      ev.deliveries_us.push_back(c.due_us);
+      queue.push(Delivery{dir, std::move(c.bytes), c.due_us});
+    }
+    std::sort(ev.deliveries_us.begin(), ev.deliveries_us.end());
+    events.complete(event_i);
+  }
+
+  // A datagram passed in `dir`, its last copy due at pass_due_us: counts towards holds.
+  void count_passed(Dir dir, std::int64_t pass_due_us) {
+    for (auto it = holds.begin(); it != holds.end();) {
+      if (it->dir == dir && --it->remaining <= 0) {
+        schedule(it->dir, it->event_i, it->copies, pass_due_us);
+        it = holds.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // Fires due timeline entries and releases holds whose max_hold_ms ran out.
+  void advance_time(std::int64_t now_us) {
+    for (const auto* e : timeline.take_due(now_us)) apply_entry(*e, now_us);
+    for (auto it = holds.begin(); it != holds.end();) {
+      if (it->deadline_us <= now_us) {
+        schedule(it->dir, it->event_i, it->copies, it->deadline_us);
+        it = holds.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void on_datagram(Dir dir, std::vector<std::uint8_t> bytes, std::int64_t now_us) {
+    advance_time(now_us);
+    const ArrivalIndex arrival = next_arrival;
+    (dir == Dir::c2s ? next_arrival.c2s : next_arrival.s2c)++;
+    next_arrival.all++;
+
+    events::Datagram d;
+    d.dir = dir_name(dir);
+    d.t_us = now_us;
+    d.size = bytes.size();
+    d.ip_size = bytes.size() + kIpUdpHeaderBytes;
+    d.mtu = mtu;
+    auto dissected = dissect::dissect_dtls(bytes);
+    d.records = std::move(dissected.records);
+    d.malformed = std::move(dissected.malformed);
+    auto flight = flights.classify(dir == Dir::c2s ? dissect::Sender::client : dissect::Sender::server, d.records);
+    d.flight = flight.flight;
+    d.retransmission = flight.retransmission;
+    d.payload = bytes;
+    const std::uint64_t i = events.add(std::move(d), false);
+    auto& ev = events.datagram(i);
+
+    Transit t{dir, now_us, ev, {Copy{std::move(bytes), now_us}}, std::nullopt};
+    for (auto& rule : rules) rule->apply(t, arrival, rng);
+    MtuCap{mtu}.apply(t);
+    for (auto& c : t.copies)
+      c.due_us += ms_to_us(base.delay_ms) + (base.jitter_ms > 0 ? ms_to_us(rng.uniform01() * base.jitter_ms) : 0);
+
+    totals.datagrams++;
+    totals.bytes += ev.size;
+    totals.malformed += ev.malformed ? 1 : 0;
+    totals.duplicated += t.duplicated && !t.dropped();
+    totals.delayed += t.delayed && !t.dropped();
+    totals.corrupted += t.corrupted && !t.dropped();
+
+    if (t.dropped()) {
+      ev.fate = "dropped";
+      totals.dropped++;
+      events.complete(i);
+    } else if (t.hold) {
+      totals.reordered++;
+      holds.push_back(Held{dir, i, std::move(t.copies), t.hold->after, t.hold->deadline_us});
+    } else {
+      std::int64_t last_due = now_us;
+      for (const auto& c : t.copies) last_due = std::max(last_due, c.due_us);
+      schedule(dir, i, t.copies, now_us);
+      count_passed(dir, last_due);
+    }
+    if (!t.dropped()) {
+      // `ev` may be emitted by flush only after this point, so it is still valid here.
+      for (const auto* e : timeline.take_on_datagram(dir, events.datagram(i), arrival)) apply_entry(*e, now_us);
+    }
+    events.flush();
+  }
+
+  void on_peer_event(const std::string& role, const nlohmann::json& event, std::int64_t now_us) {
+    advance_time(now_us);
+    events.add(events::PeerEvent{0, now_us, role, event}, true);
+    for (const auto* e : timeline.take_on_peer(role, event)) apply_entry(*e, now_us);
+    events.flush();
+  }
+
+  std::optional<std::int64_t> next_due_us() const {
+    std::optional<std::int64_t> next = queue.next_due_us();
+    auto consider = [&](std::optional<std::int64_t> t) {
+      if (t && (!next || *t < *next)) next = t;
+    };
+    consider(timeline.next_at_us());
+    for (const auto& h : holds) consider(h.deadline_us);
+    return next;
+  }
+
+  void finish(std::int64_t now_us) {
+    advance_time(now_us);
+    for (auto& h : holds) schedule(h.dir, h.event_i, h.copies, now_us);
+    holds.clear();
+    events.flush();
+  }
+
+  scenario::Link base;
+  int mtu;
+  Rng rng;
+  EventBuffer events;
+  Timeline timeline;
+  std::vector<std::unique_ptr<RuleStage>> rules;
+  dissect::FlightTracker flights;
+  ArrivalIndex next_arrival;
+  DeliveryQueue queue;
+  std::vector<Held> holds;  // in hold order
+  Totals totals;
+};
+
+Link::Link(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink)
+    : impl_(std::make_unique<Impl>(sc, seed, std::move(sink))) {}
+Link::~Link() = default;
+
+void Link::on_datagram(Dir dir, std::vector<std::uint8_t> bytes, std::int64_t now_us) {
+  impl_->on_datagram(dir, std::move(bytes), now_us);
+}
+void Link::on_peer_event(const std::string& role, const nlohmann::json& event, std::int64_t now_us) {
+  impl_->on_peer_event(role, event, now_us);
+}
+void Link::on_time(std::int64_t now_us) {
+  impl_->advance_time(now_us);
+  impl_->events.flush();
+}
+void Link::finish(std::int64_t now_us) { impl_->finish(now_us); }
+std::optional<std::int64_t> Link::next_due_us() const { return impl_->next_due_us(); }
+std::optional<Delivery> Link::pop_due(std::int64_t now_us) { return impl_->queue.pop_due(now_us); }
+const Totals& Link::totals() const { return impl_->totals; }
+int Link::mtu() const { return impl_->mtu; }
+
+}  // namespace wireproof::wire

@@ -1,0 +1,223 @@
+#include "harness/wire/udp_relay.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace wireproof::wire {
+namespace {
+
+constexpr std::size_t kBatch = 32;             // datagrams per recvmmsg
+constexpr std::size_t kMaxDatagram = 65536;    // largest UDP payload, plus one
+constexpr int kSocketBufferBytes = 4 << 20;    // room for benchmark bursts
+
+[[noreturn]] void fail(const char* what) {
+  throw std::system_error(errno, std::generic_category(), std::string("UdpRelay: ") + what);
+}
+
+std::int64_t clock_ns(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+sockaddr_in loopback(std::uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+UniqueFd udp_socket_bound_to_loopback() {
+  UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) fail("socket(AF_INET, SOCK_DGRAM)");
+  const int on = 1;
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) fail("setsockopt(SO_TIMESTAMPNS)");
+  // Larger buffers are best effort: the kernel caps them at rmem_max/wmem_max.
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &kSocketBufferBytes, sizeof kSocketBufferBytes);
+  setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &kSocketBufferBytes, sizeof kSocketBufferBytes);
+  auto addr = loopback(0);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) fail("bind(127.0.0.1:0)");
+  return fd;
+}
+
+bool same_address(const sockaddr_in& a, const sockaddr_in& b) {
+  return a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr;
+}
+
+}  // namespace
+
+struct UdpRelay::State {
+  Link& link;
+  UniqueFd client_side, server_side;
+  std::optional<sockaddr_in> client_addr;
+  std::int64_t t0_mono_ns;
+  std::int64_t realtime_minus_mono_ns;
+  std::int64_t last_fed_us = 0;  // keeps the times fed to the link non-decreasing
+  RelayStats stats;
+  // recvmmsg buffers, reused for every batch.
+  std::vector<std::uint8_t> buffers = std::vector<std::uint8_t>(kBatch * kMaxDatagram);
+  std::array<iovec, kBatch> iov{};
+  std::array<mmsghdr, kBatch> msgs{};
+  std::array<sockaddr_in, kBatch> from{};
+  std::array<std::array<char, CMSG_SPACE(sizeof(timespec))>, kBatch> control{};
+
+  explicit State(Link& l) : link(l) {
+    // REALTIME - MONOTONIC, read between two MONOTONIC samples to halve the error.
+    const std::int64_t m1 = clock_ns(CLOCK_MONOTONIC);
+    const std::int64_t r = clock_ns(CLOCK_REALTIME);
+    const std::int64_t m2 = clock_ns(CLOCK_MONOTONIC);
+    realtime_minus_mono_ns = r - (m1 + m2) / 2;
+    t0_mono_ns = m2;
+  }
+
+  std::int64_t now_us() const { return (clock_ns(CLOCK_MONOTONIC) - t0_mono_ns) / 1000; }
+
+  // Receive time of message k: the kernel's timestamp if present, else now.
+  std::int64_t receive_time_us(mmsghdr& m) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m.msg_hdr); c; c = CMSG_NXTHDR(&m.msg_hdr, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec ts{};
+        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        const std::int64_t realtime_ns = std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+        stats.kernel_timestamps++;
+        return (realtime_ns - realtime_minus_mono_ns - t0_mono_ns) / 1000;
+      }
+    }
+    return now_us();
+  }
+
+  void prepare_batch() {
+    for (std::size_t k = 0; k < kBatch; ++k) {
+      iov[k] = {buffers.data() + k * kMaxDatagram, kMaxDatagram};
+      msgs[k] = {};
+      msgs[k].msg_hdr.msg_iov = &iov[k];
+      msgs[k].msg_hdr.msg_iovlen = 1;
+      msgs[k].msg_hdr.msg_name = &from[k];
+      msgs[k].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+      msgs[k].msg_hdr.msg_control = control[k].data();
+      msgs[k].msg_hdr.msg_controllen = control[k].size();
+    }
+  }
+
+  void read_all(int fd, Dir dir) {
+    for (;;) {
+      prepare_batch();
+      const int n = recvmmsg(fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+      if (n < 0) {
+        // ECONNREFUSED: an ICMP port-unreachable from a server not yet (or no longer) listening.
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED || errno == EINTR) return;
+        fail("recvmmsg");
+      }
+      for (int k = 0; k < n; ++k) {
+        auto& m = msgs[k];
+        if (dir == Dir::c2s) {
+          if (!client_addr) client_addr = from[k];
+          else if (!same_address(*client_addr, from[k])) stats.foreign++;
+          stats.received_c2s++;
+        } else {
+          stats.received_s2c++;
+        }
+        const std::size_t len = std::min<std::size_t>(m.msg_len, kMaxDatagram);
+        const std::uint8_t* data = buffers.data() + k * kMaxDatagram;
+        const std::int64_t t = std::max(receive_time_us(m), last_fed_us);
+        last_fed_us = t;
+        link.on_datagram(dir, std::vector<std::uint8_t>(data, data + len), t);
+      }
+      if (n < static_cast<int>(kBatch)) return;
+    }
+  }
+
+  void send(const Delivery& d) {
+    ssize_t rc;
+    if (d.dir == Dir::c2s) {
+      rc = ::send(server_side.get(), d.bytes.data(), d.bytes.size(), MSG_DONTWAIT);
+      if (rc >= 0) stats.sent_c2s++;
+    } else {
+      if (!client_addr) {
+        stats.undeliverable++;
+        return;
+      }
+      rc = ::sendto(client_side.get(), d.bytes.data(), d.bytes.size(), MSG_DONTWAIT,
+                    reinterpret_cast<const sockaddr*>(&*client_addr), sizeof(sockaddr_in));
+      if (rc >= 0) stats.sent_s2c++;
+    }
+    if (rc < 0) stats.send_errors++;
+  }
+};
+
+UdpRelay::UdpRelay(Link& link, std::uint16_t server_port) : s_(std::make_unique<State>(link)) {
+  s_->client_side = udp_socket_bound_to_loopback();
+  s_->server_side = udp_socket_bound_to_loopback();
+  auto server = loopback(server_port);
+  if (::connect(s_->server_side.get(), reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
+    fail("connect(server-facing socket to 127.0.0.1:server_port)");
+}
+
+UdpRelay::~UdpRelay() = default;
+
+std::uint16_t UdpRelay::client_port() const {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (getsockname(s_->client_side.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) fail("getsockname");
+  return ntohs(a.sin_port);
+}
+
+std::vector<int> UdpRelay::fds() const { return {s_->client_side.get(), s_->server_side.get()}; }
+
+void UdpRelay::on_readable(int fd) {
+  if (fd == s_->client_side.get()) s_->read_all(fd, Dir::c2s);
+  else if (fd == s_->server_side.get()) s_->read_all(fd, Dir::s2c);
+}
+
+void UdpRelay::flush_due() {
+  const std::int64_t now = std::max(s_->now_us(), s_->last_fed_us);
+  s_->last_fed_us = now;
+  s_->link.on_time(now);
+  while (auto d = s_->link.pop_due(now)) s_->send(*d);
+}
+
+std::int64_t UdpRelay::now_us() const { return s_->now_us(); }
+
+std::optional<std::int64_t> UdpRelay::next_due_us() const { return s_->link.next_due_us(); }
+
+int UdpRelay::poll_timeout_ms(int cap_ms) const {
+  const auto next = s_->link.next_due_us();
+  if (!next) return cap_ms;
+  const std::int64_t wait_us = std::max<std::int64_t>(0, *next - s_->now_us());
+  const std::int64_t ms = (wait_us + 999) / 1000;
+  return cap_ms >= 0 ? static_cast<int>(std::min<std::int64_t>(ms, cap_ms)) : static_cast<int>(ms);
+}
+
+const RelayStats& UdpRelay::stats() const { return s_->stats; }
+
+bool run_relay_until(UdpRelay& relay, const std::function<bool()>& done, std::int64_t deadline_us) {
+  const auto fds = relay.fds();
+  std::vector<pollfd> pfds;
+  for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
+  for (;;) {
+    relay.flush_due();
+    if (done()) return true;
+    const std::int64_t now = relay.now_us();
+    if (now >= deadline_us) return false;
+    // Sleep with microsecond precision (ppoll) until the next delivery or the deadline.
+    std::int64_t wait_us = deadline_us - now;
+    if (auto next = relay.next_due_us()) wait_us = std::min(wait_us, std::max<std::int64_t>(0, *next - now));
+    wait_us = std::min<std::int64_t>(wait_us, 100'000);  // re-check done() at least every 100 ms
+    timespec ts{static_cast<time_t>(wait_us / 1'000'000), static_cast<long>((wait_us % 1'000'000) * 1000)};
+    const int n = ppoll(pfds.data(), pfds.size(), &ts, nullptr);
+    if (n < 0 && errno != EINTR) fail("ppoll");
+    for (auto& p : pfds)
+      if (n > 0 && (p.revents & (POLLIN | POLLERR))) relay.on_readable(p.fd);
+  }
+}
+
+}  // namespace wireproof::wire
