@@ -131,7 +131,11 @@ class PeerRun {
         reason = "done";
         break;
       }
-      Progress p = drain(session, [&](const std::vector<std::uint8_t>& r) { client.on_record(r); });
+      bool received = false;
+      Progress p = drain(session, [&](const std::vector<std::uint8_t>& r) {
+        client.on_record(r);
+        received = true;
+      });
       if (p == Progress::failed) {
         error = "read failed: " + session.last_error();
         break;
@@ -140,7 +144,7 @@ class PeerRun {
         reason = "close_notify";
         break;
       }
-      if (client.complete()) continue;  // report "done" after the loop's top
+      if (received) continue;  // echoes opened the window: send before sleeping
       auto idle_deadline = last_rx_ + milliseconds(opts_.idle_timeout_ms);
       if (Clock::now() >= idle_deadline) {
         reason = "idle";

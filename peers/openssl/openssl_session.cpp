@@ -1,0 +1,248 @@
+#include "peers/openssl/openssl_session.hpp"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "peers/common/alert_names.hpp"
+
+namespace wireproof::peers::openssl {
+namespace {
+
+constexpr int kExitUsage = 3;
+constexpr int kExitInternal = 4;
+constexpr unsigned int kTimerCapUs = 60'000'000;  // RFC 6347 4.2.4.1: at least 60 s; OpenSSL's own cap
+
+}  // namespace
+
+std::string drain_openssl_errors() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out;
+}
+
+OpensslSession::OpensslSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events)
+    : opts_(opts), socket_(socket), events_(events) {
+  configure_context();
+  ssl_.reset(SSL_new(ctx_.get()));
+  if (!ssl_) throw SetupError("SSL_new failed: " + drain_openssl_errors(), kExitInternal);
+  SSL_set_app_data(ssl_.get(), this);
+
+  BIO* bio = BIO_new_dgram(socket_.fd(), BIO_NOCLOSE);
+  if (!bio) throw SetupError("BIO_new_dgram failed: " + drain_openssl_errors(), kExitInternal);
+  SSL_set_bio(ssl_.get(), bio, bio);
+
+  // OpenSSL exposes its retransmission timer only through this callback: it
+  // is asked for the first timeout (previous 0) and for every next one.
+  if (opts_.timer_initial_ms) DTLS_set_timer_cb(ssl_.get(), &OpensslSession::next_timer_us);
+
+  if (opts_.role == Role::client) {
+    configure_client();
+    SSL_set_connect_state(ssl_.get());
+    apply_link_mtu();
+  } else {
+    awaiting_cookie_ = true;  // the MTU is applied after DTLSv1_listen, see apply_link_mtu
+  }
+}
+
+void OpensslSession::configure_context() {
+  const bool server = opts_.role == Role::server;
+  ctx_.reset(SSL_CTX_new(server ? DTLS_server_method() : DTLS_client_method()));
+  if (!ctx_) throw SetupError("SSL_CTX_new failed: " + drain_openssl_errors(), kExitInternal);
+  if (!SSL_CTX_set_min_proto_version(ctx_.get(), DTLS1_2_VERSION) ||
+      !SSL_CTX_set_max_proto_version(ctx_.get(), DTLS1_2_VERSION))
+    throw SetupError("cannot pin DTLS 1.2: " + drain_openssl_errors(), kExitInternal);
+
+  if (SSL_CTX_load_verify_file(ctx_.get(), opts_.ca.c_str()) != 1)
+    throw SetupError("--ca " + opts_.ca + ": not a PEM certificate file: " + drain_openssl_errors(), kExitUsage);
+  if (!opts_.cert.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(ctx_.get(), opts_.cert.c_str()) != 1)
+      throw SetupError("--cert " + opts_.cert + ": cannot load: " + drain_openssl_errors(), kExitUsage);
+    if (SSL_CTX_use_PrivateKey_file(ctx_.get(), opts_.key.c_str(), SSL_FILETYPE_PEM) != 1)
+      throw SetupError("--key " + opts_.key + ": cannot load: " + drain_openssl_errors(), kExitUsage);
+    if (SSL_CTX_check_private_key(ctx_.get()) != 1)
+      throw SetupError("--key " + opts_.key + " does not match --cert " + opts_.cert, kExitUsage);
+  }
+  // Client: the server's chain must verify. Server: a client certificate is
+  // requested and verified when sent (mutual auth is the client's choice).
+  SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_info_callback(ctx_.get(), &OpensslSession::on_info);
+
+  if (server) {
+    cookies_ = std::make_unique<CookieJar>();
+    cookies_->install(ctx_.get());
+    SSL_CTX_set_options(ctx_.get(), SSL_OP_COOKIE_EXCHANGE);
+  }
+  // SSL_OP_NO_QUERY_MTU stays off on purpose: OpenSSL then falls back to a
+  // smaller MTU after repeated timeouts, a behaviour the harness observes.
+}
+
+void OpensslSession::configure_client() {
+  // The BIO must know the peer (connected socket) to count IP+UDP overhead for the MTU.
+  sockaddr_in peer{};
+  socklen_t len = sizeof peer;
+  if (::getpeername(socket_.fd(), reinterpret_cast<sockaddr*>(&peer), &len) != 0)
+    throw SetupError(std::string("getpeername: ") + std::strerror(errno), kExitInternal);
+  BioAddrPtr addr(BIO_ADDR_new());
+  if (!addr || !BIO_ADDR_rawmake(addr.get(), AF_INET, &peer.sin_addr, sizeof peer.sin_addr, peer.sin_port))
+    throw SetupError("BIO_ADDR_rawmake failed", kExitInternal);
+  BIO_ctrl(SSL_get_rbio(ssl_.get()), BIO_CTRL_DGRAM_SET_CONNECTED, 0, addr.get());
+
+  // Verify the name the user asked for, else the host we connect to.
+  const std::string name = opts_.server_name.value_or(opts_.connect.host);
+  in_addr ip{};
+  if (!opts_.server_name && ::inet_pton(AF_INET, name.c_str(), &ip) == 1) {
+    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), name.c_str()) != 1)
+      throw SetupError("cannot verify against IP " + name, kExitUsage);
+    return;  // SNI carries host names only (RFC 6066 3)
+  }
+  if (SSL_set1_host(ssl_.get(), name.c_str()) != 1 || SSL_set_tlsext_host_name(ssl_.get(), name.c_str()) != 1)
+    throw SetupError("--server-name " + name + ": rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
+}
+
+// DTLS_set_link_mtu counts IP+UDP headers, like the contract's --mtu. The
+// value does not survive SSL_clear() without SSL_OP_NO_QUERY_MTU, and
+// DTLSv1_listen() begins with SSL_clear(), so the server applies it only
+// after the cookie exchange (the HelloVerifyRequest is small anyway).
+void OpensslSession::apply_link_mtu() {
+  if (!opts_.mtu) return;
+  if (DTLS_set_link_mtu(ssl_.get(), *opts_.mtu) != 1)
+    throw SetupError("--mtu " + std::to_string(*opts_.mtu) + " is below OpenSSL's minimum link MTU (" +
+                         std::to_string(DTLS_get_link_min_mtu(ssl_.get())) + ")",
+                     kExitUsage);
+}
+
+Progress OpensslSession::listen_for_cookie() {
+  BioAddrPtr client(BIO_ADDR_new());
+  int rc = DTLSv1_listen(ssl_.get(), client.get());
+  if (rc < 0) {
+    error_ = "DTLSv1_listen: " + drain_openssl_errors();
+    return Progress::failed;
+  }
+  if (rc == 0) {  // nothing yet, or a ClientHello answered with a HelloVerifyRequest
+    ERR_clear_error();
+    return Progress::want_read;
+  }
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  std::size_t len = sizeof sin.sin_addr;
+  if (BIO_ADDR_family(client.get()) != AF_INET || BIO_ADDR_rawaddress(client.get(), &sin.sin_addr, &len) != 1) {
+    error_ = "DTLSv1_listen returned a non-IPv4 client address";
+    return Progress::failed;
+  }
+  sin.sin_port = BIO_ADDR_rawport(client.get());
+  socket_.connect_to(sin);
+  BIO_ctrl(SSL_get_rbio(ssl_.get()), BIO_CTRL_DGRAM_SET_CONNECTED, 0, client.get());
+  apply_link_mtu();
+  awaiting_cookie_ = false;
+  return Progress::done;
+}
+
+Progress OpensslSession::handshake() {
+  if (!error_.empty()) return Progress::failed;  // the timer gave up
+  if (awaiting_cookie_) {
+    Progress p = listen_for_cookie();
+    if (p != Progress::done) return p;
+  }
+  return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake");
+}
+
+std::optional<std::chrono::milliseconds> OpensslSession::timer_remaining() {
+  timeval tv{};
+  if (awaiting_cookie_ || DTLSv1_get_timeout(ssl_.get(), &tv) != 1) return std::nullopt;
+  return std::chrono::milliseconds(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+}
+
+void OpensslSession::on_timer_expired() {
+  if (awaiting_cookie_) return;
+  if (DTLSv1_handle_timeout(ssl_.get()) < 0)
+    error_ = "retransmission limit reached (DTLSv1_handle_timeout): " + drain_openssl_errors();
+}
+
+Progress OpensslSession::read_record(std::vector<std::uint8_t>& out) {
+  out.resize(SSL3_RT_MAX_PLAIN_LENGTH);
+  int rc = SSL_read(ssl_.get(), out.data(), static_cast<int>(out.size()));
+  Progress p = progress_of(rc, "SSL_read");
+  out.resize(rc > 0 ? static_cast<std::size_t>(rc) : 0);
+  return p;
+}
+
+Progress OpensslSession::write_record(std::span<const std::uint8_t> record) {
+  // A full socket buffer is the only reason a UDP write waits; OpenSSL wants
+  // the same write repeated, so retry here briefly rather than lose the record.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    Progress p = progress_of(SSL_write(ssl_.get(), record.data(), static_cast<int>(record.size())), "SSL_write");
+    if (p != Progress::want_write) return p;
+    pollfd pfd{socket_.fd(), POLLOUT, 0};
+    ::poll(&pfd, 1, 20);
+  }
+  error_ = "SSL_write: socket stayed unwritable for 1 s";
+  return Progress::failed;
+}
+
+void OpensslSession::send_close_notify() {
+  SSL_shutdown(ssl_.get());
+  ERR_clear_error();
+}
+
+std::string OpensslSession::version() const { return SSL_get_version(ssl_.get()); }
+
+std::string OpensslSession::cipher() const {
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
+  return c ? SSL_CIPHER_get_name(c) : "";
+}
+
+std::string OpensslSession::cipher_iana() const {
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
+  const char* name = c ? SSL_CIPHER_standard_name(c) : nullptr;
+  return name ? name : "";
+}
+
+Progress OpensslSession::progress_of(int rc, const char* call) {
+  if (rc > 0) return Progress::done;
+  int err = SSL_get_error(ssl_.get(), rc);
+  switch (err) {
+    case SSL_ERROR_WANT_READ: return Progress::want_read;
+    case SSL_ERROR_WANT_WRITE: return Progress::want_write;
+    case SSL_ERROR_ZERO_RETURN: return Progress::closed;
+    default: break;
+  }
+  error_ = std::string(call) + ": ";
+  std::string queued = drain_openssl_errors();
+  if (err == SSL_ERROR_SYSCALL && queued.empty())
+    error_ += errno ? std::strerror(errno) : "unexpected EOF";
+  else
+    error_ += queued.empty() ? "SSL_get_error " + std::to_string(err) : queued;
+  long verify = SSL_get_verify_result(ssl_.get());
+  if (verify != X509_V_OK) error_ += std::string("; certificate verification: ") + X509_verify_cert_error_string(verify);
+  return Progress::failed;
+}
+
+unsigned int OpensslSession::next_timer_us(SSL* ssl, unsigned int previous_us) {
+  auto* self = static_cast<OpensslSession*>(SSL_get_app_data(ssl));
+  if (previous_us == 0) return static_cast<unsigned int>(*self->opts_.timer_initial_ms) * 1000u;
+  return std::min(previous_us * 2u, kTimerCapUs);
+}
+
+void OpensslSession::on_info(const SSL* ssl, int where, int ret) {
+  if (!(where & SSL_CB_ALERT)) return;
+  auto* self = static_cast<OpensslSession*>(SSL_get_app_data(ssl));
+  self->events_.emit({{"event", "alert"},
+                      {"direction", (where & SSL_CB_READ) ? "received" : "sent"},
+                      {"level", alert_level_name(ret >> 8)},
+                      {"description", alert_description_name(ret & 0xff)}});
+}
+
+}  // namespace wireproof::peers::openssl

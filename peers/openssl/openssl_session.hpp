@@ -1,0 +1,53 @@
+// One DTLS 1.2 connection through libssl, non-blocking over the peer's UDP
+// socket, with OpenSSL's own retransmission timer (DTLSv1_get_timeout /
+// DTLSv1_handle_timeout). The server answers ClientHellos statelessly with
+// a HelloVerifyRequest cookie (DTLSv1_listen) and connects its socket to the
+// client once a ClientHello returns the cookie.
+#pragma once
+
+#include <memory>
+
+#include "peers/common/dtls_session.hpp"
+#include "peers/openssl/cookie_jar.hpp"
+#include "peers/openssl/ssl_handles.hpp"
+
+namespace wireproof::peers::openssl {
+
+class OpensslSession final : public DtlsSession {
+ public:
+  // Throws SetupError (exit 3 for unreadable/mismatched cert or key files).
+  OpensslSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events);
+
+  Progress handshake() override;
+  std::optional<std::chrono::milliseconds> timer_remaining() override;
+  void on_timer_expired() override;
+  Progress read_record(std::vector<std::uint8_t>& out) override;
+  Progress write_record(std::span<const std::uint8_t> record) override;
+  void send_close_notify() override;
+  std::string version() const override;
+  std::string cipher() const override;
+  std::string cipher_iana() const override;
+  std::string last_error() const override { return error_; }
+
+ private:
+  void configure_context();
+  void configure_client();
+  void apply_link_mtu();
+  Progress listen_for_cookie();
+  // Maps an SSL_* call's return value to Progress, recording why on failure.
+  Progress progress_of(int rc, const char* call);
+
+  static unsigned int next_timer_us(SSL* ssl, unsigned int previous_us);
+  static void on_info(const SSL* ssl, int where, int ret);
+
+  const PeerOptions& opts_;
+  UdpSocket& socket_;
+  EventEmitter& events_;
+  std::unique_ptr<CookieJar> cookies_;  // server only; referenced by ctx_
+  SslCtxPtr ctx_;
+  SslPtr ssl_;
+  bool awaiting_cookie_ = false;  // server: still in DTLSv1_listen
+  std::string error_;
+};
+
+}  // namespace wireproof::peers::openssl
