@@ -94,7 +94,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& name) {
   YAML::Node doc;
   try {
     doc = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
+  } catch (const YAML::Exception& e) {  // ParserException and friends carry a mark
     diag.error(e.mark, fmt::format("YAML syntax error: {}", e.msg));
     diag.throw_if_any();
   }

@@ -157,6 +157,18 @@ TEST(Validation, DuplicateKey) {
             (Problems{"t.yaml:7:3: duplicate key 'mtu' in link"}));
 }
 
+TEST(Validation, SectionsOfTheWrongShape) {
+  EXPECT_EQ(problems_of_text(kHeader + "peers: 5\nrules: { name: r }\ntimeouts: { run_s: 0 }\n"),
+            (Problems{"t.yaml:5:8: expected a mapping in peers, got '5'",
+                      "t.yaml:6:8: rules must be a list of rules, got a mapping",
+                      "t.yaml:7:20: run_s must be in (0, 3600], got 0"}));
+}
+
+TEST(Validation, UndefinedAliasIsASyntaxError) {
+  EXPECT_EQ(problems_of_text(kHeader + "link: *nothing\n"),
+            (Problems{"t.yaml:5:7: YAML syntax error: the referenced anchor is not defined"}));
+}
+
 TEST(Loading, FullDocumentFillsTheModel) {
   Scenario sc = load_scenario_text(kHeader +
                                        "peers: { timer_initial_ms: 100, mtu: 1500 }\n"

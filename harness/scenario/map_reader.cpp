@@ -80,7 +80,7 @@ bool MapReader::check_range(std::string_view key, double value, const Bounds& b)
   if (!below && !above) return true;
   std::string got = find(key)->Scalar();
   if (b.max)
-    error_at(key, fmt::format("{} must be in [{}, {}], got {}", key, b.min, *b.max, got));
+    error_at(key, fmt::format("{} must be in {}{}, {}], got {}", key, b.min_exclusive ? "(" : "[", b.min, *b.max, got));
   else
     error_at(key, fmt::format("{} must be {} {}, got {}", key, b.min_exclusive ? ">" : ">=", b.min, got));
   return false;
