@@ -6,6 +6,7 @@ Run: /usr/bin/python3 -m pytest tests/scenarios
 """
 import json
 import pathlib
+import re
 
 import jsonschema
 import pytest
@@ -99,3 +100,23 @@ def test_missing_required_key_is_rejected():
 def test_check_switches_and_parameters_are_accepted():
     doc = load(HEADER + "expect:\n  checks:\n    retransmission_schedule: off\n    mtu_fit: {grace_retransmissions: 2}\n")
     assert list(validator().iter_errors(doc)) == []
+
+
+def _names_header():
+    return (ROOT / "harness" / "scenario" / "names.hpp").read_text()
+
+
+def _table(header, array_name):
+    """The quoted names of one constexpr array in names.hpp, in order."""
+    start = header.index(array_name)
+    return re.findall(r'"([a-z_]+)"', header[start:header.index(";", start)])
+
+
+@pytest.mark.parametrize("array_name, schema_enum", [
+    ("kHandshakeTypes", lambda s: s["$defs"]["match"]["properties"]["handshake_type"]["oneOf"][0]["enum"]),
+    ("kContentTypes", lambda s: s["$defs"]["match"]["properties"]["content_type"]["oneOf"][0]["enum"]),
+    ("kCheckNames", lambda s: s["properties"]["expect"]["properties"]["checks"]["propertyNames"]["enum"]),
+    ("kPeerEvents", lambda s: s["$defs"]["peer_trigger"]["properties"]["event"]["enum"]),
+])
+def test_schema_names_match_the_loader_table(array_name, schema_enum):
+    assert _table(_names_header(), array_name) == schema_enum(SCHEMA)
