@@ -60,6 +60,17 @@ TEST(ShippedScenarios, AllLoadAndNameMatchesFile) {
   EXPECT_GE(count, 13);
 }
 
+// docs/SCENARIO.md is the format's one description: its example must load.
+TEST(ShippedScenarios, DocumentationExampleLoads) {
+  std::ifstream in(kSource + "/docs/SCENARIO.md");
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto start = doc.find("```yaml\n");
+  ASSERT_NE(start, std::string::npos);
+  start += 8;
+  std::string example = doc.substr(start, doc.find("```", start) - start);
+  EXPECT_EQ(problems_of_text(example), Problems{});
+}
+
 TEST(BadFiles, UnknownKeyWithSuggestion) {
   EXPECT_EQ(problems_of_file(kTestdata + "unknown_key.yaml"),
             (Problems{kTestdata + "unknown_key.yaml:6:5: missing required key 'action' in rule 'drop-hello'",
