@@ -120,3 +120,9 @@ def _table(header, array_name):
 ])
 def test_schema_names_match_the_loader_table(array_name, schema_enum):
     assert _table(_names_header(), array_name) == schema_enum(SCHEMA)
+
+
+def test_documented_example_matches_schema():
+    doc = (ROOT / "docs" / "SCENARIO.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert [e.message for e in validator().iter_errors(load(example))] == []
