@@ -41,3 +41,10 @@ TEST(AlertNames, RfcNamesAndUnknownNumbers) {
   EXPECT_EQ(alert_level_name(1), "warning");
   EXPECT_EQ(alert_level_name(7), "level_7");
 }
+
+#include "peers/common/cipher_names.hpp"
+
+TEST(CipherNames, IanaToOpensslStyle) {
+  EXPECT_EQ(openssl_style_cipher_name("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"), "ECDHE-ECDSA-AES128-GCM-SHA256");
+  EXPECT_EQ(openssl_style_cipher_name("TLS_NOT_A_SUITE"), "TLS_NOT_A_SUITE");
+}

@@ -1,0 +1,58 @@
+// One DTLS 1.2 connection through GnuTLS, non-blocking (GNUTLS_NONBLOCK)
+// over the peer's UDP socket. GnuTLS keeps its retransmission timer inside:
+// gnutls_dtls_get_timeout says how long until it fires, and the next
+// gnutls_handshake() call after that retransmits. The server runs the
+// stateless cookie exchange (gnutls_dtls_cookie_verify / _send) on its
+// unconnected socket before a session exists, then connects the socket to
+// the client and hands the exchange's state over (gnutls_dtls_prestate_set).
+#pragma once
+
+#include <gnutls/dtls.h>
+#include <gnutls/gnutls.h>
+
+#include "peers/common/dtls_session.hpp"
+
+namespace wireproof::peers::gnutls {
+
+class GnutlsSession final : public DtlsSession {
+ public:
+  // Throws SetupError (exit 3 for unreadable/mismatched cert or key files).
+  GnutlsSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events);
+  ~GnutlsSession() override;
+  GnutlsSession(const GnutlsSession&) = delete;
+  GnutlsSession& operator=(const GnutlsSession&) = delete;
+
+  Progress handshake() override;
+  std::optional<std::chrono::milliseconds> timer_remaining() override;
+  void on_timer_expired() override {}  // the next gnutls_handshake() retransmits
+  Progress read_record(std::vector<std::uint8_t>& out) override;
+  Progress write_record(std::span<const std::uint8_t> record) override;
+  void send_close_notify() override;
+  std::string version() const override;
+  std::string cipher() const override;
+  std::string cipher_iana() const override;
+  std::string last_error() const override { return error_; }
+
+ private:
+  void load_credentials();
+  void start_session(gnutls_dtls_prestate_st* prestate);
+  Progress await_cookie();
+  // Maps a GnuTLS return code; reports alerts; sends our alert on local failure.
+  Progress progress_of(int rc, const char* call);
+  void emit_alert(const char* direction, int level, int description);
+  static int verify_peer(gnutls_session_t session);
+
+  const PeerOptions& opts_;
+  UdpSocket& socket_;
+  EventEmitter& events_;
+  gnutls_certificate_credentials_t cred_ = nullptr;
+  gnutls_session_t session_ = nullptr;
+  gnutls_datum_t cookie_key_{nullptr, 0};  // server
+  std::string verify_name_;                // client: the name the certificate must carry
+  bool awaiting_cookie_ = false;
+  bool handshake_done_ = false;
+  int verify_alert_ = -1;  // alert to send when our verification rejected the peer
+  std::string error_;
+};
+
+}  // namespace wireproof::peers::gnutls
