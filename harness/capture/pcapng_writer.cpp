@@ -1,0 +1,86 @@
+// pcapng blocks (draft-ietf-opsawg-pcapng): SHB, IDB, EPB, written big-endian
+// with impl/bytes Writer (readers detect byte order from the SHB magic).
+#include "harness/capture/pcapng_writer.hpp"
+
+#include <algorithm>
+#include <ostream>
+#include <stdexcept>
+#include <string_view>
+
+#include "impl/bytes/writer.hpp"
+
+namespace wireproof::capture {
+
+namespace {
+
+constexpr std::uint32_t kShb = 0x0A0D0D0A, kIdb = 1, kEpb = 6;
+constexpr std::uint16_t kLinktypeIpv4 = 228;
+constexpr std::uint16_t kOptEnd = 0, kOptComment = 1, kShbUserAppl = 4, kIfName = 2, kIfTsresol = 9;
+
+void pad4(bytes::Writer& w) { w.put_zeros((4 - w.size() % 4) % 4); }
+
+void option(bytes::Writer& w, std::uint16_t code, std::span<const std::uint8_t> value) {
+  w.put_u16(code);
+  w.put_u16(static_cast<std::uint16_t>(value.size()));  // length excludes padding
+  w.put_bytes(value);
+  pad4(w);
+}
+
+void option(bytes::Writer& w, std::uint16_t code, std::string_view text) {
+  // Comments are free text from the log; pcapng options cap at 65535 bytes.
+  text = text.substr(0, 65532);
+  option(w, code, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+// A block: type, total length, body, total length again.
+template <typename Body>
+void block(std::ostream& out, std::uint32_t type, Body&& body) {
+  bytes::Writer w;
+  w.put_u32(type);
+  w.put_u32(0);  // patched
+  body(w);
+  pad4(w);
+  const auto total = static_cast<std::uint32_t>(w.size() + 4);
+  w.put_u32(total);
+  w.patch_uint(4, 4, total);
+  out.write(reinterpret_cast<const char*>(w.data().data()), static_cast<std::streamsize>(w.size()));
+}
+
+}  // namespace
+
+void write_pcapng(const events::EventLog& log, const CaptureEndpoints& ep, std::ostream& out) {
+  block(out, kShb, [](bytes::Writer& w) {
+    w.put_u32(0x1A2B3C4D);          // byte-order magic
+    w.put_u16(1);
+    w.put_u16(0);
+    w.put_u64(~std::uint64_t{0});   // section length unknown
+    option(w, kShbUserAppl, "wireproof capture (synthesized from events.jsonl)");
+    w.put_u32(kOptEnd);
+  });
+  block(out, kIdb, [](bytes::Writer& w) {
+    w.put_u16(kLinktypeIpv4);
+    w.put_u16(0);
+    w.put_u32(0);                   // no snap length limit
+    option(w, kIfName, "wireproof-wire");
+    const std::uint8_t micro = 6;   // 10^-6 s
+    option(w, kIfTsresol, std::span(&micro, 1));
+    w.put_u32(kOptEnd);
+  });
+  for (const auto& p : capture_packets(log, ep)) {
+    block(out, kEpb, [&](bytes::Writer& w) {
+      const auto ts = static_cast<std::uint64_t>(std::max<std::int64_t>(0, ep.t0_unix_us + p.t_us));
+      w.put_u32(0);                 // interface 0
+      w.put_u32(static_cast<std::uint32_t>(ts >> 32));
+      w.put_u32(static_cast<std::uint32_t>(ts));
+      w.put_u32(static_cast<std::uint32_t>(p.ip.size()));
+      w.put_u32(static_cast<std::uint32_t>(p.ip.size()));
+      w.put_bytes(p.ip);
+      pad4(w);
+      if (!p.comment.empty()) option(w, kOptComment, p.comment);
+      w.put_u32(kOptEnd);
+    });
+  }
+  if (!out) throw std::runtime_error("writing pcapng failed");
+}
+
+}  // namespace wireproof::capture

@@ -1,0 +1,54 @@
+// Writes what the wire saw as a pcapng file, from the event log alone
+// (docs/EVENTS.md; nothing is re-captured). Each datagram appears on two legs:
+//   leg 1: sender -> wire at t_us (every datagram, dropped ones too),
+//   leg 2: wire -> receiver at each deliveries_us entry (copies, delays, reorders),
+// with synthesized IPv4 + UDP headers and a per-packet comment saying what the
+// wire did ("c2s #12 flight 4 retransmission; dropped by rule drop-server-flight").
+//
+//   wireproof::capture::CaptureEndpoints ep;            // the ports the run used
+//   std::ofstream out("capture.pcapng", std::ios::binary);
+//   wireproof::capture::write_pcapng(log, ep, out);
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "harness/events/event_log.hpp"
+
+namespace wireproof::capture {
+
+struct Endpoint {
+  std::array<std::uint8_t, 4> ip;
+  std::uint16_t port;
+};
+
+// client <-> wire (client side) ... wire (server side) <-> server.
+struct CaptureEndpoints {
+  Endpoint client{{127, 0, 0, 1}, 40001};
+  Endpoint wire_client_side{{127, 0, 0, 1}, 40002};
+  Endpoint wire_server_side{{127, 0, 0, 2}, 40003};
+  Endpoint server{{127, 0, 0, 1}, 40004};
+  std::int64_t t0_unix_us = 0;  // wall-clock time of t_us == 0 (0: timestamps start at the epoch)
+};
+
+// One IPv4+UDP packet as it appears in the capture, with its comment.
+struct CapturedPacket {
+  std::int64_t t_us = 0;             // relative to the run's t0
+  std::vector<std::uint8_t> ip;      // IPv4 header + UDP header + payload
+  std::string comment;
+};
+
+// The packets of both legs in time order (leg 1 before leg 2 on equal times).
+std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const CaptureEndpoints& ep);
+
+// IPv4 + UDP around a payload; IPv4 header checksum and UDP checksum filled in.
+std::vector<std::uint8_t> ipv4_udp(const Endpoint& src, const Endpoint& dst, std::uint16_t ip_id,
+                                   const std::vector<std::uint8_t>& payload);
+
+// SHB, one IDB (LINKTYPE_IPV4, if_tsresol = microseconds), one EPB per packet.
+void write_pcapng(const events::EventLog& log, const CaptureEndpoints& ep, std::ostream& out);
+
+}  // namespace wireproof::capture
