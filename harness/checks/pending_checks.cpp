@@ -24,7 +24,6 @@ class Pending final : public Check {
 
 }  // namespace
 
-std::unique_ptr<Check> make_mtu_fit() { return std::make_unique<Pending>("mtu_fit", "RFC 6347 4.1.1.1"); }
 std::unique_ptr<Check> make_fragments_consistent() {
   return std::make_unique<Pending>("fragments_consistent", "RFC 6347 4.2.3");
 }

@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/log_builder.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using namespace testing;
+
+// A server certificate flight datagram whose ip_size is exactly `ip_size`.
+Bytes certificate_datagram(std::size_t ip_size, std::uint64_t seq) {
+  const std::size_t body = ip_size - 28 - 13 - 12;
+  return record(kHandshake, 0, seq, handshake_message(11, 1, filler(body)));
+}
+
+// The server sends its 1200-byte flight at 0 ms; the link MTU drops to 576 at
+// 10 ms; the flight is retransmitted (timer) at each of `resend_ms` with the
+// given ip sizes (one datagram per entry).
+LogBuilder mtu_drop(std::vector<std::pair<double, std::size_t>> resends) {
+  LogBuilder b;
+  b.datagram("s2c", 0, certificate_datagram(1200, 0), 4);
+  b.link_mtu(10, 576);
+  std::uint64_t seq = 1;
+  for (auto [t, size] : resends) {
+    auto& d = b.datagram("s2c", t, certificate_datagram(size, seq++), 4, true);
+    if (size > 576) {
+      d.fate = "dropped";
+      d.deliveries_us.clear();
+    }
+  }
+  return b;
+}
+
+TEST(MtuFit, PassesWhenEverythingFitsTheConfiguredMtu) {
+  LogBuilder b;
+  clean_handshake(b, true);
+  auto r = make_mtu_fit()->run(b.inputs());
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["s2c"]["oversize"], 0);
+  EXPECT_EQ(r.expected["mtu_configured"], 1500);
+}
+
+TEST(MtuFit, FailsOnADatagramAboveTheMtuThePeersWereTold) {
+  LogBuilder b;
+  b.scenario.peers.mtu = 576;
+  b.datagram("s2c", 0, certificate_datagram(500, 0), 4);
+  const auto big = b.datagram("s2c", 1, certificate_datagram(600, 1), 4).i;
+  auto r = make_mtu_fit()->run(b.inputs());
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_EQ(r.measured["s2c"]["first_offending_i"], big);
+  EXPECT_EQ(r.measured["s2c"]["max_ip_size"], 600);
+  EXPECT_EQ(r.evidence, std::vector<std::uint64_t>{big});
+}
+
+TEST(MtuFit, PassesWhenTheSenderBacksOffWithinTheGrace) {
+  // OpenSSL: two unanswered retransmissions at the old size, then smaller records.
+  auto b = mtu_drop({{1000, 1200}, {3000, 1200}, {7000, 500}, {7001, 500}, {7002, 300}});
+  auto r = make_mtu_fit()->run(b.inputs());
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["s2c"]["tolerated_in_grace"], 2);
+  EXPECT_EQ(r.measured["s2c"]["adapted"], true);
+}
+
+TEST(MtuFit, FailsWhenTheSenderNeverBacksOff) {
+  auto b = mtu_drop({{1000, 1200}, {3000, 1200}, {7000, 1200}});
+  auto r = make_mtu_fit()->run(b.inputs());
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_EQ(r.measured["s2c"]["oversize"], 1);
+  EXPECT_EQ(r.measured["s2c"]["adapted"], false);
+  EXPECT_NE(r.detail.find("never backed off: s2c"), std::string::npos) << r.detail;
+}
+
+TEST(MtuFit, GraceComesFromTheCheckParameters) {
+  auto b = mtu_drop({{1000, 1200}, {3000, 1200}, {7000, 1200}});
+  b.scenario.expect.check_params_json["mtu_fit"] = R"({"grace_retransmissions": 3})";
+  EXPECT_EQ(make_mtu_fit()->run(b.inputs()).verdict, Verdict::pass);
+  b.scenario.expect.check_params_json["mtu_fit"] = R"({"grace_retransmissions": 0})";
+  EXPECT_EQ(make_mtu_fit()->run(b.inputs()).verdict, Verdict::fail);
+}
+
+TEST(MtuFit, ApplicationDataGetsNoGrace) {
+  LogBuilder b;
+  clean_handshake(b, false);
+  b.link_mtu(10, 576);
+  b.datagram("c2s", 11, record(kApplicationData, 1, 1, filler(1000)));
+  auto r = make_mtu_fit()->run(b.inputs());
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_EQ(r.measured["c2s"]["oversize"], 1);
+}
+
+TEST(MtuFit, NotApplicableWithoutDatagrams) {
+  LogBuilder b;
+  EXPECT_EQ(make_mtu_fit()->run(b.inputs()).verdict, Verdict::not_applicable);
+}
+
+}  // namespace
+}  // namespace wireproof::checks
