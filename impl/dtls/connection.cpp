@@ -1,0 +1,275 @@
+#include "impl/dtls/connection.hpp"
+
+#include <stdexcept>
+
+#include "impl/crypto/random.hpp"
+#include "impl/dtls/cookie.hpp"
+#include "impl/dtls/fragmenter.hpp"
+
+namespace wireproof::dtls {
+
+const char* state_name(State s) {
+  switch (s) {
+    case State::idle: return "idle";
+    case State::handshaking: return "handshaking";
+    case State::established: return "established";
+    case State::closed: return "closed";
+    case State::failed: return "failed";
+  }
+  return "?";
+}
+
+Connection::Connection(ConnectionConfig cfg)
+    : cfg_(std::move(cfg)),
+      hs_(cfg_.handshake, *this),
+      ra_(cfg_.max_handshake_memory),
+      timer_(cfg_.initial_timer, cfg_.max_timer),
+      mtu_(cfg_.mtu) {
+  // The smallest budget must hold a protected record with a handshake header and one byte.
+  constexpr std::size_t kMinBudget = kRecordHeaderLen + 8 + crypto::kAeadTagLen + kHandshakeHeaderLen + 64;
+  if (cfg_.mtu < cfg_.ip_udp_overhead + kMinBudget || cfg_.fallback_mtu < cfg_.ip_udp_overhead + kMinBudget)
+    throw std::invalid_argument("MTU too small for DTLS records");
+  if (cfg_.cookie_secret.empty()) cfg_.cookie_secret = crypto::random_bytes(32);
+  stats_.current_mtu = mtu_;
+}
+
+void Connection::start(Time now) {
+  if (state_ != State::idle) return;
+  now_ = now;
+  state_ = State::handshaking;
+  if (cfg_.handshake_timeout.count() > 0) handshake_deadline_ = now + cfg_.handshake_timeout;
+  if (auto f = hs_.start()) fail(*f);
+}
+
+// ---- HandshakeSink: the core hands us messages; we frame them into the current flight.
+
+crypto::Bytes Connection::send_message(HsType type, crypto::Bytes body) {
+  std::uint16_t seq = next_send_seq_++;
+  crypto::Bytes tf = whole_message(static_cast<std::uint8_t>(type), seq, body);
+  building_.push_back({false, rl_.write_epoch(), static_cast<std::uint8_t>(type), seq, std::move(body)});
+  return tf;
+}
+
+void Connection::send_ccs(const CipherSuite& suite, const DirectionKeys& keys) {
+  building_.push_back({true, rl_.write_epoch(), 0, 0, {}});
+  rl_.next_write_epoch(std::make_unique<RecordProtection>(suite.aead, keys.key, keys.iv));
+}
+
+void Connection::install_read_keys(const CipherSuite& suite, const DirectionKeys& keys) {
+  rl_.next_read_epoch(std::make_unique<RecordProtection>(suite.aead, keys.key, keys.iv));
+}
+
+void Connection::end_flight(bool expect_reply) {
+  last_flight_ = std::exchange(building_, {});
+  // The peer flight we are answering: its retransmission means our flight was lost.
+  peer_last_flight_first_seq_ = std::exchange(peer_flight_first_seq_, std::nullopt);
+  ++stats_.flights_sent;
+  send_flight_datagrams();
+  timeouts_this_flight_ = 0;
+  timer_.reset();
+  if (expect_reply) {
+    timer_.arm(now_);
+  } else {
+    timer_.stop();  // RFC 6347 4.2.4: the last flight's sender waits for a peer retransmission instead
+    state_ = State::established;
+  }
+}
+
+void Connection::send_flight_datagrams() {
+  for (auto& d : render_flight(rl_, last_flight_, budget())) out_.push_back(std::move(d));
+}
+
+// ---- input
+
+void Connection::feed(crypto::ByteView datagram, Time now) {
+  now_ = now;
+  if (state_ == State::idle || state_ == State::closed || state_ == State::failed) {
+    if (!(state_ == State::idle && cfg_.handshake.role == Role::server)) return;
+    start(now);
+  }
+  for (const auto& rec : rl_.unprotect(datagram)) {
+    if (state_ == State::failed || state_ == State::closed) return;
+    process(rec);
+    // A ChangeCipherSpec may have installed an epoch whose records arrived early.
+    for (const auto& held : rl_.take_held()) {
+      if (state_ == State::failed || state_ == State::closed) return;
+      process(held);
+    }
+  }
+}
+
+void Connection::process(const ReceivedRecord& rec) {
+  switch (rec.type) {
+    case ContentType::handshake: on_handshake_record(rec); return;
+    case ContentType::change_cipher_spec:
+      // Early, reordered or retransmitted CCS: ignore it; the flight is resent if needed.
+      if (rec.data.size() == 1 && rec.data[0] == 1 && hs_.awaiting_ccs()) {
+        if (auto f = hs_.on_ccs()) fail(*f);
+      }
+      return;
+    case ContentType::alert: on_alert(rec); return;
+    case ContentType::application_data:
+      // Only protected records count, and only once our side of the handshake is complete.
+      if (rec.epoch > 0 && state_ == State::established) app_in_.push_back(rec.data);
+      return;
+  }
+}
+
+bool Connection::stateless_hello_check(const ReceivedRecord& rec, const HandshakeHeader& h, crypto::ByteView body) {
+  // RFC 6347 4.2.1: until a ClientHello carries a valid cookie the server keeps no
+  // state; it answers from this record alone. It therefore needs the hello unfragmented.
+  if (h.type != static_cast<std::uint8_t>(HsType::client_hello) || rec.epoch != 0 || h.frag_offset != 0 ||
+      h.frag_length != h.length)
+    return false;
+  std::string err;
+  auto ch = decode_client_hello(body, true, err);
+  if (!ch) return false;
+  if (cfg_.cookie_exchange && !cookie_valid(cfg_.cookie_secret, cfg_.peer_address, *ch)) {
+    HelloVerifyRequest hvr{kDtls12, make_cookie(cfg_.cookie_secret, cfg_.peer_address, *ch)};
+    crypto::Bytes msg = whole_message(static_cast<std::uint8_t>(HsType::hello_verify_request), h.message_seq, encode(hvr));
+    // "MUST use the record sequence number in the ClientHello as the record sequence number
+    // in the HelloVerifyRequest" (RFC 6347 4.2.1).
+    rl_.set_next_write_seq(0, rec.seq);
+    out_.push_back(rl_.protect(ContentType::handshake, 0, msg));
+    return false;
+  }
+  hello_accepted_ = true;
+  ra_.set_next_seq(h.message_seq);
+  next_send_seq_ = h.message_seq;  // the server's first message_seq follows the accepted hello
+  return true;
+}
+
+void Connection::on_handshake_record(const ReceivedRecord& rec) {
+  bytes::Reader r(rec.data);
+  while (!r.empty()) {
+    HandshakeHeader h;
+    std::span<const std::uint8_t> body;
+    if (!read_handshake_fragment(r, h, body)) return fail({kDecodeError, "malformed handshake fragment"});
+    if (cfg_.handshake.role == Role::server && !hello_accepted_) {
+      if (!stateless_hello_check(rec, h, body)) continue;
+    }
+    auto outcome = ra_.add(h, body);
+    if (outcome == Reassembler::Outcome::error) return fail({kIllegalParameter, ra_.error()});
+    if (outcome == Reassembler::Outcome::old) {
+      // RFC 6347 4.2.4: the peer retransmitted its last flight, so ours was lost: resend it.
+      // Triggered only by the first fragment of that flight's first message, once per copy.
+      if (peer_last_flight_first_seq_ && h.message_seq == *peer_last_flight_first_seq_ && h.frag_offset == 0 &&
+          !last_flight_.empty()) {
+        ++stats_.retransmits_on_peer;
+        send_flight_datagrams();
+        // RFC 6347 4.2.4 (figure 1): after resending, back to WAITING with the timer set anew,
+        // so the timer does not resend the same flight a moment later.
+        if (timer_.armed()) timer_.arm(now_);
+      }
+      continue;
+    }
+    while (auto m = ra_.next()) {
+      if (hs_.done()) {
+        // RFC 5746: we never renegotiate; refuse politely and keep the connection.
+        send_alert(1, kNoRenegotiation);
+        continue;
+      }
+      if (!peer_flight_first_seq_) peer_flight_first_seq_ = m->message_seq;
+      auto tf = whole_message(m->type, m->message_seq, m->body);
+      if (auto f = hs_.on_message(static_cast<HsType>(m->type), m->body, tf)) return fail(*f);
+      if (hs_.done() && cfg_.handshake.role == Role::client) {
+        timer_.stop();  // the server's final flight arrived
+        state_ = State::established;
+      }
+    }
+  }
+}
+
+void Connection::on_alert(const ReceivedRecord& rec) {
+  if (rec.data.size() != 2) return;  // malformed alert: ignore rather than trust it
+  alerts_.push_back({false, rec.data[0], rec.data[1], now_});
+  if (rec.data[1] == kCloseNotify) {
+    if (state_ == State::established) send_alert(1, kCloseNotify);
+    state_ = State::closed;
+    timer_.stop();
+  } else if (rec.data[0] == 2) {
+    error_ = std::string("received fatal alert ") + alert_name(rec.data[1]);
+    state_ = State::failed;
+    timer_.stop();
+  }
+}
+
+// ---- time
+
+std::optional<Time> Connection::next_deadline() const {
+  std::optional<Time> d;
+  if (timer_.armed() && (state_ == State::handshaking || state_ == State::established)) d = timer_.deadline();
+  if (handshake_deadline_ && state_ == State::handshaking && (!d || *handshake_deadline_ < *d)) d = handshake_deadline_;
+  return d;
+}
+
+void Connection::on_timeout(Time now) {
+  now_ = now;
+  if (state_ != State::handshaking && state_ != State::established) return;
+  if (handshake_deadline_ && state_ == State::handshaking && now >= *handshake_deadline_)
+    return fail({kHandshakeFailure, "handshake timeout"});
+  if (!timer_.expired(now)) return;
+  if (timeouts_this_flight_ >= cfg_.max_retransmissions)
+    return fail({kHandshakeFailure, "no answer after " + std::to_string(timeouts_this_flight_) + " retransmissions"});
+  ++timeouts_this_flight_;
+  ++stats_.retransmissions;
+  // After repeated unanswered retransmissions the path may not carry our datagram
+  // size: fall back to a smaller MTU and re-fragment (what OpenSSL does).
+  if (cfg_.mtu_fallback_after > 0 && timeouts_this_flight_ > cfg_.mtu_fallback_after && mtu_ > cfg_.fallback_mtu) {
+    mtu_ = cfg_.fallback_mtu;
+    stats_.current_mtu = mtu_;
+  }
+  timer_.back_off();
+  send_flight_datagrams();
+  timer_.arm(now);
+}
+
+// ---- output and application data
+
+std::vector<crypto::Bytes> Connection::pull_datagrams() {
+  std::vector<crypto::Bytes> out(std::make_move_iterator(out_.begin()), std::make_move_iterator(out_.end()));
+  out_.clear();
+  return out;
+}
+
+std::size_t Connection::max_application_datagram_size() const {
+  // Before the handshake picks a suite, assume GCM's expansion (the larger one).
+  std::size_t overhead = rl_.write_epoch() > 0 ? rl_.overhead(rl_.write_epoch()) : kRecordHeaderLen + 8 + 16;
+  std::size_t b = budget();
+  return b > overhead ? std::min(b - overhead, kMaxPlaintextLen) : 0;
+}
+
+bool Connection::send_app(crypto::ByteView data) {
+  if (state_ != State::established || data.size() > max_application_datagram_size()) return false;
+  out_.push_back(rl_.protect(ContentType::application_data, rl_.write_epoch(), data));
+  return true;
+}
+
+std::optional<crypto::Bytes> Connection::recv_app() {
+  if (app_in_.empty()) return std::nullopt;
+  crypto::Bytes d = std::move(app_in_.front());
+  app_in_.pop_front();
+  return d;
+}
+
+void Connection::close() {
+  if (state_ == State::established || state_ == State::handshaking) send_alert(1, kCloseNotify);
+  state_ = State::closed;
+  timer_.stop();
+}
+
+void Connection::send_alert(std::uint8_t level, std::uint8_t description) {
+  const std::uint8_t body[2] = {level, description};
+  out_.push_back(rl_.protect(ContentType::alert, rl_.write_epoch(), body));
+  alerts_.push_back({true, level, description, now_});
+}
+
+void Connection::fail(const Failure& f) {
+  if (state_ == State::failed) return;
+  error_ = f.reason;
+  send_alert(2, f.alert);
+  state_ = State::failed;
+  timer_.stop();
+}
+
+}  // namespace wireproof::dtls

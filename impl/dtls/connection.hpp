@@ -1,0 +1,128 @@
+// A sans-IO DTLS 1.2 connection (the shape of JDK's JEP 219 engine): the
+// caller feeds received datagrams with the current time, pulls datagrams to
+// send, asks for the next deadline and reports timeouts. No sockets, no clock.
+//
+//   Connection c(cfg);
+//   c.start(now);
+//   loop: for (auto& d : c.pull_datagrams()) sendto(d);
+//         wait for a datagram or c.next_deadline();
+//         got datagram ? c.feed(d, now) : c.on_timeout(now);
+//         if (c.handshake_done()) c.send_app(...), c.recv_app();
+//
+// One application record per send_app() and per recv_app();
+// max_application_datagram_size() is the payload that fits the current MTU.
+#pragma once
+
+#include <deque>
+#include <utility>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "impl/dtls/flight.hpp"
+#include "impl/dtls/handshake.hpp"
+#include "impl/dtls/handshake_header.hpp"
+#include "impl/dtls/reassembler.hpp"
+#include "impl/dtls/retransmit_timer.hpp"
+
+namespace wireproof::dtls {
+
+using namespace std::chrono_literals;
+
+struct ConnectionConfig {
+  HandshakeConfig handshake;
+  std::size_t mtu = 1500;             // link MTU at the IP layer (IPv4 + UDP headers included)
+  std::size_t ip_udp_overhead = 28;   // IPv4 (20) + UDP (8)
+  std::size_t fallback_mtu = 576;     // used after mtu_fallback_after unanswered retransmissions
+  int mtu_fallback_after = 2;         // 0 disables the fallback
+  Time initial_timer = 1s;            // RFC 6347 4.2.4.1
+  Time max_timer = 60s;
+  int max_retransmissions = 12;       // give up on the next expiry (OpenSSL also stops after 12)
+  Time handshake_timeout = 0s;        // 0: no overall limit
+  std::size_t max_handshake_memory = 64 * 1024;  // reassembly bound (bytes of message bodies)
+  bool cookie_exchange = true;        // server: stateless HelloVerifyRequest first
+  crypto::Bytes cookie_secret;        // server: random when empty
+  crypto::Bytes peer_address;         // server: bound into the cookie (e.g. IP and port bytes)
+};
+
+enum class State { idle, handshaking, established, closed, failed };
+
+struct AlertEvent {
+  bool sent = false;  // false: received
+  std::uint8_t level = 2;
+  std::uint8_t description = 0;
+  Time at{0};
+};
+
+struct ConnectionStats {
+  int retransmissions = 0;       // flights resent on timeout (this handshake)
+  int retransmits_on_peer = 0;   // flights resent because the peer resent its last flight
+  std::size_t current_mtu = 0;
+  int flights_sent = 0;
+};
+
+class Connection : private HandshakeSink {
+ public:
+  explicit Connection(ConnectionConfig cfg);  // throws std::invalid_argument for an unusable MTU
+
+  void start(Time now);
+  void feed(crypto::ByteView datagram, Time now);
+  std::vector<crypto::Bytes> pull_datagrams();
+  std::optional<Time> next_deadline() const;
+  void on_timeout(Time now);
+
+  // Queues data as one application_data record; false when not established or too large.
+  bool send_app(crypto::ByteView data);
+  std::optional<crypto::Bytes> recv_app();
+  std::size_t max_application_datagram_size() const;
+  void close();  // close_notify
+
+  State state() const { return state_; }
+  bool handshake_done() const { return hs_.done() && state_ == State::established; }
+  const std::string& error() const { return error_; }
+  std::vector<AlertEvent> take_alerts() { return std::exchange(alerts_, {}); }
+  const CipherSuite* cipher_suite() const { return hs_.suite(); }
+  const Handshake& handshake() const { return hs_; }
+  const RecordStats& record_stats() const { return rl_.stats(); }
+  const ConnectionStats& stats() const { return stats_; }
+
+ private:
+  // HandshakeSink
+  crypto::Bytes send_message(HsType type, crypto::Bytes body) override;
+  void send_ccs(const CipherSuite& suite, const DirectionKeys& keys) override;
+  void install_read_keys(const CipherSuite& suite, const DirectionKeys& keys) override;
+  void end_flight(bool expect_reply) override;
+
+  void process(const ReceivedRecord& rec);
+  void on_handshake_record(const ReceivedRecord& rec);
+  bool stateless_hello_check(const ReceivedRecord& rec, const HandshakeHeader& h, crypto::ByteView body);
+  void on_alert(const ReceivedRecord& rec);
+  void send_flight_datagrams();
+  void fail(const Failure& f);
+  void send_alert(std::uint8_t level, std::uint8_t description);
+  std::size_t budget() const { return mtu_ - cfg_.ip_udp_overhead; }
+
+  ConnectionConfig cfg_;
+  Handshake hs_;
+  RecordLayer rl_;
+  Reassembler ra_;
+  RetransmitTimer timer_;
+  State state_ = State::idle;
+  Time now_{0};
+  std::optional<Time> handshake_deadline_;
+  std::size_t mtu_;
+  std::uint16_t next_send_seq_ = 0;
+  bool hello_accepted_ = false;  // server: a ClientHello passed the cookie check
+  std::vector<FlightItem> building_, last_flight_;
+  std::optional<std::uint16_t> peer_flight_first_seq_, peer_last_flight_first_seq_;
+  int timeouts_this_flight_ = 0;
+  std::deque<crypto::Bytes> out_;
+  std::deque<crypto::Bytes> app_in_;
+  std::vector<AlertEvent> alerts_;
+  std::string error_;
+  ConnectionStats stats_;
+};
+
+const char* state_name(State s);
+
+}  // namespace wireproof::dtls

@@ -1,0 +1,263 @@
+// Reference client <-> reference server over an in-memory link on virtual time.
+#include <gtest/gtest.h>
+
+#include "harness/pki/pki.hpp"
+#include "impl/crypto/test_util.hpp"
+#include "impl/dtls/memory_link.hpp"
+
+namespace wd = wireproof::dtls;
+namespace wc = wireproof::crypto;
+using wd::testing::Dir;
+using wd::testing::MemoryLink;
+using wd::testing::Sent;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Pki {
+  wc::testing::TempDir dir;
+  wireproof::pki::PkiFiles files = wireproof::pki::generate_pki(dir.path, "example.test");
+  std::shared_ptr<const wc::Credential> server = wc::Credential::load(files.server_cert, files.server_key);
+  std::shared_ptr<const wc::Credential> client = wc::Credential::load(files.client_cert, files.client_key);
+  std::shared_ptr<const wc::TrustStore> trust = wc::TrustStore::from_ca_file(files.ca_cert);
+};
+
+const Pki& pki() {
+  static const Pki* p = new Pki();  // generated once per test binary; read-only afterwards
+  return *p;
+}
+
+wd::ConnectionConfig client_cfg() {
+  wd::ConnectionConfig c;
+  c.handshake.server_name = "example.test";
+  c.handshake.trust = pki().trust;
+  c.handshake.cipher_suites = {0xc02b};
+  return c;
+}
+wd::ConnectionConfig server_cfg() {
+  wd::ConnectionConfig c;
+  c.handshake.credential = pki().server;
+  c.peer_address = {127, 0, 0, 1, 0x12, 0x34};
+  return c;
+}
+
+// First byte of a handshake record's message type in a datagram (records[0]).
+int first_hs_type(const Sent& s) { return s.data.size() > 13 && s.data[0] == 22 ? s.data[13] : -1; }
+
+}  // namespace
+
+TEST(Connection, FullHandshakeWithCookieAndAppData) {
+  MemoryLink link(client_cfg(), server_cfg());
+  ASSERT_TRUE(link.run_until_established(10s)) << link.client->error() << " / " << link.server->error();
+  EXPECT_STREQ(link.client->cipher_suite()->name, "ECDHE-ECDSA-AES128-GCM-SHA256");
+  EXPECT_TRUE(link.client->handshake().ems());
+  EXPECT_TRUE(link.client->handshake().peer_authenticated());
+  auto c2s = link.sent(Dir::c2s);
+  auto s2c = link.sent(Dir::s2c);
+  // Flights: CH, HVR, CH+cookie, server flight 4, client flight 5, server flight 6.
+  ASSERT_GE(c2s.size(), 3u);
+  ASSERT_GE(s2c.size(), 3u);
+  EXPECT_EQ(first_hs_type(*c2s[0]), 1);
+  EXPECT_EQ(first_hs_type(*s2c[0]), 3);
+  EXPECT_EQ(first_hs_type(*c2s[1]), 1);
+  EXPECT_EQ(first_hs_type(*s2c[1]), 2);
+  // HelloVerifyRequest reuses the ClientHello's record sequence number (RFC 6347 4.2.1).
+  EXPECT_TRUE(std::equal(c2s[0]->data.begin() + 3, c2s[0]->data.begin() + 11, s2c[0]->data.begin() + 3));
+  EXPECT_EQ(link.client->stats().retransmissions, 0);
+
+  auto hello = wc::as_bytes("ping");
+  ASSERT_TRUE(link.client->send_app(hello));
+  link.collect();
+  link.run_until([&] { return link.server->stats().flights_sent > 0 && false; }, link.now + 10ms);
+  auto got = link.server->recv_app();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, wc::Bytes(hello.begin(), hello.end()));
+  ASSERT_TRUE(link.server->send_app(*got));
+  link.collect();
+  link.run_until([] { return false; }, link.now + 10ms);
+  EXPECT_EQ(link.client->recv_app(), wc::Bytes(hello.begin(), hello.end()));
+  EXPECT_FALSE(link.client->recv_app());
+}
+
+TEST(Connection, EachSuiteAndGroupCompletes) {
+  for (std::uint16_t suite : {0xc02b, 0xc02c, 0xcca9}) {
+    for (auto group : {wc::Group::x25519, wc::Group::secp256r1}) {
+      auto cc = client_cfg();
+      cc.handshake.cipher_suites = {suite};
+      cc.handshake.groups = {group};
+      MemoryLink link(cc, server_cfg());
+      ASSERT_TRUE(link.run_until_established(10s)) << suite << " " << link.client->error() << link.server->error();
+      EXPECT_EQ(link.server->cipher_suite()->code, suite);
+      ASSERT_TRUE(link.client->send_app(wc::as_bytes("x")));
+      link.collect();
+      link.run_until([] { return false; }, link.now + 10ms);
+      EXPECT_TRUE(link.server->recv_app());
+    }
+  }
+}
+
+TEST(Connection, LostServerFlightIsRetransmittedAfterTimer) {
+  MemoryLink link(client_cfg(), server_cfg());
+  // s2c #1 is the first copy of flight 4 (after the HelloVerifyRequest).
+  link.drop = [](const Sent& s) { return s.dir == Dir::s2c && s.index_in_dir == 1; };
+  ASSERT_TRUE(link.run_until_established(10s)) << link.client->error();
+  auto c2s = link.sent(Dir::c2s);
+  // c2s[1] = ClientHello with cookie at 2 ms; its retransmission exactly 1 s later.
+  ASSERT_GE(c2s.size(), 3u);
+  EXPECT_EQ(first_hs_type(*c2s[1]), 1);
+  EXPECT_EQ(first_hs_type(*c2s[2]), 1);
+  EXPECT_EQ(c2s[2]->at - c2s[1]->at, 1s);
+  EXPECT_EQ(link.client->stats().retransmissions, 1);
+  // The server resent flight 4 because the client resent its hello (RFC 6347 4.2.4).
+  EXPECT_EQ(link.server->stats().retransmits_on_peer, 1);
+  EXPECT_EQ(link.server->stats().retransmissions, 0);
+}
+
+TEST(Connection, TimerDoublesUpToCapThenGivesUp) {
+  auto cc = client_cfg();
+  cc.max_timer = 4s;
+  cc.max_retransmissions = 5;
+  cc.mtu_fallback_after = 0;
+  MemoryLink link(cc, server_cfg());
+  link.drop = [](const Sent& s) { return s.dir == Dir::c2s; };  // the server never hears anything
+  link.run_until([&] { return link.client->state() == wd::State::failed; }, 60s);
+  ASSERT_EQ(link.client->state(), wd::State::failed);
+  auto c2s = link.sent(Dir::c2s);
+  std::vector<wd::Time> gaps;
+  for (std::size_t i = 1; i < c2s.size(); ++i)
+    if (first_hs_type(*c2s[i]) == 1) gaps.push_back(c2s[i]->at - c2s[i - 1]->at);
+  EXPECT_EQ(gaps, (std::vector<wd::Time>{1s, 2s, 4s, 4s, 4s}));
+  EXPECT_NE(link.client->error().find("retransmissions"), std::string::npos);
+  auto alerts = link.client->take_alerts();
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_TRUE(alerts.back().sent);
+}
+
+TEST(Connection, LostFinalFlightRecoveredByClientTimer) {
+  MemoryLink link(client_cfg(), server_cfg());
+  // s2c: #0 HVR, #1 flight 4, #2 flight 6 (CCS + Finished): drop the first copy of flight 6.
+  link.drop = [](const Sent& s) { return s.dir == Dir::s2c && s.index_in_dir == 2; };
+  ASSERT_TRUE(link.run_until_established(10s)) << link.client->error();
+  EXPECT_EQ(link.client->stats().retransmissions, 1);
+  EXPECT_EQ(link.server->stats().retransmits_on_peer, 1);
+}
+
+TEST(Connection, SmallMtuFragmentsEveryDatagram) {
+  auto cc = client_cfg();
+  auto sc = server_cfg();
+  cc.mtu = sc.mtu = 220;
+  cc.fallback_mtu = sc.fallback_mtu = 220;
+  MemoryLink link(cc, sc);
+  ASSERT_TRUE(link.run_until_established(10s)) << link.client->error() << link.server->error();
+  std::size_t max_size = 0;
+  for (const auto& s : link.log) max_size = std::max(max_size, s.data.size());
+  EXPECT_LE(max_size, 220u - 28u);
+  EXPECT_GT(link.sent(Dir::s2c).size(), 5u);  // flight 4 needed several datagrams
+  EXPECT_EQ(link.client->max_application_datagram_size(), 220u - 28u - 13u - 8u - 16u);
+  EXPECT_TRUE(link.client->send_app(wc::Bytes(link.client->max_application_datagram_size(), 1)));
+  EXPECT_FALSE(link.client->send_app(wc::Bytes(link.client->max_application_datagram_size() + 1, 1)));
+}
+
+TEST(Connection, FallsBackToSmallerMtuAfterUnansweredRetransmissions) {
+  auto sc = server_cfg();
+  sc.mtu = 1500;
+  sc.fallback_mtu = 576;
+  MemoryLink link(client_cfg(), sc);
+  // The path carries at most 576-byte IP packets but the server believes 1500.
+  link.drop = [](const Sent& s) { return s.data.size() + 28 > 576; };
+  ASSERT_TRUE(link.run_until_established(30s)) << link.client->error() << link.server->error();
+  EXPECT_EQ(link.server->stats().current_mtu, 576u);
+  bool any_big = false;
+  for (auto* s : link.sent(Dir::s2c)) any_big = any_big || s->dropped;
+  EXPECT_TRUE(any_big);
+}
+
+TEST(Connection, ForgedRecordsAreDiscardedSilently) {
+  MemoryLink link(client_cfg(), server_cfg());
+  ASSERT_TRUE(link.run_until_established(10s));
+  ASSERT_TRUE(link.client->send_app(wc::as_bytes("data")));
+  auto d = link.client->pull_datagrams();
+  ASSERT_EQ(d.size(), 1u);
+  auto bad = d[0];
+  bad.back() ^= 1;
+  link.server->feed(bad, link.now);
+  EXPECT_FALSE(link.server->recv_app());
+  EXPECT_EQ(link.server->record_stats().auth_failures, 1u);
+  EXPECT_EQ(link.server->state(), wd::State::established);
+  link.server->feed(d[0], link.now);
+  EXPECT_TRUE(link.server->recv_app());
+  link.server->feed(d[0], link.now);  // replay
+  EXPECT_FALSE(link.server->recv_app());
+  EXPECT_EQ(link.server->record_stats().replayed, 1u);
+}
+
+TEST(Connection, WrongHostNameFailsWithBadCertificate) {
+  auto cc = client_cfg();
+  cc.handshake.server_name = "other.test";
+  MemoryLink link(cc, server_cfg());
+  link.run_until([&] { return link.client->state() == wd::State::failed; }, 5s);
+  ASSERT_EQ(link.client->state(), wd::State::failed);
+  EXPECT_NE(link.client->error().find("host name"), std::string::npos);
+  link.run_until([&] { return link.server->state() == wd::State::failed; }, 5s);
+  auto alerts = link.server->take_alerts();
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_FALSE(alerts[0].sent);
+  EXPECT_EQ(alerts[0].description, wd::kBadCertificate);
+}
+
+TEST(Connection, CloseNotifyClosesBothSides) {
+  MemoryLink link(client_cfg(), server_cfg());
+  ASSERT_TRUE(link.run_until_established(10s));
+  link.client->close();
+  link.collect();
+  link.run_until([&] { return link.server->state() == wd::State::closed; }, link.now + 10ms);
+  EXPECT_EQ(link.server->state(), wd::State::closed);
+}
+
+TEST(Connection, OversizedHandshakeLengthRefusedWithAlert) {
+  auto cc = client_cfg();
+  cc.max_handshake_memory = 4096;
+  cc.handshake.role = wd::Role::client;
+  wd::Connection client(cc);
+  client.start(0s);
+  ASSERT_EQ(client.pull_datagrams().size(), 1u);  // ClientHello
+  // A "ServerHello" fragment claiming a 1 MiB message, 4 bytes present.
+  wireproof::bytes::Writer w;
+  wd::write_record_header(w, {wd::ContentType::handshake, wd::kDtls12, 0, 0, 12 + 4});
+  wd::write_handshake_header(w, {2, 1 << 20, 0, 0, 4});
+  w.put_u32(0xfefd0000);
+  client.feed(w.data(), 1ms);
+  EXPECT_EQ(client.state(), wd::State::failed);
+  EXPECT_NE(client.error().find("above the reassembly bound"), std::string::npos);
+  auto alerts = client.take_alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].description, wd::kIllegalParameter);
+  auto out = client.pull_datagrams();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0][0], 21);  // the alert record
+}
+
+TEST(Connection, StatelessServerKeepsNoStateBeforeCookie) {
+  auto sc = server_cfg();
+  sc.handshake.role = wd::Role::server;
+  wd::Connection server(sc);
+  auto cc = client_cfg();
+  cc.handshake.role = wd::Role::client;
+  wd::Connection client(cc);
+  client.start(0s);
+  auto hello = client.pull_datagrams();
+  ASSERT_EQ(hello.size(), 1u);
+  server.feed(hello[0], 1ms);
+  auto hvr = server.pull_datagrams();
+  ASSERT_EQ(hvr.size(), 1u);
+  EXPECT_EQ(hvr[0][13], 3);  // hello_verify_request
+  EXPECT_FALSE(server.next_deadline());  // no timer: nothing to retransmit
+  client.on_timeout(1s);  // the client's timer resends its hello (new record sequence number)
+  auto again = client.pull_datagrams();
+  ASSERT_EQ(again.size(), 1u);
+  server.feed(again[0], 1001ms);  // the same answer, still no state
+  auto hvr2 = server.pull_datagrams();
+  ASSERT_EQ(hvr2.size(), 1u);
+  EXPECT_EQ(wc::Bytes(hvr[0].begin() + 25, hvr[0].end()), wc::Bytes(hvr2[0].begin() + 25, hvr2[0].end()));
+  EXPECT_FALSE(server.handshake().suite());
+}

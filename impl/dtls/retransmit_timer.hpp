@@ -1,0 +1,36 @@
+// The DTLS retransmission timer (RFC 6347 4.2.4.1): starts at an initial
+// value (default 1 s), doubles on every expiry up to a cap (at least 60 s).
+// Time is whatever the caller's clock says (real or virtual), in microseconds.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+
+namespace wireproof::dtls {
+
+using Time = std::chrono::microseconds;
+
+class RetransmitTimer {
+ public:
+  RetransmitTimer(Time initial, Time max) : initial_(initial), max_(max), current_(initial) {}
+
+  void arm(Time now) {
+    armed_ = true;
+    deadline_ = now + current_;
+  }
+  void stop() { armed_ = false; }
+  void reset() { current_ = initial_; }  // a new flight starts from the initial value
+  void back_off() { current_ = std::min(current_ * 2, max_); }
+
+  bool armed() const { return armed_; }
+  Time deadline() const { return deadline_; }
+  bool expired(Time now) const { return armed_ && now >= deadline_; }
+  Time current() const { return current_; }
+
+ private:
+  Time initial_, max_, current_;
+  bool armed_ = false;
+  Time deadline_{0};
+};
+
+}  // namespace wireproof::dtls
