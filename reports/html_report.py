@@ -16,7 +16,8 @@ from .verdicts import RUN_VERDICTS, counts, worst
 LOG_LIMIT = 64 * 1024          # bytes of each peer log shown inline
 ARTIFACT_DEFAULTS = {"events": "events.jsonl", "capture": "capture.pcapng",
                      "client_stdout": "client.stdout", "client_stderr": "client.stderr",
-                     "server_stdout": "server.stdout", "server_stderr": "server.stderr"}
+                     "server_stdout": "server.stdout", "server_stderr": "server.stderr",
+                     "run_log": "run.log"}  # the harness's own log (the runner writes it when a run dies)
 
 
 def _fmt_duration(s):
@@ -189,7 +190,8 @@ def _run_view(run, copied, events, events_warning):
                 charts.append({"check": str(c.get("name")), "verdict": c.get("verdict"), "chart": retx_chart.build(s)})
     logs = []
     for key, label in (("client_stdout", "client stdout"), ("client_stderr", "client stderr"),
-                       ("server_stdout", "server stdout"), ("server_stderr", "server stderr")):
+                       ("server_stdout", "server stdout"), ("server_stderr", "server stderr"),
+                       ("run_log", "harness run.log")):
         if key in copied:
             text, note = _read_log(run.path / copied[key])
             logs.append({"label": label, "text": text, "note": note, "file": copied[key]})

@@ -106,15 +106,11 @@ class Run:
     result: dict | None           # result.json, None when absent
     result_error: str | None = None
 
+    protocol: str = "unknown"
+
     @property
     def key(self):
         return (self.scenario, self.client, self.server)
-
-    @property
-    def protocol(self):
-        if self.result:
-            return str(self.result.get("scenario", {}).get("protocol") or "unknown")
-        return "unknown"
 
 
 @dataclass
@@ -152,6 +148,23 @@ def _run_from_entry(entry, base, need_results):
                failed_checks=list(entry.get("failed_checks") or []), path=run_path, result=result, result_error=err)
 
 
+def _fill_protocols(runs):
+    """A run that wrote no result.json (its harness died) still belongs in its
+    protocol's matrix: take the protocol from its scenario's other runs, or the
+    only protocol there is."""
+    by_scenario = {}
+    for r in runs:
+        proto = (r.result or {}).get("scenario", {}).get("protocol")
+        if isinstance(proto, str) and proto:
+            r.protocol = proto
+            by_scenario.setdefault(r.scenario, proto)
+    known = set(by_scenario.values())
+    for r in runs:
+        if r.protocol == "unknown":
+            r.protocol = by_scenario.get(r.scenario) or (known.pop() if len(known) == 1 else "unknown")
+            known = set(by_scenario.values())
+
+
 def summary_for_single_run(result):
     """A one-run summary.json equivalent, so a run dir renders like a matrix."""
     c, s = result["client"], result["server"]
@@ -182,6 +195,7 @@ def open_results(path, need_results=False):
     if (path / "summary.json").exists():
         summary = load_summary(path / "summary.json")
         runs = [_run_from_entry(e, path, need_results) for e in summary["runs"]]
+        _fill_protocols(runs)
         return Results(path=path, source=path / "summary.json", summary=summary, runs=runs)
     if (path / "result.json").exists():
         result = load_result(path / "result.json")
@@ -189,6 +203,7 @@ def open_results(path, need_results=False):
         e = summary["runs"][0]
         run = Run(scenario=e["scenario"], client=e["client"], server=e["server"], verdict=e["verdict"],
                   reason=e["reason"], dir="run", failed_checks=e["failed_checks"], path=path, result=result)
+        _fill_protocols([run])
         return Results(path=path, source=path / "result.json", summary=summary, runs=[run], single_run=True)
     raise InputError(path, "neither summary.json nor result.json found here")
 

@@ -150,3 +150,17 @@ def test_single_run_directory_renders(tmp_path):
     cells = [td for td in doc.find_all("td") if td.has_class("cell")]
     assert len(cells) == 1 and cells[0].attrs["data-pass"] == "1"
     assert (out / cells[0].find("a").attrs["href"]).is_file()
+
+
+def test_run_without_result_json_stays_in_its_protocol_matrix(matrix, tmp_path):
+    from conftest import run_cli
+    run = matrix / "server-flight-lost-once/gnutls__gnutls"
+    (run / "result.json").unlink()
+    (run / "run.log").write_text("runner: peer did not start: <oops>\n")
+    out = tmp_path / "r"
+    assert run_cli("html", matrix, "--out", out).returncode == 0
+    doc = parse(out / "index.html")
+    assert [t.attrs["data-protocol"] for t in doc.find_all("table") if "data-protocol" in t.attrs] == ["dtls1.2"]
+    page = (out / "runs/server-flight-lost-once/gnutls__gnutls/index.html").read_text()
+    assert "harness run.log" in page and "peer did not start: &lt;oops&gt;" in page
+    assert "result.json: no such file" in page
