@@ -24,9 +24,6 @@ class Pending final : public Check {
 
 }  // namespace
 
-std::unique_ptr<Check> make_fragments_consistent() {
-  return std::make_unique<Pending>("fragments_consistent", "RFC 6347 4.2.3");
-}
 std::unique_ptr<Check> make_cookie_exchange() { return std::make_unique<Pending>("cookie_exchange", "RFC 6347 4.2.1"); }
 
 }  // namespace wireproof::checks
