@@ -15,7 +15,8 @@ enum class KeyExchange { ecdhe_ecdsa, ecdhe_rsa, psk };
 
 struct CipherSuite {
   std::uint16_t code;
-  const char* name;
+  const char* name;  // OpenSSL spelling
+  const char* iana;  // RFC / IANA registry name
   KeyExchange kx;
   crypto::AeadKind aead;
   crypto::Hash prf_hash;

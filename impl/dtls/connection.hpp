@@ -83,6 +83,8 @@ class Connection : private HandshakeSink {
   std::vector<AlertEvent> take_alerts() { return std::exchange(alerts_, {}); }
   const CipherSuite* cipher_suite() const { return hs_.suite(); }
   const Handshake& handshake() const { return hs_; }
+  // Server: a ClientHello passed the cookie check, so its source address is genuine.
+  bool hello_accepted() const { return hello_accepted_; }
   const RecordStats& record_stats() const { return rl_.stats(); }
   const ConnectionStats& stats() const { return stats_; }
 
