@@ -6,6 +6,7 @@
 //   (overlaps are allowed: "DTLS implementations MUST be able to handle
 //   overlapping fragment ranges");
 //   where fragments overlap, their bytes are identical.
+// Messages longer than 1 MiB are counted as unchecked instead of buffered.
 // Fragments are read from the datagram bytes (support/handshake_fragments).
 // Encrypted handshake records (epoch >= 1, the Finished) are opaque: skipped.
 // A HelloVerifyRequest is kept apart from the server's other messages: a
@@ -92,6 +93,7 @@ class FragmentsConsistent final : public Check {
           problem({i}, fmt::format("{}: frag_offset {} + frag_length {} > length {}", where, f.frag_offset,
                                    f.frag_length, f.length));
           break;
+        case MessageAssembly::AddResult::too_large: break;  // counted below, not judged
         case MessageAssembly::AddResult::content_mismatch:
           problem({m.first_i, i}, fmt::format("{}: overlapping fragment at offset {} carries different bytes", where,
                                               f.frag_offset));
@@ -100,9 +102,10 @@ class FragmentsConsistent final : public Check {
       m.last_i = i;
     }
 
-    std::size_t fragmented = 0;
+    std::size_t fragmented = 0, unchecked = 0;
     for (const auto& [key, m] : messages) {
       if (m.ranges.size() > 1) ++fragmented;
+      if (m.assembly.too_large()) ++unchecked;
       const auto gaps = m.assembly.gaps();
       if (gaps.empty()) continue;
       std::vector<std::string> text;
@@ -115,7 +118,8 @@ class FragmentsConsistent final : public Check {
     r.evidence.erase(std::unique(r.evidence.begin(), r.evidence.end()), r.evidence.end());
 
     r.measured = {{"fragments", fragments.size()}, {"messages", messages.size()},
-                  {"fragmented_messages", fragmented}, {"problems", problems}};
+                  {"fragmented_messages", fragmented}, {"problems", problems},
+                  {"unchecked_messages_over_1MiB", unchecked}};
     if (problem_count == 0) {
       r.verdict = Verdict::pass;
       r.detail = fmt::format("{} fragments of {} handshake messages ({} fragmented) are consistent and complete",

@@ -97,3 +97,20 @@ TEST(FragmentsConsistent, NotApplicableWithoutPlaintextHandshake) {
 
 }  // namespace
 }  // namespace wireproof::checks
+
+namespace wireproof::checks {
+namespace {
+
+TEST(FragmentsConsistent, DoesNotBufferHugeMessagesButCountsThem) {
+  testing::LogBuilder b;
+  b.datagram("s2c", 0,
+             testing::record(testing::kHandshake, 0, 0,
+                             testing::handshake_fragment(11, 0xffffff, 1, 0, testing::filler(100))),
+             4);
+  auto r = make_fragments_consistent()->run(b.inputs());
+  EXPECT_EQ(r.measured["unchecked_messages_over_1MiB"], 1);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+}
+
+}  // namespace
+}  // namespace wireproof::checks

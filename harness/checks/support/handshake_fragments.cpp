@@ -62,6 +62,7 @@ std::vector<HandshakeFragment> plaintext_fragments(const std::vector<const event
 
 MessageAssembly::MessageAssembly(const HandshakeFragment& first)
     : msg_type_(first.msg_type), length_(first.length) {
+  if (too_large()) return;
   bytes_.assign(length_, 0);
   have_.assign(length_, false);
 }
@@ -70,6 +71,7 @@ MessageAssembly::AddResult MessageAssembly::add(const HandshakeFragment& f) {
   if (f.msg_type != msg_type_) return AddResult::type_mismatch;
   if (f.length != length_) return AddResult::length_mismatch;
   if (static_cast<std::uint64_t>(f.frag_offset) + f.frag_length > length_) return AddResult::out_of_range;
+  if (too_large()) return AddResult::too_large;
   AddResult result = AddResult::ok;
   for (std::size_t k = 0; k < f.body.size(); ++k) {
     const std::size_t at = f.frag_offset + k;
@@ -81,6 +83,7 @@ MessageAssembly::AddResult MessageAssembly::add(const HandshakeFragment& f) {
 }
 
 bool MessageAssembly::complete() const {
+  if (too_large()) return false;
   for (bool h : have_)
     if (!h) return false;
   return true;
@@ -88,6 +91,7 @@ bool MessageAssembly::complete() const {
 
 std::vector<std::pair<std::uint32_t, std::uint32_t>> MessageAssembly::gaps() const {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  if (too_large()) return out;
   for (std::uint32_t k = 0; k < length_;) {
     if (have_[k]) { ++k; continue; }
     std::uint32_t end = k;

@@ -44,15 +44,20 @@ std::vector<HandshakeFragment> plaintext_fragments(const std::vector<const event
 // identical bytes where they overlap.
 class MessageAssembly {
  public:
+  // Messages above this size are not buffered (a corrupt or hostile length
+  // field must not make a check allocate up to 16 MiB per message number).
+  static constexpr std::uint32_t kMaxBytes = 1u << 20;
+
   // The first fragment fixes type and length; later ones are compared with it.
   explicit MessageAssembly(const HandshakeFragment& first);
 
-  enum class AddResult { ok, type_mismatch, length_mismatch, out_of_range, content_mismatch };
+  enum class AddResult { ok, type_mismatch, length_mismatch, out_of_range, content_mismatch, too_large };
   AddResult add(const HandshakeFragment& f);
 
   int msg_type() const { return msg_type_; }
   std::uint32_t length() const { return length_; }
-  bool complete() const;
+  bool too_large() const { return length_ > kMaxBytes; }
+  bool complete() const;  // false for a message too large to buffer
   // Byte ranges [begin, end) not yet covered.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> gaps() const;
   // The message body, once complete.
