@@ -72,7 +72,12 @@ class MemoryLink {
   bool run_until_established(Time limit) {
     return run_until([&] { return client->handshake_done() && server->handshake_done(); }, limit);
   }
-  bool run_until_quiet(Time limit) { return run_until([&] { return false; }, limit), true; }
+  // Lets queued datagrams and timers play out for d of virtual time.
+  void run_for(Time d) {
+    Time until = now + d;
+    run_until([] { return false; }, until);
+    now = std::max(now, until);
+  }
 
   std::vector<const Sent*> sent(Dir d) const {
     std::vector<const Sent*> out;
