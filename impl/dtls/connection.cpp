@@ -99,6 +99,9 @@ void Connection::feed(crypto::ByteView datagram, Time now) {
 }
 
 void Connection::process(const ReceivedRecord& rec) {
+  // Once the peer switched epochs, only handshake records (retransmissions we must
+  // answer) are taken from older epochs: a plaintext alert or data there is forgeable.
+  if (rec.epoch < rl_.read_epoch() && rec.type != ContentType::handshake) return;
   switch (rec.type) {
     case ContentType::handshake: on_handshake_record(rec); return;
     case ContentType::change_cipher_spec:
@@ -148,6 +151,8 @@ void Connection::on_handshake_record(const ReceivedRecord& rec) {
     if (cfg_.handshake.role == Role::server && !hello_accepted_) {
       if (!stateless_hello_check(rec, h, body)) continue;
     }
+    // Finished is always protected by the new epoch (RFC 5246 7.4.9): a plaintext one is forged.
+    if (h.type == static_cast<std::uint8_t>(HsType::finished) && rec.epoch == 0) continue;
     auto outcome = ra_.add(h, body);
     if (outcome == Reassembler::Outcome::error) return fail({kIllegalParameter, ra_.error()});
     if (outcome == Reassembler::Outcome::old) {
@@ -169,6 +174,8 @@ void Connection::on_handshake_record(const ReceivedRecord& rec) {
         send_alert(1, kNoRenegotiation);
         continue;
       }
+      // RFC 5246 7.4.1.1: a HelloRequest during a handshake is ignored.
+      if (m->type == static_cast<std::uint8_t>(HsType::hello_request) && cfg_.handshake.role == Role::client) continue;
       if (!peer_flight_first_seq_) peer_flight_first_seq_ = m->message_seq;
       auto tf = whole_message(m->type, m->message_seq, m->body);
       if (auto f = hs_.on_message(static_cast<HsType>(m->type), m->body, tf)) return fail(*f);
