@@ -203,6 +203,28 @@ TEST_P(EachPeer, ClientRejectsAServerCertificateForAnotherName) {
   EXPECT_TRUE(client.event("handshake_done").is_null());
 }
 
+TEST_P(EachPeer, ServerVerifiesAClientCertificateWhenOneIsSent) {
+  auto other = wireproof::pki::generate_pki(dir.path / "other");
+  const std::string client_impl = GetParam() == "openssl" ? "gnutls" : "openssl";
+  for (bool trusted : {true, false}) {
+    const auto& client_pki = trusted ? pki : other;
+    Peer server(kPeers.at(GetParam()), server_args(pki));
+    int port = ready_port(server);
+    auto args = client_args(port, pki.ca_cert);
+    for (const auto& s : {std::string("--cert"), client_pki.client_cert.string(), std::string("--key"),
+                          client_pki.client_key.string()})
+      args.push_back(s);
+    Peer client(kPeers.at(client_impl), args);
+    int client_rc = client.finish();
+    int server_rc = server.finish();
+    EXPECT_EQ(server_rc, trusted ? 0 : 1) << "trusted=" << trusted << "\n" << server.transcript();
+    EXPECT_EQ(client_rc, trusted ? 0 : 1) << "trusted=" << trusted << "\n" << client.transcript();
+    if (!trusted) {
+      EXPECT_EQ(server.event("alert").value("direction", ""), "sent") << server.transcript();
+    }
+  }
+}
+
 TEST_P(EachPeer, SilentServerEndsTheClientAtTheHandshakeTimeout) {
   // A bound socket nobody reads: no ICMP error, no answer.
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
