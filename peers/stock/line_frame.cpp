@@ -2,6 +2,7 @@
 
 #include <boost/crc.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace wireproof::stock {
@@ -34,6 +35,15 @@ std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view hex) {
 }
 
 }  // namespace
+
+std::size_t max_pattern_bytes(std::size_t requested, std::optional<int> mtu) {
+  constexpr int kRecordBudget = 28 + 13 + 80;
+  std::size_t line_cap = kMaxLineBytes;
+  if (mtu) line_cap = std::min<std::size_t>(line_cap, static_cast<std::size_t>(std::max(*mtu - kRecordBudget, 0)));
+  const std::size_t chunk_cap = line_cap > kLineOverhead ? (line_cap - kLineOverhead) / 2 : 0;
+  const std::size_t pattern_cap = chunk_cap > 8 ? chunk_cap - 8 : 1;
+  return std::max<std::size_t>(1, std::min(requested, pattern_cap));
+}
 
 std::uint32_t crc32(std::span<const std::uint8_t> bytes) {
   boost::crc_32_type crc;

@@ -32,6 +32,12 @@ constexpr std::size_t kLineOverhead = 3 + 1 + 8 + 1;
 // Largest chunk (index included) whose line fits kMaxLineBytes: 120 bytes.
 constexpr std::size_t kMaxChunkBytes = (kMaxLineBytes - kLineOverhead) / 2;
 
+// Pattern bytes per chunk (index excluded) such that one line fits one DTLS
+// record in one datagram at this IP-layer MTU: 28 bytes of IPv4+UDP, 13 of
+// record header and at most 80 of cipher expansion (CBC IV, SHA-384 MAC,
+// padding). Both ends compute it from the same --chunk and --mtu.
+std::size_t max_pattern_bytes(std::size_t requested, std::optional<int> mtu);
+
 std::uint32_t crc32(std::span<const std::uint8_t> bytes);
 
 // The chunk as one line, '\n' included. Throws std::length_error when the

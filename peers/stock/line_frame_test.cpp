@@ -78,6 +78,17 @@ TEST(LineFrame, ToolPrefixIsSkippedAndCarriageReturnTolerated) {
   EXPECT_FALSE(decode_line("WP  00000000").has_value());
 }
 
+TEST(LineFrame, PatternBytesFitTheMtu) {
+  EXPECT_EQ(max_pattern_bytes(1000, std::nullopt), 112u);
+  EXPECT_EQ(max_pattern_bytes(1000, 1500), 112u);
+  EXPECT_EQ(max_pattern_bytes(50, 1500), 50u);
+  const std::size_t at256 = max_pattern_bytes(1000, 256);
+  EXPECT_LT(at256, 112u);
+  // The whole line plus record overhead stays within the MTU.
+  EXPECT_LE(encode_line(std::vector<std::uint8_t>(at256 + 8)).size() + 28 + 13 + 80, 256u);
+  EXPECT_GE(max_pattern_bytes(1000, 100), 1u);
+}
+
 TEST(LineSplitter, JoinsReadsAndDropsOverlongLines) {
   LineSplitter s(10);
   EXPECT_TRUE(s.feed("abc").empty());

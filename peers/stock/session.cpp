@@ -1,0 +1,310 @@
+#include "peers/stock/session.hpp"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <optional>
+
+#include "peers/common/echo_client.hpp"
+#include "peers/common/echo_server.hpp"
+#include "peers/stock/line_frame.hpp"
+#include "peers/stock/tool_output.hpp"
+#include "peers/stock/tool_process.hpp"
+#include "peers/stock/udp_ports.hpp"
+
+namespace wireproof::stock {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using Kind = Observation::Kind;
+using nlohmann::json;
+
+constexpr int kServerStartAttempts = 5;
+constexpr milliseconds kReadyLimit{10'000};      // a server tool that is not listening by then is broken
+constexpr milliseconds kHandshakeInfoWait{200};  // version/cipher lines may follow the "done" line
+constexpr milliseconds kExitGrace{2'000};        // for a tool to leave on its own after EOF/close_notify
+constexpr milliseconds kErrorGrace{500};         // for a tool that reported an error to send its alert
+
+std::int64_t ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
+
+class Session {
+ public:
+  Session(const SessionConfig& c, peers::EventEmitter& ev) : c_(c), ev_(ev), server_role_(c.opts.role == peers::Role::server) {
+    peers::ChunkPlan plan{c.opts.echo_bytes,
+                          static_cast<std::uint32_t>(max_pattern_bytes(c.opts.chunk, c.opts.mtu))};
+    if (plan.chunk < c.opts.chunk)
+      std::cerr << "wireproof-stock: --chunk " << c.opts.chunk << " reduced to " << plan.chunk
+                << " pattern bytes so one framed line fits one record\n";
+    if (server_role_)
+      server_.emplace(plan);
+    else
+      client_.emplace(peers::EchoClient::Config{plan, peers::EchoClient::resend_after_ms(c.opts.timer_initial_ms)});
+    plan_ = plan;
+  }
+
+  int run() {
+    start_ = Clock::now();
+    if (int rc = start_tool(); rc >= 0) return rc;
+    const auto hs_deadline = start_ + milliseconds(c_.opts.handshake_timeout_ms);
+    for (;;) {
+      const auto now = Clock::now();
+      if (hs_seen_ && !hs_emitted_ && now - *hs_seen_ >= kHandshakeInfoWait) emit_handshake();
+      if (!hs_emitted_ && now >= hs_deadline)
+        return fail(exit_code::handshake,
+                    "handshake not done within " + std::to_string(c_.opts.handshake_timeout_ms) + " ms");
+      if (hs_emitted_ && now - last_rx_ >= milliseconds(c_.opts.idle_timeout_ms)) return finish("idle");
+      if (client_ && hs_emitted_ && client_->complete()) return finish_client();
+      if (client_ && hs_emitted_ && to_write_.empty())
+        for (auto& rec : client_->records_to_send(ms(now - start_))) to_write_.push_back(encode_line(rec));
+      write_one_line();
+
+      if (int rc = wait_and_read(next_wakeup(hs_deadline)); rc >= 0) return rc;
+      if (failed_ && !fail_at_) fail_at_ = Clock::now();
+      if (out_eof_ && err_eof_) return tool_exited(tool_->terminate(kExitGrace));
+      // After an error the tool gets a moment to send its alert and leave on its own.
+      if (fail_at_ && Clock::now() - *fail_at_ >= kErrorGrace)
+        return fail(hs_emitted_ ? exit_code::workload : exit_code::handshake, "");
+      if (closed_reason_ && !failed_) return finish(*closed_reason_);
+    }
+  }
+
+ private:
+  // -1 when the tool runs (and, for a server, listens); else an exit code.
+  int start_tool() {
+    if (!server_role_) {
+      if (int rc = spawn(0); rc >= 0) return rc;
+      ev_.emit({{"event", "ready"}});
+      return -1;
+    }
+    const bool pick = c_.opts.listen.port == 0;
+    for (int attempt = 1; attempt <= kServerStartAttempts; ++attempt) {
+      port_ = pick ? pick_free_udp_port() : c_.opts.listen.port;
+      if (int rc = spawn(port_); rc >= 0) return rc;
+      const auto limit = Clock::now() + kReadyLimit;
+      while (!ready_) {
+        if (!c_.role.ready && udp_port_bound(port_)) ready_ = true;
+        if (ready_) break;
+        if (Clock::now() >= limit) return fail(exit_code::internal, "tool not listening after 10 s");
+        if (int rc = wait_and_read(Clock::now() + milliseconds(20)); rc >= 0) return rc;
+        if (out_eof_ && err_eof_) break;  // it exited: port taken, or a real failure
+      }
+      if (ready_) {
+        ev_.emit({{"event", "ready"}, {"port", port_}});
+        return -1;
+      }
+      const int status = tool_->terminate(milliseconds(100));
+      std::cerr << "wireproof-stock: tool " << describe_status(status) << " before listening on port " << port_
+                << (pick && attempt < kServerStartAttempts ? "; retrying with another port\n" : "\n");
+      if (!pick) break;
+    }
+    return fail(exit_code::internal, "tool did not start listening (see stderr)");
+  }
+
+  int spawn(std::uint16_t port) {
+    tool_.reset();
+    out_lines_ = LineSplitter(), err_lines_ = LineSplitter();
+    out_eof_ = err_eof_ = false;
+    const auto argv = c_.argv_for_port(port);
+    std::string shown;
+    for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
+    std::cerr << "wireproof-stock: running " << shown << "\n";
+    try {
+      tool_.emplace(argv);
+    } catch (const SpawnError& e) {
+      return fail(exit_code::internal, e.what());
+    }
+    return -1;
+  }
+
+  Clock::time_point next_wakeup(Clock::time_point hs_deadline) const {
+    auto t = Clock::now() + milliseconds(1000);
+    if (!hs_emitted_) t = std::min(t, hs_deadline);
+    if (hs_seen_ && !hs_emitted_) t = std::min(t, *hs_seen_ + kHandshakeInfoWait);
+    if (hs_emitted_) t = std::min(t, last_rx_ + milliseconds(c_.opts.idle_timeout_ms));
+    if (client_ && hs_emitted_)
+      if (auto d = client_->next_deadline_ms()) t = std::min(t, start_ + milliseconds(*d));
+    if (!to_write_.empty()) t = std::min(t, Clock::now() + milliseconds(1));  // pacing: poll the pipe
+    if (fail_at_) t = std::min(t, *fail_at_ + kErrorGrace);
+    return t;
+  }
+
+  // One line in the tool's stdin pipe at a time, so each read the tool makes
+  // is one line and becomes one record (gnutls-cli refuses a record larger
+  // than the MTU allows rather than splitting it).
+  void write_one_line() {
+    if (to_write_.empty() || !tool_ || tool_->stdin_fd() < 0 || tool_->stdin_pending() > 0) return;
+    const std::string& line = to_write_.front();
+    ssize_t n = ::write(tool_->stdin_fd(), line.data(), line.size());
+    if (n == static_cast<ssize_t>(line.size()) || (n < 0 && errno == EPIPE)) to_write_.pop_front();
+    // EAGAIN: try again on the next turn. A short write cannot happen below PIPE_BUF.
+  }
+
+  // Polls the tool's output and the signal fd until `until`; -1 to go on.
+  int wait_and_read(Clock::time_point until) {
+    pollfd fds[3] = {{tool_->stdout_fd(), POLLIN, 0}, {tool_->stderr_fd(), POLLIN, 0}, {c_.signal_fd, POLLIN, 0}};
+    if (out_eof_) fds[0].fd = -1;
+    if (err_eof_) fds[1].fd = -1;
+    const int timeout = static_cast<int>(std::clamp<std::int64_t>(ms(until - Clock::now()) + 1, 0, 1000));
+    if (::poll(fds, 3, timeout) < 0 && errno != EINTR) return fail(exit_code::internal, std::string("poll: ") + std::strerror(errno));
+    if (fds[2].revents & POLLIN) {
+      signalfd_siginfo si{};
+      if (::read(c_.signal_fd, &si, sizeof si) < 0) si.ssi_signo = 0;
+      tool_->terminate(milliseconds(200));
+      return fail(exit_code::internal, "terminated by signal " + std::to_string(si.ssi_signo) + "; tool stopped");
+    }
+    if (fds[0].revents) drain(tool_->stdout_fd(), "stdout", out_lines_, out_eof_);
+    if (fds[1].revents) drain(tool_->stderr_fd(), "stderr", err_lines_, err_eof_);
+    return -1;
+  }
+
+  void drain(int fd, std::string_view stream, LineSplitter& splitter, bool& eof) {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        std::cerr.write(buf, n);  // the tool's own output stays visible in our stderr log
+        for (auto& line : splitter.feed(std::string_view(buf, static_cast<std::size_t>(n)))) on_line(stream, line);
+        continue;
+      }
+      if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        eof = true;
+        if (auto rest = splitter.take_rest(); !rest.empty()) on_line(stream, rest);
+      }
+      if (n < 0 && errno == EINTR) continue;
+      return;
+    }
+  }
+
+  void on_line(std::string_view stream, const std::string& line) {
+    for (auto& o : classify_line(c_.role, c_.version_names, stream, line)) {
+      switch (o.kind) {
+        case Kind::ready: ready_ = true; break;
+        case Kind::version: version_ = o.text; break;
+        case Kind::cipher: cipher_ = o.text; break;
+        case Kind::handshake_done:
+          if (!hs_seen_) hs_seen_ = Clock::now();
+          break;
+        case Kind::alert:
+          ev_.emit({{"event", "alert"}, {"direction", o.direction}, {"level", o.level}, {"description", o.description}});
+          break;
+        case Kind::error:
+          ev_.emit({{"event", "error"}, {"message", o.text}});
+          failed_ = true;  // the tool gave up on this connection
+          break;
+        case Kind::closed:
+          if (!closed_reason_) closed_reason_ = o.text;
+          break;
+        case Kind::close_sent: close_sent_ = true; break;
+        case Kind::data: on_chunk(o.chunk); break;
+      }
+    }
+    if (hs_seen_ && !hs_emitted_ && (version_ || !c_.role.version) && (cipher_ || !c_.role.cipher)) emit_handshake();
+  }
+
+  void on_chunk(const std::vector<std::uint8_t>& chunk) {
+    if (!hs_emitted_) emit_handshake();  // data flows, so the handshake is over
+    last_rx_ = Clock::now();
+    if (client_) {
+      client_->on_record(chunk);
+      return;
+    }
+    server_->on_record(chunk);
+    if (c_.role.wrapper_echoes) to_write_.push_back(encode_line(chunk));
+  }
+
+  void emit_handshake() {
+    hs_emitted_ = true;
+    last_rx_ = Clock::now();
+    json e = {{"event", "handshake_done"}, {"time_ms", ms(*hs_seen_or_now() - start_)}};
+    e["version"] = version_.value_or("unknown");
+    e["cipher"] = cipher_.value_or("unknown");
+    ev_.emit(std::move(e));
+  }
+  std::optional<Clock::time_point> hs_seen_or_now() const { return hs_seen_ ? hs_seen_ : Clock::now(); }
+
+  void emit_app_data() {
+    json r = client_ ? client_->report() : server_->report();
+    r["framing"] = "lines";  // line_frame.hpp; digests are over the binary chunks
+    r["chunk"] = plan_.chunk;
+    ev_.emit(std::move(r));
+  }
+
+  bool workload_ok() const { return client_ ? client_->verified() : server_->verified(); }
+
+  int finish_client() {
+    emit_app_data();
+    tool_->close_stdin();  // the tool sends close_notify and exits
+    const auto until = Clock::now() + kExitGrace;
+    std::optional<Clock::time_point> close_seen;
+    while (!tool_->poll_exit() && Clock::now() < until) {
+      // Some tools linger after sending close_notify (gnutls-cli): that was their last word.
+      if (close_sent_ && !close_seen) close_seen = Clock::now();
+      if (close_seen && Clock::now() - *close_seen > milliseconds(100)) break;
+      wait_and_read(Clock::now() + milliseconds(20));
+    }
+    tool_->terminate(milliseconds(200));
+    ev_.emit({{"event", "closed"}, {"reason", "done"}});
+    return workload_ok() ? exit_code::ok : exit_code::workload;
+  }
+
+  // The connection ended (close_notify, idle): report and stop the tool.
+  int finish(const std::string& reason) {
+    if (hs_seen_ && !hs_emitted_) emit_handshake();
+    emit_app_data();
+    ev_.emit({{"event", "closed"}, {"reason", reason}});
+    tool_->close_stdin();
+    tool_->terminate(reason == "close_notify" ? milliseconds(500) : milliseconds(200));
+    return workload_ok() ? exit_code::ok : exit_code::workload;
+  }
+
+  int tool_exited(int status) {
+    std::cerr << "wireproof-stock: tool " << describe_status(status) << "\n";
+    if (hs_seen_ && !hs_emitted_) emit_handshake();
+    if (!hs_emitted_)
+      return fail(exit_code::handshake, "tool " + describe_status(status) + " before the handshake completed");
+    return finish(closed_reason_.value_or("done"));
+  }
+
+  // Reports the failure (message may be empty when an error event already
+  // said it), stops the tool, and returns `code`.
+  int fail(int code, const std::string& message) {
+    if (!message.empty()) ev_.emit({{"event", "error"}, {"message", message}});
+    if (hs_emitted_ && code == exit_code::workload) emit_app_data();
+    if (tool_) tool_->terminate(milliseconds(200));
+    return code;
+  }
+
+  const SessionConfig& c_;
+  peers::EventEmitter& ev_;
+  const bool server_role_;
+  peers::ChunkPlan plan_;
+  std::optional<peers::EchoClient> client_;
+  std::optional<peers::EchoServer> server_;
+
+  std::optional<ToolProcess> tool_;
+  LineSplitter out_lines_, err_lines_;
+  bool out_eof_ = false, err_eof_ = false;
+  std::deque<std::string> to_write_;
+
+  Clock::time_point start_, last_rx_;
+  std::uint16_t port_ = 0;
+  bool ready_ = false, hs_emitted_ = false, failed_ = false, close_sent_ = false;
+  std::optional<Clock::time_point> hs_seen_, fail_at_;
+  std::optional<std::string> version_, cipher_, closed_reason_;
+};
+
+}  // namespace
+
+int run_stock_session(const SessionConfig& config, peers::EventEmitter& events) {
+  return Session(config, events).run();
+}
+
+}  // namespace wireproof::stock

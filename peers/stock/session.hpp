@@ -1,0 +1,38 @@
+// Drives one stock tool through one contract run (peers/CONTRACT.md): starts
+// it, reads what it prints, feeds the echo workload through its stdin as
+// framed lines (line_frame.hpp), echoes for tools that do not, and emits the
+// contract's events. Ends the tool on every path: done, alert, error,
+// handshake or idle timeout, or a signal to the wrapper (signal_fd).
+//
+//   StockSession s(config, emitter);
+//   return s.run();   // the contract's exit code
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "peers/common/event_emitter.hpp"
+#include "peers/common/options.hpp"
+#include "peers/stock/tool_spec.hpp"
+
+namespace wireproof::stock {
+
+namespace exit_code {
+constexpr int ok = 0, handshake = 1, workload = 2, usage = 3, internal = 4, unsupported = 127;
+}
+
+struct SessionConfig {
+  peers::PeerOptions opts;
+  registry::RoleSpec role;
+  std::map<std::string, std::string> version_names;
+  // The tool's argv for a listening port (servers) or 0 (clients).
+  std::function<std::vector<std::string>(std::uint16_t port)> argv_for_port;
+  int signal_fd = -1;  // readable when SIGTERM/SIGINT/SIGHUP arrived
+};
+
+int run_stock_session(const SessionConfig& config, peers::EventEmitter& events);
+
+}  // namespace wireproof::stock

@@ -1,0 +1,194 @@
+// wireproof-stock --tool NAME [--registry FILE] [peer contract flags]
+//
+// Speaks peers/CONTRACT.md for a stock command-line tool described in
+// peers/registry.json: maps the contract's flags to the tool's argv (exit 127
+// for a flag the tool has no equivalent for), runs it, and turns what it
+// prints into the contract's events. See session.hpp for the run itself.
+#include <signal.h>
+#include <sys/signalfd.h>
+
+#include <iostream>
+#include <optional>
+#include <regex>
+
+#include <boost/process.hpp>
+
+#include "peers/common/event_emitter.hpp"
+#include "peers/common/options.hpp"
+#include "peers/stock/registry.hpp"
+#include "peers/stock/session.hpp"
+#include "peers/stock/unique_fd.hpp"
+
+namespace bp = boost::process;
+using namespace wireproof;
+using nlohmann::json;
+
+namespace {
+
+void emit_error_line(const std::string& message) {
+  std::cout << json{{"event", "error"}, {"message", message}}.dump() << std::endl;
+}
+
+// Removes "--name VALUE" / "--name=VALUE" from args; the value, if present.
+std::optional<std::string> take_option(std::vector<std::string>& args, const std::string& name) {
+  std::optional<std::string> value;
+  for (std::size_t i = 0; i < args.size();) {
+    if (args[i] == name && i + 1 < args.size()) {
+      value = args[i + 1];
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+    } else if (args[i].rfind(name + "=", 0) == 0) {
+      value = args[i].substr(name.size() + 1);
+      args.erase(args.begin() + static_cast<long>(i));
+    } else {
+      ++i;
+    }
+  }
+  return value;
+}
+
+// The tool's version from its version command, or "unavailable: why".
+std::string tool_version(const registry::ToolSpec& tool) {
+  auto exe = bp::search_path(tool.version_argv.at(0));
+  if (exe.empty()) return "unavailable: " + tool.version_argv[0] + " not found on PATH";
+  bp::ipstream out;
+  std::error_code ec;
+  bp::child c(exe, bp::args = std::vector<std::string>(tool.version_argv.begin() + 1, tool.version_argv.end()),
+              bp::std_out > out, bp::std_err > bp::null, bp::std_in < bp::null, ec);
+  if (ec) return "unavailable: " + ec.message();
+  std::string line, found;
+  std::smatch m;
+  while (std::getline(out, line))
+    if (found.empty() && std::regex_search(line, m, tool.version_regex.re)) found = m[1].str();
+  c.wait();
+  return found.empty() ? "unavailable: no line matched " + tool.version_regex.source : found;
+}
+
+// Which contract options this run was given (the ones a registry maps).
+std::vector<std::string> given_options(const peers::PeerOptions& o) {
+  std::vector<std::string> given{"ca"};
+  if (!o.cert.empty()) given.insert(given.end(), {"cert", "key"});
+  if (o.server_name) given.push_back("server-name");
+  if (o.mtu) given.push_back("mtu");
+  if (o.timer_initial_ms) given.push_back("timer-initial-ms");
+  return given;
+}
+
+std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& o) {
+  std::map<std::string, std::string> v{{"host", o.listen.host},
+                                       {"connect", o.connect.host + ":" + std::to_string(o.connect.port)},
+                                       {"connect_host", o.connect.host},
+                                       {"connect_port", std::to_string(o.connect.port)},
+                                       {"cert", o.cert},
+                                       {"key", o.key},
+                                       {"ca", o.ca}};
+  if (o.server_name) v["server_name"] = *o.server_name;
+  if (o.mtu) {
+    v["mtu_ip"] = std::to_string(*o.mtu);
+    v["mtu_payload"] = std::to_string(*o.mtu - 28);  // minus IPv4 + UDP headers
+  }
+  if (o.timer_initial_ms) v["timer_ms"] = std::to_string(*o.timer_initial_ms);
+  return v;
+}
+
+// Blocks the stop signals and returns a signalfd for them: the session loop
+// sees a stop as readable fd and ends the tool first. SIGPIPE is blocked too,
+// so writing to a tool that died returns EPIPE instead of killing us.
+stock::UniqueFd stop_signal_fd() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stop, s);
+  sigset_t blocked = stop;
+  sigaddset(&blocked, SIGPIPE);
+  sigprocmask(SIG_BLOCK, &blocked, nullptr);
+  return stock::UniqueFd(::signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+int run(std::vector<std::string> args) {
+  const auto tool_name = take_option(args, "--tool");
+  const auto registry_file = take_option(args, "--registry").value_or(registry::default_registry_file().string());
+  if (!tool_name) {
+    emit_error_line("usage: --tool NAME is required (a stock peer in the registry)");
+    return stock::exit_code::usage;
+  }
+  std::optional<registry::Registry> reg;
+  try {
+    reg = registry::Registry::load(registry_file);
+  } catch (const registry::RegistryError& e) {
+    emit_error_line(e.what());
+    return stock::exit_code::internal;
+  }
+  const registry::PeerEntry* entry = nullptr;
+  try {
+    entry = &reg->find(*tool_name);
+  } catch (const registry::RegistryError& e) {
+    emit_error_line(std::string("usage: ") + e.what());
+    return stock::exit_code::usage;
+  }
+  if (!entry->tool) {
+    emit_error_line("usage: peer '" + *tool_name + "' is a " + entry->kind + ", not a stock tool");
+    return stock::exit_code::usage;
+  }
+  const registry::ToolSpec& tool = *entry->tool;
+
+  const bool version_only = std::find(args.begin(), args.end(), "--version") != args.end();
+  peers::PeerIdentity id{entry->implementation, version_only ? tool_version(tool) : "stock " + *tool_name};
+  auto parsed = peers::parse_peer_options(args, id);
+  std::cout << parsed.stdout_text << std::flush;
+  std::cerr << parsed.stderr_text;
+  if (!parsed.options) return parsed.exit_code;
+  const peers::PeerOptions& o = *parsed.options;
+
+  stock::SessionConfig cfg;
+  cfg.opts = o;
+  cfg.role = o.role == peers::Role::server ? tool.server : tool.client;
+  cfg.version_names = tool.version_names;
+  std::vector<std::string> fragments;
+  for (const auto& opt : given_options(o)) {
+    if (auto it = cfg.role.options.find(opt); it != cfg.role.options.end()) {
+      fragments.insert(fragments.end(), it->second.begin(), it->second.end());
+    } else if (auto ig = cfg.role.ignored.find(opt); ig != cfg.role.ignored.end()) {
+      std::cerr << "wireproof-stock: --" << opt << " ignored: " << ig->second << "\n";
+    } else {
+      const std::string what = "--" + opt + " (" + *tool_name + " has no equivalent)";
+      emit_error_line("unsupported: " + what);
+      std::cerr << "unsupported: " << what << "\n";
+      return stock::exit_code::unsupported;
+    }
+  }
+  const auto values = placeholder_values(o);
+  const std::string where = "peer '" + *tool_name + "'";
+  cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where](std::uint16_t port) {
+    auto v = values;
+    v["port"] = std::to_string(port);
+    auto argv = registry::expand(templ, v, where + " argv");
+    auto extra = registry::expand(fragments, v, where + " options");
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  };
+  try {
+    cfg.argv_for_port(0);  // a placeholder without a value fails here, before anything runs
+  } catch (const registry::RegistryError& e) {
+    emit_error_line(e.what());
+    return stock::exit_code::internal;
+  }
+
+  auto sigfd = stop_signal_fd();
+  if (!sigfd) {
+    emit_error_line("signalfd failed");
+    return stock::exit_code::internal;
+  }
+  cfg.signal_fd = sigfd.get();
+  peers::EventEmitter events(std::cout);
+  return stock::run_stock_session(cfg, events);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    emit_error_line(std::string("internal error: ") + e.what());
+    return stock::exit_code::internal;
+  }
+}
