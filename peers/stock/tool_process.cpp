@@ -60,7 +60,8 @@ struct ChildSetup : bp::extend::handler {
 
 ToolProcess::ToolProcess(const std::vector<std::string>& argv) {
   if (argv.empty()) throw SpawnError("empty tool command");
-  auto exe = bp::search_path(argv[0]);
+  // A bare name is looked up on PATH; a path is used as it is.
+  boost::filesystem::path exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : argv[0];
   if (exe.empty()) throw SpawnError("'" + argv[0] + "' not found on PATH (is it installed?)");
   Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
   std::error_code ec;

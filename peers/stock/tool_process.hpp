@@ -27,7 +27,7 @@ struct SpawnError : std::runtime_error {
 
 class ToolProcess {
  public:
-  // argv[0] is looked up on PATH. Pipes are non-blocking on our side.
+  // argv[0] is looked up on PATH unless it is a path. Pipes are non-blocking on our side.
   explicit ToolProcess(const std::vector<std::string>& argv);
   ~ToolProcess();
   ToolProcess(const ToolProcess&) = delete;

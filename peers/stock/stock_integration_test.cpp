@@ -1,0 +1,296 @@
+// wireproof-stock end to end: real openssl/gnutls tools, a throwaway PKI,
+// both ends stock, a 5000-byte echo; failures (wrong CA, unmapped option,
+// nobody listening); and that no tool survives its wrapper (SIGTERM, SIGKILL).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/pki/pki.hpp"
+#include "peers/stock/line_frame.hpp"
+#include "peers/stock/tool_process.hpp"
+#include "peers/stock/unique_fd.hpp"
+
+namespace wireproof::stock {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+namespace fs = std::filesystem;
+
+// A running wireproof-stock, its JSON events collected as they come.
+class Wrapper {
+ public:
+  Wrapper(const std::string& tool, std::vector<std::string> args) {
+    std::vector<std::string> argv{WIREPROOF_STOCK_EXE, "--registry", WIREPROOF_REGISTRY, "--tool", tool};
+    argv.insert(argv.end(), args.begin(), args.end());
+    proc_.emplace(argv);
+  }
+
+  pid_t pid() const { return proc_->pid(); }
+
+  // Reads until an event named `name` shows up; nullopt after `limit`.
+  std::optional<json> wait_event(const std::string& name, milliseconds limit = milliseconds(10'000)) {
+    const auto until = Clock::now() + limit;
+    for (;;) {
+      for (const auto& e : events_)
+        if (e.value("event", "") == name) return e;
+      if (Clock::now() >= until || eof_) return std::nullopt;
+      pump(milliseconds(50));
+    }
+  }
+
+  // Drains output until the wrapper exits; its exit code, or -1 after `limit`.
+  int wait_exit(milliseconds limit = milliseconds(20'000)) {
+    const auto until = Clock::now() + limit;
+    while (Clock::now() < until) {
+      pump(milliseconds(50));
+      if (eof_) {
+        if (auto st = proc_->poll_exit()) return WIFEXITED(*st) ? WEXITSTATUS(*st) : 128 + WTERMSIG(*st);
+      }
+    }
+    return -1;
+  }
+
+  std::optional<json> event(const std::string& name) const {
+    for (const auto& e : events_)
+      if (e.value("event", "") == name) return e;
+    return std::nullopt;
+  }
+  const std::vector<json>& events() const { return events_; }
+  std::string log() const {
+    std::string s;
+    for (const auto& e : events_) s += e.dump() + "\n";
+    return s + "--- stderr ---\n" + stderr_;
+  }
+
+ private:
+  void pump(milliseconds wait) {
+    pollfd fds[2] = {{proc_->stdout_fd(), POLLIN, 0}, {proc_->stderr_fd(), POLLIN, 0}};
+    ::poll(fds, 2, static_cast<int>(wait.count()));
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(proc_->stderr_fd(), buf, sizeof buf)) > 0) stderr_.append(buf, static_cast<std::size_t>(n));
+    while ((n = ::read(proc_->stdout_fd(), buf, sizeof buf)) > 0) {
+      for (auto& line : lines_.feed(std::string_view(buf, static_cast<std::size_t>(n)))) {
+        auto j = json::parse(line, nullptr, false);
+        // The contract: every stdout line is a JSON object.
+        EXPECT_TRUE(j.is_object()) << "not a JSON object on stdout: " << line;
+        if (j.is_object()) events_.push_back(std::move(j));
+      }
+    }
+    if (n == 0) eof_ = true;
+  }
+
+  std::optional<ToolProcess> proc_;
+  LineSplitter lines_;
+  std::vector<json> events_;
+  std::string stderr_;
+  bool eof_ = false;
+};
+
+// The tool process the wrapper started (its only child), or -1.
+pid_t child_of(pid_t parent) {
+  for (const auto& d : fs::directory_iterator("/proc")) {
+    const std::string name = d.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(d.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state;
+    pid_t ppid;
+    rest >> state >> ppid;
+    if (ppid == parent) return std::stoi(name);
+  }
+  return -1;
+}
+
+// True while pid is a live process (a zombie counts as gone).
+bool alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return false;
+  auto close = stat.rfind(')');
+  return close != std::string::npos && stat.size() > close + 2 && stat[close + 2] != 'Z';
+}
+
+bool gone_within(pid_t pid, milliseconds limit) {
+  const auto until = Clock::now() + limit;
+  while (alive(pid)) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
+class StockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("wp-stock-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    pki_ = pki::generate_pki(dir_ / "pki");
+    other_ = pki::generate_pki(dir_ / "other");  // a CA nobody here trusts
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::vector<std::string> server_args(const std::string& extra_mtu = "1500") const {
+    return {"--role", "server", "--protocol", "dtls1.2", "--listen", "127.0.0.1:0",
+            "--cert", pki_.server_cert.string(), "--key", pki_.server_key.string(), "--ca", pki_.ca_cert.string(),
+            "--mtu", extra_mtu, "--echo-bytes", "5000", "--chunk", "1000",
+            "--handshake-timeout-ms", "8000", "--idle-timeout-ms", "4000"};
+  }
+  std::vector<std::string> client_args(int port, const fs::path& ca) const {
+    return {"--role", "client", "--protocol", "dtls1.2", "--connect", "127.0.0.1:" + std::to_string(port),
+            "--server-name", "localhost", "--ca", ca.string(), "--mtu", "1500", "--echo-bytes", "5000",
+            "--chunk", "1000", "--handshake-timeout-ms", "8000", "--idle-timeout-ms", "4000"};
+  }
+
+  fs::path dir_;
+  pki::PkiFiles pki_, other_;
+};
+
+void expect_echo_between(StockTest& t, const std::string& client_tool, const std::string& server_tool,
+                         const std::vector<std::string>& sargs, std::function<std::vector<std::string>(int)> cargs) {
+  (void)t;
+  Wrapper server(server_tool, sargs);
+  auto ready = server.wait_event("ready");
+  ASSERT_TRUE(ready && ready->contains("port")) << server.log();
+  const int port = (*ready)["port"];
+  ASSERT_GT(port, 0);
+
+  Wrapper client(client_tool, cargs(port));
+  EXPECT_EQ(client.wait_exit(), 0) << client.log();
+  EXPECT_EQ(server.wait_exit(), 0) << server.log();
+
+  for (Wrapper* w : {&client, &server}) {
+    auto hs = w->event("handshake_done");
+    ASSERT_TRUE(hs) << w->log();
+    EXPECT_EQ((*hs)["version"], "DTLSv1.2") << w->log();
+    EXPECT_NE((*hs)["cipher"], "unknown") << w->log();
+  }
+  auto c = client.event("app_data"), s = server.event("app_data");
+  ASSERT_TRUE(c && s) << client.log() << server.log();
+  EXPECT_EQ((*c)["role"], "client");
+  EXPECT_EQ((*c)["bytes"], 5000);
+  EXPECT_EQ((*c)["chunks"], 45);  // 5000 bytes at 112 pattern bytes per line
+  EXPECT_EQ((*c)["echoed_chunks"], 45);
+  EXPECT_EQ((*c)["sent_sha256"], (*c)["echoed_sha256"]);
+  EXPECT_EQ((*s)["received_sha256"], (*c)["sent_sha256"]) << server.log();
+  EXPECT_EQ((*s)["unique_chunks"], 45);
+  EXPECT_EQ((*s)["bytes"], 5000);
+  EXPECT_LE((*s)["duplicates"].get<int>(), (*c)["resent"].get<int>());
+  auto closed = client.event("closed");
+  ASSERT_TRUE(closed);
+  EXPECT_EQ((*closed)["reason"], "done");
+}
+
+TEST_F(StockTest, OpensslCliEchoesWithOpensslCli) {
+  expect_echo_between(*this, "openssl-cli", "openssl-cli", server_args(),
+                      [&](int port) { return client_args(port, pki_.ca_cert); });
+}
+
+TEST_F(StockTest, GnutlsCliEchoesWithGnutlsCli) {
+  expect_echo_between(*this, "gnutls-cli", "gnutls-cli", server_args(),
+                      [&](int port) { return client_args(port, pki_.ca_cert); });
+}
+
+TEST_F(StockTest, OpensslCliClientEchoesWithGnutlsServer) {
+  expect_echo_between(*this, "openssl-cli", "gnutls-cli", server_args(),
+                      [&](int port) { return client_args(port, pki_.ca_cert); });
+}
+
+TEST_F(StockTest, WrongCaFailsTheHandshakeWithAnAlert) {
+  for (const std::string tool : {"openssl-cli", "gnutls-cli"}) {
+    Wrapper server(tool, server_args());
+    auto ready = server.wait_event("ready");
+    ASSERT_TRUE(ready) << server.log();
+    Wrapper client(tool, client_args((*ready)["port"], other_.ca_cert));
+    EXPECT_EQ(client.wait_exit(), 1) << client.log();
+    EXPECT_TRUE(client.event("error")) << client.log();
+    EXPECT_EQ(server.wait_exit(), 1) << server.log();
+    auto alert = server.event("alert");
+    ASSERT_TRUE(alert) << tool << "\n" << server.log();
+    EXPECT_EQ((*alert)["direction"], "received");
+    EXPECT_EQ((*alert)["level"], "fatal");
+    EXPECT_FALSE(client.event("handshake_done"));
+  }
+}
+
+TEST_F(StockTest, UnmappedOptionIsUnsupported) {
+  auto args = client_args(4433, pki_.ca_cert);
+  args.insert(args.end(), {"--timer-initial-ms", "100"});
+  Wrapper client("gnutls-cli", args);
+  EXPECT_EQ(client.wait_exit(milliseconds(5000)), 127);
+  auto err = client.event("error");
+  ASSERT_TRUE(err) << client.log();
+  EXPECT_EQ((*err)["message"].get<std::string>().rfind("unsupported: --timer-initial-ms", 0), 0u) << client.log();
+}
+
+TEST_F(StockTest, HandshakeTimeoutEndsTheTool) {
+  // A bound socket that never answers: no ICMP refusal, just silence.
+  UniqueFd silent(::socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(silent.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::getsockname(silent.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  auto args = client_args(ntohs(addr.sin_port), pki_.ca_cert);
+  auto t = std::find(args.begin(), args.end(), "--handshake-timeout-ms");
+  ASSERT_NE(t, args.end());
+  *(t + 1) = "1500";
+  Wrapper client("openssl-cli", args);
+  ASSERT_TRUE(client.wait_event("ready"));
+  std::this_thread::sleep_for(milliseconds(300));
+  const pid_t tool = child_of(client.pid());
+  ASSERT_GT(tool, 0);
+  EXPECT_EQ(client.wait_exit(milliseconds(8000)), 1) << client.log();
+  auto err = client.event("error");
+  ASSERT_TRUE(err);
+  EXPECT_NE((*err)["message"].get<std::string>().find("handshake not done"), std::string::npos) << client.log();
+  EXPECT_TRUE(gone_within(tool, milliseconds(1000)));
+}
+
+// The wrapper is told to stop (SIGTERM) or killed outright (SIGKILL): in
+// neither case may the tool it started keep running.
+void expect_no_orphan(StockTest& t, const std::vector<std::string>& sargs, int sig) {
+  (void)t;
+  for (const std::string tool : {"openssl-cli", "gnutls-cli"}) {
+    Wrapper server(tool, sargs);
+    ASSERT_TRUE(server.wait_event("ready")) << server.log();
+    const pid_t child = child_of(server.pid());
+    ASSERT_GT(child, 0) << tool;
+    ASSERT_TRUE(alive(child));
+    ::kill(server.pid(), sig);
+    const int code = server.wait_exit(milliseconds(5000));
+    if (sig == SIGTERM) {
+      EXPECT_EQ(code, 4) << server.log();
+      auto err = server.event("error");
+      ASSERT_TRUE(err) << server.log();
+      EXPECT_NE((*err)["message"].get<std::string>().find("signal 15"), std::string::npos);
+    }
+    EXPECT_TRUE(gone_within(child, milliseconds(2000))) << tool << " pid " << child << " outlived its wrapper";
+  }
+}
+
+TEST_F(StockTest, SigtermToWrapperLeavesNoTool) { expect_no_orphan(*this, server_args(), SIGTERM); }
+TEST_F(StockTest, SigkillToWrapperLeavesNoTool) { expect_no_orphan(*this, server_args(), SIGKILL); }
+
+}  // namespace
+}  // namespace wireproof::stock
