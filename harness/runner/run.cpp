@@ -74,6 +74,7 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
 
 // One peer's side of the run: process, parsed events, contract state.
 struct PeerSlot {
+  explicit PeerSlot(std::string r) : role(std::move(r)) {}
   std::string role;
   std::unique_ptr<PeerProcess> proc;
   std::vector<json> events;
@@ -156,6 +157,7 @@ json run_scenario(const RunConfig& cfg) {
   PeerSlot server{"server"}, client{"client"};
   std::vector<std::string> server_argv, client_argv;
   std::optional<wire::UdpRelay> relay;
+  capture::CaptureEndpoints capture_endpoints;
   const auto deadline = wall0 + std::chrono::milliseconds(static_cast<int64_t>(sc.run_timeout_s * 1000));
 
   auto on_peer = [&](const std::string& role) {
@@ -195,6 +197,11 @@ json run_scenario(const RunConfig& cfg) {
     }
     // 2. The wire, then the client pointed at it.
     relay.emplace(link, static_cast<std::uint16_t>(server_port));
+    capture_endpoints.server.port = static_cast<std::uint16_t>(server_port);
+    capture_endpoints.wire_client_side.port = relay->client_port();
+    capture_endpoints.t0_unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch()).count() -
+                                   relay->now_us();
     for (const auto& ev : early) link.on_peer_event("server", ev, relay->now_us());
     if (server_port != 0) {
       client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port());
@@ -229,10 +236,7 @@ json run_scenario(const RunConfig& cfg) {
       for (int fd : relay->fds()) fds.push_back({fd, POLLIN, 0});
       for (auto* s : {&client, &server})
         if (s->proc && s->proc->stdout_fd() >= 0) fds.push_back({s->proc->stdout_fd(), POLLIN, 0});
-      int timeout_ms = 20;
-      if (auto due = link.next_due_us())
-        timeout_ms = static_cast<int>(std::clamp<std::int64_t>((*due - relay->now_us()) / 1000, 0, 20));
-      ::poll(fds.data(), fds.size(), timeout_ms);
+      ::poll(fds.data(), fds.size(), relay->poll_timeout_ms(20));
       for (auto& p : fds)
         if (p.revents & (POLLIN | POLLERR | POLLHUP)) {
           bool is_peer = false;
@@ -242,7 +246,6 @@ json run_scenario(const RunConfig& cfg) {
         }
       client.drain(on_peer("client"));
       server.drain(on_peer("server"));
-      link.on_time(relay->now_us());
       relay->flush_due();
       for (auto* s : {&client, &server})
         if (!s->violation.empty() && s->running()) s->proc->terminate("broke the peer contract");
@@ -254,6 +257,7 @@ json run_scenario(const RunConfig& cfg) {
     for (auto* s : {&client, &server})
       if (s->proc && s->running()) s->proc->terminate("run aborted: " + harness_error);
   }
+  if (relay) link.finish(relay->now_us());  // held (reordered) datagrams get their events
   events_out.flush();
 
   // 4. Judge what the wire and the peers showed.
@@ -320,9 +324,7 @@ json run_scenario(const RunConfig& cfg) {
   // The capture is written from the event log, like everything else.
   try {
     std::ofstream cap(cfg.out_dir / "capture.pcapng", std::ios::binary);
-    capture::CaptureEndpoints ends;
-    if (relay) ends = relay->endpoints();
-    capture::write_pcapng(log, ends, cap);
+    capture::write_pcapng(log, capture_endpoints, cap);
   } catch (const std::exception& e) {
     result["capture_error"] = e.what();
   }

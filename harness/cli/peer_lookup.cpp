@@ -1,0 +1,57 @@
+#include "harness/cli/peer_lookup.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <boost/process.hpp>
+#include <nlohmann/json.hpp>
+
+#include "peers/stock/registry.hpp"
+
+namespace bp = boost::process;
+
+namespace wireproof::cli {
+
+PeerLookup default_peer_lookup() {
+  return {registry::default_registry_file().string(), WIREPROOF_BUILD_DIR};
+}
+
+runner::PeerCommand PeerLookup::resolve(const std::string& name) const {
+  auto reg = registry::Registry::load(registry_path);
+  const auto& e = reg.find(name);  // throws, listing the known names
+  return {e.name, e.implementation, "", reg.argv_prefix(name, build_dir)};
+}
+
+std::vector<std::string> PeerLookup::names() const { return registry::Registry::load(registry_path).names(); }
+
+void PeerLookup::query_version(runner::PeerCommand& peer) const {
+  if (peer.argv_prefix.empty()) return;
+  std::vector<std::string> args(peer.argv_prefix.begin() + 1, peer.argv_prefix.end());
+  args.push_back("--version");
+  std::error_code ec;
+  bp::ipstream out;
+  bp::child c(bp::exe = peer.argv_prefix[0], bp::args = args, bp::std_out > out, bp::std_err > bp::null,
+              bp::std_in < bp::null, ec);
+  if (ec) {
+    peer.version = "unavailable: cannot run " + peer.argv_prefix[0] + ": " + ec.message();
+    return;
+  }
+  std::string line, found;
+  // A peer that hangs on --version must not hang us: give it 5 s.
+  std::thread killer([&c] {
+    for (int k = 0; k < 500 && c.running(); ++k) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (c.running()) c.terminate();
+  });
+  while (std::getline(out, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("event", "") == "version") {
+      if (j.contains("implementation")) peer.implementation = j["implementation"].get<std::string>();
+      found = j.value("version", "");
+    }
+  }
+  killer.join();
+  c.wait(ec);
+  peer.version = found.empty() ? "unavailable: --version printed no version event" : found;
+}
+
+}  // namespace wireproof::cli

@@ -1,0 +1,29 @@
+"""Shared fixtures for the end-to-end tests: where the build is, how to call wireproof."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = Path(os.environ.get("WIREPROOF_BUILD", REPO / "build" / "ci"))
+WIREPROOF = BUILD / "harness" / "cli" / "wireproof"
+
+
+def run_wireproof(*args, timeout=120, cwd=REPO):
+    """Runs the wireproof command; returns the CompletedProcess (text mode)."""
+    return subprocess.run([str(WIREPROOF), *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def read_result(out_dir):
+    with open(Path(out_dir) / "result.json") as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="session")
+def wireproof():
+    if not WIREPROOF.exists():
+        pytest.fail(f"{WIREPROOF} is missing: build first (ci/build), or set WIREPROOF_BUILD")
+    return run_wireproof
