@@ -13,6 +13,7 @@
 
 #include "peers/common/echo_client.hpp"
 #include "peers/common/echo_server.hpp"
+#include "peers/stock/cipher_names.hpp"
 #include "peers/stock/line_frame.hpp"
 #include "peers/stock/tool_output.hpp"
 #include "peers/stock/tool_process.hpp"
@@ -226,6 +227,12 @@ class Session {
     json e = {{"event", "handshake_done"}, {"time_ms", ms(*hs_seen_or_now() - start_)}};
     e["version"] = version_.value_or("unknown");
     e["cipher"] = cipher_.value_or("unknown");
+    if (cipher_) {
+      if (auto names = identify_cipher(*cipher_)) {
+        e["cipher"] = names->openssl;
+        e["cipher_iana"] = names->iana;
+      }
+    }
     ev_.emit(std::move(e));
   }
   std::optional<Clock::time_point> hs_seen_or_now() const { return hs_seen_ ? hs_seen_ : Clock::now(); }

@@ -184,6 +184,9 @@ void expect_echo_between(StockTest& t, const std::string& client_tool, const std
     EXPECT_EQ((*hs)["version"], "DTLSv1.2") << w->log();
     EXPECT_NE((*hs)["cipher"], "unknown") << w->log();
   }
+  // Both ends name the suite the same way, whichever tool printed it.
+  EXPECT_EQ((*client.event("handshake_done"))["cipher"], (*server.event("handshake_done"))["cipher"]);
+  EXPECT_TRUE(client.event("handshake_done")->contains("cipher_iana"));
   auto c = client.event("app_data"), s = server.event("app_data");
   ASSERT_TRUE(c && s) << client.log() << server.log();
   EXPECT_EQ((*c)["role"], "client");
