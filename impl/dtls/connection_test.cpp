@@ -261,3 +261,28 @@ TEST(Connection, StatelessServerKeepsNoStateBeforeCookie) {
   EXPECT_EQ(wc::Bytes(hvr[0].begin() + 25, hvr[0].end()), wc::Bytes(hvr2[0].begin() + 25, hvr2[0].end()));
   EXPECT_FALSE(server.handshake().suite());
 }
+
+TEST(Connection, HandshakeTimeoutEndsTheAttempt) {
+  auto cc = client_cfg();
+  cc.handshake_timeout = 2500ms;
+  MemoryLink link(cc, server_cfg());
+  link.drop = [](const Sent& s) { return s.dir == Dir::s2c; };
+  link.run_until([&] { return link.client->state() == wd::State::failed; }, 10s);
+  ASSERT_EQ(link.client->state(), wd::State::failed);
+  EXPECT_EQ(link.now, 2500ms);  // not at a retransmission instant: the overall limit fired
+  EXPECT_EQ(link.client->error(), "handshake timeout");
+}
+
+TEST(Connection, RetransmissionKeepsMessageSeqWithFreshRecordSeq) {
+  MemoryLink link(client_cfg(), server_cfg());
+  link.drop = [](const Sent& s) { return s.dir == Dir::s2c && s.index_in_dir == 1; };
+  ASSERT_TRUE(link.run_until_established(10s));
+  auto c2s = link.sent(Dir::c2s);
+  ASSERT_GE(c2s.size(), 3u);
+  const auto& a = c2s[1]->data;  // ClientHello with cookie
+  const auto& b = c2s[2]->data;  // its retransmission
+  // Record sequence numbers (bytes 5..10) differ; handshake message_seq (bytes 17..18) is the same.
+  EXPECT_NE(wc::Bytes(a.begin() + 5, a.begin() + 11), wc::Bytes(b.begin() + 5, b.begin() + 11));
+  EXPECT_EQ(wc::Bytes(a.begin() + 17, a.begin() + 19), wc::Bytes(b.begin() + 17, b.begin() + 19));
+  EXPECT_EQ(wc::Bytes(a.begin() + 13, a.end()), wc::Bytes(b.begin() + 13, b.end()));
+}
