@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -216,6 +217,82 @@ TEST_F(StockTest, GnutlsCliEchoesWithGnutlsCli) {
 TEST_F(StockTest, OpensslCliClientEchoesWithGnutlsServer) {
   expect_echo_between(*this, "openssl-cli", "gnutls-cli", server_args(),
                       [&](int port) { return client_args(port, pki_.ca_cert); });
+}
+
+// A loopback UDP relay that drops chosen client->server application-data
+// datagrams (content type 23): records lost mid-stream, as on a lossy link.
+class DroppingRelay {
+ public:
+  DroppingRelay(int server_port, std::vector<int> drop_nth) : drop_(std::move(drop_nth)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    front_ = UniqueFd(::socket(AF_INET, SOCK_DGRAM, 0));
+    back_ = UniqueFd(::socket(AF_INET, SOCK_DGRAM, 0));
+    socklen_t len = sizeof a;
+    ::bind(front_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(front_.get(), reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    a.sin_port = htons(static_cast<std::uint16_t>(server_port));
+    ::connect(back_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~DroppingRelay() {
+    stop_ = true;
+    thread_.join();
+  }
+  int port() const { return port_; }
+  int dropped() const { return dropped_; }
+
+ private:
+  void loop() {
+    sockaddr_in client{};
+    socklen_t client_len = 0;
+    int app_datagrams = 0;
+    char buf[65536];
+    while (!stop_) {
+      pollfd fds[2] = {{front_.get(), POLLIN, 0}, {back_.get(), POLLIN, 0}};
+      if (::poll(fds, 2, 50) <= 0) continue;
+      if (fds[0].revents & POLLIN) {
+        client_len = sizeof client;
+        ssize_t n = ::recvfrom(front_.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&client), &client_len);
+        if (n > 0 && buf[0] == 23 && std::count(drop_.begin(), drop_.end(), ++app_datagrams) > 0) {
+          ++dropped_;
+        } else if (n > 0) {
+          ::send(back_.get(), buf, static_cast<std::size_t>(n), 0);
+        }
+      }
+      if (fds[1].revents & POLLIN) {
+        ssize_t n = ::recv(back_.get(), buf, sizeof buf, 0);
+        if (n > 0 && client_len > 0)
+          ::sendto(front_.get(), buf, static_cast<std::size_t>(n), 0, reinterpret_cast<sockaddr*>(&client), client_len);
+      }
+    }
+  }
+
+  std::vector<int> drop_;
+  UniqueFd front_, back_;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> dropped_{0};
+  std::thread thread_;
+};
+
+TEST_F(StockTest, LostRecordsAreResentAndTheEchoStillVerifies) {
+  Wrapper server("gnutls-cli", server_args());
+  auto ready = server.wait_event("ready");
+  ASSERT_TRUE(ready) << server.log();
+  DroppingRelay relay((*ready)["port"], {3, 10});  // two chunks' records vanish on the way
+  Wrapper client("openssl-cli", client_args(relay.port(), pki_.ca_cert));
+  EXPECT_EQ(client.wait_exit(), 0) << client.log();
+  EXPECT_EQ(server.wait_exit(), 0) << server.log();
+  EXPECT_EQ(relay.dropped(), 2);
+  auto c = client.event("app_data"), s = server.event("app_data");
+  ASSERT_TRUE(c && s) << client.log() << server.log();
+  EXPECT_GE((*c)["resent"].get<int>(), 2) << client.log();
+  EXPECT_EQ((*c)["sent_sha256"], (*c)["echoed_sha256"]);
+  EXPECT_EQ((*s)["received_sha256"], (*c)["sent_sha256"]);
+  EXPECT_EQ((*s)["unique_chunks"], 45);
 }
 
 TEST_F(StockTest, WrongCaFailsTheHandshakeWithAnAlert) {
