@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "harness/checks/registry.hpp"
+#include "harness/checks/support/params.hpp"
 
 namespace wireproof::checks {
 
@@ -40,6 +41,7 @@ std::vector<CheckResult> run_checks(const Inputs& in) {
     if (!enabled(in.scenario.expect, check->name())) continue;
     CheckResult r;
     try {
+      support::check_params(in, *check);  // unknown keys fail every check, not only those with parameters
       r = check->run(in);
     } catch (const std::exception& e) {
       // A check that cannot judge (bad parameters, an event it cannot read)

@@ -49,6 +49,9 @@ class Check {
   virtual std::string name() const = 0;
   virtual std::string rfc() const = 0;
   virtual std::string sentence() const = 0;
+  // Names of the parameters the check reads from expect.checks.<name>; any
+  // other key is an error. Empty when the check takes none.
+  virtual std::vector<std::string> parameters() const { return {}; }
   virtual CheckResult run(const Inputs& in) const = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "harness/checks/check.hpp"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "harness/checks/testdata/log_builder.hpp"
@@ -60,6 +62,29 @@ TEST(ToString, NamesEveryVerdict) {
   EXPECT_EQ(to_string(Verdict::pass), "pass");
   EXPECT_EQ(to_string(Verdict::fail), "fail");
   EXPECT_EQ(to_string(Verdict::not_applicable), "not_applicable");
+}
+
+}  // namespace
+}  // namespace wireproof::checks
+
+namespace wireproof::checks {
+namespace {
+
+TEST(RunChecks, AnUnknownParameterFailsTheCheckAndNamesTheKnownOnes) {
+  testing::LogBuilder b;
+  testing::clean_handshake(b, false);
+  b.scenario.expect.check_params_json["mtu_fit"] = R"({"grace_retransmission": 3})";
+  b.scenario.expect.check_params_json["record_boundaries"] = R"({"strict": true})";
+  std::map<std::string, CheckResult> by_name;
+  for (auto& r : run_checks(b.inputs())) by_name[r.name] = r;
+  EXPECT_EQ(by_name["mtu_fit"].verdict, Verdict::fail);
+  EXPECT_NE(by_name["mtu_fit"].detail.find("unknown parameter 'grace_retransmission' (known: grace_retransmissions)"),
+            std::string::npos)
+      << by_name["mtu_fit"].detail;
+  // Checks without parameters are validated too.
+  EXPECT_EQ(by_name["record_boundaries"].verdict, Verdict::fail);
+  EXPECT_NE(by_name["record_boundaries"].detail.find("(known: none)"), std::string::npos);
+  EXPECT_EQ(by_name["handshake_completes"].verdict, Verdict::pass);
 }
 
 }  // namespace

@@ -56,8 +56,10 @@ class MtuFit final : public Check {
            "SHOULD back off to a smaller record size, fragmenting the handshake message as appropriate.";
   }
 
+  std::vector<std::string> parameters() const override { return {"grace_retransmissions"}; }
+
   CheckResult run(const Inputs& in) const override {
-    const json params = support::check_params(in, name());
+    const json params = support::check_params(in, *this);
     const double grace_param = support::number_param(params, "grace_retransmissions", 2);
     if (grace_param < 0) throw std::runtime_error("parameter 'grace_retransmissions' must be >= 0");
     const auto grace = static_cast<std::size_t>(grace_param);

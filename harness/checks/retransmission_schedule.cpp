@@ -66,8 +66,10 @@ class RetransmissionSchedule final : public Check {
            "60 seconds.";
   }
 
+  std::vector<std::string> parameters() const override { return {"group_window_ms", "response_window_ms", "max_timer_ms"}; }
+
   CheckResult run(const Inputs& in) const override {
-    const json params = support::check_params(in, name());
+    const json params = support::check_params(in, *this);
     support::TransmissionOptions options;
     options.group_window_us = static_cast<std::int64_t>(support::number_param(params, "group_window_ms", 20) * 1000);
     options.response_window_us =

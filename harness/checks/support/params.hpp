@@ -10,10 +10,10 @@
 
 namespace wireproof::checks::support {
 
-// The parameters object for `check_name`, or an empty object when none are
-// given. Throws std::runtime_error naming the check when the text is not a
-// JSON object.
-nlohmann::json check_params(const Inputs& in, const std::string& check_name);
+// The parameters object for `check`, or an empty object when none are given.
+// Throws std::runtime_error naming the check when the text is not a JSON
+// object or holds a key the check does not declare in parameters().
+nlohmann::json check_params(const Inputs& in, const Check& check);
 
 // params[key] as a number, or `fallback` when absent. Throws when present
 // but not a number.
