@@ -322,6 +322,18 @@ TEST_F(StockTest, UnmappedOptionIsUnsupported) {
   EXPECT_EQ((*err)["message"].get<std::string>().rfind("unsupported: --timer-initial-ms", 0), 0u) << client.log();
 }
 
+TEST_F(StockTest, FramingLinesIsAcceptedAndBinaryIsUnsupported) {
+  auto args = client_args(4433, pki_.ca_cert);
+  args.insert(args.end(), {"--framing", "binary"});
+  Wrapper binary("openssl-cli", args);
+  EXPECT_EQ(binary.wait_exit(milliseconds(5000)), 127) << binary.log();
+  args.back() = "lines";
+  args.insert(args.end(), {"--version"});
+  Wrapper lines("openssl-cli", args);
+  EXPECT_EQ(lines.wait_exit(milliseconds(5000)), 0) << lines.log();
+  EXPECT_TRUE(lines.event("version")) << lines.log();
+}
+
 TEST_F(StockTest, HandshakeTimeoutEndsTheTool) {
   // A bound socket that never answers: no ICMP refusal, just silence.
   UniqueFd silent(::socket(AF_INET, SOCK_DGRAM, 0));
