@@ -166,40 +166,52 @@ TEST_F(RefInterop, OpensslClientGetsEchoFromRefServer) {
   server.kill();
 }
 
-#ifdef WP_PEER_OPENSSL
-// The contract's echo workload both ways against the OpenSSL shim, with mutual
+// The contract's echo workload both ways against the library shims, with mutual
 // authentication, at the default MTU and at a small one (fragmented flights).
-TEST_F(RefInterop, EchoWorkloadWithOpensslShim) {
-  for (const char* mtu : {"", "400"}) {
-    for (bool ref_is_client : {true, false}) {
-      SCOPED_TRACE(std::string(ref_is_client ? "ref client" : "ref server") + " mtu=" + (*mtu ? mtu : "default"));
-      std::vector<std::string> extra;
-      if (*mtu) extra = {"--mtu", mtu};
-      std::string chunk = *mtu ? "300" : "1000";
-      std::string server_exe = ref_is_client ? WP_PEER_OPENSSL : WP_PEER_REF;
-      std::string client_exe = ref_is_client ? WP_PEER_REF : WP_PEER_OPENSSL;
-      std::vector<std::string> sargs = {"--role", "server", "--protocol", "dtls1.2", "--listen", "127.0.0.1:0",
-                                        "--cert", pki_.server_cert.string(), "--key", pki_.server_key.string(),
-                                        "--ca", pki_.ca_cert.string(), "--echo-bytes", "20000", "--chunk", chunk,
-                                        "--idle-timeout-ms", "2000"};
-      sargs.insert(sargs.end(), extra.begin(), extra.end());
-      Proc server(server_exe, sargs);
-      std::vector<std::string> lines;
-      ASSERT_TRUE(server.wait_for_line("\"ready\"", &lines));
-      int port = json::parse(lines.back())["port"];
-      std::vector<std::string> cargs = {"--role", "client", "--protocol", "dtls1.2", "--connect",
-                                        "127.0.0.1:" + std::to_string(port), "--cert", pki_.client_cert.string(),
-                                        "--key", pki_.client_key.string(), "--ca", pki_.ca_cert.string(),
-                                        "--server-name", "localhost", "--echo-bytes", "20000", "--chunk", chunk};
-      cargs.insert(cargs.end(), extra.begin(), extra.end());
-      Proc client(client_exe, cargs);
-      EXPECT_EQ(client.finish(15s), 0);
-      EXPECT_EQ(server.finish(15s), 0);
-      auto report = find_event(client.events(), "app_data");
-      ASSERT_TRUE(report.is_object());
-      EXPECT_EQ(report["sent_sha256"], report["echoed_sha256"]);
-      EXPECT_EQ(report["bytes"], 20000);
+std::vector<std::pair<std::string, std::string>> other_shims() {
+  std::vector<std::pair<std::string, std::string>> out;
+#ifdef WP_PEER_OPENSSL
+  out.emplace_back("openssl", WP_PEER_OPENSSL);
+#endif
+#ifdef WP_PEER_GNUTLS
+  out.emplace_back("gnutls", WP_PEER_GNUTLS);
+#endif
+  return out;
+}
+
+TEST_F(RefInterop, EchoWorkloadWithLibraryShims) {
+  if (other_shims().empty()) GTEST_SKIP() << "no library shim built";
+  for (const auto& [name, exe] : other_shims()) {
+    for (const char* mtu : {"", "400"}) {
+      for (bool ref_is_client : {true, false}) {
+        SCOPED_TRACE(name + (ref_is_client ? ": ref client" : ": ref server") + " mtu=" + (*mtu ? mtu : "default"));
+        std::vector<std::string> extra;
+        if (*mtu) extra = {"--mtu", mtu};
+        std::string chunk = *mtu ? "300" : "1000";
+        std::string server_exe = ref_is_client ? exe : WP_PEER_REF;
+        std::string client_exe = ref_is_client ? WP_PEER_REF : exe;
+        std::vector<std::string> sargs = {"--role", "server", "--protocol", "dtls1.2", "--listen", "127.0.0.1:0",
+                                          "--cert", pki_.server_cert.string(), "--key", pki_.server_key.string(),
+                                          "--ca", pki_.ca_cert.string(), "--echo-bytes", "20000", "--chunk", chunk,
+                                          "--idle-timeout-ms", "2000"};
+        sargs.insert(sargs.end(), extra.begin(), extra.end());
+        Proc server(server_exe, sargs);
+        std::vector<std::string> lines;
+        ASSERT_TRUE(server.wait_for_line("\"ready\"", &lines));
+        int port = json::parse(lines.back())["port"];
+        std::vector<std::string> cargs = {"--role", "client", "--protocol", "dtls1.2", "--connect",
+                                          "127.0.0.1:" + std::to_string(port), "--cert", pki_.client_cert.string(),
+                                          "--key", pki_.client_key.string(), "--ca", pki_.ca_cert.string(),
+                                          "--server-name", "localhost", "--echo-bytes", "20000", "--chunk", chunk};
+        cargs.insert(cargs.end(), extra.begin(), extra.end());
+        Proc client(client_exe, cargs);
+        EXPECT_EQ(client.finish(15s), 0);
+        EXPECT_EQ(server.finish(15s), 0);
+        auto report = find_event(client.events(), "app_data");
+        ASSERT_TRUE(report.is_object());
+        EXPECT_EQ(report["sent_sha256"], report["echoed_sha256"]);
+        EXPECT_EQ(report["bytes"], 20000);
+      }
     }
   }
 }
-#endif
