@@ -69,6 +69,8 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
   add("--echo-bytes", std::to_string(sc.workload.echo_bytes));
   add("--chunk", std::to_string(sc.workload.chunk));
   add("--idle-timeout-ms", std::to_string(idle_timeout_ms(sc)));
+  // Stock tools carry the workload as text lines; both ends must agree.
+  if (cfg.client.kind == "stock" || cfg.server.kind == "stock") add("--framing", "lines");
   return a;
 }
 
@@ -227,6 +229,10 @@ json run_scenario(const RunConfig& cfg) {
         break;
       }
       if (!client.running() && !client_done_at) client_done_at = now;
+      if (client_done_at && client.proc && client.proc->exit_code() == 127 && server.running()) {
+        server.proc->terminate("client does not support this scenario");
+        break;
+      }
       if (client_done_at && server.running() && now - *client_done_at > server_grace) {
         server.killed_at_deadline = true;
         server.proc->terminate("did not exit within the idle timeout after the client finished");

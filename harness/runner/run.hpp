@@ -20,6 +20,7 @@ struct PeerCommand {
   std::string name;                     // registry name: openssl, gnutls, openssl-cli, ...
   std::string implementation;           // OpenSSL, GnuTLS, ...
   std::string version;                  // what the peer reported with --version
+  std::string kind = "shim";            // shim (speaks the contract natively) | stock (wrapped tool)
   std::vector<std::string> argv_prefix; // executable and fixed leading arguments
 };
 

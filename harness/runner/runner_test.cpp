@@ -45,6 +45,10 @@ TEST(Verdict, WorstWins) {
   EXPECT_NE(v.reason.find("server crashed"), std::string::npos);
   PeerEnd unsupported{"client", 127, "exited 127", false, ""};
   EXPECT_EQ(decide_verdict("", unsupported, ok("server"), {}).verdict, "unsupported");
+  PeerEnd never_started{"client", std::nullopt, "", false, ""};
+  PeerEnd unsupported_server{"server", 127, "exited 127", false, ""};
+  EXPECT_EQ(decide_verdict("", never_started, unsupported_server, {}).verdict, "unsupported");
+  EXPECT_EQ(decide_verdict("", never_started, ok("server"), {}).reason, "client was not started");
   PeerEnd garbage{"client", 0, "exited 0", false, "stdout line is not a JSON event object: 'hello'"};
   EXPECT_EQ(decide_verdict("", garbage, ok("server"), {}).verdict, "error");
   PeerEnd hung{"client", 137, "killed", true, ""};

@@ -7,7 +7,7 @@ namespace wireproof::runner {
 static std::optional<std::string> peer_error(const PeerEnd& p) {
   if (!p.contract_violation.empty()) return p.role + " broke the peer contract: " + p.contract_violation;
   if (p.killed_at_deadline) return p.role + " still running at the run deadline: " + p.exit_reason;
-  if (!p.exit_code) return p.role + " did not exit";
+  if (!p.exit_code) return p.role + (p.exit_reason.empty() ? " was not started" : ": " + p.exit_reason);
   int c = *p.exit_code;
   if (c == 0 || c == 1 || c == 2 || c == 127) return std::nullopt;
   if (c == 3) return p.role + " rejected its arguments (exit 3, usage error); see " + p.role + ".stderr";
@@ -17,11 +17,14 @@ static std::optional<std::string> peer_error(const PeerEnd& p) {
 
 Verdict decide_verdict(const std::string& harness_error, const PeerEnd& client, const PeerEnd& server,
                        const std::vector<CheckOutcome>& checks) {
+  // A peer that cannot run the scenario at all makes the rest moot (the other
+  // peer may never have been started).
+  for (const auto* p : {&server, &client})
+    if (p->exit_code == 127 && p->contract_violation.empty())
+      return {"unsupported", p->role + " does not support an option this scenario needs (exit 127)"};
   if (!harness_error.empty()) return {"error", harness_error};
   for (const auto* p : {&server, &client})
     if (auto e = peer_error(*p)) return {"error", *e};
-  for (const auto* p : {&server, &client})
-    if (p->exit_code == 127) return {"unsupported", p->role + " does not support an option this scenario needs (exit 127)"};
   std::string failed, xfailed;
   for (const auto& c : checks) {
     if (c.verdict == "fail") failed += (failed.empty() ? "" : ", ") + c.name;

@@ -27,8 +27,6 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
     if (proto != "dtls1.2") f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2)");
   p.implementation = f::string(e, "implementation", where, "");
   p.executable = f::string(e, "executable", where, "");
-  if (std::filesystem::path(p.executable).is_absolute())
-    f::fail(where, "executable", "must be relative to the build directory, got '" + p.executable + "'");
   p.args = e.contains("args") ? f::strings(e, "args", where, "", true) : std::vector<std::string>{};
   p.description = f::string(e, "description", where, "");
   if (p.kind == "stock") {
@@ -92,7 +90,10 @@ const PeerEntry& Registry::find(std::string_view name) const {
 
 std::vector<std::string> Registry::argv_prefix(std::string_view name, const std::filesystem::path& build_dir) const {
   const PeerEntry& e = find(name);
-  std::vector<std::string> argv{(std::filesystem::absolute(build_dir) / e.executable).lexically_normal().string()};
+  // Relative executables are built by us; absolute ones are a user's own stack.
+  std::filesystem::path exe(e.executable);
+  std::vector<std::string> argv{
+      (exe.is_absolute() ? exe : std::filesystem::absolute(build_dir) / exe).lexically_normal().string()};
   auto args = expand(e.args, {{"registry", std::filesystem::absolute(file_).string()}},
                      file_.string() + ": peer '" + e.name + "': field 'args'");
   argv.insert(argv.end(), args.begin(), args.end());

@@ -24,7 +24,7 @@ struct PeerEntry {
   std::string kind;                    // "shim" | "stock"
   std::vector<std::string> protocols;  // {"dtls1.2"}
   std::string implementation;          // "OpenSSL", "GnuTLS", "wireproof"
-  std::string executable;              // relative to the build directory
+  std::string executable;              // relative to the build directory, or absolute (a user's own stack)
   std::vector<std::string> args;       // fixed leading arguments; may use {registry}
   std::string description;
   std::optional<ToolSpec> tool;        // stock entries only
