@@ -1,8 +1,10 @@
 // The checks on real wire bytes: an OpenSSL 3.0 s_client <-> s_server DTLS 1.2
 // handshake with a cookie exchange (testdata/openssl_dtls12_handshake.txt, one
-// datagram per line, captured with tshark), and a real events.jsonl from the
-// runner when one is present in testdata/.
+// datagram per line, captured with tshark), and real events.jsonl files the
+// runner wrote (testdata/real/<scenario>.<client>__<server>.events.jsonl; the
+// peers' events are read from the log itself).
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -68,6 +70,65 @@ TEST(OpenSslCapture, AReusedSequenceNumberIsCaught) {
   auto r = make_record_sequence()->run(b.inputs());
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.detail.find("reused"), std::string::npos) << r.detail;
+}
+
+
+struct RealRun {
+  scenario::Scenario scenario;
+  events::EventLog log;
+  PeerOutcome client{"client", {}, 0, ""}, server{"server", {}, 0, ""};
+  std::map<std::string, CheckResult> results() const {
+    std::map<std::string, CheckResult> out;
+    for (auto& r : run_checks({scenario, log, client, server})) out[r.name] = r;
+    return out;
+  }
+};
+
+// A runner's events.jsonl under the scenario settings it ran with.
+RealRun real_run(const std::string& file, int timer_initial_ms) {
+  RealRun run;
+  std::ifstream in(kTestdata + "/real/" + file);
+  EXPECT_TRUE(in) << file;
+  run.log = events::read_jsonl(in, file);
+  run.scenario.peers.timer_initial_ms = timer_initial_ms;
+  return run;
+}
+
+TEST(RealRuns, ServerFlightLostOnceOpenSslClientGnuTlsServerPassesEveryCheck) {
+  auto run = real_run("server-flight-lost-once.openssl__gnutls.events.jsonl", 100);
+  for (const auto& [name, r] : run.results()) EXPECT_EQ(r.verdict, Verdict::pass) << name << ": " << r.detail;
+  EXPECT_EQ(run.results()["retransmission_schedule"].measured["judged_retransmissions"], 2);
+}
+
+TEST(RealRuns, TheSameRunJudgedAgainstTheDefaultOneSecondTimerFails) {
+  auto run = real_run("server-flight-lost-once.openssl__gnutls.events.jsonl", 100);
+  run.scenario.peers.timer_initial_ms.reset();  // as if the peers had not been told 100 ms
+  auto r = run.results()["retransmission_schedule"];
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("expected 1000 ms"), std::string::npos) << r.detail;
+}
+
+TEST(RealRuns, MtuShrinksMidHandshakeOpenSslServerBacksOff) {
+  auto run = real_run("mtu-shrinks-mid-handshake.openssl__openssl.events.jsonl", 100);
+  run.scenario.expect.check_params_json["mtu_fit"] = R"({"grace_retransmissions": 2})";
+  auto results = run.results();
+  for (const auto& [name, r] : results) EXPECT_EQ(r.verdict, Verdict::pass) << name << ": " << r.detail;
+  EXPECT_EQ(results["mtu_fit"].measured["s2c"]["adapted"], true);
+  EXPECT_GT(results["mtu_fit"].measured["s2c"]["tolerated_in_grace"].get<int>(), 0);
+  EXPECT_GT(results["fragments_consistent"].measured["fragmented_messages"].get<int>(), 0);
+}
+
+TEST(RealRuns, MtuShrinksMidHandshakeGnuTlsServerNeverBacksOff) {
+  auto run = real_run("mtu-shrinks-mid-handshake.openssl__gnutls.events.jsonl", 100);
+  auto results = run.results();
+  EXPECT_EQ(results["mtu_fit"].verdict, Verdict::fail);
+  EXPECT_EQ(results["mtu_fit"].measured["s2c"]["adapted"], false);
+  EXPECT_NE(results["mtu_fit"].detail.find("never backed off: s2c"), std::string::npos);
+  EXPECT_EQ(results["handshake_completes"].verdict, Verdict::fail);
+  // The wire rules themselves held.
+  for (const char* name : {"record_boundaries", "record_sequence", "fragments_consistent", "cookie_exchange",
+                           "retransmission_schedule"})
+    EXPECT_EQ(results[name].verdict, Verdict::pass) << name << ": " << results[name].detail;
 }
 
 }  // namespace

@@ -1,16 +1,16 @@
 // mtu_fit: datagrams fit the MTU in force. Peers are told scenario.peers.mtu
 // (default link.mtu) at start, so from the start every datagram's ip_size
 // must be <= that MTU.
-// After a timeline MTU reduction (a link event), a sender has no way to know
-// the new MTU until its retransmissions go unanswered: each side may keep
-// sending handshake datagrams up to the previous MTU until it has made
-// `grace_retransmissions` timer-driven retransmissions after the change
-// (transmissions as in retransmission_schedule); from its next one on, every
-// datagram from that side must fit the new MTU. Datagrams without handshake
-// content (application data) get no grace: DTLS never retransmits them, so
-// nothing would ever tell the sender. The check also reports, per side,
-// whether the sender adapted at all: whether a flight that went out too big
-// was later sent again in datagrams that fit.
+// After a timeline MTU reduction (a link event) a sender cannot know the new
+// MTU (no ICMP in relay mode) until its retransmissions go unanswered:
+//  - handshake datagrams may stay up to the previous MTU until the side has
+//    made `grace_retransmissions` timer-driven retransmissions after the change
+//    (support/backoff.hpp); from its next one on they must fit the new MTU;
+//  - other datagrams (application data, alerts) are judged against the new MTU
+//    once the side has shown it knows it (it adapted, below); before that they
+//    are judged against the previous MTU and counted as sent before learning.
+// The check reports, per side, whether the sender adapted at all: whether a
+// flight that went out too big was later sent again in datagrams that fit.
 // Parameters (expect.checks.mtu_fit):
 //   grace_retransmissions (default 2)
 #include <algorithm>
@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/checks/support/backoff.hpp"
 #include "harness/checks/support/params.hpp"
 #include "harness/checks/support/send_order.hpp"
 #include "harness/checks/support/transmissions.hpp"
@@ -38,7 +39,7 @@ struct MtuChange {
 };
 
 struct SideStats {
-  std::size_t datagrams = 0, oversize = 0, tolerated = 0;
+  std::size_t datagrams = 0, oversize = 0, tolerated = 0, before_learning = 0;
   std::size_t max_ip_size = 0;
   std::optional<std::uint64_t> first_offending_i;
   std::set<int> oversize_flights;  // flights sent too big after a reduction
@@ -77,9 +78,10 @@ class MtuFit final : public Check {
 
     // Start times of each side's timer-driven retransmissions.
     std::map<std::string, std::vector<std::int64_t>> timer_starts;
-    for (const auto& series : support::flight_series(in.log, {}))
-      for (const auto& t : series.transmissions)
-        if (t.kind == support::Transmission::Kind::timer) timer_starts[series.dir].push_back(t.t_us);
+    const auto series = support::flight_series(in.log, {});
+    for (const auto& js : support::judge_retransmissions(series, support::backoff_for(in)))
+      for (const auto& j : js.retransmissions)
+        if (j.timer) timer_starts[js.series->dir].push_back(j.transmission->t_us);
 
     CheckResult r;
     json change_list = json::array();
@@ -116,6 +118,10 @@ class MtuFit final : public Check {
           continue;
         }
       }
+      if (reduced && !d->flight && s.adapted != true && static_cast<int>(d->ip_size) <= change->previous) {
+        ++s.before_learning;
+        continue;
+      }
       ++s.oversize;
       if (!s.first_offending_i) s.first_offending_i = d->i;
       r.evidence.push_back(d->i);
@@ -127,6 +133,7 @@ class MtuFit final : public Check {
     for (const auto& [dir, s] : sides) {
       measured[dir] = {{"datagrams", s.datagrams}, {"max_ip_size", s.max_ip_size}, {"oversize", s.oversize},
                        {"tolerated_in_grace", s.tolerated},
+                       {"non_handshake_before_learning_mtu", s.before_learning},
                        {"first_offending_i", s.first_offending_i ? json(*s.first_offending_i) : json(nullptr)},
                        {"adapted", s.adapted ? json(*s.adapted) : json(nullptr)}};
       oversize += s.oversize;

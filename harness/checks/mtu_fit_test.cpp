@@ -79,14 +79,30 @@ TEST(MtuFit, GraceComesFromTheCheckParameters) {
   EXPECT_EQ(make_mtu_fit()->run(b.inputs()).verdict, Verdict::fail);
 }
 
-TEST(MtuFit, ApplicationDataGetsNoGrace) {
-  LogBuilder b;
-  clean_handshake(b, false);
-  b.link_mtu(10, 576);
-  b.datagram("c2s", 11, record(kApplicationData, 1, 1, filler(1000)));
-  auto r = make_mtu_fit()->run(b.inputs());
+TEST(MtuFit, ApplicationDataIsJudgedAgainstWhatTheSenderCanKnow) {
+  // The client never had a reason to learn of the drop: its 1000-byte record
+  // is counted, not failed.
+  LogBuilder unaware;
+  clean_handshake(unaware, false);
+  unaware.link_mtu(10, 576);
+  unaware.datagram("c2s", 11, record(kApplicationData, 1, 1, filler(1000)));
+  auto r = make_mtu_fit()->run(unaware.inputs());
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["non_handshake_before_learning_mtu"], 1);
+
+  // The server backed off its handshake to the new MTU, so it knows it: a
+  // 1000-byte record afterwards fails.
+  auto adapted = mtu_drop({{1000, 1200}, {3000, 500}});
+  const auto big = adapted.datagram("s2c", 4000, record(kApplicationData, 1, 1, filler(1000))).i;
+  r = make_mtu_fit()->run(adapted.inputs());
   EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_EQ(r.measured["c2s"]["oversize"], 1);
+  EXPECT_EQ(r.measured["s2c"]["first_offending_i"], big);
+
+  // And above the MTU the peers were told at start, application data always fails.
+  LogBuilder told;
+  told.scenario.peers.mtu = 576;
+  told.datagram("c2s", 11, record(kApplicationData, 1, 1, filler(1000)));
+  EXPECT_EQ(make_mtu_fit()->run(told.inputs()).verdict, Verdict::fail);
 }
 
 TEST(MtuFit, NotApplicableWithoutDatagrams) {

@@ -3,20 +3,14 @@
 // initial * 2^k after the transmission before it, capped at 60 s (larger caps
 // are allowed: "no less than").
 //
-// Transmissions come from support/transmissions.hpp: datagrams of one
-// (dir, flight) sent back to back form one transmission; a retransmission
-// starting within the response window after a datagram from the other side
-// arrived answers the peer's retransmission (RFC 6347 4.2.4): reported, not
-// judged. After a response the back-off continues; the next timer
-// retransmission is accepted when measured from the response or from the
-// transmission before it (libraries differ on whether a response restarts
-// the timer).
-//
-// RFC 6347 4.2.4.1 also says "Implementations SHOULD retain the current timer
-// value until a transmission without loss occurs": a side's new flight may
-// start from the doubled value its previous flight reached. So the first timer
-// retransmission of a flight may be at level 0 (reset) or at the level that
-// side's previous flights reached (retained); later ones continue from it.
+// Transmissions come from support/transmissions.hpp (datagrams of one
+// (dir, flight) sent back to back form one transmission) and are judged by
+// support/backoff.hpp: a retransmission that fits the schedule is timer-driven;
+// one that does not but follows an arrival from the peer answers the peer's
+// retransmission (RFC 6347 4.2.4) and is reported, not judged; the back-off
+// continues after it. A side's new flight may start from the timer value its
+// previous flight reached ("Implementations SHOULD retain the current timer
+// value until a transmission without loss occurs").
 //
 // Expected: initial = scenario.peers.timer_initial_ms or 1000 ms; tolerance =
 // max(expect.retransmit.tolerance_ms, tolerance_pct % of the expected interval).
@@ -24,13 +18,10 @@
 //   group_window_ms     (default 20)  datagrams closer than this form one transmission
 //   response_window_ms  (default 30)  a retransmission this soon after an arrival is a response
 //   max_timer_ms        (default 60000) the cap the back-off reaches
-#include <algorithm>
-#include <cmath>
-#include <map>
-
 #include <fmt/format.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/checks/support/backoff.hpp"
 #include "harness/checks/support/params.hpp"
 #include "harness/checks/support/send_order.hpp"
 #include "harness/checks/support/transmissions.hpp"
@@ -40,21 +31,6 @@ namespace {
 
 using nlohmann::json;
 using support::Transmission;
-
-struct Schedule {
-  double initial_ms, cap_ms, tol_ms, tol_pct;
-  // Expected interval at back-off level (number of doublings).
-  double expected(int level) const { return std::min(initial_ms * std::ldexp(1.0, std::min(level, 40)), cap_ms); }
-  double tolerance(double expected_ms) const { return std::max(tol_ms, tol_pct / 100.0 * expected_ms); }
-  // Uncapped value, for implementations whose cap is above 60 s.
-  double uncapped(int level) const { return initial_ms * std::ldexp(1.0, std::min(level, 40)); }
-  bool fits(double measured_ms, int level) const {
-    const double e = expected(level);
-    if (std::abs(measured_ms - e) <= tolerance(e)) return true;
-    const double raw = uncapped(level);
-    return raw > cap_ms && measured_ms >= cap_ms - tolerance(cap_ms) && measured_ms <= raw + tolerance(raw);
-  }
-};
 
 class RetransmissionSchedule final : public Check {
  public:
@@ -74,78 +50,50 @@ class RetransmissionSchedule final : public Check {
     options.group_window_us = static_cast<std::int64_t>(support::number_param(params, "group_window_ms", 20) * 1000);
     options.response_window_us =
         static_cast<std::int64_t>(support::number_param(params, "response_window_ms", 30) * 1000);
-    const Schedule schedule{static_cast<double>(in.scenario.peers.timer_initial_ms.value_or(1000)),
-                            support::number_param(params, "max_timer_ms", 60000),
-                            in.scenario.expect.retransmit_tolerance_ms, in.scenario.expect.retransmit_tolerance_pct};
+    const support::Backoff backoff = support::backoff_for(in, support::number_param(params, "max_timer_ms", 60000));
 
     CheckResult r;
-    r.expected = {{"initial_ms", schedule.initial_ms},
+    r.expected = {{"initial_ms", backoff.initial_ms},
                   {"backoff", "x2 per timer retransmission"},
-                  {"max_timer_ms", schedule.cap_ms},
-                  {"tolerance_ms", schedule.tol_ms},
-                  {"tolerance_pct", schedule.tol_pct},
+                  {"max_timer_ms", backoff.cap_ms},
+                  {"tolerance_ms", backoff.tolerance_ms},
+                  {"tolerance_pct", backoff.tolerance_pct},
                   {"group_window_ms", options.group_window_us / 1000.0},
                   {"response_window_ms", options.response_window_us / 1000.0}};
 
-    std::map<std::string, int> retained_level;  // per dir: the back-off level previous flights reached
+    const auto series = support::flight_series(in.log, options);
     json flights = json::array();
     std::size_t judged = 0, responses = 0, bad = 0;
     std::string first_bad;
-
-    for (const auto& series : support::flight_series(in.log, options)) {
-      const auto& tx = series.transmissions;
-      int& retained = retained_level[series.dir];
-      if (tx.size() < 2) continue;
+    for (const auto& js : support::judge_retransmissions(series, backoff)) {
       json intervals = json::array();
-      std::optional<int> base;  // back-off level of this flight's first timer retransmission
-      int timer_count = 0;
-      std::int64_t anchor_us = tx[0].t_us;  // last transmission that (re)armed the timer with a known level
-      for (std::size_t k = 1; k < tx.size(); ++k) {
-        const Transmission& t = tx[k];
-        const double since_prev = (t.t_us - tx[k - 1].t_us) / 1000.0;
-        json entry{{"i", t.datagrams.front()->i}, {"kind", support::to_string(t.kind)}, {"interval_ms", since_prev}};
-        if (t.kind == Transmission::Kind::response) {
+      int timer_number = 0;
+      for (const auto& j : js.retransmissions) {
+        const Transmission& t = *j.transmission;
+        const std::uint64_t i = t.datagrams.front()->i;
+        if (!j.timer) {
           ++responses;
-          entry["answers_i"] = *t.trigger_i;
-          entry["judged"] = false;
-          intervals.push_back(entry);
+          intervals.push_back({{"i", i}, {"kind", "response"}, {"answers_i", *t.trigger_i},
+                               {"interval_ms", j.interval_ms}, {"judged", false}});
           continue;
         }
-        const double since_anchor = (t.t_us - anchor_us) / 1000.0;
-        if (!base) {
-          // Reset (level 0) or retained from earlier flights: take the closer.
-          const bool retained_fits_better = std::abs(since_anchor - schedule.expected(retained)) <
-                                            std::abs(since_anchor - schedule.expected(0));
-          base = retained_fits_better ? retained : 0;
-        }
-        const int level = *base + timer_count;
-        const double expected = schedule.expected(level);
-        const bool ok = schedule.fits(since_prev, level) || schedule.fits(since_anchor, level);
-        const double measured = schedule.fits(since_prev, level) || !schedule.fits(since_anchor, level)
-                                    ? since_prev : since_anchor;
-        entry["interval_ms"] = measured;
-        entry["expected_ms"] = expected;
-        entry["tolerance_ms"] = schedule.tolerance(expected);
-        entry["backoff_level"] = level;
-        entry["judged"] = true;
-        entry["ok"] = ok;
-        intervals.push_back(entry);
         ++judged;
-        r.evidence.push_back(t.datagrams.front()->i);
-        if (!ok) {
-          ++bad;
-          if (first_bad.empty())
-            first_bad = fmt::format("{} flight {} retransmission {} (i={}) came {:.1f} ms after the previous, expected "
-                                    "{:.0f} ms +- {:.0f} ms",
-                                    series.dir, series.flight, timer_count + 1, t.datagrams.front()->i, measured,
-                                    expected, schedule.tolerance(expected));
-        }
-        ++timer_count;
-        anchor_us = t.t_us;
+        ++timer_number;
+        r.evidence.push_back(i);
+        intervals.push_back({{"i", i}, {"kind", "timer"}, {"interval_ms", j.interval_ms},
+                             {"expected_ms", j.expected_ms}, {"tolerance_ms", j.tolerance_ms},
+                             {"backoff_level", j.level}, {"judged", true}, {"ok", j.ok}});
+        if (j.ok) continue;
+        ++bad;
+        if (first_bad.empty())
+          first_bad = fmt::format("{} flight {} timer retransmission {} (i={}) came {:.1f} ms after the previous, "
+                                  "expected {:.0f} ms +- {:.0f} ms",
+                                  js.series->dir, js.series->flight, timer_number, i, j.interval_ms, j.expected_ms,
+                                  j.tolerance_ms);
       }
-      if (timer_count > 0) retained = std::max(retained, *base + timer_count);
-      json f{{"dir", series.dir}, {"flight", series.flight}, {"transmissions", tx.size()}, {"intervals", intervals}};
-      if (base && *base > 0) f["timer_retained_levels"] = *base;
+      json f{{"dir", js.series->dir}, {"flight", js.series->flight},
+             {"transmissions", js.series->transmissions.size()}, {"intervals", intervals}};
+      if (js.base_level && *js.base_level > 0) f["timer_retained_levels"] = *js.base_level;
       flights.push_back(std::move(f));
     }
 
@@ -160,7 +108,7 @@ class RetransmissionSchedule final : public Check {
     } else if (bad == 0) {
       r.verdict = Verdict::pass;
       r.detail = fmt::format("{} timer-driven retransmission(s) on schedule (initial {:.0f} ms, doubling)", judged,
-                             schedule.initial_ms);
+                             backoff.initial_ms);
     } else {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{} of {} timer-driven retransmissions off schedule; first: {}", bad, judged, first_bad);

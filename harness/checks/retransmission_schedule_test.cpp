@@ -81,7 +81,7 @@ TEST(RetransmissionSchedule, ResponsesToThePeersRetransmissionAreReportedNotJudg
   auto f5 = [](std::uint64_t seq) { return record(kHandshake, 0, seq, handshake_message(16, 2, filler(66))); };
   auto f6 = [](std::uint64_t seq) { return record(kChangeCipherSpec, 0, seq, Bytes{1}); };
   b.datagram("c2s", 0, f5(2), 5);
-  b.datagram("s2c", 1, f6(5), 6).deliveries_us.clear();
+  b.datagram("s2c", 400, f6(5), 6).deliveries_us.clear();  // a slow server: off the client's rhythm
   b.datagram("c2s", 1000, f5(3), 5, true);
   b.datagram("s2c", 1002, f6(6), 6, true).deliveries_us.clear();
   b.datagram("c2s", 3000, f5(4), 5, true);
@@ -129,6 +129,37 @@ TEST(RetransmissionSchedule, RejectsParametersThatAreNotNumbers) {
   ASSERT_NE(it, results.end());
   EXPECT_EQ(it->verdict, Verdict::fail);
   EXPECT_NE(it->detail.find("check could not run"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wireproof::checks
+
+namespace wireproof::checks {
+namespace {
+
+TEST(RetransmissionSchedule, ATimerRetransmissionRightAfterThePeersIsStillJudgedAsTimer) {
+  // Both sides on the same 100 ms timer (seen with OpenSSL <-> GnuTLS): the
+  // server's retransmission lands just after the client's arrives.
+  testing::LogBuilder b;
+  b.scenario.peers.timer_initial_ms = 100;
+  auto ch = [](std::uint64_t seq) {
+    return testing::record(testing::kHandshake, 0, seq,
+                           testing::handshake_message(1, 1, testing::client_hello_body({})));
+  };
+  auto sh = [](std::uint64_t seq) {
+    return testing::record(testing::kHandshake, 0, seq, testing::handshake_message(2, 1, testing::filler(900)));
+  };
+  b.datagram("c2s", 7.0, ch(1), 3);
+  b.datagram("s2c", 7.4, sh(1), 4).deliveries_us.clear();
+  b.datagram("c2s", 108.2, ch(2), 3, true);
+  b.datagram("s2c", 108.9, sh(2), 4, true).deliveries_us.clear();
+  b.datagram("s2c", 309.0, sh(3), 4, true).deliveries_us.clear();
+  b.datagram("c2s", 309.6, ch(3), 3, true);
+  b.datagram("s2c", 708.0, sh(4), 4, true).deliveries_us.clear();
+  auto r = make_retransmission_schedule()->run(b.inputs());
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["responses"], 0);
+  EXPECT_EQ(r.measured["judged_retransmissions"], 5);
 }
 
 }  // namespace
