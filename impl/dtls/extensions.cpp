@@ -143,7 +143,7 @@ void write_extensions(bytes::Writer& w, const Extensions& e) {
       body.put_bytes(*e.renegotiation_info);
       body.close_prefixed(l);
     });
-  for (const auto& [type, data] : e.unknown) ext(type, [&] { body.put_bytes(data); });
+  for (const auto& u : e.unknown) ext(u.first, [&] { body.put_bytes(u.second); });
   if (body.size() == 0) return;  // RFC 5246 7.4.1.2: the block may be omitted
   auto h = w.open_prefixed(2);
   w.put_bytes(body.data());
