@@ -166,6 +166,45 @@ TEST_F(RefInterop, OpensslClientGetsEchoFromRefServer) {
   server.kill();
 }
 
+// ECDHE_RSA with an RSA-2048 certificate made by the openssl CLI: RSA signatures
+// (PSS or PKCS#1, whichever OpenSSL picks from our signature_algorithms) both ways.
+TEST_F(RefInterop, EcdheRsaBothDirections) {
+  fs::path cert = dir_.path / "rsa.pem", key = dir_.path / "rsa.key";
+  int made = bp::system(openssl_, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.string(), "-out",
+                        cert.string(), "-days", "1", "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=DNS:localhost", bp::std_out > bp::null, bp::std_err > bp::null);
+  ASSERT_EQ(made, 0);
+  {
+    int port = free_udp_port();
+    Proc server(openssl_, {"s_server", "-dtls1_2", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                           cert.string(), "-key", key.string(), "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-naccept",
+                           "1"});
+    ASSERT_TRUE(server.wait_for_line("ACCEPT"));
+    Proc client(WP_PEER_REF, {"--role", "client", "--protocol", "dtls1.2", "--connect",
+                              "127.0.0.1:" + std::to_string(port), "--ca", cert.string(), "--server-name", "localhost",
+                              "--echo-bytes", "0", "--handshake-timeout-ms", "5000"});
+    EXPECT_EQ(client.finish(10s), 0);
+    EXPECT_EQ(find_event(client.events(), "handshake_done")["cipher"], "ECDHE-RSA-AES128-GCM-SHA256");
+  }
+  {
+    Proc server(WP_PEER_REF, {"--role", "server", "--protocol", "dtls1.2", "--listen", "127.0.0.1:0", "--cert",
+                              cert.string(), "--key", key.string(), "--ca", cert.string(), "--idle-timeout-ms", "3000"});
+    std::vector<std::string> lines;
+    ASSERT_TRUE(server.wait_for_line("\"ready\"", &lines));
+    int port = json::parse(lines.back())["port"];
+    Proc client(openssl_, {"s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-CAfile",
+                           cert.string(), "-verify_hostname", "localhost", "-verify_return_error", "-ign_eof"});
+    std::vector<std::string> seen;
+    ASSERT_TRUE(client.wait_for_line("Verify return code", &seen));
+    EXPECT_NE(seen.back().find("0 (ok)"), std::string::npos);
+    bool rsa = false;
+    for (const auto& l : seen) rsa = rsa || l.find("Cipher is ECDHE-RSA-") != std::string::npos;
+    EXPECT_TRUE(rsa);
+    client.kill();
+    server.kill();
+  }
+}
+
 // The contract's echo workload both ways against the library shims, with mutual
 // authentication, at the default MTU and at a small one (fragmented flights).
 std::vector<std::pair<std::string, std::string>> other_shims() {
