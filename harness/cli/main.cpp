@@ -43,11 +43,10 @@ int main(int argc, char** argv) {
   auto* peers_cmd = app.add_subcommand("peers", "List registered peers and the library versions they use");
   peers_cmd->add_option("--registry", peers_registry, "Peer registry (default: peers/registry.json)");
 
-  std::vector<std::string> report_args;
   auto* rep_cmd = app.add_subcommand("report", "Render results: html, markdown, junit, diff, merge");
-  rep_cmd->add_option("args", report_args, "Arguments for the report tool (see `wireproof report -- --help`)");
-  rep_cmd->allow_extras();
+  // Everything after `report` goes to the renderer unchanged (`wireproof report --help`).
   rep_cmd->prefix_command();
+  rep_cmd->set_help_flag();
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -55,11 +54,7 @@ int main(int argc, char** argv) {
     if (*mx_cmd) return cmd_matrix(mx);
     if (*val_cmd) return cmd_validate(to_validate);
     if (*peers_cmd) return cmd_peers(peers_registry);
-    if (*rep_cmd) {
-      auto rest = rep_cmd->remaining();
-      report_args.insert(report_args.end(), rest.begin(), rest.end());
-      return cmd_report(report_args);
-    }
+    if (*rep_cmd) return cmd_report(rep_cmd->remaining());
   } catch (const std::exception& e) {
     std::cerr << "wireproof: " << e.what() << "\n";
     return 2;
