@@ -60,10 +60,11 @@ void CorruptImpairment::apply(const std::string& rule, Transit& t, Rng& rng) {
 }
 
 void BurstLossImpairment::apply(const std::string& rule, Transit& t, Rng& rng) {
-  const bool was_bad = bad_;
-  const bool lose = rng.uniform01() < (bad_ ? p_.loss_bad : p_.loss_good);
+  bool& bad = bad_[t.dir == Dir::c2s ? 0 : 1];  // one chain per direction
+  const bool was_bad = bad;
+  const bool lose = rng.uniform01() < (bad ? p_.loss_bad : p_.loss_good);
   const double step = rng.uniform01();
-  bad_ = bad_ ? !(step < p_.r) : step < p_.p;
+  bad = bad ? !(step < p_.r) : step < p_.p;
   if (!lose) return;
   t.copies.clear();
   t.record(rule, "drop", fmt::format("burst_loss: {} state", was_bad ? "bad" : "good"));

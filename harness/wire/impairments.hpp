@@ -73,7 +73,7 @@ class BurstLossImpairment final : public Impairment {
   void apply(const std::string& rule, Transit& t, Rng& rng) override;
  private:
   scenario::BurstLoss p_;
-  bool bad_ = false;
+  bool bad_[2] = {false, false};  // per direction: c2s, s2c
 };
 
 std::unique_ptr<Impairment> make_impairment(const scenario::Action& action);

@@ -39,7 +39,7 @@ struct Held {
 
 struct Link::Impl {
   Impl(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink)
-      : base(sc.link), mtu(sc.link.mtu), rng(seed), events(std::move(sink)), timeline(sc.timeline) {
+      : base(sc.link), mtu(sc.link.mtu), rngs{Rng(seed), Rng(seed ^ kS2cStream)}, events(std::move(sink)), timeline(sc.timeline) {
     for (const auto& r : sc.rules) rules.push_back(std::make_unique<RuleStage>(r));
     for (const auto& e : sc.timeline)
       for (const auto* name : {&e.enable_rule, &e.disable_rule})
@@ -137,6 +137,7 @@ struct Link::Impl {
     auto& ev = events.datagram(i);
 
     Transit t{dir, now_us, ev, {Copy{std::move(bytes), now_us}}, std::nullopt};
+    Rng& rng = rngs[dir == Dir::c2s ? 0 : 1];
     for (auto& rule : rules) rule->apply(t, arrival, rng);
     MtuCap{mtu}.apply(t);
     for (auto& c : t.copies)
@@ -195,7 +196,11 @@ struct Link::Impl {
 
   scenario::Link base;
   int mtu;
-  Rng rng;
+  // One stream per direction: the fate of the n-th datagram each way then
+  // depends on the seed and that direction's datagrams only, not on how the
+  // two directions happened to interleave in time.
+  static constexpr std::uint64_t kS2cStream = 0x5c2a9e3779b97f4bULL;
+  Rng rngs[2];
   EventBuffer events;
   Timeline timeline;
   std::vector<std::unique_ptr<RuleStage>> rules;
