@@ -3,7 +3,7 @@ the same peer behaviour give the same fates and the same verdict; another seed
 gives other fates."""
 import json
 
-from conftest import REPO, read_result
+from wp_e2e import REPO, read_result
 
 LOSSY = REPO / "scenarios" / "dtls" / "random-loss-10pct-100k-echo.yaml"
 

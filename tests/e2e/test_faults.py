@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, read_result
+from wp_e2e import REPO, read_result
 
 MISBEHAVING = REPO / "tests" / "fixtures" / "peers" / "misbehaving_peer.py"
 SHORT = REPO / "tests" / "fixtures" / "scenarios" / "short-clean.yaml"  # run_s: 5

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, read_result
+from wp_e2e import REPO, read_result
 
 SCENARIOS = sorted((REPO / "scenarios" / "dtls").glob("*.yaml"))
 CLIENTS = os.environ.get("WIREPROOF_CLIENTS", "openssl,gnutls").split(",")

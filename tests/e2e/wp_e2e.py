@@ -1,12 +1,10 @@
-"""Shared fixtures for the end-to-end tests: where the build is, how to call wireproof."""
+"""Helpers for the end-to-end tests: where the build is, how to call wireproof."""
 import json
 import os
 import subprocess
 from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("WIREPROOF_BUILD", REPO / "build" / "ci"))
 WIREPROOF = BUILD / "harness" / "cli" / "wireproof"
 
@@ -20,10 +18,3 @@ def run_wireproof(*args, timeout=120, cwd=REPO):
 def read_result(out_dir):
     with open(Path(out_dir) / "result.json") as f:
         return json.load(f)
-
-
-@pytest.fixture(scope="session")
-def wireproof():
-    if not WIREPROOF.exists():
-        pytest.fail(f"{WIREPROOF} is missing: build first (ci/build), or set WIREPROOF_BUILD")
-    return run_wireproof
