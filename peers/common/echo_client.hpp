@@ -39,6 +39,8 @@ class EchoClient {
   std::vector<std::vector<std::uint8_t>> records_to_send(std::int64_t now_ms);
   // An echoed record arrived.
   void on_record(std::span<const std::uint8_t> record);
+  // A record arrived that carries no chunk (its framing was broken).
+  void on_malformed() { ++malformed_; }
 
   // Every chunk's echo has arrived (not necessarily intact).
   bool complete() const { return echoed_.unique() == config_.plan.count(); }

@@ -23,6 +23,12 @@ class EchoServer {
 
   // Records one received record; the caller echoes it unchanged whatever this says.
   Seen on_record(std::span<const std::uint8_t> record);
+  // A record arrived that carries no chunk (its framing was broken); still echoed.
+  Seen on_malformed() {
+    ++records_;
+    ++malformed_;
+    return Seen::malformed;
+  }
 
   // When the plan is known: every chunk arrived and the digest is the expected one.
   bool verified() const;

@@ -1,11 +1,11 @@
-#include "peers/stock/line_frame.hpp"
+#include "peers/common/line_frame.hpp"
 
 #include <boost/crc.hpp>
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace wireproof::stock {
+namespace wireproof::peers {
 
 namespace {
 
@@ -80,6 +80,15 @@ std::optional<std::vector<std::uint8_t>> decode_line(std::string_view line) {
   return chunk;
 }
 
+std::optional<std::vector<std::uint8_t>> decode_line_record(std::span<const std::uint8_t> record) {
+  const std::string_view text(reinterpret_cast<const char*>(record.data()), record.size());
+  if (text.size() < 2 || text.back() != '\n' || text.size() > kMaxLineBytes) return std::nullopt;
+  auto chunk = decode_line(text.substr(0, text.size() - 1));
+  // decode_line is lenient for tool output (prefixes, '\r'); a record must be the canonical line.
+  if (!chunk || chunk->size() > kMaxChunkBytes || encode_line(*chunk) != text) return std::nullopt;
+  return chunk;
+}
+
 std::vector<std::string> LineSplitter::feed(std::string_view bytes) {
   std::vector<std::string> lines;
   for (char c : bytes) {
@@ -106,4 +115,4 @@ std::string LineSplitter::take_rest() {
   return rest;
 }
 
-}  // namespace wireproof::stock
+}  // namespace wireproof::peers

@@ -1,4 +1,6 @@
-// The workload's wire format for stock tools. Stock tools move bytes between
+// The workload's line framing (`--framing lines`, peers/CONTRACT.md): the
+// wire format stock tools need, and shims use when paired with one. Stock
+// tools move bytes between
 // their stdin/stdout and the DTLS connection, so a lost record loses bytes
 // in the middle of a stream. Each workload chunk (8-byte index + pattern,
 // peers/common/echo_chunks.hpp) therefore travels as one self-checking text
@@ -13,6 +15,8 @@
 //
 // Digests are still taken over the binary chunks, exactly as the contract
 // defines them, so they compare equal to a shim's for the same workload.
+// A shim reads records, not a stream: decode_line_record() is the strict
+// form for that (one record = exactly one line, nothing around it).
 #pragma once
 
 #include <cstdint>
@@ -22,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wireproof::stock {
+namespace wireproof::peers {
 
 // gnutls-serv's UDP echo reads at most 254 bytes per record (MAX_BUFFER 255,
 // one kept for a NUL): the longest line, newline included, any server echoes whole.
@@ -48,6 +52,10 @@ std::string encode_line(std::span<const std::uint8_t> chunk);
 // tolerated), or nullopt when the line holds no intact frame.
 std::optional<std::vector<std::uint8_t>> decode_line(std::string_view line);
 
+// The chunk a record carries when it is exactly one line as encode_line()
+// writes it (no prefix, no '\r', one '\n' at the end); nullopt otherwise.
+std::optional<std::vector<std::uint8_t>> decode_line_record(std::span<const std::uint8_t> record);
+
 // Splits a byte stream into lines: feed() what a read returned, get the
 // complete lines (without '\n'). A partial last line waits for the next feed;
 // one longer than max_line is dropped up to its '\n' (it cannot be a frame).
@@ -64,4 +72,4 @@ class LineSplitter {
   bool discarding_ = false;
 };
 
-}  // namespace wireproof::stock
+}  // namespace wireproof::peers

@@ -1,8 +1,8 @@
-#include "peers/stock/line_frame.hpp"
+#include "peers/common/line_frame.hpp"
 
 #include <gtest/gtest.h>
 
-namespace wireproof::stock {
+namespace wireproof::peers {
 namespace {
 
 std::vector<std::uint8_t> sample_chunk(std::size_t n, std::uint8_t seed = 7) {
@@ -78,6 +78,18 @@ TEST(LineFrame, ToolPrefixIsSkippedAndCarriageReturnTolerated) {
   EXPECT_FALSE(decode_line("WP  00000000").has_value());
 }
 
+TEST(LineFrame, RecordMustBeExactlyOneCanonicalLine) {
+  auto c = sample_chunk(20);
+  const std::string line = encode_line(c);
+  auto as_record = [](const std::string& s) { return std::vector<std::uint8_t>(s.begin(), s.end()); };
+  ASSERT_TRUE(decode_line_record(as_record(line)).has_value());
+  EXPECT_EQ(*decode_line_record(as_record(line)), c);
+  const std::string body = without_newline(line);
+  for (const std::string& bad : {body, body + "\r\n", "x" + line, line + line, line + "\n", std::string("\n"),
+                                 std::string{}})
+    EXPECT_FALSE(decode_line_record(as_record(bad)).has_value()) << bad;
+}
+
 TEST(LineFrame, PatternBytesFitTheMtu) {
   EXPECT_EQ(max_pattern_bytes(1000, std::nullopt), 112u);
   EXPECT_EQ(max_pattern_bytes(1000, 1500), 112u);
@@ -103,4 +115,4 @@ TEST(LineSplitter, JoinsReadsAndDropsOverlongLines) {
 }
 
 }  // namespace
-}  // namespace wireproof::stock
+}  // namespace wireproof::peers

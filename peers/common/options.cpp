@@ -97,6 +97,9 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   app.add_option("--chunk", o.chunk, "workload: payload bytes per record")->check(CLI::Range(1u, kMaxChunk));
   app.add_option("--idle-timeout-ms", o.idle_timeout_ms, "close after N ms with nothing received")
       ->check(CLI::Range(1, 3600000));
+  std::string framing = "binary";
+  app.add_option("--framing", framing, "workload records: binary (8-byte index + payload) or lines (stock tools)")
+      ->check(CLI::IsMember({"binary", "lines"}));
   bool version_flag = false;  // answered before parsing; declared so --help lists it
   app.add_flag("--version", version_flag, "print one JSON version line and exit");
 
@@ -117,6 +120,7 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
 
   if (role.empty()) return usage_error("--role client|server is required");
   o.role = role == "server" ? Role::server : Role::client;
+  o.framing = framing == "lines" ? Framing::lines : Framing::binary;
   if (o.protocol.empty()) return usage_error("--protocol is required (this peer speaks dtls1.2)");
   if (o.protocol != "dtls1.2") return unsupported("--protocol " + o.protocol);
   if (o.ca.empty()) return usage_error("--ca FILE is required: the peer's chain is always verified");

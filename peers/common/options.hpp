@@ -13,6 +13,10 @@ namespace wireproof::peers {
 
 enum class Role { client, server };
 
+// How workload chunks travel in records: binary (the contract's default) or
+// one text line per record (line_frame.hpp), which stock tools need.
+enum class Framing { binary, lines };
+
 struct HostPort {
   std::string host;
   std::uint16_t port = 0;
@@ -31,6 +35,7 @@ struct PeerOptions {
   std::uint64_t echo_bytes = 0;
   std::uint32_t chunk = 1000;
   int idle_timeout_ms = 5000;
+  Framing framing = Framing::binary;
 };
 
 // Who is answering --version.

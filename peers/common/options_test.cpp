@@ -59,6 +59,18 @@ TEST(Options, ClientDefaults) {
   EXPECT_FALSE(r.options->timer_initial_ms);
   EXPECT_EQ(r.options->handshake_timeout_ms, 30000);
   EXPECT_EQ(r.options->idle_timeout_ms, 5000);
+  EXPECT_EQ(r.options->framing, Framing::binary);
+}
+
+TEST(Options, FramingLinesAndBinaryAreAccepted) {
+  PemFile pem;
+  for (auto [text, want] : {std::pair{"lines", Framing::lines}, std::pair{"binary", Framing::binary}}) {
+    auto args = server_args(pem.path);
+    args.insert(args.end(), {"--framing", text});
+    auto r = parse_peer_options(args, kId);
+    ASSERT_TRUE(r.options) << text << r.stderr_text;
+    EXPECT_EQ(r.options->framing, want) << text;
+  }
 }
 
 TEST(Options, VersionPrintsOneJsonLineAndExitsZero) {
@@ -90,7 +102,7 @@ TEST(Options, BadValuesAreUsageErrors) {
   PemFile pem;
   const std::vector<std::vector<std::string>> bad_tails = {
       {"--mtu", "abc"}, {"--mtu", "100"}, {"--chunk", "0"}, {"--timer-initial-ms", "-5"}, {"--listen", "nowhere"},
-      {"--listen", "1.2.3.4:70000"}, {"--cert", "/no/such/file.pem"}};
+      {"--listen", "1.2.3.4:70000"}, {"--cert", "/no/such/file.pem"}, {"--framing", "json"}};
   for (const auto& tail : bad_tails) {
     auto args = server_args(pem.path);
     args.insert(args.end(), tail.begin(), tail.end());

@@ -8,8 +8,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "peers/common/echo_client.hpp"
-#include "peers/common/echo_server.hpp"
+#include "peers/common/framed_echo.hpp"
 
 namespace wireproof::peers {
 namespace {
@@ -118,7 +117,8 @@ class PeerRun {
 
   int client_workload(DtlsSession& session, int fd) {
     const auto start = Clock::now();
-    EchoClient client({ChunkPlan{opts_.echo_bytes, opts_.chunk}, EchoClient::resend_after_ms(opts_.timer_initial_ms)});
+    FramedEchoClient client(opts_.framing,
+                            {workload_plan(opts_), EchoClient::resend_after_ms(opts_.timer_initial_ms)});
     last_rx_ = start;
     std::string reason;
     std::string error;
@@ -168,7 +168,7 @@ class PeerRun {
   }
 
   int server_workload(DtlsSession& session, int fd) {
-    EchoServer server(ChunkPlan{opts_.echo_bytes, opts_.chunk});
+    FramedEchoServer server(opts_.framing, workload_plan(opts_));
     last_rx_ = Clock::now();
     std::string reason;
     std::string error;

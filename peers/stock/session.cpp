@@ -13,8 +13,9 @@
 
 #include "peers/common/echo_client.hpp"
 #include "peers/common/echo_server.hpp"
+#include "peers/common/framed_echo.hpp"
 #include "peers/stock/cipher_names.hpp"
-#include "peers/stock/line_frame.hpp"
+#include "peers/common/line_frame.hpp"
 #include "peers/stock/tool_output.hpp"
 #include "peers/stock/tool_process.hpp"
 #include "peers/stock/udp_ports.hpp"
@@ -39,8 +40,11 @@ std::int64_t ms(Clock::duration d) { return std::chrono::duration_cast<milliseco
 class Session {
  public:
   Session(const SessionConfig& c, peers::EventEmitter& ev) : c_(c), ev_(ev), server_role_(c.opts.role == peers::Role::server) {
-    peers::ChunkPlan plan{c.opts.echo_bytes,
-                          static_cast<std::uint32_t>(max_pattern_bytes(c.opts.chunk, c.opts.mtu))};
+    // Stock tools only carry lines: sized exactly as a shim with --framing
+    // lines sizes it, so mixed pairs agree.
+    peers::PeerOptions lines = c.opts;
+    lines.framing = peers::Framing::lines;
+    peers::ChunkPlan plan = peers::workload_plan(lines);
     if (plan.chunk < c.opts.chunk)
       std::cerr << "wireproof-stock: --chunk " << c.opts.chunk << " reduced to " << plan.chunk
                 << " pattern bytes so one framed line fits one record\n";
@@ -64,7 +68,7 @@ class Session {
       if (hs_emitted_ && now - last_rx_ >= milliseconds(c_.opts.idle_timeout_ms)) return finish("idle");
       if (client_ && hs_emitted_ && client_->complete()) return finish_client();
       if (client_ && hs_emitted_ && to_write_.empty())
-        for (auto& rec : client_->records_to_send(ms(now - start_))) to_write_.push_back(encode_line(rec));
+        for (auto& rec : client_->records_to_send(ms(now - start_))) to_write_.push_back(peers::encode_line(rec));
       write_one_line();
 
       if (int rc = wait_and_read(next_wakeup(hs_deadline)); rc >= 0) return rc;
@@ -111,7 +115,7 @@ class Session {
 
   int spawn(std::uint16_t port) {
     tool_.reset();
-    out_lines_ = LineSplitter(), err_lines_ = LineSplitter();
+    out_lines_ = peers::LineSplitter(), err_lines_ = peers::LineSplitter();
     out_eof_ = err_eof_ = false;
     const auto argv = c_.argv_for_port(port);
     std::string shown;
@@ -166,7 +170,7 @@ class Session {
     return -1;
   }
 
-  void drain(int fd, std::string_view stream, LineSplitter& splitter, bool& eof) {
+  void drain(int fd, std::string_view stream, peers::LineSplitter& splitter, bool& eof) {
     char buf[16384];
     for (;;) {
       ssize_t n = ::read(fd, buf, sizeof buf);
@@ -218,7 +222,7 @@ class Session {
       return;
     }
     server_->on_record(chunk);
-    if (c_.role.wrapper_echoes) to_write_.push_back(encode_line(chunk));
+    if (c_.role.wrapper_echoes) to_write_.push_back(peers::encode_line(chunk));
   }
 
   void emit_handshake() {
@@ -297,7 +301,7 @@ class Session {
   std::optional<peers::EchoServer> server_;
 
   std::optional<ToolProcess> tool_;
-  LineSplitter out_lines_, err_lines_;
+  peers::LineSplitter out_lines_, err_lines_;
   bool out_eof_ = false, err_eof_ = false;
   std::deque<std::string> to_write_;
 

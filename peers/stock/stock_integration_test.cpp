@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/pki/pki.hpp"
-#include "peers/stock/line_frame.hpp"
+#include "peers/common/line_frame.hpp"
 #include "peers/stock/tool_process.hpp"
 #include "peers/stock/unique_fd.hpp"
 
@@ -97,7 +97,7 @@ class Wrapper {
   }
 
   std::optional<ToolProcess> proc_;
-  LineSplitter lines_;
+  peers::LineSplitter lines_;
   std::vector<json> events_;
   std::string stderr_;
   bool eof_ = false;
@@ -327,6 +327,9 @@ TEST_F(StockTest, FramingLinesIsAcceptedAndBinaryIsUnsupported) {
   args.insert(args.end(), {"--framing", "binary"});
   Wrapper binary("openssl-cli", args);
   EXPECT_EQ(binary.wait_exit(milliseconds(5000)), 127) << binary.log();
+  args.back() = "json";
+  Wrapper bad("openssl-cli", args);
+  EXPECT_EQ(bad.wait_exit(milliseconds(5000)), 3) << bad.log();
   args.back() = "lines";
   args.insert(args.end(), {"--version"});
   Wrapper lines("openssl-cli", args);

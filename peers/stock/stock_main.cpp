@@ -130,12 +130,17 @@ int run(std::vector<std::string> args) {
   }
   const registry::ToolSpec& tool = *entry->tool;
 
-  // Proposed contract flag: the workload's framing. Stock tools can only carry lines.
-  if (auto framing = take_option(args, "--framing"); framing && *framing != "lines") {
-    emit_error_line("unsupported: --framing " + *framing + " (stock tools carry the workload as text lines)");
+  // Stock tools can only carry lines: binary is a valid framing they lack (127),
+  // anything else is a bad value (3, as the shims answer it).
+  const bool version_only = std::find(args.begin(), args.end(), "--version") != args.end();
+  if (auto framing = take_option(args, "--framing"); framing && *framing != "lines" && !version_only) {
+    if (*framing != "binary") {
+      emit_error_line("usage: --framing " + *framing + " is not one of binary, lines");
+      return stock::exit_code::usage;
+    }
+    emit_error_line("unsupported: --framing binary (stock tools carry the workload as text lines)");
     return stock::exit_code::unsupported;
   }
-  const bool version_only = std::find(args.begin(), args.end(), "--version") != args.end();
   peers::PeerIdentity id{entry->implementation, version_only ? tool_version(tool) : "stock " + *tool_name};
   auto parsed = peers::parse_peer_options(args, id);
   std::cout << parsed.stdout_text << std::flush;

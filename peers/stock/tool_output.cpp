@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "peers/common/alert_names.hpp"
-#include "peers/stock/line_frame.hpp"
+#include "peers/common/line_frame.hpp"
 
 namespace wireproof::stock {
 
@@ -33,7 +33,7 @@ std::vector<Observation> classify_line(const registry::RoleSpec& role,
                                        std::string_view stream, const std::string& line) {
   std::vector<Observation> out;
   if (std::find(role.data_streams.begin(), role.data_streams.end(), stream) != role.data_streams.end()) {
-    if (auto chunk = decode_line(line)) {
+    if (auto chunk = peers::decode_line(line)) {
       out.push_back({Kind::data, {}, {}, {}, {}, std::move(*chunk)});
       return out;  // a workload line says nothing else
     }

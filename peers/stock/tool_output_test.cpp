@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "peers/stock/cipher_names.hpp"
-#include "peers/stock/line_frame.hpp"
+#include "peers/common/line_frame.hpp"
 #include "peers/stock/registry.hpp"
 
 namespace wireproof::stock {
@@ -88,7 +88,7 @@ TEST_F(ToolOutput, GnutlsLogLines) {
 
 TEST_F(ToolOutput, DataLinesOnlyFromTheDataStream) {
   std::vector<std::uint8_t> chunk{0, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3};
-  std::string line = encode_line(chunk);
+  std::string line = peers::encode_line(chunk);
   line.pop_back();
   // gnutls-serv logs what it echoes on stderr, behind a prefix.
   auto d = only(of(gnutls, true, "stderr", "*** Processing 35 bytes command: " + line));

@@ -1,0 +1,194 @@
+// Mixed pairs under --framing lines: a contract shim (wireproof-peer-openssl /
+// -gnutls) against a stock tool wrapped by wireproof-stock, in both roles,
+// echoing 5000 bytes on 127.0.0.1. Both must exit 0 and the digests must
+// agree across the two app_data events. Without --framing lines on the shim
+// the pair must fail: that is the mismatch the flag exists for.
+// Stock tools have no --timer-initial-ms (127), so it is never passed.
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/process.hpp>
+#include <nlohmann/json.hpp>
+
+#include "harness/pki/pki.hpp"
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "wp_mixed.XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// A peer by registry-like name: "openssl"/"gnutls" are shims, "*-cli" stock tools.
+std::vector<std::string> command_for(const std::string& name) {
+  if (name == "openssl") return {WP_PEER_OPENSSL};
+  if (name == "gnutls") return {WP_PEER_GNUTLS};
+  return {WP_STOCK_EXE, "--registry", WP_REGISTRY, "--tool", name};
+}
+
+// One peer process; stdout parsed as the contract's JSON lines. stderr goes
+// to a file: stock tools log a lot (gnutls -d 5), and an undrained pipe
+// would block the wrapper mid-run.
+class Peer {
+ public:
+  Peer(const std::string& name, const std::vector<std::string>& contract_args, const fs::path& stderr_file)
+      : stderr_file_(stderr_file) {
+    auto argv = command_for(name);
+    argv.insert(argv.end(), contract_args.begin(), contract_args.end());
+    child_ = bp::child(bp::exe = argv[0], bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
+                       bp::std_out > out_, bp::std_err > stderr_file.string(), bp::std_in < bp::null);
+  }
+  ~Peer() {
+    if (child_.running()) child_.terminate();
+  }
+
+  json next_event() {
+    std::string line;
+    if (!std::getline(out_, line)) return json();
+    json e = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(e.is_object()) << "not a JSON object on stdout: " << line;
+    events_.push_back(e);
+    return e;
+  }
+
+  // Waits for exit (killing the peer after `limit`), then reads what is left.
+  int finish(std::chrono::seconds limit = std::chrono::seconds(30)) {
+    // Polls running(): Boost 1.74's wait_for may sleep the whole limit.
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (child_.running() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (child_.running()) {
+      child_.terminate();
+      ADD_FAILURE() << "peer still running after " << limit.count() << " s";
+    }
+    child_.wait();
+    while (!next_event().is_null()) {
+    }
+    return child_.exit_code();
+  }
+
+  json event(const std::string& name) const {
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it)
+      if (it->is_object() && it->value("event", "") == name) return *it;
+    return json();
+  }
+  std::string transcript() const {
+    std::string s;
+    for (const auto& e : events_) s += e.dump() + "\n";
+    std::ifstream err(stderr_file_);
+    std::string tail((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+    if (tail.size() > 8000) tail = "..." + tail.substr(tail.size() - 8000);  // the end says why
+    return s + "--- stderr (" + stderr_file_.string() + ") ---\n" + tail;
+  }
+
+ private:
+  fs::path stderr_file_;
+  bp::ipstream out_;
+  bp::child child_;
+  std::vector<json> events_;
+};
+
+std::vector<std::string> workload() {
+  return {"--protocol", "dtls1.2", "--echo-bytes", "5000", "--chunk", "1000", "--handshake-timeout-ms", "10000",
+          "--idle-timeout-ms", "4000"};
+}
+
+std::vector<std::string> server_args(const wireproof::pki::PkiFiles& pki, bool lines) {
+  std::vector<std::string> a{"--role", "server", "--listen", "127.0.0.1:0", "--cert", pki.server_cert.string(),
+                             "--key", pki.server_key.string(), "--ca", pki.ca_cert.string()};
+  auto w = workload();
+  a.insert(a.end(), w.begin(), w.end());
+  if (lines) a.insert(a.end(), {"--framing", "lines"});
+  return a;
+}
+
+std::vector<std::string> client_args(int port, const wireproof::pki::PkiFiles& pki, bool lines) {
+  std::vector<std::string> a{"--role", "client", "--connect", "127.0.0.1:" + std::to_string(port), "--ca",
+                             pki.ca_cert.string(), "--server-name", "localhost"};
+  auto w = workload();
+  a.insert(a.end(), w.begin(), w.end());
+  if (lines) a.insert(a.end(), {"--framing", "lines"});
+  return a;
+}
+
+struct Pair {
+  std::string client, server;
+};
+
+class MixedPair : public ::testing::TestWithParam<Pair> {
+ protected:
+  TempDir dir;
+  wireproof::pki::PkiFiles pki = wireproof::pki::generate_pki(dir.path / "pki");
+};
+
+TEST_P(MixedPair, EchoesWithLineFramingAndAgreeingDigests) {
+  const auto& [client_name, server_name] = GetParam();
+  Peer server(server_name, server_args(pki, true), dir.path / "server.err");
+  json ready = server.next_event();
+  ASSERT_EQ(ready.value("event", ""), "ready") << ready.dump();
+  const int port = ready.value("port", 0);
+  ASSERT_GT(port, 0);
+  Peer client(client_name, client_args(port, pki, true), dir.path / "client.err");
+  const int client_rc = client.finish();
+  const int server_rc = server.finish();
+  ASSERT_EQ(client_rc, 0) << client.transcript();
+  ASSERT_EQ(server_rc, 0) << server.transcript();
+
+  json c = client.event("app_data"), s = server.event("app_data");
+  ASSERT_TRUE(c.is_object() && s.is_object()) << client.transcript() << server.transcript();
+  EXPECT_EQ(c["sent_sha256"], c["echoed_sha256"]) << c.dump();
+  EXPECT_EQ(s["received_sha256"], c["sent_sha256"]) << c.dump() << "\n" << s.dump();
+  EXPECT_FALSE(c.value("sent_sha256", "").empty());
+  for (const json* e : {&c, &s}) {
+    EXPECT_EQ((*e)["framing"], "lines") << e->dump();
+    EXPECT_EQ((*e)["chunk"], 112) << e->dump();  // --chunk 1000 capped so a line fits 254 bytes
+    EXPECT_EQ((*e)["malformed"], 0) << e->dump();
+  }
+  EXPECT_EQ(c["chunks"], 45);
+  EXPECT_EQ(c["echoed_chunks"], 45);
+  EXPECT_EQ(s["unique_chunks"], 45);
+  EXPECT_EQ(s["bytes"], 5000);
+  EXPECT_LE(s["duplicates"].get<int>(), c["resent"].get<int>());
+}
+
+INSTANTIATE_TEST_SUITE_P(ShimAndStock, MixedPair,
+                         ::testing::Values(Pair{"openssl", "openssl-cli"}, Pair{"gnutls-cli", "gnutls"},
+                                           Pair{"gnutls", "gnutls-cli"}, Pair{"openssl-cli", "openssl"}),
+                         [](const auto& info) {
+                           std::string n = info.param.client + "_to_" + info.param.server;
+                           for (auto& ch : n)
+                             if (ch == '-') ch = '_';
+                           return n;
+                         });
+
+TEST(MixedPairMismatch, ShimServerWithoutLineFramingFailsAStockClient) {
+  TempDir dir;
+  auto pki = wireproof::pki::generate_pki(dir.path / "pki");
+  Peer server("gnutls", server_args(pki, false), dir.path / "server.err");
+  json ready = server.next_event();
+  ASSERT_EQ(ready.value("event", ""), "ready") << ready.dump();
+  Peer client("gnutls-cli", client_args(ready.value("port", 0), pki, true), dir.path / "client.err");
+  client.finish();
+  // The binary server reads "WP 00000" as a chunk index: wrong chunks, so no verified transfer.
+  EXPECT_EQ(server.finish(), 2) << server.transcript();
+  EXPECT_NE(server.event("app_data").value("received_sha256", ""), client.event("app_data").value("sent_sha256", "x"));
+}
+
+}  // namespace
