@@ -5,6 +5,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/peer_lookup.hpp"
 #include "harness/scenario/loader.hpp"
+#include "harness/virtual/virtual_run.hpp"
 
 namespace wireproof::cli {
 
@@ -18,6 +19,15 @@ static int exit_code_for(const std::string& verdict) {
 }
 
 int cmd_run(const RunOptions& o) {
+  if (o.clock != "real" && o.clock != "virtual") {
+    std::cerr << "--clock: '" << o.clock << "' is not one of real, virtual\n";
+    return 2;
+  }
+  if (o.clock == "virtual" && (o.client != "ref" || o.server != "ref")) {
+    std::cerr << "--clock virtual runs the reference stack in process: it needs --client ref --server ref (got "
+              << o.client << " x " << o.server << "); use --clock real for other peers\n";
+    return 2;
+  }
   scenario::Scenario sc;
   try {
     sc = scenario::load_scenario_file(o.scenario);
@@ -30,15 +40,19 @@ int cmd_run(const RunOptions& o) {
 
   runner::RunConfig cfg;
   cfg.scenario = sc;
-  cfg.client = lookup.resolve(o.client);
-  cfg.server = lookup.resolve(o.server);
-  lookup.query_version(cfg.client);
-  lookup.query_version(cfg.server);
+  if (o.clock == "virtual") {
+    cfg.client = cfg.server = {"ref", "wireproof", "0.1.0", "shim", {}};  // in process: nothing to resolve
+  } else {
+    cfg.client = lookup.resolve(o.client);
+    cfg.server = lookup.resolve(o.server);
+    lookup.query_version(cfg.client);
+    lookup.query_version(cfg.server);
+  }
   cfg.seed = o.seed;
   cfg.out_dir = o.out.empty() ? fmt::format("out/run/{}/{}__{}", sc.name, o.client, o.server) : o.out;
   if (!o.expect.empty()) cfg.expectations = runner::load_expectations(o.expect);
 
-  auto result = runner::run_scenario(cfg);
+  auto result = o.clock == "virtual" ? sim::run_virtual(cfg) : runner::run_scenario(cfg);
   auto verdict = result["verdict"].get<std::string>();
   if (!o.quiet) {
     std::cout << fmt::format("{} {} -> {}: {}{}  (seed {}, {:.2f} s)\n", sc.name, o.client, o.server, verdict,

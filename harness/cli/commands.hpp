@@ -9,6 +9,7 @@ namespace wireproof::cli {
 
 struct RunOptions {
   std::string scenario, client, server, out, expect, registry;
+  std::string clock = "real";  // real | virtual (docs/VIRTUAL.md)
   std::uint64_t seed = 1;
   bool quiet = false;
 };

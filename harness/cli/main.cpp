@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--expect", run.expect, "Known-failures file (YAML)")->check(CLI::ExistingFile);
   run_cmd->add_option("--registry", run.registry, "Peer registry (default: peers/registry.json)");
   run_cmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
+  run_cmd->add_option("--clock", run.clock, "real (peer processes) or virtual (ref x ref in process, simulated time)")
+      ->capture_default_str();
 
   MatrixOptions mx;
   auto* mx_cmd = app.add_subcommand("matrix", "Run every scenario x client x server");

@@ -1,0 +1,79 @@
+#include "harness/virtual/peer_setup.hpp"
+
+#include <algorithm>
+
+#include "impl/crypto/x509.hpp"
+
+namespace wireproof::sim {
+
+namespace {
+
+// The same limits harness/runner/run.cpp gives real peers, so a scenario's
+// timeouts mean the same thing on both clocks.
+std::int64_t idle_timeout_ms(const scenario::Scenario& sc) {
+  int timer = sc.peers.timer_initial_ms.value_or(1000);
+  return std::clamp(timer * 20, 2000, 10000);
+}
+std::int64_t handshake_timeout_ms(const scenario::Scenario& sc) {
+  int run_ms = static_cast<int>(sc.run_timeout_s * 1000);
+  int hs_ms = sc.peers.handshake_timeout_ms.value_or(std::max(1000, run_ms - 3000));
+  return std::min(hs_ms, std::max(1000, run_ms - 2000));
+}
+
+PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::Role role, int port) {
+  PeerSetup s;
+  s.params.role = role;
+  s.params.port = port;
+  s.params.timer_initial_ms = sc.peers.timer_initial_ms;
+  s.params.handshake_timeout_ms = handshake_timeout_ms(sc);
+  s.params.idle_timeout_ms = idle_timeout_ms(sc);
+  s.params.plan = {sc.workload.echo_bytes, sc.workload.chunk};
+
+  auto& c = s.config;
+  c.handshake.role = role;
+  c.handshake.trust = crypto::TrustStore::from_ca_file(pki.ca_cert);
+  int mtu = sc.peers.mtu.value_or(sc.link.mtu);
+  c.mtu = static_cast<std::size_t>(mtu);
+  if (sc.peers.timer_initial_ms) c.initial_timer = std::chrono::milliseconds(*sc.peers.timer_initial_ms);
+
+  s.argv = {"in-process:ref", "--role", role == dtls::Role::client ? "client" : "server", "--protocol",
+            sc.protocol, "--ca", pki.ca_cert.string(), "--mtu", std::to_string(mtu)};
+  if (sc.peers.timer_initial_ms)
+    s.argv.insert(s.argv.end(), {"--timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms)});
+  s.argv.insert(s.argv.end(), {"--handshake-timeout-ms", std::to_string(s.params.handshake_timeout_ms),
+                               "--echo-bytes", std::to_string(sc.workload.echo_bytes), "--chunk",
+                               std::to_string(sc.workload.chunk), "--idle-timeout-ms",
+                               std::to_string(s.params.idle_timeout_ms)});
+  return s;
+}
+
+}  // namespace
+
+PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int client_port) {
+  PeerSetup s = common(sc, pki, dtls::Role::client, client_port);
+  s.config.handshake.server_name = "localhost";
+  s.argv.insert(s.argv.end(), {"--server-name", "localhost"});
+  return s;
+}
+
+PeerSetup server_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int server_port,
+                       const std::vector<std::uint8_t>& client_address, std::uint64_t seed) {
+  PeerSetup s = common(sc, pki, dtls::Role::server, server_port);
+  auto& hs = s.config.handshake;
+  hs.credential = crypto::Credential::load(pki.server_cert, pki.server_key);
+  hs.request_client_cert = true;  // like every shim: ask, verify when sent
+  s.config.peer_address = client_address;
+  // splitmix64 of the seed: deterministic, and the secret never leaves the process.
+  std::uint64_t x = seed;
+  for (int i = 0; i < 4; ++i) {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    for (int b = 0; b < 8; ++b) s.config.cookie_secret.push_back(static_cast<std::uint8_t>(z >> (8 * b)));
+  }
+  s.argv.insert(s.argv.end(), {"--cert", pki.server_cert.string(), "--key", pki.server_key.string()});
+  return s;
+}
+
+}  // namespace wireproof::sim

@@ -1,0 +1,46 @@
+// Judging a finished run and assembling its result.json (docs/RESULT.md):
+// checks, expectations (xfail), the run verdict, handshake/app-data summary,
+// wire totals. It depends only on what any run produces (event log, each
+// peer's events and how it ended), not on how the peers ran, so the real-clock
+// runner (harness/runner/run.cpp, which still has its own copy inline) can
+// call it too.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/events/event_log.hpp"
+#include "harness/runner/run.hpp"
+#include "harness/runner/verdict.hpp"
+#include "harness/wire/link.hpp"
+
+namespace wireproof::runner {
+
+struct PeerRecord {
+  const PeerCommand* command = nullptr;
+  std::vector<std::string> argv;
+  std::vector<nlohmann::json> events;  // in order
+  PeerEnd end;
+};
+
+struct RunRecord {
+  const RunConfig* config = nullptr;
+  const events::EventLog* log = nullptr;
+  wire::Totals totals;
+  PeerRecord client, server;
+  std::string harness_error;  // non-empty: checks are skipped, verdict error
+  std::string clock = "real";
+  std::string started_at;     // ISO 8601 UTC
+  double duration_s = 0;      // wall time
+  nlohmann::json artifacts;   // name -> file in the run directory
+};
+
+// Runs the enabled checks and returns result.json's content.
+nlohmann::json assemble_result(const RunRecord& run);
+
+// "2026-11-21T22:40:00Z" for now.
+std::string iso_now_utc();
+
+}  // namespace wireproof::runner

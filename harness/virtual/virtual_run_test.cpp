@@ -1,0 +1,81 @@
+#include "harness/virtual/virtual_run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace wireproof::sim {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+runner::RunConfig config(const std::string& name) {
+  runner::RunConfig cfg;
+  cfg.scenario.name = name;
+  cfg.scenario.workload = {3000, 500};
+  cfg.scenario.run_timeout_s = 30;
+  cfg.client = {"ref", "wireproof", "test", "shim", {}};
+  cfg.server = cfg.client;
+  cfg.out_dir = fs::temp_directory_path() / ("wp_virtual_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(cfg.out_dir);
+  return cfg;
+}
+
+std::vector<json> lines(const fs::path& p) {
+  std::vector<json> out;
+  std::ifstream f(p);
+  for (std::string l; std::getline(f, l);) out.push_back(json::parse(l));
+  return out;
+}
+
+TEST(VirtualRun, CleanRunPassesAndWritesTheRunDirectory) {
+  auto cfg = config("clean");
+  json r = run_virtual(cfg);
+  EXPECT_EQ(r["verdict"], "pass") << r.dump(2);
+  EXPECT_EQ(r["clock"], "virtual");
+  EXPECT_EQ(r["client"]["exit_code"], 0);
+  EXPECT_EQ(r["server"]["exit_code"], 0);
+  EXPECT_EQ(r["app_data"]["server"]["unique_chunks"], 6);
+  for (auto f : {"events.jsonl", "capture.pcapng", "client.stdout", "server.stdout", "result.json"})
+    EXPECT_TRUE(fs::exists(cfg.out_dir / f)) << f;
+  auto client_events = lines(cfg.out_dir / "client.stdout");
+  ASSERT_FALSE(client_events.empty());
+  EXPECT_EQ(client_events.front()["event"], "ready");
+  EXPECT_EQ(client_events.back()["event"], "closed");
+  fs::remove_all(cfg.out_dir);
+}
+
+TEST(VirtualRun, LostServerFlightIsRetransmittedAfterOneVirtualSecond) {
+  auto cfg = config("lost");
+  scenario::Rule drop;
+  drop.name = "drop-server-hello";
+  drop.dir = scenario::Direction::s2c;
+  drop.match.handshake_type = 2;
+  drop.count = 1;
+  cfg.scenario.rules.push_back(drop);
+  json r = run_virtual(cfg);
+  EXPECT_EQ(r["verdict"], "pass") << r.dump(2);
+  EXPECT_EQ(r["wire"]["dropped"], 1);
+  EXPECT_GT(r["virtual_duration_s"].get<double>(), 1.0);
+  EXPECT_LT(r["duration_s"].get<double>(), 5.0);
+  fs::remove_all(cfg.out_dir);
+}
+
+TEST(VirtualRun, ServerThatNeverAnswersFailsTheHandshake) {
+  auto cfg = config("silent");
+  scenario::Rule drop;
+  drop.name = "drop-all-s2c";
+  drop.dir = scenario::Direction::s2c;
+  cfg.scenario.rules.push_back(drop);
+  cfg.scenario.run_timeout_s = 10;
+  json r = run_virtual(cfg);
+  EXPECT_EQ(r["verdict"], "fail") << r.dump(2);
+  EXPECT_EQ(r["client"]["exit_code"], 1);
+  EXPECT_EQ(r["handshake"]["completed"], false);
+  fs::remove_all(cfg.out_dir);
+}
+
+}  // namespace
+}  // namespace wireproof::sim
