@@ -1,5 +1,6 @@
 #include "impl/dtls/connection.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "impl/crypto/random.hpp"
@@ -19,12 +20,36 @@ const char* state_name(State s) {
   return "?";
 }
 
+namespace {
+// no-cookie-echo is a handshake row's behaviour: hand it to the handshake core.
+ConnectionConfig with_handshake_bugs(ConnectionConfig c) {
+  c.handshake.alter_cookie_echo = c.handshake.alter_cookie_echo || c.bugs.no_cookie_echo;
+  return c;
+}
+// record-spans-datagrams: the datagram holding one record becomes two, cut halfway through
+// its fragment. Returns false (and leaves d alone) when d does not start with a record.
+bool split_record(crypto::Bytes& d, crypto::Bytes& tail) {
+  bytes::Reader r(d);
+  RecordHeader h;
+  std::span<const std::uint8_t> fragment;
+  if (!read_record(r, h, fragment) || fragment.size() < 2) return false;
+  const auto cut = static_cast<std::ptrdiff_t>(kRecordHeaderLen + fragment.size() / 2);
+  tail.assign(d.begin() + cut, d.end());
+  d.resize(static_cast<std::size_t>(cut));
+  return true;
+}
+// ignore-mtu: act on a 1500-byte MTU (or the one given, if larger) until the fallback.
+std::size_t starting_mtu(const ConnectionConfig& c) {
+  return c.bugs.ignore_mtu ? std::max<std::size_t>(c.mtu, 1500) : c.mtu;
+}
+}  // namespace
+
 Connection::Connection(ConnectionConfig cfg)
-    : cfg_(std::move(cfg)),
+    : cfg_(with_handshake_bugs(std::move(cfg))),
       hs_(cfg_.handshake, *this),
       ra_(cfg_.max_handshake_memory),
-      timer_(cfg_.initial_timer, cfg_.max_timer),
-      mtu_(cfg_.mtu) {
+      timer_(cfg_.initial_timer, cfg_.max_timer, !cfg_.bugs.no_backoff, cfg_.bugs.early_retransmit),
+      mtu_(starting_mtu(cfg_)) {
   // The smallest budget must hold a protected record with a handshake header and one byte.
   constexpr std::size_t kMinBudget = kRecordHeaderLen + 8 + crypto::kAeadTagLen + kHandshakeHeaderLen + 64;
   if (cfg_.mtu < cfg_.ip_udp_overhead + kMinBudget || cfg_.fallback_mtu < cfg_.ip_udp_overhead + kMinBudget)
@@ -64,8 +89,9 @@ void Connection::end_flight(bool expect_reply) {
   // The peer flight we are answering: its retransmission means our flight was lost.
   peer_last_flight_first_seq_ = std::exchange(peer_flight_first_seq_, std::nullopt);
   ++stats_.flights_sent;
-  send_flight_datagrams();
+  send_flight_datagrams(true);
   timeouts_this_flight_ = 0;
+  unanswered_this_flight_ = 0;
   timer_.reset();
   if (expect_reply) {
     timer_.arm(now_);
@@ -75,8 +101,31 @@ void Connection::end_flight(bool expect_reply) {
   }
 }
 
-void Connection::send_flight_datagrams() {
-  for (auto& d : render_flight(rl_, last_flight_, budget())) out_.push_back(std::move(d));
+void Connection::send_flight_datagrams(bool first) {
+  RenderBugs bugs;  // only a first transmission misbehaves, so the retransmission repairs it
+  if (first) bugs.conflicting_overlap = cfg_.bugs.inconsistent_fragments;
+  for (auto& d : render_flight(rl_, last_flight_, budget(), bugs)) out_.push_back(std::move(d));
+  last_flight_sent_at_ = now_;
+}
+
+// Every retransmission of a flight, timer-driven or answering the peer's
+// retransmission, is one unanswered attempt. The timer doubles and restarts
+// (RFC 6347 4.2.4.1; OpenSSL and GnuTLS, as measured, do the same), so a
+// response does not leave the next timer expiry at the initial value. After
+// mtu_fallback_after of them the path may not carry our datagram size: fall
+// back to a smaller MTU and re-fragment (RFC 6347 4.1.1.1, what OpenSSL does).
+void Connection::retransmit_flight() {
+  ++unanswered_this_flight_;
+  const std::size_t fallback = std::min(cfg_.fallback_mtu, cfg_.mtu);
+  if (cfg_.mtu_fallback_after > 0 && unanswered_this_flight_ > cfg_.mtu_fallback_after && mtu_ > fallback) {
+    mtu_ = fallback;
+    stats_.current_mtu = mtu_;
+  }
+  send_flight_datagrams(false);
+  if (timer_.armed()) {  // the final flight has no timer: it is only ever resent on request
+    timer_.back_off();
+    timer_.arm(now_);
+  }
 }
 
 // ---- input
@@ -160,11 +209,15 @@ void Connection::on_handshake_record(const ReceivedRecord& rec) {
       // Triggered only by the first fragment of that flight's first message, once per copy.
       if (peer_last_flight_first_seq_ && h.message_seq == *peer_last_flight_first_seq_ && h.frag_offset == 0 &&
           !last_flight_.empty()) {
-        ++stats_.retransmits_on_peer;
-        send_flight_datagrams();
-        // RFC 6347 4.2.4 (figure 1): after resending, back to WAITING with the timer set anew,
-        // so the timer does not resend the same flight a moment later.
-        if (timer_.armed()) timer_.arm(now_);
+        // A copy arriving within half the initial timer of our own (re)transmission was sent
+        // before ours could reach the peer (our timer and theirs fired together): answering it
+        // would put two copies of the flight on the wire for one loss.
+        if (now_ - last_flight_sent_at_ < cfg_.initial_timer / 2) {
+          ++stats_.crossed_on_peer;
+        } else {
+          ++stats_.retransmits_on_peer;
+          retransmit_flight();
+        }
       }
       continue;
     }
@@ -220,15 +273,7 @@ void Connection::on_timeout(Time now) {
     return fail({kHandshakeFailure, "no answer after " + std::to_string(timeouts_this_flight_) + " retransmissions"});
   ++timeouts_this_flight_;
   ++stats_.retransmissions;
-  // After repeated unanswered retransmissions the path may not carry our datagram
-  // size: fall back to a smaller MTU and re-fragment (what OpenSSL does).
-  if (cfg_.mtu_fallback_after > 0 && timeouts_this_flight_ > cfg_.mtu_fallback_after && mtu_ > cfg_.fallback_mtu) {
-    mtu_ = cfg_.fallback_mtu;
-    stats_.current_mtu = mtu_;
-  }
-  timer_.back_off();
-  send_flight_datagrams();
-  timer_.arm(now);
+  retransmit_flight();
 }
 
 // ---- output and application data
@@ -248,7 +293,18 @@ std::size_t Connection::max_application_datagram_size() const {
 
 bool Connection::send_app(crypto::ByteView data) {
   if (state_ != State::established || data.size() > max_application_datagram_size()) return false;
-  out_.push_back(rl_.protect(ContentType::application_data, rl_.write_epoch(), data));
+  const std::uint16_t epoch = rl_.write_epoch();
+  // reuse-sequence-number: the first application record takes the number of the record before it.
+  if (cfg_.bugs.reuse_sequence_number && app_records_sent_ == 0 && rl_.next_write_seq(epoch) > 0)
+    rl_.set_next_write_seq(epoch, rl_.next_write_seq(epoch) - 1);
+  out_.push_back(rl_.protect(ContentType::application_data, epoch, data));
+  // record-spans-datagrams, on the first application record only: the peer discards both
+  // halves and the application's own recovery resends the data (the handshake is untouched).
+  if (crypto::Bytes tail; cfg_.bugs.record_spans_datagrams && app_records_sent_ == 0 && split_record(out_.back(), tail))
+    out_.push_back(std::move(tail));
+  // duplicate-app-data: a second record with a number of its own, so replay detection cannot drop it.
+  if (cfg_.bugs.duplicate_app_data) out_.push_back(rl_.protect(ContentType::application_data, epoch, data));
+  ++app_records_sent_;
   return true;
 }
 

@@ -22,6 +22,7 @@
 #include "impl/dtls/flight.hpp"
 #include "impl/dtls/handshake.hpp"
 #include "impl/dtls/handshake_header.hpp"
+#include "impl/dtls/protocol_bugs.hpp"
 #include "impl/dtls/reassembler.hpp"
 #include "impl/dtls/retransmit_timer.hpp"
 
@@ -34,7 +35,9 @@ struct ConnectionConfig {
   std::size_t mtu = 1500;             // link MTU at the IP layer (IPv4 + UDP headers included)
   std::size_t ip_udp_overhead = 28;   // IPv4 (20) + UDP (8)
   std::size_t fallback_mtu = 576;     // used after mtu_fallback_after unanswered retransmissions
-  int mtu_fallback_after = 2;         // 0 disables the fallback
+  // Retransmissions of one flight (timer or response) that went unanswered before the
+  // next one is cut for fallback_mtu (OpenSSL: 2). 0 disables the fallback.
+  int mtu_fallback_after = 2;
   Time initial_timer = 1s;            // RFC 6347 4.2.4.1
   Time max_timer = 60s;
   int max_retransmissions = 12;       // give up on the next expiry (OpenSSL also stops after 12)
@@ -43,6 +46,7 @@ struct ConnectionConfig {
   bool cookie_exchange = true;        // server: stateless HelloVerifyRequest first
   crypto::Bytes cookie_secret;        // server: random when empty
   crypto::Bytes peer_address;         // server: bound into the cookie (e.g. IP and port bytes)
+  ProtocolBugs bugs;                  // deliberate misbehaviour for testing the checks; all off
 };
 
 enum class State { idle, handshaking, established, closed, failed };
@@ -57,6 +61,7 @@ struct AlertEvent {
 struct ConnectionStats {
   int retransmissions = 0;       // flights resent on timeout (this handshake)
   int retransmits_on_peer = 0;   // flights resent because the peer resent its last flight
+  int crossed_on_peer = 0;       // peer retransmissions not answered: they crossed our own send
   std::size_t current_mtu = 0;
   int flights_sent = 0;
 };
@@ -99,7 +104,8 @@ class Connection : private HandshakeSink {
   void on_handshake_record(const ReceivedRecord& rec);
   bool stateless_hello_check(const ReceivedRecord& rec, const HandshakeHeader& h, crypto::ByteView body);
   void on_alert(const ReceivedRecord& rec);
-  void send_flight_datagrams();
+  void send_flight_datagrams(bool first);
+  void retransmit_flight();
   void fail(const Failure& f);
   void send_alert(std::uint8_t level, std::uint8_t description);
   std::size_t budget() const { return mtu_ - cfg_.ip_udp_overhead; }
@@ -118,6 +124,9 @@ class Connection : private HandshakeSink {
   std::vector<FlightItem> building_, last_flight_;
   std::optional<std::uint16_t> peer_flight_first_seq_, peer_last_flight_first_seq_;
   int timeouts_this_flight_ = 0;
+  int unanswered_this_flight_ = 0;  // retransmissions of last_flight_ (timer or response)
+  Time last_flight_sent_at_{0};
+  int app_records_sent_ = 0;
   std::deque<crypto::Bytes> out_;
   std::deque<crypto::Bytes> app_in_;
   std::vector<AlertEvent> alerts_;

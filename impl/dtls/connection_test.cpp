@@ -1,50 +1,17 @@
 // Reference client <-> reference server over an in-memory link on virtual time.
 #include <gtest/gtest.h>
 
-#include "harness/pki/pki.hpp"
-#include "impl/crypto/test_util.hpp"
-#include "impl/dtls/memory_link.hpp"
+#include "impl/dtls/test_configs.hpp"
 
 namespace wd = wireproof::dtls;
 namespace wc = wireproof::crypto;
+using wd::testing::client_cfg;
 using wd::testing::Dir;
+using wd::testing::first_hs_type;
 using wd::testing::MemoryLink;
 using wd::testing::Sent;
+using wd::testing::server_cfg;
 using namespace std::chrono_literals;
-
-namespace {
-
-struct Pki {
-  wc::testing::TempDir dir;
-  wireproof::pki::PkiFiles files = wireproof::pki::generate_pki(dir.path, "example.test");
-  std::shared_ptr<const wc::Credential> server = wc::Credential::load(files.server_cert, files.server_key);
-  std::shared_ptr<const wc::Credential> client = wc::Credential::load(files.client_cert, files.client_key);
-  std::shared_ptr<const wc::TrustStore> trust = wc::TrustStore::from_ca_file(files.ca_cert);
-};
-
-const Pki& pki() {
-  static const Pki* p = new Pki();  // generated once per test binary; read-only afterwards
-  return *p;
-}
-
-wd::ConnectionConfig client_cfg() {
-  wd::ConnectionConfig c;
-  c.handshake.server_name = "example.test";
-  c.handshake.trust = pki().trust;
-  c.handshake.cipher_suites = {0xc02b};
-  return c;
-}
-wd::ConnectionConfig server_cfg() {
-  wd::ConnectionConfig c;
-  c.handshake.credential = pki().server;
-  c.peer_address = {127, 0, 0, 1, 0x12, 0x34};
-  return c;
-}
-
-// First byte of a handshake record's message type in a datagram (records[0]).
-int first_hs_type(const Sent& s) { return s.data.size() > 13 && s.data[0] == 22 ? s.data[13] : -1; }
-
-}  // namespace
 
 TEST(Connection, FullHandshakeWithCookieAndAppData) {
   MemoryLink link(client_cfg(), server_cfg());

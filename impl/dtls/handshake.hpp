@@ -47,6 +47,9 @@ struct HandshakeConfig {
   bool require_client_cert = false;
   std::vector<std::string> alpn;  // client: offered; server: accepted, in preference order
   std::optional<Psk> psk;
+  // Misbehaviour switch (ProtocolBugs::no_cookie_echo): the client's ClientHello after a
+  // HelloVerifyRequest carries the cookie with its first byte inverted.
+  bool alter_cookie_echo = false;
 };
 
 // Alert descriptions we send (RFC 5246 7.2, RFC 7301 3.2, RFC 5746 3.5).

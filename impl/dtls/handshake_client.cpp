@@ -32,6 +32,7 @@ std::optional<Failure> Handshake::write_client_hello() {
   ch.version = cfg_.dtls ? kDtls12 : 0x0303;
   ch.random = client_random_;
   ch.cookie = cookie_;
+  if (cfg_.alter_cookie_echo && !ch.cookie.empty()) ch.cookie[0] ^= 0xff;
   for (auto code : cfg_.cipher_suites) {
     const CipherSuite* cs = find_cipher_suite(code);
     if (cs && (cs->kx != KeyExchange::psk || cfg_.psk)) ch.cipher_suites.push_back(code);

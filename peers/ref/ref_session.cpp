@@ -18,8 +18,10 @@ bool same_address(const sockaddr_in& a, const sockaddr_in& b) {
 }
 }  // namespace
 
-RefSession::RefSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events)
+RefSession::RefSession(const PeerOptions& opts, const dtls::ProtocolBugs& bugs, UdpSocket& socket,
+                       EventEmitter& events)
     : opts_(opts), socket_(socket), events_(events) {
+  cfg_.bugs = bugs;
   auto& hs = cfg_.handshake;
   hs.role = opts.role == Role::server ? dtls::Role::server : dtls::Role::client;
   try {

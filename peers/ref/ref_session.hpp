@@ -16,7 +16,7 @@ namespace wireproof::peers::ref {
 class RefSession final : public DtlsSession {
  public:
   // Throws SetupError (exit 3) for unreadable or mismatched cert/key/CA files, or an unusable MTU.
-  RefSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events);
+  RefSession(const PeerOptions& opts, const dtls::ProtocolBugs& bugs, UdpSocket& socket, EventEmitter& events);
 
   Progress handshake() override;
   std::optional<std::chrono::milliseconds> timer_remaining() override;

@@ -1,0 +1,21 @@
+#include "peers/ref/bug_flags.hpp"
+
+#include <gtest/gtest.h>
+
+using wireproof::peers::ref::take_bug_flags;
+
+TEST(BugFlags, TakesRepeatedBugFlagsAndKeepsTheRestInOrder) {
+  auto f = take_bug_flags({"--role", "server", "--bug", "no-backoff", "--mtu", "576", "--bug=ignore-mtu"});
+  EXPECT_TRUE(f.error.empty()) << f.error;
+  EXPECT_EQ(f.rest, (std::vector<std::string>{"--role", "server", "--mtu", "576"}));
+  EXPECT_TRUE(f.bugs.no_backoff);
+  EXPECT_TRUE(f.bugs.ignore_mtu);
+  EXPECT_FALSE(f.bugs.early_retransmit);
+}
+
+TEST(BugFlags, UnknownOrMissingNameIsAUsageErrorNamingTheSwitches) {
+  auto f = take_bug_flags({"--bug", "no-bakcoff"});
+  EXPECT_NE(f.error.find("'no-bakcoff'"), std::string::npos);
+  EXPECT_NE(f.error.find("duplicate-app-data"), std::string::npos);
+  EXPECT_NE(take_bug_flags({"--bug"}).error.find("needs a switch name"), std::string::npos);
+}
