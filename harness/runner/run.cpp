@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 
 #include "harness/capture/pcapng_writer.hpp"
-#include "harness/checks/check.hpp"
 #include "harness/pki/pki.hpp"
 #include "harness/runner/peer_process.hpp"
+#include "harness/runner/run_result.hpp"
 #include "harness/runner/verdict.hpp"
 #include "harness/wire/link.hpp"
 #include "harness/wire/udp_relay.hpp"
@@ -24,16 +24,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kToolVersion = "0.1.0";
-constexpr int kResultSchemaVersion = 1;
-
-std::string iso_now() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // How long a peer may go without receiving anything before it gives up: long
 // enough to ride out the scenario's retransmission back-off.
@@ -120,28 +110,12 @@ struct PeerSlot {
   }
 };
 
-json peer_json(const PeerCommand& p, const PeerSlot& s, const std::vector<std::string>& argv) {
-  PeerEnd e = s.end();
-  return {{"name", p.name},
-          {"implementation", p.implementation},
-          {"version", p.version},
-          {"argv", argv},
-          {"exit_code", e.exit_code ? json(*e.exit_code) : json(nullptr)},
-          {"exit_reason", e.exit_reason}};
-}
-
-std::optional<json> last_event(const std::vector<json>& events, const std::string& name) {
-  for (auto it = events.rbegin(); it != events.rend(); ++it)
-    if ((*it)["event"] == name) return *it;
-  return std::nullopt;
-}
-
 }  // namespace
 
 json run_scenario(const RunConfig& cfg) {
   const auto& sc = cfg.scenario;
   fs::create_directories(cfg.out_dir);
-  const auto started_at = iso_now();
+  const auto started_at = iso_now_utc();
   const auto wall0 = std::chrono::steady_clock::now();
   auto elapsed_s = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
@@ -267,65 +241,19 @@ json run_scenario(const RunConfig& cfg) {
   events_out.flush();
 
   // 4. Judge what the wire and the peers showed.
-  checks::PeerOutcome client_out{"client", client.events, -1, ""}, server_out{"server", server.events, -1, ""};
-  for (auto [slot, out] : {std::pair{&client, &client_out}, std::pair{&server, &server_out}}) {
-    PeerEnd e = slot->end();
-    out->exit_code = e.exit_code.value_or(-1);
-    out->exit_reason = e.exit_reason;
-  }
-  std::vector<checks::CheckResult> results;
-  if (harness_error.empty()) results = checks::run_checks({sc, log, client_out, server_out});
-
-  json checks_json = json::array();
-  std::vector<CheckOutcome> outcomes;
-  for (const auto& r : results) {
-    json j = checks::to_json(r);
-    if (r.verdict == checks::Verdict::fail)
-      if (auto why = cfg.expectations.known_failure(sc.name, cfg.client.name, cfg.server.name, r.name)) {
-        j["verdict"] = "xfail";
-        j["expected_failure"] = *why;
-      }
-    outcomes.push_back({r.name, j["verdict"].get<std::string>()});
-    checks_json.push_back(std::move(j));
-  }
-  Verdict v = decide_verdict(harness_error, client.end(), server.end(), outcomes);
-
-  json handshake{{"completed", false}};
-  if (auto hs = last_event(client.events, "handshake_done")) {
-    handshake = {{"completed", last_event(server.events, "handshake_done").has_value()},
-                 {"version", hs->value("version", "")},
-                 {"cipher", hs->value("cipher", "")},
-                 {"time_ms", hs->value("time_ms", 0.0)}};
-  }
-  const auto& t = link.totals();
-  json result{
-      {"schema_version", kResultSchemaVersion},
-      {"tool", {{"name", "wireproof"}, {"version", kToolVersion}}},
-      {"scenario",
-       {{"name", sc.name}, {"file", sc.file}, {"description", sc.description}, {"refs", sc.refs},
-        {"protocol", sc.protocol}}},
-      {"client", peer_json(cfg.client, client, client_argv)},
-      {"server", peer_json(cfg.server, server, server_argv)},
-      {"seed", cfg.seed},
-      {"clock", "real"},
-      {"started_at", started_at},
-      {"duration_s", elapsed_s()},
-      {"verdict", v.verdict},
-      {"reason", v.reason},
-      {"handshake", handshake},
-      {"app_data",
-       {{"client", last_event(client.events, "app_data").value_or(json(nullptr))},
-        {"server", last_event(server.events, "app_data").value_or(json(nullptr))}}},
-      {"checks", checks_json},
-      {"wire",
-       {{"datagrams", t.datagrams}, {"bytes", t.bytes}, {"dropped", t.dropped}, {"duplicated", t.duplicated},
-        {"reordered", t.reordered}, {"delayed", t.delayed}, {"corrupted", t.corrupted},
-        {"malformed", t.malformed}}},
-      {"artifacts",
-       {{"events", "events.jsonl"}, {"capture", "capture.pcapng"}, {"client_stdout", "client.stdout"},
-        {"client_stderr", "client.stderr"}, {"server_stdout", "server.stdout"},
-        {"server_stderr", "server.stderr"}}},
-  };
+  RunRecord record;
+  record.config = &cfg;
+  record.log = &log;
+  record.totals = link.totals();
+  record.client = {&cfg.client, client_argv, client.events, client.end()};
+  record.server = {&cfg.server, server_argv, server.events, server.end()};
+  record.harness_error = harness_error;
+  record.started_at = started_at;
+  record.duration_s = elapsed_s();
+  record.artifacts = {{"events", "events.jsonl"},         {"capture", "capture.pcapng"},
+                      {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
+                      {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
+  json result = assemble_result(record);
 
   // The capture is written from the event log, like everything else.
   try {

@@ -9,7 +9,7 @@
 #include "harness/capture/pcapng_writer.hpp"
 #include "harness/pki/pki.hpp"
 #include "harness/virtual/peer_setup.hpp"
-#include "harness/virtual/run_result.hpp"
+#include "harness/runner/run_result.hpp"
 #include "harness/virtual/virtual_peer.hpp"
 #include "harness/wire/link.hpp"
 

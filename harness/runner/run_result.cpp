@@ -1,4 +1,4 @@
-#include "harness/virtual/run_result.hpp"
+#include "harness/runner/run_result.hpp"
 
 #include <chrono>
 #include <ctime>

@@ -1,9 +1,8 @@
 // Judging a finished run and assembling its result.json (docs/RESULT.md):
 // checks, expectations (xfail), the run verdict, handshake/app-data summary,
 // wire totals. It depends only on what any run produces (event log, each
-// peer's events and how it ended), not on how the peers ran, so the real-clock
-// runner (harness/runner/run.cpp, which still has its own copy inline) can
-// call it too.
+// peer's events and how it ended), not on how the peers ran: the real-clock
+// runner (run.cpp) and virtual-time runs (harness/virtual) both use it.
 #pragma once
 
 #include <string>
