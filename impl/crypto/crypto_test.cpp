@@ -76,6 +76,29 @@ TEST(Aead, ChaCha20Poly1305Rfc8439Tag) {
   EXPECT_FALSE(aead.open(nonce, aad, ct));
 }
 
+// One Aead reused across messages (cached, keyed contexts) gives what a fresh
+// Aead gives for each message, also after a failed open.
+TEST(Aead, ReuseMatchesFreshContext) {
+  for (auto kind : {wc::AeadKind::aes_128_gcm, wc::AeadKind::aes_256_gcm, wc::AeadKind::chacha20_poly1305}) {
+    wc::Bytes key(wc::aead_key_len(kind), 0x42);
+    wc::Aead tx(kind, key), rx(kind, key);
+    for (int i = 0; i < 5; ++i) {
+      wc::Bytes nonce(12, static_cast<std::uint8_t>(i));
+      wc::Bytes aad(13, static_cast<std::uint8_t>(0x10 + i));
+      wc::Bytes pt(static_cast<std::size_t>(i * 37), static_cast<std::uint8_t>(0xa0 + i));
+      auto ct = tx.seal(nonce, aad, pt);
+      EXPECT_EQ(ct, wc::Aead(kind, key).seal(nonce, aad, pt));
+      auto bad = ct;
+      bad.back() ^= 1;
+      EXPECT_FALSE(rx.open(nonce, aad, bad));
+      EXPECT_EQ(rx.open(nonce, aad, ct), pt);
+      wc::Bytes prefix{1, 2, 3};
+      tx.seal_append(nonce, aad, pt, prefix);
+      EXPECT_EQ(wc::Bytes(prefix.begin() + 3, prefix.end()), ct);
+    }
+  }
+}
+
 TEST(Aead, WrongKeyLengthThrows) {
   EXPECT_THROW(wc::Aead(wc::AeadKind::aes_256_gcm, hex("00112233")), wc::CryptoError);
 }

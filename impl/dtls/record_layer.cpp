@@ -4,6 +4,20 @@
 
 namespace wireproof::dtls {
 
+namespace {
+// The 13-byte header of write_record_header (record.cpp), written in place.
+void encode_header(const RecordHeader& h, std::uint8_t* p) {
+  auto put = [&p](std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) *p++ = static_cast<std::uint8_t>(v >> (8 * (n - 1 - i)));
+  };
+  put(static_cast<std::uint8_t>(h.type), 1);
+  put(h.version, 2);
+  put(h.epoch, 2);
+  put(h.seq, 6);
+  put(h.length, 2);
+}
+}  // namespace
+
 RecordLayer::RecordLayer() {
   write_[0];
   read_[0];
@@ -32,12 +46,19 @@ crypto::Bytes RecordLayer::protect(ContentType type, std::uint16_t epoch, crypto
   if (we.next_seq > kMaxSeq) throw std::logic_error("sequence number space of the epoch exhausted");
   if (payload.size() > kMaxPlaintextLen) throw std::logic_error("record payload above 2^14");
   RecordHeader h{type, version, epoch, we.next_seq++, 0};
-  crypto::Bytes body = we.prot ? we.prot->seal(h, payload) : crypto::Bytes(payload.begin(), payload.end());
-  h.length = static_cast<std::uint16_t>(body.size());
-  bytes::Writer w;
-  write_record_header(w, h);
-  w.put_bytes(body);
-  return w.take();
+  // The fragment length is known up front (AEAD expansion is fixed), so the
+  // header and the sealed fragment go into one buffer allocated once.
+  const std::size_t body_len = payload.size() + (we.prot ? we.prot->expansion() : 0);
+  h.length = static_cast<std::uint16_t>(body_len);
+  crypto::Bytes out;
+  out.reserve(kRecordHeaderLen + body_len);
+  out.resize(kRecordHeaderLen);
+  encode_header(h, out.data());
+  if (we.prot)
+    we.prot->seal_append(h, payload, out);
+  else
+    out.insert(out.end(), payload.begin(), payload.end());
+  return out;
 }
 
 void RecordLayer::next_read_epoch(std::unique_ptr<RecordProtection> p) {

@@ -1,6 +1,14 @@
 #include "impl/dtls/record_protection.hpp"
 
+#include <algorithm>
+
 namespace wireproof::dtls {
+
+namespace {
+void put_be(std::uint8_t* p, std::uint64_t v, int n) {
+  for (int i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (n - 1 - i)));
+}
+}  // namespace
 
 RecordProtection::RecordProtection(crypto::AeadKind kind, crypto::ByteView key, crypto::ByteView iv)
     : aead_(kind, key), iv_(iv.begin(), iv.end()) {
@@ -9,38 +17,45 @@ RecordProtection::RecordProtection(crypto::AeadKind kind, crypto::ByteView key, 
 
 std::size_t RecordProtection::expansion() const { return (explicit_nonce() ? 8 : 0) + crypto::kAeadTagLen; }
 
-crypto::Bytes RecordProtection::nonce(std::uint64_t v) const {
-  crypto::Bytes n(12, 0);
+RecordProtection::Nonce RecordProtection::nonce(std::uint64_t v) const {
+  Nonce n{};
   if (explicit_nonce()) {
     std::copy(iv_.begin(), iv_.end(), n.begin());
-    for (int i = 0; i < 8; ++i) n[4 + i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
+    put_be(n.data() + 4, v, 8);
   } else {
-    n = iv_;
+    std::copy(iv_.begin(), iv_.end(), n.begin());
     for (int i = 0; i < 8; ++i) n[4 + i] ^= static_cast<std::uint8_t>(v >> (56 - 8 * i));
   }
   return n;
 }
 
-crypto::Bytes RecordProtection::aad(const RecordHeader& h, std::size_t plaintext_len) {
-  bytes::Writer w;
-  w.put_u64(epoch_seq(h.epoch, h.seq));
-  w.put_u8(static_cast<std::uint8_t>(h.type));
-  w.put_u16(h.version);
-  w.put_u16(static_cast<std::uint16_t>(plaintext_len));
-  return w.take();
+RecordProtection::Aad RecordProtection::aad(const RecordHeader& h, std::size_t plaintext_len) {
+  Aad a{};
+  put_be(a.data(), epoch_seq(h.epoch, h.seq), 8);
+  a[8] = static_cast<std::uint8_t>(h.type);
+  put_be(a.data() + 9, h.version, 2);
+  put_be(a.data() + 11, static_cast<std::uint16_t>(plaintext_len), 2);
+  return a;
 }
 
-crypto::Bytes RecordProtection::seal(const RecordHeader& h, crypto::ByteView plaintext) const {
+void RecordProtection::seal_append(const RecordHeader& h, crypto::ByteView plaintext, crypto::Bytes& out) {
   std::uint64_t es = epoch_seq(h.epoch, h.seq);
-  crypto::Bytes sealed = aead_.seal(nonce(es), aad(h, plaintext.size()), plaintext);
-  if (!explicit_nonce()) return sealed;
-  bytes::Writer w;
-  w.put_u64(es);
-  w.put_bytes(sealed);
-  return w.take();
+  out.reserve(out.size() + expansion() + plaintext.size());
+  if (explicit_nonce()) {
+    std::uint8_t explicit_part[8];
+    put_be(explicit_part, es, 8);
+    out.insert(out.end(), explicit_part, explicit_part + 8);
+  }
+  aead_.seal_append(nonce(es), aad(h, plaintext.size()), plaintext, out);
 }
 
-std::optional<crypto::Bytes> RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment) const {
+crypto::Bytes RecordProtection::seal(const RecordHeader& h, crypto::ByteView plaintext) {
+  crypto::Bytes out;
+  seal_append(h, plaintext, out);
+  return out;
+}
+
+std::optional<crypto::Bytes> RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment) {
   if (fragment.size() < expansion()) return std::nullopt;
   bytes::Reader r(fragment);
   std::uint64_t n = epoch_seq(h.epoch, h.seq);

@@ -8,6 +8,7 @@
 //   epoch||seq (8) || type (1) || version (2) || plaintext length (2).
 #pragma once
 
+#include <array>
 #include <optional>
 
 #include "impl/crypto/aead.hpp"
@@ -23,13 +24,18 @@ class RecordProtection {
   // Bytes a record grows by: explicit nonce (GCM only) + tag.
   std::size_t expansion() const;
   // Protects plaintext for a record with header fields h (h.length is ignored).
-  crypto::Bytes seal(const RecordHeader& h, crypto::ByteView plaintext) const;
+  crypto::Bytes seal(const RecordHeader& h, crypto::ByteView plaintext);
+  // The same, appending the protected fragment (expansion() + plaintext.size()
+  // bytes) to out.
+  void seal_append(const RecordHeader& h, crypto::ByteView plaintext, crypto::Bytes& out);
   // Opens a fragment; nullopt when it is too short or fails authentication.
-  std::optional<crypto::Bytes> open(const RecordHeader& h, crypto::ByteView fragment) const;
+  std::optional<crypto::Bytes> open(const RecordHeader& h, crypto::ByteView fragment);
 
  private:
-  crypto::Bytes nonce(std::uint64_t explicit_or_seq) const;
-  static crypto::Bytes aad(const RecordHeader& h, std::size_t plaintext_len);
+  using Nonce = std::array<std::uint8_t, crypto::kAeadNonceLen>;
+  using Aad = std::array<std::uint8_t, 13>;
+  Nonce nonce(std::uint64_t explicit_or_seq) const;
+  static Aad aad(const RecordHeader& h, std::size_t plaintext_len);
   bool explicit_nonce() const { return aead_.kind() != crypto::AeadKind::chacha20_poly1305; }
 
   crypto::Aead aead_;
