@@ -1,14 +1,10 @@
 #include "impl/crypto/ecdh.hpp"
 
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
 
 namespace wireproof::crypto {
 
 namespace {
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, FreeWith<OSSL_PARAM_BLD_free>>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, FreeWith<OSSL_PARAM_free>>;
-
 Bytes encoded_public(EVP_PKEY* key) {
   unsigned char* buf = nullptr;
   std::size_t n = EVP_PKEY_get1_encoded_public_key(key, &buf);
@@ -19,26 +15,25 @@ Bytes encoded_public(EVP_PKEY* key) {
 }
 
 // Builds a public-only key from the wire encoding; checks it lies on the curve.
-PkeyPtr peer_key(Group g, ByteView pub) {
+// P-256 has cofactor 1, so a point on the curve that is not the point at
+// infinity has order n: the partial (quick) validation of SP 800-56A
+// 5.6.2.3.4 suffices and the full check's extra n*Q scalar multiplication is
+// skipped. The key is validated here, once; derive() does not validate again.
+PkeyPtr peer_key(Group g, EVP_PKEY* own, ByteView pub) {
   if (g == Group::x25519) {
     if (pub.size() != 32) return nullptr;
     return PkeyPtr(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, pub.data(), pub.size()));
   }
   // RFC 8422 5.4.1: uncompressed form only (we advertise only "uncompressed").
   if (pub.size() != 65 || pub[0] != 0x04) return nullptr;
-  ParamBldPtr bld(OSSL_PARAM_BLD_new());
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size()) != 1)
+  // The group comes from our own key (copying it is cheaper than building
+  // the key from named-group parameters); decoding the point checks it is on the curve.
+  PkeyPtr key(EVP_PKEY_new());
+  if (!key || EVP_PKEY_copy_parameters(key.get(), own) != 1 ||
+      EVP_PKEY_set1_encoded_public_key(key.get(), pub.data(), pub.size()) != 1)
     return nullptr;
-  ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
-    return nullptr;
-  PkeyPtr key(raw);
   PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) return nullptr;
+  if (!check || EVP_PKEY_public_check_quick(check.get()) != 1) return nullptr;
   return key;
 }
 }  // namespace
@@ -62,11 +57,11 @@ EcdhKey EcdhKey::from_x25519_private(ByteView priv) {
 }
 
 std::optional<Bytes> EcdhKey::derive(ByteView peer_public) const {
-  PkeyPtr peer = peer_key(group_, peer_public);
+  PkeyPtr peer = peer_key(group_, key_.get(), peer_public);
   if (!peer) return std::nullopt;
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
   std::size_t n = 0;
-  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) != 1 ||
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.get(), /*validate_peer=*/0) != 1 ||
       EVP_PKEY_derive(ctx.get(), nullptr, &n) != 1)
     return std::nullopt;
   Bytes out(n);
