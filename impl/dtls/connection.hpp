@@ -92,6 +92,9 @@ class Connection : private HandshakeSink {
   bool hello_accepted() const { return hello_accepted_; }
   const RecordStats& record_stats() const { return rl_.stats(); }
   const ConnectionStats& stats() const { return stats_; }
+  // Handshake message bytes buffered for reassembly; never above cfg.max_handshake_memory.
+  std::size_t buffered_handshake_bytes() const { return ra_.memory_in_use(); }
+  const Reassembler& reassembler() const { return ra_; }
 
  private:
   // HandshakeSink

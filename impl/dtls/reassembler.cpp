@@ -4,18 +4,27 @@
 
 namespace wireproof::dtls {
 
-void Reassembler::add_range(Partial& p, std::uint32_t begin, std::uint32_t end) {
-  if (begin == end && !p.body.empty()) return;
-  p.have.emplace_back(begin, end);
-  std::sort(p.have.begin(), p.have.end());
+bool Reassembler::add_range(Partial& p, std::uint32_t begin, std::uint32_t end) {
+  if (begin == end && !p.body.empty()) return true;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> merged;
-  for (auto r : p.have) {
+  merged.reserve(p.have.size() + 1);
+  auto all = p.have;
+  all.insert(std::upper_bound(all.begin(), all.end(), std::make_pair(begin, end)), {begin, end});
+  for (auto r : all) {
     if (!merged.empty() && r.first <= merged.back().second)
       merged.back().second = std::max(merged.back().second, r.second);
     else
       merged.push_back(r);
   }
+  if (merged.size() > kMaxRanges) return false;
   p.have = std::move(merged);
+  return true;
+}
+
+std::size_t Reassembler::ranges_in_use() const {
+  std::size_t n = 0;
+  for (const auto& [seq, p] : partial_) n += p.have.size();
+  return n;
 }
 
 Reassembler::Outcome Reassembler::add(const HandshakeHeader& h, crypto::ByteView fragment) {
@@ -45,8 +54,8 @@ Reassembler::Outcome Reassembler::add(const HandshakeHeader& h, crypto::ByteView
     error_ = "fragments of handshake message " + std::to_string(h.message_seq) + " disagree on type or length";
     return Outcome::error;
   }
+  if (!add_range(p, h.frag_offset, h.frag_offset + h.frag_length)) return Outcome::dropped;
   std::copy(fragment.begin(), fragment.end(), p.body.begin() + h.frag_offset);
-  add_range(p, h.frag_offset, h.frag_offset + h.frag_length);
   return Outcome::accepted;
 }
 

@@ -26,6 +26,11 @@ class Reassembler {
  public:
   // How many message_seq values ahead of the next expected one we buffer.
   static constexpr std::uint16_t kWindow = 16;
+  // Disjoint byte ranges tracked per partial message. A fragment that would add one more
+  // (rather than extend or fill between existing ones) is dropped: otherwise a flood of
+  // tiny non-adjacent fragments grows the range list (unbounded by memory_limit) and makes
+  // every insertion sort it. A real peer's fragments are adjacent or fill gaps on resend.
+  static constexpr std::size_t kMaxRanges = 32;
 
   explicit Reassembler(std::size_t memory_limit) : limit_(memory_limit) {}
 
@@ -41,7 +46,11 @@ class Reassembler {
 
   std::uint16_t next_seq() const { return next_seq_; }
   void set_next_seq(std::uint16_t s) { next_seq_ = s; }
+  // Bytes of message bodies buffered (never above memory_limit).
   std::size_t memory_in_use() const { return in_use_; }
+  // Partial messages held, and disjoint ranges across them (<= kWindow * kMaxRanges).
+  std::size_t partial_messages() const { return partial_.size(); }
+  std::size_t ranges_in_use() const;
   const std::string& error() const { return error_; }
 
  private:
@@ -51,7 +60,8 @@ class Reassembler {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> have;  // sorted, merged [begin, end)
     bool complete() const { return have.size() == 1 && have[0].first == 0 && have[0].second == body.size(); }
   };
-  static void add_range(Partial& p, std::uint32_t begin, std::uint32_t end);
+  // False (and p unchanged) when the range would push p past kMaxRanges.
+  static bool add_range(Partial& p, std::uint32_t begin, std::uint32_t end);
 
   std::size_t limit_;
   std::size_t in_use_ = 0;
