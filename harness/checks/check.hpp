@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,12 @@ struct Inputs {
   const events::EventLog& log;
   const PeerOutcome& client;
   const PeerOutcome& server;
+  // The initial retransmission timer each side really used, when it is not
+  // the scenario's (a stock tool whose timer is fixed, peers/registry.json
+  // "fixed"). Absent: scenario.peers.timer_initial_ms, else 1000. Datagrams
+  // c2s are judged with the client's, s2c with the server's.
+  std::optional<int> client_timer_initial_ms = std::nullopt;
+  std::optional<int> server_timer_initial_ms = std::nullopt;
 };
 
 class Check {

@@ -79,7 +79,7 @@ class MtuFit final : public Check {
     // Start times of each side's timer-driven retransmissions.
     std::map<std::string, std::vector<std::int64_t>> timer_starts;
     const auto series = support::flight_series(in.log, {});
-    for (const auto& js : support::judge_retransmissions(series, support::backoff_for(in)))
+    for (const auto& js : support::judge_retransmissions(series, support::backoffs_for(in)))
       for (const auto& j : js.retransmissions)
         if (j.timer) timer_starts[js.series->dir].push_back(j.transmission->t_us);
 

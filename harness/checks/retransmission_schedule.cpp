@@ -12,7 +12,9 @@
 // previous flight reached ("Implementations SHOULD retain the current timer
 // value until a transmission without loss occurs").
 //
-// Expected: initial = scenario.peers.timer_initial_ms or 1000 ms; tolerance =
+// Expected: initial = the sending side's effective initial timer
+// (Inputs::client/server_timer_initial_ms, e.g. a stock tool's fixed 1 s),
+// else scenario.peers.timer_initial_ms, else 1000 ms; tolerance =
 // max(expect.retransmit.tolerance_ms, tolerance_pct % of the expected interval).
 // Parameters (expect.checks.retransmission_schedule):
 //   group_window_ms     (default 20)  datagrams closer than this form one transmission
@@ -50,10 +52,14 @@ class RetransmissionSchedule final : public Check {
     options.group_window_us = static_cast<std::int64_t>(support::number_param(params, "group_window_ms", 20) * 1000);
     options.response_window_us =
         static_cast<std::int64_t>(support::number_param(params, "response_window_ms", 30) * 1000);
-    const support::Backoff backoff = support::backoff_for(in, support::number_param(params, "max_timer_ms", 60000));
+    const support::Backoffs backoffs =
+        support::backoffs_for(in, support::number_param(params, "max_timer_ms", 60000));
+    const support::Backoff& backoff = backoffs.c2s;  // cap and tolerance: the same both ways
 
     CheckResult r;
-    r.expected = {{"initial_ms", backoff.initial_ms},
+    const bool same_initial = backoffs.c2s.initial_ms == backoffs.s2c.initial_ms;
+    r.expected = {{"initial_ms", same_initial ? json(backoff.initial_ms) : json(nullptr)},
+                  {"initial_ms_by_dir", {{"c2s", backoffs.c2s.initial_ms}, {"s2c", backoffs.s2c.initial_ms}}},
                   {"backoff", "x2 per timer retransmission"},
                   {"max_timer_ms", backoff.cap_ms},
                   {"tolerance_ms", backoff.tolerance_ms},
@@ -65,7 +71,7 @@ class RetransmissionSchedule final : public Check {
     json flights = json::array();
     std::size_t judged = 0, responses = 0, bad = 0;
     std::string first_bad;
-    for (const auto& js : support::judge_retransmissions(series, backoff)) {
+    for (const auto& js : support::judge_retransmissions(series, backoffs)) {
       json intervals = json::array();
       int timer_number = 0;
       for (const auto& j : js.retransmissions) {
@@ -107,8 +113,11 @@ class RetransmissionSchedule final : public Check {
                                               responses);
     } else if (bad == 0) {
       r.verdict = Verdict::pass;
-      r.detail = fmt::format("{} timer-driven retransmission(s) on schedule (initial {:.0f} ms, doubling)", judged,
-                             backoff.initial_ms);
+      r.detail = same_initial ? fmt::format("{} timer-driven retransmission(s) on schedule (initial {:.0f} ms, doubling)",
+                                            judged, backoff.initial_ms)
+                              : fmt::format("{} timer-driven retransmission(s) on schedule (initial c2s {:.0f} ms, "
+                                            "s2c {:.0f} ms, doubling)",
+                                            judged, backoffs.c2s.initial_ms, backoffs.s2c.initial_ms);
     } else {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{} of {} timer-driven retransmissions off schedule; first: {}", bad, judged, first_bad);

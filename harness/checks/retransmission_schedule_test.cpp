@@ -58,6 +58,47 @@ TEST(RetransmissionSchedule, UsesTheConfiguredInitialTimer) {
   EXPECT_EQ(make_retransmission_schedule()->run(b.inputs()).verdict, Verdict::pass);
 }
 
+// The client's ClientHello at 0, 100, 300 ms (a 100 ms timer), unanswered;
+// then the server's flight 2 at 5000 ms, resent at 6000 and 8000 ms (a 1 s
+// timer, as a stock tool whose timer is fixed), lost.
+LogBuilder client_100ms_server_1s() {
+  auto b = client_hello_resent_at({100, 300});
+  const Bytes server_hello = record(kHandshake, 0, 0, handshake_message(2, 0, filler(80, 2)));
+  b.datagram("s2c", 5000, server_hello, 2);
+  for (double t : {6000.0, 8000.0}) {
+    auto& d = b.datagram("s2c", t, server_hello, 2, true);
+    d.fate = "dropped";
+    d.deliveries_us.clear();
+  }
+  b.scenario.peers.timer_initial_ms = 100;
+  return b;
+}
+
+TEST(RetransmissionSchedule, JudgesEachDirectionWithItsSendersEffectiveTimer) {
+  auto b = client_100ms_server_1s();
+  auto scenario_only = make_retransmission_schedule()->run(b.inputs());  // both sides 100 ms
+  EXPECT_EQ(scenario_only.verdict, Verdict::fail) << scenario_only.detail;
+  EXPECT_NE(scenario_only.detail.find("s2c flight 2"), std::string::npos) << scenario_only.detail;
+
+  Inputs in = b.inputs();
+  in.server_timer_initial_ms = 1000;  // the server's timer is fixed at 1 s
+  auto r = make_retransmission_schedule()->run(in);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["judged_retransmissions"], 4);
+  EXPECT_EQ(r.expected["initial_ms_by_dir"]["c2s"], 100.0);
+  EXPECT_EQ(r.expected["initial_ms_by_dir"]["s2c"], 1000.0);
+  EXPECT_TRUE(r.expected["initial_ms"].is_null());
+
+  in.server_timer_initial_ms = 100;  // explicitly the same as the scenario: fails again
+  EXPECT_EQ(make_retransmission_schedule()->run(in).verdict, Verdict::fail);
+
+  Inputs wrong_side = b.inputs();
+  wrong_side.client_timer_initial_ms = 1000;  // c2s is the client's: its 100 ms schedule now fails
+  auto w = make_retransmission_schedule()->run(wrong_side);
+  EXPECT_EQ(w.verdict, Verdict::fail);
+  EXPECT_NE(w.detail.find("c2s flight 1"), std::string::npos) << w.detail;
+}
+
 TEST(RetransmissionSchedule, GroupsOneMessagePerDatagramIntoOneTransmission) {
   LogBuilder b;
   auto msg = [](std::uint64_t seq, int type, int msg_seq) {

@@ -27,13 +27,25 @@ Backoff backoff_for(const Inputs& in, double cap_ms) {
                  in.scenario.expect.retransmit_tolerance_ms, in.scenario.expect.retransmit_tolerance_pct};
 }
 
+Backoffs backoffs_for(const Inputs& in, double cap_ms) {
+  Backoffs b{backoff_for(in, cap_ms), backoff_for(in, cap_ms)};
+  if (in.client_timer_initial_ms) b.c2s.initial_ms = *in.client_timer_initial_ms;
+  if (in.server_timer_initial_ms) b.s2c.initial_ms = *in.server_timer_initial_ms;
+  return b;
+}
+
 std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& all, const Backoff& backoff) {
+  return judge_retransmissions(all, Backoffs{backoff, backoff});
+}
+
+std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& all, const Backoffs& backoffs) {
   std::vector<JudgedSeries> out;
   std::map<std::string, int> retained;  // per dir: the level earlier flights reached
   for (const auto& series : all) {
     const auto& tx = series.transmissions;
     if (tx.size() < 2) continue;
     int& reached = retained[series.dir];
+    const Backoff& backoff = backoffs.for_dir(series.dir);
     JudgedSeries js;
     js.series = &series;
     int timers = 0;

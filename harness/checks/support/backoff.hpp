@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "harness/checks/check.hpp"
@@ -41,6 +42,15 @@ struct Backoff {
 // from expect.retransmit_*.
 Backoff backoff_for(const Inputs& in, double cap_ms = 60000);
 
+// One back-off per direction, each with its sender's effective initial timer
+// (Inputs::client_timer_initial_ms for c2s, server_... for s2c; the
+// scenario's when absent).
+struct Backoffs {
+  Backoff c2s, s2c;
+  const Backoff& for_dir(const std::string& dir) const { return dir == "c2s" ? c2s : s2c; }
+};
+Backoffs backoffs_for(const Inputs& in, double cap_ms = 60000);
+
 struct JudgedRetransmission {
   const Transmission* transmission = nullptr;
   bool timer = true;                     // false: a response, not judged
@@ -59,5 +69,7 @@ struct JudgedSeries {
 // Judges every series with more than one transmission; `series` must outlive
 // the result.
 std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& series, const Backoff& backoff);
+// The same, each direction with its own back-off.
+std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& series, const Backoffs& backoffs);
 
 }  // namespace wireproof::checks::support
