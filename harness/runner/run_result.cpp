@@ -25,13 +25,26 @@ checks::PeerOutcome outcome(const PeerRecord& p) {
   return {p.end.role, p.events, p.end.exit_code.value_or(-1), p.end.exit_reason};
 }
 
-json peer_json(const PeerRecord& p) {
+// The initial retransmission timer a peer really used: the value it reported
+// as fixed ("timer_initial_ms_effective" in its ready event: a stock tool
+// whose registry entry fixes the timer), else the scenario's, else unknown
+// (the library's default; the checks assume 1000).
+std::optional<int> effective_timer_ms(const PeerRecord& p, const scenario::Scenario& sc) {
+  for (const auto& ev : p.events)
+    if (ev.contains("timer_initial_ms_effective") && ev["timer_initial_ms_effective"].is_number_integer())
+      return ev["timer_initial_ms_effective"].get<int>();
+  return sc.peers.timer_initial_ms;
+}
+
+json peer_json(const PeerRecord& p, const scenario::Scenario& sc) {
+  const auto timer = effective_timer_ms(p, sc);
   return {{"name", p.command->name},
           {"implementation", p.command->implementation},
           {"version", p.command->version},
           {"argv", p.argv},
           {"exit_code", p.end.exit_code ? json(*p.end.exit_code) : json(nullptr)},
-          {"exit_reason", p.end.exit_reason}};
+          {"exit_reason", p.end.exit_reason},
+          {"timer_initial_ms_effective", timer ? json(*timer) : json(nullptr)}};
 }
 
 }  // namespace
@@ -49,7 +62,12 @@ json assemble_result(const RunRecord& run) {
   const auto& sc = cfg.scenario;
   auto client_out = outcome(run.client), server_out = outcome(run.server);
   std::vector<checks::CheckResult> results;
-  if (run.harness_error.empty()) results = checks::run_checks({sc, *run.log, client_out, server_out});
+  if (run.harness_error.empty()) {
+    checks::Inputs in{sc, *run.log, client_out, server_out};
+    in.client_timer_initial_ms = effective_timer_ms(run.client, sc);
+    in.server_timer_initial_ms = effective_timer_ms(run.server, sc);
+    results = checks::run_checks(in);
+  }
 
   json checks_json = json::array();
   std::vector<CheckOutcome> outcomes;
@@ -79,8 +97,8 @@ json assemble_result(const RunRecord& run) {
       {"scenario",
        {{"name", sc.name}, {"file", sc.file}, {"description", sc.description}, {"refs", sc.refs},
         {"protocol", sc.protocol}}},
-      {"client", peer_json(run.client)},
-      {"server", peer_json(run.server)},
+      {"client", peer_json(run.client, sc)},
+      {"server", peer_json(run.server, sc)},
       {"seed", cfg.seed},
       {"clock", run.clock},
       {"started_at", run.started_at},

@@ -73,6 +73,14 @@ Registry Registry::from_json(const json& doc, const std::filesystem::path& file)
   return reg;
 }
 
+std::optional<int> PeerEntry::fixed_value(std::string_view role, std::string_view option) const {
+  if (!tool) return std::nullopt;
+  const RoleSpec& r = role == "server" ? tool->server : tool->client;
+  auto it = r.fixed.find(std::string(option));
+  if (it == r.fixed.end()) return std::nullopt;
+  return it->second.value;
+}
+
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
   for (const auto& e : entries_) out.push_back(e.name);

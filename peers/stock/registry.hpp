@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,11 @@ struct PeerEntry {
   std::vector<std::string> args;       // fixed leading arguments; may use {registry}
   std::string description;
   std::optional<ToolSpec> tool;        // stock entries only
+
+  // The value a stock tool always uses for contract option `option` (without
+  // "--", e.g. "timer-initial-ms") in `role` ("client" | "server"), when its
+  // entry declares it "fixed"; nullopt for shims and options the tool sets.
+  std::optional<int> fixed_value(std::string_view role, std::string_view option) const;
 };
 
 // The source tree's peers/registry.json, compiled in.

@@ -43,6 +43,45 @@ TEST(Registry, ShippedRegistryLoadsAndListsEveryPeer) {
   EXPECT_EQ(reg.find("gnutls-cli").implementation, "GnuTLS");
   ASSERT_TRUE(reg.find("openssl-cli").tool.has_value());
   EXPECT_FALSE(reg.find("openssl-cli").tool->client.options.contains("timer-initial-ms"));
+  // No stock tool sets the timer; both use their library's fixed 1 s.
+  for (const char* tool : {"openssl-cli", "gnutls-cli"})
+    for (const char* role : {"client", "server"}) {
+      EXPECT_EQ(reg.find(tool).fixed_value(role, "timer-initial-ms"), 1000) << tool << " " << role;
+      EXPECT_EQ(reg.find(tool).fixed_value(role, "mtu"), std::nullopt) << tool << " " << role;
+    }
+  EXPECT_EQ(reg.find("openssl").fixed_value("client", "timer-initial-ms"), std::nullopt);  // a shim sets it
+}
+
+TEST(Registry, FixedOptionsAreValidated) {
+  json e = shim("s1");
+  e["kind"] = "stock";
+  e["tool"] = minimal_stock_tool();
+  e["tool"]["server"]["fixed"] = {{"timer-initial-ms", {{"value", 1000}, {"note", "library default"}}}};
+  ASSERT_EQ(load_error(doc_with(e)), "");
+  EXPECT_EQ(Registry::from_json(doc_with(e), "r.json").find("s1").fixed_value("server", "timer-initial-ms"), 1000);
+  EXPECT_EQ(Registry::from_json(doc_with(e), "r.json").find("s1").fixed_value("client", "timer-initial-ms"),
+            std::nullopt);
+
+  auto error_for = [&](json fixed) {
+    json bad = e;
+    bad["tool"]["server"]["fixed"] = std::move(fixed);
+    return load_error(doc_with(bad));
+  };
+  std::string m = error_for({{"timer-initial-ms", {{"value", "1s"}, {"note", "n"}}}});
+  EXPECT_NE(m.find("field 'tool.server.fixed.timer-initial-ms.value'"), std::string::npos) << m;
+  m = error_for({{"timer-initial-ms", {{"value", 1000}}}});
+  EXPECT_NE(m.find("tool.server.fixed.timer-initial-ms"), std::string::npos) << m;
+  EXPECT_NE(m.find("note"), std::string::npos) << m;
+  m = error_for({{"retries", {{"value", 3}, {"note", "n"}}}});
+  EXPECT_NE(m.find("field 'tool.server.fixed.retries'"), std::string::npos) << m;
+  m = error_for({{"timer-initial-ms", {{"value", 0}, {"note", "n"}}}});
+  EXPECT_NE(m.find("1..3600000"), std::string::npos) << m;
+  m = error_for({{"timer-initial-ms", {{"value", 1000}, {"note", "n"}, {"unit", "ms"}}}});
+  EXPECT_NE(m.find("unit"), std::string::npos) << m;
+  json both = e;
+  both["tool"]["server"]["options"] = {{"timer-initial-ms", {"--timer", "{timer_ms}"}}};
+  m = load_error(doc_with(both));
+  EXPECT_NE(m.find("also listed in options"), std::string::npos) << m;
 }
 
 TEST(Registry, ArgvPrefixResolvesAgainstBuildDirAndFillsRegistryPath) {

@@ -82,11 +82,16 @@ class Session {
   }
 
  private:
+  nlohmann::json ready_event(nlohmann::json ev) const {
+    if (c_.timer_initial_ms_effective) ev["timer_initial_ms_effective"] = *c_.timer_initial_ms_effective;
+    return ev;
+  }
+
   // -1 when the tool runs (and, for a server, listens); else an exit code.
   int start_tool() {
     if (!server_role_) {
       if (int rc = spawn(0); rc >= 0) return rc;
-      ev_.emit({{"event", "ready"}});
+      ev_.emit(ready_event({{"event", "ready"}}));
       return -1;
     }
     const bool pick = c_.opts.listen.port == 0;
@@ -102,7 +107,7 @@ class Session {
         if (out_eof_ && err_eof_) break;  // it exited: port taken, or a real failure
       }
       if (ready_) {
-        ev_.emit({{"event", "ready"}, {"port", port_}});
+        ev_.emit(ready_event({{"event", "ready"}, {"port", port_}}));
         return -1;
       }
       const int status = tool_->terminate(milliseconds(100));

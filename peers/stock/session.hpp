@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct SessionConfig {
   // The tool's argv for a listening port (servers) or 0 (clients).
   std::function<std::vector<std::string>(std::uint16_t port)> argv_for_port;
   int signal_fd = -1;  // readable when SIGTERM/SIGINT/SIGHUP arrived
+  // The tool's own initial retransmission timer when the registry fixes it
+  // ("fixed": {"timer-initial-ms": ...}); reported in the ready event as
+  // "timer_initial_ms_effective" so the runner judges with it.
+  std::optional<int> timer_initial_ms_effective;
 };
 
 int run_stock_session(const SessionConfig& config, peers::EventEmitter& events);

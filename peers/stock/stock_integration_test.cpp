@@ -1,5 +1,6 @@
 // wireproof-stock end to end: real openssl/gnutls tools, a throwaway PKI,
-// both ends stock, a 5000-byte echo; failures (wrong CA, unmapped option,
+// both ends stock, a 5000-byte echo; a fixed timer option accepted and
+// reported; failures (wrong CA, unmapped option,
 // nobody listening); and that no tool survives its wrapper (SIGTERM, SIGKILL).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -312,9 +313,31 @@ TEST_F(StockTest, WrongCaFailsTheHandshakeWithAnAlert) {
   }
 }
 
+TEST_F(StockTest, FixedTimerIsAcceptedAndReportedInReady) {
+  // The shipped registry fixes both tools' initial timer at 1 s: the option
+  // is dropped (not 127) and the ready event says what the tool really uses.
+  for (const std::string tool : {"openssl-cli", "gnutls-cli"}) {
+    auto args = server_args();
+    args.insert(args.end(), {"--timer-initial-ms", "100"});
+    Wrapper server(tool, args);
+    auto ready = server.wait_event("ready");
+    ASSERT_TRUE(ready) << tool << "\n" << server.log();
+    EXPECT_EQ(ready->value("timer_initial_ms_effective", 0), 1000) << tool << "\n" << server.log();
+    ::kill(server.pid(), SIGTERM);
+    EXPECT_NE(server.wait_exit(milliseconds(5000)), 127) << server.log();
+  }
+}
+
 TEST_F(StockTest, UnmappedOptionIsUnsupported) {
+  // A registry whose gnutls-cli client neither maps nor fixes the timer.
+  std::ifstream in(WIREPROOF_REGISTRY);
+  json doc = json::parse(in);
+  for (auto& e : doc["peers"])
+    if (e["name"] == "gnutls-cli") e["tool"]["client"].erase("fixed");
+  const fs::path reg = dir_ / "registry.json";
+  std::ofstream(reg) << doc.dump(2);
   auto args = client_args(4433, pki_.ca_cert);
-  args.insert(args.end(), {"--timer-initial-ms", "100"});
+  args.insert(args.end(), {"--timer-initial-ms", "100", "--registry", reg.string()});
   Wrapper client("gnutls-cli", args);
   EXPECT_EQ(client.wait_exit(milliseconds(5000)), 127);
   auto err = client.event("error");

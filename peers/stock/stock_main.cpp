@@ -158,6 +158,9 @@ int run(std::vector<std::string> args) {
       fragments.insert(fragments.end(), it->second.begin(), it->second.end());
     } else if (auto ig = cfg.role.ignored.find(opt); ig != cfg.role.ignored.end()) {
       std::cerr << "wireproof-stock: --" << opt << " ignored: " << ig->second << "\n";
+    } else if (auto fx = cfg.role.fixed.find(opt); fx != cfg.role.fixed.end()) {
+      std::cerr << "wireproof-stock: --" << opt << " ignored: fixed at " << fx->second.value << " (" << fx->second.note
+                << ")\n";
     } else {
       const std::string what = "--" + opt + " (" + *tool_name + " has no equivalent)";
       emit_error_line("unsupported: " + what);
@@ -165,6 +168,8 @@ int run(std::vector<std::string> args) {
       return stock::exit_code::unsupported;
     }
   }
+  if (auto fx = cfg.role.fixed.find("timer-initial-ms"); fx != cfg.role.fixed.end())
+    cfg.timer_initial_ms_effective = fx->second.value;
   const auto values = placeholder_values(o);
   const std::string where = "peer '" + *tool_name + "'";
   cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where](std::uint16_t port) {

@@ -67,7 +67,7 @@ RoleSpec parse_role(const json& tool, const std::string& role, const std::string
   const std::string field = "tool." + role;
   const json& r = f::object(tool, role, where, "tool");
   f::only_keys(r,
-               {"argv", "options", "ignored", "ready", "handshake_done", "version", "cipher", "alerts", "errors",
+               {"argv", "options", "ignored", "fixed", "ready", "handshake_done", "version", "cipher", "alerts", "errors",
                 "closed", "data_streams", "echo", "note"},
                where, field);
   RoleSpec s;
@@ -89,6 +89,24 @@ RoleSpec parse_role(const json& tool, const std::string& role, const std::string
     for (const auto& [name, note] : ign.items()) {
       if (s.options.contains(name)) f::fail(where, field + ".ignored." + name, "also listed in options");
       s.ignored[name] = f::string(ign, name, where, field + ".ignored");
+    }
+  }
+  if (r.contains("fixed")) {
+    const json& fx = f::object(r, "fixed", where, field);
+    for (const auto& [name, spec] : fx.items()) {
+      const std::string ff = field + ".fixed." + name;
+      const auto& known = mappable_options();
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        f::fail(where, ff, "not a contract option this registry can map");
+      if (s.options.contains(name)) f::fail(where, ff, "also listed in options");
+      if (s.ignored.contains(name)) f::fail(where, ff, "also listed in ignored");
+      if (!spec.is_object()) f::fail(where, ff, "expected an object {\"value\": N, \"note\": \"why\"}");
+      f::only_keys(spec, {"value", "note"}, where, ff);
+      if (!spec.contains("value") || !spec["value"].is_number_integer())
+        f::fail(where, ff + ".value", "expected an integer (the value the tool always uses)");
+      const auto v = spec["value"].get<long long>();
+      if (v < 1 || v > 3600000) f::fail(where, ff + ".value", "expected 1..3600000, got " + std::to_string(v));
+      s.fixed[name] = FixedOption{static_cast<int>(v), f::string(spec, "note", where, ff)};
     }
   }
 

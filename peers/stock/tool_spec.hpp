@@ -45,12 +45,22 @@ struct ClosedPattern {
   std::string reason;
 };
 
+// An option the tool cannot set but whose value is fixed and known (the
+// library's default, e.g. OpenSSL's 1 s initial DTLS timer). Given, it is
+// dropped like an ignored one; the runner judges with `value` instead.
+struct FixedOption {
+  int value = 0;
+  std::string note;  // why: which tool, which library default
+};
+
 struct RoleSpec {
   std::vector<std::string> argv;  // template: always used
   // Contract option (without "--") -> argv fragment appended when it is given.
   std::map<std::string, std::vector<std::string>> options;
   // Contract option -> why the tool does without it; given, it is dropped.
   std::map<std::string, std::string> ignored;
+  // Contract option -> the value the tool always uses (see FixedOption).
+  std::map<std::string, FixedOption> fixed;
   // Server: the tool is listening once this matches, or (nullopt) once the
   // chosen UDP port shows up bound in /proc/net/udp.
   std::optional<Pattern> ready;
