@@ -61,6 +61,7 @@ Connection::Connection(ConnectionConfig cfg)
 void Connection::start(Time now) {
   if (state_ != State::idle) return;
   now_ = now;
+  intended_send_at_ = now;
   state_ = State::handshaking;
   if (cfg_.handshake_timeout.count() > 0) handshake_deadline_ = now + cfg_.handshake_timeout;
   if (auto f = hs_.start()) fail(*f);
@@ -132,6 +133,7 @@ void Connection::retransmit_flight() {
 
 void Connection::feed(crypto::ByteView datagram, Time now) {
   now_ = now;
+  intended_send_at_ = now;
   if (state_ == State::idle || state_ == State::closed || state_ == State::failed) {
     if (!(state_ == State::idle && cfg_.handshake.role == Role::server)) return;
     start(now);
@@ -265,6 +267,7 @@ std::optional<Time> Connection::next_deadline() const {
 
 void Connection::on_timeout(Time now) {
   now_ = now;
+  intended_send_at_ = now;
   if (state_ != State::handshaking && state_ != State::established) return;
   if (handshake_deadline_ && state_ == State::handshaking && now >= *handshake_deadline_)
     return fail({kHandshakeFailure, "handshake timeout"});
@@ -273,6 +276,7 @@ void Connection::on_timeout(Time now) {
     return fail({kHandshakeFailure, "no answer after " + std::to_string(timeouts_this_flight_) + " retransmissions"});
   ++timeouts_this_flight_;
   ++stats_.retransmissions;
+  intended_send_at_ = timer_.deadline();  // when the resend was due, however late we woke
   retransmit_flight();
 }
 

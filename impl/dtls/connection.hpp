@@ -73,6 +73,10 @@ class Connection : private HandshakeSink {
   void start(Time now);
   void feed(crypto::ByteView datagram, Time now);
   std::vector<crypto::Bytes> pull_datagrams();
+  // When the datagrams queued by the last start()/feed()/on_timeout() were meant to leave:
+  // the expired retransmission timer's deadline for a timer-driven resend, else that call's
+  // `now`. A caller that pulls after every call can log it per datagram.
+  Time intended_send_time() const { return intended_send_at_; }
   std::optional<Time> next_deadline() const;
   void on_timeout(Time now);
 
@@ -120,6 +124,7 @@ class Connection : private HandshakeSink {
   RetransmitTimer timer_;
   State state_ = State::idle;
   Time now_{0};
+  Time intended_send_at_{0};
   std::optional<Time> handshake_deadline_;
   std::size_t mtu_;
   std::uint16_t next_send_seq_ = 0;

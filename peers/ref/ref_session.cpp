@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include "impl/crypto/random.hpp"
@@ -88,7 +89,14 @@ void RefSession::flush() {
     socket_.connect_to(*candidate_);
     connected_ = true;
   }
+  // Handshake-phase datagrams (not application data) are reported with the time the stack
+  // meant them to leave, in the events' own t_ms base (peers/CONTRACT.md, ref only).
+  const double lag_ms = std::chrono::duration<double, std::milli>(now() - conn_->intended_send_time()).count();
   for (const auto& d : conn_->pull_datagrams()) {
+    if (!d.empty() && d[0] != 23) {
+      const double t = events_.ms_since_start();
+      events_.emit({{"event", "datagram"}, {"size", d.size()}, {"intended_ms", std::round((t - lag_ms) * 1000) / 1000}});
+    }
     ssize_t n = connected_ || opts_.role == Role::client
                     ? ::send(socket_.fd(), d.data(), d.size(), 0)
                     : ::sendto(socket_.fd(), d.data(), d.size(), 0, reinterpret_cast<const sockaddr*>(&*candidate_),
