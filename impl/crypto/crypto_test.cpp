@@ -192,3 +192,29 @@ TEST_F(WithPki, UntrustedChainFails) {
 TEST_F(WithPki, MismatchedKeyRefused) {
   EXPECT_THROW(wc::Credential::load(files.server_cert, files.client_key), wc::CryptoError);
 }
+
+namespace {
+// A counter stream: deterministic test source (not a CSPRNG).
+wc::RandomSource counter_source(std::uint8_t start) {
+  return [n = start](std::span<std::uint8_t> out) mutable {
+    for (auto& b : out) b = n++;
+  };
+}
+}  // namespace
+
+TEST(Ecdh, SeededKeysAreReproducibleAndAgree) {
+  for (auto g : {wc::Group::x25519, wc::Group::secp256r1}) {
+    auto a1 = wc::EcdhKey::generate(g, counter_source(1));
+    auto a2 = wc::EcdhKey::generate(g, counter_source(1));
+    auto b = wc::EcdhKey::generate(g, counter_source(7));
+    EXPECT_EQ(a1.public_value(), a2.public_value());
+    EXPECT_NE(a1.public_value(), b.public_value());
+    auto r = wc::EcdhKey::generate(g);  // a libcrypto-random peer
+    auto s1 = a1.derive(r.public_value());
+    auto s2 = r.derive(a1.public_value());
+    ASSERT_TRUE(s1 && s2);
+    EXPECT_EQ(*s1, *s2);
+    EXPECT_NE(wc::EcdhKey::generate(g, {}).public_value(), wc::EcdhKey::generate(g, {}).public_value());
+  }
+  EXPECT_EQ(wc::random_bytes(4, counter_source(9)), (wc::Bytes{9, 10, 11, 12}));
+}

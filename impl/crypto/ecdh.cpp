@@ -1,6 +1,10 @@
 #include "impl/crypto/ecdh.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
 
 namespace wireproof::crypto {
 
@@ -48,6 +52,37 @@ EcdhKey EcdhKey::generate(Group g) {
                                  : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "prime256v1"));
   if (!key) throw CryptoError(std::string("keygen ") + group_name(g));
   return EcdhKey(g, std::move(key));
+}
+
+EcdhKey EcdhKey::generate(Group g, const RandomSource& src) {
+  if (!src) return generate(g);
+  if (g == Group::x25519) return from_x25519_private(random_bytes(32, src));
+  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> grp(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1),
+                                                          &EC_GROUP_free);
+  std::unique_ptr<BIGNUM, decltype(&BN_clear_free)> d(BN_new(), &BN_clear_free);
+  if (!grp || !d) throw CryptoError("P-256 group");
+  for (;;) {  // rejection sampling: uniform in [1, n-1]
+    Bytes cand = random_bytes(32, src);
+    if (!BN_bin2bn(cand.data(), 32, d.get())) throw CryptoError("BN_bin2bn");
+    if (!BN_is_zero(d.get()) && BN_cmp(d.get(), EC_GROUP_get0_order(grp.get())) < 0) break;
+  }
+  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> q(EC_POINT_new(grp.get()), &EC_POINT_free);
+  unsigned char pub[65];
+  if (!q || EC_POINT_mul(grp.get(), q.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
+      EC_POINT_point2oct(grp.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, pub, sizeof pub, nullptr) != sizeof pub)
+    throw CryptoError("P-256 public point");
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(), &OSSL_PARAM_BLD_free);
+  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub) != 1)
+    throw CryptoError("P-256 key params");
+  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()), &OSSL_PARAM_free);
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_KEYPAIR, params.get()) != 1)
+    throw CryptoError("P-256 key from scalar");
+  return EcdhKey(g, PkeyPtr(raw));
 }
 
 EcdhKey EcdhKey::from_x25519_private(ByteView priv) {

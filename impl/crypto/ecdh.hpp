@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "impl/crypto/evp_ptr.hpp"
+#include "impl/crypto/random.hpp"
 #include "impl/crypto/types.hpp"
 
 namespace wireproof::crypto {
@@ -18,6 +19,9 @@ bool is_supported_group(std::uint16_t code);
 class EcdhKey {
  public:
   static EcdhKey generate(Group g);
+  // The private key drawn from src (x25519: 32 bytes, clamped by X25519 itself; P-256:
+  // 32-byte candidates until one lies in [1, n-1]). An empty src is generate(g).
+  static EcdhKey generate(Group g, const RandomSource& src);
   // Test hook: a key from a known raw x25519 private key (RFC 7748 vectors).
   static EcdhKey from_x25519_private(ByteView priv);
 

@@ -10,4 +10,11 @@ Bytes random_bytes(std::size_t n) {
   return out;
 }
 
+Bytes random_bytes(std::size_t n, const RandomSource& src) {
+  if (!src) return random_bytes(n);
+  Bytes out(n);
+  src(out);
+  return out;
+}
+
 }  // namespace wireproof::crypto
