@@ -24,6 +24,7 @@ namespace {
 // no-cookie-echo is a handshake row's behaviour: hand it to the handshake core.
 ConnectionConfig with_handshake_bugs(ConnectionConfig c) {
   c.handshake.alter_cookie_echo = c.handshake.alter_cookie_echo || c.bugs.no_cookie_echo;
+  if (c.random) c.handshake.random = c.random;
   return c;
 }
 // record-spans-datagrams: the datagram holding one record becomes two, cut halfway through
@@ -54,7 +55,7 @@ Connection::Connection(ConnectionConfig cfg)
   constexpr std::size_t kMinBudget = kRecordHeaderLen + 8 + crypto::kAeadTagLen + kHandshakeHeaderLen + 64;
   if (cfg_.mtu < cfg_.ip_udp_overhead + kMinBudget || cfg_.fallback_mtu < cfg_.ip_udp_overhead + kMinBudget)
     throw std::invalid_argument("MTU too small for DTLS records");
-  if (cfg_.cookie_secret.empty()) cfg_.cookie_secret = crypto::random_bytes(32);
+  if (cfg_.cookie_secret.empty()) cfg_.cookie_secret = crypto::random_bytes(32, cfg_.random);
   stats_.current_mtu = mtu_;
 }
 

@@ -47,6 +47,10 @@ struct ConnectionConfig {
   crypto::Bytes cookie_secret;        // server: random when empty
   crypto::Bytes peer_address;         // server: bound into the cookie (e.g. IP and port bytes)
   ProtocolBugs bugs;                  // deliberate misbehaviour for testing the checks; all off
+  // Randoms, ECDHE private keys and an empty cookie_secret come from here; empty: RAND_bytes.
+  // ECDSA signature nonces do not (OpenSSL 3.0 has no deterministic ECDSA). A seeded
+  // (non-secret) source is for reproducible virtual runs only.
+  crypto::RandomSource random;
 };
 
 enum class State { idle, handshaking, established, closed, failed };

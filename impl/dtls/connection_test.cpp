@@ -253,3 +253,44 @@ TEST(Connection, RetransmissionKeepsMessageSeqWithFreshRecordSeq) {
   EXPECT_EQ(wc::Bytes(a.begin() + 17, a.begin() + 19), wc::Bytes(b.begin() + 17, b.begin() + 19));
   EXPECT_EQ(wc::Bytes(a.begin() + 13, a.end()), wc::Bytes(b.begin() + 13, b.end()));
 }
+
+namespace {
+wc::RandomSource seeded(std::uint64_t seed) {  // splitmix64 stream: reproducible, not secret
+  return [x = seed](std::span<std::uint8_t> out) mutable {
+    for (auto& b : out) {
+      std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      b = static_cast<std::uint8_t>(z ^ (z >> 31));
+    }
+  };
+}
+std::vector<wc::Bytes> run_seeded(std::uint64_t seed) {
+  auto cc = client_cfg();
+  auto sc = server_cfg();
+  cc.random = seeded(seed);
+  sc.random = seeded(seed + 1);
+  MemoryLink link(cc, sc);
+  EXPECT_TRUE(link.run_until_established(10s));
+  std::vector<wc::Bytes> out;
+  for (const auto& s : link.log) out.push_back(s.data);
+  return out;
+}
+}  // namespace
+
+TEST(Connection, SeededRandomSourceReproducesTheHelloesAndKeyShares) {
+  auto a = run_seeded(5), b = run_seeded(5), c = run_seeded(6);
+  ASSERT_EQ(a.size(), b.size());
+  // c2s: ClientHello, HVR-echo ClientHello, ClientKeyExchange+CCS+Finished...; the randoms, cookie
+  // (seeded cookie secret) and key shares are equal. What differs: the server's ECDSA
+  // signature (random nonce) and so every Finished after it.
+  EXPECT_EQ(a[0], b[0]);  // ClientHello (client random)
+  EXPECT_NE(a[0], c[0]);
+  EXPECT_EQ(a[1], b[1]);  // HelloVerifyRequest (cookie from the seeded secret)
+  EXPECT_EQ(a[2], b[2]);  // ClientHello with cookie
+  // The server's flight starts with ServerHello (server random) and its key share, both seeded;
+  // compare its first 100 bytes (record header, ServerHello) exactly.
+  ASSERT_GT(a[3].size(), 100u);
+  EXPECT_TRUE(std::equal(a[3].begin(), a[3].begin() + 100, b[3].begin()));
+  EXPECT_FALSE(std::equal(a[3].begin(), a[3].begin() + 100, c[3].begin()));
+}

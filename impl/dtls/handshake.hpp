@@ -32,6 +32,7 @@ struct Psk {
 struct HandshakeConfig {
   Role role = Role::client;
   bool dtls = true;
+  crypto::RandomSource random;  // hello randoms and ECDHE keys; empty: RAND_bytes (set from ConnectionConfig)
   std::vector<std::uint16_t> cipher_suites = default_cipher_suite_codes();
   std::vector<crypto::Group> groups = {crypto::Group::x25519, crypto::Group::secp256r1};
   bool require_ems = false;  // EMS is always offered and used when both sides support it

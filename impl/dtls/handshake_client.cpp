@@ -27,7 +27,7 @@ bool key_fits_kx(EVP_PKEY* key, KeyExchange kx) {
 
 std::optional<Failure> Handshake::write_client_hello() {
   // RFC 6347 4.2.1: the ClientHello answering a HelloVerifyRequest repeats the first one, plus the cookie.
-  if (client_random_.empty()) client_random_ = crypto::random_bytes(32);
+  if (client_random_.empty()) client_random_ = crypto::random_bytes(32, cfg_.random);
   ClientHello ch;
   ch.version = cfg_.dtls ? kDtls12 : 0x0303;
   ch.random = client_random_;
@@ -164,7 +164,7 @@ std::optional<Failure> Handshake::write_client_key_exchange() {
     send(HsType::client_key_exchange, encode_u16_opaque(crypto::as_bytes(cfg_.psk->identity)));
     pre_master = psk_pre_master(cfg_.psk->key);
   } else {
-    ecdh_ = crypto::EcdhKey::generate(group_);
+    ecdh_ = crypto::EcdhKey::generate(group_, cfg_.random);
     auto shared = ecdh_->derive(peer_public_);
     if (!shared) return Failure{kIllegalParameter, "server_key_exchange: invalid public value"};
     send(HsType::client_key_exchange, encode_u8_opaque(ecdh_->public_value()));

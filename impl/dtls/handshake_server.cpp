@@ -87,7 +87,7 @@ std::optional<Failure> Handshake::read_client_hello(crypto::ByteView body) {
 }
 
 std::optional<Failure> Handshake::write_server_hello() {
-  server_random_ = crypto::random_bytes(32);
+  server_random_ = crypto::random_bytes(32, cfg_.random);
   ServerHello sh;
   sh.version = cfg_.dtls ? kDtls12 : 0x0303;
   sh.random = server_random_;
@@ -110,7 +110,7 @@ std::optional<Failure> Handshake::write_server_key_exchange() {
     send(HsType::server_key_exchange, encode_u16_opaque(crypto::as_bytes(cfg_.psk->hint)));
     return std::nullopt;
   }
-  ecdh_ = crypto::EcdhKey::generate(group_);
+  ecdh_ = crypto::EcdhKey::generate(group_, cfg_.random);
   EcdheServerKeyExchange ske;
   ske.group = static_cast<std::uint16_t>(group_);
   ske.public_key = ecdh_->public_value();
