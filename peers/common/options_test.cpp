@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -13,9 +15,12 @@ namespace {
 
 const PeerIdentity kId{"TestTLS", "1.2.3"};
 
-// A real file for the ExistingFile checks.
+// A real file for the ExistingFile checks. Named per process: CTest runs each
+// test as its own process, in parallel, and one test's destructor must not
+// delete the file another test is reading.
 struct PemFile {
-  std::filesystem::path path = std::filesystem::temp_directory_path() / "wp_options_test.pem";
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("wp_options_test." + std::to_string(::getpid()) + ".pem");
   PemFile() { std::ofstream(path) << "x"; }
   ~PemFile() { std::filesystem::remove(path); }
 };
