@@ -17,19 +17,17 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "impl/crypto/evp_ptr.hpp"
+
 namespace wireproof::pki {
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const { Free(p); }
-};
-using PKey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
-using Ext = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
-using Bn = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+using crypto::FreeWith;
+using PKey = crypto::PkeyPtr;
+using Cert = crypto::X509Ptr;
+using Bio = crypto::BioPtr;
+using Ext = std::unique_ptr<X509_EXTENSION, FreeWith<X509_EXTENSION_free>>;
+using Bn = std::unique_ptr<BIGNUM, FreeWith<BN_free>>;
 
 [[noreturn]] void fail(std::string_view step) {
   char buf[256] = "no OpenSSL error queued";

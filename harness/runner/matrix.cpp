@@ -1,4 +1,5 @@
 #include "harness/runner/matrix.hpp"
+#include "harness/runner/run_result.hpp"
 
 #include <unistd.h>
 
@@ -79,9 +80,7 @@ json read_result(const fs::path& dir, const MatrixCell& cell, const std::string&
 json run_matrix(const MatrixConfig& cfg) {
   fs::create_directories(cfg.out_dir);
   const auto t0 = std::chrono::steady_clock::now();
-  auto started_at = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char iso[32];
-  std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&started_at));
+  const std::string started_at = iso_now_utc();
   const bool tty = ::isatty(STDERR_FILENO);
 
   std::vector<json> runs(cfg.cells.size());
@@ -146,7 +145,7 @@ json run_matrix(const MatrixConfig& cfg) {
   json summary{{"schema_version", 1},
                {"seed", cfg.seed},
                {"shard", cfg.shard_text},
-               {"started_at", iso},
+               {"started_at", started_at},
                {"duration_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
                {"clients", cfg.clients},
                {"servers", cfg.servers},

@@ -13,6 +13,7 @@
 #include "harness/capture/pcapng_writer.hpp"
 #include "harness/pki/pki.hpp"
 #include "harness/runner/peer_process.hpp"
+#include "harness/runner/peer_timeouts.hpp"
 #include "harness/runner/run_result.hpp"
 #include "harness/runner/verdict.hpp"
 #include "harness/wire/link.hpp"
@@ -24,13 +25,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-// How long a peer may go without receiving anything before it gives up: long
-// enough to ride out the scenario's retransmission back-off.
-int idle_timeout_ms(const scenario::Scenario& sc) {
-  int timer = sc.peers.timer_initial_ms.value_or(1000);
-  return std::clamp(timer * 20, 2000, 10000);
-}
 
 std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer, const std::string& role,
                                    const pki::PkiFiles& pki, int connect_port) {
@@ -53,9 +47,7 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
   add("--ca", pki.ca_cert.string());
   add("--mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
   if (sc.peers.timer_initial_ms) add("--timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
-  int run_ms = static_cast<int>(sc.run_timeout_s * 1000);
-  int hs_ms = sc.peers.handshake_timeout_ms.value_or(std::max(1000, run_ms - 3000));
-  add("--handshake-timeout-ms", std::to_string(std::min(hs_ms, std::max(1000, run_ms - 2000))));
+  add("--handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc)));
   add("--echo-bytes", std::to_string(sc.workload.echo_bytes));
   add("--chunk", std::to_string(sc.workload.chunk));
   add("--idle-timeout-ms", std::to_string(idle_timeout_ms(sc)));

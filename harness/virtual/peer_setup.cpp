@@ -2,31 +2,20 @@
 
 #include <algorithm>
 
+#include "harness/runner/peer_timeouts.hpp"
 #include "impl/crypto/x509.hpp"
 
 namespace wireproof::sim {
 
 namespace {
 
-// The same limits harness/runner/run.cpp gives real peers, so a scenario's
-// timeouts mean the same thing on both clocks.
-std::int64_t idle_timeout_ms(const scenario::Scenario& sc) {
-  int timer = sc.peers.timer_initial_ms.value_or(1000);
-  return std::clamp(timer * 20, 2000, 10000);
-}
-std::int64_t handshake_timeout_ms(const scenario::Scenario& sc) {
-  int run_ms = static_cast<int>(sc.run_timeout_s * 1000);
-  int hs_ms = sc.peers.handshake_timeout_ms.value_or(std::max(1000, run_ms - 3000));
-  return std::min(hs_ms, std::max(1000, run_ms - 2000));
-}
-
 PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::Role role, int port) {
   PeerSetup s;
   s.params.role = role;
   s.params.port = port;
   s.params.timer_initial_ms = sc.peers.timer_initial_ms;
-  s.params.handshake_timeout_ms = handshake_timeout_ms(sc);
-  s.params.idle_timeout_ms = idle_timeout_ms(sc);
+  s.params.handshake_timeout_ms = runner::handshake_timeout_ms(sc);  // as real runs do
+  s.params.idle_timeout_ms = runner::idle_timeout_ms(sc);
   s.params.plan = {sc.workload.echo_bytes, sc.workload.chunk};
 
   auto& c = s.config;

@@ -1,0 +1,28 @@
+// The limits every peer of a run is given, derived from the scenario. Real
+// (run.cpp) and virtual (harness/virtual) runs both use these, so a scenario's
+// timeouts mean the same thing on both clocks.
+#pragma once
+
+#include <algorithm>
+
+#include "harness/scenario/model.hpp"
+
+namespace wireproof::runner {
+
+// How long a peer may go without receiving anything before it gives up: long
+// enough to ride out the scenario's retransmission back-off.
+inline int idle_timeout_ms(const scenario::Scenario& sc) {
+  int timer = sc.peers.timer_initial_ms.value_or(1000);
+  return std::clamp(timer * 20, 2000, 10000);
+}
+
+// The peer's handshake limit: the scenario's, or the run deadline less a
+// margin, and never past the run deadline less 2 s (so the peer reports its
+// own failure before the harness has to kill it).
+inline int handshake_timeout_ms(const scenario::Scenario& sc) {
+  int run_ms = static_cast<int>(sc.run_timeout_s * 1000);
+  int hs_ms = sc.peers.handshake_timeout_ms.value_or(std::max(1000, run_ms - 3000));
+  return std::min(hs_ms, std::max(1000, run_ms - 2000));
+}
+
+}  // namespace wireproof::runner
