@@ -54,9 +54,8 @@ std::vector<MatrixCell> plan_matrix(const std::vector<std::pair<std::string, std
 namespace {
 
 struct Active {
-  MatrixCell cell;
+  std::size_t index;  // into cfg.cells, and so into the summary's runs
   std::unique_ptr<bp::child> child;
-  std::chrono::steady_clock::time_point started;
 };
 
 json read_result(const fs::path& dir, const MatrixCell& cell, const std::string& exit_note) {
@@ -106,7 +105,8 @@ json run_matrix(const MatrixConfig& cfg) {
 
   while (done < cfg.cells.size()) {
     while (active.size() < std::max(1u, cfg.jobs) && next < cfg.cells.size()) {
-      const auto& cell = cfg.cells[next++];
+      const std::size_t index = next++;
+      const auto& cell = cfg.cells[index];
       fs::path dir = cfg.out_dir / cell.dir;
       fs::create_directories(dir);
       std::vector<std::string> args{"run", cell.scenario_file, "--client", cell.client, "--server", cell.server,
@@ -115,7 +115,7 @@ json run_matrix(const MatrixConfig& cfg) {
       auto child = std::make_unique<bp::child>(bp::exe = cfg.self_exe, bp::args = args,
                                                bp::std_out > (dir / "run.log").string(),
                                                bp::std_err > (dir / "run.stderr").string(), bp::std_in < bp::null);
-      active.push_back({cell, std::move(child), std::chrono::steady_clock::now()});
+      active.push_back({index, std::move(child)});
     }
     bool reaped = false;
     for (auto it = active.begin(); it != active.end();) {
@@ -125,14 +125,12 @@ json run_matrix(const MatrixConfig& cfg) {
       }
       it->child->wait();
       std::string note = "exit " + std::to_string(it->child->exit_code());
-      json run = read_result(cfg.out_dir / it->cell.dir, it->cell, note);
-      std::size_t k = 0;
-      for (; k < cfg.cells.size(); ++k)
-        if (cfg.cells[k].dir == it->cell.dir) break;
+      const MatrixCell& cell = cfg.cells[it->index];
+      json run = read_result(cfg.out_dir / cell.dir, cell, note);
       ++done;
       if (run["verdict"] == "fail" || run["verdict"] == "error") ++failures;
       progress(run);
-      runs[k] = std::move(run);
+      runs[it->index] = std::move(run);
       it = active.erase(it);
       reaped = true;
     }
