@@ -33,7 +33,13 @@ class OpensslContexts {
   std::unique_ptr<SSL_CTX, Free> client_, server_;
 };
 
-using DatagramQueue = std::deque<std::vector<std::uint8_t>>;
+// One direction of the link. Datagram buffers are recycled, so the link costs
+// OpenSSL a copy in (BIO write) and a copy out (BIO read, like recv()) and no
+// allocation per datagram: the ref side's link only moves its own buffers.
+struct DatagramQueue {
+  std::deque<std::vector<std::uint8_t>> queued;
+  std::vector<std::vector<std::uint8_t>> spare;
+};
 
 class OpensslPair {
  public:
