@@ -160,6 +160,76 @@ TEST_F(WithPki, SignVerifyRsaPssAndPkcs1) {
   }
 }
 
+namespace {
+wc::PkeyPtr ed25519_private(const wc::Bytes& seed) {
+  return wc::PkeyPtr(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+}
+wc::Bytes raw_public(EVP_PKEY* key) {
+  wc::Bytes out(32);
+  std::size_t n = out.size();
+  EXPECT_EQ(EVP_PKEY_get_raw_public_key(key, out.data(), &n), 1);
+  out.resize(n);
+  return out;
+}
+}  // namespace
+
+// RFC 8032 7.1, TEST 1 (empty message) and TEST 2 (one byte, 0x72).
+TEST(Ed25519, Rfc8032KnownAnswers) {
+  struct Vector {
+    const char *secret, *pub, *msg, *sig;
+  } vectors[] = {
+      {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+       "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+       "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46b"
+       "d25bf5f0595bbe24655141438e7a100b"},
+      {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+       "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+       "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c"
+       "387b2eaeb4302aeeb00d291612bb0c00"},
+  };
+  for (const auto& v : vectors) {
+    auto key = ed25519_private(hex(v.secret));
+    ASSERT_TRUE(key);
+    EXPECT_EQ(raw_public(key.get()), hex(v.pub));
+    auto sig = wc::sign(key.get(), wc::SignatureScheme::ed25519, hex(v.msg));
+    EXPECT_EQ(sig, hex(v.sig));
+    EXPECT_TRUE(wc::verify(key.get(), wc::SignatureScheme::ed25519, hex(v.msg), sig));
+  }
+}
+
+TEST(Ed25519, DeterministicAndRefusesWrongKeyOrScheme) {
+  auto key = ed25519_private(wc::Bytes(32, 0x11));
+  auto other = ed25519_private(wc::Bytes(32, 0x22));
+  ASSERT_TRUE(key && other);
+  auto msg = wc::as_bytes("client_random || server_random || params");
+  auto sig = wc::sign(key.get(), wc::SignatureScheme::ed25519, msg);
+  EXPECT_EQ(sig.size(), 64u);
+  EXPECT_EQ(wc::sign(key.get(), wc::SignatureScheme::ed25519, msg), sig) << "Ed25519 signs deterministically";
+  EXPECT_TRUE(wc::verify(key.get(), wc::SignatureScheme::ed25519, msg, sig));
+  EXPECT_FALSE(wc::verify(other.get(), wc::SignatureScheme::ed25519, msg, sig)) << "wrong key";
+  EXPECT_FALSE(wc::verify(key.get(), wc::SignatureScheme::ed25519, wc::as_bytes("other"), sig));
+  auto bad = sig;
+  bad[10] ^= 1;
+  EXPECT_FALSE(wc::verify(key.get(), wc::SignatureScheme::ed25519, msg, bad));
+  // Ed25519 keys pair with ed25519 only, and ECDSA keys never with ed25519.
+  for (auto s : {wc::SignatureScheme::ecdsa_secp256r1_sha256, wc::SignatureScheme::rsa_pss_rsae_sha256,
+                 wc::SignatureScheme::rsa_pkcs1_sha256}) {
+    EXPECT_FALSE(wc::scheme_fits_key(s, key.get()));
+    EXPECT_FALSE(wc::verify(key.get(), s, msg, sig));
+    EXPECT_THROW(wc::sign(key.get(), s, msg), wc::CryptoError);
+  }
+  wc::PkeyPtr ec(EVP_EC_gen("P-256"));
+  ASSERT_TRUE(ec);
+  EXPECT_FALSE(wc::scheme_fits_key(wc::SignatureScheme::ed25519, ec.get()));
+  EXPECT_FALSE(wc::verify(ec.get(), wc::SignatureScheme::ed25519, msg, sig));
+  EXPECT_EQ(wc::choose_scheme({0x0403, 0x0804, 0x0807}, key.get()), wc::SignatureScheme::ed25519);
+  EXPECT_FALSE(wc::choose_scheme({0x0403, 0x0804}, key.get()));
+  EXPECT_TRUE(wc::is_supported_scheme(0x0807));
+  EXPECT_EQ(wc::key_family(key.get()), wc::KeyFamily::ecdsa);
+  EXPECT_EQ(wc::key_family(ec.get()), wc::KeyFamily::ecdsa);
+  EXPECT_EQ(wc::key_family(nullptr), wc::KeyFamily::other);
+}
+
 TEST_F(WithPki, ChainVerifiesWithHostCheck) {
   auto ca = wc::TrustStore::from_ca_file(files.ca_cert);
   auto cred = wc::Credential::load(files.server_cert, files.server_key);
