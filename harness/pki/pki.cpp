@@ -5,12 +5,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -18,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "impl/crypto/evp_ptr.hpp"
+#include "impl/crypto/hmac.hpp"
 
 namespace wireproof::pki {
 namespace {
@@ -40,10 +43,69 @@ void check(int ok, std::string_view step) {
   if (ok != 1) fail(step);
 }
 
-PKey new_p256_key() {
-  PKey key(EVP_EC_gen("P-256"));
-  if (!key) fail("EVP_EC_gen(P-256)");
-  return key;
+// Where one PKI's keys, serials and validity come from, and the digest
+// X509_sign uses (nullptr for Ed25519, which hashes internally). `label`
+// names the certificate: "ca", "server" or "client".
+struct Recipe {
+  std::function<PKey(std::string_view label)> key;
+  std::function<Bn(std::string_view label)> serial;
+  std::function<void(X509* cert)> validity;
+  const EVP_MD* md = nullptr;
+};
+
+Recipe random_recipe() {
+  Recipe r;
+  r.key = [](std::string_view) {
+    PKey key(EVP_EC_gen("P-256"));
+    if (!key) fail("EVP_EC_gen(P-256)");
+    return key;
+  };
+  r.serial = [](std::string_view) {
+    Bn serial(BN_new());
+    if (!serial) fail("BN_new");
+    check(BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY), "BN_rand(serial)");
+    return serial;
+  };
+  r.validity = [](X509* cert) {
+    // Back-dated an hour so that small clock differences never matter.
+    if (!X509_gmtime_adj(X509_getm_notBefore(cert), -3600)) fail("notBefore");
+    if (!X509_gmtime_adj(X509_getm_notAfter(cert), 2L * 24 * 3600)) fail("notAfter");
+  };
+  r.md = EVP_sha256();
+  return r;
+}
+
+Recipe seeded_recipe(std::uint64_t seed) {
+  // HMAC-SHA256 keyed with the seed (8 bytes, big-endian) over a label.
+  auto derive = [seed](std::string_view label, std::string_view what) {
+    crypto::Bytes key(8);
+    for (int i = 0; i < 8; ++i) key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(seed >> (56 - 8 * i));
+    std::string msg = "wireproof pki " + std::string(label) + " " + std::string(what);
+    return crypto::hmac(crypto::Hash::sha256, key, crypto::as_bytes(msg));
+  };
+  Recipe r;
+  r.key = [derive](std::string_view label) {
+    crypto::Bytes priv = derive(label, "key");  // any 32 bytes are an Ed25519 private key (RFC 8032 5.1.5)
+    PKey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, priv.data(), 32));
+    OPENSSL_cleanse(priv.data(), priv.size());
+    if (!key) fail("EVP_PKEY_new_raw_private_key(ED25519)");
+    return key;
+  };
+  r.serial = [derive](std::string_view label) {
+    crypto::Bytes b = derive(label, "serial");
+    b.resize(16);
+    b[0] = static_cast<std::uint8_t>((b[0] & 0x7f) | 0x40);  // positive, always 127 bits: a fixed-size encoding
+    Bn serial(BN_bin2bn(b.data(), static_cast<int>(b.size()), nullptr));
+    if (!serial) fail("BN_bin2bn(serial)");
+    return serial;
+  };
+  r.validity = [](X509* cert) {
+    // ASN1_TIME_set_string_X509 picks UTCTime or GeneralizedTime as RFC 5280 4.1.2.5 requires.
+    check(ASN1_TIME_set_string_X509(X509_getm_notBefore(cert), "20200101000000Z"), "notBefore");
+    check(ASN1_TIME_set_string_X509(X509_getm_notAfter(cert), "20991231235959Z"), "notAfter");
+  };
+  r.md = nullptr;
+  return r;
 }
 
 // Adds one v3 extension written in openssl.cnf syntax ("critical,CA:TRUE").
@@ -57,20 +119,17 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 // An unsigned certificate for `key`, named CN=common_name, issued by `issuer`
-// (null: self-issued, the CA). Extensions and the signature come after.
-Cert make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer) {
+// (null: self-issued, the CA), serial and validity from the recipe (`label`
+// names the certificate). Extensions and the signature come after.
+Cert make_cert(const Recipe& r, std::string_view label, EVP_PKEY* key, const std::string& common_name,
+               X509* issuer) {
   Cert cert(X509_new());
   if (!cert) fail("X509_new");
   check(X509_set_version(cert.get(), 2), "X509_set_version");
 
-  Bn serial(BN_new());
-  if (!serial) fail("BN_new");
-  check(BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY), "BN_rand(serial)");
+  Bn serial = r.serial(label);
   if (!BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()))) fail("BN_to_ASN1_INTEGER");
-
-  // Back-dated an hour so that small clock differences never matter.
-  if (!X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600)) fail("notBefore");
-  if (!X509_gmtime_adj(X509_getm_notAfter(cert.get()), 2L * 24 * 3600)) fail("notAfter");
+  r.validity(cert.get());
 
   X509_NAME* name = X509_get_subject_name(cert.get());
   check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
@@ -85,8 +144,8 @@ Cert make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer) {
   return cert;
 }
 
-void sign(X509* cert, EVP_PKEY* key) {
-  if (X509_sign(cert, key, EVP_sha256()) <= 0) fail("X509_sign");
+void sign(const Recipe& r, X509* cert, EVP_PKEY* key) {
+  if (X509_sign(cert, key, r.md) <= 0) fail("X509_sign");
 }
 
 // Writes bytes to a fresh file created with `mode`; an old file is removed
@@ -126,8 +185,9 @@ void write_key(const std::filesystem::path& path, EVP_PKEY* key) {
   write_file(path, bio_contents(bio.get()), 0600);
 }
 
-Cert make_leaf(EVP_PKEY* key, const std::string& cn, const std::string& server_name, X509* ca, EVP_PKEY* ca_key) {
-  Cert leaf = make_cert(key, cn, ca);
+Cert make_leaf(const Recipe& r, std::string_view label, EVP_PKEY* key, const std::string& cn,
+               const std::string& server_name, X509* ca, EVP_PKEY* ca_key) {
+  Cert leaf = make_cert(r, label, key, cn, ca);
   const std::string san = "DNS:" + server_name + ",IP:127.0.0.1";
   add_ext(leaf.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
   add_ext(leaf.get(), ca, NID_key_usage, "critical,digitalSignature");
@@ -135,30 +195,28 @@ Cert make_leaf(EVP_PKEY* key, const std::string& cn, const std::string& server_n
   add_ext(leaf.get(), ca, NID_subject_alt_name, san.c_str());
   add_ext(leaf.get(), ca, NID_subject_key_identifier, "hash");
   add_ext(leaf.get(), ca, NID_authority_key_identifier, "keyid:always");
-  sign(leaf.get(), ca_key);
+  sign(r, leaf.get(), ca_key);
   return leaf;
 }
 
-}  // namespace
-
-PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name) {
+PkiFiles generate(const std::filesystem::path& dir, const std::string& server_name, const Recipe& r) {
   if (server_name.empty() || server_name.find(',') != std::string::npos)
     throw std::invalid_argument("generate_pki: server_name must be a non-empty DNS name, got '" + server_name + "'");
   std::filesystem::create_directories(dir);
   PkiFiles files{dir / "ca.pem",     dir / "ca.key",     dir / "server.pem",
                  dir / "server.key", dir / "client.pem", dir / "client.key"};
 
-  PKey ca_key = new_p256_key();
-  Cert ca = make_cert(ca_key.get(), "wireproof throwaway CA", nullptr);
+  PKey ca_key = r.key("ca");
+  Cert ca = make_cert(r, "ca", ca_key.get(), "wireproof throwaway CA", nullptr);
   add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
   add_ext(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
   add_ext(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
-  sign(ca.get(), ca_key.get());
+  sign(r, ca.get(), ca_key.get());
 
-  PKey server_key = new_p256_key();
-  Cert server = make_leaf(server_key.get(), server_name, server_name, ca.get(), ca_key.get());
-  PKey client_key = new_p256_key();
-  Cert client = make_leaf(client_key.get(), "wireproof client", server_name, ca.get(), ca_key.get());
+  PKey server_key = r.key("server");
+  Cert server = make_leaf(r, "server", server_key.get(), server_name, server_name, ca.get(), ca_key.get());
+  PKey client_key = r.key("client");
+  Cert client = make_leaf(r, "client", client_key.get(), "wireproof client", server_name, ca.get(), ca_key.get());
 
   write_key(files.ca_key, ca_key.get());
   write_cert(files.ca_cert, ca.get());
@@ -167,6 +225,16 @@ PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& serve
   write_key(files.client_key, client_key.get());
   write_cert(files.client_cert, client.get());
   return files;
+}
+
+}  // namespace
+
+PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name) {
+  return generate(dir, server_name, random_recipe());
+}
+
+PkiFiles generate_seeded_pki(const std::filesystem::path& dir, std::uint64_t seed, const std::string& server_name) {
+  return generate(dir, server_name, seeded_recipe(seed));
 }
 
 }  // namespace wireproof::pki

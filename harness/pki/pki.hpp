@@ -1,10 +1,15 @@
-// A throwaway PKI for one run: a CA and two leaves (server, client), ECDSA
-// P-256, written as PEM files. Keys are created 0600 from the first byte.
+// A throwaway PKI for one run: a CA and two leaves (server, client), written
+// as PEM files. Keys are created 0600 from the first byte.
 //
 //   auto pki = wireproof::pki::generate_pki(out_dir / "pki");
 //   argv += {"--cert", pki.server_cert, "--key", pki.server_key, "--ca", pki.ca_cert};
+//
+// Two modes: generate_pki (real runs) makes fresh random ECDSA P-256 keys,
+// which every stock peer accepts; generate_seeded_pki (virtual-clock runs)
+// makes the same files, byte for byte, for the same seed.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -16,10 +21,20 @@ struct PkiFiles {
   std::filesystem::path client_cert, client_key;  // client.pem, client.key
 };
 
-// Creates dir if needed and writes the six files (replacing old ones). Both
+// Creates dir if needed and writes the six files (replacing old ones): fresh
+// random ECDSA P-256 keys and 127-bit serials, ECDSA-SHA256 signatures. Both
 // leaves carry SAN DNS:<server_name> and IP:127.0.0.1, EKU serverAuth and
 // clientAuth, validity now-1h .. now+2d. Throws std::runtime_error naming the
 // step and the OpenSSL error on failure.
 PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name = "localhost");
+
+// The same six files and extensions, deterministic: Ed25519 keys (RFC 8410)
+// whose 32-byte private keys are HMAC-SHA256(seed, "wireproof pki <role> key"),
+// 127-bit serials derived likewise, validity fixed at 2020-01-01T00:00:00Z ..
+// 2099-12-31T23:59:59Z, and Ed25519 (deterministic) signatures. Same seed,
+// same bytes; another seed, other keys. The keys are as secret as the seed:
+// for reproducible test runs only. Throws like generate_pki.
+PkiFiles generate_seeded_pki(const std::filesystem::path& dir, std::uint64_t seed,
+                             const std::string& server_name = "localhost");
 
 }  // namespace wireproof::pki

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
@@ -111,4 +112,87 @@ TEST(Pki, LeafFromAnotherCaDoesNotVerify) {
 TEST(Pki, RejectsEmptyServerName) {
   TempDir dir;
   EXPECT_THROW(generate_pki(dir.path, ""), std::invalid_argument);
+}
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::FILE* f = std::fopen(p.c_str(), "rb");
+  if (!f) return {};
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+std::vector<fs::path> all(const wireproof::pki::PkiFiles& f) {
+  return {f.ca_cert, f.ca_key, f.server_cert, f.server_key, f.client_cert, f.client_key};
+}
+}  // namespace
+
+using wireproof::pki::generate_seeded_pki;
+
+TEST(SeededPki, SameSeedSameBytesOtherSeedOtherBytes) {
+  TempDir a, b, c;
+  auto fa = all(generate_seeded_pki(a.path, 42));
+  auto fb = all(generate_seeded_pki(b.path, 42));
+  auto fc = all(generate_seeded_pki(c.path, 43));
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    SCOPED_TRACE(fa[i].filename().string());
+    EXPECT_FALSE(slurp(fa[i]).empty());
+    EXPECT_EQ(slurp(fa[i]), slurp(fb[i]));
+    EXPECT_NE(slurp(fa[i]), slurp(fc[i]));
+  }
+  // Regenerating in place gives the same bytes again and keeps the key modes.
+  auto again = all(generate_seeded_pki(a.path, 42));
+  for (std::size_t i = 0; i < fa.size(); ++i) EXPECT_EQ(slurp(again[i]), slurp(fb[i])) << again[i];
+  EXPECT_EQ(file_mode(a.path / "server.key"), 0600u);
+  EXPECT_EQ(file_mode(a.path / "ca.key"), 0600u);
+  EXPECT_EQ(file_mode(a.path / "ca.pem"), 0644u);
+}
+
+TEST(SeededPki, Ed25519LeavesVerifyAgainstTheirCaWithFixedValidity) {
+  TempDir dir;
+  auto files = generate_seeded_pki(dir.path, 7, "peer.test");
+  auto ca = load_cert(files.ca_cert);
+  auto server = load_cert(files.server_cert);
+  auto client = load_cert(files.client_cert);
+  ASSERT_TRUE(ca && server && client);
+  for (X509* c : {ca.get(), server.get(), client.get()}) {
+    EXPECT_TRUE(EVP_PKEY_is_a(X509_get0_pubkey(c), "ED25519"));
+    EXPECT_EQ(X509_get_signature_nid(c), NID_ED25519);
+    EXPECT_EQ(ASN1_TIME_cmp_time_t(X509_get0_notBefore(c), 1577836800), 0);  // 2020-01-01T00:00:00Z
+    EXPECT_EQ(ASN1_TIME_cmp_time_t(X509_get0_notAfter(c), 4102444799), 0);   // 2099-12-31T23:59:59Z
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(c);
+    EXPECT_EQ(serial->type, V_ASN1_INTEGER) << "positive";
+    EXPECT_EQ(serial->length, 16);
+  }
+  EXPECT_NE(ASN1_INTEGER_cmp(X509_get0_serialNumber(server.get()), X509_get0_serialNumber(client.get())), 0);
+  EXPECT_EQ(verify(server.get(), ca.get(), "peer.test"), X509_V_OK);
+  EXPECT_EQ(verify(client.get(), ca.get()), X509_V_OK);
+  EXPECT_EQ(verify(server.get(), ca.get(), "other.test"), X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(X509_check_ip_asc(server.get(), "127.0.0.1", 0), 1);
+  EXPECT_EQ(X509_check_purpose(server.get(), X509_PURPOSE_SSL_SERVER, 0), 1);
+  EXPECT_EQ(X509_check_purpose(client.get(), X509_PURPOSE_SSL_CLIENT, 0), 1);
+  EXPECT_EQ(X509_check_ca(ca.get()), 1);
+
+  // A CA from another seed does not vouch for these leaves.
+  TempDir other;
+  auto foreign_ca = load_cert(generate_seeded_pki(other.path, 8, "peer.test").ca_cert);
+  ASSERT_TRUE(foreign_ca);
+  EXPECT_NE(verify(server.get(), foreign_ca.get(), "peer.test"), X509_V_OK);
+
+  // The private keys match their certificates.
+  std::FILE* f = std::fopen(files.server_key.c_str(), "r");
+  ASSERT_TRUE(f);
+  EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(X509_check_private_key(server.get(), key), 1);
+  EXPECT_NE(X509_check_private_key(client.get(), key), 1);
+  EVP_PKEY_free(key);
+}
+
+TEST(SeededPki, RejectsEmptyServerName) {
+  TempDir dir;
+  EXPECT_THROW(generate_seeded_pki(dir.path, 1, ""), std::invalid_argument);
 }
