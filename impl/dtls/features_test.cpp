@@ -1,5 +1,6 @@
 // Negotiated features end to end over the in-memory link: RSA certificates,
-// client authentication, SNI certificate choice, ALPN, PSK, renegotiation refusal.
+// Ed25519 certificates on ECDSA suites, client authentication, SNI certificate
+// choice, ALPN, PSK, renegotiation refusal.
 #include <gtest/gtest.h>
 
 #include <openssl/x509v3.h>
@@ -10,6 +11,8 @@
 #include "impl/crypto/test_util.hpp"
 #include "impl/dtls/fragmenter.hpp"
 #include "impl/dtls/memory_link.hpp"
+#include "impl/dtls/messages.hpp"
+#include "impl/dtls/record.hpp"
 
 namespace wd = wireproof::dtls;
 namespace wc = wireproof::crypto;
@@ -71,6 +74,80 @@ wd::ConnectionConfig server() {
 }
 
 }  // namespace
+
+namespace {
+// The epoch-0 handshake messages (type, body) of a datagram; enough for
+// unfragmented messages, which the default MTU gives these small flights.
+std::vector<std::pair<int, wc::Bytes>> plaintext_messages(const wc::Bytes& datagram) {
+  std::vector<std::pair<int, wc::Bytes>> out;
+  wireproof::bytes::Reader r(datagram);
+  wd::RecordHeader h;
+  std::span<const std::uint8_t> frag;
+  while (wd::read_record(r, h, frag))
+    if (h.epoch == 0 && h.type == wd::ContentType::handshake && frag.size() >= 12)
+      out.emplace_back(frag[0], wc::Bytes(frag.begin() + 12, frag.end()));
+  return out;
+}
+wc::RandomSource counter_source(std::uint8_t start) {  // reproducible test source, not a CSPRNG
+  return [n = start](std::span<std::uint8_t> out) mutable {
+    for (auto& b : out) b = n++;
+  };
+}
+}  // namespace
+
+// RFC 8422 5.3: the ECDHE_ECDSA suites cover EdDSA certificates; the server signs
+// ServerKeyExchange and the client CertificateVerify with ed25519 (0x0807).
+// Ed25519 is deterministic, so with seeded random sources the whole exchange
+// repeats byte for byte.
+TEST(Features, Ed25519CertificatesOnEcdsaSuites) {
+  wc::testing::TempDir dir;
+  auto files = wireproof::pki::generate_seeded_pki(dir.path, 11, "ed.test");
+  auto trust = wc::TrustStore::from_ca_file(files.ca_cert);
+  auto run = [&] {
+    wd::ConnectionConfig c;
+    c.handshake.server_name = "ed.test";
+    c.handshake.trust = trust;
+    c.handshake.credential = wc::Credential::load(files.client_cert, files.client_key);
+    c.random = counter_source(1);
+    wd::ConnectionConfig s;
+    s.handshake.credential = wc::Credential::load(files.server_cert, files.server_key);
+    s.handshake.trust = trust;
+    s.handshake.request_client_cert = s.handshake.require_client_cert = true;
+    s.peer_address = {127, 0, 0, 1, 0x12, 0x34};
+    s.random = counter_source(101);
+    auto link = std::make_unique<MemoryLink>(c, s);
+    EXPECT_TRUE(link->run_until_established(5s)) << link->client->error() << link->server->error();
+    return link;
+  };
+  auto link = run();
+  EXPECT_TRUE(link->client->handshake().peer_authenticated());
+  EXPECT_TRUE(link->server->handshake().peer_authenticated());
+  ASSERT_TRUE(link->client->cipher_suite());
+  EXPECT_EQ(link->client->cipher_suite()->kx, wd::KeyExchange::ecdhe_ecdsa);
+
+  int ske_seen = 0, cv_seen = 0;
+  for (const auto& sent : link->log)
+    for (const auto& [type, body] : plaintext_messages(sent.data)) {
+      if (type == 12) {  // server_key_exchange
+        std::string err;
+        auto ske = wd::decode_ecdhe_server_key_exchange(body, err);
+        ASSERT_TRUE(ske) << err;
+        EXPECT_EQ(ske->scheme, 0x0807);
+        EXPECT_EQ(ske->signature.size(), 64u);
+        ++ske_seen;
+      } else if (type == 15) {  // certificate_verify: scheme(2) || signature<2>
+        ASSERT_GE(body.size(), 4u);
+        EXPECT_EQ(body[0] << 8 | body[1], 0x0807);
+        ++cv_seen;
+      }
+    }
+  EXPECT_EQ(ske_seen, 1);
+  EXPECT_EQ(cv_seen, 1);
+
+  auto again = run();
+  ASSERT_EQ(again->log.size(), link->log.size());
+  for (std::size_t i = 0; i < link->log.size(); ++i) EXPECT_EQ(again->log[i].data, link->log[i].data) << i;
+}
 
 TEST(Features, EcdheRsaSuitesWithRsaCertificate) {
   {

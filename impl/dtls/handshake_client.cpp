@@ -18,9 +18,9 @@ bool is_ip_literal(const std::string& host) {
 bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 // Certificate key type the suite authenticates with.
 bool key_fits_kx(EVP_PKEY* key, KeyExchange kx) {
-  if (!key) return false;
-  if (kx == KeyExchange::ecdhe_ecdsa) return EVP_PKEY_is_a(key, "EC");
-  if (kx == KeyExchange::ecdhe_rsa) return EVP_PKEY_is_a(key, "RSA");
+  // RFC 8422 5.3: ECDHE_ECDSA suites take ECDSA and EdDSA certificates.
+  if (kx == KeyExchange::ecdhe_ecdsa) return crypto::key_family(key) == crypto::KeyFamily::ecdsa;
+  if (kx == KeyExchange::ecdhe_rsa) return crypto::key_family(key) == crypto::KeyFamily::rsa;
   return false;
 }
 }  // namespace
@@ -137,8 +137,8 @@ std::optional<Failure> Handshake::read_certificate_request(crypto::ByteView body
   flags_ |= kClientAuth;
   peer_sig_algs_ = cr->signature_algorithms;
   if (my_cred_ && crypto::choose_scheme(peer_sig_algs_, my_cred_->key.get())) {
-    // ClientCertificateType (RFC 5246 7.4.4, RFC 8422 5.5): rsa_sign 1, ecdsa_sign 64.
-    std::uint8_t want = EVP_PKEY_is_a(my_cred_->key.get(), "RSA") ? 1 : 64;
+    // ClientCertificateType (RFC 5246 7.4.4, RFC 8422 5.5): rsa_sign 1, ecdsa_sign 64 (EC and Ed25519 keys).
+    std::uint8_t want = crypto::key_family(my_cred_->key.get()) == crypto::KeyFamily::rsa ? 1 : 64;
     if (std::find(cr->certificate_types.begin(), cr->certificate_types.end(), want) != cr->certificate_types.end())
       flags_ |= kClientCertSent;
   }

@@ -14,9 +14,9 @@ namespace wireproof::dtls {
 namespace {
 bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool key_fits(EVP_PKEY* key, KeyExchange kx) {
-  if (!key) return false;
-  if (kx == KeyExchange::ecdhe_ecdsa) return EVP_PKEY_is_a(key, "EC");
-  if (kx == KeyExchange::ecdhe_rsa) return EVP_PKEY_is_a(key, "RSA");
+  // RFC 8422 5.3: ECDHE_ECDSA suites take ECDSA and EdDSA certificates.
+  if (kx == KeyExchange::ecdhe_ecdsa) return crypto::key_family(key) == crypto::KeyFamily::ecdsa;
+  if (kx == KeyExchange::ecdhe_rsa) return crypto::key_family(key) == crypto::KeyFamily::rsa;
   return false;
 }
 }  // namespace
@@ -127,7 +127,7 @@ std::optional<Failure> Handshake::write_server_key_exchange() {
 
 std::optional<Failure> Handshake::write_certificate_request() {
   CertificateRequest cr;
-  cr.certificate_types = {64, 1};  // ecdsa_sign, rsa_sign
+  cr.certificate_types = {64, 1};  // ecdsa_sign (EC and Ed25519 keys, RFC 8422 5.5), rsa_sign
   for (auto s : crypto::supported_schemes()) cr.signature_algorithms.push_back(static_cast<std::uint16_t>(s));
   send(HsType::certificate_request, encode(cr));
   return std::nullopt;
