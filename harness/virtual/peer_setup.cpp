@@ -1,8 +1,11 @@
 #include "harness/virtual/peer_setup.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "harness/runner/peer_timeouts.hpp"
+#include "impl/crypto/hmac.hpp"
+#include "impl/crypto/random.hpp"
 #include "impl/crypto/x509.hpp"
 
 namespace wireproof::sim {
@@ -36,10 +39,36 @@ PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::R
   return s;
 }
 
+void put_u64_be(crypto::Bytes& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
 }  // namespace
 
-PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int client_port) {
+crypto::RandomSource seeded_random(std::uint64_t seed, std::string_view stream) {
+  crypto::Bytes key;
+  put_u64_be(key, seed);
+  const std::string label = "wireproof virtual " + std::string(stream);
+  crypto::Bytes prefix(label.begin(), label.end());
+  // Captured by value: a copy of the source continues the same stream from where it was copied.
+  return [key = std::move(key), prefix = std::move(prefix), counter = std::uint64_t{0}, block = crypto::Bytes{},
+          used = std::size_t{0}](std::span<std::uint8_t> out) mutable {
+    for (auto& b : out) {
+      if (used == block.size()) {
+        crypto::Bytes msg = prefix;
+        put_u64_be(msg, counter++);
+        block = crypto::hmac(crypto::Hash::sha256, key, msg);
+        used = 0;
+      }
+      b = block[used++];
+    }
+  };
+}
+
+PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int client_port,
+                       std::uint64_t seed) {
   PeerSetup s = common(sc, pki, dtls::Role::client, client_port);
+  s.config.random = seeded_random(seed, "client");
   s.config.handshake.server_name = "localhost";
   s.argv.insert(s.argv.end(), {"--server-name", "localhost"});
   return s;
@@ -52,15 +81,9 @@ PeerSetup server_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, i
   hs.credential = crypto::Credential::load(pki.server_cert, pki.server_key);
   hs.request_client_cert = true;  // like every shim: ask, verify when sent
   s.config.peer_address = client_address;
-  // splitmix64 of the seed: deterministic, and the secret never leaves the process.
-  std::uint64_t x = seed;
-  for (int i = 0; i < 4; ++i) {
-    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    for (int b = 0; b < 8; ++b) s.config.cookie_secret.push_back(static_cast<std::uint8_t>(z >> (8 * b)));
-  }
+  s.config.random = seeded_random(seed, "server");
+  // Deterministic too, and the secret never leaves the process.
+  s.config.cookie_secret = crypto::random_bytes(32, seeded_random(seed, "cookie secret"));
   s.argv.insert(s.argv.end(), {"--cert", pki.server_cert.string(), "--key", pki.server_key.string()});
   return s;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/pki/pki.hpp"
@@ -21,9 +22,19 @@ struct PeerSetup {
   std::vector<std::string> argv;  // the flags a real peer would get, for people reading result.json
 };
 
+// A reproducible byte stream for one purpose of one run: block i is
+// HMAC-SHA256(key = seed as 8 big-endian bytes, "wireproof virtual " || stream || i
+// as 8 big-endian bytes). Different streams (or seeds) give unrelated bytes.
+// Anyone who knows the seed knows every byte: for reproducible runs only,
+// never for a real peer's keys.
+crypto::RandomSource seeded_random(std::uint64_t seed, std::string_view stream);
+
 // client_port / server_port: the addresses the capture shows (nothing binds them).
-// seed: derives the server's cookie secret, so it is the same in every run with this seed.
-PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int client_port);
+// seed: the run seed. Each side's ConnectionConfig::random is seeded_random(seed,
+// "client" / "server") (hello randoms, ECDHE keys), and the server's cookie secret
+// comes from the "cookie secret" stream, so a run with this seed repeats byte for byte.
+PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int client_port,
+                       std::uint64_t seed);
 PeerSetup server_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int server_port,
                        const std::vector<std::uint8_t>& client_address, std::uint64_t seed);
 

@@ -138,8 +138,9 @@ json run_virtual(const runner::RunConfig& cfg) {
   std::string harness_error;
   std::int64_t now = 0;
   try {
-    auto pki = pki::generate_pki(cfg.out_dir / "pki");
-    auto cs = client_setup(sc, pki, ca.port);
+    // Seeded: the same keys and certificates, hence the same Certificate messages, run to run.
+    auto pki = pki::generate_seeded_pki(cfg.out_dir / "pki", cfg.seed);
+    auto cs = client_setup(sc, pki, ca.port, cfg.seed);
     auto ss = server_setup(sc, pki, endpoints.server.port, client_address, cfg.seed);
     client.argv = cs.argv;
     server.argv = ss.argv;

@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+
+#include "harness/virtual/peer_setup.hpp"
 
 namespace wireproof::sim {
 namespace {
@@ -16,11 +19,18 @@ runner::RunConfig config(const std::string& name) {
   cfg.scenario.name = name;
   cfg.scenario.workload = {3000, 500};
   cfg.scenario.run_timeout_s = 30;
-  cfg.client = {"ref", "wireproof", "test", "shim", {}};
+  cfg.client.name = "ref";
+  cfg.client.implementation = "wireproof";
+  cfg.client.version = "test";
   cfg.server = cfg.client;
   cfg.out_dir = fs::temp_directory_path() / ("wp_virtual_test_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(cfg.out_dir);
   return cfg;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
 std::vector<json> lines(const fs::path& p) {
@@ -75,6 +85,44 @@ TEST(VirtualRun, ServerThatNeverAnswersFailsTheHandshake) {
   EXPECT_EQ(r["client"]["exit_code"], 1);
   EXPECT_EQ(r["handshake"]["completed"], false);
   fs::remove_all(cfg.out_dir);
+}
+
+TEST(VirtualRun, SameSeedSameBytesOtherSeedOtherBytes) {
+  auto with_loss = [](const std::string& name, std::uint64_t seed) {
+    auto cfg = config(name);
+    cfg.seed = seed;
+    scenario::Rule drop;
+    drop.name = "drop-server-hello";
+    drop.dir = scenario::Direction::s2c;
+    drop.match.handshake_type = 2;
+    drop.count = 1;
+    cfg.scenario.rules.push_back(drop);
+    EXPECT_EQ(run_virtual(cfg)["verdict"], "pass");
+    return cfg.out_dir;
+  };
+  auto a = with_loss("seed_a", 5), b = with_loss("seed_b", 5), c = with_loss("seed_c", 6);
+  for (auto f : {"events.jsonl", "capture.pcapng", "client.stdout", "server.stdout", "pki/ca.pem", "pki/server.key",
+                 "pki/client.pem"}) {
+    EXPECT_FALSE(slurp(a / f).empty()) << f;
+    EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
+  }
+  EXPECT_NE(slurp(a / "events.jsonl"), slurp(c / "events.jsonl"));
+  EXPECT_NE(slurp(a / "capture.pcapng"), slurp(c / "capture.pcapng"));
+  EXPECT_NE(slurp(a / "pki/ca.pem"), slurp(c / "pki/ca.pem"));
+  for (const auto& d : {a, b, c}) fs::remove_all(d);
+}
+
+TEST(SeededRandom, OneStreamPerSeedAndName) {
+  auto draw = [](crypto::RandomSource src, std::size_t n) { return crypto::random_bytes(n, src); };
+  EXPECT_EQ(draw(seeded_random(1, "client"), 100), draw(seeded_random(1, "client"), 100));
+  EXPECT_NE(draw(seeded_random(1, "client"), 32), draw(seeded_random(1, "server"), 32));
+  EXPECT_NE(draw(seeded_random(1, "client"), 32), draw(seeded_random(2, "client"), 32));
+  // Draws continue the stream, whatever their sizes.
+  auto src = seeded_random(9, "server");
+  auto first = crypto::random_bytes(10, src);
+  auto rest = crypto::random_bytes(60, src);
+  first.insert(first.end(), rest.begin(), rest.end());
+  EXPECT_EQ(first, draw(seeded_random(9, "server"), 70));
 }
 
 }  // namespace
