@@ -139,18 +139,19 @@ void Connection::feed(crypto::ByteView datagram, Time now) {
     if (!(state_ == State::idle && cfg_.handshake.role == Role::server)) return;
     start(now);
   }
-  for (const auto& rec : rl_.unprotect(datagram)) {
+  rl_.unprotect(datagram, records_);
+  for (auto& rec : records_) {
     if (state_ == State::failed || state_ == State::closed) return;
     process(rec);
     // A ChangeCipherSpec may have installed an epoch whose records arrived early.
-    for (const auto& held : rl_.take_held()) {
+    for (auto& held : rl_.take_held()) {
       if (state_ == State::failed || state_ == State::closed) return;
       process(held);
     }
   }
 }
 
-void Connection::process(const ReceivedRecord& rec) {
+void Connection::process(ReceivedRecord& rec) {
   // Once the peer switched epochs, only handshake records (retransmissions we must
   // answer) are taken from older epochs: a plaintext alert or data there is forgeable.
   if (rec.epoch < rl_.read_epoch() && rec.type != ContentType::handshake) return;
@@ -165,7 +166,7 @@ void Connection::process(const ReceivedRecord& rec) {
     case ContentType::alert: on_alert(rec); return;
     case ContentType::application_data:
       // Only protected records count, and only once our side of the handshake is complete.
-      if (rec.epoch > 0 && state_ == State::established) app_in_.push_back(rec.data);
+      if (rec.epoch > 0 && state_ == State::established) app_in_.push_back(std::move(rec.data));
       return;
   }
 }

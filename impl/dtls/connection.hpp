@@ -111,7 +111,7 @@ class Connection : private HandshakeSink {
   void install_read_keys(const CipherSuite& suite, const DirectionKeys& keys) override;
   void end_flight(bool expect_reply) override;
 
-  void process(const ReceivedRecord& rec);
+  void process(ReceivedRecord& rec);  // may move rec.data out
   void on_handshake_record(const ReceivedRecord& rec);
   bool stateless_hello_check(const ReceivedRecord& rec, const HandshakeHeader& h, crypto::ByteView body);
   void on_alert(const ReceivedRecord& rec);
@@ -141,6 +141,7 @@ class Connection : private HandshakeSink {
   int app_records_sent_ = 0;
   std::deque<crypto::Bytes> out_;
   std::deque<crypto::Bytes> app_in_;
+  std::vector<ReceivedRecord> records_;  // feed()'s scratch: capacity kept across datagrams
   std::vector<AlertEvent> alerts_;
   std::string error_;
   ConnectionStats stats_;

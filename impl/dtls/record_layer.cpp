@@ -1,6 +1,7 @@
 #include "impl/dtls/record_layer.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace wireproof::dtls {
 
@@ -18,30 +19,35 @@ void encode_header(const RecordHeader& h, std::uint8_t* p) {
 }
 }  // namespace
 
-RecordLayer::RecordLayer() {
-  write_[0];
-  read_[0];
-}
+RecordLayer::RecordLayer() : current_write_(&write_[0]), current_read_(&read_[0]) {}
 
 void RecordLayer::next_write_epoch(std::unique_ptr<RecordProtection> p) {
   ++write_epoch_;
-  write_[write_epoch_] = WriteEpoch{std::move(p), 0};
+  current_write_ = &(write_[write_epoch_] = WriteEpoch{std::move(p), 0});
+}
+
+RecordLayer::WriteEpoch& RecordLayer::write_state(std::uint16_t epoch) {
+  return const_cast<WriteEpoch&>(std::as_const(*this).write_state(epoch));
+}
+
+const RecordLayer::WriteEpoch& RecordLayer::write_state(std::uint16_t epoch) const {
+  if (epoch == write_epoch_) return *current_write_;
+  auto it = write_.find(epoch);
+  if (it == write_.end()) throw std::logic_error("unknown write epoch");
+  return it->second;
 }
 
 std::size_t RecordLayer::overhead(std::uint16_t epoch) const {
-  auto it = write_.find(epoch);
-  if (it == write_.end()) throw std::logic_error("unknown write epoch");
-  return kRecordHeaderLen + (it->second.prot ? it->second.prot->expansion() : 0);
+  const WriteEpoch& we = write_state(epoch);
+  return kRecordHeaderLen + (we.prot ? we.prot->expansion() : 0);
 }
 
-std::uint64_t RecordLayer::next_write_seq(std::uint16_t epoch) const { return write_.at(epoch).next_seq; }
-void RecordLayer::set_next_write_seq(std::uint16_t epoch, std::uint64_t seq) { write_.at(epoch).next_seq = seq; }
+std::uint64_t RecordLayer::next_write_seq(std::uint16_t epoch) const { return write_state(epoch).next_seq; }
+void RecordLayer::set_next_write_seq(std::uint16_t epoch, std::uint64_t seq) { write_state(epoch).next_seq = seq; }
 
 crypto::Bytes RecordLayer::protect(ContentType type, std::uint16_t epoch, crypto::ByteView payload,
                                    std::uint16_t version) {
-  auto it = write_.find(epoch);
-  if (it == write_.end()) throw std::logic_error("unknown write epoch");
-  WriteEpoch& we = it->second;
+  WriteEpoch& we = write_state(epoch);
   // RFC 6347 4.1: the sequence number must not wrap within an epoch.
   if (we.next_seq > kMaxSeq) throw std::logic_error("sequence number space of the epoch exhausted");
   if (payload.size() > kMaxPlaintextLen) throw std::logic_error("record payload above 2^14");
@@ -63,32 +69,38 @@ crypto::Bytes RecordLayer::protect(ContentType type, std::uint16_t epoch, crypto
 
 void RecordLayer::next_read_epoch(std::unique_ptr<RecordProtection> p) {
   ++read_epoch_;
-  read_[read_epoch_] = ReadEpoch{std::move(p), {}};
+  current_read_ = &(read_[read_epoch_] = ReadEpoch{std::move(p), {}});
 }
 
-std::optional<ReceivedRecord> RecordLayer::open_one(const RecordHeader& h, crypto::ByteView fragment) {
-  ReadEpoch& re = read_.at(h.epoch);
+// Fills out (type, epoch, seq, plaintext) when the record is new and authentic.
+bool RecordLayer::open_one(ReadEpoch& re, const RecordHeader& h, crypto::ByteView fragment, ReceivedRecord& out) {
   if (!re.window.check(h.seq)) {
     ++stats_.replayed;
-    return std::nullopt;
+    return false;
   }
-  ReceivedRecord out{h.type, h.epoch, h.seq, {}};
+  out.type = h.type;
+  out.epoch = h.epoch;
+  out.seq = h.seq;
   if (re.prot) {
-    auto pt = re.prot->open(h, fragment);
-    if (!pt || pt->size() > kMaxPlaintextLen) {
+    if (!re.prot->open(h, fragment, out.data) || out.data.size() > kMaxPlaintextLen) {
       ++stats_.auth_failures;  // RFC 6347 4.1.2.7: discard silently
-      return std::nullopt;
+      return false;
     }
-    out.data = std::move(*pt);
   } else {
     out.data.assign(fragment.begin(), fragment.end());
   }
   re.window.mark(h.seq);
-  return out;
+  return true;
 }
 
 std::vector<ReceivedRecord> RecordLayer::unprotect(crypto::ByteView datagram) {
   std::vector<ReceivedRecord> out;
+  unprotect(datagram, out);
+  return out;
+}
+
+void RecordLayer::unprotect(crypto::ByteView datagram, std::vector<ReceivedRecord>& out) {
+  out.clear();
   bytes::Reader r(datagram);
   while (!r.empty()) {
     RecordHeader h;
@@ -101,23 +113,30 @@ std::vector<ReceivedRecord> RecordLayer::unprotect(crypto::ByteView datagram) {
       ++stats_.malformed;
       continue;
     }
-    if (read_.count(h.epoch)) {
-      if (auto rec = open_one(h, fragment)) out.push_back(std::move(*rec));
+    ReadEpoch* re = current_read_;
+    if (h.epoch != read_epoch_) {
+      auto it = read_.find(h.epoch);
+      re = it == read_.end() ? nullptr : &it->second;
+    }
+    if (re) {
+      out.emplace_back();
+      if (!open_one(*re, h, fragment, out.back())) out.pop_back();
     } else if (h.epoch == read_epoch_ + 1 && held_.size() < kMaxHeldRecords) {
       held_.push_back({h, crypto::Bytes(fragment.begin(), fragment.end())});
     } else {
       ++stats_.unknown_epoch;
     }
   }
-  return out;
 }
 
 std::vector<ReceivedRecord> RecordLayer::take_held() {
   std::vector<ReceivedRecord> out;
+  if (held_.empty()) return out;
   std::vector<Held> keep;
   for (auto& held : held_) {
     if (held.header.epoch == read_epoch_) {
-      if (auto rec = open_one(held.header, held.fragment)) out.push_back(std::move(*rec));
+      ReceivedRecord rec;
+      if (open_one(*current_read_, held.header, held.fragment, rec)) out.push_back(std::move(rec));
     } else if (held.header.epoch == read_epoch_ + 1) {
       keep.push_back(std::move(held));
     }

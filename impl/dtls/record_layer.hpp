@@ -54,6 +54,8 @@ class RecordLayer {
   std::uint16_t read_epoch() const { return read_epoch_; }
   // Every record of the datagram that is new and authentic, in order.
   std::vector<ReceivedRecord> unprotect(crypto::ByteView datagram);
+  // The same into out (cleared first), so a caller can keep one vector's capacity.
+  void unprotect(crypto::ByteView datagram, std::vector<ReceivedRecord>& out);
   // Records held for the current read epoch before it was installed, now opened.
   std::vector<ReceivedRecord> take_held();
 
@@ -72,12 +74,18 @@ class RecordLayer {
     RecordHeader header;
     crypto::Bytes fragment;
   };
-  std::optional<ReceivedRecord> open_one(const RecordHeader& h, crypto::ByteView fragment);
+  bool open_one(ReadEpoch& re, const RecordHeader& h, crypto::ByteView fragment, ReceivedRecord& out);
+  WriteEpoch& write_state(std::uint16_t epoch);
+  const WriteEpoch& write_state(std::uint16_t epoch) const;
 
+  // std::map nodes do not move, so the current epochs are also kept as pointers:
+  // every application record uses them, older epochs only go through the map.
   std::map<std::uint16_t, WriteEpoch> write_;
   std::uint16_t write_epoch_ = 0;
+  WriteEpoch* current_write_ = nullptr;
   std::map<std::uint16_t, ReadEpoch> read_;
   std::uint16_t read_epoch_ = 0;
+  ReadEpoch* current_read_ = nullptr;
   std::vector<Held> held_;
   RecordStats stats_;
 };

@@ -64,4 +64,11 @@ std::optional<crypto::Bytes> RecordProtection::open(const RecordHeader& h, crypt
   return aead_.open(nonce(n), aad(h, body.size() - crypto::kAeadTagLen), body);
 }
 
+bool RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment, crypto::Bytes& out) {
+  auto pt = open(h, fragment);
+  if (!pt) return false;
+  out = std::move(*pt);
+  return true;
+}
+
 }  // namespace wireproof::dtls

@@ -30,6 +30,8 @@ class RecordProtection {
   void seal_append(const RecordHeader& h, crypto::ByteView plaintext, crypto::Bytes& out);
   // Opens a fragment; nullopt when it is too short or fails authentication.
   std::optional<crypto::Bytes> open(const RecordHeader& h, crypto::ByteView fragment);
+  // The same into out (replaced); false, with out unspecified, when open() gives nullopt.
+  bool open(const RecordHeader& h, crypto::ByteView fragment, crypto::Bytes& out);
 
  private:
   using Nonce = std::array<std::uint8_t, crypto::kAeadNonceLen>;

@@ -136,6 +136,30 @@ TEST(RecordLayer, SeveralRecordsPerDatagramAndEarlyEpochHeld) {
   EXPECT_EQ(held[0].epoch, 1);
 }
 
+TEST(RecordLayer, UnprotectIntoReusedVector) {
+  wd::RecordLayer tx, rx;
+  tx.next_write_epoch(prot(wc::AeadKind::aes_128_gcm, 5));
+  rx.next_read_epoch(prot(wc::AeadKind::aes_128_gcm, 5));
+  std::vector<wd::ReceivedRecord> got;
+  auto r1 = tx.protect(wd::ContentType::application_data, 1, hex("01"));
+  auto r2 = tx.protect(wd::ContentType::application_data, 1, hex("0202"));
+  rx.unprotect(r1, got);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].data, hex("01"));
+  rx.unprotect(r2, got);  // cleared first, not appended to
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].data, hex("0202"));
+  EXPECT_EQ(got[0].seq, 1u);
+  rx.unprotect(r1, got);  // a replay leaves it empty
+  EXPECT_TRUE(got.empty());
+  auto bad = tx.protect(wd::ContentType::application_data, 1, hex("03"));
+  bad.back() ^= 1;
+  rx.unprotect(bad, got);  // so does a forgery
+  EXPECT_TRUE(got.empty());
+  EXPECT_EQ(rx.stats().replayed, 1u);
+  EXPECT_EQ(rx.stats().auth_failures, 1u);
+}
+
 TEST(RecordLayer, TrailingGarbageCounted) {
   wd::RecordLayer tx, rx;
   auto d = tx.protect(wd::ContentType::handshake, 0, hex("aa"));
