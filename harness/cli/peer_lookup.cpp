@@ -19,7 +19,13 @@ PeerLookup default_peer_lookup() {
 runner::PeerCommand PeerLookup::resolve(const std::string& name) const {
   auto reg = registry::Registry::load(registry_path);
   const auto& e = reg.find(name);  // throws, listing the known names
-  return {e.name, e.implementation, "", e.kind, reg.argv_prefix(name, build_dir)};
+  return {e.name,
+          e.implementation,
+          "",
+          e.kind,
+          reg.argv_prefix(name, build_dir),
+          e.fixed_value("client", "timer-initial-ms"),
+          e.fixed_value("server", "timer-initial-ms")};
 }
 
 std::vector<std::string> PeerLookup::names() const { return registry::Registry::load(registry_path).names(); }

@@ -4,16 +4,21 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 
 #include "harness/scenario/model.hpp"
 
 namespace wireproof::runner {
 
 // How long a peer may go without receiving anything before it gives up: long
-// enough to ride out the scenario's retransmission back-off.
-inline int idle_timeout_ms(const scenario::Scenario& sc) {
-  int timer = sc.peers.timer_initial_ms.value_or(1000);
-  return std::clamp(timer * 20, 2000, 10000);
+// enough to ride out the back-off of the slowest timer in the run (a stock
+// tool's fixed 1 s timer can be slower than the scenario's), and about ten of
+// the echo client's resends (4 timers apart), so a loss burst at the end of
+// the echo is not mistaken for a dead peer. `longest_timer_ms` defaults to the
+// scenario's timer.
+inline int idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
+  int timer = longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
+  return std::clamp(timer * 40, 4000, 10000);
 }
 
 // The peer's handshake limit: the scenario's, or the run deadline less a

@@ -50,7 +50,7 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
   add("--handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc)));
   add("--echo-bytes", std::to_string(sc.workload.echo_bytes));
   add("--chunk", std::to_string(sc.workload.chunk));
-  add("--idle-timeout-ms", std::to_string(idle_timeout_ms(sc)));
+  add("--idle-timeout-ms", std::to_string(idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server))));
   // Stock tools carry the workload as text lines; both ends must agree.
   if (cfg.client.kind == "stock" || cfg.server.kind == "stock") add("--framing", "lines");
   return a;
@@ -103,6 +103,12 @@ struct PeerSlot {
 };
 
 }  // namespace
+
+int longest_timer_ms(const scenario::Scenario& sc, const PeerCommand& client, const PeerCommand& server) {
+  int scenario_timer = sc.peers.timer_initial_ms.value_or(1000);
+  return std::max(client.fixed_timer_ms_as_client.value_or(scenario_timer),
+                  server.fixed_timer_ms_as_server.value_or(scenario_timer));
+}
 
 json run_scenario(const RunConfig& cfg) {
   const auto& sc = cfg.scenario;
@@ -183,7 +189,8 @@ json run_scenario(const RunConfig& cfg) {
     }
     // 3. One loop: wire sockets, peers' stdout, link deadlines, the run deadline.
     std::optional<std::chrono::steady_clock::time_point> client_done_at;
-    const auto server_grace = std::chrono::milliseconds(idle_timeout_ms(sc) + 1500);
+    const auto server_grace =
+        std::chrono::milliseconds(idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server)) + 1500);
     while (client.running() || server.running()) {
       auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {

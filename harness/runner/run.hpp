@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,13 @@ struct PeerCommand {
   std::string version;                  // what the peer reported with --version
   std::string kind = "shim";            // shim (speaks the contract natively) | stock (wrapped tool)
   std::vector<std::string> argv_prefix; // executable and fixed leading arguments
+  // A stock tool's retransmission timer when it cannot be set (registry
+  // "fixed" timer-initial-ms), per role; nullopt: it takes the scenario's.
+  std::optional<int> fixed_timer_ms_as_client = std::nullopt, fixed_timer_ms_as_server = std::nullopt;
 };
+
+// The slowest initial retransmission timer either peer will run with.
+int longest_timer_ms(const scenario::Scenario& sc, const PeerCommand& client, const PeerCommand& server);
 
 struct RunConfig {
   scenario::Scenario scenario;

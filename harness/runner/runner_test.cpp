@@ -10,6 +10,8 @@
 #include "harness/runner/expectations.hpp"
 #include "harness/runner/matrix.hpp"
 #include "harness/runner/peer_process.hpp"
+#include "harness/runner/peer_timeouts.hpp"
+#include "harness/runner/run.hpp"
 #include "harness/runner/verdict.hpp"
 
 using namespace wireproof::runner;
@@ -34,6 +36,26 @@ TEST(Expectations, BadEntryNamesFileLineCol) {
 }
 
 static PeerEnd ok(std::string role) { return {role, 0, "exited 0", false, ""}; }
+
+// A stock tool with a fixed 1 s timer next to a 100 ms scenario: the idle
+// limit follows the slower timer, so the 1 s peer's back-off (1, 3, 7 s) is
+// not cut short by its partner giving up after 4 s.
+TEST(PeerTimeouts, IdleFollowsTheSlowestTimer) {
+  wireproof::scenario::Scenario sc;
+  sc.peers.timer_initial_ms = 100;
+  PeerCommand shim, stock;
+  stock.kind = "stock";
+  stock.fixed_timer_ms_as_client = 1000;
+  stock.fixed_timer_ms_as_server = 1000;
+  EXPECT_EQ(longest_timer_ms(sc, shim, shim), 100);
+  EXPECT_EQ(longest_timer_ms(sc, stock, shim), 1000);
+  EXPECT_EQ(longest_timer_ms(sc, shim, stock), 1000);
+  EXPECT_EQ(idle_timeout_ms(sc), 4000);
+  EXPECT_EQ(idle_timeout_ms(sc, longest_timer_ms(sc, stock, shim)), 10000);
+  PeerCommand server_fixed_only = shim;
+  server_fixed_only.fixed_timer_ms_as_server = 1000;  // fixed as a server, settable as a client
+  EXPECT_EQ(longest_timer_ms(sc, server_fixed_only, shim), 100);
+}
 
 TEST(Verdict, WorstWins) {
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "pass"}}).verdict, "pass");
