@@ -11,21 +11,23 @@ void put_be(std::uint8_t* p, std::uint64_t v, int n) {
 }  // namespace
 
 RecordProtection::RecordProtection(crypto::AeadKind kind, crypto::ByteView key, crypto::ByteView iv)
-    : aead_(kind, key), iv_(iv.begin(), iv.end()) {
-  if (iv_.size() != (explicit_nonce() ? 4u : 12u)) throw crypto::CryptoError("record IV has the wrong length");
+    : iv_(iv.begin(), iv.end()) {
+  if (kind == crypto::AeadKind::chacha20_poly1305) {
+    if (iv.size() != crypto::kAeadNonceLen) throw crypto::CryptoError("record IV has the wrong length");
+    chacha_.emplace(kind, key);
+  } else {
+    if (iv.size() != crypto::GcmRecord::kSaltLen) throw crypto::CryptoError("record IV has the wrong length");
+    gcm_.emplace(kind, key, iv);
+  }
 }
 
 std::size_t RecordProtection::expansion() const { return (explicit_nonce() ? 8 : 0) + crypto::kAeadTagLen; }
 
-RecordProtection::Nonce RecordProtection::nonce(std::uint64_t v) const {
+// RFC 7905 2: the 12-byte write IV xor the left-padded epoch||seq.
+RecordProtection::Nonce RecordProtection::chacha_nonce(std::uint64_t v) const {
   Nonce n{};
-  if (explicit_nonce()) {
-    std::copy(iv_.begin(), iv_.end(), n.begin());
-    put_be(n.data() + 4, v, 8);
-  } else {
-    std::copy(iv_.begin(), iv_.end(), n.begin());
-    for (int i = 0; i < 8; ++i) n[4 + i] ^= static_cast<std::uint8_t>(v >> (56 - 8 * i));
-  }
+  std::copy(iv_.begin(), iv_.end(), n.begin());
+  for (int i = 0; i < 8; ++i) n[4 + i] ^= static_cast<std::uint8_t>(v >> (56 - 8 * i));
   return n;
 }
 
@@ -39,14 +41,13 @@ RecordProtection::Aad RecordProtection::aad(const RecordHeader& h, std::size_t p
 }
 
 void RecordProtection::seal_append(const RecordHeader& h, crypto::ByteView plaintext, crypto::Bytes& out) {
-  std::uint64_t es = epoch_seq(h.epoch, h.seq);
-  out.reserve(out.size() + expansion() + plaintext.size());
-  if (explicit_nonce()) {
-    std::uint8_t explicit_part[8];
-    put_be(explicit_part, es, 8);
-    out.insert(out.end(), explicit_part, explicit_part + 8);
+  const std::uint64_t es = epoch_seq(h.epoch, h.seq);
+  const Aad a = aad(h, plaintext.size());
+  if (gcm_) {
+    gcm_->seal_append(es, a, plaintext, out);  // explicit part: epoch||seq
+    return;
   }
-  aead_.seal_append(nonce(es), aad(h, plaintext.size()), plaintext, out);
+  chacha_->seal_append(chacha_nonce(es), a, plaintext, out);
 }
 
 crypto::Bytes RecordProtection::seal(const RecordHeader& h, crypto::ByteView plaintext) {
@@ -55,20 +56,20 @@ crypto::Bytes RecordProtection::seal(const RecordHeader& h, crypto::ByteView pla
   return out;
 }
 
-std::optional<crypto::Bytes> RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment) {
-  if (fragment.size() < expansion()) return std::nullopt;
-  bytes::Reader r(fragment);
-  std::uint64_t n = epoch_seq(h.epoch, h.seq);
-  if (explicit_nonce() && !r.get_u64(n)) return std::nullopt;
-  crypto::ByteView body = r.rest();
-  return aead_.open(nonce(n), aad(h, body.size() - crypto::kAeadTagLen), body);
-}
-
 bool RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment, crypto::Bytes& out) {
-  auto pt = open(h, fragment);
+  if (fragment.size() < expansion()) return false;
+  const std::size_t plaintext_len = fragment.size() - expansion();
+  if (gcm_) return gcm_->open(aad(h, plaintext_len), fragment, out);
+  auto pt = chacha_->open(chacha_nonce(epoch_seq(h.epoch, h.seq)), aad(h, plaintext_len), fragment);
   if (!pt) return false;
   out = std::move(*pt);
   return true;
+}
+
+std::optional<crypto::Bytes> RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment) {
+  crypto::Bytes out;
+  if (!open(h, fragment, out)) return std::nullopt;
+  return out;
 }
 
 }  // namespace wireproof::dtls

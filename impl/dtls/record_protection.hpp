@@ -2,6 +2,7 @@
 // - AES-GCM (RFC 5288 3): nonce = 4-byte implicit salt (client/server_write_IV)
 //   || 8-byte explicit nonce carried at the front of the fragment; we send
 //   epoch||seq as the explicit part, which never repeats under one key.
+//   Done by crypto::GcmRecord (libcrypto's TLS record path, fewer calls per record).
 // - ChaCha20-Poly1305 (RFC 7905 2): nonce = 12-byte write IV xor the
 //   left-padded epoch||seq; nothing explicit on the wire.
 // AAD (RFC 5246 6.2.3.3 with the DTLS seq_num of RFC 6347 4.1.2.1):
@@ -36,11 +37,12 @@ class RecordProtection {
  private:
   using Nonce = std::array<std::uint8_t, crypto::kAeadNonceLen>;
   using Aad = std::array<std::uint8_t, 13>;
-  Nonce nonce(std::uint64_t explicit_or_seq) const;
+  Nonce chacha_nonce(std::uint64_t seq) const;
   static Aad aad(const RecordHeader& h, std::size_t plaintext_len);
-  bool explicit_nonce() const { return aead_.kind() != crypto::AeadKind::chacha20_poly1305; }
+  bool explicit_nonce() const { return gcm_.has_value(); }
 
-  crypto::Aead aead_;
+  std::optional<crypto::GcmRecord> gcm_;  // AES-GCM suites
+  std::optional<crypto::Aead> chacha_;    // ChaCha20-Poly1305
   crypto::Bytes iv_;
 };
 

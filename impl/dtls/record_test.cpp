@@ -136,6 +136,42 @@ TEST(RecordLayer, SeveralRecordsPerDatagramAndEarlyEpochHeld) {
   EXPECT_EQ(held[0].epoch, 1);
 }
 
+// The GCM wire format, built independently with the generic AEAD: header ||
+// epoch||seq || Aead(salt || epoch||seq, AAD, plaintext). Pinned across sequence
+// numbers set back (reuse-sequence-number, HelloVerifyRequest) and two epochs.
+TEST(RecordLayer, GcmWireBytesAreRfc5288) {
+  const wc::Bytes key(16, 7), salt(4, 7);
+  wd::RecordLayer tx;
+  tx.next_write_epoch(prot(wc::AeadKind::aes_128_gcm, 7));
+  auto expect = [&](std::uint16_t epoch, std::uint64_t seq, wc::ByteView pt) {
+    const std::uint64_t es = wd::epoch_seq(epoch, seq);
+    wc::Bytes e(8);
+    for (int i = 0; i < 8; ++i) e[i] = static_cast<std::uint8_t>(es >> (56 - 8 * i));
+    wc::Bytes aad = e;
+    aad.insert(aad.end(), {23, 0xfe, 0xfd, static_cast<std::uint8_t>(pt.size() >> 8),
+                           static_cast<std::uint8_t>(pt.size())});
+    wc::Bytes nonce = salt;
+    nonce.insert(nonce.end(), e.begin(), e.end());
+    const std::size_t len = 8 + pt.size() + 16;
+    wc::Bytes rec{23, 0xfe, 0xfd, static_cast<std::uint8_t>(epoch >> 8), static_cast<std::uint8_t>(epoch)};
+    for (int i = 5; i >= 0; --i) rec.push_back(static_cast<std::uint8_t>(seq >> (8 * i)));
+    rec.insert(rec.end(), {static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)});
+    rec.insert(rec.end(), e.begin(), e.end());
+    wc::Aead(wc::AeadKind::aes_128_gcm, key).seal_append(nonce, aad, pt, rec);
+    return rec;
+  };
+  auto msg = wc::as_bytes("application data");
+  for (std::uint64_t seq : {0, 1, 2}) EXPECT_EQ(tx.protect(wd::ContentType::application_data, 1, msg), expect(1, seq, msg));
+  tx.set_next_write_seq(1, 1);  // back: the next record reuses number 1
+  EXPECT_EQ(tx.protect(wd::ContentType::application_data, 1, msg), expect(1, 1, msg));
+  EXPECT_EQ(tx.protect(wd::ContentType::application_data, 1, msg), expect(1, 2, msg));
+  tx.set_next_write_seq(1, 500);  // forward
+  EXPECT_EQ(tx.protect(wd::ContentType::application_data, 1, msg), expect(1, 500, msg));
+  tx.next_write_epoch(prot(wc::AeadKind::aes_128_gcm, 7));  // same key in epoch 2: the nonce still differs
+  EXPECT_EQ(tx.protect(wd::ContentType::application_data, 2, msg), expect(2, 0, msg));
+  EXPECT_EQ(tx.protect(wd::ContentType::application_data, 1, msg), expect(1, 501, msg));  // back to epoch 1
+}
+
 TEST(RecordLayer, UnprotectIntoReusedVector) {
   wd::RecordLayer tx, rx;
   tx.next_write_epoch(prot(wc::AeadKind::aes_128_gcm, 5));
