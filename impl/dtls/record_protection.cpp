@@ -1,12 +1,15 @@
 #include "impl/dtls/record_protection.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 namespace wireproof::dtls {
 
 namespace {
-void put_be(std::uint8_t* p, std::uint64_t v, int n) {
-  for (int i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (n - 1 - i)));
+void store_be64(std::uint8_t* p, std::uint64_t v) {
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, sizeof v);
 }
 }  // namespace
 
@@ -31,18 +34,19 @@ RecordProtection::Nonce RecordProtection::chacha_nonce(std::uint64_t v) const {
   return n;
 }
 
-RecordProtection::Aad RecordProtection::aad(const RecordHeader& h, std::size_t plaintext_len) {
-  Aad a{};
-  put_be(a.data(), epoch_seq(h.epoch, h.seq), 8);
+void RecordProtection::fill_aad(const RecordHeader& h, std::size_t plaintext_len, Aad& a) {
+  store_be64(a.data(), epoch_seq(h.epoch, h.seq));
   a[8] = static_cast<std::uint8_t>(h.type);
-  put_be(a.data() + 9, h.version, 2);
-  put_be(a.data() + 11, static_cast<std::uint16_t>(plaintext_len), 2);
-  return a;
+  a[9] = static_cast<std::uint8_t>(h.version >> 8);
+  a[10] = static_cast<std::uint8_t>(h.version);
+  a[11] = static_cast<std::uint8_t>(plaintext_len >> 8);
+  a[12] = static_cast<std::uint8_t>(plaintext_len);
 }
 
 void RecordProtection::seal_append(const RecordHeader& h, crypto::ByteView plaintext, crypto::Bytes& out) {
   const std::uint64_t es = epoch_seq(h.epoch, h.seq);
-  const Aad a = aad(h, plaintext.size());
+  Aad a;
+  fill_aad(h, plaintext.size(), a);
   if (gcm_) {
     gcm_->seal_append(es, a, plaintext, out);  // explicit part: epoch||seq
     return;
@@ -58,9 +62,10 @@ crypto::Bytes RecordProtection::seal(const RecordHeader& h, crypto::ByteView pla
 
 bool RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment, crypto::Bytes& out) {
   if (fragment.size() < expansion()) return false;
-  const std::size_t plaintext_len = fragment.size() - expansion();
-  if (gcm_) return gcm_->open(aad(h, plaintext_len), fragment, out);
-  auto pt = chacha_->open(chacha_nonce(epoch_seq(h.epoch, h.seq)), aad(h, plaintext_len), fragment);
+  Aad a;
+  fill_aad(h, fragment.size() - expansion(), a);
+  if (gcm_) return gcm_->open(a, fragment, out);
+  auto pt = chacha_->open(chacha_nonce(epoch_seq(h.epoch, h.seq)), a, fragment);
   if (!pt) return false;
   out = std::move(*pt);
   return true;

@@ -38,7 +38,9 @@ class RecordProtection {
   using Nonce = std::array<std::uint8_t, crypto::kAeadNonceLen>;
   using Aad = std::array<std::uint8_t, 13>;
   Nonce chacha_nonce(std::uint64_t seq) const;
-  static Aad aad(const RecordHeader& h, std::size_t plaintext_len);
+  // Written in place: built in a returned array, the bytes were stored one by one
+  // and read back as two registers, a store-forwarding stall on every record.
+  static void fill_aad(const RecordHeader& h, std::size_t plaintext_len, Aad& a);
   bool explicit_nonce() const { return gcm_.has_value(); }
 
   std::optional<crypto::GcmRecord> gcm_;  // AES-GCM suites
