@@ -34,6 +34,9 @@ class RecordLayer {
  public:
   static constexpr std::size_t kMaxHeldRecords = 16;
   RecordLayer();  // epoch 0 (no protection) for both directions
+  // It points into its own epoch maps, so it stays where it was built.
+  RecordLayer(const RecordLayer&) = delete;
+  RecordLayer& operator=(const RecordLayer&) = delete;
 
   // Installs protection for the next write epoch (current + 1) and switches to it.
   // Earlier epochs stay usable so a flight can be retransmitted as first sent.
