@@ -1,6 +1,7 @@
 #include "harness/virtual/peer_setup.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 #include "harness/runner/peer_timeouts.hpp"
@@ -11,6 +12,13 @@
 namespace wireproof::sim {
 
 namespace {
+
+// How argv names a PKI file: relative to the run directory ("pki/ca.pem").
+// Nothing executes this argv, and an absolute path would make result.json
+// differ between two runs of the same seed in different directories.
+std::string in_run_dir(const std::filesystem::path& file) {
+  return (file.parent_path().filename() / file.filename()).string();
+}
 
 PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::Role role, int port) {
   PeerSetup s;
@@ -29,7 +37,7 @@ PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::R
   if (sc.peers.timer_initial_ms) c.initial_timer = std::chrono::milliseconds(*sc.peers.timer_initial_ms);
 
   s.argv = {"in-process:ref", "--role", role == dtls::Role::client ? "client" : "server", "--protocol",
-            sc.protocol, "--ca", pki.ca_cert.string(), "--mtu", std::to_string(mtu)};
+            sc.protocol, "--ca", in_run_dir(pki.ca_cert), "--mtu", std::to_string(mtu)};
   if (sc.peers.timer_initial_ms)
     s.argv.insert(s.argv.end(), {"--timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms)});
   s.argv.insert(s.argv.end(), {"--handshake-timeout-ms", std::to_string(s.params.handshake_timeout_ms),
@@ -84,7 +92,7 @@ PeerSetup server_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, i
   s.config.random = seeded_random(seed, "server");
   // Deterministic too, and the secret never leaves the process.
   s.config.cookie_secret = crypto::random_bytes(32, seeded_random(seed, "cookie secret"));
-  s.argv.insert(s.argv.end(), {"--cert", pki.server_cert.string(), "--key", pki.server_key.string()});
+  s.argv.insert(s.argv.end(), {"--cert", in_run_dir(pki.server_cert), "--key", in_run_dir(pki.server_key)});
   return s;
 }
 

@@ -48,8 +48,9 @@ struct ConnectionConfig {
   crypto::Bytes peer_address;         // server: bound into the cookie (e.g. IP and port bytes)
   ProtocolBugs bugs;                  // deliberate misbehaviour for testing the checks; all off
   // Randoms, ECDHE private keys and an empty cookie_secret come from here; empty: RAND_bytes.
-  // ECDSA signature nonces do not (OpenSSL 3.0 has no deterministic ECDSA). A seeded
-  // (non-secret) source is for reproducible virtual runs only.
+  // ECDSA signature nonces do not (OpenSSL 3.0 has no deterministic ECDSA); Ed25519
+  // signatures need none, so a seeded source plus an Ed25519 credential repeats every
+  // byte. A seeded (non-secret) source is for reproducible virtual runs only.
   crypto::RandomSource random;
 };
 
