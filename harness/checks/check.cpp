@@ -27,18 +27,19 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_retransmission_schedule());
   out.push_back(make_record_sequence());
   out.push_back(make_cookie_exchange());
+  out.push_back(make_last_flight_answered());
   return out;
 }
 
-static bool enabled(const scenario::Expectations& expect, const std::string& name) {
-  auto it = expect.checks_enabled.find(name);
-  return it == expect.checks_enabled.end() || it->second;
+static bool enabled(const scenario::Expectations& expect, const Check& check) {
+  auto it = expect.checks_enabled.find(check.name());
+  return it == expect.checks_enabled.end() ? check.on_by_default() : it->second;
 }
 
 std::vector<CheckResult> run_checks(const Inputs& in) {
   std::vector<CheckResult> results;
   for (const auto& check : all_checks()) {
-    if (!enabled(in.scenario.expect, check->name())) continue;
+    if (!enabled(in.scenario.expect, *check)) continue;
     CheckResult r;
     try {
       support::check_params(in, *check);  // unknown keys fail every check, not only those with parameters

@@ -59,6 +59,9 @@ class Check {
   // Names of the parameters the check reads from expect.checks.<name>; any
   // other key is an error. Empty when the check takes none.
   virtual std::vector<std::string> parameters() const { return {}; }
+  // Whether the check runs when the scenario says nothing about it
+  // (expect.checks.<name>: on/off always wins).
+  virtual bool on_by_default() const { return true; }
   virtual CheckResult run(const Inputs& in) const = 0;
 };
 

@@ -11,7 +11,7 @@ namespace {
 
 using testing::LogBuilder;
 
-TEST(AllChecks, ListsTheEightChecksInReportOrder) {
+TEST(AllChecks, ListsTheNineChecksInReportOrder) {
   std::vector<std::string> names;
   for (const auto& c : all_checks()) {
     names.push_back(c->name());
@@ -19,7 +19,7 @@ TEST(AllChecks, ListsTheEightChecksInReportOrder) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"handshake_completes", "app_data_intact", "record_boundaries", "mtu_fit",
                                              "fragments_consistent", "retransmission_schedule", "record_sequence",
-                                             "cookie_exchange"}));
+                                             "cookie_exchange", "last_flight_answered"}));
 }
 
 TEST(RunChecks, SkipsChecksDisabledInTheScenario) {
@@ -32,7 +32,23 @@ TEST(RunChecks, SkipsChecksDisabledInTheScenario) {
   for (const auto& r : results) names.push_back(r.name);
   EXPECT_EQ(std::count(names.begin(), names.end(), "record_boundaries"), 0);
   EXPECT_EQ(std::count(names.begin(), names.end(), "handshake_completes"), 1);
-  EXPECT_EQ(results.size(), all_checks().size() - 1);
+  EXPECT_EQ(results.size(), all_checks().size() - 2);  // and last_flight_answered, off by default
+  EXPECT_EQ(std::count(names.begin(), names.end(), "last_flight_answered"), 0);
+}
+
+TEST(RunChecks, RunsAnOffByDefaultCheckOnlyWhenTurnedOn) {
+  LogBuilder b;
+  testing::clean_handshake(b, false);
+  auto names_of = [](const std::vector<CheckResult>& rs) {
+    std::vector<std::string> n;
+    for (const auto& r : rs) n.push_back(r.name);
+    return n;
+  };
+  auto off = names_of(run_checks(b.inputs()));
+  EXPECT_EQ(std::count(off.begin(), off.end(), "last_flight_answered"), 0);
+  b.scenario.expect.checks_enabled["last_flight_answered"] = true;
+  auto on = names_of(run_checks(b.inputs()));
+  EXPECT_EQ(std::count(on.begin(), on.end(), "last_flight_answered"), 1);
 }
 
 TEST(RunChecks, FillsNameRfcAndSentenceFromTheDeclaration) {

@@ -16,5 +16,6 @@ std::unique_ptr<Check> make_fragments_consistent();
 std::unique_ptr<Check> make_retransmission_schedule();
 std::unique_ptr<Check> make_record_sequence();
 std::unique_ptr<Check> make_cookie_exchange();
+std::unique_ptr<Check> make_last_flight_answered();
 
 }  // namespace wireproof::checks

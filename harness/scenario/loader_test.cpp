@@ -125,7 +125,7 @@ TEST(BadFiles, EveryProblemInOneFileIsReported) {
                 f + ":17:14: disable refers to unknown rule 'drop-helo' (did you mean 'drop-hello'?) (rules are drop-hello)",
                 f + ":20:5: unknown check 'mtu_fitt' in expect.checks (did you mean 'mtu_fit'?) (known checks: "
                     "handshake_completes, app_data_intact, record_boundaries, mtu_fit, fragments_consistent, "
-                    "retransmission_schedule, record_sequence, cookie_exchange)",
+                    "retransmission_schedule, record_sequence, cookie_exchange, last_flight_answered)",
             }));
 }
 

@@ -36,9 +36,10 @@ inline constexpr std::array<NamedNumber, 4> kContentTypes{{
 }};
 
 // Checks `expect.checks` may mention (harness/checks declares each one).
-inline constexpr std::array<std::string_view, 8> kCheckNames{
-    "handshake_completes", "app_data_intact",  "record_boundaries",       "mtu_fit",
-    "fragments_consistent", "retransmission_schedule", "record_sequence", "cookie_exchange",
+inline constexpr std::array<std::string_view, 9> kCheckNames{
+    "handshake_completes",  "app_data_intact",         "record_boundaries", "mtu_fit",
+    "fragments_consistent", "retransmission_schedule", "record_sequence",   "cookie_exchange",
+    "last_flight_answered",
 };
 
 // Events a peer prints (peers/CONTRACT.md) that a timeline entry may wait for.
