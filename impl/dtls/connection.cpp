@@ -211,8 +211,10 @@ void Connection::on_handshake_record(const ReceivedRecord& rec) {
     if (outcome == Reassembler::Outcome::old) {
       // RFC 6347 4.2.4: the peer retransmitted its last flight, so ours was lost: resend it.
       // Triggered only by the first fragment of that flight's first message, once per copy.
+      // ignore-final-retransmit: the server, once FINISHED, breaks this rule (RFC 6347 4.2.4).
+      const bool ignore = cfg_.bugs.ignore_final_retransmit && hs_.done() && cfg_.handshake.role == Role::server;
       if (peer_last_flight_first_seq_ && h.message_seq == *peer_last_flight_first_seq_ && h.frag_offset == 0 &&
-          !last_flight_.empty()) {
+          !last_flight_.empty() && !ignore) {
         // A copy arriving within half the initial timer of our own (re)transmission was sent
         // before ours could reach the peer (our timer and theirs fired together): answering it
         // would put two copies of the flight on the wire for one loss.

@@ -16,6 +16,7 @@ const std::vector<std::pair<std::string_view, Field>>& table() {
       {"no-cookie-echo", &ProtocolBugs::no_cookie_echo},
       {"inconsistent-fragments", &ProtocolBugs::inconsistent_fragments},
       {"duplicate-app-data", &ProtocolBugs::duplicate_app_data},
+      {"ignore-final-retransmit", &ProtocolBugs::ignore_final_retransmit},
   };
   return t;
 }

@@ -1,6 +1,8 @@
 // Misbehaviour switches (protocol_bugs.hpp): each breaks its one rule, on virtual time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "impl/dtls/protocol_bugs.hpp"
 #include "impl/dtls/test_configs.hpp"
 
@@ -44,10 +46,51 @@ std::pair<std::uint16_t, std::uint64_t> last_record(const wc::Bytes& d) {
   return {h.epoch, h.seq};
 }
 
+// Whether any record of a datagram belongs to `epoch`.
+bool has_epoch(const wc::Bytes& d, std::uint16_t epoch) {
+  wireproof::bytes::Reader r(d);
+  wd::RecordHeader h;
+  std::span<const std::uint8_t> f;
+  while (!r.empty() && wd::read_record(r, h, f))
+    if (h.epoch == epoch) return true;
+  return false;
+}
+
+// Runs a handshake up to the server's final flight (ChangeCipherSpec + Finished), whose
+// datagrams are all lost; the server is done, the client still waits for that flight.
+struct LostFinalFlight {
+  bool dropping = true;
+  MemoryLink link;
+  wd::Time now{0};
+  explicit LostFinalFlight(wd::ConnectionConfig server) : link(client_cfg(), std::move(server)) {
+    link.drop = [this](const Sent& s) {
+      return dropping && s.dir == Dir::s2c && (s.data.at(0) == 20 || has_epoch(s.data, 1));
+    };
+    EXPECT_TRUE(link.run_until([&] { return link.server->handshake_done(); }, 10s));
+    dropping = false;
+    EXPECT_TRUE(link.server->pull_datagrams().empty());
+  }
+  // The client's timer fires and it resends flight 5, which the server receives shortly
+  // after; returns what the server sends in response.
+  std::vector<wc::Bytes> client_retransmits() {
+    auto deadline = link.client->next_deadline();
+    EXPECT_TRUE(deadline);
+    if (!deadline) return {};
+    link.client->on_timeout(*deadline);
+    auto flight5 = link.client->pull_datagrams();
+    EXPECT_FALSE(flight5.empty());
+    now = *deadline + 1ms;
+    for (const auto& d : flight5) link.server->feed(d, now);
+    now += 1ms;
+    return link.server->pull_datagrams();
+  }
+};
+
 }  // namespace
 
 TEST(ProtocolBugs, EveryNameSetsASwitchAndUnknownNamesAreRefused) {
-  EXPECT_EQ(wd::protocol_bug_names().size(), 8u);
+  EXPECT_EQ(wd::protocol_bug_names().size(), 9u);
+  EXPECT_EQ(wd::protocol_bug_names().back(), "ignore-final-retransmit");
   for (auto name : wd::protocol_bug_names()) {
     wd::ProtocolBugs b;
     EXPECT_TRUE(wd::set_protocol_bug(b, name)) << name;
@@ -103,4 +146,26 @@ TEST(ProtocolBugs, NoCookieEchoKeepsTheServerAtHelloVerifyRequest) {
   MemoryLink link(buggy(client_cfg(), "no-cookie-echo"), server_cfg());
   EXPECT_FALSE(link.run_until_established(2s));
   EXPECT_FALSE(link.server->hello_accepted());
+}
+
+TEST(ProtocolBugs, WithoutIgnoreFinalRetransmitTheServerResendsItsFinalFlight) {
+  LostFinalFlight t(server_cfg());
+  ASSERT_EQ(t.link.client->state(), wd::State::handshaking);
+  auto flight6 = t.client_retransmits();
+  ASSERT_FALSE(flight6.empty());
+  EXPECT_TRUE(std::any_of(flight6.begin(), flight6.end(), [](const wc::Bytes& d) { return has_epoch(d, 1); }));
+  for (const auto& d : flight6) t.link.client->feed(d, t.now);
+  EXPECT_TRUE(t.link.client->handshake_done()) << t.link.client->error();
+}
+
+TEST(ProtocolBugs, IgnoreFinalRetransmitLeavesTheClientWaiting) {
+  LostFinalFlight t(buggy(server_cfg(), "ignore-final-retransmit"));
+  EXPECT_EQ(t.link.server->state(), wd::State::established);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(t.client_retransmits().empty()) << "retransmission " << i;
+    EXPECT_EQ(t.link.client->state(), wd::State::handshaking);
+  }
+  EXPECT_FALSE(t.link.client->handshake_done());
+  EXPECT_EQ(t.link.server->state(), wd::State::established);  // no alert, nothing else changes
+  EXPECT_TRUE(t.link.server->take_alerts().empty());
 }

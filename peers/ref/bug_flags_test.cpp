@@ -11,11 +11,13 @@ TEST(BugFlags, TakesRepeatedBugFlagsAndKeepsTheRestInOrder) {
   EXPECT_TRUE(f.bugs.no_backoff);
   EXPECT_TRUE(f.bugs.ignore_mtu);
   EXPECT_FALSE(f.bugs.early_retransmit);
+  EXPECT_TRUE(take_bug_flags({"--bug", "ignore-final-retransmit"}).bugs.ignore_final_retransmit);
 }
 
 TEST(BugFlags, UnknownOrMissingNameIsAUsageErrorNamingTheSwitches) {
   auto f = take_bug_flags({"--bug", "no-bakcoff"});
   EXPECT_NE(f.error.find("'no-bakcoff'"), std::string::npos);
   EXPECT_NE(f.error.find("duplicate-app-data"), std::string::npos);
+  EXPECT_NE(f.error.find("ignore-final-retransmit"), std::string::npos);
   EXPECT_NE(take_bug_flags({"--bug"}).error.find("needs a switch name"), std::string::npos);
 }
