@@ -217,8 +217,9 @@ void Connection::on_handshake_record(const ReceivedRecord& rec) {
           !last_flight_.empty() && !ignore) {
         // A copy arriving within half the initial timer of our own (re)transmission was sent
         // before ours could reach the peer (our timer and theirs fired together): answering it
-        // would put two copies of the flight on the wire for one loss.
-        if (now_ - last_flight_sent_at_ < cfg_.initial_timer / 2) {
+        // would put two copies of the flight on the wire for one loss. Not once FINISHED: the
+        // last flight has no timer of its own, so every copy gets its answer (4.2.4 MUST).
+        if (!hs_.done() && now_ - last_flight_sent_at_ < cfg_.initial_timer / 2) {
           ++stats_.crossed_on_peer;
         } else {
           ++stats_.retransmits_on_peer;

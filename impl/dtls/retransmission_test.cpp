@@ -60,6 +60,31 @@ TEST(Retransmission, PeerRetransmissionCrossingOurTimerIsNotAnswered) {
   EXPECT_EQ(link.server->stats().retransmits_on_peer, 0);
 }
 
+TEST(Retransmission, FinishedServerAnswersEvenAnEarlyRetransmissionOfTheLastFlight) {
+  // The server's flight 6 (ChangeCipherSpec + Finished) is lost. The client's
+  // retransmitted flight 5 then reaches the server 10 ms after it sent flight 6,
+  // well within half its timer: in the FINISHED state it must still answer
+  // (RFC 6347 4.2.4), since its last flight has no timer of its own.
+  MemoryLink link(with_timer(client_cfg(), 100ms), with_timer(server_cfg(), 100ms));
+  bool dropping = true;
+  link.drop = [&](const Sent& s) { return dropping && s.dir == Dir::s2c && s.data.at(0) == 20; };
+  ASSERT_TRUE(link.run_until([&] { return link.server->handshake_done(); }, 10s));
+  dropping = false;
+  wd::Time flight6_at{-1};
+  for (const Sent* s : link.sent(Dir::s2c))
+    if (s->dropped) flight6_at = s->at;
+  ASSERT_GE(flight6_at.count(), 0);
+  auto deadline = link.client->next_deadline();
+  ASSERT_TRUE(deadline);
+  link.client->on_timeout(*deadline);
+  auto flight5 = link.client->pull_datagrams();
+  ASSERT_FALSE(flight5.empty());
+  for (const auto& d : flight5) link.server->feed(d, flight6_at + 10ms);
+  EXPECT_FALSE(link.server->pull_datagrams().empty());
+  EXPECT_EQ(link.server->stats().retransmits_on_peer, 1);
+  EXPECT_EQ(link.server->stats().crossed_on_peer, 0);
+}
+
 TEST(Retransmission, FallsBackToSmallerMtuAfterTwoUnansweredRetransmissions) {
   auto sc = with_timer(server_cfg(), 100ms);
   sc.mtu = 1500;
