@@ -30,6 +30,7 @@
 #include "harness/checks/registry.hpp"
 #include "harness/checks/support/params.hpp"
 #include "harness/checks/support/transmissions.hpp"
+#include "harness/events/dtls_constants.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -39,8 +40,8 @@ using support::FlightSeries;
 using support::Transmission;
 
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
-constexpr int kChangeCipherSpec = 20;
-constexpr int kHandshake = 22;
+using events::kChangeCipherSpec;
+using events::kHandshake;
 
 bool has_record(const events::Datagram& d, int type, int min_epoch) {
   return std::any_of(d.records.begin(), d.records.end(),

@@ -24,7 +24,7 @@ using nlohmann::json;
 using events::Record;
 
 bool is_first_message(const Record& rec, int type) {
-  return rec.epoch == 0 && rec.type == support::kContentHandshake && rec.hs && rec.hs->type == type;
+  return rec.epoch == 0 && rec.type == events::kHandshake && rec.hs && rec.hs->type == type;
 }
 
 class RecordSequence final : public Check {

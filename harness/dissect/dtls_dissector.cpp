@@ -3,14 +3,16 @@
 #include <fmt/format.h>
 
 #include "harness/dissect/names.hpp"
+#include "harness/events/dtls_constants.hpp"
 #include "impl/bytes/reader.hpp"
 
 namespace wireproof::dissect {
 namespace {
 
-constexpr std::size_t kRecordHeaderBytes = 13;     // type, version, epoch, seq48, length
-constexpr std::size_t kHandshakeHeaderBytes = 12;  // type, length24, seq16, offset24, frag_len24
-constexpr int kAlert = 21, kHandshake = 22;
+using events::kAlert;
+using events::kHandshake;
+using events::kHandshakeHeaderBytes;
+using events::kRecordHeaderBytes;
 
 bool is_known_content_type(int type) { return type >= 20 && type <= 25; }  // 25 = tls12_cid
 

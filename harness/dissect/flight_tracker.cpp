@@ -2,10 +2,13 @@
 
 #include <algorithm>
 
+#include "harness/events/dtls_constants.hpp"
+
 namespace wireproof::dissect {
 namespace {
 
-constexpr int kChangeCipherSpec = 20, kHandshake = 22;
+using events::kChangeCipherSpec;
+using events::kHandshake;
 
 int index_of(Sender s) { return s == Sender::client ? 0 : 1; }
 

@@ -54,7 +54,7 @@ std::vector<HandshakeFragment> plaintext_fragments(const std::vector<const event
       if (!datagram.get_u8(type) || !datagram.get_u16(version) || !datagram.get_u16(epoch) ||
           !datagram.get_u48(seq) || !datagram.get_u16_prefixed(body))
         break;  // malformed tail: record_boundaries reports it
-      if (type == kContentHandshake && epoch == 0) read_record_fragments(body, d, record_offset, seq, out);
+      if (type == events::kHandshake && epoch == 0) read_record_fragments(body, d, record_offset, seq, out);
     }
   }
   return out;

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "harness/events/dtls_constants.hpp"
 #include "harness/events/event_log.hpp"
 
 namespace wireproof::checks::support {
 
-inline constexpr std::size_t kRecordHeaderBytes = 13;     // type, version, epoch, seq48, length
-inline constexpr std::size_t kHandshakeHeaderBytes = 12;  // type, length24, seq16, offset24, length24
-inline constexpr int kContentHandshake = 22;
+using events::kHandshakeHeaderBytes;
+using events::kRecordHeaderBytes;
 inline constexpr int kClientHello = 1;
 inline constexpr int kHelloVerifyRequest = 3;
 

@@ -17,15 +17,16 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/checks/check.hpp"
+#include "harness/events/dtls_constants.hpp"
 
 namespace wireproof::checks::testing {
 
 using Bytes = std::vector<std::uint8_t>;
 
-inline constexpr int kChangeCipherSpec = 20;
-inline constexpr int kAlert = 21;
-inline constexpr int kHandshake = 22;
-inline constexpr int kApplicationData = 23;
+using events::kAlert;
+using events::kApplicationData;
+using events::kChangeCipherSpec;
+using events::kHandshake;
 
 // One DTLS 1.2 record: header (type, fefd, epoch, seq, length) + body.
 Bytes record(int type, int epoch, std::uint64_t seq, std::span<const std::uint8_t> body);
