@@ -51,6 +51,18 @@ TEST(Writer, BackPatchesLengths) {
   EXPECT_EQ(w.data(), want);
 }
 
+TEST(Writer, WritesOpaqueVectorsAndUint16Lists) {
+  Writer w;
+  std::vector<std::uint8_t> cookie{0xaa, 0xbb};
+  std::vector<std::uint16_t> suites{0xc02b, 0x009c};
+  w.put_prefixed(1, cookie);
+  w.put_u16_list(2, suites);
+  w.put_prefixed(3, {});
+  std::vector<std::uint8_t> want{0x02, 0xaa, 0xbb, 0x00, 0x04, 0xc0, 0x2b, 0x00, 0x9c, 0x00, 0x00, 0x00};
+  EXPECT_EQ(w.data(), want);
+  EXPECT_THROW(w.put_prefixed(1, std::vector<std::uint8_t>(256)), std::length_error);
+}
+
 TEST(Writer, RejectsOverlongBlock) {
   Writer w;
   auto h = w.open_prefixed(1);

@@ -37,6 +37,19 @@ class Writer {
     for (std::size_t i = 0; i < prefix; ++i) buf_[at + i] = static_cast<std::uint8_t>(len >> (8 * (prefix - 1 - i)));
   }
 
+  // An opaque vector: an n-byte length prefix, then the bytes (RFC 5246 4.3).
+  void put_prefixed(std::size_t prefix_bytes, std::span<const std::uint8_t> b) {
+    auto h = open_prefixed(prefix_bytes);
+    put_bytes(b);
+    close_prefixed(h);
+  }
+  // A vector of uint16 (cipher suites, groups, signature schemes) behind an n-byte length.
+  void put_u16_list(std::size_t prefix_bytes, std::span<const std::uint16_t> values) {
+    auto h = open_prefixed(prefix_bytes);
+    for (auto v : values) put_u16(v);
+    close_prefixed(h);
+  }
+
   // Overwrites bytes already written (e.g. a header field known late).
   void patch_uint(std::size_t at, std::size_t n, std::uint64_t v) {
     if (at + n > buf_.size()) throw std::out_of_range("patch past end");

@@ -6,20 +6,12 @@ namespace wireproof::dtls {
 
 crypto::Bytes make_cookie(crypto::ByteView secret, crypto::ByteView peer_address, const ClientHello& ch) {
   bytes::Writer w;
-  auto a = w.open_prefixed(1);
-  w.put_bytes(peer_address);
-  w.close_prefixed(a);
+  w.put_prefixed(1, peer_address);
   w.put_u16(ch.version);
   w.put_bytes(ch.random);
-  auto s = w.open_prefixed(1);
-  w.put_bytes(ch.session_id);
-  w.close_prefixed(s);
-  auto cs = w.open_prefixed(2);
-  for (auto c : ch.cipher_suites) w.put_u16(c);
-  w.close_prefixed(cs);
-  auto cm = w.open_prefixed(1);
-  w.put_bytes(ch.compression_methods);
-  w.close_prefixed(cm);
+  w.put_prefixed(1, ch.session_id);
+  w.put_u16_list(2, ch.cipher_suites);
+  w.put_prefixed(1, ch.compression_methods);
   return crypto::hmac(crypto::Hash::sha256, secret, w.data());
 }
 

@@ -108,46 +108,22 @@ void write_extensions(bytes::Writer& w, const Extensions& e) {
       if (e.server_name->empty()) return;
       auto l = body.open_prefixed(2);
       body.put_u8(0);  // host_name
-      auto n = body.open_prefixed(2);
-      body.put_bytes(crypto::as_bytes(*e.server_name));
-      body.close_prefixed(n);
+      body.put_prefixed(2, crypto::as_bytes(*e.server_name));
       body.close_prefixed(l);
     });
-  if (e.supported_groups) ext(kExtSupportedGroups, [&] {
-      auto l = body.open_prefixed(2);
-      for (auto g : *e.supported_groups) body.put_u16(g);
-      body.close_prefixed(l);
-    });
-  if (e.ec_point_formats) ext(kExtEcPointFormats, [&] {
-      auto l = body.open_prefixed(1);
-      body.put_bytes(*e.ec_point_formats);
-      body.close_prefixed(l);
-    });
-  if (e.signature_algorithms) ext(kExtSignatureAlgorithms, [&] {
-      auto l = body.open_prefixed(2);
-      for (auto s : *e.signature_algorithms) body.put_u16(s);
-      body.close_prefixed(l);
-    });
+  if (e.supported_groups) ext(kExtSupportedGroups, [&] { body.put_u16_list(2, *e.supported_groups); });
+  if (e.ec_point_formats) ext(kExtEcPointFormats, [&] { body.put_prefixed(1, *e.ec_point_formats); });
+  if (e.signature_algorithms) ext(kExtSignatureAlgorithms, [&] { body.put_u16_list(2, *e.signature_algorithms); });
   if (e.alpn) ext(kExtAlpn, [&] {
       auto l = body.open_prefixed(2);
-      for (const auto& p : *e.alpn) {
-        auto n = body.open_prefixed(1);
-        body.put_bytes(crypto::as_bytes(p));
-        body.close_prefixed(n);
-      }
+      for (const auto& p : *e.alpn) body.put_prefixed(1, crypto::as_bytes(p));
       body.close_prefixed(l);
     });
   if (e.extended_master_secret) ext(kExtExtendedMasterSecret, [] {});
-  if (e.renegotiation_info) ext(kExtRenegotiationInfo, [&] {
-      auto l = body.open_prefixed(1);
-      body.put_bytes(*e.renegotiation_info);
-      body.close_prefixed(l);
-    });
+  if (e.renegotiation_info) ext(kExtRenegotiationInfo, [&] { body.put_prefixed(1, *e.renegotiation_info); });
   for (const auto& u : e.unknown) ext(u.first, [&] { body.put_bytes(u.second); });
   if (body.size() == 0) return;  // RFC 5246 7.4.1.2: the block may be omitted
-  auto h = w.open_prefixed(2);
-  w.put_bytes(body.data());
-  w.close_prefixed(h);
+  w.put_prefixed(2, body.data());
 }
 
 }  // namespace wireproof::dtls

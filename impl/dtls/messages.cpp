@@ -6,16 +6,6 @@ namespace {
 using bytes::Reader;
 using bytes::Writer;
 
-void put_u8_opaque(Writer& w, ByteView v) {
-  auto h = w.open_prefixed(1);
-  w.put_bytes(v);
-  w.close_prefixed(h);
-}
-void put_u16_opaque(Writer& w, ByteView v) {
-  auto h = w.open_prefixed(2);
-  w.put_bytes(v);
-  w.close_prefixed(h);
-}
 bool get_u8_opaque(Reader& r, Bytes& out) {
   Reader s;
   if (!r.get_u8_prefixed(s)) return false;
@@ -62,7 +52,7 @@ Bytes EcdheServerKeyExchange::params() const {
   Writer w;
   w.put_u8(3);  // ECCurveType named_curve (RFC 8422 5.4)
   w.put_u16(group);
-  put_u8_opaque(w, public_key);
+  w.put_prefixed(1, public_key);
   return w.take();
 }
 
@@ -70,12 +60,10 @@ Bytes encode(const ClientHello& m, bool dtls) {
   Writer w;
   w.put_u16(m.version);
   w.put_bytes(m.random);
-  put_u8_opaque(w, m.session_id);
-  if (dtls) put_u8_opaque(w, m.cookie);
-  auto cs = w.open_prefixed(2);
-  for (auto s : m.cipher_suites) w.put_u16(s);
-  w.close_prefixed(cs);
-  put_u8_opaque(w, m.compression_methods);
+  w.put_prefixed(1, m.session_id);
+  if (dtls) w.put_prefixed(1, m.cookie);
+  w.put_u16_list(2, m.cipher_suites);
+  w.put_prefixed(1, m.compression_methods);
   write_extensions(w, m.ext);
   return w.take();
 }
@@ -83,7 +71,7 @@ Bytes encode(const ClientHello& m, bool dtls) {
 Bytes encode(const HelloVerifyRequest& m) {
   Writer w;
   w.put_u16(m.version);
-  put_u8_opaque(w, m.cookie);
+  w.put_prefixed(1, m.cookie);
   return w.take();
 }
 
@@ -91,7 +79,7 @@ Bytes encode(const ServerHello& m) {
   Writer w;
   w.put_u16(m.version);
   w.put_bytes(m.random);
-  put_u8_opaque(w, m.session_id);
+  w.put_prefixed(1, m.session_id);
   w.put_u16(m.cipher_suite);
   w.put_u8(m.compression_method);
   write_extensions(w, m.ext);
@@ -101,11 +89,7 @@ Bytes encode(const ServerHello& m) {
 Bytes encode(const CertificateMsg& m) {
   Writer w;
   auto list = w.open_prefixed(3);
-  for (const auto& c : m.certs) {
-    auto h = w.open_prefixed(3);
-    w.put_bytes(c);
-    w.close_prefixed(h);
-  }
+  for (const auto& c : m.certs) w.put_prefixed(3, c);
   w.close_prefixed(list);
   return w.take();
 }
@@ -114,18 +98,16 @@ Bytes encode(const EcdheServerKeyExchange& m) {
   Writer w;
   w.put_bytes(m.params());
   w.put_u16(m.scheme);
-  put_u16_opaque(w, m.signature);
+  w.put_prefixed(2, m.signature);
   return w.take();
 }
 
 Bytes encode(const CertificateRequest& m) {
   Writer w;
-  put_u8_opaque(w, m.certificate_types);
-  auto sa = w.open_prefixed(2);
-  for (auto s : m.signature_algorithms) w.put_u16(s);
-  w.close_prefixed(sa);
+  w.put_prefixed(1, m.certificate_types);
+  w.put_u16_list(2, m.signature_algorithms);
   auto cas = w.open_prefixed(2);
-  for (const auto& dn : m.authorities) put_u16_opaque(w, dn);
+  for (const auto& dn : m.authorities) w.put_prefixed(2, dn);
   w.close_prefixed(cas);
   return w.take();
 }
@@ -133,18 +115,18 @@ Bytes encode(const CertificateRequest& m) {
 Bytes encode(const CertificateVerify& m) {
   Writer w;
   w.put_u16(m.scheme);
-  put_u16_opaque(w, m.signature);
+  w.put_prefixed(2, m.signature);
   return w.take();
 }
 
 Bytes encode_u8_opaque(ByteView v) {
   Writer w;
-  put_u8_opaque(w, v);
+  w.put_prefixed(1, v);
   return w.take();
 }
 Bytes encode_u16_opaque(ByteView v) {
   Writer w;
-  put_u16_opaque(w, v);
+  w.put_prefixed(2, v);
   return w.take();
 }
 

@@ -17,9 +17,7 @@ Bytes record(int type, int epoch, std::uint64_t seq, std::span<const std::uint8_
   w.put_u16(0xfefd);
   w.put_u16(static_cast<std::uint16_t>(epoch));
   w.put_u48(seq);
-  auto len = w.open_prefixed(2);
-  w.put_bytes(body);
-  w.close_prefixed(len);
+  w.put_prefixed(2, body);
   return w.take();
 }
 
@@ -55,25 +53,15 @@ Bytes client_hello_body(const ClientHelloFields& f) {
   Writer w;
   w.put_u16(f.version);
   w.put_bytes(f.random);
-  auto sid = w.open_prefixed(1);
-  w.put_bytes(f.session_id);
-  w.close_prefixed(sid);
-  auto cookie = w.open_prefixed(1);
-  w.put_bytes(f.cookie);
-  w.close_prefixed(cookie);
-  auto suites = w.open_prefixed(2);
-  for (auto s : f.cipher_suites) w.put_u16(s);
-  w.close_prefixed(suites);
-  auto comp = w.open_prefixed(1);
-  w.put_bytes(f.compression_methods);
-  w.close_prefixed(comp);
+  w.put_prefixed(1, f.session_id);
+  w.put_prefixed(1, f.cookie);
+  w.put_u16_list(2, f.cipher_suites);
+  w.put_prefixed(1, f.compression_methods);
   if (!f.no_extensions) {
     auto exts = w.open_prefixed(2);
     for (const auto& [type, data] : f.extensions) {
       w.put_u16(type);
-      auto ext = w.open_prefixed(2);
-      w.put_bytes(data);
-      w.close_prefixed(ext);
+      w.put_prefixed(2, data);
     }
     w.close_prefixed(exts);
   }
@@ -83,9 +71,7 @@ Bytes client_hello_body(const ClientHelloFields& f) {
 Bytes hello_verify_request_body(std::uint16_t server_version, std::span<const std::uint8_t> cookie) {
   Writer w;
   w.put_u16(server_version);
-  auto c = w.open_prefixed(1);
-  w.put_bytes(cookie);
-  w.close_prefixed(c);
+  w.put_prefixed(1, cookie);
   return w.take();
 }
 
