@@ -20,7 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "impl/crypto/evp_ptr.hpp"
-#include "impl/crypto/hmac.hpp"
+#include "impl/crypto/random.hpp"
 
 namespace wireproof::pki {
 namespace {
@@ -76,24 +76,21 @@ Recipe random_recipe() {
 }
 
 Recipe seeded_recipe(std::uint64_t seed) {
-  // HMAC-SHA256 keyed with the seed (8 bytes, big-endian) over a label.
-  auto derive = [seed](std::string_view label, std::string_view what) {
-    crypto::Bytes key(8);
-    for (int i = 0; i < 8; ++i) key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(seed >> (56 - 8 * i));
-    std::string msg = "wireproof pki " + std::string(label) + " " + std::string(what);
-    return crypto::hmac(crypto::Hash::sha256, key, crypto::as_bytes(msg));
+  // n bytes of the seeded stream named after the certificate and the use.
+  auto derive = [seed](std::string_view label, std::string_view what, std::size_t n) {
+    return crypto::random_bytes(
+        n, crypto::seeded_random(seed, "wireproof pki " + std::string(label) + " " + std::string(what)));
   };
   Recipe r;
   r.key = [derive](std::string_view label) {
-    crypto::Bytes priv = derive(label, "key");  // any 32 bytes are an Ed25519 private key (RFC 8032 5.1.5)
+    crypto::Bytes priv = derive(label, "key", 32);  // any 32 bytes are an Ed25519 private key (RFC 8032 5.1.5)
     PKey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, priv.data(), 32));
     OPENSSL_cleanse(priv.data(), priv.size());
     if (!key) fail("EVP_PKEY_new_raw_private_key(ED25519)");
     return key;
   };
   r.serial = [derive](std::string_view label) {
-    crypto::Bytes b = derive(label, "serial");
-    b.resize(16);
+    crypto::Bytes b = derive(label, "serial", 16);
     b[0] = static_cast<std::uint8_t>((b[0] & 0x7f) | 0x40);  // positive, always 127 bits: a fixed-size encoding
     Bn serial(BN_bin2bn(b.data(), static_cast<int>(b.size()), nullptr));
     if (!serial) fail("BN_bin2bn(serial)");

@@ -29,7 +29,7 @@ struct PkiFiles {
 PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name = "localhost");
 
 // The same six files and extensions, deterministic: Ed25519 keys (RFC 8410)
-// whose 32-byte private keys are HMAC-SHA256(seed, "wireproof pki <role> key"),
+// whose 32-byte private keys come from crypto::seeded_random(seed, "wireproof pki <role> key"),
 // 127-bit serials derived likewise, validity fixed at 2020-01-01T00:00:00Z ..
 // 2099-12-31T23:59:59Z, and Ed25519 (deterministic) signatures. Same seed,
 // same bytes; another seed, other keys. The keys are as secret as the seed:

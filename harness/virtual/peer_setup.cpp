@@ -47,36 +47,17 @@ PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::R
   return s;
 }
 
-void put_u64_be(crypto::Bytes& out, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
 }  // namespace
 
-crypto::RandomSource seeded_random(std::uint64_t seed, std::string_view stream) {
-  crypto::Bytes key;
-  put_u64_be(key, seed);
-  const std::string label = "wireproof virtual " + std::string(stream);
-  crypto::Bytes prefix(label.begin(), label.end());
-  // Captured by value: a copy of the source continues the same stream from where it was copied.
-  return [key = std::move(key), prefix = std::move(prefix), counter = std::uint64_t{0}, block = crypto::Bytes{},
-          used = std::size_t{0}](std::span<std::uint8_t> out) mutable {
-    for (auto& b : out) {
-      if (used == block.size()) {
-        crypto::Bytes msg = prefix;
-        put_u64_be(msg, counter++);
-        block = crypto::hmac(crypto::Hash::sha256, key, msg);
-        used = 0;
-      }
-      b = block[used++];
-    }
-  };
+// One stream per purpose of the run (crypto::seeded_random): reproducible runs only.
+crypto::RandomSource run_stream(std::uint64_t seed, std::string_view purpose) {
+  return crypto::seeded_random(seed, "wireproof virtual " + std::string(purpose));
 }
 
 PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int client_port,
                        std::uint64_t seed) {
   PeerSetup s = common(sc, pki, dtls::Role::client, client_port);
-  s.config.random = seeded_random(seed, "client");
+  s.config.random = run_stream(seed, "client");
   s.config.handshake.server_name = "localhost";
   s.argv.insert(s.argv.end(), {"--server-name", "localhost"});
   return s;
@@ -89,9 +70,9 @@ PeerSetup server_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, i
   hs.credential = crypto::Credential::load(pki.server_cert, pki.server_key);
   hs.request_client_cert = true;  // like every shim: ask, verify when sent
   s.config.peer_address = client_address;
-  s.config.random = seeded_random(seed, "server");
+  s.config.random = run_stream(seed, "server");
   // Deterministic too, and the secret never leaves the process.
-  s.config.cookie_secret = crypto::random_bytes(32, seeded_random(seed, "cookie secret"));
+  s.config.cookie_secret = crypto::random_bytes(32, run_stream(seed, "cookie secret"));
   s.argv.insert(s.argv.end(), {"--cert", in_run_dir(pki.server_cert), "--key", in_run_dir(pki.server_key)});
   return s;
 }

@@ -22,15 +22,12 @@ struct PeerSetup {
   std::vector<std::string> argv;  // the flags a real peer would get, for people reading result.json
 };
 
-// A reproducible byte stream for one purpose of one run: block i is
-// HMAC-SHA256(key = seed as 8 big-endian bytes, "wireproof virtual " || stream || i
-// as 8 big-endian bytes). Different streams (or seeds) give unrelated bytes.
-// Anyone who knows the seed knows every byte: for reproducible runs only,
-// never for a real peer's keys.
-crypto::RandomSource seeded_random(std::uint64_t seed, std::string_view stream);
+// The stream for one purpose of one run: crypto::seeded_random(seed,
+// "wireproof virtual " + purpose). For reproducible runs only.
+crypto::RandomSource run_stream(std::uint64_t seed, std::string_view purpose);
 
 // client_port / server_port: the addresses the capture shows (nothing binds them).
-// seed: the run seed. Each side's ConnectionConfig::random is seeded_random(seed,
+// seed: the run seed. Each side's ConnectionConfig::random is run_stream(seed,
 // "client" / "server") (hello randoms, ECDHE keys), and the server's cookie secret
 // comes from the "cookie secret" stream, so a run with this seed repeats byte for byte.
 PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, int client_port,

@@ -112,18 +112,6 @@ TEST(VirtualRun, SameSeedSameBytesOtherSeedOtherBytes) {
   for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
 
-TEST(SeededRandom, OneStreamPerSeedAndName) {
-  auto draw = [](crypto::RandomSource src, std::size_t n) { return crypto::random_bytes(n, src); };
-  EXPECT_EQ(draw(seeded_random(1, "client"), 100), draw(seeded_random(1, "client"), 100));
-  EXPECT_NE(draw(seeded_random(1, "client"), 32), draw(seeded_random(1, "server"), 32));
-  EXPECT_NE(draw(seeded_random(1, "client"), 32), draw(seeded_random(2, "client"), 32));
-  // Draws continue the stream, whatever their sizes.
-  auto src = seeded_random(9, "server");
-  auto first = crypto::random_bytes(10, src);
-  auto rest = crypto::random_bytes(60, src);
-  first.insert(first.end(), rest.begin(), rest.end());
-  EXPECT_EQ(first, draw(seeded_random(9, "server"), 70));
-}
 
 }  // namespace
 }  // namespace wireproof::sim

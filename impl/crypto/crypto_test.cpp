@@ -5,6 +5,7 @@
 #include "impl/crypto/ecdh.hpp"
 #include "impl/crypto/hmac.hpp"
 #include "impl/crypto/prf.hpp"
+#include "impl/crypto/random.hpp"
 #include "impl/crypto/signature.hpp"
 #include "impl/crypto/test_util.hpp"
 #include "impl/crypto/x509.hpp"
@@ -287,4 +288,17 @@ TEST(Ecdh, SeededKeysAreReproducibleAndAgree) {
     EXPECT_NE(wc::EcdhKey::generate(g, {}).public_value(), wc::EcdhKey::generate(g, {}).public_value());
   }
   EXPECT_EQ(wc::random_bytes(4, counter_source(9)), (wc::Bytes{9, 10, 11, 12}));
+}
+
+TEST(SeededRandom, OneStreamPerSeedAndName) {
+  auto draw = [](wc::RandomSource src, std::size_t n) { return wc::random_bytes(n, src); };
+  EXPECT_EQ(draw(wc::seeded_random(1, "client"), 100), draw(wc::seeded_random(1, "client"), 100));
+  EXPECT_NE(draw(wc::seeded_random(1, "client"), 32), draw(wc::seeded_random(1, "server"), 32));
+  EXPECT_NE(draw(wc::seeded_random(1, "client"), 32), draw(wc::seeded_random(2, "client"), 32));
+  // Draws continue the stream, whatever their sizes.
+  auto src = wc::seeded_random(9, "server");
+  auto first = wc::random_bytes(10, src);
+  auto rest = wc::random_bytes(60, src);
+  first.insert(first.end(), rest.begin(), rest.end());
+  EXPECT_EQ(first, draw(wc::seeded_random(9, "server"), 70));
 }
