@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer, const std::string& role,
-                                   const pki::PkiFiles& pki, int connect_port) {
+                                   const pki::PkiFiles& pki, int connect_port, int idle_ms) {
   const auto& sc = cfg.scenario;
   std::vector<std::string> a = peer.argv_prefix;
   auto add = [&](std::string k, std::string v) {
@@ -50,7 +50,7 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
   add("--handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc)));
   add("--echo-bytes", std::to_string(sc.workload.echo_bytes));
   add("--chunk", std::to_string(sc.workload.chunk));
-  add("--idle-timeout-ms", std::to_string(idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server))));
+  add("--idle-timeout-ms", std::to_string(idle_ms));
   // Stock tools carry the workload as text lines; both ends must agree.
   if (cfg.client.kind == "stock" || cfg.server.kind == "stock") add("--framing", "lines");
   return a;
@@ -133,6 +133,7 @@ json run_scenario(const RunConfig& cfg) {
   std::optional<wire::UdpRelay> relay;
   capture::CaptureEndpoints capture_endpoints;
   const auto deadline = wall0 + std::chrono::milliseconds(static_cast<int64_t>(sc.run_timeout_s * 1000));
+  const int idle_ms = idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));  // both peers get it
 
   auto on_peer = [&](const std::string& role) {
     return [&, role](const json& ev) { link.on_peer_event(role, ev, relay ? relay->now_us() : 0); };
@@ -141,7 +142,7 @@ json run_scenario(const RunConfig& cfg) {
   try {
     auto pki = pki::generate_pki(cfg.out_dir / "pki");
     // 1. The server, until it says where it listens.
-    server_argv = peer_argv(cfg, cfg.server, "server", pki, 0);
+    server_argv = peer_argv(cfg, cfg.server, "server", pki, 0, idle_ms);
     try {
       server.proc = std::make_unique<PeerProcess>(server_argv, (cfg.out_dir / "server.stdout").string(),
                                                   (cfg.out_dir / "server.stderr").string());
@@ -178,7 +179,7 @@ json run_scenario(const RunConfig& cfg) {
                                    relay->now_us();
     for (const auto& ev : early) link.on_peer_event("server", ev, relay->now_us());
     if (server_port != 0) {
-      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port());
+      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), idle_ms);
       try {
         client.proc = std::make_unique<PeerProcess>(client_argv, (cfg.out_dir / "client.stdout").string(),
                                                     (cfg.out_dir / "client.stderr").string());
@@ -189,8 +190,7 @@ json run_scenario(const RunConfig& cfg) {
     }
     // 3. One loop: wire sockets, peers' stdout, link deadlines, the run deadline.
     std::optional<std::chrono::steady_clock::time_point> client_done_at;
-    const auto server_grace =
-        std::chrono::milliseconds(idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server)) + 1500);
+    const auto server_grace = std::chrono::milliseconds(idle_ms + 1500);
     while (client.running() || server.running()) {
       auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {

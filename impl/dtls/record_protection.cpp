@@ -54,12 +54,6 @@ void RecordProtection::seal_append(const RecordHeader& h, crypto::ByteView plain
   chacha_->seal_append(chacha_nonce(es), a, plaintext, out);
 }
 
-crypto::Bytes RecordProtection::seal(const RecordHeader& h, crypto::ByteView plaintext) {
-  crypto::Bytes out;
-  seal_append(h, plaintext, out);
-  return out;
-}
-
 bool RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment, crypto::Bytes& out) {
   if (fragment.size() < expansion()) return false;
   Aad a;
@@ -69,12 +63,6 @@ bool RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment, cr
   if (!pt) return false;
   out = std::move(*pt);
   return true;
-}
-
-std::optional<crypto::Bytes> RecordProtection::open(const RecordHeader& h, crypto::ByteView fragment) {
-  crypto::Bytes out;
-  if (!open(h, fragment, out)) return std::nullopt;
-  return out;
 }
 
 }  // namespace wireproof::dtls

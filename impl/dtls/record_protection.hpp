@@ -24,14 +24,11 @@ class RecordProtection {
 
   // Bytes a record grows by: explicit nonce (GCM only) + tag.
   std::size_t expansion() const;
-  // Protects plaintext for a record with header fields h (h.length is ignored).
-  crypto::Bytes seal(const RecordHeader& h, crypto::ByteView plaintext);
-  // The same, appending the protected fragment (expansion() + plaintext.size()
-  // bytes) to out.
+  // Protects plaintext for a record with header fields h (h.length is ignored),
+  // appending the protected fragment (expansion() + plaintext.size() bytes) to out.
   void seal_append(const RecordHeader& h, crypto::ByteView plaintext, crypto::Bytes& out);
-  // Opens a fragment; nullopt when it is too short or fails authentication.
-  std::optional<crypto::Bytes> open(const RecordHeader& h, crypto::ByteView fragment);
-  // The same into out (replaced); false, with out unspecified, when open() gives nullopt.
+  // Opens a fragment into out (replaced); false, with out unspecified, when it is
+  // too short or fails authentication.
   bool open(const RecordHeader& h, crypto::ByteView fragment, crypto::Bytes& out);
 
  private:
