@@ -9,6 +9,7 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/checks/support/send_order.hpp"
+#include "harness/events/dtls_constants.hpp"
 #include "impl/bytes/reader.hpp"
 
 namespace wireproof::checks {
@@ -22,7 +23,7 @@ std::optional<std::string> record_walk_fault(const std::vector<std::uint8_t>& pa
   bytes::Reader datagram(payload);
   for (int record = 1; !datagram.empty(); ++record) {
     const std::size_t offset = payload.size() - datagram.remaining();
-    if (datagram.remaining() < 13)
+    if (datagram.remaining() < events::kRecordHeaderBytes)
       return fmt::format("record {} at offset {}: {} trailing bytes, less than a record header", record, offset,
                          datagram.remaining());
     std::uint8_t type = 0;

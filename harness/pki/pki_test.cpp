@@ -53,6 +53,17 @@ int verify(X509* leaf, X509* ca, const char* host = nullptr) {
   return err;
 }
 
+// What every PKI (random or seeded) generated for server name "peer.test" gives:
+// both leaves chain to the CA, the server's names (DNS, IP) and both purposes.
+void expect_usable_leaves(X509* ca, X509* server, X509* client) {
+  EXPECT_EQ(verify(server, ca, "peer.test"), X509_V_OK);
+  EXPECT_EQ(verify(client, ca), X509_V_OK);
+  EXPECT_EQ(verify(server, ca, "other.test"), X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(X509_check_ip_asc(server, "127.0.0.1", 0), 1);
+  EXPECT_EQ(X509_check_purpose(server, X509_PURPOSE_SSL_SERVER, 0), 1);
+  EXPECT_EQ(X509_check_purpose(client, X509_PURPOSE_SSL_CLIENT, 0), 1);
+}
+
 mode_t file_mode(const fs::path& p) {
   struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
@@ -91,12 +102,7 @@ TEST(Pki, LeavesVerifyAgainstTheirCaAndName) {
   auto server = load_cert(files.server_cert);
   auto client = load_cert(files.client_cert);
   ASSERT_TRUE(ca && server && client);
-  EXPECT_EQ(verify(server.get(), ca.get(), "peer.test"), X509_V_OK);
-  EXPECT_EQ(verify(client.get(), ca.get()), X509_V_OK);
-  EXPECT_EQ(verify(server.get(), ca.get(), "other.test"), X509_V_ERR_HOSTNAME_MISMATCH);
-  EXPECT_EQ(X509_check_ip_asc(server.get(), "127.0.0.1", 0), 1);
-  EXPECT_EQ(X509_check_purpose(server.get(), X509_PURPOSE_SSL_SERVER, 0), 1);
-  EXPECT_EQ(X509_check_purpose(client.get(), X509_PURPOSE_SSL_CLIENT, 0), 1);
+  expect_usable_leaves(ca.get(), server.get(), client.get());
 }
 
 TEST(Pki, LeafFromAnotherCaDoesNotVerify) {
@@ -167,12 +173,7 @@ TEST(SeededPki, Ed25519LeavesVerifyAgainstTheirCaWithFixedValidity) {
     EXPECT_EQ(serial->length, 16);
   }
   EXPECT_NE(ASN1_INTEGER_cmp(X509_get0_serialNumber(server.get()), X509_get0_serialNumber(client.get())), 0);
-  EXPECT_EQ(verify(server.get(), ca.get(), "peer.test"), X509_V_OK);
-  EXPECT_EQ(verify(client.get(), ca.get()), X509_V_OK);
-  EXPECT_EQ(verify(server.get(), ca.get(), "other.test"), X509_V_ERR_HOSTNAME_MISMATCH);
-  EXPECT_EQ(X509_check_ip_asc(server.get(), "127.0.0.1", 0), 1);
-  EXPECT_EQ(X509_check_purpose(server.get(), X509_PURPOSE_SSL_SERVER, 0), 1);
-  EXPECT_EQ(X509_check_purpose(client.get(), X509_PURPOSE_SSL_CLIENT, 0), 1);
+  expect_usable_leaves(ca.get(), server.get(), client.get());
   EXPECT_EQ(X509_check_ca(ca.get()), 1);
 
   // A CA from another seed does not vouch for these leaves.

@@ -1,6 +1,8 @@
 // Parsers for the two messages of the cookie exchange (RFC 6347 4.2.1), over
 // a reassembled handshake body, with the bounded Reader. Each returns nullopt
-// and says where it stopped when the body does not parse exactly.
+// and says where it stopped when the body does not parse exactly. Kept apart
+// from impl/dtls's codecs on purpose: the judge must not share the parser of
+// the stack it judges.
 #pragma once
 
 #include <cstdint>
