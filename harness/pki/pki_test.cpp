@@ -1,4 +1,5 @@
 #include "harness/pki/pki.hpp"
+#include "impl/crypto/test_util.hpp"
 
 #include <sys/stat.h>
 
@@ -18,13 +19,8 @@ using wireproof::pki::generate_pki;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "wp_pki_test.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : wireproof::crypto::testing::TempDir {
+  TempDir() : wireproof::crypto::testing::TempDir("wp_pki_test") {}
 };
 
 struct X509Free { void operator()(X509* x) const { X509_free(x); } };

@@ -18,10 +18,11 @@ inline Bytes hex(std::string_view s) {
   return out;
 }
 
+// A fresh directory under the system temp dir, removed with everything in it.
 struct TempDir {
   std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "wp_ref_test.XXXXXX").string();
+  explicit TempDir(const std::string& prefix = "wp_ref_test") {
+    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
     path = ::mkdtemp(tmpl.data());
   }
   ~TempDir() { std::filesystem::remove_all(path); }

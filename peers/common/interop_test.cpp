@@ -21,80 +21,27 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/pki/pki.hpp"
+#include "peers/common/test_peer.hpp"
+#include "impl/crypto/test_util.hpp"
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 using nlohmann::json;
+using wireproof::peers::testing::TestPeer;
 
 namespace {
 
 const std::map<std::string, std::string> kPeers = {{"openssl", WP_PEER_OPENSSL}, {"gnutls", WP_PEER_GNUTLS}};
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "wp_interop.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : wireproof::crypto::testing::TempDir {
+  TempDir() : wireproof::crypto::testing::TempDir("wp_interop") {}
 };
 
-// One peer process; stdout is parsed as the contract's JSON lines.
-class Peer {
- public:
-  Peer(const std::string& exe, const std::vector<std::string>& args)
-      : child_(bp::exe = exe, bp::args = args, bp::std_out > out_, bp::std_err > err_) {}
-  ~Peer() {
-    if (child_.running()) child_.terminate();
-  }
-
-  // The next stdout line as JSON (blocks; the peers print "ready" at once).
-  json next_event() {
-    std::string line;
-    if (!std::getline(out_, line)) return json();
-    json e = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    events_.push_back(e);
-    return e;
-  }
-
-  // Waits for exit (killing the peer after `limit`), then reads what is left.
-  int finish(std::chrono::seconds limit = std::chrono::seconds(20)) {
-    // Polls running() rather than wait_for(): Boost 1.74's wait_for can
-    // sleep the whole limit even when the child has already exited.
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (child_.running() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (child_.running()) {
-      child_.terminate();
-      ADD_FAILURE() << "peer still running after " << limit.count() << " s: a peer must never hang";
-    }
-    child_.wait();
-    while (!next_event().is_null()) {
-    }
-    std::string line;
-    while (std::getline(err_, line)) stderr_ += line + "\n";
-    return child_.exit_code();
-  }
-
-  // The last event of that name, or null.
-  json event(const std::string& name) const {
-    for (auto it = events_.rbegin(); it != events_.rend(); ++it)
-      if (it->is_object() && (*it)["event"] == name) return *it;
-    return json();
-  }
-  std::string transcript() const {
-    std::string s;
-    for (const auto& e : events_) s += e.dump() + "\n";
-    return s + stderr_;
-  }
-  const std::vector<json>& events() const { return events_; }
-
- private:
-  bp::ipstream out_, err_;
-  bp::child child_;
-  std::vector<json> events_;
-  std::string stderr_;
-};
+// A shim by registry name, with the contract's arguments.
+std::vector<std::string> command(const std::string& name, std::vector<std::string> args) {
+  args.insert(args.begin(), kPeers.at(name));
+  return args;
+}
 
 std::vector<std::string> server_args(const wireproof::pki::PkiFiles& pki) {
   return {"--role", "server", "--protocol", "dtls1.2", "--listen", "127.0.0.1:0", "--cert", pki.server_cert.string(),
@@ -108,7 +55,7 @@ std::vector<std::string> client_args(int port, const fs::path& ca) {
           "--handshake-timeout-ms", "10000", "--idle-timeout-ms", "3000"};
 }
 
-int ready_port(Peer& server) {
+int ready_port(TestPeer& server) {
   json ready = server.next_event();
   EXPECT_EQ(ready.value("event", ""), "ready") << ready.dump();
   return ready.value("port", 0);
@@ -122,16 +69,16 @@ class InteropPair : public ::testing::TestWithParam<std::pair<std::string, std::
 
 TEST_P(InteropPair, HandshakeAndEchoWithMatchingDigests) {
   const auto& [client_name, server_name] = GetParam();
-  Peer server(kPeers.at(server_name), server_args(pki));
+  TestPeer server(command(server_name, server_args(pki)), dir.path / "server.err");
   int port = ready_port(server);
   ASSERT_GT(port, 0);
-  Peer client(kPeers.at(client_name), client_args(port, pki.ca_cert));
+  TestPeer client(command(client_name, client_args(port, pki.ca_cert)), dir.path / "client.err");
   int client_rc = client.finish();
   int server_rc = server.finish();
   ASSERT_EQ(client_rc, 0) << client.transcript();
   ASSERT_EQ(server_rc, 0) << server.transcript();
 
-  for (Peer* p : {&client, &server}) {
+  for (TestPeer* p : {&client, &server}) {
     json hs = p->event("handshake_done");
     EXPECT_EQ(hs.value("version", ""), "DTLSv1.2") << p->transcript();
     EXPECT_FALSE(hs.value("cipher", "").empty());
@@ -163,13 +110,13 @@ class EachPeer : public ::testing::TestWithParam<std::string> {
 TEST_P(EachPeer, UnknownOptionExits127WithUnsupportedEvent) {
   auto args = server_args(pki);
   args.push_back("--frobnicate");
-  Peer p(kPeers.at(GetParam()), args);
+  TestPeer p(command(GetParam(), args), dir.path / "p.err");
   EXPECT_EQ(p.finish(), 127);
   EXPECT_EQ(p.event("error").value("message", ""), "unsupported: --frobnicate") << p.transcript();
 }
 
 TEST_P(EachPeer, VersionNamesTheImplementation) {
-  Peer p(kPeers.at(GetParam()), {"--version"});
+  TestPeer p(command(GetParam(), {"--version"}), dir.path / "p.err");
   EXPECT_EQ(p.finish(), 0);
   json v = p.event("version");
   EXPECT_EQ(v.value("implementation", ""), GetParam() == "openssl" ? "OpenSSL" : "GnuTLS") << p.transcript();
@@ -179,9 +126,9 @@ TEST_P(EachPeer, VersionNamesTheImplementation) {
 TEST_P(EachPeer, ClientWithWrongCaFailsTheHandshake) {
   auto other = wireproof::pki::generate_pki(dir.path / "other");
   // The server is the other implementation, so both directions of alerting are exercised.
-  Peer server(kPeers.at(GetParam() == "openssl" ? "gnutls" : "openssl"), server_args(pki));
+  TestPeer server(command(GetParam() == "openssl" ? "gnutls" : "openssl", server_args(pki)), dir.path / "server.err");
   int port = ready_port(server);
-  Peer client(kPeers.at(GetParam()), client_args(port, other.ca_cert));
+  TestPeer client(command(GetParam(), client_args(port, other.ca_cert)), dir.path / "client.err");
   EXPECT_EQ(client.finish(), 1) << client.transcript();
   EXPECT_EQ(server.finish(), 1) << server.transcript();
   json alert = client.event("alert");
@@ -193,11 +140,11 @@ TEST_P(EachPeer, ClientWithWrongCaFailsTheHandshake) {
 }
 
 TEST_P(EachPeer, ClientRejectsAServerCertificateForAnotherName) {
-  Peer server(kPeers.at(GetParam()), server_args(pki));
+  TestPeer server(command(GetParam(), server_args(pki)), dir.path / "server.err");
   int port = ready_port(server);
   auto args = client_args(port, pki.ca_cert);
   args[9] = "not-this-host.example";  // --server-name value
-  Peer client(kPeers.at(GetParam()), args);
+  TestPeer client(command(GetParam(), args), dir.path / "client.err");
   EXPECT_EQ(client.finish(), 1) << client.transcript();
   server.finish();
   EXPECT_TRUE(client.event("handshake_done").is_null());
@@ -208,13 +155,13 @@ TEST_P(EachPeer, ServerVerifiesAClientCertificateWhenOneIsSent) {
   const std::string client_impl = GetParam() == "openssl" ? "gnutls" : "openssl";
   for (bool trusted : {true, false}) {
     const auto& client_pki = trusted ? pki : other;
-    Peer server(kPeers.at(GetParam()), server_args(pki));
+    TestPeer server(command(GetParam(), server_args(pki)), dir.path / "server.err");
     int port = ready_port(server);
     auto args = client_args(port, pki.ca_cert);
     for (const auto& s : {std::string("--cert"), client_pki.client_cert.string(), std::string("--key"),
                           client_pki.client_key.string()})
       args.push_back(s);
-    Peer client(kPeers.at(client_impl), args);
+    TestPeer client(command(client_impl, args), dir.path / "client.err");
     int client_rc = client.finish();
     int server_rc = server.finish();
     EXPECT_EQ(server_rc, trusted ? 0 : 1) << "trusted=" << trusted << "\n" << server.transcript();
@@ -238,7 +185,7 @@ TEST_P(EachPeer, SilentServerEndsTheClientAtTheHandshakeTimeout) {
   auto args = client_args(ntohs(addr.sin_port), pki.ca_cert);
   args[15] = "400";  // --handshake-timeout-ms value
   for (auto s : {"--timer-initial-ms", "100"}) args.push_back(s);
-  Peer client(kPeers.at(GetParam()), args);
+  TestPeer client(command(GetParam(), args), dir.path / "client.err");
   EXPECT_EQ(client.finish(std::chrono::seconds(10)), 1) << client.transcript();
   ::close(fd);
   EXPECT_NE(client.event("error").value("message", "").find("handshake"), std::string::npos) << client.transcript();
@@ -247,7 +194,7 @@ TEST_P(EachPeer, SilentServerEndsTheClientAtTheHandshakeTimeout) {
 TEST_P(EachPeer, BadFlagValueIsAUsageError) {
   auto args = server_args(pki);
   for (auto s : {"--mtu", "12"}) args.push_back(s);
-  Peer p(kPeers.at(GetParam()), args);
+  TestPeer p(command(GetParam(), args), dir.path / "p.err");
   EXPECT_EQ(p.finish(), 3) << p.transcript();
 }
 

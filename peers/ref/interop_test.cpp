@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/pki/pki.hpp"
+#include "impl/crypto/test_util.hpp"
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;
@@ -27,13 +28,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "wp_ref_interop.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : wireproof::crypto::testing::TempDir {
+  TempDir() : wireproof::crypto::testing::TempDir("wp_ref_interop") {}
 };
 
 // A UDP port that was free a moment ago (the stock tools need a fixed port).

@@ -20,20 +20,18 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/pki/pki.hpp"
+#include "peers/common/test_peer.hpp"
+#include "impl/crypto/test_util.hpp"
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 using nlohmann::json;
+using wireproof::peers::testing::TestPeer;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "wp_mixed.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : wireproof::crypto::testing::TempDir {
+  TempDir() : wireproof::crypto::testing::TempDir("wp_mixed") {}
 };
 
 // A peer by registry-like name: "openssl"/"gnutls" are shims, "*-cli" stock tools.
@@ -43,67 +41,12 @@ std::vector<std::string> command_for(const std::string& name) {
   return {WP_STOCK_EXE, "--registry", WP_REGISTRY, "--tool", name};
 }
 
-// One peer process; stdout parsed as the contract's JSON lines. stderr goes
-// to a file: stock tools log a lot (gnutls -d 5), and an undrained pipe
-// would block the wrapper mid-run.
-class Peer {
- public:
-  Peer(const std::string& name, const std::vector<std::string>& contract_args, const fs::path& stderr_file)
-      : stderr_file_(stderr_file) {
-    auto argv = command_for(name);
-    argv.insert(argv.end(), contract_args.begin(), contract_args.end());
-    child_ = bp::child(bp::exe = argv[0], bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
-                       bp::std_out > out_, bp::std_err > stderr_file.string(), bp::std_in < bp::null);
-  }
-  ~Peer() {
-    if (child_.running()) child_.terminate();
-  }
-
-  json next_event() {
-    std::string line;
-    if (!std::getline(out_, line)) return json();
-    json e = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    EXPECT_TRUE(e.is_object()) << "not a JSON object on stdout: " << line;
-    events_.push_back(e);
-    return e;
-  }
-
-  // Waits for exit (killing the peer after `limit`), then reads what is left.
-  int finish(std::chrono::seconds limit = std::chrono::seconds(30)) {
-    // Polls running(): Boost 1.74's wait_for may sleep the whole limit.
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (child_.running() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (child_.running()) {
-      child_.terminate();
-      ADD_FAILURE() << "peer still running after " << limit.count() << " s";
-    }
-    child_.wait();
-    while (!next_event().is_null()) {
-    }
-    return child_.exit_code();
-  }
-
-  json event(const std::string& name) const {
-    for (auto it = events_.rbegin(); it != events_.rend(); ++it)
-      if (it->is_object() && it->value("event", "") == name) return *it;
-    return json();
-  }
-  std::string transcript() const {
-    std::string s;
-    for (const auto& e : events_) s += e.dump() + "\n";
-    std::ifstream err(stderr_file_);
-    std::string tail((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
-    if (tail.size() > 8000) tail = "..." + tail.substr(tail.size() - 8000);  // the end says why
-    return s + "--- stderr (" + stderr_file_.string() + ") ---\n" + tail;
-  }
-
- private:
-  fs::path stderr_file_;
-  bp::ipstream out_;
-  bp::child child_;
-  std::vector<json> events_;
-};
+// A peer by name (shim or stock tool) with the contract's arguments.
+std::vector<std::string> command(const std::string& name, const std::vector<std::string>& contract_args) {
+  auto argv = command_for(name);
+  argv.insert(argv.end(), contract_args.begin(), contract_args.end());
+  return argv;
+}
 
 std::vector<std::string> workload() {
   return {"--protocol", "dtls1.2", "--echo-bytes", "5000", "--chunk", "1000", "--handshake-timeout-ms", "10000",
@@ -140,12 +83,12 @@ class MixedPair : public ::testing::TestWithParam<Pair> {
 
 TEST_P(MixedPair, EchoesWithLineFramingAndAgreeingDigests) {
   const auto& [client_name, server_name] = GetParam();
-  Peer server(server_name, server_args(pki, true), dir.path / "server.err");
+  TestPeer server(command(server_name, server_args(pki, true)), dir.path / "server.err");
   json ready = server.next_event();
   ASSERT_EQ(ready.value("event", ""), "ready") << ready.dump();
   const int port = ready.value("port", 0);
   ASSERT_GT(port, 0);
-  Peer client(client_name, client_args(port, pki, true), dir.path / "client.err");
+  TestPeer client(command(client_name, client_args(port, pki, true)), dir.path / "client.err");
   const int client_rc = client.finish();
   const int server_rc = server.finish();
   ASSERT_EQ(client_rc, 0) << client.transcript();
@@ -181,10 +124,10 @@ INSTANTIATE_TEST_SUITE_P(ShimAndStock, MixedPair,
 TEST(MixedPairMismatch, ShimServerWithoutLineFramingFailsAStockClient) {
   TempDir dir;
   auto pki = wireproof::pki::generate_pki(dir.path / "pki");
-  Peer server("gnutls", server_args(pki, false), dir.path / "server.err");
+  TestPeer server(command("gnutls", server_args(pki, false)), dir.path / "server.err");
   json ready = server.next_event();
   ASSERT_EQ(ready.value("event", ""), "ready") << ready.dump();
-  Peer client("gnutls-cli", client_args(ready.value("port", 0), pki, true), dir.path / "client.err");
+  TestPeer client(command("gnutls-cli", client_args(ready.value("port", 0), pki, true)), dir.path / "client.err");
   client.finish();
   // The binary server reads "WP 00000" as a chunk index: wrong chunks, so no verified transfer.
   EXPECT_EQ(server.finish(), 2) << server.transcript();
