@@ -36,6 +36,7 @@ struct Pki {
     both << std::ifstream(a.ca_cert).rdbuf() << std::ifstream(b.ca_cert).rdbuf();
     both.close();
     trust_both = wc::TrustStore::from_ca_file(dir.path / "both.pem");
+    std::filesystem::remove_all(dir.path);  // all in memory; pki() never destroys its Pki
   }
 };
 const Pki& pki() {

@@ -16,6 +16,8 @@ struct Pki {
   std::shared_ptr<const crypto::Credential> server = crypto::Credential::load(files.server_cert, files.server_key);
   std::shared_ptr<const crypto::Credential> client = crypto::Credential::load(files.client_cert, files.client_key);
   std::shared_ptr<const crypto::TrustStore> trust = crypto::TrustStore::from_ca_file(files.ca_cert);
+  // Everything is in memory now; pki() never destroys its Pki, so the directory goes here.
+  Pki() { std::filesystem::remove_all(dir.path); }
 };
 
 inline const Pki& pki() {
