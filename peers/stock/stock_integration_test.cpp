@@ -280,7 +280,11 @@ class DroppingRelay {
 };
 
 TEST_F(StockTest, LostRecordsAreResentAndTheEchoStillVerifies) {
-  Wrapper server("gnutls-cli", server_args());
+  // The client resends a lost chunk after 4 s (4 x its fixed 1 s timer): the
+  // server must outwait that, or it gives up in the same instant (2 runs in 6).
+  auto args = server_args();
+  args.back() = "10000";  // --idle-timeout-ms
+  Wrapper server("gnutls-cli", args);
   auto ready = server.wait_event("ready");
   ASSERT_TRUE(ready) << server.log();
   DroppingRelay relay((*ready)["port"], {3, 10});  // two chunks' records vanish on the way
