@@ -67,6 +67,12 @@ crypto::Bytes RecordLayer::protect(ContentType type, std::uint16_t epoch, crypto
   return out;
 }
 
+RecordLayer::ReadEpoch* RecordLayer::read_state(std::uint16_t epoch) {
+  if (epoch == read_epoch_) return current_read_;  // the common case, without a map lookup
+  auto it = read_.find(epoch);
+  return it == read_.end() ? nullptr : &it->second;
+}
+
 void RecordLayer::next_read_epoch(std::unique_ptr<RecordProtection> p) {
   ++read_epoch_;
   current_read_ = &(read_[read_epoch_] = ReadEpoch{std::move(p), {}});
@@ -113,12 +119,7 @@ void RecordLayer::unprotect(crypto::ByteView datagram, std::vector<ReceivedRecor
       ++stats_.malformed;
       continue;
     }
-    ReadEpoch* re = current_read_;
-    if (h.epoch != read_epoch_) {
-      auto it = read_.find(h.epoch);
-      re = it == read_.end() ? nullptr : &it->second;
-    }
-    if (re) {
+    if (ReadEpoch* re = read_state(h.epoch)) {
       out.emplace_back();
       if (!open_one(*re, h, fragment, out.back())) out.pop_back();
     } else if (h.epoch == read_epoch_ + 1 && held_.size() < kMaxHeldRecords) {

@@ -80,6 +80,7 @@ class RecordLayer {
   bool open_one(ReadEpoch& re, const RecordHeader& h, crypto::ByteView fragment, ReceivedRecord& out);
   WriteEpoch& write_state(std::uint16_t epoch);
   const WriteEpoch& write_state(std::uint16_t epoch) const;
+  ReadEpoch* read_state(std::uint16_t epoch);  // nullptr: no keys for that epoch yet
 
   // std::map nodes do not move, so the current epochs are also kept as pointers:
   // every application record uses them, older epochs only go through the map.
