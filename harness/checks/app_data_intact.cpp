@@ -31,6 +31,7 @@ json num_json(const json& e, const char* key) {
 class AppDataIntact final : public Check {
  public:
   std::string name() const override { return "app_data_intact"; }
+  bool judges_per_direction() const override { return false; }  // one outcome per run
   std::string rfc() const override { return "RFC 6347 4.1.2.6 / RFC 5246 6"; }
   std::string sentence() const override {
     return "For each received record, the receiver MUST verify that the record contains a sequence number "

@@ -62,6 +62,11 @@ class Check {
   // Whether the check runs when the scenario says nothing about it
   // (expect.checks.<name>: on/off always wins).
   virtual bool on_by_default() const { return true; }
+  // Whether the check judges each direction (c2s, s2c) on its own, so that a
+  // failure belongs to one side; false for whole-run outcomes (the handshake,
+  // the echo). An expected-failure entry for all scenarios must then pin
+  // `dir` (harness/runner/expectations.hpp), or it hides the other side too.
+  virtual bool judges_per_direction() const { return true; }
   virtual CheckResult run(const Inputs& in) const = 0;
 };
 

@@ -33,6 +33,7 @@ std::string field(const std::optional<support::PeerReport>& done, const char* ke
 class HandshakeCompletes final : public Check {
  public:
   std::string name() const override { return "handshake_completes"; }
+  bool judges_per_direction() const override { return false; }  // one outcome per run
   std::string rfc() const override { return "RFC 6347 4.2.4 / RFC 5246 7.3"; }
   std::string sentence() const override {
     return "At this point, the handshake is complete, and the client and server may begin to exchange "

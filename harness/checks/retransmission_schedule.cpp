@@ -20,9 +20,12 @@
 //   group_window_ms     (default 20)  datagrams closer than this form one transmission
 //   response_window_ms  (default 30)  a retransmission this soon after an arrival is a response
 //   max_timer_ms        (default 60000) the cap the back-off reaches
+#include <set>
+
 #include <fmt/format.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/checks/support/failed_dirs.hpp"
 #include "harness/checks/support/backoff.hpp"
 #include "harness/checks/support/params.hpp"
 #include "harness/checks/support/send_order.hpp"
@@ -71,6 +74,7 @@ class RetransmissionSchedule final : public Check {
     json flights = json::array();
     std::size_t judged = 0, responses = 0, bad = 0;
     std::string first_bad;
+    std::set<std::string> bad_dirs;  // measured.failed_dirs: whose timer was off
     for (const auto& js : support::judge_retransmissions(series, backoffs)) {
       json intervals = json::array();
       int timer_number = 0;
@@ -91,6 +95,7 @@ class RetransmissionSchedule final : public Check {
                              {"backoff_level", j.level}, {"judged", true}, {"ok", j.ok}});
         if (j.ok) continue;
         ++bad;
+        bad_dirs.insert(js.series->dir);
         if (first_bad.empty())
           first_bad = fmt::format("{} flight {} timer retransmission {} (i={}) came {:.1f} ms after the previous, "
                                   "expected {:.0f} ms +- {:.0f} ms",
@@ -121,6 +126,7 @@ class RetransmissionSchedule final : public Check {
     } else {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{} of {} timer-driven retransmissions off schedule; first: {}", bad, judged, first_bad);
+      for (const auto& dir : bad_dirs) support::add_failed_dir(r, dir);
     }
     return r;
   }

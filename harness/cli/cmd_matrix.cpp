@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -11,6 +12,8 @@
 #include "harness/cli/peer_lookup.hpp"
 #include "harness/runner/expectations.hpp"
 #include "harness/runner/matrix.hpp"
+#include "harness/runner/xpass.hpp"
+#include "harness/checks/scenario_validation.hpp"
 #include "harness/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -24,6 +27,18 @@ static std::string self_exe() {
   return p.string();
 }
 
+// summary.json "xpass": the expected failures that covered a judged run but
+// matched nothing, from the results the runs wrote (harness/runner/xpass.hpp).
+static void add_xpass(nlohmann::json& summary, const runner::Expectations& expectations, const fs::path& out) {
+  std::vector<nlohmann::json> results;
+  for (const auto& run : summary["runs"]) {
+    std::ifstream in(out / run["dir"].get<std::string>() / "result.json");
+    results.push_back(in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json());
+  }
+  summary["xpass"] = runner::find_xpass(expectations, results);
+  std::ofstream(out / "summary.json") << summary.dump(2) << '\n';
+}
+
 int cmd_matrix(const MatrixOptions& o) {
   auto shard = runner::parse_shard(o.shard);
   // Validate everything before running anything: a typo should not cost a matrix.
@@ -32,7 +47,7 @@ int cmd_matrix(const MatrixOptions& o) {
   int bad = 0;
   for (const auto& f : expand_scenario_paths(o.scenarios)) {
     try {
-      auto sc = scenario::load_scenario_file(f);
+      auto sc = checks::load_validated_scenario(f);
       if (!names.insert(sc.name).second) {
         std::cerr << f << ": scenario name '" << sc.name << "' is used by another file\n";
         ++bad;
@@ -47,10 +62,10 @@ int cmd_matrix(const MatrixOptions& o) {
     std::cerr << "wireproof: " << bad << " scenario file(s) invalid; nothing was run\n";
     return 2;
   }
-  if (!o.expect.empty()) runner::load_expectations(o.expect);  // fail early on a bad file
-
   PeerLookup lookup = default_peer_lookup();
   if (!o.registry.empty()) lookup.registry_path = o.registry;
+  runner::Expectations expectations;  // loaded here first: a bad file is bad input before anything runs
+  if (!o.expect.empty()) expectations = runner::load_expectations(o.expect, runner::expectation_names(lookup.names()));
   nlohmann::json peers_info = nlohmann::json::object();
   std::set<std::string> all(o.clients.begin(), o.clients.end());
   all.insert(o.servers.begin(), o.servers.end());
@@ -79,7 +94,9 @@ int cmd_matrix(const MatrixOptions& o) {
                            cfg.cells.size(), scenarios.size(), o.clients.size(), o.servers.size(), o.shard, o.jobs,
                            o.seed);
   auto summary = runner::run_matrix(cfg);
+  if (!o.expect.empty()) add_xpass(summary, expectations, o.out);
   std::cout << runner::summary_table(summary);
+  std::cout << runner::xpass_lines(summary.value("xpass", nlohmann::json::array()));
   std::cout << "results: " << fs::path(o.out) / "summary.json" << "\n"
             << "junit:   " << fs::path(o.out) / "junit.xml" << "\n";
   if (!o.no_report) {
@@ -87,7 +104,8 @@ int cmd_matrix(const MatrixOptions& o) {
     if (rc == 0) std::cout << "report:  " << fs::path(o.out) / "report" / "index.html" << "\n";
     else std::cerr << "wireproof: the HTML report could not be written (exit " << rc << "); results are intact\n";
   }
-  return runner::matrix_failed(summary) ? 1 : 0;
+  const bool stale = !summary.value("xpass", nlohmann::json::array()).empty();
+  return runner::matrix_failed(summary) || stale ? 1 : 0;
 }
 
 }  // namespace wireproof::cli

@@ -4,7 +4,9 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/peer_lookup.hpp"
+#include "harness/checks/scenario_validation.hpp"
 #include "harness/scenario/loader.hpp"
+#include "harness/runner/xpass.hpp"
 #include "harness/virtual/virtual_run.hpp"
 
 namespace wireproof::cli {
@@ -30,7 +32,7 @@ int cmd_run(const RunOptions& o) {
   }
   scenario::Scenario sc;
   try {
-    sc = scenario::load_scenario_file(o.scenario);
+    sc = checks::load_validated_scenario(o.scenario);
   } catch (const scenario::ScenarioError& e) {
     for (const auto& p : e.problems()) std::cerr << p << "\n";
     return 2;
@@ -50,7 +52,8 @@ int cmd_run(const RunOptions& o) {
   }
   cfg.seed = o.seed;
   cfg.out_dir = o.out.empty() ? fmt::format("out/run/{}/{}__{}", sc.name, o.client, o.server) : o.out;
-  if (!o.expect.empty()) cfg.expectations = runner::load_expectations(o.expect);
+  if (!o.expect.empty())
+    cfg.expectations = runner::load_expectations(o.expect, runner::expectation_names(lookup.names()));
 
   auto result = o.clock == "virtual" ? sim::run_virtual(cfg) : runner::run_scenario(cfg);
   auto verdict = result["verdict"].get<std::string>();
@@ -63,6 +66,10 @@ int cmd_run(const RunOptions& o) {
                                c.value("detail", ""));
     std::cout << "results: " << cfg.out_dir.string() << "/result.json\n";
   }
+  // An entry for this cell that matched no failure is stale (XPASS): exit 1.
+  const auto xpass = runner::find_xpass(cfg.expectations, {result});
+  std::cerr << runner::xpass_lines(xpass);
+  if (!xpass.empty() && exit_code_for(verdict) == 0) return 1;
   return exit_code_for(verdict);
 }
 

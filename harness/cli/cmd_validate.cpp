@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "harness/cli/commands.hpp"
+#include "harness/checks/scenario_validation.hpp"
 #include "harness/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -35,14 +36,14 @@ int cmd_validate(const std::vector<std::string>& paths) {
   auto files = expand_scenario_paths(paths);
   for (const auto& f : files) {
     try {
-      scenario::load_scenario_file(f);
+      checks::load_validated_scenario(f);
     } catch (const scenario::ScenarioError& e) {
       ++bad;
       for (const auto& p : e.problems()) std::cerr << p << "\n";
     }
   }
   std::cout << files.size() - bad << " of " << files.size() << " scenario files valid\n";
-  return bad ? 1 : 0;
+  return bad ? 2 : 0;  // bad input, as for run and matrix (README)
 }
 
 }  // namespace wireproof::cli

@@ -16,7 +16,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
   run_cmd->add_option("--client", run.client, "Client peer name (see `wireproof peers`)")->required();
   run_cmd->add_option("--server", run.server, "Server peer name")->required();
-  run_cmd->add_option("--seed", run.seed, "Seed for every random choice of the wire")->capture_default_str();
+  // NonNegativeNumber: CLI11 would read "-1" into a uint64_t as 2^64-1.
+  run_cmd->add_option("--seed", run.seed, "Seed for every random choice of the wire")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--out", run.out, "Output directory (default: out/run/<scenario>/<client>__<server>)");
   run_cmd->add_option("--expect", run.expect, "Known-failures file (YAML)")->check(CLI::ExistingFile);
   run_cmd->add_option("--registry", run.registry, "Peer registry (default: peers/registry.json)");
@@ -30,7 +33,7 @@ int main(int argc, char** argv) {
   mx_cmd->add_option("--clients", mx.clients, "Client peers")->delimiter(',')->required();
   mx_cmd->add_option("--servers", mx.servers, "Server peers")->delimiter(',')->required();
   mx_cmd->add_option("--jobs,-j", mx.jobs, "Runs in parallel")->capture_default_str()->check(CLI::Range(1, 64));
-  mx_cmd->add_option("--seed", mx.seed, "Seed for every run")->capture_default_str();
+  mx_cmd->add_option("--seed", mx.seed, "Seed for every run")->capture_default_str()->check(CLI::NonNegativeNumber);
   mx_cmd->add_option("--expect", mx.expect, "Known-failures file (YAML)")->check(CLI::ExistingFile);
   mx_cmd->add_option("--out", mx.out, "Output directory")->required();
   mx_cmd->add_option("--shard", mx.shard, "Run only slice I of N (e.g. 2/4)")->capture_default_str();
@@ -50,7 +53,14 @@ int main(int argc, char** argv) {
   rep_cmd->prefix_command();
   rep_cmd->set_help_flag();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0; every real parse
+    // error is bad input: exit 2 (README), not CLI11's own 104-106.
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
   try {
     if (*run_cmd) return cmd_run(run);
     if (*mx_cmd) return cmd_matrix(mx);

@@ -25,7 +25,8 @@ runner::PeerCommand PeerLookup::resolve(const std::string& name) const {
           e.kind,
           reg.argv_prefix(name, build_dir),
           e.fixed_value("client", "timer-initial-ms"),
-          e.fixed_value("server", "timer-initial-ms")};
+          e.fixed_value("server", "timer-initial-ms"),
+          e.capabilities};
 }
 
 std::vector<std::string> PeerLookup::names() const { return registry::Registry::load(registry_path).names(); }

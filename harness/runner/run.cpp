@@ -12,6 +12,7 @@
 
 #include "harness/capture/pcapng_writer.hpp"
 #include "harness/pki/pki.hpp"
+#include "harness/runner/capabilities.hpp"
 #include "harness/runner/peer_process.hpp"
 #include "harness/runner/peer_timeouts.hpp"
 #include "harness/runner/run_result.hpp"
@@ -25,6 +26,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
+
+bool needs_lines(const RunConfig& cfg) { return cfg.client.kind == "stock" || cfg.server.kind == "stock"; }
 
 std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer, const std::string& role,
                                    const pki::PkiFiles& pki, int connect_port, int idle_ms) {
@@ -45,14 +48,20 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
     add("--server-name", "localhost");
   }
   add("--ca", pki.ca_cert.string());
-  add("--mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
-  if (sc.peers.timer_initial_ms) add("--timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
-  add("--handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc)));
-  add("--echo-bytes", std::to_string(sc.workload.echo_bytes));
-  add("--chunk", std::to_string(sc.workload.chunk));
-  add("--idle-timeout-ms", std::to_string(idle_ms));
+  // Optional options go only to a peer that declares them (registry
+  // "capabilities"; capability_gap has already refused a scenario that needs
+  // one a peer lacks), so a library that cannot set an MTU is not asked to.
+  auto add_optional = [&](const std::string& option, std::string v) {
+    if (passes_option(peer, option)) add("--" + option, std::move(v));
+  };
+  add_optional("mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
+  if (sc.peers.timer_initial_ms) add_optional("timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
+  add_optional("handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc)));
+  add_optional("echo-bytes", std::to_string(sc.workload.echo_bytes));
+  add_optional("chunk", std::to_string(sc.workload.chunk));
+  add_optional("idle-timeout-ms", std::to_string(idle_ms));
   // Stock tools carry the workload as text lines; both ends must agree.
-  if (cfg.client.kind == "stock" || cfg.server.kind == "stock") add("--framing", "lines");
+  if (needs_lines(cfg)) add_optional("framing", "lines");
   return a;
 }
 
@@ -65,6 +74,7 @@ struct PeerSlot {
   std::string violation;
   bool killed_at_deadline = false;
   std::string start_error;
+  std::string declared_gap;  // the registry rules the scenario out for this peer: not started
 
   // Parses complete stdout lines; hands each contract event to `on_event`.
   template <typename F>
@@ -98,6 +108,8 @@ struct PeerSlot {
     }
     e.killed_at_deadline = killed_at_deadline;
     e.contract_violation = violation;
+    e.refused = declared_gap.empty() ? refused_option(events) : declared_gap;
+    e.not_started_unsupported = !declared_gap.empty();
     return e;
   }
 };
@@ -106,8 +118,12 @@ struct PeerSlot {
 
 int longest_timer_ms(const scenario::Scenario& sc, const PeerCommand& client, const PeerCommand& server) {
   int scenario_timer = sc.peers.timer_initial_ms.value_or(1000);
-  return std::max(client.fixed_timer_ms_as_client.value_or(scenario_timer),
-                  server.fixed_timer_ms_as_server.value_or(scenario_timer));
+  // A timer that fires on whole multiples of its granularity (registry
+  // capabilities.timer_granularity_ms, e.g. 1000 for a stock tool) runs at
+  // least that long, whatever it was asked for.
+  return std::max({client.fixed_timer_ms_as_client.value_or(scenario_timer),
+                   server.fixed_timer_ms_as_server.value_or(scenario_timer),
+                   client.capabilities.timer_granularity_ms, server.capabilities.timer_granularity_ms});
 }
 
 json run_scenario(const RunConfig& cfg) {
@@ -140,6 +156,8 @@ json run_scenario(const RunConfig& cfg) {
   };
 
   try {
+    for (auto [slot, peer] : {std::pair{&server, &cfg.server}, std::pair{&client, &cfg.client}})
+      if (auto gap = capability_gap(sc, *peer, needs_lines(cfg))) throw DeclaredUnsupported{slot->role, *gap};
     auto pki = pki::generate_pki(cfg.out_dir / "pki");
     // 1. The server, until it says where it listens.
     server_argv = peer_argv(cfg, cfg.server, "server", pki, 0, idle_ms);
@@ -231,6 +249,8 @@ json run_scenario(const RunConfig& cfg) {
     }
     client.drain(on_peer("client"));
     server.drain(on_peer("server"));
+  } catch (const DeclaredUnsupported& u) {
+    (u.role == "server" ? server : client).declared_gap = u.reason;
   } catch (const std::exception& e) {
     harness_error = e.what();
     for (auto* s : {&client, &server})

@@ -13,6 +13,7 @@
 
 #include "harness/runner/expectations.hpp"
 #include "harness/scenario/model.hpp"
+#include "peers/capabilities.hpp"
 
 namespace wireproof::runner {
 
@@ -26,6 +27,8 @@ struct PeerCommand {
   // A stock tool's retransmission timer when it cannot be set (registry
   // "fixed" timer-initial-ms), per role; nullopt: it takes the scenario's.
   std::optional<int> fixed_timer_ms_as_client = std::nullopt, fixed_timer_ms_as_server = std::nullopt;
+  // What it declared it can do (registry "capabilities"; default: the whole contract).
+  contract::Capabilities capabilities = {};
 };
 
 // The slowest initial retransmission timer either peer will run with.

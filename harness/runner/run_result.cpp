@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "harness/checks/check.hpp"
+#include "harness/checks/support/failed_dirs.hpp"
 
 namespace wireproof::runner {
 
@@ -74,9 +75,12 @@ json assemble_result(const RunRecord& run) {
   for (const auto& r : results) {
     json j = checks::to_json(r);
     if (r.verdict == checks::Verdict::fail)
-      if (auto why = cfg.expectations.known_failure(sc.name, cfg.client.name, cfg.server.name, r.name)) {
+      if (const auto* known = cfg.expectations.known_failure(
+              {sc.name, cfg.client.name, cfg.server.name, cfg.client.version, cfg.server.version},
+              {r.name, r.detail, checks::support::failed_dirs(r, *run.log)})) {
         j["verdict"] = "xfail";
-        j["expected_failure"] = *why;
+        j["expected_failure"] = known->reason;
+        j["expected_failure_entry"] = known->where;  // XPASS bookkeeping: which entries matched
       }
     outcomes.push_back({r.name, j["verdict"].get<std::string>()});
     checks_json.push_back(std::move(j));

@@ -7,7 +7,11 @@
 #include <unistd.h>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "harness/runner/capabilities.hpp"
 #include "harness/runner/expectations.hpp"
+#include "harness/runner/xpass.hpp"
 #include "harness/runner/matrix.hpp"
 #include "harness/runner/peer_process.hpp"
 #include "harness/runner/peer_timeouts.hpp"
@@ -17,25 +21,149 @@
 using namespace wireproof::runner;
 namespace fs = std::filesystem;
 
+static const ExpectationNames kNames = expectation_names({"openssl", "gnutls", "ref", "gnutls-cli"});
+
+static Expectations parse(const std::string& text) { return parse_expectations(text, "x.yaml", kNames); }
+
+// The message parse_expectations throws for `text`, or "" when it loads.
+static std::string parse_error(const std::string& text) {
+  try {
+    parse_expectations(text, "known.yaml", kNames);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+static CellIdentity cell(std::string scenario, std::string client, std::string server,
+                         std::string client_version = "3.0.19", std::string server_version = "3.7.9") {
+  return {std::move(scenario), std::move(client), std::move(server), std::move(client_version),
+          std::move(server_version)};
+}
+
+static const char* reason_of(const KnownFailure* k) { return k ? k->reason.c_str() : "(none)"; }
+
 TEST(Expectations, MatchesWildcardsAndNamesTheReason) {
-  auto e = parse_expectations(
-      "- scenario: mtu-shrink\n  client: gnutls\n  check: mtu_fit\n  reason: keeps 1228-byte datagrams\n", "x.yaml");
-  EXPECT_EQ(e.known_failure("mtu-shrink", "gnutls", "openssl", "mtu_fit"), "keeps 1228-byte datagrams");
-  EXPECT_FALSE(e.known_failure("mtu-shrink", "openssl", "openssl", "mtu_fit"));
-  EXPECT_FALSE(e.known_failure("mtu-shrink", "gnutls", "openssl", "record_sequence"));
+  auto e = parse("- scenario: mtu-shrink\n  client: gnutls\n  check: mtu_fit\n  reason: keeps 1228-byte datagrams\n");
+  EXPECT_STREQ(reason_of(e.known_failure(cell("mtu-shrink", "gnutls", "openssl"), {"mtu_fit", "", {"c2s"}})),
+               "keeps 1228-byte datagrams");
+  EXPECT_FALSE(e.known_failure(cell("mtu-shrink", "openssl", "openssl"), {"mtu_fit", "", {"c2s"}}));
+  EXPECT_FALSE(e.known_failure(cell("mtu-shrink", "gnutls", "openssl"), {"record_sequence", "", {"c2s"}}));
+  EXPECT_EQ(e.entries.at(0).where, "x.yaml:1:3");
 }
 
 TEST(Expectations, BadEntryNamesFileLineCol) {
-  try {
-    parse_expectations("- scenario: a\n  reason: r\n  chek: mtu_fit\n", "known.yaml");
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("known.yaml:3:3: unknown key 'chek'", 0), 0u) << e.what();
-  }
-  EXPECT_THROW(parse_expectations("- scenario: a\n", "k.yaml"), std::runtime_error);  // no reason
+  EXPECT_EQ(parse_error("- scenario: a\n  reason: r\n  chek: mtu_fit\n").rfind("known.yaml:3:3: unknown key 'chek'", 0),
+            0u);
+  EXPECT_NE(parse_error("- scenario: a\n  check: mtu_fit\n"), "");  // no reason
 }
 
-static PeerEnd ok(std::string role) { return {role, 0, "exited 0", false, ""}; }
+// Before: an entry without `check` matched every check, and unknown names
+// were ignored, so a typo silently disabled nothing (or everything).
+TEST(Expectations, CheckIsRequiredAndUnknownNamesAreBadInput) {
+  EXPECT_EQ(parse_error("- scenario: a\n  reason: r\n"), "known.yaml:1:3: a known failure needs 'check' (the check that fails)");
+  auto unknown_check = parse_error("- scenario: a\n  check: mtu_fits\n  reason: r\n");
+  EXPECT_EQ(unknown_check.rfind("known.yaml:2:10: unknown check 'mtu_fits' (known checks: handshake_completes", 0), 0u)
+      << unknown_check;
+  auto unknown_peer = parse_error("- scenario: a\n  server: gnutsl\n  check: mtu_fit\n  reason: r\n");
+  EXPECT_EQ(unknown_peer, "known.yaml:2:11: unknown peer 'gnutsl' (registered: openssl, gnutls, ref, gnutls-cli)");
+  EXPECT_NE(parse_error("- scenario: a\n  check: mtu_fit\n  dir: both\n  reason: r\n"), "");
+}
+
+// Before: `scenario: "*"` for gnutls-cli on retransmission_schedule also
+// xfailed the other peer's timer, in every scenario.
+TEST(Expectations, WildcardScenarioNeedsDirForAPerDirectionCheck) {
+  auto err = parse_error("- scenario: \"*\"\n  client: gnutls-cli\n  check: retransmission_schedule\n  reason: r\n");
+  EXPECT_EQ(err.rfind("known.yaml:1:3: scenario \"*\" with check 'retransmission_schedule', which judges each "
+                      "direction, needs 'dir'",
+                      0),
+            0u)
+      << err;
+  // A whole-run check has one outcome: no direction to pin.
+  EXPECT_EQ(parse_error("- scenario: \"*\"\n  client: gnutls-cli\n  check: handshake_completes\n  reason: r\n"), "");
+}
+
+TEST(Expectations, DirCoversAFailureOfThatDirectionOnly) {
+  auto e = parse("- scenario: \"*\"\n  client: gnutls-cli\n  check: retransmission_schedule\n  dir: c2s\n  reason: r\n");
+  auto c = cell("any", "gnutls-cli", "openssl");
+  EXPECT_TRUE(e.known_failure(c, {"retransmission_schedule", "", {"c2s"}}));
+  EXPECT_FALSE(e.known_failure(c, {"retransmission_schedule", "", {"s2c"}}));         // the server's timer
+  EXPECT_FALSE(e.known_failure(c, {"retransmission_schedule", "", {"c2s", "s2c"}}));  // both: not only this finding
+  EXPECT_FALSE(e.known_failure(c, {"retransmission_schedule", "", {}}));              // direction unknown
+}
+
+TEST(Expectations, DetailIsASubstringOfTheChecksDetail) {
+  auto e = parse("- scenario: s\n  check: mtu_fit\n  detail: \"ip_size 1001\"\n  reason: r\n");
+  EXPECT_TRUE(e.known_failure(cell("s", "a", "b"), {"mtu_fit", "3 datagrams over: first ip_size 1001 > 576", {}}));
+  EXPECT_FALSE(e.known_failure(cell("s", "a", "b"), {"mtu_fit", "3 datagrams over: first ip_size 1228 > 576", {}}));
+}
+
+// Before: an entry written for GnuTLS 3.7.9 applied to any later version.
+TEST(Expectations, VersionRangeIsCheckedAgainstTheNamedPeersReportedVersion) {
+  auto e = parse("- scenario: s\n  server: gnutls\n  version: \">=3.7.9 <3.8\"\n  check: mtu_fit\n  reason: r\n");
+  EXPECT_EQ(e.entries.at(0).server_version.size(), 2u);
+  EXPECT_TRUE(e.known_failure(cell("s", "openssl", "gnutls", "3.0.19", "3.7.9"), {"mtu_fit", "", {}}));
+  EXPECT_TRUE(e.known_failure(cell("s", "openssl", "gnutls", "3.0.19", "3.7.11"), {"mtu_fit", "", {}}));
+  EXPECT_FALSE(e.known_failure(cell("s", "openssl", "gnutls", "3.0.19", "3.8.0"), {"mtu_fit", "", {}}));
+  EXPECT_FALSE(e.known_failure(cell("s", "openssl", "gnutls", "3.0.19", "3.7.8"), {"mtu_fit", "", {}}));
+  EXPECT_FALSE(e.known_failure(cell("s", "openssl", "gnutls", "3.0.19", "unavailable: x"), {"mtu_fit", "", {}}));
+  EXPECT_TRUE(version_in_range("3.0.19", {{">=", {3, 0}}, {"<", {3, 1}}}));
+  EXPECT_NE(parse_error("- scenario: s\n  server: gnutls\n  version: \"~3.7\"\n  check: mtu_fit\n  reason: r\n"), "");
+  // Both peers named: `version` would be ambiguous.
+  EXPECT_NE(parse_error("- scenario: s\n  client: openssl\n  server: gnutls\n  version: \">=3\"\n  check: mtu_fit\n"
+                        "  reason: r\n"),
+            "");
+}
+
+TEST(Expectations, AnEntryThatMatchedNothingInACellItCoversIsUnmatched) {
+  auto e = parse("- scenario: s\n  server: gnutls\n  check: mtu_fit\n  reason: r\n"
+                 "- scenario: t\n  server: gnutls\n  check: mtu_fit\n  reason: r\n");
+  // Only s ran; its entry matched nothing: XPASS. t did not run: not counted.
+  auto stale = e.unmatched({cell("s", "openssl", "gnutls")}, {});
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0]->where, "x.yaml:1:3");
+  EXPECT_TRUE(e.unmatched({cell("s", "openssl", "gnutls")}, {"x.yaml:1:3"}).empty());
+}
+
+// The shipped file loads against the shipped registry, and its wildcards pin a direction.
+TEST(Expectations, ShippedFileIsValid) {
+  std::ifstream reg(std::string(WIREPROOF_SOURCE_DIR) + "/peers/registry.json");
+  std::vector<std::string> peers;
+  const auto doc = nlohmann::json::parse(reg);
+  for (const auto& p : doc["peers"]) peers.push_back(p["name"].get<std::string>());
+  auto e = load_expectations(std::string(WIREPROOF_SOURCE_DIR) + "/ci/expected-failures.yaml", expectation_names(peers));
+  ASSERT_FALSE(e.entries.empty());
+  for (const auto& k : e.entries) {
+    EXPECT_TRUE(!k.client_version.empty() || !k.server_version.empty()) << k.where << " pins no version";
+    if (k.scenario == "*" && k.check == "retransmission_schedule") {
+      EXPECT_TRUE(k.dir) << k.where;
+    }
+  }
+}
+
+// XPASS from what runs wrote: a judged cell whose checks did not xfail with
+// the entry. An error run judged nothing and does not count.
+TEST(Xpass, FromResultsOfJudgedRuns) {
+  auto e = parse("- scenario: s\n  server: gnutls\n  check: mtu_fit\n  reason: stale\n");
+  auto result = [](std::string verdict, nlohmann::json checks) {
+    return nlohmann::json{{"verdict", verdict},
+                          {"scenario", {{"name", "s"}}},
+                          {"client", {{"name", "openssl"}, {"version", "3.0.19"}}},
+                          {"server", {{"name", "gnutls"}, {"version", "3.7.9"}}},
+                          {"checks", checks}};
+  };
+  auto passing = result("pass", nlohmann::json::array({{{"name", "mtu_fit"}, {"verdict", "pass"}}}));
+  auto xpass = find_xpass(e, {passing});
+  ASSERT_EQ(xpass.size(), 1u);
+  EXPECT_EQ(xpass[0]["entry"], "x.yaml:1:3");
+  EXPECT_NE(xpass_lines(xpass).find("xpass x.yaml:1:3"), std::string::npos);
+  auto xfailed = result("xfail", nlohmann::json::array(
+                                     {{{"name", "mtu_fit"}, {"verdict", "xfail"}, {"expected_failure_entry", "x.yaml:1:3"}}}));
+  EXPECT_TRUE(find_xpass(e, {xfailed, passing}).empty());  // matched in one run of the cell: not stale
+  EXPECT_TRUE(find_xpass(e, {result("error", nlohmann::json::array())}).empty());
+}
+
+static PeerEnd ok(std::string role) { return {role, 0, "exited 0", false, "", "", false}; }
 
 // A stock tool with a fixed 1 s timer next to a 100 ms scenario: the idle
 // limit follows the slower timer, so the 1 s peer's back-off (1, 3, 7 s) is
@@ -61,19 +189,19 @@ TEST(Verdict, WorstWins) {
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "pass"}}).verdict, "pass");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "xfail"}, {"b", "pass"}}).verdict, "xfail");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "xfail"}, {"b", "fail"}}).verdict, "fail");
-  PeerEnd crashed{"server", 139, "killed by signal 11 (Segmentation fault)", false, ""};
+  PeerEnd crashed{"server", 139, "killed by signal 11 (Segmentation fault)", false, "", "", false};
   auto v = decide_verdict("", ok("client"), crashed, {{"a", "fail"}});
   EXPECT_EQ(v.verdict, "error");
   EXPECT_NE(v.reason.find("server crashed"), std::string::npos);
-  PeerEnd unsupported{"client", 127, "exited 127", false, ""};
+  PeerEnd unsupported{"client", 127, "exited 127", false, "", "", false};
   EXPECT_EQ(decide_verdict("", unsupported, ok("server"), {}).verdict, "unsupported");
-  PeerEnd never_started{"client", std::nullopt, "", false, ""};
-  PeerEnd unsupported_server{"server", 127, "exited 127", false, ""};
+  PeerEnd never_started{"client", std::nullopt, "", false, "", "", false};
+  PeerEnd unsupported_server{"server", 127, "exited 127", false, "", "", false};
   EXPECT_EQ(decide_verdict("", never_started, unsupported_server, {}).verdict, "unsupported");
   EXPECT_EQ(decide_verdict("", never_started, ok("server"), {}).reason, "client was not started");
-  PeerEnd garbage{"client", 0, "exited 0", false, "stdout line is not a JSON event object: 'hello'"};
+  PeerEnd garbage{"client", 0, "exited 0", false, "stdout line is not a JSON event object: 'hello'", "", false};
   EXPECT_EQ(decide_verdict("", garbage, ok("server"), {}).verdict, "error");
-  PeerEnd hung{"client", 137, "killed", true, ""};
+  PeerEnd hung{"client", 137, "killed", true, "", "", false};
   EXPECT_EQ(decide_verdict("", hung, ok("server"), {}).verdict, "error");
   EXPECT_EQ(decide_verdict("no pki", ok("client"), ok("server"), {}).verdict, "error");
 }
@@ -155,4 +283,54 @@ TEST(PeerProcess, MissingExecutableIsAClearError) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/peer"), std::string::npos);
   }
+}
+
+// peers/CONTRACT.md "Capabilities" on the runner's side.
+TEST(Capabilities, AScenarioNeedingAnUndeclaredOptionIsAGapNamingIt) {
+  wireproof::scenario::Scenario sc;
+  PeerCommand full, no_mtu, narrow;
+  no_mtu.capabilities.options = std::vector<std::string>{"timer-initial-ms", "echo-bytes", "chunk"};
+  narrow.capabilities.mtu_min = 576;
+  narrow.capabilities.mtu_max = 1500;
+  // No MTU in the scenario: nothing needed, and --mtu is not passed to a peer without it.
+  EXPECT_FALSE(capability_gap(sc, no_mtu, false));
+  EXPECT_FALSE(scenario_peer_mtu(sc));
+  EXPECT_FALSE(passes_option(no_mtu, "mtu"));
+  EXPECT_TRUE(passes_option(full, "mtu"));
+  sc.link.mtu = 1200;
+  sc.link.mtu_given = true;
+  EXPECT_EQ(scenario_peer_mtu(sc), 1200);
+  EXPECT_EQ(capability_gap(sc, no_mtu, false).value_or(""),
+            "--mtu (the scenario sets an MTU of 1200; the registry does not list it in capabilities.options)");
+  EXPECT_FALSE(capability_gap(sc, full, false));
+  EXPECT_FALSE(capability_gap(sc, narrow, false));
+  sc.peers.mtu = 300;
+  EXPECT_EQ(capability_gap(sc, narrow, false).value_or(""), "--mtu 300 (the registry declares capabilities.mtu 576..1500)");
+  EXPECT_EQ(capability_gap(wireproof::scenario::Scenario{}, no_mtu, true).value_or("").rfind("--framing", 0), 0u);
+}
+
+TEST(Capabilities, TheRefusedOptionIsNamedInTheUnsupportedReason) {
+  std::vector<nlohmann::json> events{{{"event", "error"}, {"message", "unsupported: --mtu 300 (accepts 576..1500)"}}};
+  EXPECT_EQ(refused_option(events), "--mtu 300 (accepts 576..1500)");
+  EXPECT_EQ(refused_option({{{"event", "error"}, {"message", "usage: bad"}}}), "");
+  PeerEnd p{"server", 127, "exited 127", false, "", "", false};
+  p.refused = refused_option(events);
+  EXPECT_EQ(unsupported_reason(p).value_or(""), "server does not support --mtu 300 (accepts 576..1500) (exit 127)");
+  EXPECT_EQ(decide_verdict("", ok("client"), p, {}).reason, "server does not support --mtu 300 (accepts 576..1500) (exit 127)");
+  p.refused.clear();
+  EXPECT_NE(unsupported_reason(p).value_or("").find("no \"unsupported: --option\" event"), std::string::npos);
+  PeerEnd declared{"client", std::nullopt, "", false, "", "", false};
+  declared.refused = "--mtu (...)";
+  declared.not_started_unsupported = true;
+  EXPECT_EQ(decide_verdict("", declared, ok("server"), {}).verdict, "unsupported");
+  EXPECT_FALSE(unsupported_reason(ok("server")));
+}
+
+TEST(Capabilities, IdleLimitsFollowTheTimerGranularity) {
+  wireproof::scenario::Scenario sc;
+  sc.peers.timer_initial_ms = 100;
+  PeerCommand shim, coarse;
+  coarse.capabilities.timer_granularity_ms = 1000;
+  EXPECT_EQ(longest_timer_ms(sc, shim, shim), 100);
+  EXPECT_EQ(longest_timer_ms(sc, shim, coarse), 1000);
 }

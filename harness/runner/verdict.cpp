@@ -1,5 +1,7 @@
 #include "harness/runner/verdict.hpp"
 
+#include "harness/runner/capabilities.hpp"
+
 namespace wireproof::runner {
 
 // Contract exit codes (peers/CONTRACT.md): 0 ok, 1 handshake failed, 2 workload
@@ -20,8 +22,7 @@ Verdict decide_verdict(const std::string& harness_error, const PeerEnd& client, 
   // A peer that cannot run the scenario at all makes the rest moot (the other
   // peer may never have been started).
   for (const auto* p : {&server, &client})
-    if (p->exit_code == 127 && p->contract_violation.empty())
-      return {"unsupported", p->role + " does not support an option this scenario needs (exit 127)"};
+    if (auto why = unsupported_reason(*p)) return {"unsupported", *why};
   if (!harness_error.empty()) return {"error", harness_error};
   for (const auto* p : {&server, &client})
     if (auto e = peer_error(*p)) return {"error", *e};

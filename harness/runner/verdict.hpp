@@ -13,6 +13,10 @@ struct PeerEnd {
   std::string exit_reason;
   bool killed_at_deadline = false;
   std::string contract_violation;  // non-empty: what was wrong with its stdout
+  // The option it refused (runner/capabilities.hpp): from its "unsupported:"
+  // error event, or, with not_started_unsupported, from its registry declaration.
+  std::string refused;
+  bool not_started_unsupported = false;
 };
 
 struct CheckOutcome {

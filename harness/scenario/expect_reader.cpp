@@ -44,9 +44,13 @@ Expectations read_expect(const YAML::Node& node, Diagnostics& diag) {
     if (auto on = parse_boolean(value)) {
       out.checks_enabled[name] = *on;
     } else if (value.IsMap()) {
-      // Parameters switch the check on; the check itself validates them.
+      // Parameters switch the check on; the check declares which it takes
+      // (harness/checks/scenario_validation.hpp checks them before any run).
       out.checks_enabled[name] = true;
       out.check_params_json[name] = to_json(value).dump();
+      for (const auto& param : value)
+        out.check_param_positions[name][param.first.Scalar()] = {param.first.Mark().line + 1,
+                                                                 param.first.Mark().column + 1};
     } else {
       diag.error(value.IsNull() ? kv.first.Mark() : value.Mark(),
                  fmt::format("check '{}' must be on, off, or a mapping of parameters, got {}", name,

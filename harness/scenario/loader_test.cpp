@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -244,6 +246,62 @@ TEST(Loading, DefaultsWhenSectionsAreAbsent) {
   EXPECT_EQ(sc.workload.echo_bytes, 4096u);
   EXPECT_DOUBLE_EQ(sc.run_timeout_s, 30);
   EXPECT_TRUE(sc.expect.handshake_completes);
+}
+
+// validate == run. Before: chunk 16377-16384 and an MTU of 68-255 loaded,
+// then every peer refused the value (usage error) and the run was an `error`.
+TEST(ValidateEqualsRun, ChunkAndMtuOutsideThePeerContractAreRefused) {
+  using Problems = std::vector<std::string>;
+  EXPECT_EQ(problems_of_text(kHeader + "workload: { chunk: 16377 }\n"),
+            (Problems{"t.yaml:5:20: chunk 16377 is more than a dtls1.2 peer accepts (--chunk 1..16376: a record's "
+                      "16384 plaintext bytes minus the 8-byte chunk index, peers/CONTRACT.md)"}));
+  EXPECT_EQ(problems_of_text(kHeader + "workload: { chunk: 16376 }\n"), Problems{});
+  EXPECT_EQ(problems_of_text(kHeader + "peers: { mtu: 255 }\n"),
+            (Problems{"t.yaml:5:15: peers.mtu 255 is outside what a dtls1.2 peer accepts (--mtu 256..65535, "
+                      "peers/CONTRACT.md)"}));
+  auto link_only = problems_of_text(kHeader + "link: { mtu: 200 }\n");
+  ASSERT_EQ(link_only.size(), 1u);
+  EXPECT_EQ(link_only[0].rfind("t.yaml:5:14: link.mtu 200 is also the peers' --mtu", 0), 0u) << link_only[0];
+  // The peers get their own MTU: the link may be smaller.
+  EXPECT_EQ(problems_of_text(kHeader + "peers: { mtu: 576 }\nlink: { mtu: 200 }\n"), Problems{});
+  EXPECT_EQ(problems_of_text(kHeader + "peers: { mtu: 256 }\n"), Problems{});
+}
+
+// Before: a non-UTF-8 byte loaded, then `run` died writing result.json.
+TEST(ValidateEqualsRun, NonUtf8BytesAreRefusedWithTheirPosition) {
+  using Problems = std::vector<std::string>;
+  const std::string bad_description =
+      "name: t\ndescription: caf\xe9 au lait\nrefs: [\"RFC 6347 4.2.4\"]\nprotocol: dtls1.2\n";
+  EXPECT_EQ(problems_of_text(bad_description),
+            (Problems{"t.yaml:2:17: byte 0xe9 is not valid UTF-8 (scenario files are UTF-8 text)"}));
+  // Columns count characters: a valid 2-byte character before the bad byte is one column.
+  EXPECT_EQ(problems_of_text("name: t\ndescription: \xc3\xa9\xff\n"),
+            (Problems{"t.yaml:2:15: byte 0xff is not valid UTF-8 (scenario files are UTF-8 text)"}));
+  EXPECT_EQ(problems_of_text(kHeader + "# overlong: \xc0\xaf\n").at(0).rfind("t.yaml:5:13: byte 0xc0", 0), 0u);
+  EXPECT_EQ(problems_of_text(kHeader + "# surrogate: \xed\xa0\x80\n").at(0).rfind("t.yaml:5:14: byte 0xed", 0), 0u);
+  EXPECT_EQ(problems_of_text("name: t\ndescription: caf\xc3\xa9 \xf0\x9f\x94\x92\nrefs: [\"RFC 6347 4.2.4\"]\n"
+                             "protocol: dtls1.2\n"),
+            Problems{});
+}
+
+// Before: a 57 MB file took 4 GB of memory to validate.
+TEST(ValidateEqualsRun, AFileOverOneMebibyteIsRefusedUnread) {
+  auto path = fs::temp_directory_path() / ("wp_big_" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream out(path);
+    out << kHeader << "# " << std::string(1024 * 1024, 'x') << "\n";
+  }
+  const auto size = fs::file_size(path);
+  std::vector<std::string> problems;
+  try {
+    load_scenario_file(path.string());
+  } catch (const ScenarioError& e) {
+    problems = e.problems();
+  }
+  fs::remove(path);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], path.string() + ":1:1: the file is " + std::to_string(size) +
+                            " bytes; a scenario may be at most 1048576 bytes (1 MiB)");
 }
 
 TEST(Describe, DatagramTriggerListsItsFields) {

@@ -64,7 +64,12 @@ struct PeerSettings {
   std::optional<int> handshake_timeout_ms;
 };
 
-struct Link { int mtu = 1500; double delay_ms = 0; double jitter_ms = 0; };
+struct Link {
+  int mtu = 1500;
+  bool mtu_given = false;  // the file sets link.mtu (else 1500 is only the default)
+  double delay_ms = 0;
+  double jitter_ms = 0;
+};
 
 struct Workload { std::uint64_t echo_bytes = 4096; std::uint32_t chunk = 1000; };
 
@@ -76,6 +81,9 @@ struct Expectations {
   std::map<std::string, bool> checks_enabled;
   // check name -> free-form parameters as JSON text (checks parse their own).
   std::map<std::string, std::string> check_params_json;
+  // check name -> parameter -> 1-based (line, column) of its key, so the
+  // checks' own validation (harness/checks/scenario_validation) can point at it.
+  std::map<std::string, std::map<std::string, std::pair<int, int>>> check_param_positions;
 };
 
 struct Scenario {

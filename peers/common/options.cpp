@@ -7,15 +7,16 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "peers/contract_limits.hpp"
+
 namespace wireproof::peers {
 namespace {
 
 constexpr int kExitUsage = 3;
 constexpr int kExitUnsupported = 127;
 
-// Largest plaintext a DTLS record carries (RFC 6347 4.1 / RFC 5246 6.2.1)
-// minus the workload's 8-byte chunk index.
-constexpr std::uint32_t kMaxChunk = 16384 - 8;
+// The contract's ranges (peers/contract_limits.hpp), which the scenario loader enforces too.
+constexpr std::uint32_t kMaxChunk = contract::kDtls12.chunk_max;
 
 std::string error_line(const std::string& message) {
   return nlohmann::json{{"event", "error"}, {"message", message}}.dump() + "\n";
@@ -87,7 +88,7 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   app.add_option("--ca", o.ca, "PEM trust anchor")->check(CLI::ExistingFile);
   app.add_option("--server-name", o.server_name, "client: SNI and name to verify");
   app.add_option("--mtu", o.mtu, "link MTU at the IP layer (IPv4+UDP headers included)")
-      ->check(CLI::Range(256, 65535));
+      ->check(CLI::Range(contract::kDtls12.mtu_min, contract::kDtls12.mtu_max));
   app.add_option("--timer-initial-ms", o.timer_initial_ms, "initial retransmission timer")
       ->check(CLI::Range(1, 60000));
   app.add_option("--handshake-timeout-ms", o.handshake_timeout_ms, "give up the handshake after N ms")

@@ -1,5 +1,6 @@
 #include "peers/stock/registry.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -12,13 +13,43 @@ using nlohmann::json;
 
 namespace {
 
+int int_in(const json& obj, const std::string& key, int lo, int hi, const std::string& where, const std::string& field) {
+  if (!obj[key].is_number_integer() || obj[key].get<long long>() < lo || obj[key].get<long long>() > hi)
+    f::fail(where, field, "expected an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+  return obj[key].get<int>();
+}
+
+contract::Capabilities parse_capabilities(const json& c, const std::string& where) {
+  contract::Capabilities caps;
+  if (!c.is_object()) f::fail(where, "capabilities", "expected an object");
+  f::only_keys(c, {"options", "mtu", "timer_granularity_ms", "note"}, where, "capabilities");
+  if (c.contains("options")) {
+    caps.options = f::strings(c, "options", where, "capabilities", true);
+    for (const auto& o : *caps.options)
+      if (std::find(contract::kOptionalContractOptions.begin(), contract::kOptionalContractOptions.end(), o) ==
+          contract::kOptionalContractOptions.end())
+        f::fail(where, "capabilities.options", "unknown contract option '" + o + "' (write it without '--')");
+  }
+  if (c.contains("mtu")) {
+    const auto& m = f::object(c, "mtu", where, "capabilities");
+    f::only_keys(m, {"min", "max"}, where, "capabilities.mtu");
+    if (m.contains("min")) caps.mtu_min = int_in(m, "min", 256, 65535, where, "capabilities.mtu.min");
+    if (m.contains("max")) caps.mtu_max = int_in(m, "max", 256, 65535, where, "capabilities.mtu.max");
+    if (caps.mtu_min > caps.mtu_max) f::fail(where, "capabilities.mtu", "min is above max");
+  }
+  if (c.contains("timer_granularity_ms"))
+    caps.timer_granularity_ms = int_in(c, "timer_granularity_ms", 1, 60000, where, "capabilities.timer_granularity_ms");
+  return caps;
+}
+
 PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file) {
   std::string where = file + ": peers[" + std::to_string(index) + "]";
   if (!e.is_object()) f::fail(where, "", "expected an object");
   PeerEntry p;
   p.name = f::string(e, "name", where, "");
   where = file + ": peer '" + p.name + "'";
-  f::only_keys(e, {"name", "kind", "protocols", "implementation", "executable", "args", "description", "tool"},
+  f::only_keys(e, {"name", "kind", "protocols", "implementation", "executable", "args", "description", "tool",
+                  "capabilities"},
                where, "");
   p.kind = f::string(e, "kind", where, "");
   if (p.kind != "shim" && p.kind != "stock") f::fail(where, "kind", "expected 'shim' or 'stock', got '" + p.kind + "'");
@@ -29,6 +60,7 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   p.executable = f::string(e, "executable", where, "");
   p.args = e.contains("args") ? f::strings(e, "args", where, "", true) : std::vector<std::string>{};
   p.description = f::string(e, "description", where, "");
+  if (e.contains("capabilities")) p.capabilities = parse_capabilities(e["capabilities"], where);
   if (p.kind == "stock") {
     if (!e.contains("tool")) f::fail(where, "tool", "missing (a stock entry describes its tool)");
     p.tool = parse_tool_spec(e["tool"], where);

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "peers/capabilities.hpp"
 #include "peers/stock/tool_spec.hpp"
 
 namespace wireproof::registry {
@@ -29,6 +30,7 @@ struct PeerEntry {
   std::vector<std::string> args;       // fixed leading arguments; may use {registry}
   std::string description;
   std::optional<ToolSpec> tool;        // stock entries only
+  contract::Capabilities capabilities;
 
   // The value a stock tool always uses for contract option `option` (without
   // "--", e.g. "timer-initial-ms") in `role` ("client" | "server"), when its

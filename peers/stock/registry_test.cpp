@@ -84,6 +84,37 @@ TEST(Registry, FixedOptionsAreValidated) {
   EXPECT_NE(m.find("also listed in options"), std::string::npos) << m;
 }
 
+// peers/CONTRACT.md "Capabilities": what a peer declares, and typos refused.
+TEST(Registry, CapabilitiesAreParsedAndDefaultToTheWholeContract) {
+  auto plain = Registry::from_json(doc_with(shim("a")), "t.json").find("a").capabilities;
+  EXPECT_FALSE(plain.options);
+  EXPECT_TRUE(plain.accepts("mtu"));
+  EXPECT_EQ(plain.mtu_min, 256);
+  EXPECT_EQ(plain.mtu_max, 65535);
+  EXPECT_EQ(plain.timer_granularity_ms, 1);
+
+  json e = shim("b");
+  e["capabilities"] = {{"options", {"chunk", "echo-bytes"}}, {"mtu", {{"min", 576}, {"max", 1500}}},
+                       {"timer_granularity_ms", 1000}};
+  auto caps = Registry::from_json(doc_with(e), "t.json").find("b").capabilities;
+  EXPECT_TRUE(caps.accepts("chunk"));
+  EXPECT_FALSE(caps.accepts("mtu"));
+  EXPECT_EQ(caps.mtu_min, 576);
+  EXPECT_EQ(caps.mtu_max, 1500);
+  EXPECT_EQ(caps.timer_granularity_ms, 1000);
+
+  e["capabilities"] = {{"options", {"--mtu"}}};
+  EXPECT_NE(load_error(doc_with(e)).find("unknown contract option '--mtu' (write it without '--')"), std::string::npos);
+  e["capabilities"] = {{"mtu", {{"min", 1500}, {"max", 576}}}};
+  EXPECT_NE(load_error(doc_with(e)).find("min is above max"), std::string::npos);
+  e["capabilities"] = {{"timer_granularity", 1000}};
+  EXPECT_NE(load_error(doc_with(e)), "");
+  // The stock tools declare their whole-second timers.
+  Registry shipped = Registry::load(default_registry_file());
+  EXPECT_EQ(shipped.find("gnutls-cli").capabilities.timer_granularity_ms, 1000);
+  EXPECT_EQ(shipped.find("openssl").capabilities.timer_granularity_ms, 1);
+}
+
 TEST(Registry, ArgvPrefixResolvesAgainstBuildDirAndFillsRegistryPath) {
   Registry reg = Registry::load(default_registry_file());
   auto shim_argv = reg.argv_prefix("gnutls", "/b");

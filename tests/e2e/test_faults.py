@@ -50,12 +50,12 @@ def no_process_mentions(marker):
     ("crash", "server", "error", "server crashed: killed by signal 11"),
     ("hang", "server", "error", "server still running at the run deadline"),
     ("garbage", "server", "error", "server broke the peer contract: stdout line is not a JSON event object"),
-    ("unsupported", "server", "unsupported", "server does not support"),
+    ("unsupported", "server", "unsupported", "server does not support --protocol dtls1.2 (exit 127)"),
     ("silent-exit", "server", "error", "server exited before reporting ready"),
     ("crash", "client", "error", "client crashed: killed by signal 11"),
     ("hang", "client", "error", "client still running at the run deadline"),
     ("garbage", "client", "error", "client broke the peer contract"),
-    ("unsupported", "client", "unsupported", "client does not support"),
+    ("unsupported", "client", "unsupported", "client does not support --protocol dtls1.2 (exit 127)"),
 ])
 def test_misbehaving_peer_becomes_a_verdict(wireproof, registry, tmp_path, mode, role, verdict, reason):
     out = tmp_path / "run"
@@ -95,7 +95,7 @@ def test_invalid_scenario_names_file_line_col(wireproof, tmp_path):
     bad.write_text("name: bad\ndescription: x\nrefs: [RFC 6347]\nprotocol: dtls1.2\n"
                    "rules:\n  - name: r\n    acton: drop\n")
     proc = wireproof("validate", bad)
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # bad input, like run and matrix
     assert f"{bad}:7:5: unknown key 'acton'" in proc.stderr, proc.stderr
     run = wireproof("run", bad, "--client", "openssl", "--server", "openssl", "--out", tmp_path / "r")
     assert run.returncode == 2 and f"{bad}:7:5:" in run.stderr
@@ -105,7 +105,7 @@ def test_malformed_yaml_is_reported_with_position(wireproof, tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("name: broken\nrefs: [RFC 6347\n")
     proc = wireproof("validate", bad)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert str(bad) + ":" in proc.stderr
 
 
@@ -130,3 +130,36 @@ def test_invalid_scenario_in_matrix_runs_nothing(wireproof, tmp_path):
     assert proc.returncode == 2
     assert "nothing was run" in proc.stderr
     assert not (out / "summary.json").exists()
+
+
+def test_a_declared_capability_gap_is_unsupported_before_anything_starts(wireproof, tmp_path):
+    """A peer whose registry entry declares no --mtu support, given a scenario
+    that sets an MTU: `unsupported` naming --mtu, and no process is started
+    (the runner no longer passes --mtu to a peer that did not declare it)."""
+    reg = json.loads((REPO / "peers" / "registry.json").read_text())
+    for p in reg["peers"]:
+        if p["name"] == "openssl":
+            nomtu = dict(p, name="openssl-nomtu",
+                         capabilities={"options": ["timer-initial-ms", "handshake-timeout-ms", "echo-bytes", "chunk",
+                                                   "idle-timeout-ms", "server-name"]})
+            nomtu["executable"] = str(Path(os.environ.get("WIREPROOF_BUILD", REPO / "build" / "ci")) / p["executable"])
+    reg["peers"].append(nomtu)
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps(reg))
+    with_mtu = tmp_path / "mtu.yaml"
+    with_mtu.write_text(SHORT.read_text().replace("peers:\n", "peers:\n  mtu: 1200\n"))
+    out = tmp_path / "r"
+    proc = wireproof("run", with_mtu, "--client", "openssl", "--server", "openssl-nomtu", "--registry", registry,
+                     "--out", out)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    r = read_result(out)
+    assert r["verdict"] == "unsupported"
+    assert r["reason"].startswith("server does not support --mtu (the scenario sets an MTU of 1200"), r["reason"]
+    assert r["server"]["argv"] == [] and r["client"]["argv"] == []  # nothing was started
+    # Without an MTU in the scenario the same peer runs, and is not given --mtu.
+    out2 = tmp_path / "r2"
+    ok = wireproof("run", SHORT, "--client", "openssl", "--server", "openssl-nomtu", "--registry", registry,
+                   "--out", out2)
+    r2 = read_result(out2)
+    assert "--mtu" not in r2["server"]["argv"] and "--mtu" in r2["client"]["argv"]
+    assert ok.returncode == 0 and r2["verdict"] == "pass", r2["reason"]
