@@ -64,8 +64,12 @@ int cmd_matrix(const MatrixOptions& o) {
   }
   PeerLookup lookup = default_peer_lookup();
   if (!o.registry.empty()) lookup.registry_path = o.registry;
+  // One absolute path for this process and every run: entries are matched
+  // across them by "file:line:col" (expected_failure_entry, XPASS).
+  const std::string expect_path = o.expect.empty() ? "" : fs::absolute(o.expect).string();
   runner::Expectations expectations;  // loaded here first: a bad file is bad input before anything runs
-  if (!o.expect.empty()) expectations = runner::load_expectations(o.expect, runner::expectation_names(lookup.names()));
+  if (!o.expect.empty())
+    expectations = runner::load_expectations(expect_path, runner::expectation_names(lookup.names()));
   nlohmann::json peers_info = nlohmann::json::object();
   std::set<std::string> all(o.clients.begin(), o.clients.end());
   all.insert(o.servers.begin(), o.servers.end());
@@ -88,7 +92,7 @@ int cmd_matrix(const MatrixOptions& o) {
   cfg.run_extra_args = {"--seed", std::to_string(o.seed), "--registry", lookup.registry_path};
   if (!o.expect.empty()) {
     cfg.run_extra_args.push_back("--expect");
-    cfg.run_extra_args.push_back(fs::absolute(o.expect).string());
+    cfg.run_extra_args.push_back(expect_path);
   }
   std::cerr << fmt::format("wireproof matrix: {} runs ({} scenarios x {} clients x {} servers, shard {}), {} jobs, seed {}\n",
                            cfg.cells.size(), scenarios.size(), o.clients.size(), o.servers.size(), o.shard, o.jobs,

@@ -97,13 +97,19 @@ def test_a_stale_expectation_is_an_xpass_and_fails_the_run(wireproof, tmp_path):
 
 
 def test_matrix_reports_a_stale_expectation_as_xpass(wireproof, tmp_path):
-    expect = tmp_path / "expect.yaml"
-    expect.write_text("- scenario: short-clean\n  client: openssl\n  check: record_boundaries\n  reason: stale\n")
+    """Only the stale entry is an XPASS; an entry that matched a failure in
+    some run is not, whether --expect is given relative or absolute (entries
+    are matched across the runs by file:line:col)."""
+    (tmp_path / "expect.yaml").write_text(
+        "- scenario: app-record-exceeds-mtu\n  client: openssl\n  check: mtu_fit\n  reason: OpenSSL sends it\n"
+        "- scenario: short-clean\n  client: openssl\n  check: record_boundaries\n  reason: stale\n")
     out = tmp_path / "m"
-    proc = wireproof("matrix", "--clients", "openssl", "--servers", "openssl", "--expect", expect, "--no-report",
-                     "--out", out, SHORT)
-    assert proc.returncode == 1, proc.stdout + proc.stderr  # every run passed: the stale entry alone fails it
+    proc = wireproof("matrix", "--clients", "openssl", "--servers", "openssl", "--expect", "expect.yaml",
+                     "--no-report", "--out", out, SHORT, REPO / "scenarios" / "dtls" / "app-record-exceeds-mtu.yaml",
+                     cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # no run failed: the stale entry alone fails it
     summary = __import__("json").loads((out / "summary.json").read_text())
-    assert summary["counts"]["pass"] == 1
-    assert [x["entry"] for x in summary["xpass"]] == [f"{expect}:1:3"]
-    assert f"xpass {expect}:1:3" in proc.stdout
+    assert summary["counts"] == {"pass": 1, "xfail": 1, "fail": 0, "error": 0, "unsupported": 0}, summary["counts"]
+    stale = tmp_path / "expect.yaml"
+    assert [x["entry"] for x in summary["xpass"]] == [f"{stale}:5:3"]
+    assert f"xpass {stale}:5:3" in proc.stdout and f"{stale}:1:3" not in proc.stdout
