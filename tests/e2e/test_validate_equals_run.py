@@ -18,6 +18,8 @@ BAD_INPUTS = {
     "chunk-over-contract": (HEADER + b"workload: { chunk: 16377 }\n", 5, 20, "chunk 16377 is more than"),
     "peer-mtu-below-contract": (HEADER + b"peers: { mtu: 255 }\n", 5, 15, "peers.mtu 255 is outside"),
     "link-mtu-is-peer-mtu": (HEADER + b"link: { mtu: 100 }\n", 5, 14, "link.mtu 100 is also the peers' --mtu"),
+    # an unknown check name (validate already refused this one; kept so run stays in step)
+    "unknown-check-name": (HEADER + b"expect:\n  checks:\n    mtu_fitt: on\n", 7, 5, "unknown check 'mtu_fitt'"),
     # a typo in a check parameter -> was a `fail` verdict blaming the stack
     "check-parameter-typo": (HEADER + b"expect:\n  checks:\n    mtu_fit: { grace_retransmision: 1 }\n", 7, 16,
                              "unknown parameter 'grace_retransmision' for check 'mtu_fit'"),
