@@ -185,6 +185,9 @@ Expectations parse_expectations(const std::string& text, const std::string& name
                                                   : "with both named, write client_version and/or server_version"));
       (k.client != "*" ? k.client_version : k.server_version) = std::move(version->second);
     }
+    if (k.dir && !find_check(names, k.check)->second)
+      throw std::runtime_error(k.where + ": check '" + k.check +
+                               "' judges the whole run, not one direction: 'dir' does not apply (remove it)");
     if (k.scenario == "*" && !k.dir && find_check(names, k.check)->second)
       throw std::runtime_error(k.where + ": scenario \"*\" with check '" + k.check +
                                "', which judges each direction, needs 'dir' (c2s or s2c): otherwise it also hides "

@@ -81,6 +81,10 @@ TEST(Expectations, WildcardScenarioNeedsDirForAPerDirectionCheck) {
       << err;
   // A whole-run check has one outcome: no direction to pin.
   EXPECT_EQ(parse_error("- scenario: \"*\"\n  client: gnutls-cli\n  check: handshake_completes\n  reason: r\n"), "");
+  // ...and a direction pinned on it could never match (it would only ever be an XPASS).
+  EXPECT_EQ(parse_error("- scenario: s\n  check: handshake_completes\n  dir: c2s\n  reason: r\n"),
+            "known.yaml:1:3: check 'handshake_completes' judges the whole run, not one direction: 'dir' does not "
+            "apply (remove it)");
 }
 
 TEST(Expectations, DirCoversAFailureOfThatDirectionOnly) {
