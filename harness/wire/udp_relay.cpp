@@ -145,8 +145,15 @@ struct UdpRelay::State {
   }
 
   // Sends one delivery and tells the link what became of it: the time it was
-  // handed to the socket, or the errno name of the refusal.
+  // handed to the socket, or the errno name of the refusal. The time is read
+  // just before the call: sending wakes the receiving peer, which on a busy
+  // machine often runs (and answers) before the relay gets the CPU back, so
+  // a clock read after the call can postdate the answer. Read before, it is
+  // never later than the hand-off, and an answer never seems to precede its
+  // cause. Never before due either: that only undoes the error of the
+  // REALTIME-MONOTONIC offset behind kernel receive times.
   void send(const Delivery& d) {
+    const std::int64_t handed_us = std::max(now_us(), d.due_us);
     ssize_t rc;
     if (d.dir == Dir::c2s) {
       rc = ::send(server_side.get(), d.bytes.data(), d.bytes.size(), MSG_DONTWAIT);
@@ -166,9 +173,7 @@ struct UdpRelay::State {
       return;
     }
     (d.dir == Dir::c2s ? stats.sent_c2s : stats.sent_s2c)++;
-    // Never before due: that only undoes the error of the REALTIME-MONOTONIC
-    // offset behind kernel receive times; a late send stays late.
-    link.sent(d, std::max(now_us(), d.due_us));
+    link.sent(d, handed_us);
   }
 };
 
