@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "harness/checks/registry.hpp"
 #include "harness/checks/testdata/log_builder.hpp"
 
@@ -10,14 +12,21 @@ using testing::LogBuilder;
 
 constexpr std::uint64_t kChunks = 5;  // 4096 bytes in 1000-byte chunks
 
+// What a test does to the client's application-data datagrams on the wire.
+using EditWire = std::function<void(const std::vector<events::Datagram*>& c2s)>;
+
 // A clean echo of 4096 bytes whose client sent kChunks + resent_on_wire
-// application records, each echoed once; the peers report the given counts.
+// application records, each echoed once (then `edit`ed); the peers report
+// the given counts.
 LogBuilder echoed(std::uint64_t resent_claimed, std::uint64_t resent_on_wire, std::uint64_t client_dups,
-                  std::uint64_t server_dups) {
+                  std::uint64_t server_dups, const EditWire& edit = nullptr) {
   LogBuilder b;
   b.scenario.workload.echo_bytes = 4096;
   testing::clean_handshake(b, false);
-  testing::echo_on_wire(b, kChunks + resent_on_wire, 10);
+  std::vector<events::Datagram*> c2s;
+  for (auto k : testing::echo_on_wire(b, kChunks + resent_on_wire, 10))
+    c2s.push_back(&std::get<events::Datagram>(b.log.events[k]));
+  if (edit) edit(c2s);
   testing::app_data_reports(b, 4096, resent_claimed, client_dups, server_dups, 50);
   return b;
 }
@@ -74,13 +83,9 @@ TEST(AppDataIntact, ExtraRecordsTheClientDoesNotClaimAsResendsExplainNothing) {
 // really resent one chunk: the server's two duplicates mean it accepted the
 // wire's copy, although its count is within the claimed resends.
 TEST(AppDataIntact, AcceptingACopyTheWireDuplicatedFails) {
-  LogBuilder b;
-  b.scenario.workload.echo_bytes = 4096;
-  testing::clean_handshake(b, false);
-  auto c2s = testing::echo_on_wire(b, kChunks + 1, 10);
-  auto& copied = std::get<events::Datagram>(b.log.events[c2s[2]]);
-  copied.deliveries_us.push_back(copied.deliveries_us[0] + 50);
-  testing::app_data_reports(b, 4096, /*resent=*/2, 0, /*server_dups=*/2, 50);
+  auto b = echoed(/*resent_claimed=*/2, /*resent_on_wire=*/1, 0, /*server_dups=*/2, [](const auto& c2s) {
+    c2s[2]->deliveries_us.push_back(c2s[2]->deliveries_us[0] + 50);
+  });
   auto r = make_app_data_intact()->run(b.inputs());
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_EQ(r.measured["wire"]["c2s"]["delivered"], kChunks + 2);
@@ -92,14 +97,10 @@ TEST(AppDataIntact, AcceptingACopyTheWireDuplicatedFails) {
 
 // A record the wire dropped cannot have reached the application.
 TEST(AppDataIntact, ARecordTheWireNeverDeliveredCannotBeSeen) {
-  LogBuilder b;
-  b.scenario.workload.echo_bytes = 4096;
-  testing::clean_handshake(b, false);
-  auto c2s = testing::echo_on_wire(b, kChunks + 1, 10);
-  auto& lost = std::get<events::Datagram>(b.log.events[c2s[0]]);
-  lost.deliveries_us.clear();
-  lost.fate = "dropped";
-  testing::app_data_reports(b, 4096, 1, 0, /*server_dups=*/1, 50);
+  auto b = echoed(1, 1, 0, /*server_dups=*/1, [](const auto& c2s) {
+    c2s[0]->deliveries_us.clear();
+    c2s[0]->fate = "dropped";
+  });
   auto r = make_app_data_intact()->run(b.inputs());
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.detail.find("server's application saw 6 records but the wire delivered only 5 distinct"),

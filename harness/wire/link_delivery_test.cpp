@@ -64,32 +64,31 @@ TEST(LinkDelivery, OneFailedCopyOfADuplicateLeavesTheOtherDelivered) {
   EXPECT_EQ(h.link.totals().send_failed, 0u) << "counted per datagram that reached nobody";
 }
 
-TEST(LinkDelivery, AHeldDatagramTheRunEndedOnWasNeverSent) {
+// The one datagram of a run that ended at end_us with it still on the wire.
+events::Datagram ended_on(scenario::Action action, std::int64_t end_us) {
   scenario::Scenario sc;
-  sc.rules = {rule("hold", scenario::Reorder{3, 500})};
+  sc.rules = {rule("r", std::move(action))};
   Harness h(sc);
   h.send(Dir::c2s, app(0), 0);
-  h.link.finish(100);
-  ASSERT_EQ(h.datagrams().size(), 1u);
-  const auto& ev = *h.datagrams()[0];
+  EXPECT_TRUE(h.drain(end_us).empty());
+  h.link.finish(end_us);
+  EXPECT_TRUE(h.drain(10'000'000).empty()) << "nothing is sent after the end";
+  EXPECT_EQ(h.link.totals().never_sent, 1u);
+  EXPECT_EQ(h.link.totals().reordered, 0u) << "nothing overtook it";
+  return *h.datagrams().at(0);
+}
+
+TEST(LinkDelivery, AHeldDatagramTheRunEndedOnWasNeverSent) {
+  const auto ev = ended_on(scenario::Reorder{3, 500}, 100);
   EXPECT_EQ(ev.fate, "never_sent");
   EXPECT_TRUE(ev.deliveries_us.empty()) << "no ghost delivery at the end of the run";
   ASSERT_EQ(ev.actions.size(), 2u);
   EXPECT_EQ(ev.actions[1].action, "never_sent");
   EXPECT_EQ(ev.actions[1].detail, "run ended while held for reordering");
-  EXPECT_TRUE(h.drain(1'000'000).empty()) << "and nothing is sent after the end";
-  EXPECT_EQ(h.link.totals().never_sent, 1u);
-  EXPECT_EQ(h.link.totals().reordered, 0u) << "nothing overtook it";
 }
 
 TEST(LinkDelivery, ADelayedDatagramNotYetDueAtTheEndWasNeverSent) {
-  scenario::Scenario sc;
-  sc.rules = {rule("slow", scenario::Delay{200, 0})};
-  Harness h(sc);
-  h.send(Dir::c2s, app(0), 0);
-  EXPECT_TRUE(h.drain(100'000).empty());
-  h.link.finish(100'000);
-  const auto& ev = *h.datagrams().at(0);
+  const auto ev = ended_on(scenario::Delay{200, 0}, 100'000);
   EXPECT_EQ(ev.fate, "never_sent");
   EXPECT_TRUE(ev.deliveries_us.empty());
   EXPECT_EQ(ev.actions.back().detail, "run ended before it was due");
