@@ -261,7 +261,7 @@ struct Link::Impl {
     for (auto& h : holds) give_up(h.event_i, "run ended while held for reordering");
     holds.clear();
     while (auto d = queue.pop_due(std::numeric_limits<std::int64_t>::max())) {
-      give_up(d->event_i, "run ended before it was due");
+      give_up(d->event_i, d->due_us > now_us ? "run ended before it was due" : "run ended before it was sent");
       in_flight.at(d->event_i).outstanding--;
     }
     // Popped but never reported: the caller lost track of it; it did not reach the receiver as far as we know.

@@ -94,6 +94,15 @@ TEST(LinkDelivery, ADelayedDatagramNotYetDueAtTheEndWasNeverSent) {
   EXPECT_EQ(ev.actions.back().detail, "run ended before it was due");
 }
 
+TEST(LinkDelivery, ACopyDueButNotSentWhenTheRunEndedSaysSo) {
+  Harness h(scenario::Scenario{});
+  h.link.on_datagram(Dir::c2s, app(0), 0);
+  h.link.finish(5);
+  const auto& ev = *h.datagrams().at(0);
+  EXPECT_EQ(ev.fate, "never_sent");
+  EXPECT_EQ(ev.actions.back().detail, "run ended before it was sent");
+}
+
 TEST(LinkDelivery, APoppedCopyNeverReportedIsNotDelivered) {
   Harness h(scenario::Scenario{});
   h.link.on_datagram(Dir::c2s, app(0), 0);
