@@ -196,11 +196,13 @@ def _run_view(run, copied, events, events_warning):
             text, note = _read_log(run.path / copied[key])
             logs.append({"label": label, "text": text, "note": note, "file": copied[key]})
     hs = res.get("handshake") if isinstance(res.get("handshake"), dict) else {}
+    wire = res.get("wire") if isinstance(res.get("wire"), dict) else {}
     return {
         "run": run, "scenario": res.get("scenario") or {"name": run.scenario}, "result": res,
         "client": _peer_view(res.get("client") or {"name": run.client}),
         "server": _peer_view(res.get("server") or {"name": run.server}),
-        "handshake": hs, "wire": res.get("wire") if isinstance(res.get("wire"), dict) else {},
+        "handshake": hs, "wire": {k: n for k, n in wire.items() if k != "rules"},
+        "wire_rules": [r for r in wire.get("rules") or [] if isinstance(r, dict)],
         "app_data": res.get("app_data") if isinstance(res.get("app_data"), dict) else {},
         "checks": checks, "charts": charts, "logs": logs, "artifacts": copied,
         "ladder": ladder.build(events, f"client {run.client}", f"server {run.server}") if events else None,

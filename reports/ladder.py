@@ -20,7 +20,9 @@ MAX_ROWS = 1500        # beyond this the page gets heavy; the capture has the re
 LABEL_CHARS = 48
 
 BADGES = {"drop": "DROP", "duplicate": "DUP", "delay": "DELAY", "reorder": "REORDER",
-          "corrupt": "CORRUPT", "mtu": "MTU-DROP"}
+          "corrupt": "CORRUPT", "mtu": "MTU-DROP", "send_failed": "SEND-FAILED", "never_sent": "NEVER-SENT"}
+# Fates (docs/EVENTS.md) of datagrams that never reached the receiver: drawn ending at the wire with an X.
+NOT_DELIVERED = ("dropped", "send_failed", "never_sent")
 
 
 @dataclass
@@ -162,7 +164,7 @@ def build(events, client_label="client", server_label="server"):
 def _arrival(ev, y):
     i = ev.get("i")
     src, dst = _ends(ev.get("dir"))
-    dropped = ev.get("fate") == "dropped"
+    dropped = ev.get("fate") in NOT_DELIVERED
     s = Shape(id=f"ev-{i}", cls="dgram " + ("dropped" if dropped else "fwd"), title=_datagram_title(ev))
     leg = "leg dropped" if dropped else "leg"
     s.lines.append((src, y, X_WIRE, y, leg, True))

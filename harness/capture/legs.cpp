@@ -22,6 +22,8 @@ std::string action_text(const events::Action& a) {
                      : a.action == "reorder" ? "held for reordering"
                      : a.action == "duplicate" ? "duplicated"
                      : a.action == "corrupt" ? "corrupted (payload shown as received)"
+                     : a.action == "send_failed" ? "send refused"  // fate send_failed: no leg 2
+                     : a.action == "never_sent" ? "never sent"     // fate never_sent: no leg 2
                                              : a.action;
   std::string s = what;
   if (a.rule != "link") s += " by rule " + a.rule;

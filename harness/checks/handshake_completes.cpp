@@ -1,6 +1,12 @@
-// handshake_completes: both peers reported handshake_done (peers/CONTRACT.md).
+// handshake_completes: both peers reported handshake_done (peers/CONTRACT.md)
+// and the wire agrees. A side's handshake_done counts only if the wire shows
+// a protected (epoch >= 1) handshake record -- its Finished -- from that side,
+// and one from the other side that was delivered to it: without both, the
+// side cannot have verified the peer's Finished (RFC 5246 7.4.9), so its
+// claim is false and the check fails naming the missing direction.
 // When the scenario expects the handshake to fail (expect.handshake: fail),
-// it passes only if the handshake did NOT complete on both sides.
+// it passes only if the handshake did NOT complete on both sides (a claim the
+// wire refutes still fails: the peer broke the contract either way).
 // Version and cipher are reported, and a disagreement between the sides is
 // named in the detail; it is not failed here, since shims for different
 // libraries may spell the same cipher differently.
@@ -9,6 +15,8 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/checks/support/peer_reports.hpp"
+#include "harness/checks/support/wire_records.hpp"
+#include "harness/events/dtls_constants.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -30,6 +38,29 @@ std::string field(const std::optional<support::PeerReport>& done, const char* ke
   return done->event[key].get<std::string>();
 }
 
+// Protected handshake records (Finished) each way.
+struct FinishedOnWire {
+  support::RecordTally c2s, s2c;
+  const support::RecordTally& from(const std::string& role) const { return role == "client" ? c2s : s2c; }
+  const support::RecordTally& to(const std::string& role) const { return role == "client" ? s2c : c2s; }
+};
+
+// Why the wire refutes `role`'s handshake_done, or "" when it supports it.
+std::string refutation(const std::string& role, const FinishedOnWire& wire) {
+  const std::string peer = role == "client" ? "server" : "client";
+  if (wire.from(role).arrived == 0)
+    return fmt::format("{} claimed handshake_done but the wire shows no epoch-1 handshake record from the {}", role,
+                       role);
+  if (wire.to(role).arrived == 0)
+    return fmt::format("{} claimed handshake_done but the wire shows no epoch-1 handshake record from the {}", role,
+                       peer);
+  if (wire.to(role).forwarded == 0)
+    return fmt::format("{} claimed handshake_done but no epoch-1 handshake record from the {} was delivered to it "
+                       "({} arrived at the wire, none left it)",
+                       role, peer, wire.to(role).arrived);
+  return "";
+}
+
 class HandshakeCompletes final : public Check {
  public:
   std::string name() const override { return "handshake_completes"; }
@@ -45,14 +76,32 @@ class HandshakeCompletes final : public Check {
     const auto client = support::find_peer_event(in, "client", "handshake_done");
     const auto server = support::find_peer_event(in, "server", "handshake_done");
     const bool expect_complete = in.scenario.expect.handshake_completes;
-    const bool completed = client && server;
+    const support::RecordFilter finished{events::kHandshake, 1};
+    const FinishedOnWire wire{support::tally_records(in.log, "c2s", finished),
+                              support::tally_records(in.log, "s2c", finished)};
+    std::vector<std::string> refuted;
+    for (const auto& [role, done] : {std::pair{"client", client}, std::pair{"server", server}})
+      if (done)
+        if (auto why = refutation(role, wire); !why.empty()) refuted.push_back(why);
+    const bool completed = client && server && refuted.empty();
 
-    r.expected = {{"handshake", expect_complete ? "complete" : "fail"}};
+    r.expected = {{"handshake", expect_complete ? "complete" : "fail"},
+                  {"wire", "each side's handshake_done backed by epoch-1 handshake records from it and delivered to it"}};
     r.measured = {{"completed", completed},
                   {"client", side_json(client, in.client)},
-                  {"server", side_json(server, in.server)}};
+                  {"server", side_json(server, in.server)},
+                  {"epoch1_handshake_records", {{"c2s", support::to_json(wire.c2s)}, {"s2c", support::to_json(wire.s2c)}}}};
     for (const auto& done : {client, server})
       if (done && done->log_i) r.evidence.push_back(*done->log_i);
+    for (const auto* t : {&wire.c2s, &wire.s2c}) r.evidence.insert(r.evidence.end(), t->datagrams.begin(), t->datagrams.end());
+
+    if (!refuted.empty()) {  // a false claim fails whatever the scenario expects
+      r.verdict = Verdict::fail;
+      for (const auto& [role, done] : {std::pair{"client", client}, std::pair{"server", server}})
+        if (!done) refuted.push_back(fmt::format("{} did not report handshake_done", role));
+      r.detail = fmt::format("{}", fmt::join(refuted, "; "));
+      return r;
+    }
 
     if (!expect_complete) {
       r.verdict = completed ? Verdict::fail : Verdict::pass;

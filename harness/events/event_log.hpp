@@ -38,7 +38,7 @@ struct Record {
 
 struct Action {
   std::string rule;                // rule name, or "link"
-  std::string action;              // drop | duplicate | delay | reorder | corrupt | mtu
+  std::string action;              // drop | duplicate | delay | reorder | corrupt | mtu | send_failed | never_sent
   std::string detail;
 };
 
@@ -54,9 +54,12 @@ struct Datagram {
   std::optional<std::string> malformed;
   std::optional<int> flight;
   bool retransmission = false;
-  std::string fate = "forwarded";  // forwarded | dropped
+  // forwarded (at least one copy handed to the socket) | dropped (by the
+  // impairments) | send_failed (every send refused) | never_sent (the run
+  // ended first). Only `forwarded` datagrams reached the receiver.
+  std::string fate = "forwarded";
   std::vector<Action> actions;
-  std::vector<std::int64_t> deliveries_us;
+  std::vector<std::int64_t> deliveries_us;  // when copies really were handed to the socket
 };
 
 struct LinkChange {

@@ -256,7 +256,7 @@ json run_scenario(const RunConfig& cfg) {
     for (auto* s : {&client, &server})
       if (s->proc && s->running()) s->proc->terminate("run aborted: " + harness_error);
   }
-  if (relay) link.finish(relay->now_us());  // held (reordered) datagrams get their events
+  if (relay) link.finish(relay->now_us());  // copies still held or queued are logged as never sent
   events_out.flush();
 
   // 4. Judge what the wire and the peers showed.

@@ -4,6 +4,8 @@
 #include <ctime>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "harness/checks/check.hpp"
 #include "harness/checks/support/failed_dirs.hpp"
 
@@ -48,6 +50,43 @@ json peer_json(const PeerRecord& p, const scenario::Scenario& sc) {
           {"timer_initial_ms_effective", timer ? json(*timer) : json(nullptr)}};
 }
 
+// --- wire.rules: did every rule and timeline entry take effect? ---
+// A rule or entry that must fire (the default) and never did means the run
+// did not test what the scenario says, so a pass would be a false pass.
+
+json rules_json(const std::vector<wire::RuleHits>& hits) {
+  json out = json::array();
+  for (const auto& h : hits) {
+    json j{{"kind", h.kind}, {"name", h.name}, {"hits", h.hits}, {"must_fire", h.must_fire}};
+    if (h.kind == "rule") j["matched"] = h.matched;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::optional<std::string> no_effect_reason(const std::vector<wire::RuleHits>& hits) {
+  std::vector<std::string> idle;
+  for (const auto& h : hits) {
+    if (!h.must_fire || h.hits > 0) continue;
+    if (h.kind == "timeline") idle.push_back(fmt::format("timeline entry '{}' never fired", h.name));
+    else if (h.matched == 0) idle.push_back(fmt::format("rule {} never matched", h.name));
+    else idle.push_back(fmt::format("rule {} matched {} datagram{} but never acted (skip/every/count/probability)",
+                                    h.name, h.matched, h.matched == 1 ? "" : "s"));
+  }
+  if (idle.empty()) return std::nullopt;
+  return fmt::format("scenario had no effect: {}", fmt::join(idle, "; "));
+}
+
+// A pass (or an expected failure) that the scenario's impairments never
+// shaped is an error. A real failure stays a failure: the stack failed
+// whatever the scenario did, and the reason says what did not fire.
+void apply_no_effect(Verdict& v, const std::vector<wire::RuleHits>& hits) {
+  const auto why = no_effect_reason(hits);
+  if (!why) return;
+  if (v.verdict == "pass" || v.verdict == "xfail") v = {"error", *why};
+  else if (v.verdict == "fail") v.reason += "; " + *why;
+}
+
 }  // namespace
 
 std::string iso_now_utc() {
@@ -86,6 +125,7 @@ json assemble_result(const RunRecord& run) {
     checks_json.push_back(std::move(j));
   }
   Verdict v = decide_verdict(run.harness_error, run.client.end, run.server.end, outcomes);
+  apply_no_effect(v, run.totals.rules);
 
   json handshake{{"completed", false}};
   if (auto hs = last_event(run.client.events, "handshake_done")) {
@@ -117,7 +157,8 @@ json assemble_result(const RunRecord& run) {
       {"wire",
        {{"datagrams", t.datagrams}, {"bytes", t.bytes}, {"dropped", t.dropped}, {"duplicated", t.duplicated},
         {"reordered", t.reordered}, {"delayed", t.delayed}, {"corrupted", t.corrupted},
-        {"malformed", t.malformed}}},
+        {"malformed", t.malformed}, {"send_failed", t.send_failed}, {"never_sent", t.never_sent},
+        {"rules", rules_json(t.rules)}}},
       {"artifacts", run.artifacts},
   };
 }

@@ -304,6 +304,25 @@ TEST(ValidateEqualsRun, AFileOverOneMebibyteIsRefusedUnread) {
                             " bytes; a scenario may be at most 1048576 bytes (1 MiB)");
 }
 
+TEST(Loading, MustFireDefaultsToTrueAndCanBeTurnedOff) {
+  Scenario sc = load_scenario_text(kHeader +
+                                       "rules:\n"
+                                       "  - name: lossy\n    probability: 0.01\n    action: drop\n    must_fire: false\n"
+                                       "  - name: always\n    action: drop\n"
+                                       "timeline:\n"
+                                       "  - at_ms: 9000\n    set: { mtu: 576 }\n    must_fire: no\n"
+                                       "  - at_ms: 10\n    set: { mtu: 576 }\n",
+                                   "fire.yaml");
+  ASSERT_EQ(sc.rules.size(), 2u);
+  EXPECT_FALSE(sc.rules[0].must_fire);
+  EXPECT_TRUE(sc.rules[1].must_fire);
+  ASSERT_EQ(sc.timeline.size(), 2u);
+  EXPECT_FALSE(sc.timeline[0].must_fire);
+  EXPECT_TRUE(sc.timeline[1].must_fire);
+  EXPECT_EQ(problems_of_text(kHeader + "rules:\n  - name: d\n    action: drop\n    must_fire: maybe\n"),
+            (Problems{"t.yaml:8:16: must_fire must be true or false, got 'maybe'"}));
+}
+
 TEST(Describe, DatagramTriggerListsItsFields) {
   TimelineEntry e;
   Match m;

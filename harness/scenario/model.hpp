@@ -44,6 +44,10 @@ struct Rule {
   std::uint64_t every = 1;
   double probability = 1.0;
   Action action = Drop{};
+  // false: the rule may legitimately never act in a run (a random loss on a
+  // short run); true: a run in which it never acted is an error (the
+  // scenario did not test what it says).
+  bool must_fire = true;
 };
 
 // A peer event trigger: "when the client reports handshake_done".
@@ -55,6 +59,7 @@ struct TimelineEntry {
   std::optional<PeerTrigger> on_peer;
   std::optional<int> set_mtu;
   std::optional<std::string> enable_rule, disable_rule;
+  bool must_fire = true;                        // as Rule::must_fire
   std::string describe() const;                 // "at 2000 ms", "on s2c server_hello_done"
 };
 

@@ -29,7 +29,8 @@ const std::vector<ActionSpec>& action_specs() {
 }
 
 std::vector<std::string_view> rule_keys() {
-  std::vector<std::string_view> keys{"name", "dir", "match", "skip", "count", "every", "probability", "action"};
+  std::vector<std::string_view> keys{"name", "dir", "match", "skip", "count", "every", "probability", "action",
+                                     "must_fire"};
   for (const auto& spec : action_specs())
     for (auto p : spec.params)
       if (std::find(keys.begin(), keys.end(), p) == keys.end()) keys.push_back(p);
@@ -107,6 +108,7 @@ Rule read_rule(const YAML::Node& node, std::size_t number, Diagnostics& diag) {
   if (auto v = r.integer("count", {1})) rule.count = static_cast<std::uint64_t>(*v);
   if (auto v = r.integer("every", {1})) rule.every = static_cast<std::uint64_t>(*v);
   if (auto v = r.number("probability", kProbability)) rule.probability = *v;
+  if (auto v = r.boolean("must_fire")) rule.must_fire = *v;
 
   auto action = r.string("action");
   if (!action) return rule;

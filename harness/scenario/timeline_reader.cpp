@@ -44,7 +44,7 @@ TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::
                          Diagnostics& diag) {
   TimelineEntry entry;
   std::string where = fmt::format("in timeline entry {}", number);
-  MapReader r(node, where, {"at_ms", "on", "set", "enable", "disable"}, diag);
+  MapReader r(node, where, {"at_ms", "on", "set", "enable", "disable", "must_fire"}, diag);
   if (!r.is_map()) return entry;
 
   int triggers = int(r.has("at_ms")) + int(r.has("on"));
@@ -73,6 +73,7 @@ TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::
   if (r.has("set")) set.require({"mtu"});
   entry.enable_rule = read_rule_ref(r, "enable", rules);
   entry.disable_rule = read_rule_ref(r, "disable", rules);
+  if (auto v = r.boolean("must_fire")) entry.must_fire = *v;
   if (!r.has("set") && !r.has("enable") && !r.has("disable"))
     diag.error(r.mark(), fmt::format("timeline entry {} changes nothing; give set, enable or disable", number));
   return entry;

@@ -112,6 +112,68 @@ TEST(VirtualRun, SameSeedSameBytesOtherSeedOtherBytes) {
   for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
 
+// A scenario whose rule can never match tests nothing it says: the run is an
+// error naming the rule, with the checks still reported. Before wire.rules,
+// the run passed.
+TEST(VirtualRun, ARuleThatNeverMatchedMakesTheRunAnError) {
+  auto cfg = config("no_effect");
+  scenario::Rule drop;
+  drop.name = "drop-hello-request";
+  drop.match.handshake_type = 0;  // HelloRequest: DTLS 1.2 peers here never send one
+  cfg.scenario.rules.push_back(drop);
+  scenario::TimelineEntry late;
+  late.at_ms = 600'000;  // after the run
+  late.set_mtu = 576;
+  late.must_fire = false;
+  cfg.scenario.timeline.push_back(late);
+  json r = run_virtual(cfg);
+  EXPECT_EQ(r["verdict"], "error") << r.dump(2);
+  EXPECT_EQ(r["reason"], "scenario had no effect: rule drop-hello-request never matched");
+  ASSERT_FALSE(r["checks"].empty()) << "checks are still reported";
+  EXPECT_EQ(r["checks"][0]["verdict"], "pass");
+  const auto& rules = r["wire"]["rules"];
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0], json({{"kind", "rule"}, {"name", "drop-hello-request"}, {"hits", 0}, {"matched", 0},
+                            {"must_fire", true}}));
+  EXPECT_EQ(rules[1], json({{"kind", "timeline"}, {"name", "at 600000 ms"}, {"hits", 0}, {"must_fire", false}}));
+  fs::remove_all(cfg.out_dir);
+
+  cfg.scenario.rules[0].must_fire = false;  // "may legitimately never fire"
+  r = run_virtual(cfg);
+  EXPECT_EQ(r["verdict"], "pass") << r.dump(2);
+  fs::remove_all(cfg.out_dir);
+
+  cfg.scenario.rules[0].must_fire = true;
+  cfg.scenario.timeline[0].must_fire = true;
+  cfg.scenario.rules[0].match.handshake_type = 2;  // ServerHello: fires
+  cfg.scenario.rules[0].count = 1;
+  r = run_virtual(cfg);
+  EXPECT_EQ(r["verdict"], "error") << r.dump(2);
+  EXPECT_EQ(r["reason"], "scenario had no effect: timeline entry 'at 600000 ms' never fired");
+  EXPECT_EQ(r["wire"]["rules"][0]["hits"], 1);
+  fs::remove_all(cfg.out_dir);
+}
+
+// A real failure stays a failure (the stack failed whatever the scenario
+// did); the reason still says what never fired.
+TEST(VirtualRun, AFailureWithARuleThatNeverFiredStaysAFailure) {
+  auto cfg = config("fail_no_effect");
+  scenario::Rule drop;
+  drop.name = "drop-all-s2c";
+  drop.dir = scenario::Direction::s2c;
+  scenario::Rule finished;
+  finished.name = "drop-client-finished";
+  finished.dir = scenario::Direction::c2s;
+  finished.match.flight = 5;
+  cfg.scenario.rules = {drop, finished};
+  cfg.scenario.run_timeout_s = 10;
+  json r = run_virtual(cfg);
+  EXPECT_EQ(r["verdict"], "fail") << r.dump(2);
+  EXPECT_NE(r["reason"].get<std::string>().find("scenario had no effect: rule drop-client-finished never matched"),
+            std::string::npos)
+      << r["reason"];
+  fs::remove_all(cfg.out_dir);
+}
 
 }  // namespace
 }  // namespace wireproof::sim

@@ -30,7 +30,7 @@ void DelayImpairment::apply(const std::string& rule, Transit& t, Rng& rng) {
   const double ms = p_.ms + (p_.jitter_ms > 0 ? rng.uniform01() * p_.jitter_ms : 0.0);
   const std::int64_t us = ms_to_us(ms);
   for (auto& c : t.copies) c.due_us += us;
-  t.delayed = true;
+  t.delayed = t.delayed || us > 0;  // a 0 us draw delayed nothing
   t.record(rule, "delay", fmt::format("{} us", us));
 }
 

@@ -1,10 +1,17 @@
 // Link: glue between the dissector, the per-direction impairment pipeline
 // (rule stages, then the MTU cap, then the base delay), reorder holds, the
 // timeline and the event log. See link.hpp for use.
+//
+// A datagram's event stays pending (EventBuffer) from its arrival until every
+// copy is accounted for: sent (its real send time joins deliveries_us),
+// failed (a send_failed action with the error) or given up at finish (a
+// never_sent action). Its fate is then decided from what really happened.
 #include "harness/wire/link.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -26,6 +33,14 @@ const char* dir_name(Dir d) { return d == Dir::c2s ? "c2s" : "s2c"; }
 
 std::int64_t ms_to_us(double ms) { return static_cast<std::int64_t>(std::llround(ms * 1000.0)); }
 
+// A datagram that was not dropped, until every copy has left or been given up.
+struct InFlight {
+  Dir dir;
+  std::uint64_t arrival = 0;  // arrival index in its direction
+  std::size_t outstanding = 0;  // copies queued or popped, not yet reported
+  bool sent = false, failed = false;
+};
+
 // A datagram held by a reorder rule, waiting for later datagrams to pass it.
 struct Held {
   Dir dir;
@@ -46,7 +61,7 @@ struct Link::Impl {
         if (*name && !find_rule(**name))
           throw std::invalid_argument(fmt::format(
               "timeline entry '{}' names rule '{}', which scenario '{}' does not define; fix the rule name",
-              describe_trigger(e), **name, sc.name));
+              e.describe(), **name, sc.name));
   }
 
   RuleStage* find_rule(const std::string& name) {
@@ -62,7 +77,7 @@ struct Link::Impl {
   }
 
   void apply_entry(const scenario::TimelineEntry& e, std::int64_t now_us) {
-    const std::string cause = describe_trigger(e);
+    const std::string cause = e.describe();
     if (e.set_mtu) {
       mtu = *e.set_mtu;
       log_link_change(now_us, "mtu", "", mtu, cause);
@@ -77,16 +92,64 @@ struct Link::Impl {
     }
   }
 
-  // Sends a datagram's copies on their way and completes its event.
+  // Queues a datagram's copies for sending; its event completes when they are accounted for.
   void schedule(Dir dir, std::uint64_t event_i, std::vector<Copy>& copies, std::int64_t floor_us) {
-    auto& ev = events.datagram(event_i);
+    in_flight.at(event_i).outstanding += copies.size();
     for (auto& c : copies) {
       c.due_us = std::max(c.due_us, floor_us);
-      ev.deliveries_us.push_back(c.due_us);
-      queue.push(Delivery{dir, std::move(c.bytes), c.due_us});
+      queue.push(Delivery{dir, std::move(c.bytes), c.due_us, event_i});
     }
+  }
+
+  // Decides the fate of a datagram whose copies are all accounted for, and completes its event.
+  void settle_if_done(std::uint64_t event_i) {
+    auto it = in_flight.find(event_i);
+    if (it == in_flight.end() || it->second.outstanding > 0) return;
+    auto& ev = events.datagram(event_i);
     std::sort(ev.deliveries_us.begin(), ev.deliveries_us.end());
+    ev.fate = it->second.sent ? "forwarded" : it->second.failed ? "send_failed" : "never_sent";
+    totals.send_failed += ev.fate == "send_failed";
+    totals.never_sent += ev.fate == "never_sent";
+    in_flight.erase(it);
     events.complete(event_i);
+  }
+
+  InFlight& copy_owner(const Delivery& d) {
+    auto it = in_flight.find(d.event_i);
+    if (it == in_flight.end() || it->second.outstanding == 0)
+      throw std::logic_error(fmt::format("Link: delivery of event {} reported twice or never popped", d.event_i));
+    return it->second;
+  }
+
+  void sent(const Delivery& d, std::int64_t sent_us) {
+    InFlight& f = copy_owner(d);
+    events.datagram(d.event_i).deliveries_us.push_back(sent_us);
+    if (!f.sent) {
+      // Overtaken: a later arrival in the same direction already left.
+      auto& latest = latest_sent_arrival[f.dir == Dir::c2s ? 0 : 1];
+      if (latest && *latest > f.arrival) totals.reordered++;
+      if (!latest || *latest < f.arrival) latest = f.arrival;
+      f.sent = true;
+    }
+    f.outstanding--;
+    settle_if_done(d.event_i);
+    events.flush();
+  }
+
+  void send_failed(const Delivery& d, const std::string& error) {
+    InFlight& f = copy_owner(d);
+    events.datagram(d.event_i).actions.push_back({"link", "send_failed", error});
+    f.failed = true;
+    f.outstanding--;
+    settle_if_done(d.event_i);
+    events.flush();
+  }
+
+  // A copy that will never leave: says why, once per datagram and reason.
+  void give_up(std::uint64_t event_i, const std::string& why) {
+    auto& actions = events.datagram(event_i).actions;
+    if (actions.empty() || actions.back().action != "never_sent" || actions.back().detail != why)
+      actions.push_back({"link", "never_sent", why});
   }
 
   // A datagram passed in `dir`, its last copy due at pass_due_us: counts towards holds.
@@ -140,8 +203,12 @@ struct Link::Impl {
     Rng& rng = rngs[dir == Dir::c2s ? 0 : 1];
     for (auto& rule : rules) rule->apply(t, arrival, rng);
     MtuCap{mtu}.apply(t);
-    for (auto& c : t.copies)
-      c.due_us += ms_to_us(base.delay_ms) + (base.jitter_ms > 0 ? ms_to_us(rng.uniform01() * base.jitter_ms) : 0);
+    for (auto& c : t.copies) {
+      const std::int64_t link_delay_us =
+          ms_to_us(base.delay_ms) + (base.jitter_ms > 0 ? ms_to_us(rng.uniform01() * base.jitter_ms) : 0);
+      c.due_us += link_delay_us;
+      t.delayed = t.delayed || link_delay_us > 0;
+    }
 
     totals.datagrams++;
     totals.bytes += ev.size;
@@ -154,14 +221,16 @@ struct Link::Impl {
       ev.fate = "dropped";
       totals.dropped++;
       events.complete(i);
-    } else if (t.hold) {
-      totals.reordered++;
-      holds.push_back(Held{dir, i, std::move(t.copies), t.hold->after, t.hold->deadline_us});
     } else {
-      std::int64_t last_due = now_us;
-      for (const auto& c : t.copies) last_due = std::max(last_due, c.due_us);
-      schedule(dir, i, t.copies, now_us);
-      count_passed(dir, last_due);
+      in_flight.emplace(i, InFlight{dir, dir == Dir::c2s ? arrival.c2s : arrival.s2c});
+      if (t.hold) {
+        holds.push_back(Held{dir, i, std::move(t.copies), t.hold->after, t.hold->deadline_us});
+      } else {
+        std::int64_t last_due = now_us;
+        for (const auto& c : t.copies) last_due = std::max(last_due, c.due_us);
+        schedule(dir, i, t.copies, now_us);
+        count_passed(dir, last_due);
+      }
     }
     if (!t.dropped()) {
       // `ev` may be emitted by flush only after this point, so it is still valid here.
@@ -189,9 +258,32 @@ struct Link::Impl {
 
   void finish(std::int64_t now_us) {
     advance_time(now_us);
-    for (auto& h : holds) schedule(h.dir, h.event_i, h.copies, now_us);
+    for (auto& h : holds) give_up(h.event_i, "run ended while held for reordering");
     holds.clear();
+    while (auto d = queue.pop_due(std::numeric_limits<std::int64_t>::max())) {
+      give_up(d->event_i, d->due_us > now_us ? "run ended before it was due" : "run ended before it was sent");
+      in_flight.at(d->event_i).outstanding--;
+    }
+    // Popped but never reported: the caller lost track of it; it did not reach the receiver as far as we know.
+    for (auto& [i, f] : in_flight)
+      if (f.outstanding > 0) {
+        give_up(i, "run ended before its send was reported");
+        f.outstanding = 0;
+      }
+    std::vector<std::uint64_t> left;
+    for (const auto& [i, f] : in_flight) left.push_back(i);
+    for (auto i : left) settle_if_done(i);
     events.flush();
+  }
+
+  Totals snapshot() const {
+    Totals out = totals;
+    for (const auto& r : rules) out.rules.push_back({"rule", r->name(), r->matched(), r->acted(), r->must_fire()});
+    const auto& entries = timeline.entries();
+    for (std::size_t k = 0; k < entries.size(); ++k)
+      out.rules.push_back({"timeline", entries[k].describe(), timeline.fired(k), timeline.fired(k),
+                           entries[k].must_fire});
+    return out;
   }
 
   scenario::Link base;
@@ -208,6 +300,8 @@ struct Link::Impl {
   ArrivalIndex next_arrival;
   DeliveryQueue queue;
   std::vector<Held> holds;  // in hold order
+  std::map<std::uint64_t, InFlight> in_flight;  // by event index
+  std::optional<std::uint64_t> latest_sent_arrival[2];  // per direction (c2s, s2c): the latest arrival sent so far
   Totals totals;
 };
 
@@ -228,7 +322,9 @@ void Link::on_time(std::int64_t now_us) {
 void Link::finish(std::int64_t now_us) { impl_->finish(now_us); }
 std::optional<std::int64_t> Link::next_due_us() const { return impl_->next_due_us(); }
 std::optional<Delivery> Link::pop_due(std::int64_t now_us) { return impl_->queue.pop_due(now_us); }
-const Totals& Link::totals() const { return impl_->totals; }
+void Link::sent(const Delivery& d, std::int64_t sent_us) { impl_->sent(d, sent_us); }
+void Link::send_failed(const Delivery& d, const std::string& error) { impl_->send_failed(d, error); }
+Totals Link::totals() const { return impl_->snapshot(); }
 int Link::mtu() const { return impl_->mtu; }
 
 }  // namespace wireproof::wire

@@ -88,6 +88,7 @@ TEST(LinkActions, DelayWithJitterStaysInRangeAndIsSeeded) {
   auto dues = [&](std::uint64_t seed) {
     Harness h(sc, seed);
     for (int k = 0; k < 50; ++k) h.send(Dir::c2s, app(k), k * 1000);
+    h.drain(1'000'000);
     std::vector<std::int64_t> out;
     for (auto* d : h.datagrams()) out.push_back(d->deliveries_us.at(0) - d->t_us);
     return out;
@@ -134,7 +135,6 @@ TEST(LinkActions, ReorderReleasesAfterMaxHold) {
   Harness h(sc);
   h.send(Dir::c2s, app(0), 1000);
   h.send(Dir::c2s, app(1), 2000);
-  ASSERT_EQ(h.link.next_due_us(), 2000);
   EXPECT_EQ(h.drain(2000).size(), 1u);
   EXPECT_EQ(h.link.next_due_us(), 41000);
   EXPECT_TRUE(h.drain(40999).empty());
@@ -143,16 +143,6 @@ TEST(LinkActions, ReorderReleasesAfterMaxHold) {
   EXPECT_EQ(out[0].bytes, app(0));
   ASSERT_EQ(h.datagrams().size(), 2u);
   EXPECT_EQ(h.datagrams()[0]->deliveries_us, std::vector<std::int64_t>{41000});
-}
-
-TEST(LinkActions, FinishReleasesHeldDatagrams) {
-  scenario::Scenario sc;
-  sc.rules = {rule("hold", scenario::Reorder{3, 500})};
-  Harness h(sc);
-  h.send(Dir::c2s, app(0), 0);
-  h.link.finish(100);
-  ASSERT_EQ(h.datagrams().size(), 1u);
-  EXPECT_EQ(h.drain(100).size(), 1u);
 }
 
 TEST(LinkActions, CorruptFlipsTheByteButLogsTheOriginal) {
@@ -267,6 +257,7 @@ TEST(LinkActions, SameSeedGivesByteIdenticalLogs) {
   auto run = [&](std::uint64_t seed) {
     Harness h(sc, seed);
     for (int k = 0; k < 300; ++k) h.send(k % 2 ? Dir::s2c : Dir::c2s, app(k), k * 100);
+    h.drain(1'000'000);
     h.link.finish(1'000'000);
     return h.jsonl();
   };

@@ -1,6 +1,7 @@
 #include "harness/wire/link_test_support.hpp"
 
 #include <sstream>
+#include <utility>
 
 namespace wireproof::wire::testing {
 
@@ -18,11 +19,22 @@ scenario::Rule rule(std::string name, scenario::Action action, scenario::Match m
 Harness::Harness(scenario::Scenario sc, std::uint64_t seed)
     : scenario(std::move(sc)), link(scenario, seed, [this](const events::Event& e) { log.push_back(e); }) {}
 
+void Harness::send_due(std::int64_t t_us) {
+  while (auto d = link.pop_due(t_us)) {
+    link.sent(*d, d->due_us);
+    sent_.push_back(std::move(*d));
+  }
+}
+
+void Harness::send(Dir dir, const Bytes& bytes, std::int64_t t_us) {
+  link.on_datagram(dir, bytes, t_us);
+  send_due(t_us);
+}
+
 std::vector<Delivery> Harness::drain(std::int64_t t_us) {
   link.on_time(t_us);
-  std::vector<Delivery> out;
-  while (auto d = link.pop_due(t_us)) out.push_back(std::move(*d));
-  return out;
+  send_due(t_us);
+  return std::exchange(sent_, {});
 }
 
 std::vector<const events::Datagram*> Harness::datagrams() const {

@@ -24,13 +24,19 @@ struct Harness {
   scenario::Scenario scenario;
   Link link;
 
-  // Sends a datagram at t_us and returns its event index in `log` order (once emitted).
-  void send(Dir dir, const Bytes& bytes, std::int64_t t_us) { link.on_datagram(dir, bytes, t_us); }
-  // Pops every delivery due up to t_us.
+  // A datagram arrives at t_us; what is due by then leaves at once (as a
+  // driver of the link would send it), so undelayed datagrams are logged.
+  void send(Dir dir, const Bytes& bytes, std::int64_t t_us);
+  // Every delivery due up to t_us not returned before (including those sent
+  // during send()), each reported sent at its due time: a virtual link.
   std::vector<Delivery> drain(std::int64_t t_us);
   std::vector<const events::Datagram*> datagrams() const;
   std::vector<const events::LinkChange*> link_changes() const;
   std::string jsonl() const;
+
+ private:
+  void send_due(std::int64_t t_us);
+  std::vector<Delivery> sent_;  // sent, not yet returned by drain()
 };
 
 // Handshake datagrams (flights numbered as in docs/EVENTS.md without cookie).

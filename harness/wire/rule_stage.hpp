@@ -26,6 +26,9 @@ class RuleStage {
   bool applies_to(Dir dir) const { return direction_includes(rule_.dir, dir); }
   bool enabled() const { return enabled_; }
   void set_enabled(bool on) { enabled_ = on; }
+  bool must_fire() const { return rule_.must_fire; }
+  std::uint64_t matched() const { return matches_; }  // matches seen while enabled
+  std::uint64_t acted() const { return acted_; }      // matches acted on (its hits)
 
   // Acts on the datagram if it matches and the bookkeeping says so.
   void apply(Transit& t, const ArrivalIndex& arrival, Rng& rng);

@@ -3,36 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include <fmt/format.h>
-
-#include "harness/dissect/names.hpp"
-
 namespace wireproof::wire {
 namespace {
 
 std::int64_t at_us(const scenario::TimelineEntry& e) {
   return static_cast<std::int64_t>(std::llround(*e.at_ms * 1000.0));
-}
-
-std::string describe_match(const scenario::Match& m) {
-  std::vector<std::string> parts;
-  if (m.handshake_type) parts.push_back(dissect::handshake_type_name(*m.handshake_type));
-  if (m.content_type) parts.push_back(dissect::content_type_name(*m.content_type));
-  if (m.epoch) parts.push_back(fmt::format("epoch {}", *m.epoch));
-  if (m.message_seq) parts.push_back(fmt::format("message_seq {}", *m.message_seq));
-  if (m.flight) parts.push_back(fmt::format("flight {}", *m.flight));
-  if (m.retransmission) parts.push_back(*m.retransmission ? "retransmission" : "first transmission");
-  if (m.index) parts.push_back(fmt::format("datagram #{}", *m.index));
-  if (m.size_min || m.size_max)
-    parts.push_back(fmt::format("size {}..{}", m.size_min.value_or(0), m.size_max ? std::to_string(*m.size_max) : ""));
-  if (m.from_ms || m.to_ms)
-    parts.push_back(fmt::format("time {}..{} ms", m.from_ms.value_or(0), m.to_ms ? fmt::format("{}", *m.to_ms) : ""));
-  if (parts.empty()) return "any datagram";
-  return fmt::format("{}", fmt::join(parts, " "));
-}
-
-const char* direction_name(scenario::Direction d) {
-  return d == scenario::Direction::c2s ? "c2s" : d == scenario::Direction::s2c ? "s2c" : "c2s/s2c";
 }
 
 }  // namespace
@@ -86,13 +61,6 @@ std::vector<const Timeline::Entry*> Timeline::take_on_peer(const std::string& ro
     out.push_back(&e);
   }
   return out;
-}
-
-std::string describe_trigger(const scenario::TimelineEntry& e) {
-  if (e.at_ms) return fmt::format("at {} ms", *e.at_ms);
-  if (e.on_datagram) return fmt::format("on {} {}", direction_name(e.on_datagram->first), describe_match(e.on_datagram->second));
-  if (e.on_peer) return fmt::format("on {} {}", e.on_peer->role, e.on_peer->event);
-  return "never (entry has no trigger)";
 }
 
 }  // namespace wireproof::wire

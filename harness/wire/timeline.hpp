@@ -1,6 +1,7 @@
 // The scenario's timeline: link changes that fire once, at a time (at_ms), when
 // a matching datagram passes the wire (on), or when a peer reports an event.
-// Timeline only says which entries fire; Link applies and logs them.
+// Timeline only says which entries fire; Link applies and logs them, with the
+// entry's describe() ("at 2000 ms", "on s2c server_hello_done") as the cause.
 //
 //   for (auto* e : timeline.take_due(now_us)) link_apply(*e);
 #pragma once
@@ -32,14 +33,14 @@ class Timeline {
   // `on: {peer, event}` entries matched by a peer's event line.
   std::vector<const Entry*> take_on_peer(const std::string& role, const nlohmann::json& event);
 
+  const std::vector<Entry>& entries() const { return entries_; }
+  // How often entry k fired so far (an entry fires at most once).
+  std::uint64_t fired(std::size_t k) const { return fired_[k] ? 1 : 0; }
+
  private:
   std::vector<Entry> entries_;
   std::vector<bool> fired_;
   std::vector<std::size_t> by_time_;  // indices of at_ms entries, sorted by (at_ms, index)
 };
-
-// "at 2000 ms", "on s2c server_hello_done", "on client handshake_done": the
-// `cause` of the link events an entry logs.
-std::string describe_trigger(const scenario::TimelineEntry& e);
 
 }  // namespace wireproof::wire

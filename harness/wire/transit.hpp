@@ -31,7 +31,7 @@ struct Transit {
   events::Datagram& event;  // dissection in, actions out
   std::vector<Copy> copies;
   std::optional<HoldRequest> hold;
-  // What happened, for Link::totals().
+  // What happened, for Link::totals(); `delayed` only when a copy's due time really moved.
   bool duplicated = false, delayed = false, corrupted = false;
 
   bool dropped() const { return copies.empty(); }

@@ -6,9 +6,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <system_error>
 
 namespace wireproof::wire {
@@ -47,6 +49,12 @@ UniqueFd udp_socket_bound_to_loopback() {
   auto addr = loopback(0);
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) fail("bind(127.0.0.1:0)");
   return fd;
+}
+
+// "ECONNREFUSED", as a person searches for it.
+std::string errno_name(int error) {
+  const char* name = strerrorname_np(error);
+  return name ? name : "errno " + std::to_string(error);
 }
 
 bool same_address(const sockaddr_in& a, const sockaddr_in& b) {
@@ -136,21 +144,36 @@ struct UdpRelay::State {
     }
   }
 
+  // Sends one delivery and tells the link what became of it: the time it was
+  // handed to the socket, or the errno name of the refusal. The time is read
+  // just before the call: sending wakes the receiving peer, which on a busy
+  // machine often runs (and answers) before the relay gets the CPU back, so
+  // a clock read after the call can postdate the answer. Read before, it is
+  // never later than the hand-off, and an answer never seems to precede its
+  // cause. Never before due either: that only undoes the error of the
+  // REALTIME-MONOTONIC offset behind kernel receive times.
   void send(const Delivery& d) {
+    const std::int64_t handed_us = std::max(now_us(), d.due_us);
     ssize_t rc;
     if (d.dir == Dir::c2s) {
       rc = ::send(server_side.get(), d.bytes.data(), d.bytes.size(), MSG_DONTWAIT);
-      if (rc >= 0) stats.sent_c2s++;
     } else {
       if (!client_addr) {
         stats.undeliverable++;
+        link.send_failed(d, "no client address known yet");
         return;
       }
       rc = ::sendto(client_side.get(), d.bytes.data(), d.bytes.size(), MSG_DONTWAIT,
                     reinterpret_cast<const sockaddr*>(&*client_addr), sizeof(sockaddr_in));
-      if (rc >= 0) stats.sent_s2c++;
     }
-    if (rc < 0) stats.send_errors++;
+    const int error = errno;
+    if (rc < 0) {
+      stats.send_errors++;
+      link.send_failed(d, errno_name(error));
+      return;
+    }
+    (d.dir == Dir::c2s ? stats.sent_c2s : stats.sent_s2c)++;
+    link.sent(d, handed_us);
   }
 };
 

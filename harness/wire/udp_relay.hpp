@@ -12,6 +12,7 @@
 //         for each readable relay fd: relay.on_readable(fd);
 //         link.on_peer_event(role, json, relay.now_us());
 //         relay.flush_due();
+//   at the end: link.finish(relay.now_us());
 //
 // Times are microseconds since the relay's t0 (its construction), on
 // CLOCK_MONOTONIC. Receive times come from the kernel (SO_TIMESTAMPNS, on
@@ -36,8 +37,8 @@ struct RelayStats {
   std::uint64_t received_c2s = 0, received_s2c = 0;
   std::uint64_t sent_c2s = 0, sent_s2c = 0;
   std::uint64_t kernel_timestamps = 0;   // receive times taken from SO_TIMESTAMPNS
-  std::uint64_t undeliverable = 0;       // s2c deliveries before the client was known
-  std::uint64_t send_errors = 0;         // sendto failed (buffer full, peer gone)
+  std::uint64_t undeliverable = 0;       // s2c deliveries before the client was known (send_failed in the log)
+  std::uint64_t send_errors = 0;         // send/sendto failed (buffer full, peer gone; send_failed in the log)
   std::uint64_t foreign = 0;             // c2s datagrams from a second client address (forwarded)
 };
 
@@ -53,7 +54,8 @@ class UdpRelay {
   std::vector<int> fds() const;       // poll these for POLLIN
   // Reads every datagram waiting on fd (batched) and feeds each to the link.
   void on_readable(int fd);
-  // Fires due timeline entries and sends every delivery that is due now.
+  // Fires due timeline entries and sends every delivery that is due now,
+  // reporting each send's real time (or its errno) to the link.
   void flush_due();
   std::int64_t now_us() const;
   // The link's next deadline (delivery, reorder hold, timeline), if any.

@@ -32,7 +32,7 @@ CASES = [
      "do not hold whole records"),
     ("reuse-sequence-number", DTLS / "clean-handshake-echo.yaml", "client", ["record_sequence"], "reused"),
     ("duplicate-app-data", DTLS / "clean-handshake-echo.yaml", "client", ["app_data_intact"],
-     "delivered a record twice"),
+     "a record reached the application twice that the client sent once"),
     # The server keeps answering with HelloVerifyRequest, so no handshake and no data follow.
     ("no-cookie-echo", COOKIE_1S, "client", ["cookie_exchange", "handshake_completes", "app_data_intact"],
      "is not the cookie of a HelloVerifyRequest"),

@@ -208,12 +208,24 @@ void app_data_reports(LogBuilder& b, std::uint64_t bytes, std::uint64_t resent, 
   const std::string digest(64, 'a');
   b.client_event({{"event", "app_data"}, {"role", "client"}, {"chunks", (bytes + 999) / 1000}, {"bytes", bytes},
                   {"resent", resent}, {"sent_sha256", digest}, {"echoed_sha256", digest},
-                  {"duplicates", client_dups}},
+                  {"duplicates", client_dups}, {"echoed_chunks", (bytes + 999) / 1000}},
                  t_ms);
   b.server_event({{"event", "app_data"}, {"role", "server"}, {"records", (bytes + 999) / 1000 + server_dups},
                   {"unique_chunks", (bytes + 999) / 1000}, {"bytes", bytes}, {"received_sha256", digest},
                   {"duplicates", server_dups}},
                  t_ms + 0.1);
+}
+
+std::vector<std::size_t> echo_on_wire(LogBuilder& b, std::uint64_t records, double t_ms) {
+  std::vector<std::size_t> c2s;
+  for (std::uint64_t k = 0; k < records; ++k) {
+    const auto salt = static_cast<std::uint8_t>(k);
+    b.datagram("c2s", t_ms + static_cast<double>(k), record(kApplicationData, 1, k + 1, filler(1024, salt)));
+    c2s.push_back(b.log.events.size() - 1);
+    b.datagram("s2c", t_ms + static_cast<double>(k) + 0.5,
+               record(kApplicationData, 1, k + 1, filler(1024, static_cast<std::uint8_t>(salt + 128))));
+  }
+  return c2s;
 }
 
 }  // namespace wireproof::checks::testing

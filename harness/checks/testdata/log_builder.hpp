@@ -89,8 +89,14 @@ class LogBuilder {
 //   no cookie: CH 0 | SH..SHD 1 | CKE,CCS,Fin 3 | CCS,Fin 4
 void clean_handshake(LogBuilder& b, bool with_cookie);
 
-// The peers' app_data reports for an echo of `bytes` with the given counts.
+// The peers' app_data reports for an echo of `bytes` (1000-byte chunks) with the given counts.
 void app_data_reports(LogBuilder& b, std::uint64_t bytes, std::uint64_t resent, std::uint64_t client_dups,
                       std::uint64_t server_dups, double t_ms);
+
+// The echo on the wire: `records` client application-data records (epoch 1,
+// sequence numbers from 1, distinct bytes), each in its own datagram 1 ms
+// apart from t_ms, each echoed by the server 0.5 ms later. Returns the c2s
+// datagrams' positions in b.log.events (to duplicate or drop one).
+std::vector<std::size_t> echo_on_wire(LogBuilder& b, std::uint64_t records, double t_ms);
 
 }  // namespace wireproof::checks::testing
