@@ -262,6 +262,22 @@ TEST(RetransmissionSchedule, TheResponseWindowIsAParameter) {
   EXPECT_EQ(r.expected["response_window_ms"], 10.0);
 }
 
+TEST(RetransmissionSchedule, TwoResendsTheWireSawAtOneInstantAnswerNeitherOther) {
+  // server-flight-lost-once-1s-timers on a loaded host: the relay woke late
+  // and read both sides' 1 s timer resends in one batch, at one t_us, each
+  // "delivered" at that t_us. An answer leaves after what it answers arrived.
+  LogBuilder b;
+  const Bytes sh = record(kHandshake, 0, 1, handshake_message(2, 1, filler(400)));
+  b.datagram("c2s", 6.5, client_hello(1), 3);
+  lost(b.datagram("s2c", 6.9, sh, 4));
+  b.datagram("c2s", 1009.161, client_hello(2), 3, true).deliveries_us = {1009161};
+  b.datagram("s2c", 1009.161, sh, 4, true).deliveries_us = {1009161};
+  auto r = run(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["judged_by_dir"]["c2s"], 1);
+  EXPECT_EQ(r.measured["judged_by_dir"]["s2c"], 1);
+}
+
 TEST(RetransmissionSchedule, ATimerEventBeforeTheResendMakesItATimerOneEvenRightAfterAnArrival) {
   // Both sides on the same 100 ms timer: the server's timer (due at 101 ms)
   // fired 0.9 ms after the client's copy arrived. Its shim's `timer` event

@@ -31,8 +31,10 @@ static std::set<FragmentId> fragment_ids(const Datagram& d) {
   return ids;
 }
 
-// The latest datagram from `from_dir` delivered after after_us and at or
-// before t_us: the arrival a retransmission may be answering.
+// The latest datagram from `from_dir` delivered after after_us and before
+// t_us: the arrival a retransmission may be answering. Strictly before: an
+// answer leaves after what it answers arrived, and a relay that woke late
+// logs datagrams of both sides read in one batch at one t_us.
 struct Arrival {
   std::uint64_t i;
   std::int64_t delivered_us;
@@ -43,7 +45,7 @@ static std::optional<Arrival> arrival_before(const std::vector<const Datagram*>&
   for (const auto* d : all) {
     if (d->dir != from_dir) continue;
     for (auto delivered : d->deliveries_us)
-      if (delivered > after_us && delivered <= t_us && (!found || delivered > found->delivered_us))
+      if (delivered > after_us && delivered < t_us && (!found || delivered > found->delivered_us))
         found = Arrival{d->i, delivered};
   }
   return found;
