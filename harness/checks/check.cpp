@@ -13,6 +13,7 @@ std::string to_string(Verdict v) {
     case Verdict::pass: return "pass";
     case Verdict::fail: return "fail";
     case Verdict::not_applicable: return "not_applicable";
+    case Verdict::inconclusive: return "inconclusive";
   }
   return "not_applicable";
 }

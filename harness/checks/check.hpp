@@ -15,7 +15,10 @@
 
 namespace wireproof::checks {
 
-enum class Verdict { pass, fail, not_applicable };
+// inconclusive: the check could not tell stack behaviour from host noise
+// (e.g. the sending process woke later than the tolerance after its library's
+// deadline); the matrix retries such a cell.
+enum class Verdict { pass, fail, not_applicable, inconclusive };
 std::string to_string(Verdict v);
 
 struct CheckResult {
@@ -42,12 +45,19 @@ struct Inputs {
   const events::EventLog& log;
   const PeerOutcome& client;
   const PeerOutcome& server;
-  // The initial retransmission timer each side really used, when it is not
-  // the scenario's (a stock tool whose timer is fixed, peers/registry.json
-  // "fixed"). Absent: scenario.peers.timer_initial_ms, else 1000. Datagrams
-  // c2s are judged with the client's, s2c with the server's.
+  // The initial retransmission timer the harness ASKED each side to use
+  // (runner::asked_timer_ms: the registry's `fixed` value for a stock tool
+  // that cannot take the option, else --timer-initial-ms in its argv, else the
+  // library default 1000). Never the peer's own report. Absent (unit tests):
+  // scenario.peers.timer_initial_ms, else 1000. Datagrams c2s are judged with
+  // the client's, s2c with the server's.
   std::optional<int> client_timer_initial_ms = std::nullopt;
   std::optional<int> server_timer_initial_ms = std::nullopt;
+  // What a side reported (`timer_initial_ms_effective` in its ready event)
+  // when that differs from what it was asked: a contract violation the checks
+  // name, never a baseline.
+  std::optional<int> client_timer_reported_ms = std::nullopt;
+  std::optional<int> server_timer_reported_ms = std::nullopt;
 };
 
 class Check {

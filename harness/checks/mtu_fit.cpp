@@ -4,8 +4,12 @@
 // After a timeline MTU reduction (a link event) a sender cannot know the new
 // MTU (no ICMP in relay mode) until its retransmissions go unanswered:
 //  - handshake datagrams may stay up to the previous MTU until the side has
-//    made `grace_retransmissions` timer-driven retransmissions after the change
-//    (support/backoff.hpp); from its next one on they must fit the new MTU;
+//    made `grace_retransmissions` retransmissions after the change, of any
+//    flight and for any reason (its timer or an answer to the peer's
+//    retransmission: either way the copy before it went unanswered, RFC 6347
+//    4.1.1.1 "If repeated retransmissions do not result in a response"); from
+//    its next one on they must fit the new MTU. A stateless server's
+//    HelloVerifyRequests do not count: they answer, and carry no flight;
 //  - other datagrams (application data, alerts) are judged against the new MTU
 //    once the side has shown it knows it (it adapted, below); before that they
 //    are judged against the previous MTU and counted as sent before learning.
@@ -21,7 +25,6 @@
 #include <fmt/format.h>
 
 #include "harness/checks/registry.hpp"
-#include "harness/checks/support/backoff.hpp"
 #include "harness/checks/support/params.hpp"
 #include "harness/checks/support/send_order.hpp"
 #include "harness/checks/support/transmissions.hpp"
@@ -76,12 +79,12 @@ class MtuFit final : public Check {
     }
     std::stable_sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.t_us < b.t_us; });
 
-    // Start times of each side's timer-driven retransmissions.
-    std::map<std::string, std::vector<std::int64_t>> timer_starts;
-    const auto series = support::flight_series(in.log, {});
-    for (const auto& js : support::judge_retransmissions(series, support::backoffs_for(in)))
-      for (const auto& j : js.retransmissions)
-        if (j.timer) timer_starts[js.series->dir].push_back(j.transmission->t_us);
+    // Start times of each side's retransmissions (every transmission of a
+    // flight after its first).
+    std::map<std::string, std::vector<std::int64_t>> retransmission_starts;
+    for (const auto& series : support::flight_series(in.log, {}))
+      for (std::size_t k = 1; k < series.transmissions.size() && !series.stateless; ++k)
+        retransmission_starts[series.dir].push_back(series.transmissions[k].t_us);
 
     CheckResult r;
     json change_list = json::array();
@@ -110,7 +113,7 @@ class MtuFit final : public Check {
       if (reduced && d->flight) {
         s.oversize_flights.insert(*d->flight);
         if (!s.adapted) s.adapted = false;
-        const auto& starts = timer_starts[d->dir];
+        const auto& starts = retransmission_starts[d->dir];
         const auto made = std::count_if(starts.begin(), starts.end(),
                                         [&](std::int64_t t) { return t >= change->t_us && t <= d->t_us; });
         if (static_cast<std::size_t>(made) <= grace && static_cast<int>(d->ip_size) <= change->previous) {

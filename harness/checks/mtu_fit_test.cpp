@@ -71,6 +71,28 @@ TEST(MtuFit, FailsWhenTheSenderNeverBacksOff) {
   EXPECT_NE(r.detail.find("never backed off: s2c"), std::string::npos) << r.detail;
 }
 
+TEST(MtuFit, ASenderThatOnlyAnswersIsGivenTheSameGrace) {
+  // The server never resends by its timer: it answers each of the client's
+  // flight-3 copies 0.3 ms after it arrives, always at the old 1200 bytes.
+  // Its answers are retransmissions of the oversize flight like any other: the
+  // third goes beyond the grace of 2.
+  LogBuilder b;
+  b.datagram("s2c", 0, certificate_datagram(1200, 0), 4);
+  b.link_mtu(10, 576);
+  std::uint64_t seq = 1;
+  for (double t : {150.0, 300.0, 450.0, 600.0, 700.0}) {
+    b.datagram("c2s", t - 0.4, record(kHandshake, 0, seq, handshake_message(1, 1, filler(120))), 3, true);
+    auto& d = b.datagram("s2c", t, certificate_datagram(1200, seq++), 4, true);
+    d.fate = "dropped";
+    d.deliveries_us.clear();
+  }
+  auto r = make_mtu_fit()->run(b.inputs());
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_EQ(r.measured["s2c"]["tolerated_in_grace"], 2);
+  EXPECT_EQ(r.measured["s2c"]["oversize"], 3);
+  EXPECT_NE(r.detail.find("never backed off: s2c"), std::string::npos) << r.detail;
+}
+
 TEST(MtuFit, GraceComesFromTheCheckParameters) {
   auto b = mtu_drop({{1000, 1200}, {3000, 1200}, {7000, 1200}});
   b.scenario.expect.check_params_json["mtu_fit"] = R"({"grace_retransmissions": 3})";

@@ -28,26 +28,56 @@ checks::PeerOutcome outcome(const PeerRecord& p) {
   return {p.end.role, p.events, p.end.exit_code.value_or(-1), p.end.exit_reason};
 }
 
-// The initial retransmission timer a peer really used: the value it reported
-// as fixed ("timer_initial_ms_effective" in its ready event: a stock tool
-// whose registry entry fixes the timer), else the scenario's, else unknown
-// (the library's default; the checks assume 1000).
-std::optional<int> effective_timer_ms(const PeerRecord& p, const scenario::Scenario& sc) {
+// The initial retransmission timer the harness ASKED a peer to use (the
+// checks judge against it, docs/CHECKS.md): the registry's `fixed` value for
+// a stock tool that cannot take the option, else --timer-initial-ms in its
+// argv, else the library default (1000, RFC 6347 4.2.4.1). Never what the
+// peer says about itself.
+int asked_timer_ms(const PeerRecord& p) {
+  const auto& fixed = p.end.role == "client" ? p.command->fixed_timer_ms_as_client : p.command->fixed_timer_ms_as_server;
+  if (fixed) return *fixed;
+  for (std::size_t k = 0; k + 1 < p.argv.size(); ++k)
+    if (p.argv[k] == "--timer-initial-ms") return std::stoi(p.argv[k + 1]);
+  return 1000;
+}
+
+// What the peer said it runs with (`timer_initial_ms_effective` in an event).
+std::optional<int> reported_timer_ms(const PeerRecord& p) {
   for (const auto& ev : p.events)
     if (ev.contains("timer_initial_ms_effective") && ev["timer_initial_ms_effective"].is_number_integer())
       return ev["timer_initial_ms_effective"].get<int>();
-  return sc.peers.timer_initial_ms;
+  return std::nullopt;
 }
 
-json peer_json(const PeerRecord& p, const scenario::Scenario& sc) {
-  const auto timer = effective_timer_ms(p, sc);
-  return {{"name", p.command->name},
+// The peer's report when it is not what it was asked: a contract violation.
+std::optional<int> report_differing_from_asked(const PeerRecord& p) {
+  const auto reported = reported_timer_ms(p);
+  return reported && *reported != asked_timer_ms(p) ? reported : std::nullopt;
+}
+
+// result.json's per-peer timer block: what it was asked, what it said, and
+// the contract violation when the two differ (peers/CONTRACT.md `ready`).
+void add_timer_fields(json& peer, const PeerRecord& p) {
+  const int asked = asked_timer_ms(p);
+  const auto reported = reported_timer_ms(p);
+  const auto differing = report_differing_from_asked(p);
+  peer["timer_initial_ms_effective"] = asked;
+  peer["timer_initial_ms_reported"] = reported ? json(*reported) : json(nullptr);
+  peer["timer_contract_violation"] =
+      differing ? json("asked for " + std::to_string(asked) + " ms, reported timer_initial_ms_effective " +
+                       std::to_string(*differing) + " ms")
+                : json(nullptr);
+}
+
+json peer_json(const PeerRecord& p) {
+  json j = {{"name", p.command->name},
           {"implementation", p.command->implementation},
           {"version", p.command->version},
           {"argv", p.argv},
           {"exit_code", p.end.exit_code ? json(*p.end.exit_code) : json(nullptr)},
-          {"exit_reason", p.end.exit_reason},
-          {"timer_initial_ms_effective", timer ? json(*timer) : json(nullptr)}};
+          {"exit_reason", p.end.exit_reason}};
+  add_timer_fields(j, p);
+  return j;
 }
 
 // --- wire.rules: did every rule and timeline entry take effect? ---
@@ -104,8 +134,10 @@ json assemble_result(const RunRecord& run) {
   std::vector<checks::CheckResult> results;
   if (run.harness_error.empty()) {
     checks::Inputs in{sc, *run.log, client_out, server_out};
-    in.client_timer_initial_ms = effective_timer_ms(run.client, sc);
-    in.server_timer_initial_ms = effective_timer_ms(run.server, sc);
+    in.client_timer_initial_ms = asked_timer_ms(run.client);
+    in.server_timer_initial_ms = asked_timer_ms(run.server);
+    in.client_timer_reported_ms = report_differing_from_asked(run.client);
+    in.server_timer_reported_ms = report_differing_from_asked(run.server);
     results = checks::run_checks(in);
   }
 
@@ -141,8 +173,8 @@ json assemble_result(const RunRecord& run) {
       {"scenario",
        {{"name", sc.name}, {"file", sc.file}, {"description", sc.description}, {"refs", sc.refs},
         {"protocol", sc.protocol}}},
-      {"client", peer_json(run.client, sc)},
-      {"server", peer_json(run.server, sc)},
+      {"client", peer_json(run.client)},
+      {"server", peer_json(run.server)},
       {"seed", cfg.seed},
       {"clock", run.clock},
       {"started_at", run.started_at},

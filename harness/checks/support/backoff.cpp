@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <string>
 
 namespace wireproof::checks::support {
 
@@ -22,71 +20,84 @@ bool Backoff::fits(double measured_ms, int level) const {
   return raw > cap_ms && measured_ms >= cap_ms - tolerance_for(cap_ms) && measured_ms <= raw + tolerance_for(raw);
 }
 
-Backoff backoff_for(const Inputs& in, double cap_ms) {
-  return Backoff{static_cast<double>(in.scenario.peers.timer_initial_ms.value_or(1000)), cap_ms,
-                 in.scenario.expect.retransmit_tolerance_ms, in.scenario.expect.retransmit_tolerance_pct};
-}
-
 Backoffs backoffs_for(const Inputs& in, double cap_ms) {
-  Backoffs b{backoff_for(in, cap_ms), backoff_for(in, cap_ms)};
+  const Backoff scenario{static_cast<double>(in.scenario.peers.timer_initial_ms.value_or(1000)), cap_ms,
+                         in.scenario.expect.retransmit_tolerance_ms, in.scenario.expect.retransmit_tolerance_pct};
+  Backoffs b{scenario, scenario};
   if (in.client_timer_initial_ms) b.c2s.initial_ms = *in.client_timer_initial_ms;
   if (in.server_timer_initial_ms) b.s2c.initial_ms = *in.server_timer_initial_ms;
   return b;
 }
 
-std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& all, const Backoff& backoff) {
-  return judge_retransmissions(all, Backoffs{backoff, backoff});
+TimerEvidence timer_evidence(const Inputs& in) {
+  return {timer_expiries(in.log, "client"), timer_expiries(in.log, "server")};
 }
 
-std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& all, const Backoffs& backoffs) {
+const char* to_string(JudgedRetransmission::Kind k) {
+  switch (k) {
+    case JudgedRetransmission::Kind::timer: return "timer";
+    case JudgedRetransmission::Kind::response: return "response";
+    case JudgedRetransmission::Kind::stateless: return "stateless";
+  }
+  return "timer";
+}
+
+namespace {
+
+using Kind = JudgedRetransmission::Kind;
+
+Kind kind_of(const Transmission& t, const TimerExpiry* expiry, bool sender_prints_timers) {
+  if (!sender_prints_timers) return t.kind == Transmission::Kind::response ? Kind::response : Kind::timer;
+  if (expiry) return Kind::timer;
+  return t.peer_arrival_us ? Kind::response : Kind::timer;  // no expiry: it can only be answering
+}
+
+}  // namespace
+
+std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& all, const Backoffs& backoffs,
+                                                const TimerEvidence& evidence) {
   std::vector<JudgedSeries> out;
-  std::map<std::string, int> retained;  // per dir: the level earlier flights reached
   for (const auto& series : all) {
     const auto& tx = series.transmissions;
     if (tx.size() < 2) continue;
-    int& reached = retained[series.dir];
     const Backoff& backoff = backoffs.for_dir(series.dir);
+    const auto& expiries = evidence.for_dir(series.dir);
     JudgedSeries js;
     js.series = &series;
     int timers = 0;
-    std::int64_t anchor_us = tx[0].t_us;  // last original or timer transmission
+    bool after_answer = false;
     for (std::size_t k = 1; k < tx.size(); ++k) {
       const Transmission& t = tx[k];
-      const double since_prev = (t.t_us - tx[k - 1].t_us) / 1000.0;
-      const double since_anchor = (t.t_us - anchor_us) / 1000.0;
-      auto fits_at = [&](int level) { return backoff.fits(since_prev, level) || backoff.fits(since_anchor, level); };
-
-      std::optional<int> base = js.base_level;
-      if (!base) {
-        // Reset (0) or retained (reached): the one that fits, else the closer.
-        if (fits_at(0)) base = 0;
-        else if (fits_at(reached)) base = reached;
-        else if (t.kind != Transmission::Kind::response)
-          base = std::abs(since_anchor - backoff.expected_ms(reached)) < std::abs(since_anchor - backoff.expected_ms(0))
-                     ? reached
-                     : 0;
-      }
       JudgedRetransmission j;
       j.transmission = &t;
-      const int level = base.value_or(0) + timers;
-      const bool fits = base && fits_at(level);
-      if (!fits && t.kind == Transmission::Kind::response) {
-        j.timer = false;
-        j.interval_ms = since_prev;
-        js.retransmissions.push_back(j);
-        continue;
+      j.interval_ms = (t.t_us - tx[k - 1].t_us) / 1000.0;
+      j.expiry = expiry_before(expiries, tx[k - 1].t_us, t.t_us);
+      if (series.stateless) {
+        j.kind = Kind::stateless;
+        j.not_judged_because = "a stateless server answers each ClientHello and has no timer (RFC 6347 4.2.1, 4.2.4)";
+      } else {
+        j.kind = kind_of(t, j.expiry, !expiries.empty());
+        if (j.kind == Kind::response) {
+          after_answer = true;
+          j.not_judged_because = "answers the peer's retransmission (RFC 6347 4.2.4)";
+        } else if (after_answer) {
+          j.not_judged_because = "follows an answer in this flight: stacks differ on whether an answer doubles the timer";
+        } else {
+          j.judged = true;
+          j.level = timers++;
+          j.expected_ms = backoff.expected_ms(j.level);
+          j.tolerance_ms = backoff.tolerance_for(j.expected_ms);
+          if (!backoff.fits(j.interval_ms, j.level)) {
+            j.outcome = JudgedRetransmission::Outcome::off_schedule;
+            if (j.expiry) {
+              j.deadline_interval_ms = (j.expiry->deadline_us - tx[k - 1].t_us) / 1000.0;
+              if (backoff.fits(j.deadline_interval_ms, j.level)) j.outcome = JudgedRetransmission::Outcome::host_late;
+            }
+          }
+        }
       }
-      js.base_level = base;
-      j.level = level;
-      j.expected_ms = backoff.expected_ms(level);
-      j.tolerance_ms = backoff.tolerance_for(j.expected_ms);
-      j.ok = fits;
-      j.interval_ms = backoff.fits(since_prev, level) || !backoff.fits(since_anchor, level) ? since_prev : since_anchor;
-      js.retransmissions.push_back(j);
-      ++timers;
-      anchor_us = t.t_us;
+      js.retransmissions.push_back(std::move(j));
     }
-    if (timers > 0) reached = std::max(reached, *js.base_level + timers);
     out.push_back(std::move(js));
   }
   return out;

@@ -31,23 +31,30 @@ static std::set<FragmentId> fragment_ids(const Datagram& d) {
   return ids;
 }
 
-// The latest datagram from `from_dir` delivered at or before t_us and at most
-// window_us earlier: the arrival a retransmission may be answering.
-static std::optional<std::uint64_t> arrival_before(const std::vector<const Datagram*>& all,
-                                                   const std::string& from_dir, std::int64_t t_us,
-                                                   std::int64_t window_us) {
-  std::optional<std::uint64_t> found;
-  std::int64_t best = -1;
+// The latest datagram from `from_dir` delivered after after_us and before
+// t_us: the arrival a retransmission may be answering. Strictly before: an
+// answer leaves after what it answers arrived, and a relay that woke late
+// logs datagrams of both sides read in one batch at one t_us.
+struct Arrival {
+  std::uint64_t i;
+  std::int64_t delivered_us;
+};
+static std::optional<Arrival> arrival_before(const std::vector<const Datagram*>& all, const std::string& from_dir,
+                                             std::int64_t after_us, std::int64_t t_us) {
+  std::optional<Arrival> found;
   for (const auto* d : all) {
     if (d->dir != from_dir) continue;
-    for (auto delivered : d->deliveries_us) {
-      if (delivered <= t_us && t_us - delivered <= window_us && delivered > best) {
-        best = delivered;
-        found = d->i;
-      }
-    }
+    for (auto delivered : d->deliveries_us)
+      if (delivered > after_us && delivered < t_us && (!found || delivered > found->delivered_us))
+        found = Arrival{d->i, delivered};
   }
   return found;
+}
+
+static bool is_hello_verify_request(const Datagram& d) {
+  for (const auto& r : d.records)
+    if (r.hs && r.hs->type == 3) return true;
+  return false;
 }
 
 std::vector<FlightSeries> flight_series(const events::EventLog& log, const TransmissionOptions& options) {
@@ -60,7 +67,7 @@ std::vector<FlightSeries> flight_series(const events::EventLog& log, const Trans
     if (!d->flight) continue;
     const auto key = std::make_pair(d->dir, *d->flight);
     auto [it, inserted] = index.emplace(key, out.size());
-    if (inserted) out.push_back(FlightSeries{d->dir, *d->flight, {}});
+    if (inserted) out.push_back(FlightSeries{d->dir, *d->flight, is_hello_verify_request(*d), {}});
     auto& series = out[it->second].transmissions;
     const auto ids = fragment_ids(*d);
     bool start_new = series.empty();
@@ -75,7 +82,9 @@ std::vector<FlightSeries> flight_series(const events::EventLog& log, const Trans
       Transmission t;
       t.t_us = d->t_us;
       if (!series.empty()) {
-        t.trigger_i = arrival_before(sent, other_dir(d->dir), d->t_us, options.response_window_us);
+        const auto arrival = arrival_before(sent, other_dir(d->dir), series.back().t_us, d->t_us);
+        if (arrival) t.peer_arrival_us = arrival->delivered_us;
+        if (arrival && d->t_us - arrival->delivered_us <= options.response_window_us) t.trigger_i = arrival->i;
         t.kind = t.trigger_i ? Transmission::Kind::response : Transmission::Kind::timer;
       }
       series.push_back(std::move(t));

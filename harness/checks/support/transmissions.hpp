@@ -9,7 +9,13 @@
 // 4.2.4 lets a side retransmit its last flight when it receives the peer's
 // retransmitted flight, so a retransmission that starts within
 // `response_window_us` after a datagram from the other side reached it (a
-// delivery in deliveries_us) is classed as a response.
+// delivery in deliveries_us) is classed as a response. The window is a few
+// ms: the stacks measured answer in 0.15-0.3 ms (ref, OpenSSL, GnuTLS, and a
+// stack of one's own at 0.15 ms), and no timer here is shorter than 100 ms.
+//
+// A flight of HelloVerifyRequests is `stateless`: a stateless server (RFC
+// 6347 4.2.1) answers each ClientHello and keeps no timer (4.2.4), so its
+// resends are never timer retransmissions.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +29,7 @@ namespace wireproof::checks::support {
 
 struct TransmissionOptions {
   std::int64_t group_window_us = 20'000;
-  std::int64_t response_window_us = 30'000;
+  std::int64_t response_window_us = 5'000;
 };
 
 struct Transmission {
@@ -32,12 +38,17 @@ struct Transmission {
   std::int64_t t_us = 0;                            // first datagram's wire time
   std::vector<const events::Datagram*> datagrams;
   std::optional<std::uint64_t> trigger_i;           // response: the peer datagram it answers
+  // The latest arrival from the peer since this flight's previous
+  // transmission, however long before: what a resend without a timer event
+  // can only be answering.
+  std::optional<std::int64_t> peer_arrival_us;
 };
 
 // All transmissions of one flight by one side, in time order.
 struct FlightSeries {
   std::string dir;
   int flight = 0;
+  bool stateless = false;  // HelloVerifyRequest: no timer behind its resends
   std::vector<Transmission> transmissions;
 };
 

@@ -155,6 +155,11 @@ void LogBuilder::peer_event(PeerOutcome& outcome, nlohmann::json event, double t
 }
 void LogBuilder::client_event(nlohmann::json event, double t_ms) { peer_event(client, std::move(event), t_ms); }
 void LogBuilder::server_event(nlohmann::json event, double t_ms) { peer_event(server, std::move(event), t_ms); }
+void LogBuilder::timer_event(const std::string& role, double woke_ms, double due_ms, double peer_clock_ahead_ms) {
+  peer_event(role == "client" ? client : server,
+             {{"event", "timer"}, {"t_ms", woke_ms + peer_clock_ahead_ms}, {"deadline_ms", due_ms + peer_clock_ahead_ms}},
+             woke_ms);
+}
 
 void clean_handshake(LogBuilder& b, bool with_cookie) {
   const Bytes cookie = filler(20, 99);

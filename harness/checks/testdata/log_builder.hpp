@@ -68,6 +68,10 @@ class LogBuilder {
   // A peer's contract event: into the log and into that peer's outcome.
   void client_event(nlohmann::json event, double t_ms);
   void server_event(nlohmann::json event, double t_ms);
+  // A shim's `timer` event (peers/CONTRACT.md): the process woke at wire time
+  // woke_ms to hand an expiry due at due_ms (wire time) to its library. The
+  // peer's own clock runs `peer_clock_ahead_ms` ahead of the wire's.
+  void timer_event(const std::string& role, double woke_ms, double due_ms, double peer_clock_ahead_ms = 0);
 
   scenario::Scenario scenario;
   events::EventLog log;

@@ -1,0 +1,97 @@
+// assemble_result: what the checks are given about each side (the timer it
+// was asked for) and what result.json says about it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "harness/checks/testdata/log_builder.hpp"
+#include "harness/runner/run_result.hpp"
+
+namespace wireproof::runner {
+namespace {
+
+using nlohmann::json;
+namespace t = checks::testing;
+
+PeerEnd exited(const std::string& role);
+
+// The client asked (argv) for `asked_ms`, reporting `reported_ms` in its
+// ready event, with its ClientHello resent unanswered at 1 s and 3 s.
+struct Fixture {
+  t::LogBuilder b;
+  RunConfig cfg;
+  RunRecord rec;
+
+  Fixture(std::optional<int> argv_timer_ms, std::optional<int> reported_ms) {
+    b.scenario.peers.timer_initial_ms = argv_timer_ms;
+    const auto ch = [](std::uint64_t seq) {
+      return t::record(t::kHandshake, 0, seq, t::handshake_message(1, 0, t::client_hello_body({})));
+    };
+    b.datagram("c2s", 0, ch(0), 1);
+    for (double at : {1000.0, 3000.0}) {
+      auto& d = b.datagram("c2s", at, ch(static_cast<std::uint64_t>(at)), 1, true);
+      d.fate = "dropped";
+      d.deliveries_us.clear();
+    }
+    cfg.scenario = b.scenario;
+    cfg.client = PeerCommand{"peer", "Impl", "1.0", "shim", {"peer"}};
+    cfg.server = cfg.client;
+    rec.config = &cfg;
+    rec.log = &b.log;
+    std::vector<std::string> argv = {"peer", "--role", "client"};
+    if (argv_timer_ms) argv.insert(argv.end(), {"--timer-initial-ms", std::to_string(*argv_timer_ms)});
+    json ready = {{"event", "ready"}, {"port", 1}};
+    if (reported_ms) ready["timer_initial_ms_effective"] = *reported_ms;
+    rec.client = {&cfg.client, argv, {ready}, exited("client")};
+    rec.server = {&cfg.server, {"peer", "--role", "server"}, {}, exited("server")};
+  }
+};
+
+PeerEnd exited(const std::string& role) {
+  PeerEnd e;
+  e.role = role;
+  e.exit_code = 0;
+  e.exit_reason = "exited 0";
+  return e;
+}
+
+json check(const json& result, const std::string& name) {
+  for (const auto& c : result["checks"])
+    if (c["name"] == name) return c;
+  return nullptr;
+}
+
+TEST(RunResult, APeerIsJudgedAgainstTheTimerItWasAskedNotTheOneItReports) {
+  Fixture f(100, 1000);  // asked 100 ms; says 1000 and retransmits at 1 s
+  json r = assemble_result(f.rec);
+  const json c = check(r, "retransmission_schedule");
+  EXPECT_EQ(c["verdict"], "fail") << c.dump(1);
+  EXPECT_EQ(c["expected"]["initial_ms_by_dir"]["c2s"], 100.0);
+  EXPECT_NE(c["detail"].get<std::string>().find("asked for 100 ms but reported 1000 ms"), std::string::npos)
+      << c["detail"];
+  EXPECT_EQ(r["client"]["timer_initial_ms_effective"], 100);
+  EXPECT_EQ(r["client"]["timer_initial_ms_reported"], 1000);
+  EXPECT_NE(r["client"]["timer_contract_violation"].get<std::string>().find("asked for 100 ms"), std::string::npos);
+  EXPECT_TRUE(r["server"]["timer_contract_violation"].is_null());
+}
+
+TEST(RunResult, APeerAskedNothingIsJudgedAgainstTheLibraryDefault) {
+  Fixture f(std::nullopt, std::nullopt);
+  json r = assemble_result(f.rec);
+  EXPECT_EQ(check(r, "retransmission_schedule")["verdict"], "pass");
+  EXPECT_EQ(r["client"]["timer_initial_ms_effective"], 1000);
+}
+
+TEST(RunResult, AStockToolsFixedTimerIsWhatItWasAsked) {
+  // The registry says the tool cannot take the option: its timer is 1 s.
+  Fixture f(100, 1000);
+  f.cfg.client.kind = "stock";
+  f.cfg.client.fixed_timer_ms_as_client = 1000;
+  json r = assemble_result(f.rec);
+  EXPECT_EQ(check(r, "retransmission_schedule")["verdict"], "pass");
+  EXPECT_EQ(r["client"]["timer_initial_ms_effective"], 1000);
+  EXPECT_TRUE(r["client"]["timer_contract_violation"].is_null());
+}
+
+}  // namespace
+}  // namespace wireproof::runner
