@@ -68,6 +68,7 @@ int cmd_matrix(const MatrixOptions& o) {
   cfg.self_exe = self_exe();
   cfg.seed = o.seed;
   cfg.jobs = o.jobs;
+  cfg.retries = o.retries;
   cfg.out_dir = o.out;
   cfg.shard_text = o.shard;
   cfg.run_extra_args = {"--seed", std::to_string(o.seed), "--registry", lookup.registry_path};
@@ -82,12 +83,13 @@ int cmd_matrix(const MatrixOptions& o) {
   std::cout << runner::summary_table(summary);
   std::cout << "results: " << fs::path(o.out) / "summary.json" << "\n"
             << "junit:   " << fs::path(o.out) / "junit.xml" << "\n";
+  if (summary.contains("interrupted")) return runner::matrix_exit_code(summary);  // no report: the user asked to stop
   if (!o.no_report) {
     int rc = cmd_report({"html", o.out, "--out", (fs::path(o.out) / "report").string()});
     if (rc == 0) std::cout << "report:  " << fs::path(o.out) / "report" / "index.html" << "\n";
     else std::cerr << "wireproof: the HTML report could not be written (exit " << rc << "); results are intact\n";
   }
-  return runner::matrix_failed(summary) ? 1 : 0;
+  return runner::matrix_exit_code(summary);
 }
 
 }  // namespace wireproof::cli

@@ -4,19 +4,11 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/peer_lookup.hpp"
+#include "harness/runner/verdict.hpp"
 #include "harness/scenario/loader.hpp"
 #include "harness/virtual/virtual_run.hpp"
 
 namespace wireproof::cli {
-
-// Exit codes of `wireproof run` (README): 0 pass or xfail, 1 fail, 2 bad input,
-// 3 error verdict, 4 unsupported.
-static int exit_code_for(const std::string& verdict) {
-  if (verdict == "pass" || verdict == "xfail") return 0;
-  if (verdict == "fail") return 1;
-  if (verdict == "unsupported") return 4;
-  return 3;
-}
 
 int cmd_run(const RunOptions& o) {
   if (o.clock != "real" && o.clock != "virtual") {
@@ -63,7 +55,7 @@ int cmd_run(const RunOptions& o) {
                                c.value("detail", ""));
     std::cout << "results: " << cfg.out_dir.string() << "/result.json\n";
   }
-  return exit_code_for(verdict);
+  return runner::run_exit_code(verdict);  // 2 (bad input) is returned above
 }
 
 }  // namespace wireproof::cli
