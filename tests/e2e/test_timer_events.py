@@ -72,3 +72,25 @@ def test_server_that_never_waits_on_its_timer_prints_none(wireproof, tmp_path):
     wireproof("run", SCENARIO, "--client", "ref", "--server", "ref", "--out", out, "--quiet", timeout=60)
     logged, _ = peer_events(out, "server")
     assert [e for e in logged if e["event"]["event"] == "timer"] == []
+
+
+@pytest.mark.parametrize("server", ["openssl", "gnutls", "ref"])
+def test_each_shim_reports_its_timer_as_a_server(wireproof, tmp_path, server):
+    """server-flight-lost-twice: the server's flight 4 is dropped twice, so its timer expires twice."""
+    out = tmp_path / "run"
+    scenario = REPO / "scenarios" / "dtls" / "server-flight-lost-twice.yaml"
+    p = wireproof("run", scenario, "--client", "ref", "--server", server, "--out", out, "--quiet", timeout=60)
+    r = read_result(out)
+    assert r["verdict"] == "pass", (r.get("reason"), p.stderr)
+    logged, wire = peer_events(out, "server")
+    timers = [e["event"] for e in logged if e["event"]["event"] == "timer"]
+    assert len(timers) == 2, timers
+    first, second = timers
+    assert 200.0 - READING_MS <= second["deadline_ms"] - first["t_ms"] <= 200.0 + REARMING_SLACK_MS, (first, second)
+    # The first deadline: 100 ms after the first (dropped) flight 4 left, on the wire's clock.
+    offset = peer_to_wire_ms(logged)
+    flight4 = next(w for w in wire if w["kind"] == "datagram" and w["dir"] == "s2c"
+                   and any((rec.get("hs") or {}).get("name") == "server_hello" for rec in w.get("records", [])))
+    assert 100.0 - 10.0 <= first["deadline_ms"] + offset - flight4["t_us"] / 1000.0 <= 100.0 + 10.0, (first, offset)
+    if server == "openssl":
+        assert [t["timer_ms"] for t in timers] == [100.0, 200.0]
