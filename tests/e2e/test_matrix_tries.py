@@ -89,8 +89,10 @@ def test_tries_that_differ_make_the_cell_flaky(wireproof, registry, tmp_path):
     assert p.returncode == 1, "flaky fails the matrix"
     (cell,) = s["runs"]
     assert cell["verdict"] == "flaky", cell
-    assert [t["verdict"] for t in cell["tries"]] == ["fail", "pass"], "stops once the tries disagree"
-    assert "fail (try 1), pass (try 2)" in cell["reason"]
+    verdicts = [t["verdict"] for t in cell["tries"]]
+    # Stops once the tries disagree: [fail, pass] (a loaded host may fail try 2's timing too: [fail, fail, pass]).
+    assert verdicts[0] == "fail" and verdicts[-1] == "pass" and "pass" not in verdicts[:-1], verdicts
+    assert f"fail (try 1), pass (try {len(verdicts)})" in cell["reason"]
     assert s["counts"]["flaky"] == 1
     assert "flaky" in p.stdout, "the summary table shows it"
     junit = (out / "junit.xml").read_text()

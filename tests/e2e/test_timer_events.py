@@ -74,14 +74,45 @@ def test_server_that_never_waits_on_its_timer_prints_none(wireproof, tmp_path):
     assert [e for e in logged if e["event"]["event"] == "timer"] == []
 
 
+# server-flight-lost-twice, plus the client's resends of its ClientHello dropped:
+# otherwise a client resend can reach the server just before its deadline, the
+# server answers it (a response resend, re-arming its timer) and its timer never
+# expires that time (seen with the ref server: 1 event instead of 2).
+SERVER_TIMER_ALONE = """\
+name: server-timer-alone
+description: Flight 4 dropped twice and the client's resent ClientHellos dropped, so only the server's timer resends.
+refs: ["RFC 6347 4.2.4.1"]
+protocol: dtls1.2
+peers:
+  timer_initial_ms: 100
+rules:
+  - name: drop-server-flight-twice
+    dir: s2c
+    match: { handshake_type: server_hello }
+    count: 2
+    action: drop
+  - name: drop-client-hello-resends
+    dir: c2s
+    match: { handshake_type: client_hello }
+    skip: 2
+    action: drop
+timeouts:
+  run_s: 20
+expect:
+  handshake: complete
+"""
+
+
 @pytest.mark.parametrize("server", ["openssl", "gnutls", "ref"])
 def test_each_shim_reports_its_timer_as_a_server(wireproof, tmp_path, server):
-    """server-flight-lost-twice: the server's flight 4 is dropped twice, so its timer expires twice."""
+    """The server's flight 4 is dropped twice and nothing else makes it resend: its timer expires twice."""
     out = tmp_path / "run"
-    scenario = REPO / "scenarios" / "dtls" / "server-flight-lost-twice.yaml"
+    scenario = tmp_path / "server-timer-alone.yaml"
+    scenario.write_text(SERVER_TIMER_ALONE)
     p = wireproof("run", scenario, "--client", "ref", "--server", server, "--out", out, "--quiet", timeout=60)
     r = read_result(out)
-    assert r["verdict"] == "pass", (r.get("reason"), p.stderr)
+    assert r["verdict"] not in ("error", "unsupported"), (r.get("reason"), p.stderr)
+    assert r["handshake"]["completed"], r["reason"]
     logged, wire = peer_events(out, "server")
     timers = [e["event"] for e in logged if e["event"]["event"] == "timer"]
     assert len(timers) == 2, timers
