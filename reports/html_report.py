@@ -106,7 +106,7 @@ def _one_line_reason(run):
 
 
 def _problem_runs(results):
-    order = {"error": 0, "fail": 1}
+    order = {"error": 0, "fail": 1, "flaky": 1, "inconclusive": 1}
     bad = [r for r in results.runs if r.verdict in order]
     bad.sort(key=lambda r: (order[r.verdict], r.scenario, r.client, r.server))
     return [{"run": r, "reason": _one_line_reason(r), "href": run_page_dir(r.dir) + "/index.html"} for r in bad]

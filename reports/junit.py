@@ -28,13 +28,17 @@ def _testcase(parent, run):
         el = ET.SubElement(tc, "failure", type="fail",
                            message=_x("failed checks: " + ", ".join(map(str, names)) + (f" ({run.reason})" if run.reason else "")))
         el.text = _x("\n".join(f"{c.get('name')} [{c.get('rfc', '')}]: {c.get('detail', '')}" for c in checks))
-    elif run.verdict == "error":
-        ET.SubElement(tc, "error", type="error", message=_x(run.reason or "run could not be judged"))
+    elif run.verdict == "flaky":
+        ET.SubElement(tc, "failure", type="flaky", message=_x(run.reason or "verdicts differ across tries"))
+    elif run.verdict in ("error", "inconclusive"):
+        ET.SubElement(tc, "error", type=run.verdict, message=_x(run.reason or "run could not be judged"))
     elif run.verdict == "xfail":
         reasons = [f"{c.get('name')}: {c.get('expected_failure', '')}" for c in _failing_checks(run, "xfail")]
         ET.SubElement(tc, "skipped", message=_x("xfail: " + ("; ".join(reasons) or run.reason or "expected failure")))
     elif run.verdict == "unsupported":
         ET.SubElement(tc, "skipped", message=_x("unsupported: " + (run.reason or "a peer exited 127")))
+    elif run.verdict == "not_run":
+        ET.SubElement(tc, "skipped", message=_x("not run: " + (run.reason or "the matrix was interrupted")))
     return tc
 
 
@@ -43,9 +47,9 @@ def render(results):
     for proto in results.protocols:
         runs = [r for r in results.runs if r.protocol == proto]
         suite = ET.SubElement(root, "testsuite", name=_x(f"wireproof {proto}"), tests=str(len(runs)),
-                              failures=str(sum(r.verdict == "fail" for r in runs)),
-                              errors=str(sum(r.verdict == "error" for r in runs)),
-                              skipped=str(sum(r.verdict in ("xfail", "unsupported") for r in runs)))
+                              failures=str(sum(r.verdict in ("fail", "flaky") for r in runs)),
+                              errors=str(sum(r.verdict in ("error", "inconclusive") for r in runs)),
+                              skipped=str(sum(r.verdict in ("xfail", "unsupported", "not_run") for r in runs)))
         for r in runs:
             _testcase(suite, r)
     ET.indent(root)

@@ -10,7 +10,8 @@ from .html_report import _matrices, _one_line_reason
 from .paths import run_page_dir
 from .verdicts import RUN_VERDICTS, counts
 
-EMOJI = {"pass": "✅", "fail": "❌", "xfail": "⚠️", "error": "💥", "unsupported": "➖"}
+EMOJI = {"pass": "✅", "fail": "❌", "xfail": "⚠️", "error": "💥", "unsupported": "➖",
+         "inconclusive": "❔", "flaky": "🔁", "not_run": "⏹️"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
@@ -39,13 +40,13 @@ def render(results, link_base="report/"):
     lines.append(f"**{len(results.runs)} runs**: " + " · ".join(f"{EMOJI[v]} {total[v]} {v}" for v in RUN_VERDICTS)
                  + f" — seed {esc(s.get('seed'))}, started {esc(s.get('started_at') or '?')}")
     lines.append("")
-    order = {"error": 0, "fail": 1, "xfail": 2}
+    order = {"error": 0, "fail": 1, "flaky": 1, "inconclusive": 1, "xfail": 2}
     problems = sorted((r for r in results.runs if r.verdict in order),
                       key=lambda r: (order[r.verdict], r.scenario, r.client, r.server))
-    if any(r.verdict in ("fail", "error") for r in problems):
+    if any(r.verdict in ("fail", "error", "flaky", "inconclusive") for r in problems):
         lines += ["### Failures", ""]
         for r in problems:
-            if r.verdict in ("fail", "error"):
+            if r.verdict in ("fail", "error", "flaky", "inconclusive"):
                 lines.append(f"- {EMOJI[r.verdict]} **{esc(r.verdict)}** [{esc(r.scenario)} · {esc(r.client)} → "
                              f"{esc(r.server)}]({_link(link_base, r)}): {esc(_one_line_reason(r))}")
         lines.append("")

@@ -5,20 +5,12 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/peer_lookup.hpp"
 #include "harness/checks/scenario_validation.hpp"
+#include "harness/runner/verdict.hpp"
 #include "harness/scenario/loader.hpp"
 #include "harness/runner/xpass.hpp"
 #include "harness/virtual/virtual_run.hpp"
 
 namespace wireproof::cli {
-
-// Exit codes of `wireproof run` (README): 0 pass or xfail, 1 fail, 2 bad input,
-// 3 error verdict, 4 unsupported.
-static int exit_code_for(const std::string& verdict) {
-  if (verdict == "pass" || verdict == "xfail") return 0;
-  if (verdict == "fail") return 1;
-  if (verdict == "unsupported") return 4;
-  return 3;
-}
 
 int cmd_run(const RunOptions& o) {
   if (o.clock != "real" && o.clock != "virtual") {
@@ -69,8 +61,8 @@ int cmd_run(const RunOptions& o) {
   // An entry for this cell that matched no failure is stale (XPASS): exit 1.
   const auto xpass = runner::find_xpass(cfg.expectations, {result});
   std::cerr << runner::xpass_lines(xpass);
-  if (!xpass.empty() && exit_code_for(verdict) == 0) return 1;
-  return exit_code_for(verdict);
+  const int rc = runner::run_exit_code(verdict);  // 2 (bad input) is returned above
+  return !xpass.empty() && rc == 0 ? 1 : rc;
 }
 
 }  // namespace wireproof::cli

@@ -19,6 +19,7 @@ struct MatrixOptions {
   std::string expect, out, registry, shard = "1/1";
   std::uint64_t seed = 1;
   unsigned jobs = 2;
+  unsigned retries = 2;  // re-runs of an inconclusive or timing-failed cell
   bool no_report = false;
 };
 

@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
   mx_cmd->add_option("--out", mx.out, "Output directory")->required();
   mx_cmd->add_option("--shard", mx.shard, "Run only slice I of N (e.g. 2/4)")->capture_default_str();
   mx_cmd->add_option("--registry", mx.registry, "Peer registry (default: peers/registry.json)");
+  mx_cmd->add_option("--retries", mx.retries,
+                     "Re-runs (same seed) of a cell that was inconclusive or failed a timing check; differing tries = flaky")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10));
   mx_cmd->add_flag("--no-report", mx.no_report, "Do not render the HTML report at the end");
 
   std::vector<std::string> to_validate;

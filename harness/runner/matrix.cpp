@@ -1,9 +1,15 @@
 #include "harness/runner/matrix.hpp"
 #include "harness/runner/run_result.hpp"
+#include "harness/runner/cell_tries.hpp"
+#include "harness/runner/child_setup.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <csignal>
+#include <deque>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -55,10 +61,14 @@ namespace {
 
 struct Active {
   std::size_t index;  // into cfg.cells, and so into the summary's runs
+  unsigned try_no;    // 1 for the first try
   std::unique_ptr<bp::child> child;
 };
 
-json read_result(const fs::path& dir, const MatrixCell& cell, const std::string& exit_note) {
+// One try's summary entry, from the result.json its `wireproof run` wrote.
+json read_try(const fs::path& out_dir, const MatrixCell& cell, unsigned try_no, const std::string& exit_note) {
+  const std::string rel = try_dir(cell.dir, try_no);
+  const fs::path dir = out_dir / rel;
   std::ifstream in(dir / "result.json");
   json r = in ? json::parse(in, nullptr, false) : json();
   if (r.is_discarded() || !r.is_object()) {
@@ -71,7 +81,88 @@ json read_result(const fs::path& dir, const MatrixCell& cell, const std::string&
     if (c.value("verdict", "") == "fail") failed.push_back(c.value("name", ""));
   return {{"scenario", cell.scenario_name}, {"file", cell.scenario_file}, {"client", cell.client},
           {"server", cell.server}, {"verdict", r.value("verdict", "error")}, {"reason", r.value("reason", "")},
-          {"dir", cell.dir}, {"duration_s", r.value("duration_s", 0.0)}, {"failed_checks", failed}};
+          {"dir", rel}, {"duration_s", r.value("duration_s", 0.0)}, {"failed_checks", failed}};
+}
+
+// Every try of a cell, in order, as summary.json lists them.
+json tries_list(const std::vector<json>& tries) {
+  json list = json::array();
+  for (std::size_t k = 0; k < tries.size(); ++k) {
+    const auto& t = tries[k];
+    list.push_back({{"try", k + 1}, {"verdict", t["verdict"]}, {"reason", t["reason"]}, {"dir", t["dir"]},
+                    {"duration_s", t["duration_s"]}, {"failed_checks", t["failed_checks"]}});
+  }
+  return list;
+}
+
+// The cell's summary entry over its tries (cell_tries.hpp). reason, dir and
+// failed_checks are those of the last try that has the cell's verdict (the
+// first try for a flaky cell); a retried cell lists every try.
+json cell_entry(const std::vector<json>& tries) {
+  const std::string verdict = cell_verdict(tries);
+  json entry = tries.front();
+  for (const auto& t : tries)
+    if (t["verdict"] == verdict) entry = t;
+  entry["verdict"] = verdict;
+  if (tries.size() == 1) return entry;
+  double total_s = 0;
+  std::string seen;
+  for (std::size_t k = 0; k < tries.size(); ++k) {
+    total_s += tries[k].value("duration_s", 0.0);
+    seen += fmt::format("{}{} (try {})", k ? ", " : "", tries[k]["verdict"].get<std::string>(), k + 1);
+  }
+  entry["tries"] = tries_list(tries);
+  entry["duration_s"] = total_s;
+  if (verdict == "flaky") entry["reason"] = "verdicts differ across tries with the same seed: " + seen;
+  return entry;
+}
+
+// SIGINT / SIGTERM while the matrix runs: stop every run, keep what finished.
+// A signal handler can only talk through a global flag (async-signal-safe).
+volatile std::sig_atomic_t g_stop_signal = 0;
+void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESTART;  // the loop polls the flag; let other calls carry on
+    sigemptyset(&sa.sa_mask);
+    for (std::size_t k = 0; k < kSignals.size(); ++k) ::sigaction(kSignals[k], &sa, &previous_[k]);
+  }
+  ~StopSignals() {
+    for (std::size_t k = 0; k < kSignals.size(); ++k) ::sigaction(kSignals[k], &previous_[k], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  int received() const { return g_stop_signal; }
+
+ private:
+  static constexpr std::array<int, 2> kSignals{SIGINT, SIGTERM};
+  std::array<struct sigaction, 2> previous_{};
+};
+
+// Ends each run (its process group: `wireproof run` is its leader; its peers
+// die with it through PR_SET_PDEATHSIG), SIGTERM first, SIGKILL after 2 s.
+void stop_runs(std::vector<Active>& active) {
+  for (auto& a : active) {
+    ::kill(-a.child->id(), SIGTERM);
+    ::kill(a.child->id(), SIGTERM);  // in case it had not yet made its own group
+  }
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (auto& a : active) {
+    while (a.child->running() && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (a.child->running()) {
+      ::kill(-a.child->id(), SIGKILL);
+      ::kill(a.child->id(), SIGKILL);
+    }
+    std::error_code ec;
+    a.child->wait(ec);
+  }
+  active.clear();
 }
 
 }  // namespace
@@ -81,41 +172,48 @@ json run_matrix(const MatrixConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started_at = iso_now_utc();
   const bool tty = ::isatty(STDERR_FILENO);
+  StopSignals stop;
 
   std::vector<json> runs(cfg.cells.size());
+  std::vector<std::vector<json>> tries(cfg.cells.size());
+  std::deque<std::pair<std::size_t, unsigned>> queue;  // (cell, try): retries go first, to finish cells
+  for (std::size_t k = 0; k < cfg.cells.size(); ++k) queue.emplace_back(k, 1);
   std::vector<Active> active;
-  std::size_t next = 0, done = 0, failures = 0;
+  std::size_t done = 0, failures = 0;
 
   auto progress = [&](const json& run) {
     double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     double eta = done ? el / done * (cfg.cells.size() - done) : 0;
+    const std::string tries_note = run.contains("tries") ? fmt::format(" [{} tries]", run["tries"].size()) : "";
     if (tty)
-      std::cerr << fmt::format("\r\033[K[{}/{}] {} failing, {:.0f}s elapsed, ~{:.0f}s left  ({} {}->{}: {})",
+      std::cerr << fmt::format("\r\033[K[{}/{}] {} failing, {:.0f}s elapsed, ~{:.0f}s left  ({} {}->{}: {}{})",
                                done, cfg.cells.size(), failures, el, eta, run["scenario"].get<std::string>(),
                                run["client"].get<std::string>(), run["server"].get<std::string>(),
-                               run["verdict"].get<std::string>())
+                               run["verdict"].get<std::string>(), tries_note)
                 << std::flush;
     else
-      std::cerr << fmt::format("[{}/{}] {:<8} {} {} -> {} ({:.1f}s){}\n", done, cfg.cells.size(),
+      std::cerr << fmt::format("[{}/{}] {:<8} {} {} -> {} ({:.1f}s){}{}\n", done, cfg.cells.size(),
                                run["verdict"].get<std::string>(), run["scenario"].get<std::string>(),
                                run["client"].get<std::string>(), run["server"].get<std::string>(),
-                               run.value("duration_s", 0.0),
+                               run.value("duration_s", 0.0), tries_note,
                                run["reason"].get<std::string>().empty() ? "" : ": " + run["reason"].get<std::string>());
   };
 
-  while (done < cfg.cells.size()) {
-    while (active.size() < std::max(1u, cfg.jobs) && next < cfg.cells.size()) {
-      const std::size_t index = next++;
+  while (done < cfg.cells.size() && !stop.received()) {
+    while (active.size() < std::max(1u, cfg.jobs) && !queue.empty()) {
+      const auto [index, try_no] = queue.front();
+      queue.pop_front();
       const auto& cell = cfg.cells[index];
-      fs::path dir = cfg.out_dir / cell.dir;
+      fs::path dir = cfg.out_dir / try_dir(cell.dir, try_no);
       fs::create_directories(dir);
       std::vector<std::string> args{"run", cell.scenario_file, "--client", cell.client, "--server", cell.server,
                                     "--out", dir.string(), "--quiet"};
       args.insert(args.end(), cfg.run_extra_args.begin(), cfg.run_extra_args.end());
       auto child = std::make_unique<bp::child>(bp::exe = cfg.self_exe, bp::args = args,
                                                bp::std_out > (dir / "run.log").string(),
-                                               bp::std_err > (dir / "run.stderr").string(), bp::std_in < bp::null);
-      active.push_back({index, std::move(child)});
+                                               bp::std_err > (dir / "run.stderr").string(), bp::std_in < bp::null,
+                                               ChildSetup{});
+      active.push_back({index, try_no, std::move(child)});
     }
     bool reaped = false;
     for (auto it = active.begin(); it != active.end();) {
@@ -125,24 +223,45 @@ json run_matrix(const MatrixConfig& cfg) {
       }
       it->child->wait();
       std::string note = "exit " + std::to_string(it->child->exit_code());
-      const MatrixCell& cell = cfg.cells[it->index];
-      json run = read_result(cfg.out_dir / cell.dir, cell, note);
-      ++done;
-      if (run["verdict"] == "fail" || run["verdict"] == "error") ++failures;
-      progress(run);
-      runs[it->index] = std::move(run);
+      const std::size_t index = it->index;
+      tries[index].push_back(read_try(cfg.out_dir, cfg.cells[index], it->try_no, note));
+      if (needs_another_try(tries[index], cfg.retries)) {
+        queue.emplace_front(index, it->try_no + 1);  // same arguments, same seed: the same wire fates
+      } else {
+        runs[index] = cell_entry(tries[index]);
+        ++done;
+        const auto& v = runs[index]["verdict"];
+        if (v == "fail" || v == "error" || v == "flaky") ++failures;
+        progress(runs[index]);
+      }
       it = active.erase(it);
       reaped = true;
     }
     if (!reaped) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const int signal = stop.received();
+  if (signal) stop_runs(active);
   if (tty) std::cerr << "\n";
+  if (signal)
+    std::cerr << fmt::format("wireproof matrix: interrupted by {} after {} of {} cells; the rest are marked not_run\n",
+                             signal == SIGINT ? "SIGINT" : "SIGTERM", done, cfg.cells.size());
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    if (!runs[k].is_null()) continue;
+    const auto& cell = cfg.cells[k];
+    runs[k] = {{"scenario", cell.scenario_name}, {"file", cell.scenario_file}, {"client", cell.client},
+               {"server", cell.server}, {"verdict", "not_run"},
+               {"reason", "the matrix was interrupted before this cell finished"}, {"dir", cell.dir},
+               {"duration_s", 0.0}, {"failed_checks", json::array()}};
+    if (!tries[k].empty()) runs[k]["tries"] = tries_list(tries[k]);  // finished tries of a cell cut short
+  }
 
-  json counts{{"pass", 0}, {"fail", 0}, {"xfail", 0}, {"error", 0}, {"unsupported", 0}};
+  json counts = json::object();
+  for (const char* v : kMatrixVerdicts) counts[v] = 0;
   for (const auto& r : runs) counts[r["verdict"].get<std::string>()] = counts.value(r["verdict"].get<std::string>(), 0) + 1;
   json summary{{"schema_version", 1},
                {"seed", cfg.seed},
                {"shard", cfg.shard_text},
+               {"retries", cfg.retries},
                {"started_at", started_at},
                {"duration_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
                {"clients", cfg.clients},
@@ -150,6 +269,7 @@ json run_matrix(const MatrixConfig& cfg) {
                {"peers", cfg.peers_info},
                {"counts", counts},
                {"runs", runs}};
+  if (signal) summary["interrupted"] = signal == SIGINT ? "SIGINT" : "SIGTERM";
   std::ofstream(cfg.out_dir / "summary.json") << summary.dump(2) << '\n';
   std::ofstream(cfg.out_dir / "junit.xml") << junit_xml(summary, cfg.out_dir);
   return summary;
@@ -157,7 +277,17 @@ json run_matrix(const MatrixConfig& cfg) {
 
 bool matrix_failed(const json& summary) {
   const auto& c = summary["counts"];
-  return c.value("fail", 0) > 0 || c.value("error", 0) > 0;
+  return c.value("fail", 0) > 0 || c.value("error", 0) > 0 || c.value("flaky", 0) > 0;
+}
+
+int matrix_exit_code(const json& summary) {
+  if (summary.contains("interrupted")) return summary["interrupted"] == "SIGINT" ? 130 : 143;
+  if (matrix_failed(summary)) return 1;
+  const auto& c = summary["counts"];
+  const std::size_t n = summary["runs"].size();
+  if (n > 0 && static_cast<std::size_t>(c.value("unsupported", 0)) == n) return 4;
+  if (c.value("inconclusive", 0) > 0) return 5;
+  return 0;
 }
 
 std::string summary_table(const json& summary) {
@@ -185,11 +315,14 @@ std::string summary_table(const json& summary) {
     out += "\n";
   }
   const auto& c = summary["counts"];
-  out += fmt::format("\n{} runs: {} pass, {} fail, {} xfail, {} error, {} unsupported\n", summary["runs"].size(),
+  out += fmt::format("\n{} runs: {} pass, {} fail, {} xfail, {} error, {} unsupported", summary["runs"].size(),
                      c.value("pass", 0), c.value("fail", 0), c.value("xfail", 0), c.value("error", 0),
                      c.value("unsupported", 0));
+  for (const char* v : {"flaky", "inconclusive", "not_run"})  // shown only when they occur
+    if (c.value(v, 0) > 0) out += fmt::format(", {} {}", c.value(v, 0), v);
+  out += "\n";
   for (const auto& r : summary["runs"])
-    if (r["verdict"] == "fail" || r["verdict"] == "error")
+    if (r["verdict"] == "fail" || r["verdict"] == "error" || r["verdict"] == "flaky" || r["verdict"] == "inconclusive")
       out += fmt::format("  {} {} {} -> {}: {}\n", r["verdict"].get<std::string>(), r["scenario"].get<std::string>(),
                          r["client"].get<std::string>(), r["server"].get<std::string>(),
                          r["reason"].get<std::string>());
@@ -217,8 +350,10 @@ std::string junit_xml(const json& summary, const fs::path& out_dir) {
   const auto& c = summary["counts"];
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += fmt::format("<testsuites><testsuite name=\"wireproof\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
-                   summary["runs"].size(), c.value("fail", 0), c.value("error", 0),
-                   c.value("xfail", 0) + c.value("unsupported", 0), summary.value("duration_s", 0.0));
+                   summary["runs"].size(), c.value("fail", 0) + c.value("flaky", 0),
+                   c.value("error", 0) + c.value("inconclusive", 0),
+                   c.value("xfail", 0) + c.value("unsupported", 0) + c.value("not_run", 0),
+                   summary.value("duration_s", 0.0));
   for (const auto& r : summary["runs"]) {
     auto v = r["verdict"].get<std::string>();
     x += fmt::format("  <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\">", xml_escape("dtls." + r["scenario"].get<std::string>()),
@@ -227,8 +362,11 @@ std::string junit_xml(const json& summary, const fs::path& out_dir) {
     std::string msg = xml_escape(r["reason"].get<std::string>());
     std::string where = xml_escape((out_dir / r["dir"].get<std::string>()).string());
     if (v == "fail") x += fmt::format("<failure message=\"{}\">see {}/result.json</failure>", msg, where);
+    else if (v == "flaky") x += fmt::format("<failure message=\"flaky: {}\">see {} and its try-N</failure>", msg, where);
     else if (v == "error") x += fmt::format("<error message=\"{}\">see {}</error>", msg, where);
-    else if (v == "xfail" || v == "unsupported") x += fmt::format("<skipped message=\"{}: {}\"/>", v, msg);
+    else if (v == "inconclusive") x += fmt::format("<error message=\"inconclusive: {}\">see {}</error>", msg, where);
+    else if (v == "xfail" || v == "unsupported" || v == "not_run")
+      x += fmt::format("<skipped message=\"{}: {}\"/>", v, msg);
     x += "</testcase>\n";
   }
   x += "</testsuite></testsuites>\n";

@@ -37,15 +37,28 @@ struct MatrixConfig {
   std::vector<std::string> run_extra_args;  // --seed, --expect, --registry ...
   std::uint64_t seed = 1;
   unsigned jobs = 1;
+  unsigned retries = 2;        // re-runs of a cell host noise may have decided (cell_tries.hpp)
   std::filesystem::path out_dir;
   std::string shard_text = "1/1";
 };
 
-// Runs everything; returns summary.json (also written to out_dir).
+// Every verdict a summary counts: a run's, plus `flaky` (tries disagreed) and
+// `not_run` (the matrix was interrupted first).
+inline constexpr const char* kMatrixVerdicts[] = {"pass", "fail", "xfail", "error", "unsupported",
+                                                  "inconclusive", "flaky", "not_run"};
+
+// Runs everything; returns summary.json (also written to out_dir). SIGINT or
+// SIGTERM stops every run it started and returns with the finished cells,
+// the rest `not_run`, and "interrupted" set.
 nlohmann::json run_matrix(const MatrixConfig& cfg);
 
-// True when any run is fail or error.
+// True when any run is fail, error or flaky.
 bool matrix_failed(const nlohmann::json& summary);
+
+// Exit code of `wireproof matrix` (README "Using it"): 130/143 interrupted by
+// SIGINT/SIGTERM, 1 any fail/error/flaky, 4 every run unsupported, 5 some
+// cell inconclusive after its retries, else 0.
+int matrix_exit_code(const nlohmann::json& summary);
 
 std::string summary_table(const nlohmann::json& summary);
 std::string junit_xml(const nlohmann::json& summary, const std::filesystem::path& out_dir);

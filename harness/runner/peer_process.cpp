@@ -1,11 +1,10 @@
 #include "harness/runner/peer_process.hpp"
+#include "harness/runner/child_setup.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/close_range.h>
 
 #include <cerrno>
 #include <cstring>
@@ -14,25 +13,10 @@
 #include <thread>
 
 #include <boost/process.hpp>
-#include <boost/process/extend.hpp>
 
 namespace bp = boost::process;
 
 namespace wireproof::runner {
-
-namespace {
-// Runs in the child between fork and exec, after the stdio redirections: die
-// with the harness, own process group, and no inherited descriptors beyond
-// stdio (the harness's sockets and other peers' pipes stay out of the peer).
-struct ChildSetup : bp::extend::handler {
-  template <typename Executor>
-  void on_exec_setup(Executor&) const {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::setpgid(0, 0);
-    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  }
-};
-}  // namespace
 
 struct PeerProcess::Impl {
   bp::pipe out_pipe;

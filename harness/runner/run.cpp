@@ -131,6 +131,7 @@ json run_scenario(const RunConfig& cfg) {
   fs::create_directories(cfg.out_dir);
   const auto started_at = iso_now_utc();
   const auto wall0 = std::chrono::steady_clock::now();
+  const HostSample host0 = sample_host();
   auto elapsed_s = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   };
@@ -269,6 +270,7 @@ json run_scenario(const RunConfig& cfg) {
   record.harness_error = harness_error;
   record.started_at = started_at;
   record.duration_s = elapsed_s();
+  record.host_at_start = host0;
   record.artifacts = {{"events", "events.jsonl"},         {"capture", "capture.pcapng"},
                       {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
                       {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};

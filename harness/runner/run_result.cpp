@@ -167,7 +167,7 @@ json assemble_result(const RunRecord& run) {
                  {"time_ms", hs->value("time_ms", 0.0)}};
   }
   const auto& t = run.totals;
-  return {
+  json result = {
       {"schema_version", kResultSchemaVersion},
       {"tool", {{"name", "wireproof"}, {"version", kToolVersion}}},
       {"scenario",
@@ -193,6 +193,9 @@ json assemble_result(const RunRecord& run) {
         {"rules", rules_json(t.rules)}}},
       {"artifacts", run.artifacts},
   };
+  // How loaded the host was while the peers ran (timing verdicts depend on it).
+  if (run.host_at_start) result["host"] = host_json(*run.host_at_start, sample_host());
+  return result;
 }
 
 }  // namespace wireproof::runner

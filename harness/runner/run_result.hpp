@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/events/event_log.hpp"
+#include "harness/runner/host_pressure.hpp"
 #include "harness/runner/run.hpp"
 #include "harness/runner/verdict.hpp"
 #include "harness/wire/link.hpp"
@@ -34,6 +35,7 @@ struct RunRecord {
   std::string started_at;     // ISO 8601 UTC
   double duration_s = 0;      // wall time
   nlohmann::json artifacts;   // name -> file in the run directory
+  std::optional<HostSample> host_at_start;  // real-clock runs: result.json's `host` (host_pressure.hpp)
 };
 
 // Runs the enabled checks and returns result.json's content.

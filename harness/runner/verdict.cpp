@@ -26,14 +26,24 @@ Verdict decide_verdict(const std::string& harness_error, const PeerEnd& client, 
   if (!harness_error.empty()) return {"error", harness_error};
   for (const auto* p : {&server, &client})
     if (auto e = peer_error(*p)) return {"error", *e};
-  std::string failed, xfailed;
+  std::string failed, inconclusive, xfailed;
   for (const auto& c : checks) {
     if (c.verdict == "fail") failed += (failed.empty() ? "" : ", ") + c.name;
+    if (c.verdict == "inconclusive") inconclusive += (inconclusive.empty() ? "" : ", ") + c.name;
     if (c.verdict == "xfail") xfailed += (xfailed.empty() ? "" : ", ") + c.name;
   }
   if (!failed.empty()) return {"fail", "failed: " + failed};
+  if (!inconclusive.empty()) return {"inconclusive", "host noise hid the stack's behaviour: " + inconclusive};
   if (!xfailed.empty()) return {"xfail", "known failures: " + xfailed};
   return {"pass", ""};
+}
+
+int run_exit_code(const std::string& verdict) {
+  if (verdict == "pass" || verdict == "xfail") return 0;
+  if (verdict == "fail") return 1;
+  if (verdict == "unsupported") return 4;
+  if (verdict == "inconclusive") return 5;
+  return 3;
 }
 
 }  // namespace wireproof::runner

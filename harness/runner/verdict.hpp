@@ -1,4 +1,4 @@
-// The run verdict (docs/RESULT.md), worst first: error > unsupported > fail > xfail > pass.
+// The run verdict (docs/RESULT.md), worst first: error > unsupported > fail > inconclusive > xfail > pass.
 #pragma once
 
 #include <optional>
@@ -21,7 +21,7 @@ struct PeerEnd {
 
 struct CheckOutcome {
   std::string name;
-  std::string verdict;       // pass | fail | not_applicable | xfail
+  std::string verdict;       // pass | fail | not_applicable | xfail | inconclusive
 };
 
 struct Verdict {
@@ -30,7 +30,13 @@ struct Verdict {
 };
 
 // harness_error: a fault of the harness itself (non-empty = error verdict).
+// A check that could not tell stack behaviour from host noise (inconclusive)
+// makes the run inconclusive unless another check failed.
 Verdict decide_verdict(const std::string& harness_error, const PeerEnd& client, const PeerEnd& server,
                        const std::vector<CheckOutcome>& checks);
+
+// Exit code of `wireproof run` for a run verdict (README "Using it"): 0 pass or
+// xfail, 1 fail, 3 error, 4 unsupported, 5 inconclusive.
+int run_exit_code(const std::string& verdict);
 
 }  // namespace wireproof::runner

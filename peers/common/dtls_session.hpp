@@ -1,7 +1,8 @@
 // What a shim implements for its library: one DTLS connection over the
 // peer's UDP socket, driven non-blocking by run_peer (peer_driver.hpp).
-// The library keeps its own retransmission timer; the driver only asks how
-// long until it fires and tells the library when it has.
+// The library keeps its own retransmission timer; the driver only asks when
+// it fires and tells the library when it has (printing the contract's
+// `timer` event first: timer_events.hpp).
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "peers/common/event_emitter.hpp"
+#include "peers/common/library_timer.hpp"
 #include "peers/common/options.hpp"
 #include "peers/common/udp_socket.hpp"
 
@@ -34,10 +36,15 @@ class DtlsSession {
 
   // Advances the handshake (the server's cookie exchange included).
   virtual Progress handshake() = 0;
-  // Time until the library's retransmission timer fires; nullopt if not running.
-  virtual std::optional<std::chrono::milliseconds> timer_remaining() = 0;
-  // The timer fired: let the library retransmit (or give up).
+  // The library's retransmission timer: its deadline, and whether the library
+  // counts it as due now; nullopt if not running.
+  virtual std::optional<LibraryTimer> timer() = 0;
+  // The timer is due and nothing is to be read: let the library retransmit (or give up).
   virtual void on_timer_expired() = 0;
+  // True when the library's own read path acts on a due timer (resends from
+  // handshake() when a datagram is waiting), as OpenSSL and GnuTLS do; the
+  // driver then prints the `timer` event before that call.
+  virtual bool resends_from_read_path() const = 0;
 
   // One application record into out (done), or want_read / closed / failed.
   virtual Progress read_record(std::vector<std::uint8_t>& out) = 0;

@@ -5,8 +5,10 @@
 
 namespace wireproof::peers {
 
-double EventEmitter::ms_since_start() const {
-  std::chrono::duration<double, std::milli> d = Clock::now() - start_;
+double EventEmitter::ms_since_start() const { return ms_at(Clock::now()); }
+
+double EventEmitter::ms_at(Clock::time_point t) const {
+  std::chrono::duration<double, std::milli> d = t - start_;
   return std::round(d.count() * 10) / 10;  // 0.1 ms is finer than anything we time
 }
 

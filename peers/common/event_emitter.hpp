@@ -20,6 +20,8 @@ class EventEmitter {
   void emit(nlohmann::json event);
 
   double ms_since_start() const;
+  // A moment on the same clock as t_ms (0.1 ms steps; negative before the start).
+  double ms_at(Clock::time_point t) const;
 
  private:
   std::ostream& out_;

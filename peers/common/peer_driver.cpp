@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "peers/common/framed_echo.hpp"
+#include "peers/common/timer_events.hpp"
 
 namespace wireproof::peers {
 namespace {
@@ -36,21 +37,30 @@ bool wait_fd(int fd, Progress want, milliseconds timeout) {
   }
 }
 
-// Waits for the socket, the library's timer or `deadline`, whichever is first,
-// and hands an expired timer to the library.
-void wait_step(DtlsSession& session, int fd, Progress want, Clock::time_point deadline) {
-  auto now = Clock::now();
-  auto timeout = std::chrono::duration_cast<milliseconds>(deadline - now);
-  auto timer = session.timer_remaining();
-  bool timer_first = timer && *timer <= timeout;
-  if (timer_first) timeout = *timer;
-  // Round up so a poll never wakes a hair before the deadline and spins.
-  if (!wait_fd(fd, want, timeout + milliseconds(1)) && timer_first) session.on_timer_expired();
+// Waits for the socket, the library's timer or `deadline`, whichever is first.
+// A timer found due is handed to the library, its `timer` event printed
+// first. When a datagram is waiting too, the library reads it before acting
+// on the timer, as it would on its own: OpenSSL and GnuTLS resend from their
+// read path once the timer is due (so the event is printed now, before that
+// call); the ref is handed it on the next wait if the datagram did not stop it.
+void wait_step(DtlsSession& session, TimerEvents& timer_events, int fd, Progress want, Clock::time_point deadline) {
+  auto timer = session.timer();
+  const bool due_already = timer && timer->due;
+  auto wake = timer ? std::min(deadline, timer->deadline) : deadline;
+  // Round up so a poll never wakes a hair before the deadline and spins; a due
+  // timer only needs to know whether a datagram is waiting.
+  auto timeout = due_already ? milliseconds(0) : std::chrono::ceil<milliseconds>(wake - Clock::now()) + milliseconds(1);
+  const bool readable = wait_fd(fd, want, timeout);
+  if (!due_already) timer = session.timer();
+  if (!timer || !timer->due) return;
+  if (readable && !session.resends_from_read_path()) return;
+  timer_events.expiry_handed(*timer);
+  if (!readable) session.on_timer_expired();
 }
 
 class PeerRun {
  public:
-  PeerRun(const PeerOptions& o, const Backend& b, EventEmitter& ev) : opts_(o), backend_(b), events_(ev) {}
+  PeerRun(const PeerOptions& o, const Backend& b, EventEmitter& ev) : opts_(o), backend_(b), events_(ev), timer_events_(ev) {}
 
   int run() {
     std::optional<UdpSocket> socket;
@@ -90,7 +100,7 @@ class PeerRun {
       if (Clock::now() >= deadline)
         return fail(kExitHandshake, "handshake did not complete within --handshake-timeout-ms " +
                                         std::to_string(opts_.handshake_timeout_ms) + " ms");
-      wait_step(session, fd, p, deadline);
+      wait_step(session, timer_events_, fd, p, deadline);
       if (!began) began = Clock::now();
     }
     std::chrono::duration<double, std::milli> took = Clock::now() - *began;
@@ -152,7 +162,7 @@ class PeerRun {
       }
       auto deadline = idle_deadline;
       if (auto resend = client.next_deadline_ms()) deadline = std::min(deadline, start + milliseconds(*resend));
-      wait_step(session, fd, Progress::want_read, deadline);
+      wait_step(session, timer_events_, fd, Progress::want_read, deadline);
     }
     events_.emit(client.report());
     if (!error.empty()) return fail(kExitWorkload, error);
@@ -193,7 +203,7 @@ class PeerRun {
         reason = "idle";
         break;
       }
-      wait_step(session, fd, Progress::want_read, idle_deadline);
+      wait_step(session, timer_events_, fd, Progress::want_read, idle_deadline);
     }
     events_.emit(server.report());
     if (!error.empty()) return fail(kExitWorkload, error);
@@ -209,6 +219,7 @@ class PeerRun {
   const PeerOptions& opts_;
   const Backend& backend_;
   EventEmitter& events_;
+  TimerEvents timer_events_;
   Clock::time_point last_rx_;
 };
 

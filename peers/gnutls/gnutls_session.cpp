@@ -146,9 +146,12 @@ Progress GnutlsSession::handshake() {
   }
 }
 
-std::optional<std::chrono::milliseconds> GnutlsSession::timer_remaining() {
+// GnuTLS does not expose the running timer's value, only the time left.
+std::optional<LibraryTimer> GnutlsSession::timer() {
   if (awaiting_cookie_ || handshake_done_) return std::nullopt;
-  return std::chrono::milliseconds(gnutls_dtls_get_timeout(session_));
+  return armed_.observe([this] {
+    return std::optional<std::chrono::microseconds>(std::chrono::milliseconds(gnutls_dtls_get_timeout(session_)));
+  });
 }
 
 Progress GnutlsSession::read_record(std::vector<std::uint8_t>& out) {

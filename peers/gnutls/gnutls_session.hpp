@@ -23,8 +23,9 @@ class GnutlsSession final : public DtlsSession {
   GnutlsSession& operator=(const GnutlsSession&) = delete;
 
   Progress handshake() override;
-  std::optional<std::chrono::milliseconds> timer_remaining() override;
+  std::optional<LibraryTimer> timer() override;
   void on_timer_expired() override {}  // the next gnutls_handshake() retransmits
+  bool resends_from_read_path() const override { return true; }  // lib/dtls.c _dtls_transmit
   Progress read_record(std::vector<std::uint8_t>& out) override;
   Progress write_record(std::span<const std::uint8_t> record) override;
   void send_close_notify() override;
@@ -51,6 +52,7 @@ class GnutlsSession final : public DtlsSession {
   std::string verify_name_;                // client: the name the certificate must carry
   bool awaiting_cookie_ = false;
   bool handshake_done_ = false;
+  ArmedDeadline armed_;  // the deadline gnutls_dtls_get_timeout reported when the timer was armed
   int verify_alert_ = -1;  // alert to send when our verification rejected the peer
   std::string error_;
 };

@@ -159,10 +159,18 @@ Progress OpensslSession::handshake() {
   return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake");
 }
 
-std::optional<std::chrono::milliseconds> OpensslSession::timer_remaining() {
-  timeval tv{};
-  if (awaiting_cookie_ || DTLSv1_get_timeout(ssl_.get(), &tv) != 1) return std::nullopt;
-  return std::chrono::milliseconds(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+// DTLSv1_get_timeout says 0 ("due") from 15 ms before the deadline on:
+// OpenSSL's own allowance for coarse socket timeouts (d1_lib.c), so an
+// OpenSSL timer may be handed over, and resend, up to 15 ms early.
+std::optional<LibraryTimer> OpensslSession::timer() {
+  if (awaiting_cookie_) return std::nullopt;
+  auto t = armed_.observe([this]() -> std::optional<std::chrono::microseconds> {
+    timeval tv{};
+    if (DTLSv1_get_timeout(ssl_.get(), &tv) != 1) return std::nullopt;
+    return std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
+  });
+  if (t && timer_length_us_ > 0) t->length = std::chrono::microseconds(timer_length_us_);
+  return t;
 }
 
 void OpensslSession::on_timer_expired() {
@@ -232,8 +240,9 @@ Progress OpensslSession::progress_of(int rc, const char* call) {
 
 unsigned int OpensslSession::next_timer_us(SSL* ssl, unsigned int previous_us) {
   auto* self = static_cast<OpensslSession*>(SSL_get_app_data(ssl));
-  if (previous_us == 0) return static_cast<unsigned int>(*self->opts_.timer_initial_ms) * 1000u;
-  return std::min(previous_us * 2u, kTimerCapUs);
+  self->timer_length_us_ = previous_us == 0 ? static_cast<unsigned int>(*self->opts_.timer_initial_ms) * 1000u
+                                            : std::min(previous_us * 2u, kTimerCapUs);
+  return self->timer_length_us_;
 }
 
 void OpensslSession::on_info(const SSL* ssl, int where, int ret) {

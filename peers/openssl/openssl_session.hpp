@@ -19,8 +19,9 @@ class OpensslSession final : public DtlsSession {
   OpensslSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events);
 
   Progress handshake() override;
-  std::optional<std::chrono::milliseconds> timer_remaining() override;
+  std::optional<LibraryTimer> timer() override;
   void on_timer_expired() override;
+  bool resends_from_read_path() const override { return true; }  // dtls1_read_failed -> dtls1_handle_timeout
   Progress read_record(std::vector<std::uint8_t>& out) override;
   Progress write_record(std::span<const std::uint8_t> record) override;
   void send_close_notify() override;
@@ -47,6 +48,8 @@ class OpensslSession final : public DtlsSession {
   SslCtxPtr ctx_;
   SslPtr ssl_;
   bool awaiting_cookie_ = false;  // server: still in DTLSv1_listen
+  ArmedDeadline armed_;            // the deadline DTLSv1_get_timeout reported when the timer was armed
+  unsigned int timer_length_us_ = 0;  // the running timer's value, as next_timer_us last set it (0: unknown)
   std::string error_;
 };
 

@@ -131,13 +131,13 @@ Progress RefSession::handshake() {
   return status();
 }
 
-std::optional<std::chrono::milliseconds> RefSession::timer_remaining() {
+// The sans-IO stack states its deadline exactly (the shim sets no overall
+// handshake timeout, so next_deadline() is the retransmission timer's).
+std::optional<LibraryTimer> RefSession::timer() {
   if (!conn_) return std::nullopt;
   auto d = conn_->next_deadline();
   if (!d) return std::nullopt;
-  auto left = *d - now();
-  if (left.count() < 0) return std::chrono::milliseconds(0);
-  return std::chrono::ceil<std::chrono::milliseconds>(left);
+  return LibraryTimer{start_ + *d, now() >= *d, std::nullopt};
 }
 
 void RefSession::on_timer_expired() {

@@ -19,8 +19,9 @@ class RefSession final : public DtlsSession {
   RefSession(const PeerOptions& opts, const dtls::ProtocolBugs& bugs, UdpSocket& socket, EventEmitter& events);
 
   Progress handshake() override;
-  std::optional<std::chrono::milliseconds> timer_remaining() override;
+  std::optional<LibraryTimer> timer() override;
   void on_timer_expired() override;
+  bool resends_from_read_path() const override { return false; }  // only on_timeout() resends on the timer
   Progress read_record(std::vector<std::uint8_t>& out) override;
   Progress write_record(std::span<const std::uint8_t> record) override;
   void send_close_notify() override;

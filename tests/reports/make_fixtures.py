@@ -295,7 +295,8 @@ def main():
     res["server"].update(exit_code=-1, exit_reason="killed by signal 11")
     runs.append(write_run("server-flight-lost-once", "gnutls", "gnutls", res, err,
                           {"server.stderr": "Segmentation fault\n"}, truncate_events=True))
-    counts = {v: sum(r["verdict"] == v for r in runs) for v in ("pass", "fail", "xfail", "error", "unsupported")}
+    counts = {v: sum(r["verdict"] == v for r in runs) for v in ("pass", "fail", "xfail", "error", "unsupported",
+                                                              "inconclusive", "flaky", "not_run")}
     summary = {"schema_version": 1, "seed": 1, "started_at": "2026-11-21T22:40:00Z", "duration_s": 21.7,
                "clients": ["openssl", "gnutls"], "servers": ["openssl", "gnutls"], "peers": copy.deepcopy(PEERS),
                "counts": counts, "runs": runs}
