@@ -6,7 +6,15 @@
 using namespace wireproof::runner;
 
 namespace {
-PeerEnd ok(const std::string& role) { return {role, 0, "exited 0", false, ""}; }
+// Fields by name: PeerEnd grows, and brace lists trip -Wmissing-field-initializers.
+PeerEnd ended(const std::string& role, int code, const std::string& reason) {
+  PeerEnd e;
+  e.role = role;
+  e.exit_code = code;
+  e.exit_reason = reason;
+  return e;
+}
+PeerEnd ok(const std::string& role) { return ended(role, 0, "exited 0"); }
 }  // namespace
 
 TEST(VerdictInconclusive, RanksBelowFailAndAboveXfail) {
@@ -16,9 +24,9 @@ TEST(VerdictInconclusive, RanksBelowFailAndAboveXfail) {
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "inconclusive"}, {"b", "xfail"}}).verdict,
             "inconclusive");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "inconclusive"}, {"b", "fail"}}).verdict, "fail");
-  PeerEnd crashed{"server", 139, "killed by signal 11", false, ""};
+  const PeerEnd crashed = ended("server", 139, "killed by signal 11");
   EXPECT_EQ(decide_verdict("", ok("client"), crashed, {{"a", "inconclusive"}}).verdict, "error");
-  PeerEnd unsupported{"client", 127, "exited 127", false, ""};
+  const PeerEnd unsupported = ended("client", 127, "exited 127");
   EXPECT_EQ(decide_verdict("", unsupported, ok("server"), {{"a", "inconclusive"}}).verdict, "unsupported");
 }
 
