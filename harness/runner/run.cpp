@@ -14,6 +14,7 @@
 #include "harness/pki/pki.hpp"
 #include "harness/runner/peer_process.hpp"
 #include "harness/runner/peer_timeouts.hpp"
+#include "harness/runner/run_end.hpp"
 #include "harness/runner/run_result.hpp"
 #include "harness/runner/verdict.hpp"
 #include "harness/wire/link.hpp"
@@ -64,6 +65,7 @@ struct PeerSlot {
   std::vector<json> events;
   std::string violation;
   bool killed_at_deadline = false;
+  std::string stopped_by_harness;
   std::string start_error;
 
   // Parses complete stdout lines; hands each contract event to `on_event`.
@@ -97,6 +99,7 @@ struct PeerSlot {
       e.exit_reason = start_error;
     }
     e.killed_at_deadline = killed_at_deadline;
+    e.stopped_by_harness = stopped_by_harness;
     e.contract_violation = violation;
     return e;
   }
@@ -189,8 +192,7 @@ json run_scenario(const RunConfig& cfg) {
       }
     }
     // 3. One loop: wire sockets, peers' stdout, link deadlines, the run deadline.
-    std::optional<std::chrono::steady_clock::time_point> client_done_at;
-    const auto server_grace = std::chrono::milliseconds(idle_ms + 1500);
+    SurvivorRule survivor;
     while (client.running() || server.running()) {
       auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {
@@ -201,14 +203,14 @@ json run_scenario(const RunConfig& cfg) {
           }
         break;
       }
-      if (!client.running() && !client_done_at) client_done_at = now;
-      if (client_done_at && client.proc && client.proc->exit_code() == 127 && server.running()) {
+      if (!client.running() && client.proc && client.proc->exit_code() == 127 && server.running()) {
         server.proc->terminate("client does not support this scenario");
         break;
       }
-      if (client_done_at && server.running() && now - *client_done_at > server_grace) {
-        server.killed_at_deadline = true;
-        server.proc->terminate("did not exit within the idle timeout after the client finished");
+      if (survivor.should_stop(relay->now_us(), client.running() != server.running(), relay->next_due_us())) {
+        PeerSlot& s = client.running() ? client : server;
+        s.stopped_by_harness = survivor_stop_note(&s == &client ? "server" : "client");
+        s.proc->terminate(s.stopped_by_harness);
         break;
       }
       std::vector<pollfd> fds;

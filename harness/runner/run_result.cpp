@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "harness/checks/check.hpp"
+#include "harness/runner/run_end.hpp"
 
 namespace wireproof::runner {
 
@@ -44,6 +45,7 @@ json peer_json(const PeerRecord& p, const scenario::Scenario& sc) {
           {"argv", p.argv},
           {"exit_code", p.end.exit_code ? json(*p.end.exit_code) : json(nullptr)},
           {"exit_reason", p.end.exit_reason},
+          {"stopped_by_harness", p.end.stopped_by_harness.empty() ? json(nullptr) : json(p.end.stopped_by_harness)},
           {"timer_initial_ms_effective", timer ? json(*timer) : json(nullptr)}};
 }
 
@@ -82,6 +84,7 @@ json assemble_result(const RunRecord& run) {
     checks_json.push_back(std::move(j));
   }
   Verdict v = decide_verdict(run.harness_error, run.client.end, run.server.end, outcomes);
+  v = judge_unfinished_workload(v, run.client.end, run.client.events, outcomes);
 
   json handshake{{"completed", false}};
   if (auto hs = last_event(run.client.events, "handshake_done")) {

@@ -13,6 +13,7 @@ struct PeerEnd {
   std::string exit_reason;
   bool killed_at_deadline = false;
   std::string contract_violation;  // non-empty: what was wrong with its stdout
+  std::string stopped_by_harness;  // non-empty: why the harness stopped it before the deadline (run_end.hpp)
 };
 
 struct CheckOutcome {
