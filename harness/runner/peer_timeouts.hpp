@@ -10,12 +10,13 @@
 
 namespace wireproof::runner {
 
-// How long a peer may go without receiving anything before it gives up: long
-// enough to ride out the back-off of the slowest timer in the run (a stock
-// tool's fixed 1 s timer can be slower than the scenario's), and about ten of
-// the echo client's resends (4 timers apart), so a loss burst at the end of
-// the echo is not mistaken for a dead peer. `longest_timer_ms` defaults to the
-// scenario's timer.
+// How long a peer's workload may go without receiving anything before it
+// gives up, which applies only until application data has flowed (the first
+// echo / record; peers/CONTRACT.md "Workload"): after that the harness ends
+// the run (run_end.hpp). Long enough to ride out the back-off of the slowest
+// timer in the run (a stock tool's fixed 1 s timer can be slower than the
+// scenario's) and about ten of the echo client's resends (4 timers apart).
+// `longest_timer_ms` defaults to the scenario's timer.
 inline int idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
   int timer = longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
   return std::clamp(timer * 40, 4000, 10000);
