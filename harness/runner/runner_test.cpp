@@ -35,7 +35,7 @@ TEST(Expectations, BadEntryNamesFileLineCol) {
   EXPECT_THROW(parse_expectations("- scenario: a\n", "k.yaml"), std::runtime_error);  // no reason
 }
 
-static PeerEnd ok(std::string role) { return {role, 0, "exited 0", false, ""}; }
+static PeerEnd ok(std::string role) { return {role, 0, "exited 0", false, "", ""}; }
 
 // A stock tool with a fixed 1 s timer next to a 100 ms scenario: the idle
 // limit follows the slower timer, so the 1 s peer's back-off (1, 3, 7 s) is
@@ -61,19 +61,19 @@ TEST(Verdict, WorstWins) {
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "pass"}}).verdict, "pass");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "xfail"}, {"b", "pass"}}).verdict, "xfail");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "xfail"}, {"b", "fail"}}).verdict, "fail");
-  PeerEnd crashed{"server", 139, "killed by signal 11 (Segmentation fault)", false, ""};
+  PeerEnd crashed{"server", 139, "killed by signal 11 (Segmentation fault)", false, "", ""};
   auto v = decide_verdict("", ok("client"), crashed, {{"a", "fail"}});
   EXPECT_EQ(v.verdict, "error");
   EXPECT_NE(v.reason.find("server crashed"), std::string::npos);
-  PeerEnd unsupported{"client", 127, "exited 127", false, ""};
+  PeerEnd unsupported{"client", 127, "exited 127", false, "", ""};
   EXPECT_EQ(decide_verdict("", unsupported, ok("server"), {}).verdict, "unsupported");
-  PeerEnd never_started{"client", std::nullopt, "", false, ""};
-  PeerEnd unsupported_server{"server", 127, "exited 127", false, ""};
+  PeerEnd never_started{"client", std::nullopt, "", false, "", ""};
+  PeerEnd unsupported_server{"server", 127, "exited 127", false, "", ""};
   EXPECT_EQ(decide_verdict("", never_started, unsupported_server, {}).verdict, "unsupported");
   EXPECT_EQ(decide_verdict("", never_started, ok("server"), {}).reason, "client was not started");
-  PeerEnd garbage{"client", 0, "exited 0", false, "stdout line is not a JSON event object: 'hello'"};
+  PeerEnd garbage{"client", 0, "exited 0", false, "stdout line is not a JSON event object: 'hello'", ""};
   EXPECT_EQ(decide_verdict("", garbage, ok("server"), {}).verdict, "error");
-  PeerEnd hung{"client", 137, "killed", true, ""};
+  PeerEnd hung{"client", 137, "killed", true, "", ""};
   EXPECT_EQ(decide_verdict("", hung, ok("server"), {}).verdict, "error");
   EXPECT_EQ(decide_verdict("no pki", ok("client"), ok("server"), {}).verdict, "error");
 }
