@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include "harness/scenario/model.hpp"
@@ -22,12 +23,29 @@ inline int idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> long
   return std::clamp(timer * 40, 4000, 10000);
 }
 
+// The client's idle limit, half the server's: its first echo comes one round
+// trip after its handshake is done (the server finished first), so this is
+// still about five of its resends; it matters only when no echo ever comes
+// (a record the link cannot carry: app-record-exceeds-mtu).
+inline int client_idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
+  int timer = longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
+  return std::clamp(timer * 20, 2000, 10000);
+}
+
 // The peer's handshake limit: the scenario's, or the run deadline less a
 // margin, and never past the run deadline less 2 s (so the peer reports its
-// own failure before the harness has to kill it).
-inline int handshake_timeout_ms(const scenario::Scenario& sc) {
+// own failure before the harness has to kill it). A scenario's limit is
+// written for its timer_initial_ms, so a run with a slower fixed timer (a
+// stock tool's 1 s) gets it scaled by longest / scenario timer: as many of
+// that peer's retransmissions fit in it (mtu_fit's grace needs them).
+inline int handshake_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
   int run_ms = static_cast<int>(sc.run_timeout_s * 1000);
-  int hs_ms = sc.peers.handshake_timeout_ms.value_or(std::max(1000, run_ms - 3000));
+  int hs_ms = std::max(1000, run_ms - 3000);
+  if (sc.peers.handshake_timeout_ms) {
+    std::int64_t timer = sc.peers.timer_initial_ms.value_or(1000);
+    std::int64_t longest = std::max<std::int64_t>(timer, longest_timer_ms.value_or(static_cast<int>(timer)));
+    hs_ms = static_cast<int>(std::min<std::int64_t>(*sc.peers.handshake_timeout_ms * longest / timer, run_ms));
+  }
   return std::min(hs_ms, std::max(1000, run_ms - 2000));
 }
 

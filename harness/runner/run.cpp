@@ -48,7 +48,7 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
   add("--ca", pki.ca_cert.string());
   add("--mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
   if (sc.peers.timer_initial_ms) add("--timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
-  add("--handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc)));
+  add("--handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server))));
   add("--echo-bytes", std::to_string(sc.workload.echo_bytes));
   add("--chunk", std::to_string(sc.workload.chunk));
   add("--idle-timeout-ms", std::to_string(idle_ms));
@@ -136,7 +136,8 @@ json run_scenario(const RunConfig& cfg) {
   std::optional<wire::UdpRelay> relay;
   capture::CaptureEndpoints capture_endpoints;
   const auto deadline = wall0 + std::chrono::milliseconds(static_cast<int64_t>(sc.run_timeout_s * 1000));
-  const int idle_ms = idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));  // both peers get it
+  const int idle_ms = idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));
+  const int client_idle_ms = client_idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));
 
   auto on_peer = [&](const std::string& role) {
     return [&, role](const json& ev) { link.on_peer_event(role, ev, relay ? relay->now_us() : 0); };
@@ -182,7 +183,7 @@ json run_scenario(const RunConfig& cfg) {
                                    relay->now_us();
     for (const auto& ev : early) link.on_peer_event("server", ev, relay->now_us());
     if (server_port != 0) {
-      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), idle_ms);
+      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), client_idle_ms);
       try {
         client.proc = std::make_unique<PeerProcess>(client_argv, (cfg.out_dir / "client.stdout").string(),
                                                     (cfg.out_dir / "client.stderr").string());

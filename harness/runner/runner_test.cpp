@@ -57,6 +57,31 @@ TEST(PeerTimeouts, IdleFollowsTheSlowestTimer) {
   EXPECT_EQ(longest_timer_ms(sc, server_fixed_only, shim), 100);
 }
 
+// A scenario's handshake limit is written for its timer: a peer with a slower
+// fixed timer gets as many of its own retransmissions (mtu-shrinks-mid-handshake
+// with s_server: 5 s at 100 ms would cut its 1 s timer off before mtu_fit's grace).
+TEST(PeerTimeouts, HandshakeLimitScalesWithASlowerFixedTimer) {
+  wireproof::scenario::Scenario sc;
+  sc.peers.timer_initial_ms = 100;
+  sc.run_timeout_s = 20;
+  EXPECT_EQ(handshake_timeout_ms(sc), 17000);  // no limit in the scenario: the run's less 3 s
+  sc.peers.handshake_timeout_ms = 5000;
+  EXPECT_EQ(handshake_timeout_ms(sc), 5000);
+  EXPECT_EQ(handshake_timeout_ms(sc, 100), 5000);
+  EXPECT_EQ(handshake_timeout_ms(sc, 1000), 18000);  // 50 s scaled, capped at the run deadline less 2 s
+  sc.run_timeout_s = 90;
+  EXPECT_EQ(handshake_timeout_ms(sc, 1000), 50000);
+}
+
+// The client's idle limit only ends an echo that never heard back; half the server's.
+TEST(PeerTimeouts, ClientIdleIsHalfTheServers) {
+  wireproof::scenario::Scenario sc;
+  sc.peers.timer_initial_ms = 100;
+  EXPECT_EQ(client_idle_timeout_ms(sc), 2000);
+  EXPECT_EQ(idle_timeout_ms(sc), 4000);
+  EXPECT_EQ(client_idle_timeout_ms(sc, 1000), 10000);
+}
+
 TEST(Verdict, WorstWins) {
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "pass"}}).verdict, "pass");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "xfail"}, {"b", "pass"}}).verdict, "xfail");
