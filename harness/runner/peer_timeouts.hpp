@@ -4,29 +4,48 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include "harness/scenario/model.hpp"
 
 namespace wireproof::runner {
 
-// How long a peer may go without receiving anything before it gives up: long
-// enough to ride out the back-off of the slowest timer in the run (a stock
-// tool's fixed 1 s timer can be slower than the scenario's), and about ten of
-// the echo client's resends (4 timers apart), so a loss burst at the end of
-// the echo is not mistaken for a dead peer. `longest_timer_ms` defaults to the
-// scenario's timer.
+// How long a peer's workload may go without receiving anything before it
+// gives up, which applies only until application data has flowed (the first
+// echo / record; peers/CONTRACT.md "Workload"): after that the harness ends
+// the run (run_end.hpp). Long enough to ride out the back-off of the slowest
+// timer in the run (a stock tool's fixed 1 s timer can be slower than the
+// scenario's) and about ten of the echo client's resends (4 timers apart).
+// `longest_timer_ms` defaults to the scenario's timer.
 inline int idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
   int timer = longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
   return std::clamp(timer * 40, 4000, 10000);
 }
 
+// The client's idle limit, half the server's: its first echo comes one round
+// trip after its handshake is done (the server finished first), so this is
+// still about five of its resends; it matters only when no echo ever comes
+// (a record the link cannot carry: app-record-exceeds-mtu).
+inline int client_idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
+  int timer = longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
+  return std::clamp(timer * 20, 2000, 10000);
+}
+
 // The peer's handshake limit: the scenario's, or the run deadline less a
 // margin, and never past the run deadline less 2 s (so the peer reports its
-// own failure before the harness has to kill it).
-inline int handshake_timeout_ms(const scenario::Scenario& sc) {
+// own failure before the harness has to kill it). A scenario's limit is
+// written for its timer_initial_ms, so a run with a slower fixed timer (a
+// stock tool's 1 s) gets it scaled by longest / scenario timer: as many of
+// that peer's retransmissions fit in it (mtu_fit's grace needs them).
+inline int handshake_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
   int run_ms = static_cast<int>(sc.run_timeout_s * 1000);
-  int hs_ms = sc.peers.handshake_timeout_ms.value_or(std::max(1000, run_ms - 3000));
+  int hs_ms = std::max(1000, run_ms - 3000);
+  if (sc.peers.handshake_timeout_ms) {
+    std::int64_t timer = sc.peers.timer_initial_ms.value_or(1000);
+    std::int64_t longest = std::max<std::int64_t>(timer, longest_timer_ms.value_or(static_cast<int>(timer)));
+    hs_ms = static_cast<int>(std::min<std::int64_t>(*sc.peers.handshake_timeout_ms * longest / timer, run_ms));
+  }
   return std::min(hs_ms, std::max(1000, run_ms - 2000));
 }
 

@@ -15,6 +15,7 @@
 #include "harness/runner/capabilities.hpp"
 #include "harness/runner/peer_process.hpp"
 #include "harness/runner/peer_timeouts.hpp"
+#include "harness/runner/run_end.hpp"
 #include "harness/runner/run_result.hpp"
 #include "harness/runner/verdict.hpp"
 #include "harness/wire/link.hpp"
@@ -56,7 +57,7 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
   };
   add_optional("mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
   if (sc.peers.timer_initial_ms) add_optional("timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
-  add_optional("handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc)));
+  add_optional("handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server))));
   add_optional("echo-bytes", std::to_string(sc.workload.echo_bytes));
   add_optional("chunk", std::to_string(sc.workload.chunk));
   add_optional("idle-timeout-ms", std::to_string(idle_ms));
@@ -73,6 +74,7 @@ struct PeerSlot {
   std::vector<json> events;
   std::string violation;
   bool killed_at_deadline = false;
+  std::string stopped_by_harness;
   std::string start_error;
   std::string declared_gap;  // the registry rules the scenario out for this peer: not started
 
@@ -107,6 +109,7 @@ struct PeerSlot {
       e.exit_reason = start_error;
     }
     e.killed_at_deadline = killed_at_deadline;
+    e.stopped_by_harness = stopped_by_harness;
     e.contract_violation = violation;
     e.refused = declared_gap.empty() ? refused_option(events) : declared_gap;
     e.not_started_unsupported = !declared_gap.empty();
@@ -150,7 +153,8 @@ json run_scenario(const RunConfig& cfg) {
   std::optional<wire::UdpRelay> relay;
   capture::CaptureEndpoints capture_endpoints;
   const auto deadline = wall0 + std::chrono::milliseconds(static_cast<int64_t>(sc.run_timeout_s * 1000));
-  const int idle_ms = idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));  // both peers get it
+  const int idle_ms = idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));
+  const int client_idle_ms = client_idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));
 
   auto on_peer = [&](const std::string& role) {
     return [&, role](const json& ev) { link.on_peer_event(role, ev, relay ? relay->now_us() : 0); };
@@ -198,7 +202,7 @@ json run_scenario(const RunConfig& cfg) {
                                    relay->now_us();
     for (const auto& ev : early) link.on_peer_event("server", ev, relay->now_us());
     if (server_port != 0) {
-      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), idle_ms);
+      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), client_idle_ms);
       try {
         client.proc = std::make_unique<PeerProcess>(client_argv, (cfg.out_dir / "client.stdout").string(),
                                                     (cfg.out_dir / "client.stderr").string());
@@ -208,8 +212,7 @@ json run_scenario(const RunConfig& cfg) {
       }
     }
     // 3. One loop: wire sockets, peers' stdout, link deadlines, the run deadline.
-    std::optional<std::chrono::steady_clock::time_point> client_done_at;
-    const auto server_grace = std::chrono::milliseconds(idle_ms + 1500);
+    SurvivorRule survivor;
     while (client.running() || server.running()) {
       auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {
@@ -220,14 +223,14 @@ json run_scenario(const RunConfig& cfg) {
           }
         break;
       }
-      if (!client.running() && !client_done_at) client_done_at = now;
-      if (client_done_at && client.proc && client.proc->exit_code() == 127 && server.running()) {
+      if (!client.running() && client.proc && client.proc->exit_code() == 127 && server.running()) {
         server.proc->terminate("client does not support this scenario");
         break;
       }
-      if (client_done_at && server.running() && now - *client_done_at > server_grace) {
-        server.killed_at_deadline = true;
-        server.proc->terminate("did not exit within the idle timeout after the client finished");
+      if (survivor.should_stop(relay->now_us(), client.running() != server.running(), relay->next_due_us())) {
+        PeerSlot& s = client.running() ? client : server;
+        s.stopped_by_harness = survivor_stop_note(&s == &client ? "server" : "client");
+        s.proc->terminate(s.stopped_by_harness);
         break;
       }
       std::vector<pollfd> fds;

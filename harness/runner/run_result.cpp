@@ -8,6 +8,7 @@
 
 #include "harness/checks/check.hpp"
 #include "harness/checks/support/failed_dirs.hpp"
+#include "harness/runner/run_end.hpp"
 
 namespace wireproof::runner {
 
@@ -75,7 +76,8 @@ json peer_json(const PeerRecord& p) {
           {"version", p.command->version},
           {"argv", p.argv},
           {"exit_code", p.end.exit_code ? json(*p.end.exit_code) : json(nullptr)},
-          {"exit_reason", p.end.exit_reason}};
+          {"exit_reason", p.end.exit_reason},
+          {"stopped_by_harness", p.end.stopped_by_harness.empty() ? json(nullptr) : json(p.end.stopped_by_harness)}};
   add_timer_fields(j, p);
   return j;
 }
@@ -157,6 +159,7 @@ json assemble_result(const RunRecord& run) {
     checks_json.push_back(std::move(j));
   }
   Verdict v = decide_verdict(run.harness_error, run.client.end, run.server.end, outcomes);
+  v = judge_unfinished_workload(v, run.client.end, run.client.events, outcomes);
   apply_no_effect(v, run.totals.rules);
 
   json handshake{{"completed", false}};

@@ -167,7 +167,18 @@ TEST(Xpass, FromResultsOfJudgedRuns) {
   EXPECT_TRUE(find_xpass(e, {result("error", nlohmann::json::array())}).empty());
 }
 
-static PeerEnd ok(std::string role) { return {role, 0, "exited 0", false, "", "", false}; }
+// PeerEnd by field name: it grows, and brace lists trip -Wmissing-field-initializers.
+static PeerEnd peer_end(std::string role, std::optional<int> code, std::string reason, bool killed = false,
+                        std::string violation = "") {
+  PeerEnd e;
+  e.role = std::move(role);
+  e.exit_code = code;
+  e.exit_reason = std::move(reason);
+  e.killed_at_deadline = killed;
+  e.contract_violation = std::move(violation);
+  return e;
+}
+static PeerEnd ok(std::string role) { return peer_end(std::move(role), 0, "exited 0"); }
 
 // A stock tool with a fixed 1 s timer next to a 100 ms scenario: the idle
 // limit follows the slower timer, so the 1 s peer's back-off (1, 3, 7 s) is
@@ -189,23 +200,48 @@ TEST(PeerTimeouts, IdleFollowsTheSlowestTimer) {
   EXPECT_EQ(longest_timer_ms(sc, server_fixed_only, shim), 100);
 }
 
+// A scenario's handshake limit is written for its timer: a peer with a slower
+// fixed timer gets as many of its own retransmissions (mtu-shrinks-mid-handshake
+// with s_server: 5 s at 100 ms would cut its 1 s timer off before mtu_fit's grace).
+TEST(PeerTimeouts, HandshakeLimitScalesWithASlowerFixedTimer) {
+  wireproof::scenario::Scenario sc;
+  sc.peers.timer_initial_ms = 100;
+  sc.run_timeout_s = 20;
+  EXPECT_EQ(handshake_timeout_ms(sc), 17000);  // no limit in the scenario: the run's less 3 s
+  sc.peers.handshake_timeout_ms = 5000;
+  EXPECT_EQ(handshake_timeout_ms(sc), 5000);
+  EXPECT_EQ(handshake_timeout_ms(sc, 100), 5000);
+  EXPECT_EQ(handshake_timeout_ms(sc, 1000), 18000);  // 50 s scaled, capped at the run deadline less 2 s
+  sc.run_timeout_s = 90;
+  EXPECT_EQ(handshake_timeout_ms(sc, 1000), 50000);
+}
+
+// The client's idle limit only ends an echo that never heard back; half the server's.
+TEST(PeerTimeouts, ClientIdleIsHalfTheServers) {
+  wireproof::scenario::Scenario sc;
+  sc.peers.timer_initial_ms = 100;
+  EXPECT_EQ(client_idle_timeout_ms(sc), 2000);
+  EXPECT_EQ(idle_timeout_ms(sc), 4000);
+  EXPECT_EQ(client_idle_timeout_ms(sc, 1000), 10000);
+}
+
 TEST(Verdict, WorstWins) {
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "pass"}}).verdict, "pass");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "xfail"}, {"b", "pass"}}).verdict, "xfail");
   EXPECT_EQ(decide_verdict("", ok("client"), ok("server"), {{"a", "xfail"}, {"b", "fail"}}).verdict, "fail");
-  PeerEnd crashed{"server", 139, "killed by signal 11 (Segmentation fault)", false, "", "", false};
+  const PeerEnd crashed = peer_end("server", 139, "killed by signal 11 (Segmentation fault)");
   auto v = decide_verdict("", ok("client"), crashed, {{"a", "fail"}});
   EXPECT_EQ(v.verdict, "error");
   EXPECT_NE(v.reason.find("server crashed"), std::string::npos);
-  PeerEnd unsupported{"client", 127, "exited 127", false, "", "", false};
+  const PeerEnd unsupported = peer_end("client", 127, "exited 127");
   EXPECT_EQ(decide_verdict("", unsupported, ok("server"), {}).verdict, "unsupported");
-  PeerEnd never_started{"client", std::nullopt, "", false, "", "", false};
-  PeerEnd unsupported_server{"server", 127, "exited 127", false, "", "", false};
+  const PeerEnd never_started = peer_end("client", std::nullopt, "");
+  const PeerEnd unsupported_server = peer_end("server", 127, "exited 127");
   EXPECT_EQ(decide_verdict("", never_started, unsupported_server, {}).verdict, "unsupported");
   EXPECT_EQ(decide_verdict("", never_started, ok("server"), {}).reason, "client was not started");
-  PeerEnd garbage{"client", 0, "exited 0", false, "stdout line is not a JSON event object: 'hello'", "", false};
+  const PeerEnd garbage = peer_end("client", 0, "exited 0", false, "stdout line is not a JSON event object: 'hello'");
   EXPECT_EQ(decide_verdict("", garbage, ok("server"), {}).verdict, "error");
-  PeerEnd hung{"client", 137, "killed", true, "", "", false};
+  const PeerEnd hung = peer_end("client", 137, "killed", true, "");
   EXPECT_EQ(decide_verdict("", hung, ok("server"), {}).verdict, "error");
   EXPECT_EQ(decide_verdict("no pki", ok("client"), ok("server"), {}).verdict, "error");
 }
@@ -317,13 +353,13 @@ TEST(Capabilities, TheRefusedOptionIsNamedInTheUnsupportedReason) {
   std::vector<nlohmann::json> events{{{"event", "error"}, {"message", "unsupported: --mtu 300 (accepts 576..1500)"}}};
   EXPECT_EQ(refused_option(events), "--mtu 300 (accepts 576..1500)");
   EXPECT_EQ(refused_option({{{"event", "error"}, {"message", "usage: bad"}}}), "");
-  PeerEnd p{"server", 127, "exited 127", false, "", "", false};
+  PeerEnd p = peer_end("server", 127, "exited 127");
   p.refused = refused_option(events);
   EXPECT_EQ(unsupported_reason(p).value_or(""), "server does not support --mtu 300 (accepts 576..1500) (exit 127)");
   EXPECT_EQ(decide_verdict("", ok("client"), p, {}).reason, "server does not support --mtu 300 (accepts 576..1500) (exit 127)");
   p.refused.clear();
   EXPECT_NE(unsupported_reason(p).value_or("").find("no \"unsupported: --option\" event"), std::string::npos);
-  PeerEnd declared{"client", std::nullopt, "", false, "", "", false};
+  PeerEnd declared = peer_end("client", std::nullopt, "");
   declared.refused = "--mtu (...)";
   declared.not_started_unsupported = true;
   EXPECT_EQ(decide_verdict("", declared, ok("server"), {}).verdict, "unsupported");

@@ -9,6 +9,10 @@ namespace wireproof::runner {
 static std::optional<std::string> peer_error(const PeerEnd& p) {
   if (!p.contract_violation.empty()) return p.role + " broke the peer contract: " + p.contract_violation;
   if (p.killed_at_deadline) return p.role + " still running at the run deadline: " + p.exit_reason;
+  // Stopped once it could only time out (run_end.hpp): its state is the outcome, unless it ignored the SIGTERM.
+  if (!p.stopped_by_harness.empty())
+    return p.exit_code == 128 + 9 ? std::optional<std::string>(p.role + " did not exit on SIGTERM (" + p.stopped_by_harness + ")")
+                                  : std::nullopt;
   if (!p.exit_code) return p.role + (p.exit_reason.empty() ? " was not started" : ": " + p.exit_reason);
   int c = *p.exit_code;
   if (c == 0 || c == 1 || c == 2 || c == 127) return std::nullopt;

@@ -17,6 +17,7 @@ struct PeerEnd {
   // error event, or, with not_started_unsupported, from its registry declaration.
   std::string refused;
   bool not_started_unsupported = false;
+  std::string stopped_by_harness;  // non-empty: why the harness stopped it before the deadline (run_end.hpp)
 };
 
 struct CheckOutcome {

@@ -26,7 +26,8 @@ PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::R
   s.params.port = port;
   s.params.timer_initial_ms = sc.peers.timer_initial_ms;
   s.params.handshake_timeout_ms = runner::handshake_timeout_ms(sc);  // as real runs do
-  s.params.idle_timeout_ms = runner::idle_timeout_ms(sc);
+  s.params.idle_timeout_ms =
+      role == dtls::Role::client ? runner::client_idle_timeout_ms(sc) : runner::idle_timeout_ms(sc);  // as real runs do
   s.params.plan = {sc.workload.echo_bytes, sc.workload.chunk};
 
   auto& c = s.config;

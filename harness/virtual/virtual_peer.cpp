@@ -83,6 +83,13 @@ void VirtualPeer::on_time(std::int64_t now_us) {
   advance(now_us);
 }
 
+void VirtualPeer::stop(std::int64_t now_us) {
+  if (exited()) return;
+  now_ = now_us;
+  if (phase_ == Phase::handshaking) return fail(kExitHandshake, "handshake did not complete: stopped by SIGTERM");
+  is_client() ? finish_client("stopped", "") : finish_server("stopped", "");
+}
+
 std::optional<std::int64_t> VirtualPeer::next_due_us() const {
   if (exited()) return std::nullopt;
   std::optional<std::int64_t> next;
@@ -93,7 +100,8 @@ std::optional<std::int64_t> VirtualPeer::next_due_us() const {
   if (phase_ == Phase::handshaking) {
     consider(ms_to_us(params_.handshake_timeout_ms));  // counted from process start, like the real peer
   } else {
-    consider(last_rx_ + ms_to_us(params_.idle_timeout_ms));
+    // Silence ends the workload only until app data has flowed, as in peer_driver.cpp.
+    if (!heard_back()) consider(last_rx_ + ms_to_us(params_.idle_timeout_ms));
     if (echo_client_)
       if (auto r = echo_client_->next_deadline_ms()) consider(workload_start_ + ms_to_us(*r));
   }
@@ -151,13 +159,13 @@ void VirtualPeer::client_step(std::int64_t now) {
     if (conn_->state() == dtls::State::failed) return finish_client("", "read failed: " + conn_->error());
     if (conn_->state() == dtls::State::closed) return finish_client("close_notify", "");
     if (received) continue;
-    if (now >= last_rx_ + ms_to_us(params_.idle_timeout_ms)) return finish_client("idle", "");
+    if (!heard_back() && now >= last_rx_ + ms_to_us(params_.idle_timeout_ms)) return finish_client("idle", "");
     return;
   }
 }
 
 void VirtualPeer::finish_client(const std::string& reason, const std::string& error) {
-  emit(echo_client_->report());
+  emit(echo_client_->report(error.empty() ? peers::workload_ended_by(reason) : error));
   if (!error.empty()) return fail(kExitWorkload, error);
   if (reason != "close_notify") {
     conn_->close();
@@ -191,7 +199,7 @@ void VirtualPeer::server_step(std::int64_t now) {
     flush();
     return finish_server("close_notify", "");
   }
-  if (now >= last_rx_ + ms_to_us(params_.idle_timeout_ms)) return finish_server("idle", "");
+  if (!heard_back() && now >= last_rx_ + ms_to_us(params_.idle_timeout_ms)) return finish_server("idle", "");
 }
 
 void VirtualPeer::finish_server(const std::string& reason, const std::string& error) {

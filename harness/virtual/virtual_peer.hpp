@@ -50,6 +50,8 @@ class VirtualPeer {
   void start(std::int64_t now_us);
   void on_datagram(const crypto::Bytes& datagram, std::int64_t now_us);
   void on_time(std::int64_t now_us);
+  // What a real peer does on SIGTERM (peers/CONTRACT.md "Ending"): reports what it has and exits.
+  void stop(std::int64_t now_us);
   // nullopt once exited.
   std::optional<std::int64_t> next_due_us() const;
   std::vector<Output> take_outputs() { return std::exchange(out_, {}); }
@@ -71,6 +73,8 @@ class VirtualPeer {
   void emit(nlohmann::json event);
   void flush();  // queued datagrams, then the alerts they carried
   bool is_client() const { return params_.role == dtls::Role::client; }
+  // App data has flowed (an echo came back / a record arrived): silence no longer ends the workload.
+  bool heard_back() const { return echo_client_ ? echo_client_->heard_back() : echo_server_ && echo_server_->received_any(); }
 
   PeerParams params_;
   std::string role_name_;

@@ -9,6 +9,7 @@
 #include "harness/capture/pcapng_writer.hpp"
 #include "harness/pki/pki.hpp"
 #include "harness/virtual/peer_setup.hpp"
+#include "harness/runner/run_end.hpp"
 #include "harness/runner/run_result.hpp"
 #include "harness/virtual/virtual_peer.hpp"
 #include "harness/wire/link.hpp"
@@ -32,11 +33,13 @@ struct Side {
   std::vector<json> events;
   std::vector<std::string> argv;
   bool killed_at_deadline = false;
+  std::string stopped_by_harness;
 
   runner::PeerEnd end(const std::string& role) const {
     runner::PeerEnd e;
     e.role = role;
     e.killed_at_deadline = killed_at_deadline;
+    e.stopped_by_harness = stopped_by_harness;
     if (peer && peer->exited()) {
       e.exit_code = peer->exit_code();
       e.exit_reason = "exited " + std::to_string(peer->exit_code());
@@ -81,17 +84,34 @@ std::string simulate(const scenario::Scenario& sc, wire::Link& link, Side& clien
   collect_both();
   client.peer->start(now);
   collect_both();
+  runner::SurvivorRule survivor;  // the same end rule as a real run (run_end.hpp)
+  auto earliest = [](std::initializer_list<std::optional<std::int64_t>> ts) {
+    std::optional<std::int64_t> e;
+    for (auto t : ts)
+      if (t && (!e || *t < *e)) e = t;
+    return e;
+  };
   while (!client.peer->exited() || !server.peer->exited()) {
-    std::optional<std::int64_t> next;
     std::optional<std::int64_t> hop_due;
     if (!hop.empty()) hop_due = hop.begin()->first;
-    for (auto t : {link.next_due_us(), hop_due, client.peer->next_due_us(), server.peer->next_due_us()})
-      if (t && (!next || *t < *next)) next = t;
+    const auto wire_due = earliest({link.next_due_us(), hop_due});
+    if (survivor.should_stop(now, client.peer->exited() != server.peer->exited(), wire_due)) {
+      Side& s = client.peer->exited() ? server : client;
+      s.stopped_by_harness = runner::survivor_stop_note(&s == &client ? "server" : "client");
+      s.peer->stop(now);
+      collect_both();
+      break;
+    }
+    auto next = earliest({wire_due, client.peer->next_due_us(), server.peer->next_due_us(), survivor.stop_due_us()});
     if (!next) return "virtual run stalled: no peer timer and nothing on the wire, yet a peer has not exited";
     now = std::max(now, *next);
     if (now > deadline) {
       now = deadline;
-      for (Side* s : {&client, &server}) s->killed_at_deadline = !s->peer->exited();
+      for (Side* s : {&client, &server}) {
+        s->killed_at_deadline = !s->peer->exited();
+        s->peer->stop(now);  // a real peer gets SIGTERM at the deadline and reports
+      }
+      collect_both();
       break;
     }
     link.on_time(now);

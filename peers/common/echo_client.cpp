@@ -4,6 +4,13 @@
 
 namespace wireproof::peers {
 
+std::string workload_ended_by(const std::string& reason) {
+  if (reason == "idle") return "idle: no echo within --idle-timeout-ms";
+  if (reason == "stopped") return "stopped by SIGTERM";
+  if (reason == "close_notify") return "the server's close_notify";
+  return reason;
+}
+
 std::int64_t EchoClient::resend_after_ms(std::optional<int> timer_initial_ms) {
   return std::max<std::int64_t>(4 * static_cast<std::int64_t>(timer_initial_ms.value_or(1000)), 200);
 }
@@ -55,12 +62,18 @@ std::optional<std::int64_t> EchoClient::next_deadline_ms() const {
   return earliest;
 }
 
-nlohmann::json EchoClient::report() const {
-  return {{"event", "app_data"},      {"role", "client"},
-          {"chunks", config_.plan.count()}, {"bytes", config_.plan.echo_bytes},
-          {"resent", resent_},        {"sent_sha256", sent_.hex()},
-          {"echoed_sha256", echoed_.hex()}, {"duplicates", duplicates_},
-          {"echoed_chunks", echoed_.unique()}, {"malformed", malformed_}};
+nlohmann::json EchoClient::report(const std::string& ended_by) const {
+  nlohmann::json r = {{"event", "app_data"},      {"role", "client"},
+                      {"chunks", config_.plan.count()}, {"bytes", config_.plan.echo_bytes},
+                      {"resent", resent_},        {"sent_sha256", sent_.hex()},
+                      {"echoed_sha256", echoed_.hex()}, {"duplicates", duplicates_},
+                      {"echoed_chunks", echoed_.unique()}, {"malformed", malformed_}};
+  if (!complete()) {
+    r["incomplete"] = true;
+    r["incomplete_reason"] = std::to_string(echoed_.unique()) + " of " + std::to_string(config_.plan.count()) +
+                             " chunks echoed" + (ended_by.empty() ? "" : "; ended by " + ended_by);
+  }
+  return r;
 }
 
 }  // namespace wireproof::peers

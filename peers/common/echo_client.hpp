@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,10 @@
 #include "peers/common/echo_chunks.hpp"
 
 namespace wireproof::peers {
+
+// How a workload ended, in words for the app_data report ("idle", "stopped",
+// "close_notify" as the drivers' closed reasons say it; others pass through).
+std::string workload_ended_by(const std::string& reason);
 
 class EchoClient {
  public:
@@ -44,6 +49,10 @@ class EchoClient {
 
   // Every chunk's echo has arrived (not necessarily intact).
   bool complete() const { return echoed_.unique() == config_.plan.count(); }
+  // At least one echo came back: the path carries application data both ways,
+  // so silence from here on is loss, not a dead peer, and the workload keeps
+  // resending until it completes or is stopped (peers/CONTRACT.md "Workload").
+  bool heard_back() const { return echoed_.unique() > 0 || duplicates_ > 0 || malformed_ > 0; }
   // Complete, and the echoes are byte-for-byte what was sent.
   bool verified() const;
   // When records_to_send next has a resend to make; nullopt when nothing is outstanding.
@@ -52,8 +61,10 @@ class EchoClient {
   std::uint64_t resent() const { return resent_; }
   std::uint64_t duplicates() const { return duplicates_; }
 
-  // The contract's app_data event for role client.
-  nlohmann::json report() const;
+  // The contract's app_data event for role client. When the echo is not
+  // complete it says so: "incomplete": true and "incomplete_reason" naming how
+  // the workload ended (`ended_by`, e.g. "stopped by SIGTERM") and how far it got.
+  nlohmann::json report(const std::string& ended_by = "") const;
 
  private:
   Config config_;

@@ -32,6 +32,9 @@ class EchoServer {
 
   // When the plan is known: every chunk arrived and the digest is the expected one.
   bool verified() const;
+  // A record arrived: the client reaches us, so silence from here on is loss
+  // or the client's end, which its close_notify (or the harness's SIGTERM) signals.
+  bool received_any() const { return records_ > 0; }
   std::uint64_t duplicates() const { return duplicates_; }
 
   // The contract's app_data event for role server.

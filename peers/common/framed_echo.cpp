@@ -37,8 +37,8 @@ void FramedEchoClient::on_record(std::span<const std::uint8_t> record) {
   client_.on_malformed();
 }
 
-nlohmann::json FramedEchoClient::report() const {
-  auto r = client_.report();
+nlohmann::json FramedEchoClient::report(const std::string& ended_by) const {
+  auto r = client_.report(ended_by);
   annotate(r, framing_, chunk_);
   return r;
 }

@@ -35,10 +35,11 @@ class FramedEchoClient {
   void on_record(std::span<const std::uint8_t> record);
 
   bool complete() const { return client_.complete(); }
+  bool heard_back() const { return client_.heard_back(); }
   bool verified() const { return client_.verified(); }
   std::optional<std::int64_t> next_deadline_ms() const { return client_.next_deadline_ms(); }
   // EchoClient's report; with lines plus "framing":"lines" and the "chunk" used.
-  nlohmann::json report() const;
+  nlohmann::json report(const std::string& ended_by = "") const;
 
  private:
   Framing framing_;
@@ -54,6 +55,7 @@ class FramedEchoServer {
   EchoServer::Seen on_record(std::span<const std::uint8_t> record);
 
   bool verified() const { return server_.verified(); }
+  bool received_any() const { return server_.received_any(); }
   // EchoServer's report; with lines plus "framing":"lines" and the "chunk" used.
   nlohmann::json report() const;
 

@@ -10,6 +10,7 @@
 
 #include "peers/common/framed_echo.hpp"
 #include "peers/common/timer_events.hpp"
+#include "peers/common/stop_signal.hpp"
 
 namespace wireproof::peers {
 namespace {
@@ -26,31 +27,34 @@ std::int64_t ms_since(Clock::time_point start, Clock::time_point now) {
   return std::chrono::duration_cast<milliseconds>(now - start).count();
 }
 
-// Waits until fd is ready for `want` or timeout passes; true when ready.
-bool wait_fd(int fd, Progress want, milliseconds timeout) {
-  pollfd p{fd, static_cast<short>(want == Progress::want_write ? POLLOUT : POLLIN), 0};
+// Waits until fd is ready for `want`, a stop is requested, or timeout passes;
+// true when fd is ready.
+bool wait_fd(int fd, Progress want, milliseconds timeout, int stop_fd) {
+  pollfd p[2] = {{fd, static_cast<short>(want == Progress::want_write ? POLLOUT : POLLIN), 0}, {stop_fd, POLLIN, 0}};
   int ms = static_cast<int>(std::clamp<std::int64_t>(timeout.count(), 0, 60'000));
   for (;;) {
-    int rc = ::poll(&p, 1, ms);
-    if (rc >= 0) return rc > 0;
+    int rc = ::poll(p, 2, ms);
+    if (rc >= 0) return p[0].revents != 0;
     if (errno != EINTR) throw SocketError(std::string("poll: ") + std::strerror(errno));
   }
 }
 
-// Waits for the socket, the library's timer or `deadline`, whichever is first.
+// Waits for the socket, the library's timer, a stop request (SIGTERM) or
+// `deadline`, whichever is first.
 // A timer found due is handed to the library, its `timer` event printed
 // first. When a datagram is waiting too, the library reads it before acting
 // on the timer, as it would on its own: OpenSSL and GnuTLS resend from their
 // read path once the timer is due (so the event is printed now, before that
 // call); the ref is handed it on the next wait if the datagram did not stop it.
-void wait_step(DtlsSession& session, TimerEvents& timer_events, int fd, Progress want, Clock::time_point deadline) {
+void wait_step(DtlsSession& session, TimerEvents& timer_events, int fd, Progress want, Clock::time_point deadline,
+               int stop_fd) {
   auto timer = session.timer();
   const bool due_already = timer && timer->due;
   auto wake = timer ? std::min(deadline, timer->deadline) : deadline;
   // Round up so a poll never wakes a hair before the deadline and spins; a due
   // timer only needs to know whether a datagram is waiting.
   auto timeout = due_already ? milliseconds(0) : std::chrono::ceil<milliseconds>(wake - Clock::now()) + milliseconds(1);
-  const bool readable = wait_fd(fd, want, timeout);
+  const bool readable = wait_fd(fd, want, timeout, stop_fd);
   if (!due_already) timer = session.timer();
   if (!timer || !timer->due) return;
   if (readable && !session.resends_from_read_path()) return;
@@ -60,7 +64,8 @@ void wait_step(DtlsSession& session, TimerEvents& timer_events, int fd, Progress
 
 class PeerRun {
  public:
-  PeerRun(const PeerOptions& o, const Backend& b, EventEmitter& ev) : opts_(o), backend_(b), events_(ev), timer_events_(ev) {}
+  PeerRun(const PeerOptions& o, const Backend& b, EventEmitter& ev, StopSignal& stop)
+      : opts_(o), backend_(b), events_(ev), stop_(stop), timer_events_(ev) {}
 
   int run() {
     std::optional<UdpSocket> socket;
@@ -100,7 +105,8 @@ class PeerRun {
       if (Clock::now() >= deadline)
         return fail(kExitHandshake, "handshake did not complete within --handshake-timeout-ms " +
                                         std::to_string(opts_.handshake_timeout_ms) + " ms");
-      wait_step(session, timer_events_, fd, p, deadline);
+      if (stop_.requested()) return fail(kExitHandshake, "handshake did not complete: stopped by SIGTERM");
+      wait_step(session, timer_events_, fd, p, deadline, stop_.fd());
       if (!began) began = Clock::now();
     }
     std::chrono::duration<double, std::milli> took = Clock::now() - *began;
@@ -155,16 +161,21 @@ class PeerRun {
         break;
       }
       if (received) continue;  // echoes opened the window: send before sleeping
+      if (stop_.requested()) {
+        reason = "stopped";
+        break;
+      }
+      // Silence ends the workload only before the first echo (CONTRACT.md "Workload").
       auto idle_deadline = last_rx_ + milliseconds(opts_.idle_timeout_ms);
-      if (Clock::now() >= idle_deadline) {
+      if (!client.heard_back() && Clock::now() >= idle_deadline) {
         reason = "idle";
         break;
       }
-      auto deadline = idle_deadline;
+      auto deadline = client.heard_back() ? Clock::now() + milliseconds(60'000) : idle_deadline;
       if (auto resend = client.next_deadline_ms()) deadline = std::min(deadline, start + milliseconds(*resend));
-      wait_step(session, timer_events_, fd, Progress::want_read, deadline);
+      wait_step(session, timer_events_, fd, Progress::want_read, deadline, stop_.fd());
     }
-    events_.emit(client.report());
+    events_.emit(client.report(error.empty() ? workload_ended_by(reason) : error));
     if (!error.empty()) return fail(kExitWorkload, error);
     if (reason != "close_notify") session.send_close_notify();
     events_.emit({{"event", "closed"}, {"reason", reason}});
@@ -198,12 +209,18 @@ class PeerRun {
         session.send_close_notify();
         break;
       }
+      if (stop_.requested()) {
+        reason = "stopped";
+        break;
+      }
+      // Once the client reached us, its close_notify or the harness's SIGTERM ends the echo, not silence.
       auto idle_deadline = last_rx_ + milliseconds(opts_.idle_timeout_ms);
-      if (Clock::now() >= idle_deadline) {
+      if (!server.received_any() && Clock::now() >= idle_deadline) {
         reason = "idle";
         break;
       }
-      wait_step(session, timer_events_, fd, Progress::want_read, idle_deadline);
+      wait_step(session, timer_events_, fd, Progress::want_read,
+                server.received_any() ? Clock::now() + milliseconds(60'000) : idle_deadline, stop_.fd());
     }
     events_.emit(server.report());
     if (!error.empty()) return fail(kExitWorkload, error);
@@ -219,6 +236,7 @@ class PeerRun {
   const PeerOptions& opts_;
   const Backend& backend_;
   EventEmitter& events_;
+  StopSignal& stop_;
   TimerEvents timer_events_;
   Clock::time_point last_rx_;
 };
@@ -235,7 +253,8 @@ int run_peer(int argc, char** argv, const Backend& backend) {
     return parsed.exit_code;
   }
   try {
-    PeerRun run(*parsed.options, backend, events);
+    StopSignal stop;
+    PeerRun run(*parsed.options, backend, events, stop);
     return run.run();
   } catch (const std::exception& e) {
     events.emit({{"event", "error"}, {"message", std::string("internal error: ") + e.what()}});

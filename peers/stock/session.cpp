@@ -65,7 +65,8 @@ class Session {
       if (!hs_emitted_ && now >= hs_deadline)
         return fail(exit_code::handshake,
                     "handshake not done within " + std::to_string(c_.opts.handshake_timeout_ms) + " ms");
-      if (hs_emitted_ && now - last_rx_ >= milliseconds(c_.opts.idle_timeout_ms)) return finish("idle");
+      // Silence ends the workload only until app data has flowed (CONTRACT.md "Workload").
+      if (hs_emitted_ && !heard_back() && now - last_rx_ >= milliseconds(c_.opts.idle_timeout_ms)) return finish("idle");
       if (client_ && hs_emitted_ && client_->complete()) return finish_client();
       if (client_ && hs_emitted_ && to_write_.empty())
         for (auto& rec : client_->records_to_send(ms(now - start_))) to_write_.push_back(peers::encode_line(rec));
@@ -138,7 +139,7 @@ class Session {
     auto t = Clock::now() + milliseconds(1000);
     if (!hs_emitted_) t = std::min(t, hs_deadline);
     if (hs_seen_ && !hs_emitted_) t = std::min(t, *hs_seen_ + kHandshakeInfoWait);
-    if (hs_emitted_) t = std::min(t, last_rx_ + milliseconds(c_.opts.idle_timeout_ms));
+    if (hs_emitted_ && !heard_back()) t = std::min(t, last_rx_ + milliseconds(c_.opts.idle_timeout_ms));
     if (client_ && hs_emitted_)
       if (auto d = client_->next_deadline_ms()) t = std::min(t, start_ + milliseconds(*d));
     if (!to_write_.empty()) t = std::min(t, Clock::now() + milliseconds(1));  // pacing: poll the pipe
@@ -167,8 +168,11 @@ class Session {
     if (fds[2].revents & POLLIN) {
       signalfd_siginfo si{};
       if (::read(c_.signal_fd, &si, sizeof si) < 0) si.ssi_signo = 0;
+      if (app_data_reported_) return -1;  // already ending (finish_client): its report stands
+      // The harness's "the run is over" (CONTRACT.md "Ending"): report what we have, then stop the tool.
+      if (hs_emitted_) return finish("stopped");
       tool_->terminate(milliseconds(200));
-      return fail(exit_code::internal, "terminated by signal " + std::to_string(si.ssi_signo) + "; tool stopped");
+      return fail(exit_code::handshake, "handshake did not complete: stopped by signal " + std::to_string(si.ssi_signo));
     }
     if (fds[0].revents) drain(tool_->stdout_fd(), "stdout", out_lines_, out_eof_);
     if (fds[1].revents) drain(tool_->stderr_fd(), "stderr", err_lines_, err_eof_);
@@ -246,14 +250,16 @@ class Session {
   }
   std::optional<Clock::time_point> hs_seen_or_now() const { return hs_seen_ ? hs_seen_ : Clock::now(); }
 
-  void emit_app_data() {
-    json r = client_ ? client_->report() : server_->report();
+  void emit_app_data(const std::string& ended_by = "") {
+    app_data_reported_ = true;
+    json r = client_ ? client_->report(ended_by) : server_->report();
     r["framing"] = "lines";  // line_frame.hpp; digests are over the binary chunks
     r["chunk"] = plan_.chunk;
     ev_.emit(std::move(r));
   }
 
   bool workload_ok() const { return client_ ? client_->verified() : server_->verified(); }
+  bool heard_back() const { return client_ ? client_->heard_back() : server_->received_any(); }
 
   int finish_client() {
     emit_app_data();
@@ -274,7 +280,7 @@ class Session {
   // The connection ended (close_notify, idle): report and stop the tool.
   int finish(const std::string& reason) {
     if (hs_seen_ && !hs_emitted_) emit_handshake();
-    emit_app_data();
+    emit_app_data(peers::workload_ended_by(reason));
     ev_.emit({{"event", "closed"}, {"reason", reason}});
     tool_->close_stdin();
     tool_->terminate(reason == "close_notify" ? milliseconds(500) : milliseconds(200));
@@ -312,7 +318,7 @@ class Session {
 
   Clock::time_point start_, last_rx_;
   std::uint16_t port_ = 0;
-  bool ready_ = false, hs_emitted_ = false, failed_ = false, close_sent_ = false;
+  bool ready_ = false, hs_emitted_ = false, failed_ = false, close_sent_ = false, app_data_reported_ = false;
   std::optional<Clock::time_point> hs_seen_, fail_at_;
   std::optional<std::string> version_, cipher_, closed_reason_;
 };

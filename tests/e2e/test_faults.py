@@ -48,12 +48,12 @@ def no_process_mentions(marker):
 
 @pytest.mark.parametrize("mode,role,verdict,reason", [
     ("crash", "server", "error", "server crashed: killed by signal 11"),
-    ("hang", "server", "error", "server still running at the run deadline"),
+    ("hang", "server", "error", "server did not exit on SIGTERM"),
     ("garbage", "server", "error", "server broke the peer contract: stdout line is not a JSON event object"),
     ("unsupported", "server", "unsupported", "server does not support --protocol dtls1.2 (exit 127)"),
     ("silent-exit", "server", "error", "server exited before reporting ready"),
     ("crash", "client", "error", "client crashed: killed by signal 11"),
-    ("hang", "client", "error", "client still running at the run deadline"),
+    ("hang", "client", "error", "client did not exit on SIGTERM"),
     ("garbage", "client", "error", "client broke the peer contract"),
     ("unsupported", "client", "unsupported", "client does not support --protocol dtls1.2 (exit 127)"),
 ])
