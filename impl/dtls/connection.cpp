@@ -275,8 +275,9 @@ void Connection::on_old_fragment(const ReceivedRecord& rec, const HandshakeHeade
   if (static_cast<std::uint16_t>(h.message_seq - first) >= static_cast<std::uint16_t>(end - first)) return;
   if (hs_.done()) {
     // Our last flight has no timer; it is resent only when the peer repeats its Finished,
-    // which is authenticated (epoch > 0), as in OpenSSL (dtls1_read_bytes) and GnuTLS
-    // (record_check_type): a forged plaintext fragment cannot make us resend.
+    // which is authenticated (epoch > 0), as in OpenSSL (dtls1_read_bytes); GnuTLS
+    // (record_check_type) takes any protected handshake record. A forged plaintext
+    // fragment cannot make us resend.
     if (h.type == static_cast<std::uint8_t>(HsType::finished) && rec.epoch > 0) answer_repeated_finished();
     return;
   }

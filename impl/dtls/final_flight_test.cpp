@@ -1,8 +1,8 @@
 // The finished server's answer to a repeated last flight (RFC 6347 4.2.4): it resends its
 // final flight only when the client repeats its Finished, which is authenticated, never for
 // forgeable plaintext fragments; any datagram of the repeat may be the one that arrives;
-// answers are rate-limited and capped. OpenSSL (dtls1_read_bytes) and GnuTLS
-// (record_check_type) key on the same thing.
+// answers are rate-limited and capped. OpenSSL (dtls1_read_bytes) keys on the same
+// thing; GnuTLS (record_check_type) on any protected handshake record.
 #include <gtest/gtest.h>
 
 #include "impl/dtls/lost_final_flight.hpp"
