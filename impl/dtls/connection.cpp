@@ -43,14 +43,19 @@ bool split_record(crypto::Bytes& d, crypto::Bytes& tail) {
 std::size_t starting_mtu(const ConnectionConfig& c) {
   return c.bugs.ignore_mtu ? std::max<std::size_t>(c.mtu, 1500) : c.mtu;
 }
+// wrong-initial-timer: 1 s (RFC 6347's default), whatever was configured.
+Time timer_initial(const ConnectionConfig& c) { return c.bugs.wrong_initial_timer ? Time{1s} : c.initial_timer; }
+// no-backoff: the timer stays; backoff-1.5x: grows by half; otherwise it doubles (4.2.4.1).
+int timer_growth_percent(const ProtocolBugs& b) { return b.no_backoff ? 100 : b.backoff_1_5x ? 150 : 200; }
 }  // namespace
 
 Connection::Connection(ConnectionConfig cfg)
     : cfg_(with_handshake_bugs(std::move(cfg))),
       hs_(cfg_.handshake, *this),
       ra_(cfg_.max_handshake_memory),
-      timer_(cfg_.initial_timer, cfg_.max_timer, !cfg_.bugs.no_backoff, cfg_.bugs.early_retransmit),
-      mtu_(starting_mtu(cfg_)) {
+      timer_(timer_initial(cfg_), cfg_.max_timer, timer_growth_percent(cfg_.bugs), cfg_.bugs.early_retransmit),
+      mtu_(starting_mtu(cfg_)),
+      app_mtu_(mtu_) {
   // The smallest budget must hold a protected record with a handshake header and one byte.
   constexpr std::size_t kMinBudget = kRecordHeaderLen + 8 + crypto::kAeadTagLen + kHandshakeHeaderLen + 64;
   if (cfg_.mtu < cfg_.ip_udp_overhead + kMinBudget || cfg_.fallback_mtu < cfg_.ip_udp_overhead + kMinBudget)
@@ -89,7 +94,10 @@ void Connection::install_read_keys(const CipherSuite& suite, const DirectionKeys
 void Connection::end_flight(bool expect_reply) {
   last_flight_ = std::exchange(building_, {});
   // The peer flight we are answering: its retransmission means our flight was lost.
-  peer_last_flight_first_seq_ = std::exchange(peer_flight_first_seq_, std::nullopt);
+  if (auto first = std::exchange(peer_flight_first_seq_, std::nullopt))
+    peer_last_flight_seqs_ = std::make_pair(*first, ra_.next_seq());
+  else
+    peer_last_flight_seqs_.reset();
   ++stats_.flights_sent;
   send_flight_datagrams(true);
   timeouts_this_flight_ = 0;
@@ -106,7 +114,11 @@ void Connection::end_flight(bool expect_reply) {
 void Connection::send_flight_datagrams(bool first) {
   RenderBugs bugs;  // only a first transmission misbehaves, so the retransmission repairs it
   if (first) bugs.conflicting_overlap = cfg_.bugs.inconsistent_fragments;
-  for (auto& d : render_flight(rl_, last_flight_, budget(), bugs)) out_.push_back(std::move(d));
+  last_flight_largest_datagram_ = 0;
+  for (auto& d : render_flight(rl_, last_flight_, budget(), bugs)) {
+    last_flight_largest_datagram_ = std::max(last_flight_largest_datagram_, d.size());
+    out_.push_back(std::move(d));
+  }
   last_flight_sent_at_ = now_;
 }
 
@@ -115,11 +127,16 @@ void Connection::send_flight_datagrams(bool first) {
 // (RFC 6347 4.2.4.1; OpenSSL and GnuTLS, as measured, do the same), so a
 // response does not leave the next timer expiry at the initial value. After
 // mtu_fallback_after of them the path may not carry our datagram size: fall
-// back to a smaller MTU and re-fragment (RFC 6347 4.1.1.1, what OpenSSL does).
+// back to a smaller MTU and re-fragment (RFC 6347 4.1.1.1; OpenSSL 3.0's
+// dtls1_check_timeout_num after 2). Unlike OpenSSL, only when the flight had a
+// datagram the fallback would cut: three lost 200-byte ClientHellos say nothing
+// about 576 bytes. The fallback cuts the handshake's flights, not app records.
 void Connection::retransmit_flight() {
   ++unanswered_this_flight_;
   const std::size_t fallback = std::min(cfg_.fallback_mtu, cfg_.mtu);
-  if (cfg_.mtu_fallback_after > 0 && unanswered_this_flight_ > cfg_.mtu_fallback_after && mtu_ > fallback) {
+  const bool size_may_explain_loss = last_flight_largest_datagram_ + cfg_.ip_udp_overhead > fallback;
+  if (cfg_.mtu_fallback_after > 0 && unanswered_this_flight_ > cfg_.mtu_fallback_after && mtu_ > fallback &&
+      size_may_explain_loss) {
     mtu_ = fallback;
     stats_.current_mtu = mtu_;
   }
@@ -195,37 +212,39 @@ bool Connection::stateless_hello_check(const ReceivedRecord& rec, const Handshak
   return true;
 }
 
+// RFC 6347 4.1.2.7: an invalid record SHOULD be discarded silently. Epoch-0 fragments
+// are unauthenticated, so anyone can forge them: a bad one is dropped (and counted),
+// never a reason to abort. A bad fragment in an authenticated epoch came from the peer.
+bool Connection::discard_or_fail(const ReceivedRecord& rec, const Failure& f) {
+  if (rec.epoch == 0) {
+    ++stats_.discarded_fragments;
+    return true;
+  }
+  fail(f);
+  return false;
+}
+
 void Connection::on_handshake_record(const ReceivedRecord& rec) {
   bytes::Reader r(rec.data);
   while (!r.empty()) {
     HandshakeHeader h;
     std::span<const std::uint8_t> body;
-    if (!read_handshake_fragment(r, h, body)) return fail({kDecodeError, "malformed handshake fragment"});
+    if (!read_handshake_fragment(r, h, body)) {
+      discard_or_fail(rec, {kDecodeError, "malformed handshake fragment"});
+      return;  // the rest of the record cannot be framed
+    }
     if (cfg_.handshake.role == Role::server && !hello_accepted_) {
       if (!stateless_hello_check(rec, h, body)) continue;
     }
     // Finished is always protected by the new epoch (RFC 5246 7.4.9): a plaintext one is forged.
     if (h.type == static_cast<std::uint8_t>(HsType::finished) && rec.epoch == 0) continue;
     auto outcome = ra_.add(h, body);
-    if (outcome == Reassembler::Outcome::error) return fail({kIllegalParameter, ra_.error()});
+    if (outcome == Reassembler::Outcome::error) {
+      if (discard_or_fail(rec, {kIllegalParameter, ra_.error()})) continue;
+      return;
+    }
     if (outcome == Reassembler::Outcome::old) {
-      // RFC 6347 4.2.4: the peer retransmitted its last flight, so ours was lost: resend it.
-      // Triggered only by the first fragment of that flight's first message, once per copy.
-      // ignore-final-retransmit: the server, once FINISHED, breaks this rule (RFC 6347 4.2.4).
-      const bool ignore = cfg_.bugs.ignore_final_retransmit && hs_.done() && cfg_.handshake.role == Role::server;
-      if (peer_last_flight_first_seq_ && h.message_seq == *peer_last_flight_first_seq_ && h.frag_offset == 0 &&
-          !last_flight_.empty() && !ignore) {
-        // A copy arriving within half the initial timer of our own (re)transmission was sent
-        // before ours could reach the peer (our timer and theirs fired together): answering it
-        // would put two copies of the flight on the wire for one loss. Not once FINISHED: the
-        // last flight has no timer of its own, so every copy gets its answer (4.2.4 MUST).
-        if (!hs_.done() && now_ - last_flight_sent_at_ < cfg_.initial_timer / 2) {
-          ++stats_.crossed_on_peer;
-        } else {
-          ++stats_.retransmits_on_peer;
-          retransmit_flight();
-        }
-      }
+      on_old_fragment(rec, h);
       continue;
     }
     while (auto m = ra_.next()) {
@@ -245,6 +264,52 @@ void Connection::on_handshake_record(const ReceivedRecord& rec) {
       }
     }
   }
+}
+
+// A fragment of an already delivered message. RFC 6347 4.2.4: if it belongs to the peer
+// flight our last flight answers, the peer resent that flight, so ours was lost: resend it.
+// Any fragment of it counts (the datagram holding the first one may be the lost one).
+void Connection::on_old_fragment(const ReceivedRecord& rec, const HandshakeHeader& h) {
+  if (!peer_last_flight_seqs_ || last_flight_.empty()) return;
+  const auto [first, end] = *peer_last_flight_seqs_;
+  if (static_cast<std::uint16_t>(h.message_seq - first) >= static_cast<std::uint16_t>(end - first)) return;
+  if (hs_.done()) {
+    // Our last flight has no timer; it is resent only when the peer repeats its Finished,
+    // which is authenticated (epoch > 0), as in OpenSSL (dtls1_read_bytes); GnuTLS
+    // (record_check_type) takes any protected handshake record. A forged plaintext
+    // fragment cannot make us resend.
+    if (h.type == static_cast<std::uint8_t>(HsType::finished) && rec.epoch > 0) answer_repeated_finished();
+    return;
+  }
+  // A copy arriving within half the initial timer of our own (re)transmission was sent
+  // before ours could reach the peer (our timer and theirs fired together), or is another
+  // datagram of the copy we already answered: answering it would put two copies of the
+  // flight on the wire for one loss. This also bounds what forged epoch-0 fragments can
+  // trigger to one resend per half timer.
+  if (now_ - last_flight_sent_at_ < timer_.initial() / 2) {
+    ++stats_.crossed_on_peer;
+    return;
+  }
+  ++stats_.retransmits_on_peer;
+  retransmit_flight();
+}
+
+// Every repeated Finished gets its answer (RFC 6347 4.2.4 MUST), even one that arrives
+// right after our flight: the peer's timer decides when it asks. Rate-limited to one
+// answer per half initial timer (the other fragments of one Finished, duplicates a link
+// made), and capped at max_retransmissions answers (OpenSSL's dtls1_check_timeout_num count).
+// ignore-final-retransmit: the server breaks this rule.
+void Connection::answer_repeated_finished() {
+  if (cfg_.bugs.ignore_final_retransmit && cfg_.handshake.role == Role::server) return;
+  const bool too_soon = last_final_answer_at_ && now_ - *last_final_answer_at_ < timer_.initial() / 2;
+  if (too_soon || final_answers_ >= cfg_.max_retransmissions) {
+    ++stats_.final_requests_ignored;
+    return;
+  }
+  ++final_answers_;
+  last_final_answer_at_ = now_;
+  ++stats_.retransmits_on_peer;
+  retransmit_flight();
 }
 
 void Connection::on_alert(const ReceivedRecord& rec) {
@@ -296,7 +361,7 @@ std::vector<crypto::Bytes> Connection::pull_datagrams() {
 std::size_t Connection::max_application_datagram_size() const {
   // Before the handshake picks a suite, assume GCM's expansion (the larger one).
   std::size_t overhead = rl_.write_epoch() > 0 ? rl_.overhead(rl_.write_epoch()) : kRecordHeaderLen + 8 + 16;
-  std::size_t b = budget();
+  std::size_t b = app_budget();
   return b > overhead ? std::min(b - overhead, kMaxPlaintextLen) : 0;
 }
 

@@ -34,13 +34,17 @@ struct ConnectionConfig {
   HandshakeConfig handshake;
   std::size_t mtu = 1500;             // link MTU at the IP layer (IPv4 + UDP headers included)
   std::size_t ip_udp_overhead = 28;   // IPv4 (20) + UDP (8)
-  std::size_t fallback_mtu = 576;     // used after mtu_fallback_after unanswered retransmissions
-  // Retransmissions of one flight (timer or response) that went unanswered before the
-  // next one is cut for fallback_mtu (OpenSSL: 2). 0 disables the fallback.
+  // Handshake flights are cut for fallback_mtu after mtu_fallback_after unanswered
+  // retransmissions of a flight (timer or response; OpenSSL: 2), but only when that flight
+  // had a datagram larger than fallback_mtu: a loss the size cannot explain changes nothing.
+  // Application records keep the configured mtu. 0 disables the fallback.
+  std::size_t fallback_mtu = 576;
   int mtu_fallback_after = 2;
   Time initial_timer = 1s;            // RFC 6347 4.2.4.1
   Time max_timer = 60s;
-  int max_retransmissions = 12;       // give up on the next expiry (OpenSSL also stops after 12)
+  // Give up on the next expiry (OpenSSL also stops after 12). Also the most answers a
+  // finished side gives to its peer's repeated Finished (OpenSSL: the same count).
+  int max_retransmissions = 12;
   Time handshake_timeout = 0s;        // 0: no overall limit
   std::size_t max_handshake_memory = 64 * 1024;  // reassembly bound (bytes of message bodies)
   bool cookie_exchange = true;        // server: stateless HelloVerifyRequest first
@@ -67,7 +71,9 @@ struct ConnectionStats {
   int retransmissions = 0;       // flights resent on timeout (this handshake)
   int retransmits_on_peer = 0;   // flights resent because the peer resent its last flight
   int crossed_on_peer = 0;       // peer retransmissions not answered: they crossed our own send
-  std::size_t current_mtu = 0;
+  int final_requests_ignored = 0;  // finished: repeated Finished not answered (rate limit or cap)
+  int discarded_fragments = 0;   // malformed or inconsistent epoch-0 fragments, dropped (6347 4.1.2.7)
+  std::size_t current_mtu = 0;   // the MTU handshake flights are cut for (after any fallback)
   int flights_sent = 0;
 };
 
@@ -88,6 +94,8 @@ class Connection : private HandshakeSink {
   // Queues data as one application_data record; false when not established or too large.
   bool send_app(crypto::ByteView data);
   std::optional<crypto::Bytes> recv_app();
+  // Payload of one application record that fits the configured MTU (never the handshake's
+  // fallback MTU: that guess was made from handshake losses and must not cap the data path).
   std::size_t max_application_datagram_size() const;
   void close();  // close_notify
 
@@ -114,6 +122,9 @@ class Connection : private HandshakeSink {
 
   void process(ReceivedRecord& rec);  // may move rec.data out
   void on_handshake_record(const ReceivedRecord& rec);
+  void on_old_fragment(const ReceivedRecord& rec, const HandshakeHeader& h);
+  void answer_repeated_finished();
+  bool discard_or_fail(const ReceivedRecord& rec, const Failure& f);
   bool stateless_hello_check(const ReceivedRecord& rec, const HandshakeHeader& h, crypto::ByteView body);
   void on_alert(const ReceivedRecord& rec);
   void send_flight_datagrams(bool first);
@@ -121,6 +132,7 @@ class Connection : private HandshakeSink {
   void fail(const Failure& f);
   void send_alert(std::uint8_t level, std::uint8_t description);
   std::size_t budget() const { return mtu_ - cfg_.ip_udp_overhead; }
+  std::size_t app_budget() const { return app_mtu_ - cfg_.ip_udp_overhead; }
 
   ConnectionConfig cfg_;
   Handshake hs_;
@@ -131,14 +143,21 @@ class Connection : private HandshakeSink {
   Time now_{0};
   Time intended_send_at_{0};
   std::optional<Time> handshake_deadline_;
-  std::size_t mtu_;
+  std::size_t mtu_;      // handshake flights: the configured MTU, or the fallback
+  std::size_t app_mtu_;  // application records: always the configured MTU
   std::uint16_t next_send_seq_ = 0;
   bool hello_accepted_ = false;  // server: a ClientHello passed the cookie check
   std::vector<FlightItem> building_, last_flight_;
-  std::optional<std::uint16_t> peer_flight_first_seq_, peer_last_flight_first_seq_;
+  std::optional<std::uint16_t> peer_flight_first_seq_;
+  // message_seq range [first, end) of the peer flight our last_flight_ answers: a fragment of
+  // it arriving again means the peer did not get our flight.
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> peer_last_flight_seqs_;
   int timeouts_this_flight_ = 0;
   int unanswered_this_flight_ = 0;  // retransmissions of last_flight_ (timer or response)
   Time last_flight_sent_at_{0};
+  std::size_t last_flight_largest_datagram_ = 0;  // as last rendered, IP and UDP headers excluded
+  int final_answers_ = 0;                         // finished: answers to the peer's repeated Finished
+  std::optional<Time> last_final_answer_at_;
   int app_records_sent_ = 0;
   std::deque<crypto::Bytes> out_;
   std::deque<crypto::Bytes> app_in_;

@@ -68,6 +68,15 @@ bool Handshake::awaiting_ccs() const {
 }
 
 std::optional<Failure> Handshake::on_message(HsType type, crypto::ByteView body, crypto::ByteView transcript_form) {
+  // RFC 6347 4.2.1: a server may answer the ClientHello with a cookie by another
+  // HelloVerifyRequest (it rotated its cookie secret, or lost our first cookie's state).
+  // Like OpenSSL and GnuTLS clients, take the new cookie and send the ClientHello again,
+  // as long as no ServerHello has arrived.
+  if (type == HsType::hello_verify_request && cfg_.role == Role::client && row_ == kCookieHelloRow + 1) {
+    if (auto f = read_hello_verify_request(body)) return f;
+    row_ = kCookieHelloRow;
+    return drive();
+  }
   const RowMessage m = hs(type);
   while (row_ < kHandshakeRows.size()) {
     const HandshakeRow& r = kHandshakeRows[row_];

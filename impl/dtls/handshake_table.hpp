@@ -66,6 +66,11 @@ inline constexpr std::array<HandshakeRow, 15> kHandshakeRows = {{
     {hs(HsType::finished), Role::server, 6, kAlways, false},
 }};
 
+// The ClientHello that echoes a cookie; a repeated HelloVerifyRequest sends the client back here.
+inline constexpr std::size_t kCookieHelloRow = 2;
+static_assert(kHandshakeRows[kCookieHelloRow].msg.type == HsType::client_hello &&
+              kHandshakeRows[kCookieHelloRow].needs == kCookie);
+
 inline bool row_present(const HandshakeRow& r, std::uint32_t flags) { return (flags & r.needs) == r.needs; }
 inline bool same_message(RowMessage a, RowMessage b) { return a.ccs == b.ccs && (a.ccs || a.type == b.type); }
 

@@ -17,6 +17,8 @@ const std::vector<std::pair<std::string_view, Field>>& table() {
       {"inconsistent-fragments", &ProtocolBugs::inconsistent_fragments},
       {"duplicate-app-data", &ProtocolBugs::duplicate_app_data},
       {"ignore-final-retransmit", &ProtocolBugs::ignore_final_retransmit},
+      {"wrong-initial-timer", &ProtocolBugs::wrong_initial_timer},
+      {"backoff-1.5x", &ProtocolBugs::backoff_1_5x},
   };
   return t;
 }

@@ -25,6 +25,8 @@ struct ProtocolBugs {
   bool inconsistent_fragments = false;   // a flight's first send repeats a fragment with other bytes (4.2.3)
   bool duplicate_app_data = false;       // every application record is sent twice, with distinct numbers (4.1.2.6)
   bool ignore_final_retransmit = false;  // the server ignores the client's resent final flight, never resending its own (4.2.4)
+  bool wrong_initial_timer = false;      // the timer starts at 1 s whatever initial value was configured (4.2.4.1)
+  bool backoff_1_5x = false;             // the timer grows by 1.5x per retransmission instead of doubling (4.2.4.1)
 };
 
 // The switch names ("no-backoff", ...), in declaration order.

@@ -4,13 +4,15 @@
 #include <algorithm>
 
 #include "impl/dtls/protocol_bugs.hpp"
-#include "impl/dtls/test_configs.hpp"
+#include "impl/dtls/lost_final_flight.hpp"
 
 namespace wd = wireproof::dtls;
 namespace wc = wireproof::crypto;
 using wd::testing::client_cfg;
 using wd::testing::Dir;
 using wd::testing::first_hs_type;
+using wd::testing::has_epoch;
+using wd::testing::LostFinalFlight;
 using wd::testing::MemoryLink;
 using wd::testing::Sent;
 using wd::testing::server_cfg;
@@ -46,51 +48,11 @@ std::pair<std::uint16_t, std::uint64_t> last_record(const wc::Bytes& d) {
   return {h.epoch, h.seq};
 }
 
-// Whether any record of a datagram belongs to `epoch`.
-bool has_epoch(const wc::Bytes& d, std::uint16_t epoch) {
-  wireproof::bytes::Reader r(d);
-  wd::RecordHeader h;
-  std::span<const std::uint8_t> f;
-  while (!r.empty() && wd::read_record(r, h, f))
-    if (h.epoch == epoch) return true;
-  return false;
-}
-
-// Runs a handshake up to the server's final flight (ChangeCipherSpec + Finished), whose
-// datagrams are all lost; the server is done, the client still waits for that flight.
-struct LostFinalFlight {
-  bool dropping = true;
-  MemoryLink link;
-  wd::Time now{0};
-  explicit LostFinalFlight(wd::ConnectionConfig server) : link(client_cfg(), std::move(server)) {
-    link.drop = [this](const Sent& s) {
-      return dropping && s.dir == Dir::s2c && (s.data.at(0) == 20 || has_epoch(s.data, 1));
-    };
-    EXPECT_TRUE(link.run_until([&] { return link.server->handshake_done(); }, 10s));
-    dropping = false;
-    EXPECT_TRUE(link.server->pull_datagrams().empty());
-  }
-  // The client's timer fires and it resends flight 5, which the server receives shortly
-  // after; returns what the server sends in response.
-  std::vector<wc::Bytes> client_retransmits() {
-    auto deadline = link.client->next_deadline();
-    EXPECT_TRUE(deadline);
-    if (!deadline) return {};
-    link.client->on_timeout(*deadline);
-    auto flight5 = link.client->pull_datagrams();
-    EXPECT_FALSE(flight5.empty());
-    now = *deadline + 1ms;
-    for (const auto& d : flight5) link.server->feed(d, now);
-    now += 1ms;
-    return link.server->pull_datagrams();
-  }
-};
-
 }  // namespace
 
 TEST(ProtocolBugs, EveryNameSetsASwitchAndUnknownNamesAreRefused) {
-  EXPECT_EQ(wd::protocol_bug_names().size(), 9u);
-  EXPECT_EQ(wd::protocol_bug_names().back(), "ignore-final-retransmit");
+  EXPECT_EQ(wd::protocol_bug_names().size(), 11u);
+  EXPECT_EQ(wd::protocol_bug_names().back(), "backoff-1.5x");
   for (auto name : wd::protocol_bug_names()) {
     wd::ProtocolBugs b;
     EXPECT_TRUE(wd::set_protocol_bug(b, name)) << name;
@@ -105,6 +67,14 @@ TEST(ProtocolBugs, NoBackoffKeepsTheInitialTimer) {
 
 TEST(ProtocolBugs, EarlyRetransmitFiresAtHalfTheTimer) {
   EXPECT_EQ(unanswered_gaps(buggy(client_cfg(), "early-retransmit")), (std::vector<wd::Time>{50ms, 100ms, 200ms}));
+}
+
+TEST(ProtocolBugs, WrongInitialTimerStartsAtOneSecondWhatever100MsSays) {
+  EXPECT_EQ(unanswered_gaps(buggy(client_cfg(), "wrong-initial-timer")), (std::vector<wd::Time>{1s, 2s, 4s}));
+}
+
+TEST(ProtocolBugs, Backoff15xGrowsByHalfInsteadOfDoubling) {
+  EXPECT_EQ(unanswered_gaps(buggy(client_cfg(), "backoff-1.5x")), (std::vector<wd::Time>{100ms, 150ms, 225ms}));
 }
 
 TEST(ProtocolBugs, RecordSpansDatagramsSplitsTheFirstApplicationRecord) {

@@ -52,6 +52,10 @@ Reassembler::Outcome Reassembler::add(const HandshakeHeader& h, crypto::ByteView
   Partial& p = it->second;
   if (p.type != h.type || p.body.size() != h.length) {
     error_ = "fragments of handshake message " + std::to_string(h.message_seq) + " disagree on type or length";
+    // Which one is wrong cannot be told: forget the partial message too, so a forged first
+    // fragment cannot make every genuine one disagree for good (the peer resends them).
+    in_use_ -= p.body.size();
+    partial_.erase(it);
     return Outcome::error;
   }
   if (!add_range(p, h.frag_offset, h.frag_offset + h.frag_length)) return Outcome::dropped;

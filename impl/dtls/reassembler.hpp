@@ -38,7 +38,7 @@ class Reassembler {
     accepted,  // stored (or a harmless duplicate of stored bytes)
     old,       // message_seq already delivered: the peer is retransmitting
     dropped,   // too far ahead, or over the memory bound for now
-    error,     // refuse the connection: oversized or inconsistent; see error()
+    error,     // oversized, or inconsistent with the partial message (which is forgotten); see error()
   };
   Outcome add(const HandshakeHeader& h, crypto::ByteView fragment);
   // The next message in order, once complete.

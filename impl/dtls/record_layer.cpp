@@ -79,8 +79,13 @@ void RecordLayer::next_read_epoch(std::unique_ptr<RecordProtection> p) {
 }
 
 // Fills out (type, epoch, seq, plaintext) when the record is new and authentic.
+// Epoch 0 has no replay window: its records are unauthenticated, so one forged record
+// numbered 2^48-1 would move the window past every genuine one (OpenSSL 3.0 marks epoch 0
+// too, in dtls1_process_record). Nothing there needs replay protection: handshake
+// fragments are de-duplicated by message_seq and offset, and a repeated flight is what
+// the retransmission logic must see anyway.
 bool RecordLayer::open_one(ReadEpoch& re, const RecordHeader& h, crypto::ByteView fragment, ReceivedRecord& out) {
-  if (!re.window.check(h.seq)) {
+  if (re.prot && !re.window.check(h.seq)) {
     ++stats_.replayed;
     return false;
   }
@@ -95,7 +100,7 @@ bool RecordLayer::open_one(ReadEpoch& re, const RecordHeader& h, crypto::ByteVie
   } else {
     out.data.assign(fragment.begin(), fragment.end());
   }
-  re.window.mark(h.seq);
+  if (re.prot) re.window.mark(h.seq);  // only an authenticated record may move the window
   return true;
 }
 

@@ -3,7 +3,8 @@
 // <-> records. Records that fail authentication, replays, and malformed
 // datagrams are dropped silently and counted (RFC 6347 4.1.2.7); records of
 // the next read epoch that arrive before its keys are held (bounded) and
-// handed back once the epoch is installed (RFC 6347 4.1).
+// handed back once the epoch is installed (RFC 6347 4.1). Only protected epochs
+// have a replay window (see open_one): epoch 0 cannot authenticate what moves it.
 #pragma once
 
 #include <map>

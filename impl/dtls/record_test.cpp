@@ -203,3 +203,16 @@ TEST(RecordLayer, TrailingGarbageCounted) {
   EXPECT_EQ(rx.unprotect(d).size(), 1u);
   EXPECT_EQ(rx.stats().malformed, 1u);
 }
+
+TEST(RecordLayer, Epoch0HasNoWindowAForgedHighNumberCanMove) {
+  // Epoch 0 is unauthenticated: a record numbered 2^48-1 must not make later genuine
+  // (low-numbered) epoch-0 records look too old. Protected epochs keep their window.
+  wd::RecordLayer tx, rx;
+  tx.set_next_write_seq(0, wd::kMaxSeq);
+  EXPECT_EQ(rx.unprotect(tx.protect(wd::ContentType::handshake, 0, hex("01"))).size(), 1u);
+  tx.set_next_write_seq(0, 3);
+  auto genuine = tx.protect(wd::ContentType::handshake, 0, hex("02"));
+  EXPECT_EQ(rx.unprotect(genuine).size(), 1u);
+  EXPECT_EQ(rx.unprotect(genuine).size(), 1u);  // a copy too: the handshake layer de-duplicates
+  EXPECT_EQ(rx.stats().replayed, 0u);
+}

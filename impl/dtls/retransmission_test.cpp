@@ -110,3 +110,30 @@ TEST(Retransmission, MtuFallbackThresholdIsConfigurable) {
   for (const Sent* s : link.sent(Dir::s2c)) dropped += s->dropped;
   EXPECT_EQ(dropped, 2);
 }
+
+TEST(Retransmission, LostSmallDatagramsDoNotTriggerTheMtuFallback) {
+  // random-loss-10pct-100k-echo, seed 40: the first three ClientHellos (~200 bytes) are
+  // lost. A 576-byte MTU would not have carried them any better, so the client keeps its
+  // 1500. Before the fix it fell back to 576 for good and refused every 1000-byte write.
+  MemoryLink link(with_timer(client_cfg(), 100ms), with_timer(server_cfg(), 100ms));
+  link.drop = [](const Sent& s) { return s.dir == Dir::c2s && s.index_in_dir < 3; };
+  ASSERT_TRUE(link.run_until_established(10s)) << link.client->error() << link.server->error();
+  EXPECT_EQ(link.client->stats().retransmissions, 3);
+  EXPECT_EQ(link.client->stats().current_mtu, 1500u);
+  EXPECT_TRUE(link.client->send_app(wireproof::crypto::Bytes(1000, 7)));
+}
+
+TEST(Retransmission, MtuFallbackCutsTheHandshakeButNotApplicationRecords) {
+  auto sc = with_timer(server_cfg(), 100ms);
+  MemoryLink link(with_timer(client_cfg(), 100ms), sc);
+  bool small_path = true;  // the path carries 576 during the handshake only
+  link.drop = [&](const Sent& s) { return small_path && s.data.size() + 28 > 576; };
+  ASSERT_TRUE(link.run_until_established(10s)) << link.client->error() << link.server->error();
+  EXPECT_EQ(link.server->stats().current_mtu, 576u);
+  // The data path keeps the configured 1500: 1500 - 28 (IP+UDP) - 13 (header) - 24 (GCM).
+  EXPECT_EQ(link.server->max_application_datagram_size(), 1500u - 28 - 13 - 24);
+  small_path = false;
+  ASSERT_TRUE(link.server->send_app(wireproof::crypto::Bytes(1000, 7)));
+  link.run_for(10ms);
+  EXPECT_EQ(link.client->recv_app(), wireproof::crypto::Bytes(1000, 7));
+}

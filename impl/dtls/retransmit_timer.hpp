@@ -1,8 +1,9 @@
 // The DTLS retransmission timer (RFC 6347 4.2.4.1): starts at an initial
 // value (default 1 s), doubles on every retransmission up to a cap (at least
 // 60 s). Time is whatever the caller's clock says (real or virtual), in
-// microseconds. Two misbehaviour switches (protocol_bugs.hpp) bend it:
-// `doubles = false` (no-backoff) and `early = true` (fires at half the value).
+// microseconds. Misbehaviour switches (protocol_bugs.hpp) bend it through
+// `growth_percent` (no-backoff: 100, backoff-1.5x: 150; RFC 6347: 200) and
+// `early = true` (early-retransmit: fires at half the value).
 #pragma once
 
 #include <algorithm>
@@ -14,8 +15,8 @@ using Time = std::chrono::microseconds;
 
 class RetransmitTimer {
  public:
-  RetransmitTimer(Time initial, Time max, bool doubles = true, bool early = false)
-      : initial_(initial), max_(max), current_(initial), doubles_(doubles), early_(early) {}
+  RetransmitTimer(Time initial, Time max, int growth_percent = 200, bool early = false)
+      : initial_(initial), max_(max), current_(initial), growth_percent_(growth_percent), early_(early) {}
 
   void arm(Time now) {
     armed_ = true;
@@ -24,17 +25,19 @@ class RetransmitTimer {
   void stop() { armed_ = false; }
   void reset() { current_ = initial_; }  // a new flight starts from the initial value
   void back_off() {
-    if (doubles_) current_ = std::min(current_ * 2, max_);
+    current_ = std::min(current_ * growth_percent_ / 100, max_);
   }
 
   bool armed() const { return armed_; }
   Time deadline() const { return deadline_; }
   bool expired(Time now) const { return armed_ && now >= deadline_; }
   Time current() const { return current_; }
+  Time initial() const { return initial_; }
 
  private:
   Time initial_, max_, current_;
-  bool doubles_, early_;
+  int growth_percent_;
+  bool early_;
   bool armed_ = false;
   Time deadline_{0};
 };

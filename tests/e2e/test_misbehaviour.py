@@ -41,14 +41,42 @@ CASES = [
     # The client never gets the server's Finished, so no handshake and no data follow.
     ("ignore-final-retransmit", FINAL_ANSWERED, "server",
      ["last_flight_answered", "handshake_completes", "app_data_intact"], "unanswered"),
+    # Issue 8: a wrong timer must fail whichever side has it.
+    ("wrong-initial-timer", DTLS / "server-flight-lost-twice.yaml", "server", ["retransmission_schedule"],
+     "off schedule"),
+    ("wrong-initial-timer", DTLS / "client-hello-lost-twice.yaml", "client", ["retransmission_schedule"],
+     "off schedule"),
+    ("backoff-1.5x", DTLS / "server-flight-lost-twice.yaml", "server", ["retransmission_schedule"], "off schedule"),
+    ("backoff-1.5x", DTLS / "client-hello-lost-twice.yaml", "client", ["retransmission_schedule"], "off schedule"),
 ]
+BUGS = sorted({c[0] for c in CASES})
+
+
+def case_id(case):
+    """The switch's name, plus the buggy side's role for a switch tried on both sides."""
+    bug, _, role, *_ = case
+    return bug if [c[0] for c in CASES].count(bug) == 1 else f"{bug}-as-{role}"
+
+
+# Known false passes of today's retransmission_schedule (issue 8): a server that answers
+# each client resend is never judged on its own timer, and the +-25 % tolerance takes a
+# 1.5x back-off (150 ms against 200) for doubling. Strict: they flip to XPASS (and fail)
+# once the check is fixed, so the marks must then go.
+NEEDS_TIMER_FIX = {"wrong-initial-timer-as-server", "backoff-1.5x-as-server", "backoff-1.5x-as-client"}
+TIMER_FIX_REASON = "needs the timer check fix from branch i8-timer"
+
+
+def switch_params():
+    for c in CASES:
+        marks = [pytest.mark.xfail(strict=True, reason=TIMER_FIX_REASON)] if case_id(c) in NEEDS_TIMER_FIX else []
+        yield pytest.param(*c, id=case_id(c), marks=marks)
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
     """The shipped registry plus `ref-<switch>` for every switch (absolute executable)."""
     reg = json.loads((REPO / "peers" / "registry.json").read_text())
-    for bug, *_ in CASES:
+    for bug in BUGS:
         reg["peers"].append({"name": f"ref-{bug}", "kind": "shim", "protocols": ["dtls1.2"],
                              "implementation": "wireproof", "executable": str(REF), "args": ["--bug", bug],
                              "description": f"reference stack with the {bug} misbehaviour switch"})
@@ -64,7 +92,7 @@ def run(wireproof, registry, out, scenario, client, server):
     return result, {c["name"]: c for c in result["checks"]}
 
 
-@pytest.mark.parametrize("bug,scenario,role,failing,detail", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("bug,scenario,role,failing,detail", list(switch_params()))
 def test_switch_fails_its_check(wireproof, registry, tmp_path, bug, scenario, role, failing, detail):
     peers = {"client": "openssl", "server": "openssl", role: f"ref-{bug}"}
     result, checks = run(wireproof, registry, tmp_path / "run", scenario, peers["client"], peers["server"])
