@@ -19,7 +19,7 @@ import pytest
 from wp_e2e import BUILD, REPO
 
 REF = (BUILD / "peers" / "ref" / "wireproof-peer-ref").resolve()
-SCENARIO = REPO / "scenarios" / "dtls" / "server-flight-lost-twice.yaml"
+SCENARIO = REPO / "scenarios" / "dtls" / "server-timer-alone.yaml"
 CLEAN = REPO / "scenarios" / "dtls" / "clean-handshake-echo.yaml"
 
 
@@ -70,7 +70,7 @@ def test_timing_failure_that_repeats_is_a_fail_with_every_try_kept(wireproof, re
     assert cell["verdict"] == "fail"
     assert [t["verdict"] for t in cell["tries"]] == ["fail", "fail", "fail"], "1 try + --retries 2 (default)"
     assert all("retransmission_schedule" in t["failed_checks"] for t in cell["tries"])
-    base = out / "server-flight-lost-twice" / "ref__ref-no-backoff"
+    base = out / "server-timer-alone" / "ref__ref-no-backoff"
     dirs = [base, base / "try-2", base / "try-3"]
     assert [t["dir"] for t in cell["tries"]] == [str(d.relative_to(out)) for d in dirs]
     seeds = {json.loads((d / "result.json").read_text())["seed"] for d in dirs}
@@ -103,7 +103,7 @@ def test_a_cell_that_passes_is_run_once(wireproof, registry, tmp_path):
     p, s = matrix(wireproof, registry, tmp_path / "m", SCENARIO, "ref", "ref")
     assert p.returncode == 0, p.stderr
     assert s["runs"][0]["verdict"] == "pass" and "tries" not in s["runs"][0]
-    assert not (tmp_path / "m" / "server-flight-lost-twice" / "ref__ref" / "try-2").exists()
+    assert not (tmp_path / "m" / "server-timer-alone" / "ref__ref" / "try-2").exists()
 
 
 def test_every_run_unsupported_exits_4(wireproof, registry, tmp_path):

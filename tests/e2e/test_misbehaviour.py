@@ -42,11 +42,12 @@ CASES = [
     ("ignore-final-retransmit", FINAL_ANSWERED, "server",
      ["last_flight_answered", "handshake_completes", "app_data_intact"], "unanswered"),
     # Issue 8: a wrong timer must fail whichever side has it.
-    ("wrong-initial-timer", DTLS / "server-flight-lost-twice.yaml", "server", ["retransmission_schedule"],
+    # server-timer-alone: only the server's timer can resend its flight (min_judged s2c 2).
+    ("wrong-initial-timer", DTLS / "server-timer-alone.yaml", "server", ["retransmission_schedule"],
      "off schedule"),
     ("wrong-initial-timer", DTLS / "client-hello-lost-twice.yaml", "client", ["retransmission_schedule"],
      "off schedule"),
-    ("backoff-1.5x", DTLS / "server-flight-lost-twice.yaml", "server", ["retransmission_schedule"], "off schedule"),
+    ("backoff-1.5x", DTLS / "server-timer-alone.yaml", "server", ["retransmission_schedule"], "off schedule"),
     ("backoff-1.5x", DTLS / "client-hello-lost-twice.yaml", "client", ["retransmission_schedule"], "off schedule"),
 ]
 BUGS = sorted({c[0] for c in CASES})
@@ -58,18 +59,9 @@ def case_id(case):
     return bug if [c[0] for c in CASES].count(bug) == 1 else f"{bug}-as-{role}"
 
 
-# Known false passes of today's retransmission_schedule (issue 8): a server that answers
-# each client resend is never judged on its own timer, and the +-25 % tolerance takes a
-# 1.5x back-off (150 ms against 200) for doubling. Strict: they flip to XPASS (and fail)
-# once the check is fixed, so the marks must then go.
-NEEDS_TIMER_FIX = {"wrong-initial-timer-as-server", "backoff-1.5x-as-server", "backoff-1.5x-as-client"}
-TIMER_FIX_REASON = "needs the timer check fix from branch i8-timer"
-
-
 def switch_params():
     for c in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=TIMER_FIX_REASON)] if case_id(c) in NEEDS_TIMER_FIX else []
-        yield pytest.param(*c, id=case_id(c), marks=marks)
+        yield pytest.param(*c, id=case_id(c))
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ GIVES_UP = REPO / "tests" / "fixtures" / "peers" / "gives_up_client.py"
 STARVED = REPO / "tests" / "fixtures" / "scenarios" / "echo-starved-after-first-chunk.yaml"
 CLEAN = REPO / "scenarios" / "dtls" / "clean-handshake-echo.yaml"  # run_s 20: the server's handshake limit is 17 s
 BURST = REPO / "scenarios" / "dtls" / "burst-loss-gilbert-elliott.yaml"
-RANDOM = REPO / "scenarios" / "dtls" / "random-loss-10pct-100k-echo.yaml"
 
 
 @pytest.fixture
@@ -62,30 +61,8 @@ def test_the_echo_rides_out_a_loss_burst_real_pairs(wireproof, tmp_path, client,
     assert result["app_data"]["client"]["echoed_chunks"] == result["app_data"]["client"]["chunks"]
 
 
-# The reference stack's MTU fallback on size-unrelated loss (issue 8, "Reference stack"; another part of
-# the issue) still fails these seeds: "record of 1008 bytes exceeds max_application_datagram_size 511".
-# strict: once that fix lands they pass, and this list must go.
-REF_MTU_FALLBACK = {("burst-loss-gilbert-elliott", 17), ("burst-loss-gilbert-elliott", 35),
-                    ("random-loss-10pct-100k-echo", 40)}
-
-
-@pytest.mark.parametrize("scenario", [BURST, RANDOM], ids=lambda p: p.stem)
-def test_loss_scenarios_hold_for_40_seeds_in_virtual_time(wireproof, tmp_path, scenario):
-    failures = []
-    for seed in range(1, 41):
-        out = tmp_path / f"s{seed}"
-        wireproof("run", scenario, "--client", "ref", "--server", "ref", "--clock", "virtual", "--seed", seed,
-                  "--out", out)
-        result = read_result(out)
-        if result["verdict"] != "pass":
-            failures.append((seed, result["reason"], (out / "client.stdout").read_text()))
-    known = {seed for name, seed in REF_MTU_FALLBACK if name == scenario.stem}
-    unexpected = [f for f in failures if f[0] not in known]
-    assert not unexpected, unexpected
-    for seed, _, client_stdout in failures:  # the known ones fail for the known reason only
-        assert "exceeds max_application_datagram_size" in client_stdout, (seed, client_stdout)
-    fixed = known - {f[0] for f in failures}
-    assert not fixed, f"seeds {sorted(fixed)} pass now: remove them from REF_MTU_FALLBACK"
+# The deterministic proof that the echo rides out every loss burst (ref x ref,
+# virtual time, seeds 1..40, every scenario) is tests/e2e/test_seed_sweep.py.
 
 
 @pytest.mark.parametrize("clock,client,server", [("virtual", "ref", "ref"), ("real", "openssl", "openssl"),

@@ -111,7 +111,8 @@ def test_matrix_reports_a_stale_expectation_as_xpass(wireproof, tmp_path):
                      cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr  # no run failed: the stale entry alone fails it
     summary = __import__("json").loads((out / "summary.json").read_text())
-    assert summary["counts"] == {"pass": 1, "xfail": 1, "fail": 0, "error": 0, "unsupported": 0}, summary["counts"]
+    assert summary["counts"] == {"pass": 1, "xfail": 1, "fail": 0, "error": 0, "unsupported": 0, "inconclusive": 0,
+                                 "flaky": 0, "not_run": 0}, summary["counts"]
     stale = tmp_path / "expect.yaml"
     assert [x["entry"] for x in summary["xpass"]] == [f"{stale}:5:3"]
     assert f"xpass {stale}:5:3" in proc.stdout and f"{stale}:1:3" not in proc.stdout
