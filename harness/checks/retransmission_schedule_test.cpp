@@ -312,6 +312,33 @@ TEST(RetransmissionSchedule, ResponsesToThePeersRetransmissionAreReportedNotJudg
   EXPECT_EQ(r.measured["flights"][1]["intervals"][0]["kind"], "response");
 }
 
+// Found under load (ci/stress-matrix, gnutls -> openssl,
+// final-flight-retransmit-answered): OpenSSL's answer with its last flight left
+// 55.7 ms after the client's resend arrived, outside the response window, and
+// with no timer event (the last flight has none) it was judged as a timer
+// retransmission "expected 100 ms": a false fail on host load.
+TEST(RetransmissionSchedule, TheLastFlightIsNeverJudgedAsATimerOneHoweverLateItsAnswer) {
+  LogBuilder b;
+  auto with_finished = [](Bytes d) {  // and the flight's epoch-1 Finished
+    Bytes fin = record(kHandshake, 1, 0, filler(40));
+    d.insert(d.end(), fin.begin(), fin.end());
+    return d;
+  };
+  auto f5 = [&](std::uint64_t seq) { return with_finished(record(kHandshake, 0, seq, handshake_message(16, 2, filler(66)))); };
+  auto f6 = [&](std::uint64_t seq) { return with_finished(record(kChangeCipherSpec, 0, seq, Bytes{1})); };
+  b.datagram("c2s", 0, f5(2), 5);
+  lost(b.datagram("s2c", 1, f6(5), 6));
+  b.datagram("c2s", 1000, f5(3), 5, true);  // the log builder's timer: 1 s
+  b.datagram("s2c", 1055.7, f6(6), 6, true);
+  auto r = run(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["judged_by_dir"]["s2c"], 0);
+  EXPECT_EQ(r.measured["judged_by_dir"]["c2s"], 1);
+  EXPECT_EQ(r.measured["flights"][1]["intervals"][0]["judged"], false);
+  EXPECT_NE(r.measured["flights"][1]["intervals"][0]["not_judged_because"].get<std::string>().find("last flight"),
+            std::string::npos);
+}
+
 TEST(RetransmissionSchedule, GroupsOneMessagePerDatagramIntoOneTransmission) {
   LogBuilder b;
   auto msg = [](std::uint64_t seq, int type, int msg_seq) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/events/dtls_constants.hpp"
+
 namespace wireproof::checks::support {
 
 static double uncapped(double initial_ms, int level) { return initial_ms * std::ldexp(1.0, std::clamp(level, 0, 40)); }
@@ -52,11 +54,35 @@ Kind kind_of(const Transmission& t, const TimerExpiry* expiry, bool sender_print
   return t.peer_arrival_us ? Kind::response : Kind::timer;  // no expiry: it can only be answering
 }
 
+bool carries_finished(const FlightSeries& s) {  // an epoch >= 1 handshake record: the flight's Finished
+  for (const auto& t : s.transmissions)
+    for (const auto* d : t.datagrams)
+      for (const auto& r : d->records)
+        if (r.type == events::kHandshake && r.epoch >= 1) return true;
+  return false;
+}
+
+// The handshake's last flight: sent with a Finished after the peer's own
+// Finished flight (the server's flight 6 in a full handshake). RFC 6347 4.2.4
+// gives it no timer: in the FINISHED state its sender only answers the peer's
+// retransmissions (judged by last_flight_answered), however late the host lets
+// it answer, so none of its resends is a timer retransmission.
+const FlightSeries* last_flight(const std::vector<FlightSeries>& all) {
+  const FlightSeries* last = nullptr;
+  for (const auto& s : all)
+    if (!last || s.flight > last->flight) last = &s;
+  if (!last || !carries_finished(*last)) return nullptr;
+  for (const auto& s : all)
+    if (s.dir != last->dir && s.flight < last->flight && carries_finished(s)) return last;
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>& all, const Backoffs& backoffs,
                                                 const TimerEvidence& evidence) {
   std::vector<JudgedSeries> out;
+  const FlightSeries* final_flight = last_flight(all);
   for (const auto& series : all) {
     const auto& tx = series.transmissions;
     if (tx.size() < 2) continue;
@@ -75,6 +101,10 @@ std::vector<JudgedSeries> judge_retransmissions(const std::vector<FlightSeries>&
       if (series.stateless) {
         j.kind = Kind::stateless;
         j.not_judged_because = "a stateless server answers each ClientHello and has no timer (RFC 6347 4.2.1, 4.2.4)";
+      } else if (&series == final_flight) {
+        j.kind = Kind::response;
+        j.not_judged_because =
+            "the last flight has no timer: its resends answer the peer's (RFC 6347 4.2.4; last_flight_answered)";
       } else {
         j.kind = kind_of(t, j.expiry, !expiries.empty());
         if (j.kind == Kind::response) {
