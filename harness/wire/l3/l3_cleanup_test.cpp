@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,9 @@ TEST(L3Cleanup, SweepRemovesWhatAKilledOwnerLeft) {
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   // No destructor ran: the namespace outlives its owner until someone sweeps.
   ASSERT_TRUE(ip_netns_lists(name)) << "expected the killed owner's namespace to persist";
+  // The TUN, though, went with the owner's fd: the kernel removed it.
+  EXPECT_THROW(test::tool_output("ip", {"-n", name, "link", "show", "dev", name}), std::runtime_error)
+      << "the killed owner's TUN device survived it";
 
   const auto removed = NetNamespace::sweep_stale();
   EXPECT_TRUE(contains(removed, name));
