@@ -459,5 +459,53 @@ TEST(IpDissector, EveryTruncationOfAValidPacketIsMalformed) {
   }
 }
 
+Bytes from_hex(const std::string& hex) {
+  Bytes out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+// Real packets: `tshark -i lo` while Python connected a TCP socket to
+// 127.0.0.1:47911 and sent "wireproof" over UDP to [::1]:47912 (frames 1 and 4,
+// the 14-byte loopback Ethernet header cut). Linux leaves TCP/UDP checksums on
+// loopback to an offload that never runs, so they are wrong on the wire, and
+// tshark (tcp.check_checksum:TRUE) says "TCP CHECKSUM INCORRECT" and "UDP
+// CHECKSUM INCORRECT" for both, as the dissector must. The IPv4 header checksum is real.
+TEST(IpDissector, RealLoopbackCaptureDecodesAsTsharkDoes) {
+  IpPacket syn = dissect_ip(from_hex(
+      "4500003c401b40004006fc9e7f0000017f000001dbe6bb27781bccca00000000a002ffd7fe3000000204ffd70402080a1a08508f00"
+      "0000000103030a"));
+  EXPECT_EQ(syn.ip.src.to_string(), "127.0.0.1");
+  EXPECT_TRUE(syn.ip.df);
+  EXPECT_TRUE(syn.ip.header_checksum_ok);
+  ASSERT_TRUE(syn.tcp);
+  EXPECT_EQ(syn.tcp->src_port, 56294);
+  EXPECT_EQ(syn.tcp->dst_port, 47911);
+  EXPECT_EQ(syn.tcp->flags, tcp_flag::syn);
+  EXPECT_EQ(syn.tcp->window, 65495);
+  EXPECT_EQ(syn.tcp->mss, 65495);
+  EXPECT_EQ(syn.tcp->window_scale, 10);
+  EXPECT_TRUE(syn.tcp->sack_permitted);
+  ASSERT_TRUE(syn.tcp->timestamps);
+  EXPECT_EQ(syn.tcp->timestamps->value, 436752527u);
+  EXPECT_FALSE(syn.tcp->checksum_ok);
+  ASSERT_TRUE(syn.malformed);
+  EXPECT_EQ(*syn.malformed, "tcp.checksum: 0xfe30 does not verify");
+
+  IpPacket udp6 = dissect_ip(from_hex(
+      "60053a7b001111400000000000000000000000000000000100000000000000000000000000000001ba96bb28001100247769726570"
+      "726f6f66"));
+  EXPECT_EQ(udp6.ip.version, 6);
+  EXPECT_EQ(udp6.ip.src.to_string(), "::1");
+  EXPECT_EQ(udp6.ip.ttl, 64);
+  EXPECT_EQ(udp6.ip.flow_label, 0x53a7bu);
+  ASSERT_TRUE(udp6.udp);
+  EXPECT_EQ(udp6.udp->src_port, 47766);
+  EXPECT_EQ(udp6.udp->dst_port, 47912);
+  EXPECT_EQ(udp6.udp->payload_length, 9u);
+  EXPECT_FALSE(udp6.udp->checksum_ok);
+  EXPECT_EQ(*udp6.malformed, "udp.checksum: 0x0024 does not verify");
+}
+
 }  // namespace
 }  // namespace wireproof::dissect
