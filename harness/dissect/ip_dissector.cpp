@@ -114,6 +114,8 @@ std::optional<Reader> parse_ipv4(Reader& r, IpHeader& ip, Faults faults, bool qu
   }
   Reader body;
   r.get_sub(payload, body);
+  // A TUN packet has no link padding: bytes past the stated length are a fault.
+  if (!r.empty()) faults.note("ipv4.total_length: {}, the packet has {} bytes", total, start.remaining());
   return body;
 }
 
@@ -141,6 +143,9 @@ std::optional<Reader> parse_ipv6(Reader& r, IpHeader& ip, Faults faults, bool qu
   } else if (!r.get_sub(payload, body)) {
     faults.note("ipv6.payload_length: {} exceeds the {} bytes captured after the header", payload, r.remaining());
     return std::nullopt;
+  } else if (!r.empty()) {
+    faults.note("ipv6.payload_length: {}, the packet has {} bytes after the header", payload,
+                payload + r.remaining());
   }
   ip.header_length = kIpv6Header;
   while (next == ip_proto::hop_by_hop || next == ip_proto::routing || next == ip_proto::destination_options ||
@@ -307,6 +312,10 @@ void parse_quoted(Reader r, IcmpMessage& icmp, Faults faults) {
   else inner.note("ip.version: {}", version);
   if (inner_fault) faults.note("icmp.quoted.{}", *inner_fault);
   if (!body) return;
+  // RFC 792 quotes the header and 64 bits of data: enough to name the flow.
+  if (body->remaining() < 8 && !ip.is_fragment())
+    faults.note("icmp.quoted: {} bytes after the IP header, at least 8 are quoted (RFC 792, RFC 4443 2.4)",
+                body->remaining());
   QuotedPacket q;
   q.version = ip.version;
   q.src = ip.src;

@@ -362,6 +362,20 @@ TEST(IpDissector, Ipv4HeaderFaultsNameTheField) {
   EXPECT_EQ(*dissect_ip(short_total).malformed, "ipv4.total_length: 16 is shorter than the 20-byte header");
 }
 
+TEST(IpDissector, BytesPastTheStatedIpLengthAreMalformed) {
+  Bytes v4 = ipv4(17, udp({1, 2}));
+  v4.push_back(0);
+  IpPacket p = dissect_ip(v4);
+  ASSERT_TRUE(p.malformed);
+  EXPECT_EQ(*p.malformed, "ipv4.total_length: 30, the packet has 31 bytes");
+  EXPECT_TRUE(p.udp && p.udp->checksum_ok);  // the datagram inside the stated length still decodes
+  Bytes v6 = ipv6(17, 17, udp({1, 2}));
+  v6.insert(v6.end(), {0, 0});
+  IpPacket q = dissect_ip(v6);
+  ASSERT_TRUE(q.malformed);
+  EXPECT_EQ(*q.malformed, "ipv6.payload_length: 10, the packet has 12 bytes after the header");
+}
+
 TEST(IpDissector, TcpDataOffsetOutsideTheSegmentIsMalformed) {
   Bytes small = tcp(tcp_flag::ack, {}, {});
   small[12] = 0x40;  // 4 words
@@ -425,6 +439,19 @@ TEST(IpDissector, Icmpv6PacketTooBigCarriesTheMtuAndTheQuotedDatagram) {
   EXPECT_EQ(p.icmp->quoted->src.to_string(), "2001:db8::1");
   EXPECT_EQ(p.icmp->quoted->protocol, 17);
   EXPECT_EQ(p.icmp->quoted->dst_port, 4433);
+  EXPECT_FALSE(p.icmp->quoted->tcp_seq);
+}
+
+TEST(IpDissector, IcmpQuotingLessThan8TransportBytesIsMalformed) {
+  Bytes inner = ipv4(6, tcp(tcp_flag::ack, {}, {}));
+  bytes::Writer w;
+  w.put_u32(0x03040000);
+  w.put_u32(1400);
+  w.put_bytes(std::span(inner).first(24));  // IP header + 4 bytes: the ports, no seq
+  IpPacket p = dissect_ip(ipv4(1, w.take()));
+  ASSERT_TRUE(p.malformed);
+  EXPECT_EQ(*p.malformed, "icmp.quoted: 4 bytes after the IP header, at least 8 are quoted (RFC 792, RFC 4443 2.4)");
+  EXPECT_EQ(p.icmp->quoted->dst_port, 443);
   EXPECT_FALSE(p.icmp->quoted->tcp_seq);
 }
 
