@@ -2,25 +2,10 @@
 #include <stdexcept>
 
 #include "harness/capture/pcapng_writer.hpp"
+#include "impl/bytes/internet_checksum.hpp"
 #include "impl/bytes/writer.hpp"
 
 namespace wireproof::capture {
-
-namespace {
-
-// RFC 1071 one's-complement sum over 16-bit big-endian words.
-std::uint32_t sum16(const std::uint8_t* p, std::size_t n, std::uint32_t acc = 0) {
-  for (std::size_t k = 0; k + 1 < n; k += 2) acc += static_cast<std::uint32_t>(p[k] << 8 | p[k + 1]);
-  if (n % 2) acc += static_cast<std::uint32_t>(p[n - 1] << 8);
-  return acc;
-}
-
-std::uint16_t fold(std::uint32_t acc) {
-  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
-  return static_cast<std::uint16_t>(~acc & 0xffff);
-}
-
-}  // namespace
 
 std::vector<std::uint8_t> ipv4_udp(const Endpoint& src, const Endpoint& dst, std::uint16_t ip_id,
                                    const std::vector<std::uint8_t>& payload) {
@@ -44,10 +29,17 @@ std::vector<std::uint8_t> ipv4_udp(const Endpoint& src, const Endpoint& dst, std
   w.put_u16(0);              // UDP checksum, patched below
   w.put_bytes(payload);
   const auto& b = w.data();
-  w.patch_uint(10, 2, fold(sum16(b.data(), kIp)));
+  const std::span<const std::uint8_t> packet(b);
+  bytes::InternetChecksum ip;
+  ip.add(packet.first(kIp));
+  w.patch_uint(10, 2, ip.value());
   // UDP checksum over the pseudo-header (src, dst, proto, UDP length) and the UDP datagram.
-  std::uint32_t acc = sum16(b.data() + 12, 8) + 17 + (kUdp + payload.size());
-  std::uint16_t udp = fold(sum16(b.data() + kIp, kUdp + payload.size(), acc));
+  bytes::InternetChecksum pseudo;
+  pseudo.add(packet.subspan(12, 8));
+  pseudo.add_u16(17);
+  pseudo.add_u16(static_cast<std::uint16_t>(kUdp + payload.size()));
+  pseudo.add(packet.subspan(kIp));
+  const std::uint16_t udp = pseudo.value();
   w.patch_uint(kIp + 6, 2, udp == 0 ? 0xffff : udp);  // 0 means "no checksum"; RFC 768 sends all ones
   return w.take();
 }

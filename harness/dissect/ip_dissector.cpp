@@ -6,11 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "harness/dissect/internet_checksum.hpp"
+#include "impl/bytes/internet_checksum.hpp"
 #include "impl/bytes/reader.hpp"
 
 namespace wireproof::dissect {
 
+using bytes::InternetChecksum;
 using bytes::Reader;
 using Bytes = std::span<const std::uint8_t>;
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <span>
 
-namespace wireproof::dissect {
+namespace wireproof::bytes {
 
 class InternetChecksum {
  public:
@@ -44,4 +44,4 @@ class InternetChecksum {
   bool odd_ = false;
 };
 
-}  // namespace wireproof::dissect
+}  // namespace wireproof::bytes
