@@ -30,6 +30,7 @@
 #include "harness/checks/registry.hpp"
 #include "harness/checks/support/params.hpp"
 #include "harness/checks/support/transmissions.hpp"
+#include "harness/checks/support/wire_records.hpp"
 #include "harness/events/dtls_constants.hpp"
 
 namespace wireproof::checks {
@@ -44,8 +45,7 @@ using events::kChangeCipherSpec;
 using events::kHandshake;
 
 bool has_record(const events::Datagram& d, int type, int min_epoch) {
-  return std::any_of(d.records.begin(), d.records.end(),
-                     [&](const events::Record& r) { return r.type == type && r.epoch >= min_epoch; });
+  return support::carries(d, {type, min_epoch});
 }
 
 std::int64_t first_delivery(const events::Datagram& d) {
@@ -95,12 +95,7 @@ class LastFlightAnswered final : public Check {
                   {"group_window_ms", options.group_window_us / 1000.0}};
 
     const auto series = support::flight_series(in.log, options);
-    const FlightSeries* last = nullptr;
-    for (const auto& s : series)
-      if (!last || s.flight > last->flight) last = &s;
-    const FlightSeries* peer = nullptr;
-    for (const auto& s : series)
-      if (last && s.dir != last->dir && s.flight < last->flight && (!peer || s.flight > peer->flight)) peer = &s;
+    const auto [last, peer] = support::last_flights(series);
     if (!last || !peer || last->transmissions.empty()) {
       r.detail = "no handshake flights from both sides";
       return r;

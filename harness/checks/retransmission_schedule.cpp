@@ -8,8 +8,8 @@
 // max_timer_ms (larger caps are allowed: "no less than"), within
 // max(expect.retransmit.tolerance_ms, tolerance_pct %) (defaults 15 ms, 10 %);
 // every flight starts at k = 0. Answers to the peer's retransmission, what
-// follows them in their flight, and a stateless server's HelloVerifyRequests
-// are reported, not judged.
+// follows them in their flight, the last flight's resends (it has no timer)
+// and a stateless server's HelloVerifyRequests are reported, not judged.
 //
 // Verdict: fail when a judged retransmission is off schedule on the wire and
 // the library's own deadline (its `timer` event) was off too or is unknown
@@ -133,7 +133,8 @@ class RetransmissionSchedule final : public Check {
                              "(capped at {:g} ms) after that flight's previous transmission, +- max({:g} ms, {:g} %); "
                              "every flight starts at k = 0; answers to the peer's retransmission (within {:g} ms of "
                              "its arrival, or with no timer event), the retransmissions after an answer in its "
-                             "flight, and HelloVerifyRequest resends are not judged",
+                             "flight, the last flight's resends (it has no timer) and HelloVerifyRequest resends "
+                             "are not judged",
                              backoff.cap_ms, backoff.tolerance_ms, backoff.tolerance_pct,
                              options.response_window_us / 1000.0)},
         {"schedule_ms_by_dir", {{"c2s", schedule_text(backoffs.c2s)}, {"s2c", schedule_text(backoffs.s2c)}}},

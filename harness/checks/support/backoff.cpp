@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/checks/support/wire_records.hpp"
 #include "harness/events/dtls_constants.hpp"
 
 namespace wireproof::checks::support {
@@ -57,8 +58,7 @@ Kind kind_of(const Transmission& t, const TimerExpiry* expiry, bool sender_print
 bool carries_finished(const FlightSeries& s) {  // an epoch >= 1 handshake record: the flight's Finished
   for (const auto& t : s.transmissions)
     for (const auto* d : t.datagrams)
-      for (const auto& r : d->records)
-        if (r.type == events::kHandshake && r.epoch >= 1) return true;
+      if (carries(*d, {events::kHandshake, 1})) return true;
   return false;
 }
 
@@ -68,13 +68,8 @@ bool carries_finished(const FlightSeries& s) {  // an epoch >= 1 handshake recor
 // retransmissions (judged by last_flight_answered), however late the host lets
 // it answer, so none of its resends is a timer retransmission.
 const FlightSeries* last_flight(const std::vector<FlightSeries>& all) {
-  const FlightSeries* last = nullptr;
-  for (const auto& s : all)
-    if (!last || s.flight > last->flight) last = &s;
-  if (!last || !carries_finished(*last)) return nullptr;
-  for (const auto& s : all)
-    if (s.dir != last->dir && s.flight < last->flight && carries_finished(s)) return last;
-  return nullptr;
+  const auto [last, peer] = last_flights(all);
+  return last && peer && carries_finished(*last) && carries_finished(*peer) ? last : nullptr;
 }
 
 }  // namespace

@@ -96,4 +96,15 @@ std::vector<FlightSeries> flight_series(const events::EventLog& log, const Trans
   return out;
 }
 
+LastFlights last_flights(const std::vector<FlightSeries>& series) {
+  LastFlights out;
+  for (const auto& s : series)
+    if (!out.last || s.flight > out.last->flight) out.last = &s;
+  for (const auto& s : series)
+    if (out.last && s.dir != out.last->dir && s.flight < out.last->flight &&
+        (!out.peer || s.flight > out.peer->flight))
+      out.peer = &s;
+  return out;
+}
+
 }  // namespace wireproof::checks::support

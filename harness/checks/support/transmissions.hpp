@@ -55,6 +55,15 @@ struct FlightSeries {
 // Every (dir, flight) series in the log, ordered by their first transmission.
 std::vector<FlightSeries> flight_series(const events::EventLog& log, const TransmissionOptions& options);
 
+// The highest-numbered series (the handshake's last flight so far) and the
+// other side's highest series below it (the peer's flight it follows); either
+// is nullptr when the log has none.
+struct LastFlights {
+  const FlightSeries* last = nullptr;
+  const FlightSeries* peer = nullptr;
+};
+LastFlights last_flights(const std::vector<FlightSeries>& series);
+
 const char* to_string(Transmission::Kind k);
 
 }  // namespace wireproof::checks::support

@@ -15,15 +15,19 @@ static std::string record_bytes(const events::Datagram& d, const events::Record&
                      d.payload.begin() + static_cast<std::ptrdiff_t>(end));
 }
 
+bool carries(const events::Datagram& d, const RecordFilter& filter) {
+  return std::any_of(d.records.begin(), d.records.end(), [&](const events::Record& r) { return filter.matches(r); });
+}
+
 RecordTally tally_records(const events::EventLog& log, const std::string& dir, const RecordFilter& filter) {
   RecordTally t;
   std::set<std::string> arrived, delivered;
   for (const auto* d : log.datagrams()) {
     if (d->dir != dir) continue;
-    bool carries = false;
+    bool any = false;
     for (const auto& r : d->records) {
-      if (r.type != filter.content_type || r.epoch < filter.min_epoch) continue;
-      carries = true;
+      if (!filter.matches(r)) continue;
+      any = true;
       auto bytes = record_bytes(*d, r);
       t.arrived++;
       arrived.insert(bytes);
@@ -32,7 +36,7 @@ RecordTally tally_records(const events::EventLog& log, const std::string& dir, c
       t.delivered += d->deliveries_us.size();
       delivered.insert(std::move(bytes));
     }
-    if (carries) t.datagrams.push_back(d->i);
+    if (any) t.datagrams.push_back(d->i);
   }
   t.distinct_arrived = arrived.size();
   t.distinct_delivered = delivered.size();

@@ -19,7 +19,11 @@ namespace wireproof::checks::support {
 struct RecordFilter {
   int content_type = 0;  // events::kHandshake, kApplicationData, ...
   int min_epoch = 0;     // 1: protected records only
+  bool matches(const events::Record& r) const { return r.type == content_type && r.epoch >= min_epoch; }
 };
+
+// Whether the datagram holds at least one record the filter matches.
+bool carries(const events::Datagram& d, const RecordFilter& filter);
 
 struct RecordTally {
   std::uint64_t arrived = 0;             // records that arrived at the wire from the sender
