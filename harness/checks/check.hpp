@@ -77,6 +77,9 @@ class Check {
   // the echo). An expected-failure entry for all scenarios must then pin
   // `dir` (harness/runner/expectations.hpp), or it hides the other side too.
   virtual bool judges_per_direction() const { return true; }
+  // Whether its verdict rests on timing the host can disturb (a late wake-up),
+  // so the matrix retries a cell that failed it (harness/runner/cell_tries.hpp).
+  virtual bool judges_timing() const { return false; }
   virtual CheckResult run(const Inputs& in) const = 0;
 };
 

@@ -81,6 +81,7 @@ class LastFlightAnswered final : public Check {
            "handshake) MUST respond to a retransmit of the peer's last flight with a retransmit of the last flight.";
   }
   bool on_by_default() const override { return false; }
+  bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override { return {"answer_window_ms", "group_window_ms"}; }
 
   CheckResult run(const Inputs& in) const override {

@@ -108,6 +108,7 @@ class RetransmissionSchedule final : public Check {
            "60 seconds.";
   }
 
+  bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override {
     return {"group_window_ms", "response_window_ms", "max_timer_ms", "min_judged"};
   }

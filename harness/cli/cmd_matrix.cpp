@@ -110,9 +110,7 @@ int cmd_matrix(const MatrixOptions& o) {
     if (rc == 0) std::cout << "report:  " << fs::path(o.out) / "report" / "index.html" << "\n";
     else std::cerr << "wireproof: the HTML report could not be written (exit " << rc << "); results are intact\n";
   }
-  const int rc = runner::matrix_exit_code(summary);
-  const bool stale = !summary.value("xpass", nlohmann::json::array()).empty();
-  return rc == 0 && stale ? 1 : rc;  // a stale expectation (XPASS) fails an otherwise green matrix
+  return runner::exit_code_with_xpass(runner::matrix_exit_code(summary), summary.value("xpass", nlohmann::json::array()));
 }
 
 }  // namespace wireproof::cli

@@ -61,8 +61,7 @@ int cmd_run(const RunOptions& o) {
   // An entry for this cell that matched no failure is stale (XPASS): exit 1.
   const auto xpass = runner::find_xpass(cfg.expectations, {result});
   std::cerr << runner::xpass_lines(xpass);
-  const int rc = runner::run_exit_code(verdict);  // 2 (bad input) is returned above
-  return !xpass.empty() && rc == 0 ? 1 : rc;
+  return runner::exit_code_with_xpass(runner::run_exit_code(verdict), xpass);  // 2 (bad input) is returned above
 }
 
 }  // namespace wireproof::cli

@@ -54,12 +54,11 @@ InternetChecksum pseudo_header(const IpHeader& ip, std::uint8_t protocol, std::s
   c.add(ip.src.view());
   c.add(ip.dst.view());
   if (ip.version == 4) {
-    c.add_u8_pair(0, protocol);
+    c.add_u16(protocol);  // a zero byte, then the protocol
     c.add_u16(static_cast<std::uint16_t>(length));
   } else {
     c.add_u32(static_cast<std::uint32_t>(length));
-    c.add_u8_pair(0, 0);
-    c.add_u8_pair(0, protocol);
+    c.add_u32(protocol);  // three zero bytes, then the next header
   }
   return c;
 }
@@ -278,7 +277,7 @@ void parse_udp(Bytes packet, Reader r, IpPacket& p, Faults faults) {
   }
   udp.payload_offset = offset_in(packet, r);
   udp.payload_length = r.remaining();
-  if (udp.length < 8 || udp.length != start.remaining())
+  if (udp.length != start.remaining())  // the 8-byte header was read, so this also refuses a length under 8
     faults.note("udp.length: {}, the IP payload is {}", udp.length, start.remaining());
   udp.checksum_absent = udp.checksum == 0;
   if (udp.checksum_absent) {

@@ -10,8 +10,6 @@ std::optional<int> scenario_peer_mtu(const scenario::Scenario& sc) {
   return std::nullopt;
 }
 
-bool passes_option(const PeerCommand& peer, const std::string& option) { return peer.capabilities.accepts(option); }
-
 std::optional<std::string> capability_gap(const scenario::Scenario& sc, const PeerCommand& peer, bool needs_lines) {
   const auto& caps = peer.capabilities;
   auto undeclared = [&](const std::string& option, const std::string& because) -> std::optional<std::string> {

@@ -19,9 +19,6 @@ namespace wireproof::runner {
 // file sets it; nullopt when it sets none (the link's 1500 is only a default).
 std::optional<int> scenario_peer_mtu(const scenario::Scenario& sc);
 
-// Whether the runner passes `--option` to this peer: only options it declares.
-bool passes_option(const PeerCommand& peer, const std::string& option);
-
 // What this peer cannot do that the scenario needs, naming the option
 // ("--mtu 576: the registry declares 1000..1500"), or nullopt.
 // `needs_lines`: the pair needs --framing lines (a stock tool is in it).

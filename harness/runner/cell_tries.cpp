@@ -2,12 +2,19 @@
 
 #include <algorithm>
 
+#include "harness/checks/check.hpp"
+
 namespace wireproof::runner {
 
 using nlohmann::json;
 
 const std::vector<std::string>& timing_checks() {
-  static const std::vector<std::string> names{"retransmission_schedule", "last_flight_answered"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& c : checks::all_checks())
+      if (c->judges_timing()) out.push_back(c->name());
+    return out;
+  }();
   return names;
 }
 

@@ -18,18 +18,22 @@ namespace wireproof::runner {
 // timer in the run (a stock tool's fixed 1 s timer can be slower than the
 // scenario's) and about ten of the echo client's resends (4 timers apart).
 // `longest_timer_ms` defaults to the scenario's timer.
-inline int idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
-  int timer = longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
-  return std::clamp(timer * 40, 4000, 10000);
+// The timer the limits below are sized for: the slowest in the run, else the scenario's, else 1 s.
+inline int base_timer_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms) {
+  return longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
 }
 
-// The client's idle limit, half the server's: its first echo comes one round
+inline int idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
+  return std::clamp(base_timer_ms(sc, longest_timer_ms) * 40, 4000, 10000);
+}
+
+// The client's idle limit: timer x 20 (the server's is x 40), 2 s at least,
+// both capped at 10 s, so half the server's up to a 250 ms timer. Its first echo comes one round
 // trip after its handshake is done (the server finished first), so this is
 // still about five of its resends; it matters only when no echo ever comes
 // (a record the link cannot carry: app-record-exceeds-mtu).
 inline int client_idle_timeout_ms(const scenario::Scenario& sc, std::optional<int> longest_timer_ms = std::nullopt) {
-  int timer = longest_timer_ms.value_or(sc.peers.timer_initial_ms.value_or(1000));
-  return std::clamp(timer * 20, 2000, 10000);
+  return std::clamp(base_timer_ms(sc, longest_timer_ms) * 20, 2000, 10000);
 }
 
 // The peer's handshake limit: the scenario's, or the run deadline less a

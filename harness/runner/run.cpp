@@ -31,12 +31,18 @@ namespace {
 bool needs_lines(const RunConfig& cfg) { return cfg.client.kind == "stock" || cfg.server.kind == "stock"; }
 
 std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer, const std::string& role,
-                                   const pki::PkiFiles& pki, int connect_port, int idle_ms) {
+                                   const pki::PkiFiles& pki, int connect_port, int idle_ms, int handshake_ms) {
   const auto& sc = cfg.scenario;
   std::vector<std::string> a = peer.argv_prefix;
   auto add = [&](std::string k, std::string v) {
     a.push_back(std::move(k));
     a.push_back(std::move(v));
+  };
+  // Optional options go only to a peer that declares them (registry
+  // "capabilities"; capability_gap has already refused a scenario that needs
+  // one a peer lacks), so a library that cannot set an MTU is not asked to.
+  auto add_optional = [&](const std::string& option, std::string v) {
+    if (peer.capabilities.accepts(option)) add("--" + option, std::move(v));
   };
   add("--role", role);
   add("--protocol", sc.protocol);
@@ -46,18 +52,12 @@ std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer
     add("--key", pki.server_key.string());
   } else {
     add("--connect", fmt::format("127.0.0.1:{}", connect_port));
-    add("--server-name", "localhost");
+    add_optional("server-name", "localhost");
   }
   add("--ca", pki.ca_cert.string());
-  // Optional options go only to a peer that declares them (registry
-  // "capabilities"; capability_gap has already refused a scenario that needs
-  // one a peer lacks), so a library that cannot set an MTU is not asked to.
-  auto add_optional = [&](const std::string& option, std::string v) {
-    if (passes_option(peer, option)) add("--" + option, std::move(v));
-  };
   add_optional("mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
   if (sc.peers.timer_initial_ms) add_optional("timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
-  add_optional("handshake-timeout-ms", std::to_string(handshake_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server))));
+  add_optional("handshake-timeout-ms", std::to_string(handshake_ms));
   add_optional("echo-bytes", std::to_string(sc.workload.echo_bytes));
   add_optional("chunk", std::to_string(sc.workload.chunk));
   add_optional("idle-timeout-ms", std::to_string(idle_ms));
@@ -153,8 +153,10 @@ json run_scenario(const RunConfig& cfg) {
   std::optional<wire::UdpRelay> relay;
   capture::CaptureEndpoints capture_endpoints;
   const auto deadline = wall0 + std::chrono::milliseconds(static_cast<int64_t>(sc.run_timeout_s * 1000));
-  const int idle_ms = idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));
-  const int client_idle_ms = client_idle_timeout_ms(sc, longest_timer_ms(sc, cfg.client, cfg.server));
+  const int longest_ms = longest_timer_ms(sc, cfg.client, cfg.server);
+  const int idle_ms = idle_timeout_ms(sc, longest_ms);
+  const int client_idle_ms = client_idle_timeout_ms(sc, longest_ms);
+  const int handshake_ms = handshake_timeout_ms(sc, longest_ms);
 
   auto on_peer = [&](const std::string& role) {
     return [&, role](const json& ev) { link.on_peer_event(role, ev, relay ? relay->now_us() : 0); };
@@ -165,7 +167,7 @@ json run_scenario(const RunConfig& cfg) {
       if (auto gap = capability_gap(sc, *peer, needs_lines(cfg))) throw DeclaredUnsupported{slot->role, *gap};
     auto pki = pki::generate_pki(cfg.out_dir / "pki");
     // 1. The server, until it says where it listens.
-    server_argv = peer_argv(cfg, cfg.server, "server", pki, 0, idle_ms);
+    server_argv = peer_argv(cfg, cfg.server, "server", pki, 0, idle_ms, handshake_ms);
     try {
       server.proc = std::make_unique<PeerProcess>(server_argv, (cfg.out_dir / "server.stdout").string(),
                                                   (cfg.out_dir / "server.stderr").string());
@@ -202,7 +204,7 @@ json run_scenario(const RunConfig& cfg) {
                                    relay->now_us();
     for (const auto& ev : early) link.on_peer_event("server", ev, relay->now_us());
     if (server_port != 0) {
-      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), client_idle_ms);
+      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), client_idle_ms, handshake_ms);
       try {
         client.proc = std::make_unique<PeerProcess>(client_argv, (cfg.out_dir / "client.stdout").string(),
                                                     (cfg.out_dir / "client.stderr").string());

@@ -25,6 +25,10 @@ std::optional<CellIdentity> judged_cell(const nlohmann::json& result);
 // no check of those results was xfailed with ("expected_failure_entry").
 nlohmann::json find_xpass(const Expectations& expect, const std::vector<nlohmann::json>& results);
 
+// The exit code once stale entries are counted: a stale expectation fails an
+// otherwise green run or matrix (1); any other code stands.
+inline int exit_code_with_xpass(int rc, const nlohmann::json& xpass) { return rc == 0 && !xpass.empty() ? 1 : rc; }
+
 // One line per entry, for people: "xpass ci/x.yaml:12:3 (scenario ... check ...): no failure matched; ...".
 std::string xpass_lines(const nlohmann::json& xpass);
 

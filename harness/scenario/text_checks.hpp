@@ -14,7 +14,7 @@ namespace wireproof::scenario {
 inline constexpr std::uintmax_t kMaxScenarioBytes = 1024 * 1024;
 
 struct InvalidByte {
-  YAML::Mark mark;     // 0-based line and column (in bytes) of the byte
+  YAML::Mark mark;     // 0-based line and column (one column per character, as yaml-cpp counts) of the byte
   unsigned char byte;  // the first byte that breaks the UTF-8 sequence
 };
 

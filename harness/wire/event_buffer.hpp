@@ -1,5 +1,5 @@
 // Hands events to the sink in index order, holding back everything after a
-// datagram whose deliveries are not yet known (it is held for reordering).
+// datagram not all of whose copies are accounted for yet (sent, failed or given up).
 // Event indices `i` are assigned here, once, shared by all event kinds, so the
 // log stays in arrival order with exact `deliveries_us`.
 //

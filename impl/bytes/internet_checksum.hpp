@@ -22,11 +22,10 @@ class InternetChecksum {
     }
     fold_carries();
   }
-  void add_u8_pair(std::uint8_t hi, std::uint8_t lo) {
-    const std::uint8_t pair[2] = {hi, lo};
+  void add_u16(std::uint16_t v) {
+    const std::uint8_t pair[2] = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
     add(pair);
   }
-  void add_u16(std::uint16_t v) { add_u8_pair(static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)); }
   void add_u32(std::uint32_t v) {
     add_u16(static_cast<std::uint16_t>(v >> 16));
     add_u16(static_cast<std::uint16_t>(v));

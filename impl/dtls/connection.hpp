@@ -94,7 +94,7 @@ class Connection : private HandshakeSink {
   // Queues data as one application_data record; false when not established or too large.
   bool send_app(crypto::ByteView data);
   std::optional<crypto::Bytes> recv_app();
-  // Payload of one application record that fits the configured MTU (never the handshake's
+  // Payload of one application record that fits the starting MTU (never the handshake's
   // fallback MTU: that guess was made from handshake losses and must not cap the data path).
   std::size_t max_application_datagram_size() const;
   void close();  // close_notify
@@ -144,7 +144,7 @@ class Connection : private HandshakeSink {
   Time intended_send_at_{0};
   std::optional<Time> handshake_deadline_;
   std::size_t mtu_;      // handshake flights: the configured MTU, or the fallback
-  std::size_t app_mtu_;  // application records: always the configured MTU
+  std::size_t app_mtu_;  // application records: the starting MTU (configured, or 1500 under ignore-mtu), never the fallback
   std::uint16_t next_send_seq_ = 0;
   bool hello_accepted_ = false;  // server: a ClientHello passed the cookie check
   std::vector<FlightItem> building_, last_flight_;

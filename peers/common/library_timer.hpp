@@ -4,8 +4,9 @@
 // OpenSSL (DTLSv1_get_timeout) and GnuTLS (gnutls_dtls_get_timeout) report
 // the time left; the deadline they were armed for is "now + left" read right
 // after the call that armed them. Later reads give the same deadline within
-// the libraries' rounding, so the first reading after an arming is kept
-// (ArmedDeadline); a reading far from it means the library re-armed.
+// the libraries' rounding, and `before + left` can only be early, so the
+// latest reading within kSameArming of it is kept (ArmedDeadline); a reading
+// far from it means the library re-armed.
 #pragma once
 
 #include <chrono>

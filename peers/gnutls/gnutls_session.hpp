@@ -52,7 +52,7 @@ class GnutlsSession final : public DtlsSession {
   std::string verify_name_;                // client: the name the certificate must carry
   bool awaiting_cookie_ = false;
   bool handshake_done_ = false;
-  ArmedDeadline armed_;  // the deadline gnutls_dtls_get_timeout reported when the timer was armed
+  ArmedDeadline armed_;  // the running timer's deadline, from gnutls_dtls_get_timeout readings (library_timer.hpp)
   int verify_alert_ = -1;  // alert to send when our verification rejected the peer
   std::string error_;
 };

@@ -48,7 +48,7 @@ class OpensslSession final : public DtlsSession {
   SslCtxPtr ctx_;
   SslPtr ssl_;
   bool awaiting_cookie_ = false;  // server: still in DTLSv1_listen
-  ArmedDeadline armed_;            // the deadline DTLSv1_get_timeout reported when the timer was armed
+  ArmedDeadline armed_;            // the running timer's deadline, from DTLSv1_get_timeout readings (library_timer.hpp)
   unsigned int timer_length_us_ = 0;  // the running timer's value, as next_timer_us last set it (0: unknown)
   std::string error_;
 };

@@ -33,8 +33,9 @@ contract::Capabilities parse_capabilities(const json& c, const std::string& wher
   if (c.contains("mtu")) {
     const auto& m = f::object(c, "mtu", where, "capabilities");
     f::only_keys(m, {"min", "max"}, where, "capabilities.mtu");
-    if (m.contains("min")) caps.mtu_min = int_in(m, "min", 256, 65535, where, "capabilities.mtu.min");
-    if (m.contains("max")) caps.mtu_max = int_in(m, "max", 256, 65535, where, "capabilities.mtu.max");
+    const auto& lim = contract::kDtls12;  // a declaration narrows the contract's range, never widens it
+    if (m.contains("min")) caps.mtu_min = int_in(m, "min", lim.mtu_min, lim.mtu_max, where, "capabilities.mtu.min");
+    if (m.contains("max")) caps.mtu_max = int_in(m, "max", lim.mtu_min, lim.mtu_max, where, "capabilities.mtu.max");
     if (caps.mtu_min > caps.mtu_max) f::fail(where, "capabilities.mtu", "min is above max");
   }
   if (c.contains("timer_granularity_ms"))
