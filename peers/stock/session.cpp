@@ -174,8 +174,11 @@ class Session {
       tool_->terminate(milliseconds(200));
       return fail(exit_code::handshake, "handshake did not complete: stopped by signal " + std::to_string(si.ssi_signo));
     }
+    // stderr before stdout, whichever woke us: a tool writes its handshake
+    // summary (version, cipher) to stderr before any data reaches stdout, and
+    // data on stdout ends the wait for that summary (on_chunk).
+    if ((fds[0].revents || fds[1].revents) && !err_eof_) drain(tool_->stderr_fd(), "stderr", err_lines_, err_eof_);
     if (fds[0].revents) drain(tool_->stdout_fd(), "stdout", out_lines_, out_eof_);
-    if (fds[1].revents) drain(tool_->stderr_fd(), "stderr", err_lines_, err_eof_);
     return -1;
   }
 
