@@ -80,18 +80,37 @@ static Record record_from(const json& j) {
   return r;
 }
 
+// The L3 fields, only when the wire is L3: a relay-mode line stays as it was.
+static void add_l3_layers(json& j, const Datagram& d) {
+  if (d.ip) j["ip"] = to_json(*d.ip);
+  if (d.tcp) j["tcp"] = to_json(*d.tcp);
+  if (d.icmp) j["icmp"] = to_json(*d.icmp);
+  if (!d.packet.empty()) j["packet_hex"] = to_hex(d.packet);
+  if (d.origin != "peer") j["origin"] = d.origin;
+}
+
+static void read_l3_layers(const json& j, Datagram& d) {
+  if (j.contains("ip")) d.ip = ip_layer_from(j["ip"]);
+  if (j.contains("tcp")) d.tcp = tcp_layer_from(j["tcp"]);
+  if (j.contains("icmp")) d.icmp = icmp_layer_from(j["icmp"]);
+  d.packet = from_hex(j.value("packet_hex", std::string{}));
+  d.origin = j.value("origin", std::string("peer"));
+}
+
 json to_json(const Event& e) {
   if (auto* d = std::get_if<Datagram>(&e)) {
     json recs = json::array();
     for (const auto& r : d->records) recs.push_back(record_json(r));
     json acts = json::array();
     for (const auto& a : d->actions) acts.push_back({{"rule", a.rule}, {"action", a.action}, {"detail", a.detail}});
-    return {{"kind", "datagram"}, {"i", d->i}, {"dir", d->dir}, {"t_us", d->t_us},
-            {"size", d->size}, {"ip_size", d->ip_size}, {"mtu", d->mtu}, {"hex", to_hex(d->payload)},
-            {"records", recs}, {"malformed", d->malformed ? json(*d->malformed) : json(nullptr)},
-            {"flight", d->flight ? json(*d->flight) : json(nullptr)},
-            {"retransmission", d->retransmission}, {"fate", d->fate}, {"actions", acts},
-            {"deliveries_us", d->deliveries_us}};
+    json j{{"kind", "datagram"}, {"i", d->i}, {"dir", d->dir}, {"t_us", d->t_us},
+           {"size", d->size}, {"ip_size", d->ip_size}, {"mtu", d->mtu}, {"hex", to_hex(d->payload)},
+           {"records", recs}, {"malformed", d->malformed ? json(*d->malformed) : json(nullptr)},
+           {"flight", d->flight ? json(*d->flight) : json(nullptr)},
+           {"retransmission", d->retransmission}, {"fate", d->fate}, {"actions", acts},
+           {"deliveries_us", d->deliveries_us}};
+    add_l3_layers(j, *d);
+    return j;
   }
   if (auto* l = std::get_if<LinkChange>(&e)) {
     json j{{"kind", "link"}, {"i", l->i}, {"t_us", l->t_us}, {"change", l->change},
@@ -123,6 +142,7 @@ Event event_from_json(const json& j) {
       d.actions.push_back({a.at("rule").get<std::string>(), a.at("action").get<std::string>(),
                            a.value("detail", std::string{})});
     d.deliveries_us = j.value("deliveries_us", std::vector<std::int64_t>{});
+    read_l3_layers(j, d);
     return d;
   }
   if (kind == "link") {

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/events/ip_layers.hpp"
+
 namespace wireproof::events {
 
 struct HandshakeHeader {
@@ -42,6 +44,7 @@ struct Action {
   std::string detail;
 };
 
+// One datagram (UDP relay) or one IP packet (L3 wire) that arrived at the wire.
 struct Datagram {
   std::uint64_t i = 0;
   std::string dir;                 // "c2s" | "s2c"
@@ -60,6 +63,17 @@ struct Datagram {
   std::string fate = "forwarded";
   std::vector<Action> actions;
   std::vector<std::int64_t> deliveries_us;  // when copies really were handed to the socket
+  // L3 wire only (ip_layers.hpp). `payload` is then the transport payload (UDP
+  // payload, TCP data) and `packet` the whole IP packet as it crossed the wire;
+  // `size` is the payload's length and `ip_size` the packet's.
+  std::optional<IpLayer> ip;
+  std::optional<TcpLayer> tcp;
+  std::optional<IcmpLayer> icmp;
+  std::vector<std::uint8_t> packet;
+  // "peer": sent by a peer's stack. "wire": crafted by the harness (an ICMP
+  // frag-needed for an oversize packet, an injected segment); never judged as
+  // a peer's behaviour.
+  std::string origin = "peer";
 };
 
 struct LinkChange {

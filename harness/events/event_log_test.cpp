@@ -50,3 +50,63 @@ TEST(Hex, RejectsBadDigits) {
   EXPECT_THROW(from_hex("abc"), std::runtime_error);
   EXPECT_EQ(from_hex("00ff"), (std::vector<std::uint8_t>{0, 255}));
 }
+
+TEST(EventLog, L3LayersRoundTrip) {
+  Datagram d;
+  d.dir = "c2s";
+  d.size = 0;
+  d.ip_size = 60;
+  d.ip = IpLayer{4, "198.18.0.1", "198.18.0.2", 6, 64, true, 20};
+  TcpLayer t;
+  t.src_port = 40000;
+  t.dst_port = 5000;
+  t.seq = 4000000000u;
+  t.flags = tcp_flags::syn | tcp_flags::ack;
+  t.window = 64240;
+  t.mss = 1460;
+  t.window_scale = 7;
+  t.sack_permitted = true;
+  t.sack = {{10, 20}};
+  t.ts_val = 99;
+  t.ts_ecr = 0;
+  d.tcp = t;
+  d.packet = {0x45, 0x00};
+  d.origin = "wire";
+  IcmpLayer ic;
+  ic.type = 3;
+  ic.code = 4;
+  ic.mtu = 1280;
+  ic.quoted_tcp_seq = 7;
+  d.icmp = ic;
+  std::stringstream ss;
+  write_jsonl_line(ss, d);
+  const auto back = std::get<Datagram>(read_jsonl(ss).events.at(0));
+  ASSERT_TRUE(back.ip && back.tcp && back.icmp);
+  EXPECT_EQ(back.ip->dst, "198.18.0.2");
+  EXPECT_EQ(back.tcp->seq, 4000000000u);
+  EXPECT_TRUE(back.tcp->has(tcp_flags::syn) && back.tcp->has(tcp_flags::ack) && !back.tcp->has(tcp_flags::fin));
+  EXPECT_EQ(back.tcp->seq_length(), 1u);
+  EXPECT_EQ(back.tcp->mss, 1460);
+  EXPECT_EQ(back.tcp->window_scale, 7);
+  EXPECT_EQ(back.tcp->sack.at(0).second, 20u);
+  EXPECT_EQ(back.tcp->ts_ecr, 0u);
+  EXPECT_EQ(back.icmp->mtu, 1280u);
+  EXPECT_TRUE(back.icmp->is_frag_needed());
+  EXPECT_EQ(back.packet, d.packet);
+  EXPECT_EQ(back.origin, "wire");
+  EXPECT_EQ(tcp_flags_text(back.tcp->flags), "SYN|ACK");
+}
+
+TEST(EventLog, RelayModeLinesCarryNoL3Fields) {
+  Datagram d;
+  d.payload = {1};
+  const auto j = to_json(Event{d});
+  for (const char* key : {"ip", "tcp", "icmp", "packet_hex", "origin"}) EXPECT_FALSE(j.contains(key)) << key;
+}
+
+TEST(EventLog, UnknownTcpFlagIsAnError) {
+  std::stringstream ss(
+      R"({"kind":"datagram","i":0,"dir":"c2s","t_us":0,"size":0,"tcp":{"src_port":1,"dst_port":2,"seq":0,"ack":0,"flags":["syn","bogus"],"window":0,"payload_length":0}})"
+      "\n");
+  EXPECT_THROW(read_jsonl(ss), std::runtime_error);
+}

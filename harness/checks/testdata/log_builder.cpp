@@ -140,7 +140,7 @@ events::Datagram& LogBuilder::datagram(const std::string& dir, double t_ms, Byte
   d.retransmission = retransmission;
   d.deliveries_us = {d.t_us + 100};
   dissect(d);
-  log.events.push_back(std::move(d));
+  log.events.emplace_back(std::in_place_type<events::Datagram>, std::move(d));
   return std::get<events::Datagram>(log.events.back());
 }
 
