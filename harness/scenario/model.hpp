@@ -14,6 +14,9 @@ namespace wireproof::scenario {
 
 enum class Direction { c2s, s2c, both };
 
+// Which wire carries the run: the UDP relay (payloads only) or the L3 wire (IP packets between namespaces).
+enum class Wire { udp_relay, l3 };
+
 // All given fields must hold (AND). Empty = matches every datagram.
 struct Match {
   std::optional<int> handshake_type;   // any record's plaintext hs.type
@@ -74,6 +77,7 @@ struct Link {
   bool mtu_given = false;  // the file sets link.mtu (else 1500 is only the default)
   double delay_ms = 0;
   double jitter_ms = 0;
+  bool icmp = true;  // L3 wire: answer an MTU drop with ICMP frag-needed / Packet Too Big (false: black hole)
 };
 
 struct Workload { std::uint64_t echo_bytes = 4096; std::uint32_t chunk = 1000; };
@@ -101,6 +105,8 @@ struct Scenario {
   Workload workload;
   double run_timeout_s = 30;
   Expectations expect;
+  Wire wire = Wire::udp_relay;
+  int ip_version = 4;  // L3 wire: 4 | 6
 };
 
 }  // namespace wireproof::scenario

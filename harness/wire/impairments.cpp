@@ -51,7 +51,9 @@ void CorruptImpairment::apply(const std::string& rule, Transit& t, Rng& rng) {
     t.record(rule, "corrupt", fmt::format("offset {} beyond size {}: unchanged", offset, size));
     return;
   }
-  for (auto& c : t.copies) c.bytes[offset] ^= p_.xor_mask;
+  // On the L3 wire the copy is the whole packet: flip the payload byte inside it, so the
+  // transport checksum fails and the receiver's stack discards it, as after a real bit error.
+  for (auto& c : t.copies) c.bytes[t.payload_offset + offset] ^= p_.xor_mask;
   t.corrupted = true;
   const std::uint8_t before = t.event.payload[offset];
   t.record(rule, "corrupt",

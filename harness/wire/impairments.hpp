@@ -55,7 +55,8 @@ class ReorderImpairment final : public Impairment {
   scenario::Reorder p_;
 };
 
-// XORs one byte (at `offset`, or a seeded random offset) in every copy.
+// XORs one byte (at `offset`, or a seeded random offset) of the payload in every
+// copy; on the L3 wire, of the transport payload inside the packet.
 class CorruptImpairment final : public Impairment {
  public:
   explicit CorruptImpairment(scenario::Corrupt p) : p_(p) {}

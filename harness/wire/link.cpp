@@ -2,6 +2,11 @@
 // (rule stages, then the MTU cap, then the base delay), reorder holds, the
 // timeline and the event log. See link.hpp for use.
 //
+// Relay mode (`wire: udp_relay`): each datagram is a UDP payload. L3 mode
+// (`wire: l3`): each is a whole IP packet; its IP/TCP/ICMP layers are logged,
+// UDP payloads are DTLS-dissected as in relay mode, and an MTU drop may make
+// the wire send an ICMP back to the sender (logged as an `origin: wire` packet).
+//
 // A datagram's event stays pending (EventBuffer) from its arrival until every
 // copy is accounted for: sent (its real send time joins deliveries_us),
 // failed (a send_failed action with the error) or given up at finish (a
@@ -20,6 +25,7 @@
 #include "harness/dissect/flight_tracker.hpp"
 #include "harness/wire/delivery_queue.hpp"
 #include "harness/wire/event_buffer.hpp"
+#include "harness/wire/l3/ip_event.hpp"
 #include "harness/wire/mtu_cap.hpp"
 #include "harness/wire/rng.hpp"
 #include "harness/wire/rule_stage.hpp"
@@ -39,6 +45,7 @@ struct InFlight {
   std::uint64_t arrival = 0;  // arrival index in its direction
   std::size_t outstanding = 0;  // copies queued or popped, not yet reported
   bool sent = false, failed = false;
+  bool crafted = false;  // sent by the wire itself (ICMP): no arrival order to overtake
 };
 
 // A datagram held by a reorder rule, waiting for later datagrams to pass it.
@@ -54,7 +61,7 @@ struct Held {
 
 struct Link::Impl {
   Impl(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink)
-      : base(sc.link), mtu(sc.link.mtu), rngs{Rng(seed), Rng(seed ^ kS2cStream)}, events(std::move(sink)), timeline(sc.timeline) {
+      : base(sc.link), l3(sc.wire == scenario::Wire::l3), mtu(sc.link.mtu), rngs{Rng(seed), Rng(seed ^ kS2cStream)}, events(std::move(sink)), timeline(sc.timeline) {
     for (const auto& r : sc.rules) rules.push_back(std::make_unique<RuleStage>(r));
     for (const auto& e : sc.timeline)
       for (const auto* name : {&e.enable_rule, &e.disable_rule})
@@ -124,13 +131,13 @@ struct Link::Impl {
   void sent(const Delivery& d, std::int64_t sent_us) {
     InFlight& f = copy_owner(d);
     events.datagram(d.event_i).deliveries_us.push_back(sent_us);
-    if (!f.sent) {
+    if (!f.sent && !f.crafted) {
       // Overtaken: a later arrival in the same direction already left.
       auto& latest = latest_sent_arrival[f.dir == Dir::c2s ? 0 : 1];
       if (latest && *latest > f.arrival) totals.reordered++;
       if (!latest || *latest < f.arrival) latest = f.arrival;
-      f.sent = true;
     }
+    f.sent = true;
     f.outstanding--;
     settle_if_done(d.event_i);
     events.flush();
@@ -186,23 +193,23 @@ struct Link::Impl {
     events::Datagram d;
     d.dir = dir_name(dir);
     d.t_us = now_us;
-    d.size = bytes.size();
-    d.ip_size = bytes.size() + kIpUdpHeaderBytes;
     d.mtu = mtu;
-    auto dissected = dissect::dissect_dtls(bytes);
-    d.records = std::move(dissected.records);
-    d.malformed = std::move(dissected.malformed);
-    auto flight = flights.classify(dir == Dir::c2s ? dissect::Sender::client : dissect::Sender::server, d.records);
-    d.flight = flight.flight;
-    d.retransmission = flight.retransmission;
-    d.payload = bytes;
+    std::size_t payload_offset = 0;
+    if (l3) {
+      payload_offset = dissect_packet(d, bytes);
+    } else {
+      d.size = bytes.size();
+      d.ip_size = bytes.size() + kIpUdpHeaderBytes;
+      d.payload = bytes;
+      dissect_dtls_payload(dir, d);
+    }
     const std::uint64_t i = events.add(std::move(d), false);
     auto& ev = events.datagram(i);
 
-    Transit t{dir, now_us, ev, {Copy{std::move(bytes), now_us}}, std::nullopt};
+    Transit t{dir, now_us, ev, {Copy{std::move(bytes), now_us}}, std::nullopt, payload_offset};
     Rng& rng = rngs[dir == Dir::c2s ? 0 : 1];
     for (auto& rule : rules) rule->apply(t, arrival, rng);
-    MtuCap{mtu}.apply(t);
+    MtuCap{mtu, l3, base.icmp}.apply(t);
     for (auto& c : t.copies) {
       const std::int64_t link_delay_us =
           ms_to_us(base.delay_ms) + (base.jitter_ms > 0 ? ms_to_us(rng.uniform01() * base.jitter_ms) : 0);
@@ -236,7 +243,50 @@ struct Link::Impl {
       // `ev` may be emitted by flush only after this point, so it is still valid here.
       for (const auto* e : timeline.take_on_datagram(dir, events.datagram(i), arrival)) apply_entry(*e, now_us);
     }
+    if (!t.wire_reply.empty()) send_from_wire(dir == Dir::c2s ? Dir::s2c : Dir::c2s, std::move(t.wire_reply), now_us);
     events.flush();
+  }
+
+  // DTLS records and flight of a UDP payload (relay mode, or UDP on the L3 wire).
+  void dissect_dtls_payload(Dir dir, events::Datagram& d) {
+    auto dissected = dissect::dissect_dtls(d.payload);
+    d.records = std::move(dissected.records);
+    if (!d.malformed) d.malformed = std::move(dissected.malformed);
+    auto flight = flights.classify(dir == Dir::c2s ? dissect::Sender::client : dissect::Sender::server, d.records);
+    d.flight = flight.flight;
+    d.retransmission = flight.retransmission;
+  }
+
+  // L3: the packet's layers into the event; returns where its transport payload starts.
+  std::size_t dissect_packet(events::Datagram& d, const std::vector<std::uint8_t>& packet) {
+    auto view = l3::ip_event_view(packet);
+    d.ip = std::move(view.ip);
+    d.tcp = std::move(view.tcp);
+    d.icmp = std::move(view.icmp);
+    d.malformed = std::move(view.dissected.malformed);
+    d.payload = std::move(view.payload);
+    d.size = d.payload.size();
+    d.ip_size = packet.size();
+    d.packet = packet;
+    if (view.udp) dissect_dtls_payload(d.dir == "c2s" ? Dir::c2s : Dir::s2c, d);
+    return view.payload_offset;
+  }
+
+  // A packet the wire itself sends (the ICMP of an MTU drop), due now in `dir`,
+  // past the impairments: it is the router's answer, not traffic on the link.
+  void send_from_wire(Dir dir, std::vector<std::uint8_t> packet, std::int64_t now_us) {
+    events::Datagram d;
+    d.dir = dir_name(dir);
+    d.t_us = now_us;
+    d.mtu = mtu;
+    d.origin = "wire";
+    dissect_packet(d, packet);
+    const std::uint64_t i = events.add(std::move(d), false);
+    InFlight f{dir};
+    f.crafted = true;
+    in_flight.emplace(i, f);
+    std::vector<Copy> copies{Copy{std::move(packet), now_us}};
+    schedule(dir, i, copies, now_us);
   }
 
   void on_peer_event(const std::string& role, const nlohmann::json& event, std::int64_t now_us) {
@@ -287,6 +337,7 @@ struct Link::Impl {
   }
 
   scenario::Link base;
+  bool l3;  // packets are whole IP packets (wire: l3)
   int mtu;
   // One stream per direction: the fate of the n-th datagram each way then
   // depends on the seed and that direction's datagrams only, not on how the

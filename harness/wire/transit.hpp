@@ -31,6 +31,12 @@ struct Transit {
   events::Datagram& event;  // dissection in, actions out
   std::vector<Copy> copies;
   std::optional<HoldRequest> hold;
+  // L3 wire: where the transport payload starts in each copy's bytes (the whole
+  // IP packet); 0 in relay mode, where the copy is the payload.
+  std::size_t payload_offset = 0;
+  // L3 wire: a packet the wire itself sends back to this packet's sender (the
+  // ICMP too-big of an MTU drop); empty if none.
+  std::vector<std::uint8_t> wire_reply{};
   // What happened, for Link::totals(); `delayed` only when a copy's due time really moved.
   bool duplicated = false, delayed = false, corrupted = false;
 

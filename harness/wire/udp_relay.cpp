@@ -13,6 +13,8 @@
 #include <string>
 #include <system_error>
 
+#include "harness/wire/relay_clock.hpp"
+
 namespace wireproof::wire {
 namespace {
 
@@ -22,12 +24,6 @@ constexpr int kSocketBufferBytes = 4 << 20;    // room for benchmark bursts
 
 [[noreturn]] void fail(const char* what) {
   throw std::system_error(errno, std::generic_category(), std::string("UdpRelay: ") + what);
-}
-
-std::int64_t clock_ns(clockid_t id) {
-  timespec ts{};
-  clock_gettime(id, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 sockaddr_in loopback(std::uint16_t port) {
@@ -51,12 +47,6 @@ UniqueFd udp_socket_bound_to_loopback() {
   return fd;
 }
 
-// "ECONNREFUSED", as a person searches for it.
-std::string errno_name(int error) {
-  const char* name = strerrorname_np(error);
-  return name ? name : "errno " + std::to_string(error);
-}
-
 bool same_address(const sockaddr_in& a, const sockaddr_in& b) {
   return a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr;
 }
@@ -67,8 +57,7 @@ struct UdpRelay::State {
   Link& link;
   UniqueFd client_side, server_side;
   std::optional<sockaddr_in> client_addr;
-  std::int64_t t0_mono_ns;
-  std::int64_t realtime_minus_mono_ns;
+  RelayClock clock;
   std::int64_t last_fed_us = 0;  // keeps the times fed to the link non-decreasing
   RelayStats stats;
   // recvmmsg buffers, reused for every batch.
@@ -78,16 +67,9 @@ struct UdpRelay::State {
   std::array<sockaddr_in, kBatch> from{};
   std::array<std::array<char, CMSG_SPACE(sizeof(timespec))>, kBatch> control{};
 
-  explicit State(Link& l) : link(l) {
-    // REALTIME - MONOTONIC, read between two MONOTONIC samples to halve the error.
-    const std::int64_t m1 = clock_ns(CLOCK_MONOTONIC);
-    const std::int64_t r = clock_ns(CLOCK_REALTIME);
-    const std::int64_t m2 = clock_ns(CLOCK_MONOTONIC);
-    realtime_minus_mono_ns = r - (m1 + m2) / 2;
-    t0_mono_ns = m2;
-  }
+  explicit State(Link& l) : link(l) {}
 
-  std::int64_t now_us() const { return (clock_ns(CLOCK_MONOTONIC) - t0_mono_ns) / 1000; }
+  std::int64_t now_us() const { return clock.now_us(); }
 
   // Receive time of message k: the kernel's timestamp if present, else now.
   std::int64_t receive_time_us(mmsghdr& m) {
@@ -97,7 +79,7 @@ struct UdpRelay::State {
         std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
         const std::int64_t realtime_ns = std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
         stats.kernel_timestamps++;
-        return (realtime_ns - realtime_minus_mono_ns - t0_mono_ns) / 1000;
+        return clock.from_realtime_ns(realtime_ns);
       }
     }
     return now_us();
@@ -213,34 +195,13 @@ std::int64_t UdpRelay::now_us() const { return s_->now_us(); }
 std::optional<std::int64_t> UdpRelay::next_due_us() const { return s_->link.next_due_us(); }
 
 int UdpRelay::poll_timeout_ms(int cap_ms) const {
-  const auto next = s_->link.next_due_us();
-  if (!next) return cap_ms;
-  const std::int64_t wait_us = std::max<std::int64_t>(0, *next - s_->now_us());
-  const std::int64_t ms = (wait_us + 999) / 1000;
-  return cap_ms >= 0 ? static_cast<int>(std::min<std::int64_t>(ms, cap_ms)) : static_cast<int>(ms);
+  return wire::poll_timeout_ms(s_->link.next_due_us(), s_->now_us(), cap_ms);
 }
 
 const RelayStats& UdpRelay::stats() const { return s_->stats; }
 
 bool run_relay_until(UdpRelay& relay, const std::function<bool()>& done, std::int64_t deadline_us) {
-  const auto fds = relay.fds();
-  std::vector<pollfd> pfds;
-  for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
-  for (;;) {
-    relay.flush_due();
-    if (done()) return true;
-    const std::int64_t now = relay.now_us();
-    if (now >= deadline_us) return false;
-    // Sleep with microsecond precision (ppoll) until the next delivery or the deadline.
-    std::int64_t wait_us = deadline_us - now;
-    if (auto next = relay.next_due_us()) wait_us = std::min(wait_us, std::max<std::int64_t>(0, *next - now));
-    wait_us = std::min<std::int64_t>(wait_us, 100'000);  // re-check done() at least every 100 ms
-    timespec ts{static_cast<time_t>(wait_us / 1'000'000), static_cast<long>((wait_us % 1'000'000) * 1000)};
-    const int n = ppoll(pfds.data(), pfds.size(), &ts, nullptr);
-    if (n < 0 && errno != EINTR) fail("ppoll");
-    for (auto& p : pfds)
-      if (n > 0 && (p.revents & (POLLIN | POLLERR))) relay.on_readable(p.fd);
-  }
+  return run_edge_until(relay, done, deadline_us);
 }
 
 }  // namespace wireproof::wire

@@ -4,12 +4,14 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "harness/wire/l3/net_namespace.hpp"
 #include "harness/wire/unique_fd.hpp"
 
 namespace wireproof::wire::l3::test {
@@ -40,6 +42,36 @@ class PacketPump {
   int a_, b_;
   UniqueFd stop_read_, stop_write_;
   std::thread thread_;
+};
+
+// A kernel-TCP echo between two namespaces, on threads, so the calling thread
+// can drive the wire: a server in `server_ns` listening on server_addr echoes
+// everything; a client in `client_ns` sends `bytes` seeded-random bytes while
+// reading the echo back. Sockets are bounded by 10 s timeouts; abort() (and the
+// destructor) shuts every socket down so the threads end at once.
+class TcpEcho {
+ public:
+  TcpEcho(const NetNamespace& client_ns, const NetNamespace& server_ns, const std::string& server_addr,
+          std::size_t bytes);
+  ~TcpEcho();
+  TcpEcho(const TcpEcho&) = delete;
+  TcpEcho& operator=(const TcpEcho&) = delete;
+
+  bool finished() const { return finished_; }  // all bytes back, EOF, or an error
+  void abort();
+  void join();                                 // waits for both threads
+  const std::vector<std::uint8_t>& sent() const { return sent_; }
+  const std::vector<std::uint8_t>& received() const { return received_; }  // after join()
+  const std::string& error() const { return error_; }                      // after join(); "" = none
+  int client_fd() const { return client_.get(); }
+
+ private:
+  std::vector<std::uint8_t> sent_, received_;
+  std::string error_;
+  UniqueFd listener_, client_;
+  std::atomic<int> conn_fd_{-1};
+  std::atomic<bool> finished_{false};
+  std::thread server_thread_, client_thread_;
 };
 
 // `ip`/`tc` output, for assertions about what the kernel really configured.

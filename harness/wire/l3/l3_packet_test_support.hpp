@@ -1,0 +1,67 @@
+// Hand-built IP packets for the L3 wire's unit tests (no namespaces needed).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "impl/bytes/internet_checksum.hpp"
+#include "impl/bytes/writer.hpp"
+
+namespace wireproof::wire::l3::test {
+
+using Bytes = std::vector<std::uint8_t>;
+
+inline const Bytes kClient4{198, 18, 0, 1}, kServer4{198, 18, 0, 2};
+inline const Bytes kClient6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+inline const Bytes kServer6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+
+// An ACK segment carrying `payload_bytes` bytes of 0x5a, checksums valid.
+inline Bytes tcp_packet(int version, std::size_t payload_bytes, bool df = true, std::uint32_t seq = 1000) {
+  const Bytes& src = version == 4 ? kClient4 : kClient6;
+  const Bytes& dst = version == 4 ? kServer4 : kServer6;
+  bytes::Writer tcp;
+  tcp.put_u16(40000);
+  tcp.put_u16(5000);
+  tcp.put_u32(seq);
+  tcp.put_u32(1);
+  tcp.put_u16(0x5010);  // data offset 5, ACK
+  tcp.put_u16(64240);
+  tcp.put_u16(0);       // checksum, below
+  tcp.put_u16(0);
+  tcp.put_bytes(Bytes(payload_bytes, 0x5a));
+  bytes::InternetChecksum sum;
+  sum.add(src);
+  sum.add(dst);
+  sum.add_u16(6);
+  sum.add_u16(static_cast<std::uint16_t>(tcp.size()));
+  sum.add(tcp.data());
+  tcp.patch_uint(16, 2, sum.value());
+  bytes::Writer ip;
+  if (version == 4) {
+    ip.put_u8(0x45);
+    ip.put_u8(0);
+    ip.put_u16(static_cast<std::uint16_t>(20 + tcp.size()));
+    ip.put_u16(1);
+    ip.put_u16(df ? 0x4000 : 0);
+    ip.put_u8(64);
+    ip.put_u8(6);
+    ip.put_u16(0);
+    ip.put_bytes(src);
+    ip.put_bytes(dst);
+    bytes::InternetChecksum h;
+    h.add(ip.data());
+    ip.patch_uint(10, 2, h.value());
+  } else {
+    ip.put_u32(0x60000000);
+    ip.put_u16(static_cast<std::uint16_t>(tcp.size()));
+    ip.put_u8(6);
+    ip.put_u8(64);
+    ip.put_bytes(src);
+    ip.put_bytes(dst);
+  }
+  ip.put_bytes(tcp.data());
+  return ip.take();
+}
+
+}  // namespace wireproof::wire::l3::test
