@@ -64,9 +64,16 @@ std::string link_text(const events::LinkChange& l) {
 
 }  // namespace
 
+bool is_l3_log(const events::EventLog& log) {
+  for (const auto& e : log.events)
+    if (const auto* d = std::get_if<events::Datagram>(&e); d && !d->packet.empty()) return true;
+  return false;
+}
+
 std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const CaptureEndpoints& ep) {
   struct Keyed { CapturedPacket p; std::size_t order; };
   std::vector<Keyed> out;
+  const bool l3 = is_l3_log(log);
   std::uint16_t ip_id = 0;
   std::string pending_link;  // link changes have no packet; they ride on the next datagram's comment
   for (const auto& e : log.events) {
@@ -77,6 +84,20 @@ std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const C
     const auto* d = std::get_if<events::Datagram>(&e);
     if (!d) continue;
     const bool c2s = d->dir == "c2s";
+    if (l3) {
+      // The real packet, on the sender's side when it arrived (not for the wire's own), on the receiver's at each delivery.
+      const std::uint32_t sender_side = c2s ? 0 : 1, receiver_side = 1 - sender_side;
+      if (d->origin != "wire") {
+        out.push_back({{d->t_us, d->packet, leg1_comment(*d, pending_link), sender_side}, out.size()});
+        pending_link.clear();
+      }
+      for (std::size_t k = 0; k < d->deliveries_us.size(); ++k)
+        out.push_back({{d->deliveries_us[k], d->packet,
+                        (d->origin == "wire" ? "crafted by the wire; " : "") + leg2_comment(*d, k, d->deliveries_us[k]),
+                        receiver_side},
+                       out.size()});
+      continue;
+    }
     const Endpoint& sender = c2s ? ep.client : ep.server;
     const Endpoint& wire_in = c2s ? ep.wire_client_side : ep.wire_server_side;
     const Endpoint& wire_out = c2s ? ep.wire_server_side : ep.wire_client_side;

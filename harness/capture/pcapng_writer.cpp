@@ -14,7 +14,7 @@ namespace wireproof::capture {
 namespace {
 
 constexpr std::uint32_t kShb = 0x0A0D0D0A, kIdb = 1, kEpb = 6;
-constexpr std::uint16_t kLinktypeIpv4 = 228;
+constexpr std::uint16_t kLinktypeIpv4 = 228, kLinktypeRaw = 101;  // RAW: IPv4 or IPv6 by the version nibble
 constexpr std::uint16_t kOptEnd = 0, kOptComment = 1, kShbUserAppl = 4, kIfName = 2, kIfTsresol = 9;
 
 void pad4(bytes::Writer& w) { w.put_zeros((4 - w.size() % 4) % 4); }
@@ -49,27 +49,37 @@ void block(std::ostream& out, std::uint32_t type, Body&& body) {
 }  // namespace
 
 void write_pcapng(const events::EventLog& log, const CaptureEndpoints& ep, std::ostream& out) {
-  block(out, kShb, [](bytes::Writer& w) {
+  const bool l3 = is_l3_log(log);
+  block(out, kShb, [&](bytes::Writer& w) {
     w.put_u32(0x1A2B3C4D);          // byte-order magic
     w.put_u16(1);
     w.put_u16(0);
     w.put_u64(~std::uint64_t{0});   // section length unknown
-    option(w, kShbUserAppl, "wireproof capture (synthesized from events.jsonl)");
+    option(w, kShbUserAppl, l3 ? "wireproof capture (the L3 wire's packets, from events.jsonl)"
+                               : "wireproof capture (synthesized from events.jsonl)");
     w.put_u32(kOptEnd);
   });
-  block(out, kIdb, [](bytes::Writer& w) {
-    w.put_u16(kLinktypeIpv4);
-    w.put_u16(0);
-    w.put_u32(0);                   // no snap length limit
-    option(w, kIfName, "wireproof-wire");
-    const std::uint8_t micro = 6;   // 10^-6 s
-    option(w, kIfTsresol, std::span(&micro, 1));
-    w.put_u32(kOptEnd);
-  });
+  auto interface = [&](std::uint16_t linktype, std::string_view name) {
+    block(out, kIdb, [&](bytes::Writer& w) {
+      w.put_u16(linktype);
+      w.put_u16(0);
+      w.put_u32(0);                   // no snap length limit
+      option(w, kIfName, name);
+      const std::uint8_t micro = 6;   // 10^-6 s
+      option(w, kIfTsresol, std::span(&micro, 1));
+      w.put_u32(kOptEnd);
+    });
+  };
+  if (l3) {
+    interface(kLinktypeRaw, "wire-client-side");  // interface 0
+    interface(kLinktypeRaw, "wire-server-side");  // interface 1
+  } else {
+    interface(kLinktypeIpv4, "wireproof-wire");
+  }
   for (const auto& p : capture_packets(log, ep)) {
     block(out, kEpb, [&](bytes::Writer& w) {
       const auto ts = static_cast<std::uint64_t>(std::max<std::int64_t>(0, ep.t0_unix_us + p.t_us));
-      w.put_u32(0);                 // interface 0
+      w.put_u32(p.interface);
       w.put_u32(static_cast<std::uint32_t>(ts >> 32));
       w.put_u32(static_cast<std::uint32_t>(ts));
       w.put_u32(static_cast<std::uint32_t>(p.ip.size()));

@@ -5,6 +5,12 @@
 // with synthesized IPv4 + UDP headers and a per-packet comment saying what the
 // wire did ("c2s #12 flight 4 retransmission; dropped by rule drop-server-flight").
 //
+// An L3 run's log (its datagrams carry `packet`) is written as the real IP
+// packets instead (LINKTYPE_RAW), on two interfaces: 0 = the client's side of
+// the wire, 1 = the server's. Leg 1 is on the sender's side at arrival, leg 2 on
+// the receiver's side at each delivery; a packet the wire crafted (origin wire,
+// the ICMP of an MTU drop) has only leg 2, on the side it was sent to.
+//
 //   wireproof::capture::CaptureEndpoints ep;            // the ports the run used
 //   std::ofstream out("capture.pcapng", std::ios::binary);
 //   wireproof::capture::write_pcapng(log, ep, out);
@@ -37,9 +43,13 @@ struct CaptureEndpoints {
 // One IPv4+UDP packet as it appears in the capture, with its comment.
 struct CapturedPacket {
   std::int64_t t_us = 0;             // relative to the run's t0
-  std::vector<std::uint8_t> ip;      // IPv4 header + UDP header + payload
+  std::vector<std::uint8_t> ip;      // IPv4 header + UDP header + payload (L3: the packet as it crossed)
   std::string comment;
+  std::uint32_t interface = 0;       // L3: 0 client side, 1 server side; relay mode: always 0
 };
+
+// An L3 wire's log: its datagrams carry the whole IP packet.
+bool is_l3_log(const events::EventLog& log);
 
 // The packets of both legs in time order (leg 1 before leg 2 on equal times).
 std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const CaptureEndpoints& ep);
@@ -48,7 +58,8 @@ std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const C
 std::vector<std::uint8_t> ipv4_udp(const Endpoint& src, const Endpoint& dst, std::uint16_t ip_id,
                                    const std::vector<std::uint8_t>& payload);
 
-// SHB, one IDB (LINKTYPE_IPV4, if_tsresol = microseconds), one EPB per packet.
+// SHB, one IDB (LINKTYPE_IPV4, if_tsresol = microseconds), one EPB per packet;
+// for an L3 log two IDBs (LINKTYPE_RAW: client side, server side).
 void write_pcapng(const events::EventLog& log, const CaptureEndpoints& ep, std::ostream& out);
 
 }  // namespace wireproof::capture

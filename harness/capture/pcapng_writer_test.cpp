@@ -171,5 +171,62 @@ TEST(WritePcapng, BlocksParseBack) {
   }
 }
 
+// An L3 log: the packets themselves, each leg on its side's interface.
+TEST(CapturePackets, L3LogCarriesTheRealPacketsOnTheSidesInterfaces) {
+  events::EventLog log;
+  events::Datagram big;  // c2s, too big: dropped, answered by the wire
+  big.i = 0;
+  big.dir = "c2s";
+  big.t_us = 1000;
+  big.packet = {0x45, 1, 2, 3};
+  big.fate = "dropped";
+  big.actions.push_back({"link", "mtu", "ip_size 1500 > mtu 1280; ICMP frag-needed mtu 1280 sent"});
+  events::Datagram icmp;  // the wire's answer, delivered to the client's side
+  icmp.i = 1;
+  icmp.dir = "s2c";
+  icmp.t_us = 1000;
+  icmp.origin = "wire";
+  icmp.packet = {0x45, 9, 9};
+  icmp.deliveries_us = {1010};
+  events::Datagram ack;  // s2c, delivered twice
+  ack.i = 2;
+  ack.dir = "s2c";
+  ack.t_us = 2000;
+  ack.packet = {0x45, 7};
+  ack.deliveries_us = {2005, 2300};
+  log.events = {big, icmp, ack};
+  ASSERT_TRUE(is_l3_log(log));
+  const auto pk = capture_packets(log, {});
+  ASSERT_EQ(pk.size(), 5u);  // big: leg 1 only; icmp: leg 2 only; ack: 1 + 2
+  EXPECT_EQ(pk[0].ip, big.packet);
+  EXPECT_EQ(pk[0].interface, 0u);
+  EXPECT_NE(pk[0].comment.find("dropped by link mtu"), std::string::npos) << pk[0].comment;
+  EXPECT_EQ(pk[1].ip, icmp.packet);
+  EXPECT_EQ(pk[1].interface, 0u);  // towards the client
+  EXPECT_EQ(pk[1].t_us, 1010);
+  EXPECT_NE(pk[1].comment.find("crafted by the wire"), std::string::npos) << pk[1].comment;
+  EXPECT_EQ(pk[2].interface, 1u);  // the ack arriving from the server
+  EXPECT_EQ(pk[3].interface, 0u);
+  EXPECT_EQ(pk[4].interface, 0u);
+  EXPECT_EQ(pk[4].ip, ack.packet);
+
+  std::ostringstream os;
+  write_pcapng(log, {}, os);
+  const std::string file = os.str();
+  const auto bs = blocks(file);
+  ASSERT_EQ(bs.size(), 3 + pk.size());  // SHB, two IDBs, the packets
+  for (int k : {1, 2}) {
+    EXPECT_EQ(bs[k].type, 1u);
+    bytes::Reader idb(bs[k].body);
+    std::uint16_t linktype = 0;
+    ASSERT_TRUE(idb.get_u16(linktype));
+    EXPECT_EQ(linktype, 101);  // LINKTYPE_RAW
+  }
+  bytes::Reader epb(bs[3 + 2].body);
+  std::uint32_t iface = 9;
+  ASSERT_TRUE(epb.get_u32(iface));
+  EXPECT_EQ(iface, 1u);
+}
+
 }  // namespace
 }  // namespace wireproof::capture

@@ -2,11 +2,17 @@
 // L3Topology + L3Relay + Link, with impairments, MTU changes and ICMP.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <variant>
 #include <vector>
 
+#include "harness/capture/pcapng_writer.hpp"
 #include "harness/wire/l3/l3_relay.hpp"
 #include "harness/wire/l3/l3_test_support.hpp"
 #include "harness/wire/l3/l3_topology.hpp"
@@ -182,6 +188,56 @@ TEST_P(L3Wire, IcmpFalseMakesTheShrinkABlackHole) {
                                        [](auto& a, auto& b) { return a.second < b.second; });
     ASSERT_NE(most, drops_by_seq.end()) << "nothing was dropped";
     EXPECT_GE(most->second, 2) << "the kernel should retransmit the oversize segment, and lose it again";
+  }
+  expect_nothing_left();
+}
+
+// capture.pcapng of an L3 run, read by tshark: one frame per leg, on the side's
+// interface, with the IP lengths of the log, and tshark finds nothing malformed.
+TEST_P(L3Wire, CaptureOfAnMtuRunIsReadByTshark) {
+  WP_SKIP_WITHOUT_L3();
+  if (::access("/usr/bin/tshark", X_OK) != 0) GTEST_SKIP() << "tshark not installed";
+  {
+    scenario::Scenario sc;
+    scenario::TimelineEntry shrink;
+    scenario::Match m;
+    m.index = 15;
+    shrink.on_datagram = std::make_pair(scenario::Direction::c2s, m);
+    shrink.set_mtu = 1280;
+    sc.timeline.push_back(shrink);
+    WireRun r(sc, GetParam(), {}, 16 * 1024);
+    ASSERT_TRUE(r.run()) << r.echo.error();
+    events::EventLog log{r.log};
+    const auto packets = capture::capture_packets(log, {});
+    const auto path = std::filesystem::temp_directory_path() / ("wp-l3-capture-" + std::to_string(::getpid()) + ".pcapng");
+    {
+      std::ofstream out(path, std::ios::binary);
+      capture::write_pcapng(log, {}, out);
+    }
+    const auto fields = test::tool_output(
+        "tshark", {"-r", path.string(), "-T", "fields", "-e", "frame.interface_id", "-e", GetParam() ? "ipv6.plen" : "ip.len",
+                   "-e", "_ws.malformed", "-e", "icmp.type", "-e", "icmpv6.type"});
+    std::filesystem::remove(path);
+    std::istringstream lines(fields);
+    std::size_t n = 0, icmp = 0;
+    for (std::string line; std::getline(lines, line); ++n) {
+      ASSERT_LT(n, packets.size()) << "more frames than legs";
+      std::istringstream f(line);
+      std::string iface, len, malformed, icmp4, icmp6;
+      std::getline(f, iface, '\t');
+      std::getline(f, len, '\t');
+      std::getline(f, malformed, '\t');
+      std::getline(f, icmp4, '\t');
+      std::getline(f, icmp6, '\t');
+      EXPECT_EQ(iface, std::to_string(packets[n].interface)) << "frame " << n + 1;
+      // IPv6's payload length excludes its 40-byte header.
+      const std::size_t ip_len = std::stoul(len.substr(0, len.find(','))) + (GetParam() ? 40 : 0);
+      EXPECT_EQ(ip_len, packets[n].ip.size()) << "frame " << n + 1;
+      EXPECT_TRUE(malformed.empty()) << "frame " << n + 1 << " malformed: " << line;
+      icmp += icmp4.find("3") == 0 || icmp6.find("2") == 0;
+    }
+    EXPECT_EQ(n, packets.size());
+    EXPECT_GE(icmp, 1u) << "tshark saw no frag-needed / packet too big";
   }
   expect_nothing_left();
 }
