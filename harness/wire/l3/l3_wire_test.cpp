@@ -63,6 +63,17 @@ struct WireRun {
   test::TcpEcho echo;
 };
 
+// The link MTU drops to 1280 when the 16th client packet arrives (0-based index 15):
+// past the handshake, a third into a 64 KiB echo.
+scenario::TimelineEntry mtu_1280_mid_transfer() {
+  scenario::TimelineEntry shrink;
+  scenario::Match m;
+  m.index = 15;
+  shrink.on_datagram = std::make_pair(scenario::Direction::c2s, m);
+  shrink.set_mtu = 1280;
+  return shrink;
+}
+
 std::string mine() { return std::string(kNamespacePrefix) + std::to_string(::getpid()) + "-"; }
 
 void expect_nothing_left() {
@@ -117,12 +128,7 @@ TEST_P(L3Wire, MtuShrinkMidTransferIsAnsweredWithIcmpAndTheKernelAdapts) {
   {
     const bool v6 = GetParam();
     scenario::Scenario sc;
-    scenario::TimelineEntry shrink;
-    scenario::Match m;
-    m.index = 15;
-    shrink.on_datagram = std::make_pair(scenario::Direction::c2s, m);
-    shrink.set_mtu = 1280;
-    sc.timeline.push_back(shrink);
+    sc.timeline.push_back(mtu_1280_mid_transfer());
     // Strict reverse-path filtering on the senders: the ICMP from the wire's
     // address is accepted anyway, because the topology routes that address.
     L3Config strict;
@@ -171,12 +177,7 @@ TEST_P(L3Wire, IcmpFalseMakesTheShrinkABlackHole) {
   {
     scenario::Scenario sc;
     sc.link.icmp = false;
-    scenario::TimelineEntry shrink;
-    scenario::Match m;
-    m.index = 15;
-    shrink.on_datagram = std::make_pair(scenario::Direction::c2s, m);
-    shrink.set_mtu = 1280;
-    sc.timeline.push_back(shrink);
+    sc.timeline.push_back(mtu_1280_mid_transfer());
     WireRun r(sc, GetParam());
     EXPECT_FALSE(r.run(3'000'000)) << "the echo finished through a black hole";
     std::map<std::uint32_t, int> drops_by_seq;
@@ -199,12 +200,7 @@ TEST_P(L3Wire, CaptureOfAnMtuRunIsReadByTshark) {
   if (::access("/usr/bin/tshark", X_OK) != 0) GTEST_SKIP() << "tshark not installed";
   {
     scenario::Scenario sc;
-    scenario::TimelineEntry shrink;
-    scenario::Match m;
-    m.index = 15;
-    shrink.on_datagram = std::make_pair(scenario::Direction::c2s, m);
-    shrink.set_mtu = 1280;
-    sc.timeline.push_back(shrink);
+    sc.timeline.push_back(mtu_1280_mid_transfer());
     WireRun r(sc, GetParam(), {}, 16 * 1024);
     ASSERT_TRUE(r.run()) << r.echo.error();
     events::EventLog log{r.log};
