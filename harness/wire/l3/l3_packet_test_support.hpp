@@ -64,4 +64,37 @@ inline Bytes tcp_packet(int version, std::size_t payload_bytes, bool df = true, 
   return ip.take();
 }
 
+// IPv4 (DF) + UDP around a payload, client 40000 -> server 5000, checksums valid.
+inline Bytes udp_packet(const Bytes& payload) {
+  bytes::Writer udp;
+  udp.put_u16(40000);
+  udp.put_u16(5000);
+  udp.put_u16(static_cast<std::uint16_t>(8 + payload.size()));
+  udp.put_u16(0);
+  udp.put_bytes(payload);
+  bytes::InternetChecksum sum;
+  sum.add(kClient4);
+  sum.add(kServer4);
+  sum.add_u16(17);
+  sum.add_u16(static_cast<std::uint16_t>(udp.size()));
+  sum.add(udp.data());
+  udp.patch_uint(6, 2, sum.value() == 0 ? 0xffff : sum.value());
+  bytes::Writer ip;
+  ip.put_u8(0x45);
+  ip.put_u8(0);
+  ip.put_u16(static_cast<std::uint16_t>(20 + udp.size()));
+  ip.put_u16(2);
+  ip.put_u16(0x4000);
+  ip.put_u8(64);
+  ip.put_u8(17);
+  ip.put_u16(0);
+  ip.put_bytes(kClient4);
+  ip.put_bytes(kServer4);
+  bytes::InternetChecksum h;
+  h.add(ip.data());
+  ip.patch_uint(10, 2, h.value());
+  ip.put_bytes(udp.data());
+  return ip.take();
+}
+
 }  // namespace wireproof::wire::l3::test

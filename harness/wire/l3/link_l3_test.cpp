@@ -41,6 +41,32 @@ TEST(LinkL3, LogsTheTcpLayersAndTheWholePacket) {
   EXPECT_EQ(d[0]->origin, "peer");
 }
 
+// DTLS runs on the L3 wire unchanged: a UDP payload gets its records and flight.
+TEST(LinkL3, UdpPayloadIsDtlsDissectedAsInRelayMode) {
+  Harness h(l3_scenario());
+  const auto hello = testing::client_hello();
+  const auto packet = l3::test::udp_packet(hello);
+  h.send(Dir::c2s, packet, 10);
+  auto d = h.datagrams();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]->payload, hello);
+  EXPECT_EQ(d[0]->size, hello.size());
+  EXPECT_EQ(d[0]->ip_size, hello.size() + 28);
+  EXPECT_FALSE(d[0]->malformed) << *d[0]->malformed;
+  ASSERT_FALSE(d[0]->records.empty());
+  ASSERT_TRUE(d[0]->records[0].hs);
+  EXPECT_EQ(d[0]->records[0].hs->name, "client_hello");
+  EXPECT_EQ(d[0]->flight, 1);
+  EXPECT_FALSE(d[0]->tcp);
+}
+
+// Not DTLS inside UDP: malformed, from the DTLS dissector, as in relay mode.
+TEST(LinkL3, NonDtlsUdpPayloadIsMalformed) {
+  Harness h(l3_scenario());
+  h.send(Dir::c2s, l3::test::udp_packet({1, 2, 3}), 10);
+  ASSERT_TRUE(h.datagrams().at(0)->malformed);
+}
+
 TEST(LinkL3, OversizeWithDfIsDroppedAndAnsweredWithFragNeeded) {
   Harness h(l3_scenario(1280));
   h.send(Dir::c2s, l3::test::tcp_packet(4, 1460), 10);
