@@ -12,6 +12,7 @@
 
 #include "harness/pki/pki.hpp"
 #include "harness/runner/capabilities.hpp"
+#include "harness/runner/peer_argv.hpp"
 #include "harness/runner/peer_process.hpp"
 #include "harness/runner/peer_timeouts.hpp"
 #include "harness/runner/run_end.hpp"
@@ -27,46 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool needs_lines(const RunConfig& cfg) { return cfg.client.kind == "stock" || cfg.server.kind == "stock"; }
-
-// The one mapping from a scenario to a peer's command line (peers/CONTRACT.md).
-// `address`: the server's --listen, or the client's --connect.
-std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer, const std::string& role,
-                                   const pki::PkiFiles& pki, const std::string& address, int idle_ms,
-                                   int handshake_ms) {
-  const auto& sc = cfg.scenario;
-  std::vector<std::string> a = peer.argv_prefix;
-  auto add = [&](std::string k, std::string v) {
-    a.push_back(std::move(k));
-    a.push_back(std::move(v));
-  };
-  // Optional options go only to a peer that declares them (registry
-  // "capabilities"; capability_gap has already refused a scenario that needs
-  // one a peer lacks), so a library that cannot set an MTU is not asked to.
-  auto add_optional = [&](const std::string& option, std::string v) {
-    if (peer.capabilities.accepts(option)) add("--" + option, std::move(v));
-  };
-  add("--role", role);
-  add("--protocol", sc.protocol);
-  if (role == "server") {
-    add("--listen", address);
-    add("--cert", pki.server_cert.string());
-    add("--key", pki.server_key.string());
-  } else {
-    add("--connect", address);
-    add_optional("server-name", "localhost");
-  }
-  add("--ca", pki.ca_cert.string());
-  add_optional("mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
-  if (sc.peers.timer_initial_ms) add_optional("timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
-  add_optional("handshake-timeout-ms", std::to_string(handshake_ms));
-  add_optional("echo-bytes", std::to_string(sc.workload.echo_bytes));
-  add_optional("chunk", std::to_string(sc.workload.chunk));
-  add_optional("idle-timeout-ms", std::to_string(idle_ms));
-  // Stock tools carry the workload as text lines; both ends must agree.
-  if (needs_lines(cfg)) add_optional("framing", "lines");
-  return a;
-}
+bool needs_lines(const RunConfig& cfg) { return needs_lines(cfg.client, cfg.server); }
 
 // One peer's side of the run: process, parsed events, contract state.
 struct PeerSlot {
@@ -209,7 +171,8 @@ class ScenarioRun {
   // Starts the server and waits until it says where it listens; 0 when it
   // exited 127 (unsupported: judged from its events).
   int start_server(const pki::PkiFiles& pki) {
-    server_argv_ = peer_argv(cfg_, cfg_.server, "server", pki, wire_->server_listen(), idle_ms_, handshake_ms_);
+    server_argv_ = peer_argv(sc_, cfg_.server,
+                             {"server", wire_->server_listen(), pki, idle_ms_, handshake_ms_, needs_lines(cfg_)});
     start_peer(server_, server_argv_);
     int port = 0;
     while (port == 0) {
@@ -234,9 +197,9 @@ class ScenarioRun {
   }
 
   void start_client(const pki::PkiFiles& pki, int server_port) {
-    client_argv_ = peer_argv(cfg_, cfg_.client, "client", pki,
-                             wire_->client_connect(static_cast<std::uint16_t>(server_port)), client_idle_ms_,
-                             handshake_ms_);
+    client_argv_ = peer_argv(sc_, cfg_.client,
+                             {"client", wire_->client_connect(static_cast<std::uint16_t>(server_port)), pki,
+                              client_idle_ms_, handshake_ms_, needs_lines(cfg_)});
     start_peer(client_, client_argv_);
   }
 
