@@ -179,7 +179,7 @@ struct Link::Impl {
 
   void on_datagram(Dir dir, std::vector<std::uint8_t> bytes, std::int64_t now_us) {
     advance_time(now_us);
-    const ArrivalIndex arrival = next_arrival;
+    ArrivalIndex arrival = next_arrival;
     (dir == Dir::c2s ? next_arrival.c2s : next_arrival.s2c)++;
     next_arrival.all++;
 
@@ -198,6 +198,7 @@ struct Link::Impl {
     d.payload = bytes;
     const std::uint64_t i = events.add(std::move(d), false);
     auto& ev = events.datagram(i);
+    arrival.tcp = tcp_tracker.observe(dir, ev);  // L3 wire: where the segment sits, for match.tcp
 
     Transit t{dir, now_us, ev, {Copy{std::move(bytes), now_us}}, std::nullopt};
     Rng& rng = rngs[dir == Dir::c2s ? 0 : 1];
@@ -297,6 +298,7 @@ struct Link::Impl {
   Timeline timeline;
   std::vector<std::unique_ptr<RuleStage>> rules;
   dissect::FlightTracker flights;
+  TcpTracker tcp_tracker;
   ArrivalIndex next_arrival;
   DeliveryQueue queue;
   std::vector<Held> holds;  // in hold order
