@@ -25,6 +25,31 @@ Problems problems_of(const std::string& text) {
 const std::string kTcp = "name: t\ndescription: test\nrefs: [\"RFC 9293 3.8.1\"]\nprotocol: tcp\n";
 const std::string kDtls = "name: t\ndescription: test\nrefs: [\"RFC 6347 4.2.4\"]\nprotocol: dtls1.2\n";
 
+// scenarios/tcp: every file loads, is named after itself, quotes its RFC and
+// names the TCP checks it expects to judge.
+TEST(TcpScenario, ShippedLibraryLoads) {
+  fs::current_path(WIREPROOF_SOURCE_DIR);
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator("scenarios/tcp")) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    ++count;
+    Scenario sc;
+    try {
+      sc = load_scenario_file(entry.path().string());
+    } catch (const ScenarioError& e) {
+      ADD_FAILURE() << e.what();
+      continue;
+    }
+    EXPECT_EQ(sc.name, entry.path().stem().string());
+    EXPECT_EQ(sc.protocol, "tcp");
+    EXPECT_NE(sc.description.find("RFC "), std::string::npos);
+    EXPECT_NE(sc.description.find('"'), std::string::npos);
+    EXPECT_FALSE(sc.expect.checks_enabled.empty());
+  }
+  EXPECT_GE(count, 20);
+}
+
 TEST(TcpScenario, ProtocolTcpImpliesTheL3WireAndDefaults) {
   Scenario sc = load_scenario_text(kTcp, "t.yaml");
   EXPECT_EQ(sc.protocol, "tcp");
