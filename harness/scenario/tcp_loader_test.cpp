@@ -1,6 +1,7 @@
 // The TCP parts of the scenario format (docs/SCENARIO.md "TCP"): every field
 // loads into the model, and every misuse is an error at its file:line:col.
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +49,25 @@ TEST(TcpScenario, ShippedLibraryLoads) {
     EXPECT_FALSE(sc.expect.checks_enabled.empty());
   }
   EXPECT_GE(count, 20);
+}
+
+// docs/SCENARIO.md "TCP": its example loads and means what the text says.
+TEST(TcpScenario, DocumentationExampleLoads) {
+  std::ifstream in(std::string(WIREPROOF_SOURCE_DIR) + "/docs/SCENARIO.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto start = doc.find("```yaml\n", doc.find("## TCP (`protocol: tcp`)"));
+  ASSERT_NE(start, std::string::npos);
+  start += 8;
+  Scenario sc;
+  try {
+    sc = load_scenario_text(doc.substr(start, doc.find("```", start) - start), "SCENARIO.md");
+  } catch (const ScenarioError& e) {
+    FAIL() << e.what();
+  }
+  EXPECT_EQ(sc.peers.client.sysctls.front().first, "net.ipv4.tcp_syn_linear_timeouts");
+  ASSERT_EQ(sc.rules.size(), 3u);
+  EXPECT_TRUE(std::holds_alternative<Reset>(sc.rules[2].action));
+  ASSERT_TRUE(sc.timeline[0].inject);
 }
 
 TEST(TcpScenario, ProtocolTcpImpliesTheL3WireAndDefaults) {

@@ -159,3 +159,9 @@ def test_documented_example_matches_schema():
     doc = (ROOT / "docs" / "SCENARIO.md").read_text()
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert [e.message for e in validator().iter_errors(load(example))] == []
+
+
+def test_documented_tcp_example_matches_schema():
+    doc = (ROOT / "docs" / "SCENARIO.md").read_text()
+    example = doc.split("## TCP (`protocol: tcp`)", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert [e.message for e in validator().iter_errors(load(example))] == []
