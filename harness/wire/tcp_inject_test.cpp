@@ -8,40 +8,23 @@
 
 #include "harness/dissect/ip_dissector.hpp"
 #include "harness/wire/link_test_support.hpp"
+#include "harness/wire/tcp_test_segments.hpp"
 
 namespace wireproof::wire {
 namespace {
 
 namespace f = events::tcp_flags;
 
-events::Datagram segment(Dir dir, int version, std::uint8_t flags, std::uint32_t seq, std::size_t length,
-                         std::uint16_t window, std::optional<int> wscale = std::nullopt) {
-  const bool c2s = dir == Dir::c2s;
-  const std::string client = version == 4 ? "198.18.0.1" : "2001:db8::1";
-  const std::string server = version == 4 ? "198.18.0.2" : "2001:db8::2";
-  events::Datagram d;
-  d.ip = events::IpLayer{version, c2s ? client : server, c2s ? server : client, 6, 64, true,
-                         version == 4 ? 20u : 40u};
-  events::TcpLayer t;
-  t.src_port = c2s ? 40000 : 5000;
-  t.dst_port = c2s ? 5000 : 40000;
-  t.seq = seq;
-  t.flags = flags;
-  t.payload_length = length;
-  t.window = window;
-  t.window_scale = wscale;
-  d.tcp = t;
-  return d;
-}
+using testing::tcp_segment;
 
 // Client ISN 1000 sent 300 bytes (rcv_nxt at the server 1301); server ISN
 // 7000 sent 50 (its snd_nxt 7051) and advertises 100 << 3.
 TcpTracker connection(int version) {
   TcpTracker t;
-  t.observe(Dir::c2s, segment(Dir::c2s, version, f::syn, 1000, 0, 64240, 7));
-  t.observe(Dir::s2c, segment(Dir::s2c, version, f::syn | f::ack, 7000, 0, 65160, 3));
-  t.observe(Dir::c2s, segment(Dir::c2s, version, f::ack, 1001, 300, 500));
-  t.observe(Dir::s2c, segment(Dir::s2c, version, f::ack, 7001, 50, 100));
+  t.observe(Dir::c2s, tcp_segment(Dir::c2s, f::syn, 1000, 0, 7, 64240, version));
+  t.observe(Dir::s2c, tcp_segment(Dir::s2c, f::syn | f::ack, 7000, 0, 3, 65160, version));
+  t.observe(Dir::c2s, tcp_segment(Dir::c2s, f::ack, 1001, 300, std::nullopt, 500, version));
+  t.observe(Dir::s2c, tcp_segment(Dir::s2c, f::ack, 7001, 50, std::nullopt, 100, version));
   return t;
 }
 
