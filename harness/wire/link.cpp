@@ -29,6 +29,7 @@
 #include "harness/wire/mtu_cap.hpp"
 #include "harness/wire/rng.hpp"
 #include "harness/wire/rule_stage.hpp"
+#include "harness/wire/tcp_inject.hpp"
 #include "harness/wire/timeline.hpp"
 #include "harness/wire/transit.hpp"
 
@@ -45,7 +46,7 @@ struct InFlight {
   std::uint64_t arrival = 0;  // arrival index in its direction
   std::size_t outstanding = 0;  // copies queued or popped, not yet reported
   bool sent = false, failed = false;
-  bool crafted = false;  // sent by the wire itself (ICMP): no arrival order to overtake
+  bool crafted = false;  // sent by the wire itself (ICMP, inject): no arrival order to overtake
 };
 
 // A datagram held by a reorder rule, waiting for later datagrams to pass it.
@@ -97,6 +98,19 @@ struct Link::Impl {
       find_rule(*e.disable_rule)->set_enabled(false);
       log_link_change(now_us, "rule", *e.disable_rule, "disabled", cause);
     }
+    if (e.inject) inject(*e.inject, now_us, cause);
+  }
+
+  // A timeline inject: a crafted segment goes straight to its receiver (no
+  // rules, no MTU cap), logged as its own datagram with origin "wire".
+  void inject(const scenario::Inject& what, std::int64_t now_us, const std::string& cause) {
+    Injection j = craft_injection(tcp_tracker, what);
+    if (!j.error.empty()) {
+      log_link_change(now_us, "inject", "", nlohmann::json{{"skipped", j.error}}, cause);
+      return;
+    }
+    const Dir dir = what.dir == scenario::Direction::s2c ? Dir::s2c : Dir::c2s;
+    send_from_wire(dir, std::move(j.packet), now_us, events::Action{"link", "inject", cause});
   }
 
   // Queues a datagram's copies for sending; its event completes when they are accounted for.
@@ -186,7 +200,7 @@ struct Link::Impl {
 
   void on_datagram(Dir dir, std::vector<std::uint8_t> bytes, std::int64_t now_us) {
     advance_time(now_us);
-    const ArrivalIndex arrival = next_arrival;
+    ArrivalIndex arrival = next_arrival;
     (dir == Dir::c2s ? next_arrival.c2s : next_arrival.s2c)++;
     next_arrival.all++;
 
@@ -205,6 +219,7 @@ struct Link::Impl {
     }
     const std::uint64_t i = events.add(std::move(d), false);
     auto& ev = events.datagram(i);
+    arrival.tcp = tcp_tracker.observe(dir, ev);  // L3 wire: where the segment sits, for match.tcp
 
     Transit t{dir, now_us, ev, {Copy{std::move(bytes), now_us}}, std::nullopt, payload_offset};
     Rng& rng = rngs[dir == Dir::c2s ? 0 : 1];
@@ -272,15 +287,18 @@ struct Link::Impl {
     return view.payload_offset;
   }
 
-  // A packet the wire itself sends (the ICMP of an MTU drop), due now in `dir`,
-  // past the impairments: it is the router's answer, not traffic on the link.
-  void send_from_wire(Dir dir, std::vector<std::uint8_t> packet, std::int64_t now_us) {
+  // A packet the wire itself sends (the ICMP of an MTU drop, a timeline inject),
+  // due now in `dir`, past the impairments (no rules, no MTU cap): not traffic on
+  // the link. Logged as its own datagram with origin "wire", dissected from its bytes.
+  void send_from_wire(Dir dir, std::vector<std::uint8_t> packet, std::int64_t now_us,
+                      std::optional<events::Action> action = std::nullopt) {
     events::Datagram d;
     d.dir = dir_name(dir);
     d.t_us = now_us;
     d.mtu = mtu;
     d.origin = "wire";
     dissect_packet(d, packet);
+    if (action) d.actions.push_back(std::move(*action));
     const std::uint64_t i = events.add(std::move(d), false);
     InFlight f{dir};
     f.crafted = true;
@@ -348,6 +366,7 @@ struct Link::Impl {
   Timeline timeline;
   std::vector<std::unique_ptr<RuleStage>> rules;
   dissect::FlightTracker flights;
+  TcpTracker tcp_tracker;
   ArrivalIndex next_arrival;
   DeliveryQueue queue;
   std::vector<Held> holds;  // in hold order
