@@ -23,6 +23,7 @@
 
 #include "harness/wire/link.hpp"
 #include "harness/wire/relay_clock.hpp"
+#include "harness/wire/wire_edge.hpp"
 
 namespace wireproof::wire {
 
@@ -32,21 +33,21 @@ struct L3RelayStats {
   std::uint64_t send_errors = 0;  // write() refused (send_failed in the log)
 };
 
-class L3Relay {
+class L3Relay : public WireEdge {
  public:
   L3Relay(Link& link, int client_fd, int server_fd);  // throws std::system_error naming the fcntl
   L3Relay(const L3Relay&) = delete;
   L3Relay& operator=(const L3Relay&) = delete;
 
-  std::vector<int> fds() const { return {client_fd_, server_fd_}; }
+  std::vector<int> fds() const override { return {client_fd_, server_fd_}; }
   // Reads every packet waiting on fd and feeds each to the link.
-  void on_readable(int fd);
+  void on_readable(int fd) override;
   // Fires due timeline entries and writes every delivery that is due now,
   // reporting each write's real time (or its errno name) to the link.
-  void flush_due();
-  std::int64_t now_us() const { return clock_.now_us(); }
-  std::optional<std::int64_t> next_due_us() const { return link_.next_due_us(); }
-  int poll_timeout_ms(int cap_ms = -1) const;
+  void flush_due() override;
+  std::int64_t now_us() const override { return clock_.now_us(); }
+  std::optional<std::int64_t> next_due_us() const override { return link_.next_due_us(); }
+  int poll_timeout_ms(int cap_ms = -1) const override;
   const L3RelayStats& stats() const { return stats_; }
 
  private:
