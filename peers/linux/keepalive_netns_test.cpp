@@ -1,0 +1,84 @@
+// Keepalive against a peer that vanishes: on loopback the kernel answers for
+// a stopped process, so the pair runs in two namespaces joined by TUN devices
+// and a copy loop (harness/wire/l3), and the loop is removed once both are
+// connected. Nobody reads the TUNs after that: every probe is lost, and the
+// kernel must give up after IDLE + COUNT x INTVL with ETIMEDOUT.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/process.hpp>
+
+#include "harness/wire/l3/l3_test_support.hpp"
+#include "harness/wire/l3/tun_device.hpp"
+#include "peers/common/test_peer.hpp"
+
+namespace wireproof::peers {
+namespace {
+
+using nlohmann::json;
+using testing::TestPeer;
+using namespace wireproof::wire::l3;
+
+std::filesystem::path scratch(const std::string& name) {
+  auto d = std::filesystem::temp_directory_path() / ("wp-linux-keepalive-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(d);
+  return d / name;
+}
+
+std::vector<std::string> in_ns(const NetNamespace& ns, std::vector<std::string> args) {
+  std::vector<std::string> argv = {boost::process::search_path("ip").string(), "netns", "exec", ns.name(), WP_PEER_LINUX};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+// Reads events until `name` (or the end of output); true when it came.
+bool wait_for(TestPeer& p, const std::string& name) {
+  for (json e = p.next_event(); !e.is_null(); e = p.next_event())
+    if (e.value("event", "") == name) return true;
+  return false;
+}
+
+TEST(LinuxPeerKeepalive, VanishedPeerIsDetectedAfterIdlePlusCountIntervals) {
+  WP_SKIP_WITHOUT_L3();
+  std::string names[2];
+  {
+    NetNamespace client_ns, server_ns;
+    names[0] = client_ns.name();
+    names[1] = server_ns.name();
+    TunDevice client_tun(client_ns, {"198.18.0.1", "198.18.0.2", 1500});
+    TunDevice server_tun(server_ns, {"198.18.0.2", "198.18.0.1", 1500});
+    auto pump = std::make_unique<test::PacketPump>(client_tun.fd(), server_tun.fd());
+
+    const std::vector<std::string> ka = {"--protocol", "tcp", "--workload", "keepalive", "--keepalive", "1,1,2",
+                                       "--handshake-timeout-ms", "5000"};
+    auto server_args = ka;
+    server_args.insert(server_args.end(), {"--role", "server", "--listen", "198.18.0.2:5000"});
+    TestPeer server(in_ns(server_ns, server_args), scratch("server.err"));
+    ASSERT_TRUE(wait_for(server, "ready")) << server.transcript();
+    auto client_args = ka;
+    client_args.insert(client_args.end(), {"--role", "client", "--connect", "198.18.0.2:5000"});
+    TestPeer client(in_ns(client_ns, client_args), scratch("client.err"));
+    ASSERT_TRUE(wait_for(client, "connected")) << client.transcript();
+    ASSERT_TRUE(wait_for(server, "connected")) << server.transcript();
+    const std::size_t carried = pump->a_to_b + pump->b_to_a;
+    pump.reset();  // the peer vanishes: from now on nothing crosses
+
+    EXPECT_EQ(client.finish(std::chrono::seconds(20)), 0) << client.transcript();
+    EXPECT_EQ(server.finish(std::chrono::seconds(20)), 0) << server.transcript();
+    EXPECT_GE(carried, 3u);  // at least the handshake went through the pump
+    for (TestPeer* p : {&client, &server}) {
+      json err = p->event("error");
+      EXPECT_EQ(err["errno"], "ETIMEDOUT") << p->transcript();
+      // 1 s idle, then 2 unanswered probes 1 s apart: the kernel gives up at about 3 s.
+      EXPECT_GE(err["after_ms"].get<double>(), 2500.0) << err;
+      EXPECT_LE(err["after_ms"].get<double>(), 10000.0) << err;
+      EXPECT_EQ(p->event("closed")["reason"], "error");
+      EXPECT_EQ(p->event("tcp_info")["when"], "after_keepalive") << p->transcript();
+    }
+  }
+  auto left = NetNamespace::list_ours();
+  for (const auto& n : names) EXPECT_EQ(std::count(left.begin(), left.end(), n), 0) << n << " left behind";
+}
+
+}  // namespace
+}  // namespace wireproof::peers
