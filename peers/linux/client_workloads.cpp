@@ -40,6 +40,13 @@ Io echo_exchange(Session& s, TcpConn& c, PatternWriter& w, StreamTally& echoed) 
   return {.call = "recv"};
 }
 
+// Our FIN after everything written, then the peer's: eof is the expected end.
+Io fin_then_await_fin(TcpConn& c) {
+  Io io = c.shutdown_write();
+  if (io.ok()) io = c.drain_to_eof();
+  return io.kind == Io::Kind::eof ? Io{.call = "recv"} : io;
+}
+
 nlohmann::json sent_fields(Session& s, const PatternWriter& w) {
   return {{"chunks", s.plan().count()},
           {"bytes", s.plan().echo_bytes},
@@ -70,7 +77,7 @@ End echo_once(Session& s, TcpConn& c, nlohmann::json extra = nlohmann::json::obj
   PatternWriter w(s.plan());
   StreamTally echoed;
   Io io = echo_exchange(s, c, w, echoed);
-  End end = io.ok() ? End{"done", kExitOk} : s.end_from(io);
+  End end = s.ended(io, "done");
   s.tcp_info(c, "after_workload");
   const bool verified = report_echo(s, w, echoed, io.ok() ? End{} : end, extra);
   if (io.ok() && !verified) end.exit_code = kExitWorkload;
@@ -82,10 +89,8 @@ End echo_once(Session& s, TcpConn& c, nlohmann::json extra = nlohmann::json::obj
 End one_way(Session& s, TcpConn& c) {
   PatternWriter w(s.plan());
   Io io = send_pattern(c, w);
-  if (io.ok()) io = c.shutdown_write();
-  if (io.ok()) io = c.drain_to_eof();
-  if (io.kind == Io::Kind::eof) io = {.call = "recv"};
-  End end = io.ok() ? End{"done", kExitOk} : s.end_from(io);
+  if (io.ok()) io = fin_then_await_fin(c);
+  End end = s.ended(io, "done");
   s.tcp_info(c, "after_workload");
   auto r = s.app_data("client");
   r.update(sent_fields(s, w));
@@ -103,7 +108,7 @@ End half_close(Session& s, TcpConn& c) {
     s.events.emit({{"event", "shutdown"}, {"how", "write"}, {"sent_bytes", w.sent().bytes}});
     io = read_to_eof(c, echoed);  // the reply comes after our FIN
   }
-  End end = io.ok() ? End{"done", kExitOk} : s.end_from(io);
+  End end = s.ended(io, "done");
   s.tcp_info(c, "after_workload");
   if (!report_echo(s, w, echoed, io.ok() ? End{} : end) && io.ok()) end.exit_code = kExitWorkload;
   return end;
@@ -146,10 +151,8 @@ End urgent(Session& s, TcpConn& c) {
     if (io.ok()) wire.add(std::span(&b, 1));
   }
   if (io.ok()) io = send_pattern(c, second, {&wire, &inband});
-  if (io.ok()) io = c.shutdown_write();
-  if (io.ok()) io = c.drain_to_eof();
-  if (io.kind == Io::Kind::eof) io = {.call = "recv"};
-  End end = io.ok() ? End{"done", kExitOk} : s.end_from(io);
+  if (io.ok()) io = fin_then_await_fin(c);
+  End end = s.ended(io, "done");
   s.tcp_info(c, "after_workload");
   auto r = s.app_data("client");
   r.update({{"chunks", s.plan().count()},

@@ -80,5 +80,22 @@ TEST(LinuxPeerKeepalive, VanishedPeerIsDetectedAfterIdlePlusCountIntervals) {
   for (const auto& n : names) EXPECT_EQ(std::count(left.begin(), left.end(), n), 0) << n << " left behind";
 }
 
+// A SYN into a TUN nobody reads is never answered: --handshake-timeout-ms
+// ends connect() (the kernel alone would retry for minutes).
+TEST(LinuxPeerKeepalive, UnansweredSynEndsAtTheHandshakeTimeout) {
+  WP_SKIP_WITHOUT_L3();
+  NetNamespace ns;
+  TunDevice tun(ns, {"198.18.0.1", "198.18.0.2", 1500});
+  TestPeer client(in_ns(ns, {"--role", "client", "--protocol", "tcp", "--connect", "198.18.0.2:5000",
+                             "--handshake-timeout-ms", "1500"}),
+                  scratch("syn.err"));
+  EXPECT_EQ(client.finish(std::chrono::seconds(20)), 1) << client.transcript();
+  json err = client.event("error");
+  EXPECT_FALSE(err.contains("errno")) << err;  // the harness's limit, not a kernel error
+  EXPECT_NE(err.value("message", "").find("--handshake-timeout-ms 1500"), std::string::npos) << err;
+  EXPECT_GE(err["t_ms"].get<double>(), 1500.0) << err;
+  EXPECT_EQ(client.event("closed")["reason"], "idle");
+}
+
 }  // namespace
 }  // namespace wireproof::peers

@@ -30,7 +30,7 @@ nlohmann::json received_fields(const StreamTally& got) {
 // `judged`: a mismatch fails the workload (exit 2); urgent only reports what was delivered.
 End finish(Session& s, TcpConn& c, const Io& io, const StreamTally& got, nlohmann::json extra = nlohmann::json::object(),
            bool judged = true) {
-  End end = io.ok() ? End{"fin", kExitOk} : s.end_from(io);
+  End end = s.ended(io, "fin");
   s.tcp_info(c, "after_workload");
   auto r = s.app_data("server");
   r.update(received_fields(got));

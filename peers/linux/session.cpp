@@ -55,6 +55,20 @@ End Session::end_from(const Io& io, int failure_code) {
   return {"done", kExitOk};
 }
 
+End Session::handshake_failed(const Io& io) {
+  if (io.kind == Io::Kind::timeout) {
+    events.emit({{"event", "error"},
+                 {"message", io.call + ": not connected after --handshake-timeout-ms " +
+                                 std::to_string(opts.handshake_timeout_ms)}});
+    return {"idle", kExitHandshake};
+  }
+  return end_from(io, kExitHandshake);
+}
+
+End Session::ended(const Io& io, const char* reason_when_ok) {
+  return io.ok() ? End{reason_when_ok, kExitOk} : end_from(io);
+}
+
 std::optional<TcpConn> Session::connect(bool announce, End& failed, Io* outcome) {
   PendingConnect p = prepare_connect(opts.connect);
   if (announce) events.emit({{"event", "ready"}, {"port", p.local_port}});
@@ -66,17 +80,8 @@ std::optional<TcpConn> Session::connect(bool announce, End& failed, Io* outcome)
     connected(*conn, events.ms_at(Clock::now()) - events.ms_at(start));
     return conn;
   }
-  if (io.kind == Io::Kind::timeout) {
-    events.emit({{"event", "error"},
-                 {"message", "connect: not connected after --handshake-timeout-ms " +
-                                 std::to_string(opts.handshake_timeout_ms)}});
-    failed = {"idle", kExitHandshake};
-  } else if (io.kind == Io::Kind::stopped) {
-    failed = {"stopped", kExitOk};
-  } else {
-    if (!outcome) error(io);
-    failed = {"error", kExitHandshake};
-  }
+  // With `outcome`, the caller reports the attempt (reconnect's connect_attempt), so no error event here.
+  failed = outcome && io.kind == Io::Kind::error ? End{"error", kExitHandshake} : handshake_failed(io);
   return std::nullopt;
 }
 
@@ -89,14 +94,7 @@ std::optional<TcpConn> Session::accept(TcpListener& listener, End& failed) {
     connected(*conn, events.ms_at(Clock::now()) - events.ms_at(start));
     return conn;
   }
-  if (io.kind == Io::Kind::timeout) {
-    events.emit({{"event", "error"},
-                 {"message", "accept: no connection within --handshake-timeout-ms " +
-                                 std::to_string(opts.handshake_timeout_ms)}});
-    failed = {"idle", kExitHandshake};
-  } else {
-    failed = end_from(io, kExitHandshake);
-  }
+  failed = handshake_failed(io);
   return std::nullopt;
 }
 

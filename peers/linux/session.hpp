@@ -51,6 +51,11 @@ struct Session {
   // How an Io that is not ok ends the run: stopped, idle, rst (ECONNRESET,
   // EPIPE), fin (eof), error; exit code `failure_code` except for stopped.
   End end_from(const Io& io, int failure_code = kExitWorkload);
+  // `reason_when_ok` with exit 0 when io is ok, else end_from(io).
+  End ended(const Io& io, const char* reason_when_ok);
+  // connect/accept did not produce a connection: the error event and exit 1
+  // (stopped stays exit 0; a timeout is the harness's, reported without errno).
+  End handshake_failed(const Io& io);
 
   // Client: prepares, reports "ready" (when `announce`), connects within
   // --handshake-timeout-ms and reports "connected"; on failure, the error
