@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "peers/contract_limits.hpp"
+
 namespace wireproof::peers {
 namespace {
 
@@ -81,7 +83,7 @@ TcpParseResult parse_tcp_peer_options(const std::vector<std::string>& args, cons
   app.add_option("--echo-bytes", o.echo_bytes, "workload: pattern bytes the client sends")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
   app.add_option("--chunk", o.chunk, "workload: pattern bytes per write (an 8-byte index leads each)")
-      ->check(CLI::Range(1u, 1u << 20));
+      ->check(CLI::Range(1u, contract::kTcp.chunk_max));
   app.add_option("--stall-ms", o.stall_ms, "stall: the server stops reading for N ms")->check(CLI::Range(0, 3600000));
   app.add_option("--keepalive", keepalive, "keepalive: IDLE_S,INTVL_S,COUNT");
   app.add_option("--idle-timeout-ms", o.idle_timeout_ms, "give up after N ms with nothing received (before any data)")
@@ -89,7 +91,8 @@ TcpParseResult parse_tcp_peer_options(const std::vector<std::string>& args, cons
   app.add_option("--handshake-timeout-ms", o.handshake_timeout_ms, "give up when the handshake is not done after N ms")
       ->check(CLI::Range(1, 3600000));
   app.add_flag("--nonblocking", o.nonblocking, "non-blocking sockets driven by poll (default: blocking)");
-  app.add_option("--mtu", o.mtu, "interface MTU (kernel peers: the wire's, ignored)")->check(CLI::Range(68, 65535));
+  app.add_option("--mtu", o.mtu, "interface MTU (kernel peers: the wire's, ignored)")
+      ->check(CLI::Range(contract::kTcp.mtu_min, contract::kTcp.mtu_max));
   std::optional<int> packet_fd;
   std::optional<std::string> local_address;
   if (rules.packet_port) {

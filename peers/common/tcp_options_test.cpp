@@ -50,6 +50,8 @@ TEST(TcpOptions, BadValuesExitThreeNamingTheOption) {
            {"--role", "client", "--protocol", "tcp"},
            {"--role", "client", "--protocol", "tcp", "--connect", "127.0.0.1:1", "--workload", "keepalive"},
            {"--role", "server", "--protocol", "tcp", "--chunk", "0"},
+           {"--role", "server", "--protocol", "tcp", "--chunk", "1048577"},  // contract::kTcp.chunk_max + 1
+           {"--role", "server", "--protocol", "tcp", "--mtu", "575"},        // below contract::kTcp.mtu_min
            {"--role", "server"},
        }) {
     auto r = parse(args);
