@@ -50,13 +50,16 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   p.name = f::string(e, "name", where, "");
   where = file + ": peer '" + p.name + "'";
   f::only_keys(e, {"name", "kind", "protocols", "implementation", "executable", "args", "description", "tool",
-                  "capabilities"},
+                  "capabilities", "sysctls", "route"},
                where, "");
   p.kind = f::string(e, "kind", where, "");
   if (p.kind != "shim" && p.kind != "stock") f::fail(where, "kind", "expected 'shim' or 'stock', got '" + p.kind + "'");
-  p.protocols = f::strings(e, "protocols", where, "");
+  // Entries written before TCP peers existed speak DTLS 1.2.
+  p.protocols = e.contains("protocols") ? f::strings(e, "protocols", where, "") : std::vector<std::string>{"dtls1.2"};
   for (const auto& proto : p.protocols)
-    if (proto != "dtls1.2") f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2)");
+    if (proto != "dtls1.2" && proto != "tcp")
+      f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2, tcp)");
+  p.kernel = parse_sysctl_profile(e, where);
   p.implementation = f::string(e, "implementation", where, "");
   p.executable = f::string(e, "executable", where, "");
   p.args = e.contains("args") ? f::strings(e, "args", where, "", true) : std::vector<std::string>{};

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "peers/capabilities.hpp"
+#include "peers/stock/sysctl_profile.hpp"
 #include "peers/stock/tool_spec.hpp"
 
 namespace wireproof::registry {
@@ -24,13 +25,20 @@ namespace wireproof::registry {
 struct PeerEntry {
   std::string name;                    // "openssl", "gnutls-cli", ...
   std::string kind;                    // "shim" | "stock"
-  std::vector<std::string> protocols;  // {"dtls1.2"}
+  std::vector<std::string> protocols;  // {"dtls1.2"} (the default), {"tcp"}
   std::string implementation;          // "OpenSSL", "GnuTLS", "wireproof"
   std::string executable;              // relative to the build directory, or absolute (a user's own stack)
   std::vector<std::string> args;       // fixed leading arguments; may use {registry}
   std::string description;
   std::optional<ToolSpec> tool;        // stock entries only
   contract::Capabilities capabilities;
+  SysctlProfile kernel;                // "sysctls" and "route": applied in the peer's namespace (L3 wire)
+
+  bool speaks(std::string_view protocol) const {
+    for (const auto& p : protocols)
+      if (p == protocol) return true;
+    return false;
+  }
 
   // The value a stock tool always uses for contract option `option` (without
   // "--", e.g. "timer-initial-ms") in `role` ("client" | "server"), when its

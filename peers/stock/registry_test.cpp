@@ -219,3 +219,78 @@ TEST(Registry, UnreadableFileIsNamed) {
 
 }  // namespace
 }  // namespace wireproof::registry
+
+namespace wireproof::registry {
+namespace {
+
+TEST(RegistryProtocols, AnEntryWithoutProtocolsSpeaksDtls12) {
+  json e = shim("old");
+  e.erase("protocols");
+  ASSERT_EQ(load_error(doc_with(e)), "");
+  Registry reg = Registry::from_json(doc_with(e), "r.json");
+  const PeerEntry& p = reg.find("old");
+  EXPECT_EQ(p.protocols, std::vector<std::string>{"dtls1.2"});
+  EXPECT_TRUE(p.speaks("dtls1.2"));
+  EXPECT_FALSE(p.speaks("tcp"));
+}
+
+TEST(RegistryProtocols, TcpIsKnownAndOthersAreNot) {
+  json e = shim("t");
+  e["protocols"] = {"tcp"};
+  ASSERT_EQ(load_error(doc_with(e)), "");
+  EXPECT_TRUE(Registry::from_json(doc_with(e), "r.json").find("t").speaks("tcp"));
+  e["protocols"] = {"quic"};
+  std::string m = load_error(doc_with(e));
+  EXPECT_NE(m.find("field 'protocols': unknown protocol 'quic' (known: dtls1.2, tcp)"), std::string::npos) << m;
+}
+
+TEST(RegistryProtocols, ShippedKernelProfilesSpeakTcpWithTheirSysctls) {
+  Registry reg = Registry::load(default_registry_file());
+  const PeerEntry& plain = reg.find("linux");
+  const PeerEntry& rfc = reg.find("linux-rfc");
+  EXPECT_TRUE(plain.speaks("tcp"));
+  EXPECT_FALSE(plain.speaks("dtls1.2"));
+  EXPECT_TRUE(plain.kernel.sysctls.empty());  // kernel defaults
+  EXPECT_EQ(plain.executable, rfc.executable);
+  auto pairs = rfc.kernel.sysctl_pairs();
+  auto has = [&](const std::string& name, const std::string& value) {
+    return std::find(pairs.begin(), pairs.end(), std::pair{name, value}) != pairs.end();
+  };
+  EXPECT_TRUE(has("net.ipv4.tcp_syn_linear_timeouts", "0"));
+  EXPECT_TRUE(has("net.ipv4.tcp_rto_min_us", "1000000"));
+  for (const auto& s : rfc.kernel.sysctls) EXPECT_FALSE(s.why.empty()) << s.name;
+  ASSERT_EQ(rfc.kernel.route.size(), 1u);
+  EXPECT_EQ(rfc.kernel.route[0].name, "rto_min");
+  EXPECT_EQ(rfc.kernel.route[0].value, "1s");
+  // Every DTLS entry keeps speaking DTLS only.
+  for (const char* n : {"openssl", "gnutls", "ref", "openssl-cli", "gnutls-cli"}) EXPECT_TRUE(reg.find(n).speaks("dtls1.2")) << n;
+}
+
+TEST(RegistryProtocols, SysctlAndRouteErrorsNameTheField) {
+  auto error_for = [](json sysctls, json route = nullptr) {
+    json e = shim("k");
+    e["protocols"] = {"tcp"};
+    if (!sysctls.is_null()) e["sysctls"] = std::move(sysctls);
+    if (!route.is_null()) e["route"] = std::move(route);
+    return load_error(doc_with(e));
+  };
+  EXPECT_EQ(error_for({{"net.ipv4.tcp_frto", {{"value", "0"}, {"why", "w"}}}}), "");
+  std::string m = error_for({{"kernel.panic", {{"value", "1"}, {"why", "w"}}}});
+  EXPECT_NE(m.find("peer 'k': field 'sysctls.kernel.panic'"), std::string::npos) << m;
+  m = error_for({{"net.ipv4.tcp_frto", {{"value", "0"}}}});
+  EXPECT_NE(m.find("sysctls.net.ipv4.tcp_frto"), std::string::npos) << m;
+  EXPECT_NE(m.find("why"), std::string::npos) << m;
+  m = error_for({{"net.ipv4.tcp_frto", {{"value", "off"}, {"why", "w"}}}});
+  EXPECT_NE(m.find("field 'sysctls.net.ipv4.tcp_frto.value'"), std::string::npos) << m;
+  m = error_for({{"net.ipv4.tcp_frto", {{"value", "0"}, {"why", "w"}, {"if_present", "yes"}}}});
+  EXPECT_NE(m.find("if_present"), std::string::npos) << m;
+  m = error_for({{"net.ipv4.tcp_frto", "0"}});
+  EXPECT_NE(m.find("field 'sysctls.net.ipv4.tcp_frto'"), std::string::npos) << m;
+  m = error_for(nullptr, {{"mtu", {{"value", "1400"}, {"why", "w"}}}});
+  EXPECT_NE(m.find("field 'route.mtu': unknown route option"), std::string::npos) << m;
+  m = error_for(nullptr, {{"rto_min", {{"value", "1 second"}, {"why", "w"}}}});
+  EXPECT_NE(m.find("field 'route.rto_min.value'"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace wireproof::registry

@@ -1,6 +1,7 @@
 #include "harness/wire/l3/l3_test_support.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -26,7 +27,9 @@ std::string l3_unavailable() {
 
 PacketPump::PacketPump(int a, int b) : a_(a), b_(b) {
   int p[2];
-  if (::pipe(p) != 0) throw std::runtime_error("pipe");
+  // CLOEXEC: a peer process spawned while the pump runs must not hold the
+  // write end, or closing it here would never end the loop.
+  if (::pipe2(p, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
   stop_read_ = UniqueFd(p[0]);
   stop_write_ = UniqueFd(p[1]);
   thread_ = std::thread([this] { run(); });
