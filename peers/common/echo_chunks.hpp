@@ -22,6 +22,8 @@ struct ChunkPlan {
   std::uint32_t chunk = 1000;
 
   std::uint64_t count() const { return chunk == 0 ? 0 : (echo_bytes + chunk - 1) / chunk; }
+  // Every record back to back, headers included: a byte stream's (TCP's) length.
+  std::uint64_t stream_bytes() const { return echo_bytes + count() * kChunkHeaderBytes; }
   std::uint32_t pattern_bytes(std::uint64_t index) const;
 };
 

@@ -22,6 +22,8 @@ std::string error_line(const std::string& message) {
   return nlohmann::json{{"event", "error"}, {"message", message}}.dump() + "\n";
 }
 
+}  // namespace
+
 ParseResult usage_error(const std::string& message) {
   ParseResult r;
   r.exit_code = kExitUsage;
@@ -38,7 +40,6 @@ ParseResult unsupported(const std::string& what) {
   return r;
 }
 
-// The first token of CLI11's leftovers that looks like an option, without "=value".
 std::optional<std::string> first_unknown_option(const std::vector<std::string>& extras) {
   for (const auto& e : extras) {
     if (e.size() > 1 && e[0] == '-') return e.substr(0, e.find('='));
@@ -46,7 +47,14 @@ std::optional<std::string> first_unknown_option(const std::vector<std::string>& 
   return std::nullopt;
 }
 
-}  // namespace
+std::optional<ParseResult> version_answer(const std::vector<std::string>& args, const PeerIdentity& id) {
+  if (std::find(args.begin(), args.end(), "--version") == args.end()) return std::nullopt;
+  ParseResult r;
+  r.stdout_text =
+      nlohmann::json{{"event", "version"}, {"implementation", id.implementation}, {"version", id.version}}.dump() +
+      "\n";
+  return r;
+}
 
 HostPort parse_host_port(const std::string& text) {
   auto colon = text.rfind(':');
@@ -54,6 +62,8 @@ HostPort parse_host_port(const std::string& text) {
     throw std::invalid_argument("'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:4433)");
   HostPort hp;
   hp.host = text.substr(0, colon);
+  // "[2001:db8::2]:5000": an IPv6 literal is bracketed so its colons are not the port's.
+  if (hp.host.size() > 2 && hp.host.front() == '[' && hp.host.back() == ']') hp.host = hp.host.substr(1, hp.host.size() - 2);
   unsigned port = 0;
   const char* first = text.data() + colon + 1;
   const char* last = text.data() + text.size();
@@ -66,14 +76,7 @@ HostPort parse_host_port(const std::string& text) {
 
 ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerIdentity& id) {
   // --version answers alone, whatever else is on the line (the runner probes with it).
-  if (std::find(args.begin(), args.end(), "--version") != args.end()) {
-    ParseResult r;
-    r.stdout_text = nlohmann::json{{"event", "version"}, {"implementation", id.implementation},
-                                   {"version", id.version}}
-                        .dump() +
-                    "\n";
-    return r;
-  }
+  if (auto v = version_answer(args, id)) return *v;
 
   PeerOptions o;
   std::string role, listen, connect;

@@ -56,7 +56,17 @@ struct ParseResult {
 // args excludes argv[0].
 ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerIdentity& id);
 
-// "HOST:PORT" -> HostPort; throws std::invalid_argument naming the value.
+// "HOST:PORT" or "[IPv6]:PORT" -> HostPort (brackets removed); throws
+// std::invalid_argument naming the value.
 HostPort parse_host_port(const std::string& text);
+
+// The pieces every contract parser shares (this one and tcp_options.hpp), so
+// the exit codes and error lines are the same for every protocol.
+ParseResult usage_error(const std::string& message);  // exit 3
+ParseResult unsupported(const std::string& what);     // exit 127
+// The first token of CLI11's leftovers that looks like an option, without "=value".
+std::optional<std::string> first_unknown_option(const std::vector<std::string>& extras);
+// The version line when --version is anywhere in args (it answers alone).
+std::optional<ParseResult> version_answer(const std::vector<std::string>& args, const PeerIdentity& id);
 
 }  // namespace wireproof::peers
