@@ -4,13 +4,21 @@
 #pragma once
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <mutex>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/wire/unique_fd.hpp"
@@ -45,5 +53,74 @@ inline std::filesystem::path test_dir() {
   std::filesystem::create_directories(dir);
   return dir;
 }
+
+// A copy loop between two packet fds that asks `forward` about every packet
+// (a stand-in for the wire's impairments in these tests) and keeps a log of
+// what passed by, with the time it was read.
+class ScriptedPump {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Filter = std::function<bool(bool from_a, std::span<const std::uint8_t> packet)>;
+  struct Seen {
+    bool from_a;
+    Clock::time_point at;
+    std::vector<std::uint8_t> packet;
+    bool forwarded;
+  };
+
+  ScriptedPump(int a, int b, Filter forward) : a_(a), b_(b), forward_(std::move(forward)) {
+    int p[2];
+    if (::pipe(p) != 0) throw std::runtime_error("pipe");
+    stop_read_ = wire::UniqueFd(p[0]);
+    stop_write_ = wire::UniqueFd(p[1]);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~ScriptedPump() {
+    stop_write_.reset();
+    thread_.join();
+  }
+  ScriptedPump(const ScriptedPump&) = delete;
+  ScriptedPump& operator=(const ScriptedPump&) = delete;
+
+  std::vector<Seen> seen() const {
+    std::lock_guard lock(mutex_);
+    return seen_;
+  }
+
+ private:
+  void run() {
+    std::array<std::uint8_t, 65536> buf{};
+    pollfd fds[3] = {{a_, POLLIN, 0}, {b_, POLLIN, 0}, {stop_read_.get(), POLLIN, 0}};
+    while (::poll(fds, 3, -1) >= 0 && !fds[2].revents) {
+      for (int side = 0; side < 2; ++side) {
+        if (fds[side].revents & (POLLHUP | POLLERR)) fds[side].fd = -1;  // that peer exited: stop polling it
+        if (!(fds[side].revents & POLLIN)) continue;
+        const ssize_t n = ::read(fds[side].fd, buf.data(), buf.size());
+        if (n <= 0) continue;
+        std::span<const std::uint8_t> packet(buf.data(), static_cast<std::size_t>(n));
+        const bool pass = forward_(side == 0, packet);
+        if (pass && fds[1 - side].fd >= 0 && ::write(fds[1 - side].fd, buf.data(), packet.size()) != n) {
+        }  // the other side is gone: the packet is lost, as on a dead link
+        std::lock_guard lock(mutex_);
+        seen_.push_back({side == 0, Clock::now(), {packet.begin(), packet.end()}, pass});
+      }
+    }
+  }
+
+  int a_, b_;
+  Filter forward_;
+  wire::UniqueFd stop_read_, stop_write_;
+  mutable std::mutex mutex_;
+  std::vector<Seen> seen_;
+  std::thread thread_;
+};
+
+// IPv4 TCP flags of a packet (0 if it is not IPv4 TCP).
+inline std::uint8_t ipv4_tcp_flags(std::span<const std::uint8_t> p) {
+  if (p.size() < 20 || (p[0] >> 4) != 4 || p[9] != 6) return 0;
+  const std::size_t ihl = (p[0] & 0x0f) * 4u;
+  return p.size() > ihl + 13 ? p[ihl + 13] : 0;
+}
+inline constexpr std::uint8_t kSyn = 0x02, kAck = 0x10, kRst = 0x04;
 
 }  // namespace wireproof::peers::lwip::test

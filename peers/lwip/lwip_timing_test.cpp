@@ -1,0 +1,86 @@
+// lwIP's timers as the wire sees them: a lost SYN is resent after lwIP's
+// initial RTO (3 s, counted in 500 ms slow-timer ticks), and keepalive gives
+// up on a vanished peer after idle + count x interval. Slow by nature (3 s each).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "peers/common/test_peer.hpp"
+#include "peers/lwip/lwip_test_support.hpp"
+
+namespace wireproof::peers::lwip {
+namespace {
+
+using peers::testing::TestPeer;
+using namespace std::chrono_literals;
+
+double ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+TEST(LwipTiming, ALostSynIsResentAfterTheInitialRtoOfThreeSeconds) {
+  test::PacketPort client_port, server_port;
+  std::atomic<int> client_syns{0};
+  // Drops the client's first SYN; everything else passes.
+  test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [&](bool from_client, auto packet) {
+    if (!from_client || test::ipv4_tcp_flags(packet) != test::kSyn) return true;
+    return client_syns.fetch_add(1) > 0;
+  });
+  const auto dir = test::test_dir();
+  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(),
+                                  {"--echo-bytes", "1000", "--idle-timeout-ms", "10000"}),
+                  dir / "server.err");
+  server_port.peer.reset();
+  ASSERT_EQ(server.next_event().value("event", ""), "ready");
+  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(),
+                                  {"--echo-bytes", "1000", "--idle-timeout-ms", "10000"}),
+                  dir / "client.err");
+  client_port.peer.reset();
+  EXPECT_EQ(client.finish(), 0) << client.transcript();
+  EXPECT_EQ(server.finish(), 0) << server.transcript();
+
+  std::vector<std::chrono::steady_clock::time_point> syns;
+  for (const auto& s : pump.seen())
+    if (s.from_a && test::ipv4_tcp_flags(s.packet) == test::kSyn) syns.push_back(s.at);
+  ASSERT_EQ(syns.size(), 2u) << "one SYN lost, one resent";
+  const double gap = ms(syns[1] - syns[0]);
+  // 6 ticks of the 500 ms slow timer; the first tick comes 0..500 ms after the SYN.
+  EXPECT_GE(gap, 2500.0 - 10);
+  EXPECT_LE(gap, 3000.0 + 300) << "scheduling delay beyond 300 ms (a loaded machine?)";
+  std::cout << "lwIP SYN retransmission after " << gap << " ms\n";
+}
+
+TEST(LwipTiming, KeepaliveGivesUpOnAVanishedPeerWithEtimedout) {
+  test::PacketPort client_port, server_port;
+  std::atomic<bool> link_up{true};
+  test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [&](bool, auto) { return link_up.load(); });
+  const auto dir = test::test_dir();
+  const std::vector<std::string> keepalive{"--workload", "keepalive", "--keepalive", "1,1,2"};
+  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(), keepalive),
+                  dir / "server.err");
+  server_port.peer.reset();
+  ASSERT_EQ(server.next_event().value("event", ""), "ready");
+  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(), keepalive),
+                  dir / "client.err");
+  client_port.peer.reset();
+  ASSERT_EQ(client.next_event().value("event", ""), "ready");
+  const auto connected = client.next_event();
+  ASSERT_EQ(connected.value("event", ""), "connected") << client.transcript();
+  link_up = false;  // the peer vanishes: nothing gets through any more
+  EXPECT_EQ(client.finish(), 0) << client.transcript();
+  const auto error = client.event("error");
+  EXPECT_EQ(error.value("errno", ""), "ETIMEDOUT") << client.transcript();
+  EXPECT_EQ(error.value("lwip_err", ""), "ERR_ABRT");
+  // idle 1 s + 2 probes x 1 s, in 500 ms ticks.
+  const double after = error.value("t_ms", 0.0) - connected.value("t_ms", 0.0);
+  EXPECT_GE(after, 3000.0 - 10) << client.transcript();
+  EXPECT_LE(after, 3000.0 + 800) << client.transcript();
+  // The probes really went out while the link was down.
+  int probes = 0;
+  for (const auto& s : pump.seen())
+    if (s.from_a && !s.forwarded && test::ipv4_tcp_flags(s.packet) == test::kAck) ++probes;
+  EXPECT_GE(probes, 2);
+  server.finish();
+}
+
+}  // namespace
+}  // namespace wireproof::peers::lwip
