@@ -73,6 +73,8 @@ class TestPeer {
     return nlohmann::json();
   }
   const std::vector<nlohmann::json>& events() const { return events_; }
+  // For tests that signal the peer (SIGTERM = the harness ending the run).
+  int pid() const { return child_.id(); }
 
   // Every event, then the end of stderr (the end says why).
   std::string transcript() const {

@@ -1,6 +1,8 @@
 // lwIP's timers as the wire sees them: a lost SYN is resent after lwIP's
 // initial RTO (3 s, counted in 500 ms slow-timer ticks), and keepalive gives
 // up on a vanished peer after idle + count x interval. Slow by nature (3 s each).
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -80,6 +82,58 @@ TEST(LwipTiming, KeepaliveGivesUpOnAVanishedPeerWithEtimedout) {
     if (s.from_a && !s.forwarded && test::ipv4_tcp_flags(s.packet) == test::kAck) ++probes;
   EXPECT_GE(probes, 2);
   server.finish();
+}
+
+TEST(LwipTiming, SigtermBeforeAnyConnectionEndsStopped) {
+  test::PacketPort client_port, server_port;
+  std::atomic<bool> link_up{true};
+  test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [&](bool, auto) { return link_up.load(); });
+  const auto dir = test::test_dir();
+  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(),
+                                  {"--echo-bytes", "100000"}),
+                  dir / "server.err");
+  server_port.peer.reset();
+  ASSERT_EQ(server.next_event().value("event", ""), "ready");
+  link_up = false;  // the SYN is lost: lwIP waits its 3 s RTO, the echo cannot finish before the SIGTERM
+  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(),
+                                  {"--echo-bytes", "100000"}),
+                  dir / "client.err");
+  client_port.peer.reset();
+  ASSERT_EQ(client.next_event().value("event", ""), "ready");
+  ::kill(server.pid(), SIGTERM);
+  EXPECT_EQ(server.finish(std::chrono::seconds(2)), 2) << server.transcript();
+  EXPECT_EQ(server.event("closed").value("reason", ""), "stopped");
+  ::kill(client.pid(), SIGTERM);
+  EXPECT_EQ(client.finish(std::chrono::seconds(2)), 1) << client.transcript();
+  EXPECT_EQ(client.event("closed").value("reason", ""), "stopped");
+}
+
+TEST(LwipTiming, SigtermMidWorkloadReportsAnIncompleteEcho) {
+  test::PacketPort client_port, server_port;
+  std::atomic<bool> link_up{true};
+  test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [&](bool, auto) { return link_up.load(); });
+  const auto dir = test::test_dir();
+  const std::vector<std::string> plan{"--echo-bytes", "1000000"};
+  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(), plan),
+                  dir / "server.err");
+  server_port.peer.reset();
+  ASSERT_EQ(server.next_event().value("event", ""), "ready");
+  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(), plan),
+                  dir / "client.err");
+  client_port.peer.reset();
+  ASSERT_EQ(client.next_event().value("event", ""), "ready");
+  ASSERT_EQ(client.next_event().value("event", ""), "connected") << client.transcript();
+  link_up = false;  // mid-transfer (1 MB cannot have gone through yet): the rest is lost
+  std::this_thread::sleep_for(200ms);
+  ::kill(client.pid(), SIGTERM);
+  EXPECT_EQ(client.finish(std::chrono::seconds(2)), 2) << client.transcript();
+  const auto app = client.event("app_data");
+  EXPECT_TRUE(app.value("incomplete", false)) << client.transcript();
+  EXPECT_NE(app.value("incomplete_reason", "").find("stopped by SIGTERM"), std::string::npos) << app;
+  EXPECT_EQ(client.event("closed").value("reason", ""), "stopped");
+  ::kill(server.pid(), SIGTERM);
+  EXPECT_EQ(server.finish(std::chrono::seconds(2)), 2) << server.transcript();
+  EXPECT_EQ(server.event("closed").value("reason", ""), "stopped");
 }
 
 }  // namespace
