@@ -1,6 +1,7 @@
 // lwIP's timers as the wire sees them: a lost SYN is resent after lwIP's
 // initial RTO (3 s, counted in 500 ms slow-timer ticks), and keepalive gives
 // up on a vanished peer after idle + count x interval. Slow by nature (3 s each).
+// Also the options lwIP's SYN carries, as Debian builds it.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -49,6 +50,53 @@ TEST(LwipTiming, ALostSynIsResentAfterTheInitialRtoOfThreeSeconds) {
   EXPECT_GE(gap, 2500.0 - 10);
   EXPECT_LE(gap, 3000.0 + 300) << "scheduling delay beyond 300 ms (a loaded machine?)";
   std::cout << "lwIP SYN retransmission after " << gap << " ms\n";
+}
+
+// TCP option kinds in the SYN's header (IPv4 only), with the MSS value.
+std::vector<int> syn_option_kinds(std::span<const std::uint8_t> p, int& mss) {
+  const std::size_t ihl = (p[0] & 0x0f) * 4u;
+  const std::size_t end = ihl + (p[ihl + 12] >> 4) * 4u;
+  std::vector<int> kinds;
+  for (std::size_t i = ihl + 20; i < end && i < p.size();) {
+    const int kind = p[i];
+    if (kind == 0) break;
+    if (kind == 1) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= end) break;
+    if (kind == 2 && i + 3 < end) mss = p[i + 2] << 8 | p[i + 3];
+    kinds.push_back(kind);
+    i += std::max<std::size_t>(2, p[i + 1]);
+  }
+  return kinds;
+}
+
+TEST(LwipWire, SynsOfferMssAndWindowScaleOnly) {
+  test::PacketPort client_port, server_port;
+  test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [](bool, auto) { return true; });
+  const auto dir = test::test_dir();
+  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(),
+                                  {"--echo-bytes", "1000", "--mtu", "1400"}),
+                  dir / "server.err");
+  server_port.peer.reset();
+  ASSERT_EQ(server.next_event().value("event", ""), "ready");
+  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(),
+                                  {"--echo-bytes", "1000"}),
+                  dir / "client.err");
+  client_port.peer.reset();
+  EXPECT_EQ(client.finish(), 0) << client.transcript();
+  EXPECT_EQ(server.finish(), 0) << server.transcript();
+  int syns = 0;
+  for (const auto& s : pump.seen()) {
+    if (!(test::ipv4_tcp_flags(s.packet) & test::kSyn)) continue;
+    ++syns;
+    int mss = 0;
+    // MSS (2) and window scale (3); no SACK-permitted (4), no timestamps (8).
+    EXPECT_EQ(syn_option_kinds(s.packet, mss), (std::vector<int>{2, 3})) << (s.from_a ? "SYN" : "SYN-ACK");
+    EXPECT_EQ(mss, s.from_a ? 1460 : 1360) << "MSS = min(TCP_MSS, netif MTU - 40)";
+  }
+  EXPECT_EQ(syns, 2);
 }
 
 TEST(LwipTiming, KeepaliveGivesUpOnAVanishedPeerWithEtimedout) {
