@@ -57,15 +57,6 @@ bool write_all(int fd, const std::uint8_t* p, std::size_t n) {
   return true;
 }
 
-std::vector<std::uint8_t> plan_stream(const ChunkPlan& plan) {
-  std::vector<std::uint8_t> s;
-  for (std::uint64_t i = 0; i < plan.count(); ++i) {
-    auto r = make_chunk(i, plan.pattern_bytes(i));
-    s.insert(s.end(), r.begin(), r.end());
-  }
-  return s;
-}
-
 TEST(LwipKernel, LwipClientEchoes64KiBWithAKernelServer) {
   WP_SKIP_WITHOUT_L3();
   const ChunkPlan plan{64 * 1024, 1000};
@@ -137,7 +128,7 @@ TEST(LwipKernel, KernelClientEchoes64KiBWithAnLwipServer) {
     UniqueFd client = tcp_socket_in(ns);
     auto to = address("198.18.0.2", static_cast<std::uint16_t>(port));
     ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0) << errno;
-    const auto sent = plan_stream(plan);
+    const auto sent = test::plan_stream(plan);
     std::thread writer([&] {
       write_all(client.get(), sent.data(), sent.size());
       ::shutdown(client.get(), SHUT_WR);

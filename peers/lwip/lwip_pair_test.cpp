@@ -36,31 +36,17 @@ struct PairRun {
 // IPv4 198.18.0.1 -> 198.18.0.2, or IPv6 2001:db8::1 -> 2001:db8::2.
 PairRun run_pair(const std::vector<std::string>& client_extra, const std::vector<std::string>& server_extra,
                  bool ipv6 = false, int connect_port = 5000) {
-  const std::string client_addr = ipv6 ? "2001:db8::1" : "198.18.0.1";
-  const std::string server_addr = ipv6 ? "2001:db8::2" : "198.18.0.2";
-  const auto dir = test::test_dir();
   PairRun run;
   PacketPort server_port;
-  TestPeer server(lwip_argv("server", server_addr, (ipv6 ? "[" + server_addr + "]" : server_addr) + ":5000",
-                            server_port.peer.get(), server_extra),
-                  dir / "server.err");
-  server_port.peer.reset();
-  const auto ready = server.next_event();
-  EXPECT_EQ(ready.value("event", ""), "ready") << server.transcript();
-  EXPECT_EQ(ready.value("port", 0), 5000);
-
-  PacketPort client_port;
+  auto server = test::start_lwip("server", server_port, server_extra, ipv6);
+  PacketPort client_port;  // made after the server started, so only the client inherits its end
   wire::l3::test::PacketPump pump(client_port.wire.get(), server_port.wire.get());
-  TestPeer client(lwip_argv("client", client_addr,
-                            (ipv6 ? "[" + server_addr + "]" : server_addr) + ":" + std::to_string(connect_port),
-                            client_port.peer.get(), client_extra),
-                  dir / "client.err");
-  client_port.peer.reset();
-  run.client_rc = client.finish();
-  run.server_rc = server.finish();
-  run.client_events = client.events();
-  run.server_events = server.events();
-  run.transcript = "client:\n" + client.transcript() + "\nserver:\n" + server.transcript();
+  auto client = test::start_lwip("client", client_port, client_extra, ipv6, connect_port);
+  run.client_rc = client->finish();
+  run.server_rc = server->finish();
+  run.client_events = client->events();
+  run.server_events = server->events();
+  run.transcript = "client:\n" + client->transcript() + "\nserver:\n" + server->transcript();
   run.largest = pump.largest;
   run.packets = pump.a_to_b + pump.b_to_a;
   run.outside_range = pump.outside_range;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <stdexcept>
@@ -22,6 +23,8 @@
 #include <vector>
 
 #include "harness/wire/unique_fd.hpp"
+#include "peers/common/echo_chunks.hpp"
+#include "peers/common/test_peer.hpp"
 
 namespace wireproof::peers::lwip::test {
 
@@ -36,6 +39,16 @@ struct PacketPort {
     peer = wire::UniqueFd(sv[1]);
   }
 };
+
+// The echo workload's byte stream for plan: every record back to back.
+inline std::vector<std::uint8_t> plan_stream(const ChunkPlan& plan) {
+  std::vector<std::uint8_t> s;
+  for (std::uint64_t i = 0; i < plan.count(); ++i) {
+    auto r = make_chunk(i, plan.pattern_bytes(i));
+    s.insert(s.end(), r.begin(), r.end());
+  }
+  return s;
+}
 
 inline std::vector<std::string> lwip_argv(const std::string& role, const std::string& local, const std::string& endpoint,
                                           int packet_fd, std::vector<std::string> extra = {}) {
@@ -52,6 +65,27 @@ inline std::filesystem::path test_dir() {
              (std::string(info->test_suite_name()) + "." + info->name());
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// wireproof-lwip on `port` (which gives up its peer end to it): the server on
+// 198.18.0.2 (2001:db8::2) port 5000, its ready event read; the client on .1
+// (::1) connecting to it, at `connect_port`. stderr goes to the test's dir.
+inline std::unique_ptr<peers::testing::TestPeer> start_lwip(const std::string& role, PacketPort& port,
+                                                            const std::vector<std::string>& extra, bool ipv6 = false,
+                                                            int connect_port = 5000) {
+  const std::string server = ipv6 ? "2001:db8::2" : "198.18.0.2";
+  const std::string local = role == "server" ? server : ipv6 ? "2001:db8::1" : "198.18.0.1";
+  const std::string endpoint = (ipv6 ? "[" + server + "]" : server) + ":" +
+                               std::to_string(role == "server" ? 5000 : connect_port);
+  auto peer = std::make_unique<peers::testing::TestPeer>(lwip_argv(role, local, endpoint, port.peer.get(), extra),
+                                                         test_dir() / (role + ".err"));
+  port.peer.reset();
+  if (role == "server") {
+    const auto ready = peer->next_event();
+    EXPECT_EQ(ready.value("event", ""), "ready") << peer->transcript();
+    EXPECT_EQ(ready.value("port", 0), 5000);
+  }
+  return peer;
 }
 
 // A copy loop between two packet fds that asks `forward` about every packet

@@ -9,13 +9,11 @@
 #include <atomic>
 #include <chrono>
 
-#include "peers/common/test_peer.hpp"
 #include "peers/lwip/lwip_test_support.hpp"
 
 namespace wireproof::peers::lwip {
 namespace {
 
-using peers::testing::TestPeer;
 using namespace std::chrono_literals;
 
 double ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -28,18 +26,10 @@ TEST(LwipTiming, ALostSynIsResentAfterTheInitialRtoOfThreeSeconds) {
     if (!from_client || test::ipv4_tcp_flags(packet) != test::kSyn) return true;
     return client_syns.fetch_add(1) > 0;
   });
-  const auto dir = test::test_dir();
-  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(),
-                                  {"--echo-bytes", "1000", "--idle-timeout-ms", "10000"}),
-                  dir / "server.err");
-  server_port.peer.reset();
-  ASSERT_EQ(server.next_event().value("event", ""), "ready");
-  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(),
-                                  {"--echo-bytes", "1000", "--idle-timeout-ms", "10000"}),
-                  dir / "client.err");
-  client_port.peer.reset();
-  EXPECT_EQ(client.finish(), 0) << client.transcript();
-  EXPECT_EQ(server.finish(), 0) << server.transcript();
+  auto server = test::start_lwip("server", server_port, {"--echo-bytes", "1000", "--idle-timeout-ms", "10000"});
+  auto client = test::start_lwip("client", client_port, {"--echo-bytes", "1000", "--idle-timeout-ms", "10000"});
+  EXPECT_EQ(client->finish(), 0) << client->transcript();
+  EXPECT_EQ(server->finish(), 0) << server->transcript();
 
   std::vector<std::chrono::steady_clock::time_point> syns;
   for (const auto& s : pump.seen())
@@ -75,18 +65,10 @@ std::vector<int> syn_option_kinds(std::span<const std::uint8_t> p, int& mss) {
 TEST(LwipWire, SynsOfferMssAndWindowScaleOnly) {
   test::PacketPort client_port, server_port;
   test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [](bool, auto) { return true; });
-  const auto dir = test::test_dir();
-  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(),
-                                  {"--echo-bytes", "1000", "--mtu", "1400"}),
-                  dir / "server.err");
-  server_port.peer.reset();
-  ASSERT_EQ(server.next_event().value("event", ""), "ready");
-  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(),
-                                  {"--echo-bytes", "1000"}),
-                  dir / "client.err");
-  client_port.peer.reset();
-  EXPECT_EQ(client.finish(), 0) << client.transcript();
-  EXPECT_EQ(server.finish(), 0) << server.transcript();
+  auto server = test::start_lwip("server", server_port, {"--echo-bytes", "1000", "--mtu", "1400"});
+  auto client = test::start_lwip("client", client_port, {"--echo-bytes", "1000"});
+  EXPECT_EQ(client->finish(), 0) << client->transcript();
+  EXPECT_EQ(server->finish(), 0) << server->transcript();
   int syns = 0;
   for (const auto& s : pump.seen()) {
     if (!(test::ipv4_tcp_flags(s.packet) & test::kSyn)) continue;
@@ -103,85 +85,65 @@ TEST(LwipTiming, KeepaliveGivesUpOnAVanishedPeerWithEtimedout) {
   test::PacketPort client_port, server_port;
   std::atomic<bool> link_up{true};
   test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [&](bool, auto) { return link_up.load(); });
-  const auto dir = test::test_dir();
   const std::vector<std::string> keepalive{"--workload", "keepalive", "--keepalive", "1,1,2"};
-  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(), keepalive),
-                  dir / "server.err");
-  server_port.peer.reset();
-  ASSERT_EQ(server.next_event().value("event", ""), "ready");
-  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(), keepalive),
-                  dir / "client.err");
-  client_port.peer.reset();
-  ASSERT_EQ(client.next_event().value("event", ""), "ready");
-  const auto connected = client.next_event();
-  ASSERT_EQ(connected.value("event", ""), "connected") << client.transcript();
+  auto server = test::start_lwip("server", server_port, keepalive);
+  auto client = test::start_lwip("client", client_port, keepalive);
+  ASSERT_EQ(client->next_event().value("event", ""), "ready");
+  const auto connected = client->next_event();
+  ASSERT_EQ(connected.value("event", ""), "connected") << client->transcript();
   link_up = false;  // the peer vanishes: nothing gets through any more
-  EXPECT_EQ(client.finish(), 0) << client.transcript();
-  const auto error = client.event("error");
-  EXPECT_EQ(error.value("errno", ""), "ETIMEDOUT") << client.transcript();
+  EXPECT_EQ(client->finish(), 0) << client->transcript();
+  const auto error = client->event("error");
+  EXPECT_EQ(error.value("errno", ""), "ETIMEDOUT") << client->transcript();
   EXPECT_EQ(error.value("lwip_err", ""), "ERR_ABRT");
   // idle 1 s + 2 probes x 1 s, in 500 ms ticks.
   const double after = error.value("t_ms", 0.0) - connected.value("t_ms", 0.0);
-  EXPECT_GE(after, 3000.0 - 10) << client.transcript();
-  EXPECT_LE(after, 3000.0 + 800) << client.transcript();
+  EXPECT_GE(after, 3000.0 - 10) << client->transcript();
+  EXPECT_LE(after, 3000.0 + 800) << client->transcript();
   // The probes really went out while the link was down.
   int probes = 0;
   for (const auto& s : pump.seen())
     if (s.from_a && !s.forwarded && test::ipv4_tcp_flags(s.packet) == test::kAck) ++probes;
   EXPECT_GE(probes, 2);
-  server.finish();
+  server->finish();
 }
 
 TEST(LwipTiming, SigtermBeforeAnyConnectionEndsStopped) {
   test::PacketPort client_port, server_port;
   std::atomic<bool> link_up{true};
   test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [&](bool, auto) { return link_up.load(); });
-  const auto dir = test::test_dir();
-  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(),
-                                  {"--echo-bytes", "100000"}),
-                  dir / "server.err");
-  server_port.peer.reset();
-  ASSERT_EQ(server.next_event().value("event", ""), "ready");
+  auto server = test::start_lwip("server", server_port, {"--echo-bytes", "100000"});
   link_up = false;  // the SYN is lost: lwIP waits its 3 s RTO, the echo cannot finish before the SIGTERM
-  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(),
-                                  {"--echo-bytes", "100000"}),
-                  dir / "client.err");
-  client_port.peer.reset();
-  ASSERT_EQ(client.next_event().value("event", ""), "ready");
-  ::kill(server.pid(), SIGTERM);
-  EXPECT_EQ(server.finish(std::chrono::seconds(2)), 2) << server.transcript();
-  EXPECT_EQ(server.event("closed").value("reason", ""), "stopped");
-  ::kill(client.pid(), SIGTERM);
-  EXPECT_EQ(client.finish(std::chrono::seconds(2)), 1) << client.transcript();
-  EXPECT_EQ(client.event("closed").value("reason", ""), "stopped");
+  auto client = test::start_lwip("client", client_port, {"--echo-bytes", "100000"});
+  ASSERT_EQ(client->next_event().value("event", ""), "ready");
+  ::kill(server->pid(), SIGTERM);
+  EXPECT_EQ(server->finish(std::chrono::seconds(2)), 2) << server->transcript();
+  EXPECT_EQ(server->event("closed").value("reason", ""), "stopped");
+  ::kill(client->pid(), SIGTERM);
+  EXPECT_EQ(client->finish(std::chrono::seconds(2)), 1) << client->transcript();
+  EXPECT_EQ(client->event("closed").value("reason", ""), "stopped");
 }
 
 TEST(LwipTiming, SigtermMidWorkloadReportsAnIncompleteEcho) {
   test::PacketPort client_port, server_port;
   std::atomic<bool> link_up{true};
   test::ScriptedPump pump(client_port.wire.get(), server_port.wire.get(), [&](bool, auto) { return link_up.load(); });
-  const auto dir = test::test_dir();
   const std::vector<std::string> plan{"--echo-bytes", "1000000"};
-  TestPeer server(test::lwip_argv("server", "198.18.0.2", "198.18.0.2:5000", server_port.peer.get(), plan),
-                  dir / "server.err");
-  server_port.peer.reset();
-  ASSERT_EQ(server.next_event().value("event", ""), "ready");
-  TestPeer client(test::lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", client_port.peer.get(), plan),
-                  dir / "client.err");
-  client_port.peer.reset();
-  ASSERT_EQ(client.next_event().value("event", ""), "ready");
-  ASSERT_EQ(client.next_event().value("event", ""), "connected") << client.transcript();
+  auto server = test::start_lwip("server", server_port, plan);
+  auto client = test::start_lwip("client", client_port, plan);
+  ASSERT_EQ(client->next_event().value("event", ""), "ready");
+  ASSERT_EQ(client->next_event().value("event", ""), "connected") << client->transcript();
   link_up = false;  // mid-transfer (1 MB cannot have gone through yet): the rest is lost
   std::this_thread::sleep_for(200ms);
-  ::kill(client.pid(), SIGTERM);
-  EXPECT_EQ(client.finish(std::chrono::seconds(2)), 2) << client.transcript();
-  const auto app = client.event("app_data");
-  EXPECT_TRUE(app.value("incomplete", false)) << client.transcript();
+  ::kill(client->pid(), SIGTERM);
+  EXPECT_EQ(client->finish(std::chrono::seconds(2)), 2) << client->transcript();
+  const auto app = client->event("app_data");
+  EXPECT_TRUE(app.value("incomplete", false)) << client->transcript();
   EXPECT_NE(app.value("incomplete_reason", "").find("stopped by SIGTERM"), std::string::npos) << app;
-  EXPECT_EQ(client.event("closed").value("reason", ""), "stopped");
-  ::kill(server.pid(), SIGTERM);
-  EXPECT_EQ(server.finish(std::chrono::seconds(2)), 2) << server.transcript();
-  EXPECT_EQ(server.event("closed").value("reason", ""), "stopped");
+  EXPECT_EQ(client->event("closed").value("reason", ""), "stopped");
+  ::kill(server->pid(), SIGTERM);
+  EXPECT_EQ(server->finish(std::chrono::seconds(2)), 2) << server->transcript();
+  EXPECT_EQ(server->event("closed").value("reason", ""), "stopped");
 }
 
 }  // namespace

@@ -2,21 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "peers/lwip/lwip_test_support.hpp"
+
 namespace wireproof::peers::lwip {
 namespace {
 
-std::vector<std::uint8_t> stream_of(const ChunkPlan& plan) {
-  std::vector<std::uint8_t> s;
-  for (std::uint64_t i = 0; i < plan.count(); ++i) {
-    auto r = make_chunk(i, plan.pattern_bytes(i));
-    s.insert(s.end(), r.begin(), r.end());
-  }
-  return s;
-}
-
 TEST(StreamRecords, CutsAStreamFedInOddPiecesBackIntoThePlansRecords) {
   const ChunkPlan plan{2500, 1000};  // records of 1008, 1008 and 508 bytes
-  const auto stream = stream_of(plan);
+  const auto stream = test::plan_stream(plan);
   StreamRecords cutter(plan);
   std::vector<std::vector<std::uint8_t>> records;
   for (std::size_t at = 0; at < stream.size(); at += 7) {
@@ -31,14 +24,14 @@ TEST(StreamRecords, CutsAStreamFedInOddPiecesBackIntoThePlansRecords) {
 TEST(StreamRecords, UnknownPlanCutsWholeChunksAndHandsBackTheShortLastOne) {
   const ChunkPlan sent{2500, 1000};
   StreamRecords cutter(ChunkPlan{0, 1000});
-  auto records = cutter.feed(stream_of(sent));
+  auto records = cutter.feed(test::plan_stream(sent));
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(cutter.finish(), make_chunk(2, 500));
 }
 
 TEST(StreamRecords, ATruncatedStreamLeavesItsTailForFinish) {
   const ChunkPlan plan{2000, 1000};
-  auto stream = stream_of(plan);
+  auto stream = test::plan_stream(plan);
   stream.resize(1008 + 100);
   StreamRecords cutter(plan);
   EXPECT_EQ(cutter.feed(stream).size(), 1u);
