@@ -28,9 +28,6 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2;
-// abort-unread: how long the server waits for the client's bytes before it
-// closes with whatever arrived unread (all of them usually arrive first).
-constexpr std::chrono::milliseconds kAbortUnreadWait{1000};
 
 std::int64_t ms_until(Clock::time_point t) {
   return std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count());
@@ -115,16 +112,22 @@ class Session {
     return code;
   }
 
-  void emit_error(err_t err, bool established, const std::string& what) {
-    events_.emit({{"event", "error"},
-                  {"errno", errno_name(err, established)},
-                  {"lwip_err", lwip_err_name(err)},
-                  {"message", what + ": " + lwip_err_name(err)}});
+  void emit_error(err_t err, bool established, const std::string& what, json extra = json::object()) {
+    json e = {{"event", "error"},
+              {"errno", errno_name(err, established)},
+              {"lwip_err", lwip_err_name(err)},
+              {"message", what + ": " + lwip_err_name(err)}};
+    e.update(extra);
+    events_.emit(e);
   }
 
-  void emit_tcp_state(const std::string& phase) {
+  // lwIP's twin of the linux shim's tcp_info event: {"event":"tcp_state","when":..., fields}.
+  void emit_tcp_state(const std::string& when) {
     if (conn_.pcb() == nullptr) return;
-    events_.emit({{"event", "tcp_state"}, {"phase", phase}, {"tcp_state", tcp_state(*conn_.pcb())}});
+    json e = tcp_state(*conn_.pcb());
+    e["event"] = "tcp_state";
+    e["when"] = when;
+    events_.emit(e);
   }
 
   void emit_connected(Clock::time_point since) {
@@ -134,6 +137,7 @@ class Session {
                   {"remote", endpoint(pcb.remote_ip, pcb.remote_port)},
                   {"time_ms", std::round(ms_between(since, Clock::now()) * 10) / 10},
                   {"tcp_state", tcp_state(pcb)}});
+    emit_tcp_state("connected");
   }
 
   int run_client();
@@ -185,9 +189,8 @@ int Session::run_client() {
       if (Clock::now() >= deadline) {
         conn_.abort();
         events_.emit({{"event", "error"},
-                      {"errno", "ETIMEDOUT"},
                       {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
-        return end("error", kExitNoConnection);
+        return end("idle", kExitNoConnection);
       }
     }
     wait(ms_until(deadline));
@@ -213,8 +216,17 @@ int Session::client_workload() {
       }
     if (o_.keepalive) conn_.keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
   }
+  const auto workload_start = Clock::now();
   const auto report = [&](const std::string& ended_by) {
-    events_.emit(tally.report(w, expects_echo, conn_.acked(), ended_by));
+    json r = tally.report(w, expects_echo, conn_.acked(), ended_by);
+    r["stream_bytes"] = plan_.stream_bytes();
+    r["sent_bytes"] = conn_.written();
+    if (expects_echo) r["echoed_bytes"] = conn_.received_total();
+    if (w == Workload::keepalive) {
+      r["received_bytes"] = conn_.received_total();
+      r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
+    }
+    events_.emit(r);
   };
   const auto finish_echo = [&] {
     for (const auto& r : cutter.feed(conn_.consume())) tally.echoed(r);
@@ -242,23 +254,18 @@ int Session::client_workload() {
           if (conn_.all_written()) conn_.shutdown_send();
           break;
         case Workload::linger_abort:
-          if (everything_acked) {
-            emit_tcp_state("before_abort");
-            conn_.abort();  // SO_LINGER 0's close: RST now
-            report("tcp_abort");
-            return end("done", kExitDone);
-          }
-          break;
         case Workload::abort_unread:  // waits for the server's RST
         case Workload::keepalive:     // idles until lwIP gives up on the peer
           break;
       }
 
       if (auto e = conn_.error()) {
-        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection");
+        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+                   {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_echo();
         report(*e == ERR_RST ? "rst" : "error");
-        const bool expected = (w == Workload::abort_unread && *e == ERR_RST) ||
+        // What the stack did is the subject of these workloads, not a failure.
+        const bool expected = w == Workload::abort_unread || w == Workload::linger_abort ||
                               (w == Workload::keepalive && *e == ERR_ABRT);
         return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
       }
@@ -272,9 +279,9 @@ int Session::client_workload() {
           if (w == Workload::echo || conn_.all_written()) return end("done", kExitDone);
         } else {
           report("the server's FIN");
-          const bool sent_all = w == Workload::keepalive || w == Workload::abort_unread || everything_acked;
-          return end(w == Workload::abort_unread || w == Workload::keepalive ? "fin" : "done",
-                     sent_all ? kExitDone : kExitWorkload);
+          const bool reported_only =
+              w == Workload::keepalive || w == Workload::abort_unread || w == Workload::linger_abort;
+          return end(reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload);
         }
       }
       if (stop_.requested()) {
@@ -343,8 +350,12 @@ int Session::server_workload() {
   const auto take = [&](const std::vector<std::uint8_t>& bytes) {
     for (const auto& r : cutter.feed(bytes)) tally.on_record(r);
   };
+  const auto workload_start = Clock::now();
   const auto report = [&](const std::string& ended_by, std::size_t unread) {
     json r = tally.report();
+    r["received_bytes"] = conn_.received_total();
+    if (w == Workload::half_close) r["replied_bytes"] = reply_queued ? held.size() : 0;
+    if (w == Workload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
     r["workload"] = workload_name(w);
     if (w == Workload::abort_unread) r["unread_bytes"] = unread;
     if (!ended_by.empty()) r["ended_by"] = ended_by;
@@ -379,7 +390,7 @@ int Session::server_workload() {
         case Workload::stall:
           if (first_data && !stall_until) {
             stall_until = *first_data + std::chrono::milliseconds(o_.stall_ms);
-            emit_tcp_state("stall_start");
+            emit_tcp_state("before_stall");
           }
           if (stall_until && Clock::now() < *stall_until) {
             timeout = ms_until(*stall_until);
@@ -387,24 +398,31 @@ int Session::server_workload() {
           }
           if (stall_until && !stall_over) {
             stall_over = true;
-            emit_tcp_state("stall_end");
+            emit_tcp_state("after_stall");
           }
           take(conn_.consume());
           break;
         case Workload::abort_unread:
-          // Never reads: closing with the bytes unread is the workload.
-          if (first_data && (conn_.received_total() >= plan_.stream_bytes() || conn_.peer_fin() ||
-                             Clock::now() - *first_data >= kAbortUnreadWait)) {
+          // Never reads: once data waits, closing with it unread is the workload.
+          if (first_data) {
             const std::size_t unread = conn_.unread();
             emit_tcp_state("before_close");
             conn_.close();  // lwIP: RST, since received data was never tcp_recved
             report("close with unread data", unread);
             return end("done", kExitDone);
           }
-          if (first_data) timeout = ms_until(*first_data + kAbortUnreadWait);
+          break;
+        case Workload::linger_abort:
+          take(conn_.consume());
+          if (conn_.received_total() >= plan_.stream_bytes()) {
+            emit_tcp_state("before_abort");
+            conn_.abort();  // SO_LINGER {1, 0}'s close: a RST now
+            finish_stream();
+            report("tcp_abort", 0);
+            return end("done", tally.verified() ? kExitDone : kExitWorkload);
+          }
           break;
         case Workload::bulk:
-        case Workload::linger_abort:
         case Workload::keepalive:
           take(conn_.consume());
           break;
@@ -412,11 +430,11 @@ int Session::server_workload() {
       conn_.pump_out();
 
       if (auto e = conn_.error()) {
-        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection");
+        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+                   {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_stream();
         report(*e == ERR_RST ? "rst" : "error", conn_.unread());
-        const bool expected = (w == Workload::linger_abort && *e == ERR_RST) ||
-                              (w == Workload::keepalive && *e == ERR_ABRT);
+        const bool expected = w == Workload::keepalive && *e == ERR_ABRT;
         return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
       }
       if (conn_.peer_fin() && conn_.unread() == 0) {
@@ -433,7 +451,7 @@ int Session::server_workload() {
       }
       if (conn_.closed_cleanly()) {
         report("", 0);
-        return end("fin", tally.verified() ? kExitDone : kExitWorkload);
+        return end(w == Workload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
       }
       if (stop_.requested()) {
         emit_tcp_state("stopped");

@@ -59,6 +59,7 @@ class Connection {
   void queue(const std::vector<std::uint8_t>& bytes);
   bool all_written() const { return out_pos_ == outbox_.size(); }
   std::uint64_t queued() const { return outbox_.size(); }
+  std::uint64_t written() const { return out_pos_; }  // handed to tcp_write
   std::uint64_t acked() const { return acked_; }
   // tcp_write as much of the queue as lwIP's send buffer takes, then tcp_output.
   void pump_out();
