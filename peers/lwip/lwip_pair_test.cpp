@@ -171,10 +171,12 @@ TEST(LwipPair, LingerAbortResetsTheClientAfterTheServerReadEverything) {
 
 TEST(LwipPair, NoServerMeansConnectionRefused) {
   // A server on another port: lwIP answers the SYN to 5001 with a RST.
-  auto run = run_pair({}, {"--idle-timeout-ms", "1000"}, /*ipv6=*/false, /*connect_port=*/5001);
+  auto run = run_pair({}, {"--handshake-timeout-ms", "1000"}, /*ipv6=*/false, /*connect_port=*/5001);
   EXPECT_EQ(run.client_rc, 1) << run.transcript;
   EXPECT_EQ(run.client("error").value("errno", ""), "ECONNREFUSED") << run.transcript;
   EXPECT_EQ(run.client("closed").value("reason", ""), "error");
+  EXPECT_EQ(run.server_rc, 1) << "no connection within --handshake-timeout-ms";
+  EXPECT_EQ(run.server("closed").value("reason", ""), "idle");
 }
 
 // The process's own answers to bad command lines.

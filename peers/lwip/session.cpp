@@ -312,7 +312,9 @@ int Session::run_server() {
     events_.emit({{"event", "ready"}, {"port", listener.port()}});
     ready_at = Clock::now();
   }
-  const auto idle_deadline = ready_at + std::chrono::milliseconds(o_.idle_timeout_ms);
+  // As for the client's connect: --handshake-timeout-ms bounds the wait for a
+  // connection (long enough for lwIP's own SYN retries, 3 s apart and more).
+  const auto accept_deadline = ready_at + std::chrono::milliseconds(o_.handshake_timeout_ms);
   for (;;) {
     {
       CoreLock lock;
@@ -323,14 +325,16 @@ int Session::run_server() {
       }
       if (stop_.requested()) {
         listener.close();
-        return end("stopped", kExitWorkload);
+        return end("stopped", kExitNoConnection);
       }
-      if (Clock::now() >= idle_deadline) {
+      if (Clock::now() >= accept_deadline) {
         listener.close();
-        return end("idle", kExitWorkload);
+        events_.emit({{"event", "error"},
+                      {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
+        return end("idle", kExitNoConnection);
       }
     }
-    wait(ms_until(idle_deadline));
+    wait(ms_until(accept_deadline));
   }
   return server_workload();
 }
