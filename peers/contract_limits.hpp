@@ -21,8 +21,16 @@ struct ProtocolLimits {
 // it; RFC 791's 68 leaves no room for a handshake fragment).
 inline constexpr ProtocolLimits kDtls12{256, 65535, 16384 - 8};
 
+// TCP (peers/CONTRACT.md "TCP"): --mtu is the interface MTU (lwIP's netif;
+// kernel peers take the wire's), at least the 576 bytes every IPv4 host must
+// accept (RFC 1122 3.3.3; IPv6 needs 1280, RFC 8200 5, which the scenario
+// loader checks with `ip: 6`). A chunk is one write() of the stream: no record
+// bound, so the contract caps it at 1 MiB.
+inline constexpr ProtocolLimits kTcp{576, 65535, 1u << 20};
+
 inline std::optional<ProtocolLimits> limits_for(std::string_view protocol) {
   if (protocol == "dtls1.2") return kDtls12;
+  if (protocol == "tcp") return kTcp;
   return std::nullopt;
 }
 

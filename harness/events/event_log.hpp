@@ -40,7 +40,7 @@ struct Record {
 
 struct Action {
   std::string rule;                // rule name, or "link"
-  std::string action;              // drop | duplicate | delay | reorder | corrupt | mtu | send_failed | never_sent
+  std::string action;              // drop | duplicate | delay | reorder | corrupt | rst | window | inject | mtu | send_failed | never_sent
   std::string detail;
 };
 

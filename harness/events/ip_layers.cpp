@@ -9,14 +9,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::uint8_t, const char*>, 8> kFlagNames{{{tcp_flags::fin, "fin"},
-                                                                           {tcp_flags::syn, "syn"},
-                                                                           {tcp_flags::rst, "rst"},
-                                                                           {tcp_flags::psh, "psh"},
-                                                                           {tcp_flags::ack, "ack"},
-                                                                           {tcp_flags::urg, "urg"},
-                                                                           {tcp_flags::ece, "ece"},
-                                                                           {tcp_flags::cwr, "cwr"}}};
+constexpr const auto& kFlagNames = tcp_flags::kNames;
 
 template <class T>
 void put_optional(json& j, const char* key, const std::optional<T>& v) {
@@ -35,7 +28,7 @@ std::string tcp_flags_text(std::uint8_t flags) {
   for (auto [bit, name] : kFlagNames) {
     if (!(flags & bit)) continue;
     if (!s.empty()) s += '|';
-    for (const char* c = name; *c; ++c) s += static_cast<char>(*c - 'a' + 'A');
+    for (char c : name) s += static_cast<char>(c - 'a' + 'A');
   }
   return s.empty() ? "none" : s;
 }
@@ -48,7 +41,7 @@ json to_json(const IpLayer& l) {
 json to_json(const TcpLayer& l) {
   json flags = json::array();
   for (auto [bit, name] : kFlagNames)
-    if (l.flags & bit) flags.push_back(name);
+    if (l.flags & bit) flags.push_back(std::string(name));
   json j{{"src_port", l.src_port}, {"dst_port", l.dst_port}, {"seq", l.seq},
          {"ack", l.ack},           {"flags", flags},         {"window", l.window},
          {"urgent_pointer", l.urgent_pointer}, {"payload_length", l.payload_length},

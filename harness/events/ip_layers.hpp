@@ -4,9 +4,11 @@
 // Filled from dissect::dissect_ip; docs/EVENTS.md "L3 layers" is the JSON form.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +28,9 @@ struct IpLayer {
 namespace tcp_flags {
 inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, urg = 0x20,
                               ece = 0x40, cwr = 0x80;
+// Each flag's name, in the event log's JSON and in scenario matches (one table for both).
+inline constexpr std::array<std::pair<std::uint8_t, std::string_view>, 8> kNames{
+    {{fin, "fin"}, {syn, "syn"}, {rst, "rst"}, {psh, "psh"}, {ack, "ack"}, {urg, "urg"}, {ece, "ece"}, {cwr, "cwr"}}};
 }
 
 struct TcpLayer {

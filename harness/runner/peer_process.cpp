@@ -1,5 +1,6 @@
 #include "harness/runner/peer_process.hpp"
 #include "harness/runner/child_setup.hpp"
+#include "harness/wire/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -30,7 +31,7 @@ struct PeerProcess::Impl {
 };
 
 PeerProcess::PeerProcess(const std::vector<std::string>& argv, const std::string& stdout_copy_path,
-                         const std::string& stderr_path)
+                         const std::string& stderr_path, const Placement& placement)
     : impl_(std::make_unique<Impl>()) {
   if (argv.empty()) throw std::runtime_error("empty peer command");
   if (::access(argv[0].c_str(), X_OK) != 0)
@@ -39,8 +40,16 @@ PeerProcess::PeerProcess(const std::vector<std::string>& argv, const std::string
   impl_->copy.open(stdout_copy_path, std::ios::binary);
   std::vector<std::string> args(argv.begin() + 1, argv.end());
   std::error_code ec;
+  ChildSetup setup;
+  wire::UniqueFd netns;  // held open until the child has entered it
+  if (!placement.netns_path.empty()) {
+    netns = wire::UniqueFd(::open(placement.netns_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!netns) throw std::runtime_error("network namespace " + placement.netns_path + ": " + std::strerror(errno));
+    setup.netns_fd = netns.get();
+  }
+  setup.packet_fd = placement.packet_fd;
   impl_->child = bp::child(bp::exe = argv[0], bp::args = args, bp::std_out > impl_->out_pipe,
-                           bp::std_err > stderr_path, bp::std_in < bp::null, ChildSetup{}, ec);
+                           bp::std_err > stderr_path, bp::std_in < bp::null, setup, ec);
   if (ec) throw std::runtime_error("cannot start peer '" + argv[0] + "': " + ec.message());
   impl_->fd = impl_->out_pipe.native_source();
   ::fcntl(impl_->fd, F_SETFL, ::fcntl(impl_->fd, F_GETFL) | O_NONBLOCK);

@@ -12,12 +12,20 @@
 
 namespace wireproof::runner {
 
+// Where a peer runs: the harness's own network (relay mode), or inside a
+// namespace of the L3 wire, optionally holding a packet port (child_setup.hpp).
+struct Placement {
+  std::string netns_path;  // empty: the harness's namespace
+  int packet_fd = -1;      // inherited as fd 3
+};
+
 class PeerProcess {
  public:
   // Starts argv[0] with the rest as arguments. Throws std::runtime_error naming
-  // the executable when it cannot be started (missing, not executable).
+  // the executable when it cannot be started (missing, not executable), or the
+  // namespace when it cannot be opened.
   PeerProcess(const std::vector<std::string>& argv, const std::string& stdout_copy_path,
-              const std::string& stderr_path);
+              const std::string& stderr_path, const Placement& placement = {});
   ~PeerProcess();  // kills the process group if still running, reaps it
   PeerProcess(const PeerProcess&) = delete;
   PeerProcess& operator=(const PeerProcess&) = delete;

@@ -10,16 +10,16 @@
 
 #include <fmt/format.h>
 
-#include "harness/capture/pcapng_writer.hpp"
 #include "harness/pki/pki.hpp"
 #include "harness/runner/capabilities.hpp"
+#include "harness/runner/peer_argv.hpp"
 #include "harness/runner/peer_process.hpp"
 #include "harness/runner/peer_timeouts.hpp"
 #include "harness/runner/run_end.hpp"
 #include "harness/runner/run_result.hpp"
 #include "harness/runner/verdict.hpp"
 #include "harness/wire/link.hpp"
-#include "harness/wire/udp_relay.hpp"
+#include "harness/runner/wire_setup.hpp"
 
 namespace wireproof::runner {
 
@@ -28,43 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool needs_lines(const RunConfig& cfg) { return cfg.client.kind == "stock" || cfg.server.kind == "stock"; }
-
-std::vector<std::string> peer_argv(const RunConfig& cfg, const PeerCommand& peer, const std::string& role,
-                                   const pki::PkiFiles& pki, int connect_port, int idle_ms, int handshake_ms) {
-  const auto& sc = cfg.scenario;
-  std::vector<std::string> a = peer.argv_prefix;
-  auto add = [&](std::string k, std::string v) {
-    a.push_back(std::move(k));
-    a.push_back(std::move(v));
-  };
-  // Optional options go only to a peer that declares them (registry
-  // "capabilities"; capability_gap has already refused a scenario that needs
-  // one a peer lacks), so a library that cannot set an MTU is not asked to.
-  auto add_optional = [&](const std::string& option, std::string v) {
-    if (peer.capabilities.accepts(option)) add("--" + option, std::move(v));
-  };
-  add("--role", role);
-  add("--protocol", sc.protocol);
-  if (role == "server") {
-    add("--listen", "127.0.0.1:0");
-    add("--cert", pki.server_cert.string());
-    add("--key", pki.server_key.string());
-  } else {
-    add("--connect", fmt::format("127.0.0.1:{}", connect_port));
-    add_optional("server-name", "localhost");
-  }
-  add("--ca", pki.ca_cert.string());
-  add_optional("mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
-  if (sc.peers.timer_initial_ms) add_optional("timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));
-  add_optional("handshake-timeout-ms", std::to_string(handshake_ms));
-  add_optional("echo-bytes", std::to_string(sc.workload.echo_bytes));
-  add_optional("chunk", std::to_string(sc.workload.chunk));
-  add_optional("idle-timeout-ms", std::to_string(idle_ms));
-  // Stock tools carry the workload as text lines; both ends must agree.
-  if (needs_lines(cfg)) add_optional("framing", "lines");
-  return a;
-}
+bool needs_lines(const RunConfig& cfg) { return needs_lines(cfg.client, cfg.server); }
 
 // One peer's side of the run: process, parsed events, contract state.
 struct PeerSlot {
@@ -129,167 +93,215 @@ int longest_timer_ms(const scenario::Scenario& sc, const PeerCommand& client, co
                    client.capabilities.timer_granularity_ms, server.capabilities.timer_granularity_ms});
 }
 
-json run_scenario(const RunConfig& cfg) {
-  const auto& sc = cfg.scenario;
-  fs::create_directories(cfg.out_dir);
-  const auto started_at = iso_now_utc();
-  const auto wall0 = std::chrono::steady_clock::now();
-  const HostSample host0 = sample_host();
-  auto elapsed_s = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  };
+namespace {
 
-  std::ofstream events_out(cfg.out_dir / "events.jsonl");
-  if (!events_out) throw std::runtime_error((cfg.out_dir / "events.jsonl").string() + ": cannot write");
-  events::EventLog log;
-  wire::Link link(sc, cfg.seed, [&](const events::Event& e) {
-    events::write_jsonl_line(events_out, e);
-    log.events.push_back(e);
-  });
+// One run, in the order it happens: start the server, the wire, the client;
+// drive them until the outcome is decided; judge. Each step is a method so
+// run_scenario reads as that list.
+class ScenarioRun {
+ public:
+  explicit ScenarioRun(const RunConfig& cfg)
+      : cfg_(cfg),
+        sc_(cfg.scenario),
+        started_at_(iso_now_utc()),
+        wall0_(std::chrono::steady_clock::now()),
+        host0_(sample_host()),
+        events_out_(open_events(cfg.out_dir)),
+        link_(sc_, cfg.seed,
+              [this](const events::Event& e) {
+                events::write_jsonl_line(events_out_, e);
+                log_.events.push_back(e);
+              }),
+        wire_(make_udp_relay_setup()),
+        deadline_(wall0_ + std::chrono::milliseconds(static_cast<int64_t>(sc_.run_timeout_s * 1000))),
+        longest_ms_(longest_timer_ms(sc_, cfg.client, cfg.server)),
+        idle_ms_(idle_timeout_ms(sc_, longest_ms_)),
+        client_idle_ms_(client_idle_timeout_ms(sc_, longest_ms_)),
+        handshake_ms_(handshake_timeout_ms(sc_, longest_ms_)) {}
 
-  std::string harness_error;
-  PeerSlot server{"server"}, client{"client"};
-  std::vector<std::string> server_argv, client_argv;
-  std::optional<wire::UdpRelay> relay;
-  capture::CaptureEndpoints capture_endpoints;
-  const auto deadline = wall0 + std::chrono::milliseconds(static_cast<int64_t>(sc.run_timeout_s * 1000));
-  const int longest_ms = longest_timer_ms(sc, cfg.client, cfg.server);
-  const int idle_ms = idle_timeout_ms(sc, longest_ms);
-  const int client_idle_ms = client_idle_timeout_ms(sc, longest_ms);
-  const int handshake_ms = handshake_timeout_ms(sc, longest_ms);
-
-  auto on_peer = [&](const std::string& role) {
-    return [&, role](const json& ev) { link.on_peer_event(role, ev, relay ? relay->now_us() : 0); };
-  };
-
-  try {
-    for (auto [slot, peer] : {std::pair{&server, &cfg.server}, std::pair{&client, &cfg.client}})
-      if (auto gap = capability_gap(sc, *peer, needs_lines(cfg))) throw DeclaredUnsupported{slot->role, *gap};
-    auto pki = pki::generate_pki(cfg.out_dir / "pki");
-    // 1. The server, until it says where it listens.
-    server_argv = peer_argv(cfg, cfg.server, "server", pki, 0, idle_ms, handshake_ms);
+  json run() {
     try {
-      server.proc = std::make_unique<PeerProcess>(server_argv, (cfg.out_dir / "server.stdout").string(),
-                                                  (cfg.out_dir / "server.stderr").string());
+      refuse_declared_gaps();
+      auto pki = pki::generate_pki(cfg_.out_dir / "pki");
+      const int server_port = start_server(pki);
+      edge_ = &wire_->start(link_, static_cast<std::uint16_t>(server_port));
+      for (const auto& ev : early_server_events_) link_.on_peer_event("server", ev, edge_->now_us());
+      if (server_port != 0) start_client(pki, server_port);
+      drive();
+    } catch (const DeclaredUnsupported& u) {
+      (u.role == "server" ? server_ : client_).declared_gap = u.reason;
     } catch (const std::exception& e) {
-      server.start_error = e.what();
+      harness_error_ = e.what();
+      for (auto* s : {&client_, &server_})
+        if (s->proc && s->running()) s->proc->terminate("run aborted: " + harness_error_);
+    }
+    if (edge_) link_.finish(edge_->now_us());  // copies still held or queued are logged as never sent
+    events_out_.flush();
+    return judge();
+  }
+
+ private:
+  static std::ofstream open_events(const fs::path& dir) {
+    fs::create_directories(dir);
+    std::ofstream out(dir / "events.jsonl");
+    if (!out) throw std::runtime_error((dir / "events.jsonl").string() + ": cannot write");
+    return out;
+  }
+
+  auto on_peer(const std::string& role) {
+    return [this, role](const json& ev) { link_.on_peer_event(role, ev, edge_ ? edge_->now_us() : 0); };
+  }
+
+  void refuse_declared_gaps() const {
+    for (auto [role, peer] : {std::pair{"server", &cfg_.server}, std::pair{"client", &cfg_.client}})
+      if (auto gap = capability_gap(sc_, *peer, needs_lines(cfg_))) throw DeclaredUnsupported{role, *gap};
+  }
+
+  void start_peer(PeerSlot& slot, const std::vector<std::string>& argv) {
+    try {
+      slot.proc = std::make_unique<PeerProcess>(argv, (cfg_.out_dir / (slot.role + ".stdout")).string(),
+                                                (cfg_.out_dir / (slot.role + ".stderr")).string(),
+                                                wire_->placement(slot.role));
+    } catch (const std::exception& e) {
+      slot.start_error = e.what();
       throw;
     }
-    int server_port = 0;
-    std::vector<json> early;
-    while (server_port == 0) {
-      if (std::chrono::steady_clock::now() > deadline)
+  }
+
+  // Starts the server and waits until it says where it listens; 0 when it
+  // exited 127 (unsupported: judged from its events).
+  int start_server(const pki::PkiFiles& pki) {
+    server_argv_ = peer_argv(sc_, cfg_.server,
+                             {"server", wire_->server_listen(), pki, idle_ms_, handshake_ms_, needs_lines(cfg_)});
+    start_peer(server_, server_argv_);
+    int port = 0;
+    while (port == 0) {
+      if (std::chrono::steady_clock::now() > deadline_)
         throw std::runtime_error("server did not report ready before the run deadline");
-      pollfd p{server.proc->stdout_fd(), POLLIN, 0};
+      pollfd p{server_.proc->stdout_fd(), POLLIN, 0};
       if (p.fd >= 0) ::poll(&p, 1, 50);
-      server.drain([&](const json& ev) {
-        early.push_back(ev);
+      server_.drain([&](const json& ev) {
+        early_server_events_.push_back(ev);
         if (ev["event"] == "ready" && ev.contains("port") && ev["port"].is_number_integer())
-          server_port = ev["port"].get<int>();
+          port = ev["port"].get<int>();
       });
-      if (!server.violation.empty()) throw std::runtime_error("server broke the peer contract: " + server.violation);
-      if (server_port == 0 && !server.running()) {
-        server.drain([&](const json& ev) { early.push_back(ev); });
-        if (server.proc->exit_code() == 127) break;  // unsupported: judged below
-        throw std::runtime_error("server exited before reporting ready (" + server.proc->exit_reason() +
+      if (!server_.violation.empty()) throw std::runtime_error("server broke the peer contract: " + server_.violation);
+      if (port == 0 && !server_.running()) {
+        server_.drain([&](const json& ev) { early_server_events_.push_back(ev); });
+        if (server_.proc->exit_code() == 127) return 0;
+        throw std::runtime_error("server exited before reporting ready (" + server_.proc->exit_reason() +
                                  "); see server.stderr");
       }
     }
-    // 2. The wire, then the client pointed at it.
-    relay.emplace(link, static_cast<std::uint16_t>(server_port));
-    capture_endpoints.server.port = static_cast<std::uint16_t>(server_port);
-    capture_endpoints.wire_client_side.port = relay->client_port();
-    capture_endpoints.t0_unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch()).count() -
-                                   relay->now_us();
-    for (const auto& ev : early) link.on_peer_event("server", ev, relay->now_us());
-    if (server_port != 0) {
-      client_argv = peer_argv(cfg, cfg.client, "client", pki, relay->client_port(), client_idle_ms, handshake_ms);
-      try {
-        client.proc = std::make_unique<PeerProcess>(client_argv, (cfg.out_dir / "client.stdout").string(),
-                                                    (cfg.out_dir / "client.stderr").string());
-      } catch (const std::exception& e) {
-        client.start_error = e.what();
-        throw;
-      }
-    }
-    // 3. One loop: wire sockets, peers' stdout, link deadlines, the run deadline.
-    SurvivorRule survivor;
-    while (client.running() || server.running()) {
-      auto now = std::chrono::steady_clock::now();
-      if (now >= deadline) {
-        for (auto* s : {&client, &server})
-          if (s->running()) {
-            s->killed_at_deadline = true;
-            s->proc->terminate(fmt::format("still running at the {} s run deadline", sc.run_timeout_s));
-          }
-        break;
-      }
-      if (!client.running() && client.proc && client.proc->exit_code() == 127 && server.running()) {
-        server.proc->terminate("client does not support this scenario");
-        break;
-      }
-      if (survivor.should_stop(relay->now_us(), client.running() != server.running(), relay->next_due_us())) {
-        PeerSlot& s = client.running() ? client : server;
-        s.stopped_by_harness = survivor_stop_note(&s == &client ? "server" : "client");
-        s.proc->terminate(s.stopped_by_harness);
-        break;
-      }
-      std::vector<pollfd> fds;
-      for (int fd : relay->fds()) fds.push_back({fd, POLLIN, 0});
-      for (auto* s : {&client, &server})
-        if (s->proc && s->proc->stdout_fd() >= 0) fds.push_back({s->proc->stdout_fd(), POLLIN, 0});
-      ::poll(fds.data(), fds.size(), relay->poll_timeout_ms(20));
-      for (auto& p : fds)
-        if (p.revents & (POLLIN | POLLERR | POLLHUP)) {
-          bool is_peer = false;
-          for (auto* s : {&client, &server})
-            if (s->proc && p.fd == s->proc->stdout_fd()) is_peer = true;
-          if (!is_peer) relay->on_readable(p.fd);
+    return port;
+  }
+
+  void start_client(const pki::PkiFiles& pki, int server_port) {
+    client_argv_ = peer_argv(sc_, cfg_.client,
+                             {"client", wire_->client_connect(static_cast<std::uint16_t>(server_port)), pki,
+                              client_idle_ms_, handshake_ms_, needs_lines(cfg_)});
+    start_peer(client_, client_argv_);
+  }
+
+  // Whether the run is over before the next wait: the deadline, an
+  // unsupported client, or a survivor the run-end rule stops.
+  bool should_end() {
+    if (std::chrono::steady_clock::now() >= deadline_) {
+      for (auto* s : {&client_, &server_})
+        if (s->running()) {
+          s->killed_at_deadline = true;
+          s->proc->terminate(fmt::format("still running at the {} s run deadline", sc_.run_timeout_s));
         }
-      client.drain(on_peer("client"));
-      server.drain(on_peer("server"));
-      relay->flush_due();
-      for (auto* s : {&client, &server})
+      return true;
+    }
+    if (!client_.running() && client_.proc && client_.proc->exit_code() == 127 && server_.running()) {
+      server_.proc->terminate("client does not support this scenario");
+      return true;
+    }
+    if (survivor_.should_stop(edge_->now_us(), client_.running() != server_.running(), edge_->next_due_us())) {
+      PeerSlot& s = client_.running() ? client_ : server_;
+      s.stopped_by_harness = survivor_stop_note(&s == &client_ ? "server" : "client");
+      s.proc->terminate(s.stopped_by_harness);
+      return true;
+    }
+    return false;
+  }
+
+  // One loop: the wire's fds, the peers' stdout, link deadlines, the run deadline.
+  void drive() {
+    while ((client_.running() || server_.running()) && !should_end()) {
+      std::vector<pollfd> fds;
+      for (int fd : edge_->fds()) fds.push_back({fd, POLLIN, 0});
+      for (auto* s : {&client_, &server_})
+        if (s->proc && s->proc->stdout_fd() >= 0) fds.push_back({s->proc->stdout_fd(), POLLIN, 0});
+      ::poll(fds.data(), fds.size(), edge_->poll_timeout_ms(20));
+      for (auto& p : fds)
+        if ((p.revents & (POLLIN | POLLERR | POLLHUP)) && !is_peer_fd(p.fd)) edge_->on_readable(p.fd);
+      client_.drain(on_peer("client"));
+      server_.drain(on_peer("server"));
+      edge_->flush_due();
+      for (auto* s : {&client_, &server_})
         if (!s->violation.empty() && s->running()) s->proc->terminate("broke the peer contract");
     }
-    client.drain(on_peer("client"));
-    server.drain(on_peer("server"));
-  } catch (const DeclaredUnsupported& u) {
-    (u.role == "server" ? server : client).declared_gap = u.reason;
-  } catch (const std::exception& e) {
-    harness_error = e.what();
-    for (auto* s : {&client, &server})
-      if (s->proc && s->running()) s->proc->terminate("run aborted: " + harness_error);
+    client_.drain(on_peer("client"));
+    server_.drain(on_peer("server"));
   }
-  if (relay) link.finish(relay->now_us());  // copies still held or queued are logged as never sent
-  events_out.flush();
 
-  // 4. Judge what the wire and the peers showed.
-  RunRecord record;
-  record.config = &cfg;
-  record.log = &log;
-  record.totals = link.totals();
-  record.client = {&cfg.client, client_argv, client.events, client.end()};
-  record.server = {&cfg.server, server_argv, server.events, server.end()};
-  record.harness_error = harness_error;
-  record.started_at = started_at;
-  record.duration_s = elapsed_s();
-  record.host_at_start = host0;
-  record.artifacts = {{"events", "events.jsonl"},         {"capture", "capture.pcapng"},
-                      {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
-                      {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
-  json result = assemble_result(record);
-
-  // The capture is written from the event log, like everything else.
-  try {
-    std::ofstream cap(cfg.out_dir / "capture.pcapng", std::ios::binary);
-    capture::write_pcapng(log, capture_endpoints, cap);
-  } catch (const std::exception& e) {
-    result["capture_error"] = e.what();
+  bool is_peer_fd(int fd) const {
+    for (const auto* s : {&client_, &server_})
+      if (s->proc && fd == s->proc->stdout_fd()) return true;
+    return false;
   }
-  std::ofstream(cfg.out_dir / "result.json") << result.dump(2) << '\n';
-  return result;
-}
+
+  // Judges what the wire and the peers showed, writes the capture and result.json.
+  json judge() {
+    RunRecord record;
+    record.config = &cfg_;
+    record.log = &log_;
+    record.totals = link_.totals();
+    record.client = {&cfg_.client, client_argv_, client_.events, client_.end()};
+    record.server = {&cfg_.server, server_argv_, server_.events, server_.end()};
+    record.harness_error = harness_error_;
+    record.started_at = started_at_;
+    record.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
+    record.host_at_start = host0_;
+    record.artifacts = {{"events", "events.jsonl"},         {"capture", "capture.pcapng"},
+                        {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
+                        {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
+    json result = assemble_result(record);
+    if (auto topology = wire_->describe(); !topology.is_null()) result["topology"] = topology;
+    // The capture is written from the event log, like everything else.
+    try {
+      std::ofstream cap(cfg_.out_dir / "capture.pcapng", std::ios::binary);
+      wire_->write_capture(log_, cap);
+    } catch (const std::exception& e) {
+      result["capture_error"] = e.what();
+    }
+    std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
+    return result;
+  }
+
+  const RunConfig& cfg_;
+  const scenario::Scenario& sc_;
+  const std::string started_at_;
+  const std::chrono::steady_clock::time_point wall0_;
+  const HostSample host0_;
+  std::ofstream events_out_;
+  events::EventLog log_;
+  wire::Link link_;
+  std::unique_ptr<WireSetup> wire_;
+  wire::WireEdge* edge_ = nullptr;
+  const std::chrono::steady_clock::time_point deadline_;
+  const int longest_ms_, idle_ms_, client_idle_ms_, handshake_ms_;
+  PeerSlot server_{"server"}, client_{"client"};
+  std::vector<std::string> server_argv_, client_argv_;
+  std::vector<json> early_server_events_;
+  std::string harness_error_;
+  SurvivorRule survivor_;
+};
+
+}  // namespace
+
+json run_scenario(const RunConfig& cfg) { return ScenarioRun(cfg).run(); }
 
 }  // namespace wireproof::runner

@@ -2,6 +2,7 @@
 // "cause" (docs/EVENTS.md) and in reports.
 #include <fmt/format.h>
 
+#include "harness/events/ip_layers.hpp"
 #include "harness/scenario/model.hpp"
 #include "harness/scenario/names.hpp"
 
@@ -30,6 +31,19 @@ std::string describe_match(const Match& m) {
   if (m.from_ms || m.to_ms)
     parts.push_back(fmt::format("time {}..{} ms", m.from_ms.value_or(0),
                                 m.to_ms ? fmt::format("{}", *m.to_ms) : std::string()));
+  if (m.tcp) {
+    const TcpMatch& t = *m.tcp;
+    if (t.flags) parts.push_back(events::tcp_flags_text(t.flags));
+    if (t.not_flags) parts.push_back("not " + events::tcp_flags_text(t.not_flags));
+    if (t.data) parts.push_back(*t.data ? "data" : "no data");
+    if (t.seq_rel_min || t.seq_rel_max)
+      parts.push_back(fmt::format("seq_rel {}..{}", t.seq_rel_min.value_or(0),
+                                  t.seq_rel_max ? std::to_string(*t.seq_rel_max) : std::string()));
+    if (t.covers_seq_rel) parts.push_back(fmt::format("covering byte {}", *t.covers_seq_rel));
+    if (t.nth_data) parts.push_back(fmt::format("data segment {}", *t.nth_data));
+    if (t.retransmission) parts.push_back(*t.retransmission ? "retransmission" : "first transmission");
+    if (parts.empty()) parts.push_back("tcp segment");
+  }
   if (parts.empty()) return "datagram";
   return fmt::format("{}", fmt::join(parts, " "));
 }

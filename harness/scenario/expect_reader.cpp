@@ -1,5 +1,6 @@
 // expect: what the scenario demands, and per-check switches and parameters.
 #include <algorithm>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -9,7 +10,7 @@
 
 namespace wireproof::scenario {
 
-Expectations read_expect(const YAML::Node& node, Diagnostics& diag) {
+Expectations read_expect(const YAML::Node& node, std::string_view protocol, Diagnostics& diag) {
   Expectations out;
   MapReader e(node, "in expect", {"handshake", "retransmit", "checks"}, diag);
   if (auto h = e.string("handshake")) {
@@ -29,11 +30,21 @@ Expectations read_expect(const YAML::Node& node, Diagnostics& diag) {
                                           describe_value(checks)));
     return out;
   }
+  const bool tcp = protocol == "tcp";
+  const auto known = tcp ? std::span<const std::string_view>(names::kTcpCheckNames)
+                         : std::span<const std::string_view>(names::kCheckNames);
+  const auto other = tcp ? std::span<const std::string_view>(names::kCheckNames)
+                         : std::span<const std::string_view>(names::kTcpCheckNames);
   for (const auto& kv : checks) {
     const std::string& name = kv.first.Scalar();
-    if (std::find(names::kCheckNames.begin(), names::kCheckNames.end(), name) == names::kCheckNames.end()) {
+    if (std::find(other.begin(), other.end(), name) != other.end()) {
+      diag.error(kv.first.Mark(), fmt::format("check '{}' judges {}, not this scenario's protocol {} (its checks: {})",
+                                              name, tcp ? "dtls1.2" : "tcp", protocol, join_names(known)));
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
       diag.error(kv.first.Mark(), fmt::format("unknown check '{}' in expect.checks{} (known checks: {})", name,
-                                              did_you_mean(name, names::kCheckNames), join_names(names::kCheckNames)));
+                                              did_you_mean(name, known), join_names(known)));
       continue;
     }
     if (out.checks_enabled.count(name)) {

@@ -35,11 +35,52 @@ void read_header(const MapReader& top, Scenario& sc) {
     sc.refs = *refs;
   }
   if (auto p = top.string("protocol")) {
-    if (*p == "dtls1.2")
+    if (*p == "dtls1.2" || *p == "tcp")
       sc.protocol = *p;
     else
-      top.error_at("protocol", fmt::format("protocol '{}' is not supported (expected dtls1.2)", *p));
+      top.error_at("protocol", fmt::format("protocol '{}' is not supported (expected dtls1.2 or tcp)", *p));
   }
+}
+
+// `wire: udp | l3` (tcp implies l3: the UDP relay carries payloads, not
+// segments) and `ip: 4 | 6` (IPv6 exists on the L3 wire only).
+void read_wire(const MapReader& top, Scenario& sc) {
+  if (sc.protocol == "tcp") sc.wire = Wire::l3;
+  if (auto w = top.string("wire")) {
+    if (*w == "l3") {
+      sc.wire = Wire::l3;
+    } else if (*w == "udp") {
+      if (sc.protocol == "tcp")
+        top.error_at("wire", "wire: udp is the UDP relay, which cannot carry TCP; protocol tcp runs on wire: l3");
+    } else {
+      top.error_at("wire", fmt::format("wire must be udp (the UDP relay) or l3 (IP packets between namespaces), "
+                                       "got '{}'",
+                                       *w));
+    }
+  }
+  if (auto ip = top.integer("ip", {4, 6})) {
+    if (*ip != 4 && *ip != 6)
+      top.error_at("ip", fmt::format("ip must be 4 or 6, got {}", *ip));
+    else if (*ip == 6 && sc.wire != Wire::l3)
+      top.error_at("ip", "ip: 6 needs the L3 wire (wire: l3); the UDP relay runs on 127.0.0.1");
+    else
+      sc.ip_version = static_cast<int>(*ip);
+  }
+}
+
+// Something only the L3 wire does was asked of the UDP relay.
+void require_l3(const MapReader& m, std::string_view key, std::string_view what, const Scenario& sc) {
+  if (m.has(key) && sc.wire != Wire::l3)
+    m.error_at_key(key, fmt::format("{} needs the L3 wire; add wire: l3 (or protocol: tcp)", what));
+}
+
+// An IPv6 interface needs an MTU of at least 1280 (RFC 8200 5).
+void require_ipv6_mtu(const MapReader& m, std::string_view key, std::int64_t mtu, std::string_view what,
+                      const Scenario& sc) {
+  if (sc.ip_version == 6 && mtu < 1280)
+    m.error_at(key, fmt::format("{} {} is below IPv6's minimum link MTU of 1280 (RFC 8200 5); lower it in the "
+                                "timeline to test a smaller path",
+                                what, mtu));
 }
 
 // Values the peers are given must lie in the contract's range for the
@@ -51,17 +92,28 @@ contract::ProtocolLimits limits_of(const Scenario& sc) {
 }
 
 void read_peers(const YAML::Node& node, Diagnostics& diag, const contract::ProtocolLimits& lim, Scenario& sc) {
-  MapReader p(node, "in peers", {"timer_initial_ms", "mtu", "handshake_timeout_ms"}, diag);
+  MapReader p(node, "in peers", {"timer_initial_ms", "mtu", "handshake_timeout_ms", "client", "server"}, diag);
   auto& peers = sc.peers;
-  if (auto v = p.integer("timer_initial_ms", {1, 60000})) peers.timer_initial_ms = static_cast<int>(*v);
+  if (p.has("timer_initial_ms") && sc.protocol == "tcp")
+    p.error_at_key("timer_initial_ms", "timer_initial_ms is the DTLS retransmission timer; a TCP stack's timers "
+                                       "come from its sysctls (peers.client.sysctls)");
+  else if (auto v = p.integer("timer_initial_ms", {1, 60000}))
+    peers.timer_initial_ms = static_cast<int>(*v);
   if (auto v = p.integer("mtu", {68, 65535})) {
     if (*v < lim.mtu_min || *v > lim.mtu_max)
       p.error_at("mtu", fmt::format("peers.mtu {} is outside what a {} peer accepts (--mtu {}..{}, peers/CONTRACT.md)",
                                     *v, sc.protocol, lim.mtu_min, lim.mtu_max));
     else
       peers.mtu = static_cast<int>(*v);
+    require_ipv6_mtu(p, "mtu", *v, "peers.mtu", sc);
   }
   if (auto v = p.integer("handshake_timeout_ms", {1, 3600000})) peers.handshake_timeout_ms = static_cast<int>(*v);
+  for (std::string_view side : {"client", "server"}) {
+    require_l3(p, side, fmt::format("peers.{} (sysctls in the {}'s namespace)", side, side), sc);
+    if (sc.wire != Wire::l3) continue;
+    (side == "client" ? peers.client : peers.server) =
+        read_side(p.get(side), fmt::format("in peers.{}", side), diag);
+  }
 }
 
 // The link MTU is also the peers' --mtu unless peers.mtu is given: then it
@@ -69,7 +121,7 @@ void read_peers(const YAML::Node& node, Diagnostics& diag, const contract::Proto
 // the timeline: `set: {mtu: N}`).
 void read_link(const YAML::Node& node, Diagnostics& diag, const contract::ProtocolLimits& lim, bool peers_mtu_given,
                Scenario& sc) {
-  MapReader l(node, "in link", {"mtu", "delay_ms", "jitter_ms"}, diag);
+  MapReader l(node, "in link", {"mtu", "delay_ms", "jitter_ms", "icmp"}, diag);
   auto& link = sc.link;
   if (auto v = l.integer("mtu", {68, 65535})) {
     link.mtu = static_cast<int>(*v);
@@ -78,23 +130,12 @@ void read_link(const YAML::Node& node, Diagnostics& diag, const contract::Protoc
       l.error_at("mtu", fmt::format("link.mtu {} is also the peers' --mtu, which a {} peer accepts only in {}..{} "
                                     "(peers/CONTRACT.md); set peers.mtu, or lower the link's MTU in the timeline",
                                     *v, sc.protocol, lim.mtu_min, lim.mtu_max));
+    if (!peers_mtu_given) require_ipv6_mtu(l, "mtu", *v, "link.mtu", sc);
   }
   if (auto v = l.number("delay_ms", {0})) link.delay_ms = *v;
   if (auto v = l.number("jitter_ms", {0})) link.jitter_ms = *v;
-}
-
-void read_workload(const YAML::Node& node, Diagnostics& diag, const contract::ProtocolLimits& lim, Scenario& sc) {
-  MapReader r(node, "in workload", {"echo_bytes", "chunk"}, diag);
-  auto& w = sc.workload;
-  if (auto v = r.integer("echo_bytes", {0, 1e9})) w.echo_bytes = static_cast<std::uint64_t>(*v);
-  if (auto v = r.integer("chunk", {16, 16384})) {
-    if (*v > lim.chunk_max)
-      r.error_at("chunk", fmt::format("chunk {} is more than a {} peer accepts (--chunk 1..{}: a record's 16384 "
-                                      "plaintext bytes minus the 8-byte chunk index, peers/CONTRACT.md)",
-                                      *v, sc.protocol, lim.chunk_max));
-    else
-      w.chunk = static_cast<std::uint32_t>(*v);
-  }
+  require_l3(l, "icmp", "link.icmp (ICMP from the wire on MTU drops)", sc);
+  if (auto v = l.boolean("icmp"); v && sc.wire == Wire::l3) link.icmp = *v;
 }
 
 void read_timeouts(const YAML::Node& node, Diagnostics& diag, double& run_s) {
@@ -110,21 +151,22 @@ Scenario read_document(const YAML::Node& doc, const std::string& file, Diagnosti
     return sc;
   }
   MapReader top(doc, "at top level",
-                {"name", "description", "refs", "protocol", "peers", "link", "rules", "timeline", "workload",
-                 "timeouts", "expect"},
+                {"name", "description", "refs", "protocol", "wire", "ip", "peers", "link", "rules", "timeline",
+                 "workload", "timeouts", "expect"},
                 diag);
   if (!top.is_map()) return sc;
   read_header(top, sc);
+  read_wire(top, sc);
   const auto limits = limits_of(sc);
   const YAML::Node peers_node = top.get("peers");
   const bool peers_mtu_given = peers_node.IsMap() && peers_node["mtu"].IsDefined();
   read_peers(top.get("peers"), diag, limits, sc);
   read_link(top.get("link"), diag, limits, peers_mtu_given, sc);
-  sc.rules = read_rules(top.get("rules"), diag);
-  sc.timeline = read_timeline(top.get("timeline"), sc.rules, diag);
+  sc.rules = read_rules(top.get("rules"), sc.protocol, diag);
+  sc.timeline = read_timeline(top.get("timeline"), sc.rules, sc.protocol, diag);
   read_workload(top.get("workload"), diag, limits, sc);
   read_timeouts(top.get("timeouts"), diag, sc.run_timeout_s);
-  sc.expect = read_expect(top.get("expect"), diag);
+  sc.expect = read_expect(top.get("expect"), sc.protocol, diag);
   return sc;
 }
 

@@ -118,7 +118,7 @@ TEST(BadFiles, EveryProblemInOneFileIsReported) {
   EXPECT_EQ(problems_of_file(f),
             (Problems{
                 f + ":1:7: name 'Many Errors' must use only a-z, 0-9 and '-'",
-                f + ":4:11: protocol 'dtls1.3' is not supported (expected dtls1.2)",
+                f + ":4:11: protocol 'dtls1.3' is not supported (expected dtls1.2 or tcp)",
                 f + ":6:21: timer_initial_ms must be in [1, 60000], got -5",
                 f + ":8:8: mtu must be in [68, 65535], got 40",
                 f + ":11:10: dir must be c2s, s2c or both, got 'sideways'",
@@ -143,7 +143,7 @@ TEST(Validation, ParameterOfAnotherAction) {
 TEST(Validation, UnknownAction) {
   EXPECT_EQ(problems_of_text(kHeader + "rules:\n  - name: d\n    action: dorp\n"),
             (Problems{"t.yaml:7:13: action 'dorp' is not an action (did you mean 'drop'?) (expected one of drop, "
-                      "duplicate, delay, reorder, corrupt, burst_loss)"}));
+                      "duplicate, delay, reorder, corrupt, burst_loss, rst, window)"}));
 }
 
 TEST(Validation, TimelineEntryWithoutTriggerOrChange) {

@@ -43,6 +43,7 @@ class MapReader {
   YAML::Mark mark() const { return node_.Mark(); }
   YAML::Mark key_mark(std::string_view key) const;
   const std::string& where() const { return where_; }
+  Diagnostics& diagnostics() const { return diag_; }  // for readers of nested mappings
 
   // Reports each absent key as missing.
   void require(std::initializer_list<std::string_view> keys) const;

@@ -32,11 +32,39 @@ std::optional<int> read_named_number(const MapReader& m, std::string_view key,
 
 std::vector<std::string_view> match_keys() {
   return {"handshake_type", "content_type", "epoch", "message_seq", "flight", "retransmission",
-          "index",          "size_min",     "size_max", "from_ms",   "to_ms"};
+          "index",          "size_min",     "size_max", "from_ms",   "to_ms", "tcp"};
 }
 
-Match read_match(const MapReader& m) {
+namespace {
+
+// Keys that judge DTLS records and flights: a TCP segment has none, so such
+// a match could never hold (and `retransmission` has its TCP form in tcp:).
+constexpr std::array<std::string_view, 6> kDtlsOnlyKeys{"handshake_type", "content_type", "epoch",
+                                                        "message_seq",    "flight",       "retransmission"};
+
+// Reports each key that belongs to the other protocol's matches.
+void check_protocol_keys(const MapReader& m, std::string_view protocol) {
+  if (protocol == "tcp") {
+    for (auto key : kDtlsOnlyKeys)
+      if (m.has(key))
+        m.error_at_key(key, key == "retransmission"
+                                ? std::string("retransmission at this level is DTLS's (flights); in a tcp scenario "
+                                              "write tcp: {retransmission: true}")
+                                : fmt::format("{} is a DTLS record field; a tcp scenario matches segments with "
+                                              "tcp: {{flags, data, seq_rel_min, ...}}",
+                                              key));
+  } else if (m.has("tcp")) {
+    m.error_at_key("tcp", fmt::format("tcp: matches TCP segments, but this scenario's protocol is {}", protocol));
+  }
+}
+
+}  // namespace
+
+Match read_match(const MapReader& m, std::string_view protocol) {
   Match out;
+  check_protocol_keys(m, protocol);
+  if (protocol == "tcp" && m.has("tcp"))
+    out.tcp = read_tcp_match(m.get("tcp"), fmt::format("in tcp of {}", m.where().substr(3)), m.diagnostics());
   out.handshake_type = read_named_number(m, "handshake_type", names::kHandshakeTypes, "handshake type");
   out.content_type = read_named_number(m, "content_type", names::kContentTypes, "content type");
   if (auto v = m.integer("epoch", {0, 65535})) out.epoch = static_cast<int>(*v);

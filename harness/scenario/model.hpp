@@ -14,6 +14,23 @@ namespace wireproof::scenario {
 
 enum class Direction { c2s, s2c, both };
 
+// How the peers are connected: the UDP relay (payloads only), or the L3 wire
+// (IP packets between two namespaces; harness/wire/l3).
+enum class Wire { udp_relay, l3 };
+
+// TCP fields of a match (`match: {tcp: {...}}`, protocol tcp only). The
+// sequence fields are relative to the sender's ISN (the SYN is 0, the first
+// data byte 1) and need the tracked connection (wire::TcpTracker).
+struct TcpMatch {
+  std::uint8_t flags = 0;                         // events::tcp_flags bits that must all be set
+  std::uint8_t not_flags = 0;                     // bits that must all be clear
+  std::optional<bool> data;                       // carries payload bytes
+  std::optional<std::uint32_t> seq_rel_min, seq_rel_max;  // the segment's first sequence number
+  std::optional<std::uint32_t> covers_seq_rel;    // its data holds the byte with this relative number
+  std::optional<std::uint64_t> nth_data;          // the K-th (1-based) new data segment of its direction
+  std::optional<bool> retransmission;             // occupies sequence space its sender had already sent
+};
+
 // All given fields must hold (AND). Empty = matches every datagram.
 struct Match {
   std::optional<int> handshake_type;   // any record's plaintext hs.type
@@ -25,6 +42,7 @@ struct Match {
   std::optional<std::uint64_t> index;  // index among datagrams in the rule's direction(s)
   std::optional<std::size_t> size_min, size_max;
   std::optional<double> from_ms, to_ms;
+  std::optional<TcpMatch> tcp;         // protocol tcp only
 };
 
 struct Drop {};
@@ -33,7 +51,11 @@ struct Delay { double ms = 0; double jitter_ms = 0; };
 struct Reorder { int hold = 2; double max_hold_ms = 500; };
 struct Corrupt { std::optional<std::size_t> offset; std::uint8_t xor_mask = 0xff; };
 struct BurstLoss { double p = 0.05, r = 0.5, loss_good = 0.0, loss_bad = 1.0; };
-using Action = std::variant<Drop, Duplicate, Delay, Reorder, Corrupt, BurstLoss>;
+// TCP only: replace the segment with a RST carrying its seq (and ack).
+struct Reset {};
+// TCP only: rewrite the advertised window field (as sent, before scaling).
+struct RewriteWindow { std::uint16_t window = 0; };
+using Action = std::variant<Drop, Duplicate, Delay, Reorder, Corrupt, BurstLoss, Reset, RewriteWindow>;
 
 struct Rule {
   std::string name;
@@ -50,6 +72,29 @@ struct Rule {
   bool must_fire = true;
 };
 
+// A sequence number for an injected segment: `base` + offset, mod 2^32, from
+// the connection state the wire tracks for the forged sender -> receiver.
+struct SeqExpr {
+  enum class Base {
+    rcv_nxt,      // the next sequence number the receiver expects (the sender's highest sent)
+    rcv_wnd_end,  // rcv_nxt + the receiver's last advertised window (scaled)
+    isn,          // the forged sender's ISN
+    snd_nxt,      // ack only: the next sequence number the receiver will send (its highest sent)
+  };
+  Base base = Base::rcv_nxt;
+  std::int64_t offset = 0;
+};
+
+// Timeline action (TCP only): the wire crafts one segment that looks as if
+// `dir`'s sender sent it, and delivers it to the receiver. origin "wire".
+struct Inject {
+  Direction dir = Direction::c2s;     // c2s: forged as the client's, delivered to the server
+  std::uint8_t flags = 0;             // events::tcp_flags bits
+  SeqExpr seq;
+  std::optional<SeqExpr> ack;         // default with ACK set: snd_nxt
+  std::uint32_t payload_bytes = 0;    // zero bytes of data (blind data injection)
+};
+
 // A peer event trigger: "when the client reports handshake_done".
 struct PeerTrigger { std::string role; std::string event; };
 
@@ -59,14 +104,23 @@ struct TimelineEntry {
   std::optional<PeerTrigger> on_peer;
   std::optional<int> set_mtu;
   std::optional<std::string> enable_rule, disable_rule;
+  std::optional<Inject> inject;
   bool must_fire = true;                        // as Rule::must_fire
   std::string describe() const;                 // "at 2000 ms", "on s2c server_hello_done"
+};
+
+// Settings of one side's peer that only the L3 wire can apply.
+struct SideSettings {
+  // Full sysctl names ("net.ipv4.tcp_syn_linear_timeouts") and values, in
+  // file order, applied in the side's namespace (L3SideConfig::sysctls).
+  std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
 struct PeerSettings {
   std::optional<int> timer_initial_ms;
   std::optional<int> mtu;                       // default: link.mtu
   std::optional<int> handshake_timeout_ms;
+  SideSettings client, server;                  // peers.client / peers.server
 };
 
 struct Link {
@@ -74,9 +128,18 @@ struct Link {
   bool mtu_given = false;  // the file sets link.mtu (else 1500 is only the default)
   double delay_ms = 0;
   double jitter_ms = 0;
+  bool icmp = true;  // L3 wire: send ICMP frag-needed / Packet Too Big on MTU drops (false = black hole)
 };
 
 struct Workload { std::uint64_t echo_bytes = 4096; std::uint32_t chunk = 1000; };
+
+// TCP-only parts of a scenario (protocol tcp); docs/SCENARIO.md "TCP".
+struct Keepalive { int idle_s = 0, intvl_s = 0, count = 0; };
+struct TcpSettings {
+  std::string workload = "echo";          // --workload (peers/CONTRACT.md "TCP")
+  std::optional<int> stall_ms;            // --stall-ms: workload stall only
+  std::optional<Keepalive> keepalive;     // --keepalive: workload keepalive only
+};
 
 struct Expectations {
   bool handshake_completes = true;
@@ -93,12 +156,15 @@ struct Expectations {
 
 struct Scenario {
   std::string name, description, file, protocol = "dtls1.2";
+  Wire wire = Wire::udp_relay;
+  int ip_version = 4;
   std::vector<std::string> refs;
   PeerSettings peers;
   Link link;
   std::vector<Rule> rules;
   std::vector<TimelineEntry> timeline;
   Workload workload;
+  TcpSettings tcp;
   double run_timeout_s = 30;
   Expectations expect;
 };

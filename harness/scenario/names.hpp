@@ -42,9 +42,22 @@ inline constexpr std::array<std::string_view, 9> kCheckNames{
     "last_flight_answered",
 };
 
+// The TCP checks (harness/checks/tcp, written on the tcpchecks branch at the
+// same time as this list): the names issue 9 gives them, so scenarios/tcp
+// validates before they are registered. Keep it equal to their names.
+inline constexpr std::array<std::string_view, 12> kTcpCheckNames{
+    "tcp_handshake",     "syn_retransmission_schedule", "rto_backoff",   "rto_matches_stack",
+    "fast_retransmit",   "segments_fit_mss",            "pmtud_response", "zero_window_probe",
+    "delayed_ack",       "graceful_close",              "tcp_data_intact", "blind_reset_defence",
+};
+
 // Events a peer prints (peers/CONTRACT.md) that a timeline entry may wait for.
 inline constexpr std::array<std::string_view, 6> kPeerEvents{
     "ready", "handshake_done", "app_data", "alert", "error", "closed",
+};
+// The same for a TCP peer (peers/CONTRACT.md "TCP"): `connected` is handshake_done's twin.
+inline constexpr std::array<std::string_view, 6> kTcpPeerEvents{
+    "ready", "connected", "tcp_info", "app_data", "error", "closed",
 };
 
 template <std::size_t N>

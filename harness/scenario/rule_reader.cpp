@@ -24,6 +24,8 @@ const std::vector<ActionSpec>& action_specs() {
       {"reorder", {"hold", "max_hold_ms"}},
       {"corrupt", {"offset", "xor"}},
       {"burst_loss", {"p", "r", "loss_good", "loss_bad"}},
+      {"rst", {}},
+      {"window", {"window"}},
   };
   return specs;
 }
@@ -72,8 +74,18 @@ Action read_action_params(const MapReader& r, std::string_view action) {
     if (auto v = r.number("loss_bad", kProbability)) b.loss_bad = *v;
     return b;
   }
+  if (action == "rst") return Reset{};
+  if (action == "window") {
+    RewriteWindow w;
+    if (!r.has("window")) r.error_at("action", "action window needs window: N (the advertised window to write, 0..65535)");
+    if (auto v = r.integer("window", {0, 65535})) w.window = static_cast<std::uint16_t>(*v);
+    return w;
+  }
   return Drop{};
 }
+
+// Actions that rewrite a TCP segment: an L3 wire carrying TCP only.
+bool tcp_only(std::string_view action) { return action == "rst" || action == "window"; }
 
 // Reports parameters given for an action that does not take them.
 void check_params_belong(const MapReader& r, const ActionSpec& action) {
@@ -88,7 +100,7 @@ void check_params_belong(const MapReader& r, const ActionSpec& action) {
   }
 }
 
-Rule read_rule(const YAML::Node& node, std::size_t number, Diagnostics& diag) {
+Rule read_rule(const YAML::Node& node, std::size_t number, std::string_view protocol, Diagnostics& diag) {
   Rule rule;
   // The rule's name makes every other message about it findable.
   std::string where = fmt::format("in rule {}", number);
@@ -103,7 +115,7 @@ Rule read_rule(const YAML::Node& node, std::size_t number, Diagnostics& diag) {
   if (auto v = r.string("name")) rule.name = *v;
   rule.dir = read_direction(r, "dir");
   MapReader match(r.get("match"), fmt::format("in match of rule '{}'", rule.name), match_keys(), diag);
-  rule.match = read_match(match);
+  rule.match = read_match(match, protocol);
   if (auto v = r.integer("skip", {0})) rule.skip = static_cast<std::uint64_t>(*v);
   if (auto v = r.integer("count", {1})) rule.count = static_cast<std::uint64_t>(*v);
   if (auto v = r.integer("every", {1})) rule.every = static_cast<std::uint64_t>(*v);
@@ -123,13 +135,18 @@ Rule read_rule(const YAML::Node& node, std::size_t number, Diagnostics& diag) {
     return rule;
   }
   check_params_belong(r, *spec);
+  if (tcp_only(*action) && protocol != "tcp") {
+    r.error_at("action", fmt::format("action '{}' rewrites a TCP segment; this scenario's protocol is {}", *action,
+                                     protocol));
+    return rule;
+  }
   rule.action = read_action_params(r, *action);
   return rule;
 }
 
 }  // namespace
 
-std::vector<Rule> read_rules(const YAML::Node& node, Diagnostics& diag) {
+std::vector<Rule> read_rules(const YAML::Node& node, std::string_view protocol, Diagnostics& diag) {
   std::vector<Rule> rules;
   if (!node.IsDefined() || is_plain_null(node)) return rules;
   if (!node.IsSequence()) {
@@ -139,7 +156,7 @@ std::vector<Rule> read_rules(const YAML::Node& node, Diagnostics& diag) {
   std::map<std::string, YAML::Mark> first_seen;
   std::size_t number = 0;
   for (const auto& item : node) {
-    rules.push_back(read_rule(item, ++number, diag));
+    rules.push_back(read_rule(item, ++number, protocol, diag));
     const auto& name = rules.back().name;
     if (name.empty()) continue;
     auto [it, inserted] = first_seen.emplace(name, item["name"].Mark());

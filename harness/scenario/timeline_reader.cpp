@@ -1,6 +1,7 @@
 // Timeline entries: one trigger (at_ms, a datagram, or a peer event) and
 // the link changes it makes (set mtu, enable/disable a rule).
 #include <algorithm>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -12,7 +13,7 @@ namespace wireproof::scenario {
 
 namespace {
 
-void read_peer_trigger(const MapReader& on, TimelineEntry& entry) {
+void read_peer_trigger(const MapReader& on, std::string_view protocol, TimelineEntry& entry) {
   on.require({"peer", "event"});
   auto peer = on.string("peer");
   auto event = on.string("event");
@@ -21,9 +22,11 @@ void read_peer_trigger(const MapReader& on, TimelineEntry& entry) {
     on.error_at("peer", fmt::format("peer must be client or server, got '{}'{}", *peer, did_you_mean(*peer, kRoles)));
     peer.reset();
   }
-  if (event && std::find(names::kPeerEvents.begin(), names::kPeerEvents.end(), *event) == names::kPeerEvents.end()) {
-    on.error_at("event", fmt::format("event '{}' is not a peer event{} (expected one of {})", *event,
-                                     did_you_mean(*event, names::kPeerEvents), join_names(names::kPeerEvents)));
+  const auto events = protocol == "tcp" ? std::span<const std::string_view>(names::kTcpPeerEvents)
+                                         : std::span<const std::string_view>(names::kPeerEvents);
+  if (event && std::find(events.begin(), events.end(), *event) == events.end()) {
+    on.error_at("event", fmt::format("event '{}' is not a {} peer event{} (expected one of {})", *event, protocol,
+                                     did_you_mean(*event, events), join_names(events)));
     event.reset();
   }
   if (peer && event) entry.on_peer = PeerTrigger{*peer, *event};
@@ -41,10 +44,10 @@ std::optional<std::string> read_rule_ref(const MapReader& r, std::string_view ke
 }
 
 TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::vector<Rule>& rules,
-                         Diagnostics& diag) {
+                         std::string_view protocol, Diagnostics& diag) {
   TimelineEntry entry;
   std::string where = fmt::format("in timeline entry {}", number);
-  MapReader r(node, where, {"at_ms", "on", "set", "enable", "disable", "must_fire"}, diag);
+  MapReader r(node, where, {"at_ms", "on", "set", "enable", "disable", "inject", "must_fire"}, diag);
   if (!r.is_map()) return entry;
 
   int triggers = int(r.has("at_ms")) + int(r.has("on"));
@@ -58,13 +61,13 @@ TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::
     bool peer_trigger = on.IsMap() && (on["peer"] || on["event"]);
     if (peer_trigger) {
       read_peer_trigger(MapReader(on, fmt::format("in 'on' of timeline entry {}", number), {"peer", "event"}, diag),
-                        entry);
+                        protocol, entry);
     } else {
       auto keys = match_keys();
       keys.insert(keys.begin(), "dir");
       MapReader m(on, fmt::format("in 'on' of timeline entry {} (a datagram match, or peer + event)", number), keys,
                   diag);
-      if (m.is_map()) entry.on_datagram = std::make_pair(read_direction(m, "dir"), read_match(m));
+      if (m.is_map()) entry.on_datagram = std::make_pair(read_direction(m, "dir"), read_match(m, protocol));
     }
   }
 
@@ -73,15 +76,23 @@ TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::
   if (r.has("set")) set.require({"mtu"});
   entry.enable_rule = read_rule_ref(r, "enable", rules);
   entry.disable_rule = read_rule_ref(r, "disable", rules);
+  if (r.has("inject")) {
+    if (protocol == "tcp")
+      entry.inject = read_inject(r.get("inject"), fmt::format("in 'inject' of timeline entry {}", number), diag);
+    else
+      r.error_at_key("inject", fmt::format("inject crafts a TCP segment; this scenario's protocol is {}", protocol));
+  }
   if (auto v = r.boolean("must_fire")) entry.must_fire = *v;
-  if (!r.has("set") && !r.has("enable") && !r.has("disable"))
-    diag.error(r.mark(), fmt::format("timeline entry {} changes nothing; give set, enable or disable", number));
+  if (!r.has("set") && !r.has("enable") && !r.has("disable") && !r.has("inject"))
+    diag.error(r.mark(), fmt::format("timeline entry {} changes nothing; give set, enable{}", number,
+                                     protocol == "tcp" ? ", disable or inject" : " or disable"));
   return entry;
 }
 
 }  // namespace
 
-std::vector<TimelineEntry> read_timeline(const YAML::Node& node, const std::vector<Rule>& rules, Diagnostics& diag) {
+std::vector<TimelineEntry> read_timeline(const YAML::Node& node, const std::vector<Rule>& rules,
+                                         std::string_view protocol, Diagnostics& diag) {
   std::vector<TimelineEntry> entries;
   if (!node.IsDefined() || is_plain_null(node)) return entries;
   if (!node.IsSequence()) {
@@ -89,7 +100,7 @@ std::vector<TimelineEntry> read_timeline(const YAML::Node& node, const std::vect
     return entries;
   }
   std::size_t number = 0;
-  for (const auto& item : node) entries.push_back(read_entry(item, ++number, rules, diag));
+  for (const auto& item : node) entries.push_back(read_entry(item, ++number, rules, protocol, diag));
   return entries;
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "harness/runner/peer_argv.hpp"
 #include "harness/runner/peer_timeouts.hpp"
 #include "impl/crypto/hmac.hpp"
 #include "impl/crypto/random.hpp"
@@ -37,14 +38,18 @@ PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::R
   c.mtu = static_cast<std::size_t>(mtu);
   if (sc.peers.timer_initial_ms) c.initial_timer = std::chrono::milliseconds(*sc.peers.timer_initial_ms);
 
-  s.argv = {"in-process:ref", "--role", role == dtls::Role::client ? "client" : "server", "--protocol",
-            sc.protocol, "--ca", in_run_dir(pki.ca_cert), "--mtu", std::to_string(mtu)};
-  if (sc.peers.timer_initial_ms)
-    s.argv.insert(s.argv.end(), {"--timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms)});
-  s.argv.insert(s.argv.end(), {"--handshake-timeout-ms", std::to_string(s.params.handshake_timeout_ms),
-                               "--echo-bytes", std::to_string(sc.workload.echo_bytes), "--chunk",
-                               std::to_string(sc.workload.chunk), "--idle-timeout-ms",
-                               std::to_string(s.params.idle_timeout_ms)});
+  // What a real ref peer would get, from the runner's one mapping; PKI paths
+  // relative to the run directory, and no address (the virtual wire has none).
+  pki::PkiFiles files;
+  files.ca_cert = in_run_dir(pki.ca_cert);
+  files.server_cert = in_run_dir(pki.server_cert);
+  files.server_key = in_run_dir(pki.server_key);
+  runner::PeerCommand ref;
+  ref.argv_prefix = {"in-process:ref"};
+  s.argv = runner::peer_argv(sc, ref,
+                             {role == dtls::Role::client ? "client" : "server", "", files,
+                              static_cast<int>(s.params.idle_timeout_ms), static_cast<int>(s.params.handshake_timeout_ms),
+                              false});
   return s;
 }
 
@@ -60,7 +65,6 @@ PeerSetup client_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, i
   PeerSetup s = common(sc, pki, dtls::Role::client, client_port);
   s.config.random = run_stream(seed, "client");
   s.config.handshake.server_name = "localhost";
-  s.argv.insert(s.argv.end(), {"--server-name", "localhost"});
   return s;
 }
 
@@ -74,7 +78,6 @@ PeerSetup server_setup(const scenario::Scenario& sc, const pki::PkiFiles& pki, i
   s.config.random = run_stream(seed, "server");
   // Deterministic too, and the secret never leaves the process.
   s.config.cookie_secret = crypto::random_bytes(32, run_stream(seed, "cookie secret"));
-  s.argv.insert(s.argv.end(), {"--cert", in_run_dir(pki.server_cert), "--key", in_run_dir(pki.server_key)});
   return s;
 }
 

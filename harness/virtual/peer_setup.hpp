@@ -1,5 +1,5 @@
 // What a real run would pass each `ref` peer on its command line
-// (harness/runner/run.cpp peer_argv), turned into in-process values: the
+// (harness/runner/peer_argv), turned into in-process values: the
 // peer's parameters, its dtls::ConnectionConfig (as peers/ref/ref_session.cpp
 // builds it) and the equivalent argv for result.json.
 #pragma once

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/wire/tcp_impairments.hpp"
+
 namespace wireproof::wire {
 namespace {
 
@@ -78,6 +80,8 @@ std::unique_ptr<Impairment> make_impairment(const scenario::Action& action) {
     std::unique_ptr<Impairment> operator()(const scenario::Reorder& p) { return std::make_unique<ReorderImpairment>(p); }
     std::unique_ptr<Impairment> operator()(const scenario::Corrupt& p) { return std::make_unique<CorruptImpairment>(p); }
     std::unique_ptr<Impairment> operator()(const scenario::BurstLoss& p) { return std::make_unique<BurstLossImpairment>(p); }
+    std::unique_ptr<Impairment> operator()(const scenario::Reset&) { return std::make_unique<ResetImpairment>(); }
+    std::unique_ptr<Impairment> operator()(const scenario::RewriteWindow& p) { return std::make_unique<RewriteWindowImpairment>(p); }
   };
   return std::visit(Factory{}, action);
 }

@@ -23,6 +23,7 @@
 #include "harness/wire/mtu_cap.hpp"
 #include "harness/wire/rng.hpp"
 #include "harness/wire/rule_stage.hpp"
+#include "harness/wire/tcp_inject.hpp"
 #include "harness/wire/timeline.hpp"
 #include "harness/wire/transit.hpp"
 
@@ -90,6 +91,35 @@ struct Link::Impl {
       find_rule(*e.disable_rule)->set_enabled(false);
       log_link_change(now_us, "rule", *e.disable_rule, "disabled", cause);
     }
+    if (e.inject) inject(*e.inject, now_us, cause);
+  }
+
+  // A timeline inject: a crafted segment goes straight to its receiver (no
+  // rules, no MTU cap), logged as its own datagram with origin "wire".
+  void inject(const scenario::Inject& what, std::int64_t now_us, const std::string& cause) {
+    Injection j = craft_injection(tcp_tracker, what);
+    if (!j.error.empty()) {
+      log_link_change(now_us, "inject", "", nlohmann::json{{"skipped", j.error}}, cause);
+      return;
+    }
+    const Dir dir = what.dir == scenario::Direction::s2c ? Dir::s2c : Dir::c2s;
+    events::Datagram d;
+    d.dir = dir_name(dir);
+    d.t_us = now_us;
+    d.size = j.tcp.payload_length;
+    d.ip_size = j.packet.size();
+    d.mtu = mtu;
+    d.payload.assign(j.tcp.payload_length, 0);
+    d.ip = j.ip;
+    d.tcp = j.tcp;
+    d.packet = j.packet;
+    d.origin = "wire";
+    d.actions.push_back({"link", "inject", cause});
+    const std::uint64_t i = events.add(std::move(d), false);
+    // Not a peer's arrival: it takes the index the next one will have, so it never counts as overtaken.
+    in_flight.emplace(i, InFlight{dir, dir == Dir::c2s ? next_arrival.c2s : next_arrival.s2c});
+    std::vector<Copy> copies{Copy{std::move(j.packet), now_us}};
+    schedule(dir, i, copies, now_us);
   }
 
   // Queues a datagram's copies for sending; its event completes when they are accounted for.
@@ -179,7 +209,7 @@ struct Link::Impl {
 
   void on_datagram(Dir dir, std::vector<std::uint8_t> bytes, std::int64_t now_us) {
     advance_time(now_us);
-    const ArrivalIndex arrival = next_arrival;
+    ArrivalIndex arrival = next_arrival;
     (dir == Dir::c2s ? next_arrival.c2s : next_arrival.s2c)++;
     next_arrival.all++;
 
@@ -198,6 +228,7 @@ struct Link::Impl {
     d.payload = bytes;
     const std::uint64_t i = events.add(std::move(d), false);
     auto& ev = events.datagram(i);
+    arrival.tcp = tcp_tracker.observe(dir, ev);  // L3 wire: where the segment sits, for match.tcp
 
     Transit t{dir, now_us, ev, {Copy{std::move(bytes), now_us}}, std::nullopt};
     Rng& rng = rngs[dir == Dir::c2s ? 0 : 1];
@@ -297,6 +328,7 @@ struct Link::Impl {
   Timeline timeline;
   std::vector<std::unique_ptr<RuleStage>> rules;
   dissect::FlightTracker flights;
+  TcpTracker tcp_tracker;
   ArrivalIndex next_arrival;
   DeliveryQueue queue;
   std::vector<Held> holds;  // in hold order

@@ -18,7 +18,7 @@ bool RuleStage::admit(Rng& rng) {
 
 void RuleStage::apply(Transit& t, const ArrivalIndex& arrival, Rng& rng) {
   if (!enabled_ || !applies_to(t.dir) || t.dropped()) return;
-  if (!matches(rule_.match, t.event, arrival.in(rule_.dir))) return;
+  if (!matches(rule_.match, t.event, arrival.in(rule_.dir), arrival.tcp)) return;
   if (!admit(rng)) return;
   impairment_->apply(rule_.name, t, rng);
 }

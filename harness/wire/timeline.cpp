@@ -43,7 +43,7 @@ std::vector<const Timeline::Entry*> Timeline::take_on_datagram(Dir dir, const ev
     const auto& e = entries_[k];
     if (fired_[k] || !e.on_datagram) continue;
     const auto& [edir, match] = *e.on_datagram;
-    if (!direction_includes(edir, dir) || !matches(match, d, arrival.in(edir))) continue;
+    if (!direction_includes(edir, dir) || !matches(match, d, arrival.in(edir), arrival.tcp)) continue;
     fired_[k] = true;
     out.push_back(&e);
   }

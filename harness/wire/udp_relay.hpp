@@ -30,6 +30,7 @@
 
 #include "harness/wire/link.hpp"
 #include "harness/wire/unique_fd.hpp"
+#include "harness/wire/wire_edge.hpp"
 
 namespace wireproof::wire {
 
@@ -42,26 +43,26 @@ struct RelayStats {
   std::uint64_t foreign = 0;             // c2s datagrams from a second client address (forwarded)
 };
 
-class UdpRelay {
+class UdpRelay : public WireEdge {
  public:
   // Throws std::system_error naming the socket call that failed.
   UdpRelay(Link& link, std::uint16_t server_port);
-  ~UdpRelay();
+  ~UdpRelay() override;
   UdpRelay(const UdpRelay&) = delete;
   UdpRelay& operator=(const UdpRelay&) = delete;
 
   std::uint16_t client_port() const;  // the port the client peer must send to
-  std::vector<int> fds() const;       // poll these for POLLIN
+  std::vector<int> fds() const override;  // poll these for POLLIN
   // Reads every datagram waiting on fd (batched) and feeds each to the link.
-  void on_readable(int fd);
+  void on_readable(int fd) override;
   // Fires due timeline entries and sends every delivery that is due now,
   // reporting each send's real time (or its errno) to the link.
-  void flush_due();
-  std::int64_t now_us() const;
+  void flush_due() override;
+  std::int64_t now_us() const override;
   // The link's next deadline (delivery, reorder hold, timeline), if any.
-  std::optional<std::int64_t> next_due_us() const;
+  std::optional<std::int64_t> next_due_us() const override;
   // Milliseconds until the link's next deadline (rounded up), at most cap_ms; -1 = none and no cap.
-  int poll_timeout_ms(int cap_ms = -1) const;
+  int poll_timeout_ms(int cap_ms = -1) const override;
   const RelayStats& stats() const;
 
  private:

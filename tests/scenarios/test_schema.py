@@ -15,6 +15,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "scenarios" / "schema.json").read_text())
 SCENARIOS = sorted((ROOT / "scenarios" / "dtls").glob("*.yaml"))
+TCP_SCENARIOS = sorted((ROOT / "scenarios" / "tcp").glob("*.yaml"))
 
 
 class StringKeyLoader(yaml.SafeLoader):
@@ -49,7 +50,11 @@ def test_library_has_the_required_scenarios():
     assert len(SCENARIOS) >= 13
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_library_has_the_required_tcp_scenarios():
+    assert len(TCP_SCENARIOS) >= 20
+
+
+@pytest.mark.parametrize("path", SCENARIOS + TCP_SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_shipped_scenario_matches_schema(path):
     doc = load(path.read_text())
     errors = [e.message for e in validator().iter_errors(doc)]
@@ -91,6 +96,29 @@ def test_bad_document_is_rejected(name):
     assert list(validator().iter_errors(load(HEADER + BAD[name]))) != []
 
 
+TCP_HEADER = HEADER.replace("protocol: dtls1.2", "protocol: tcp")
+TCP_BAD = {
+    "unknown tcp flag": "rules:\n  - name: r\n    match: {tcp: {flags: [synn]}}\n    action: drop\n",
+    "window action without its value": "rules:\n  - name: r\n    action: window\n",
+    "inject without seq": "timeline:\n  - at_ms: 1\n    inject: {dir: c2s, flags: [rst]}\n",
+    "inject seq of an unknown base": "timeline:\n  - at_ms: 1\n    inject: {dir: c2s, flags: [rst], seq: rcv_next+1}\n",
+    "sysctl off the allow-list": "peers:\n  client:\n    sysctls: {ip_forward: 1}\n",
+    "unknown workload kind": "workload: {kind: bulkk}\n",
+    "keepalive without count": "workload: {kind: keepalive, keepalive: {idle_s: 1, intvl_s: 1}}\n",
+    "ip 5": "ip: 5\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TCP_BAD))
+def test_bad_tcp_document_is_rejected(name):
+    assert list(validator().iter_errors(load(TCP_HEADER + TCP_BAD[name]))) != []
+
+
+def test_dtls_chunk_keeps_its_record_bound_and_tcp_may_write_more():
+    assert list(validator().iter_errors(load(HEADER + "workload: {chunk: 20000}\n"))) != []
+    assert list(validator().iter_errors(load(TCP_HEADER + "workload: {chunk: 20000}\n"))) == []
+
+
 def test_missing_required_key_is_rejected():
     doc = load(HEADER.replace('refs: ["RFC 6347 4.2.4"]\n', ""))
     messages = [e.message for e in validator().iter_errors(doc)]
@@ -115,14 +143,25 @@ def _table(header, array_name):
 @pytest.mark.parametrize("array_name, schema_enum", [
     ("kHandshakeTypes", lambda s: s["$defs"]["match"]["properties"]["handshake_type"]["oneOf"][0]["enum"]),
     ("kContentTypes", lambda s: s["$defs"]["match"]["properties"]["content_type"]["oneOf"][0]["enum"]),
-    ("kCheckNames", lambda s: s["properties"]["expect"]["properties"]["checks"]["propertyNames"]["enum"]),
-    ("kPeerEvents", lambda s: s["$defs"]["peer_trigger"]["properties"]["event"]["enum"]),
+    (("kCheckNames", "kTcpCheckNames"),
+     lambda s: s["properties"]["expect"]["properties"]["checks"]["propertyNames"]["enum"]),
+    (("kPeerEvents", "kTcpPeerEvents"), lambda s: s["$defs"]["peer_trigger"]["properties"]["event"]["enum"]),
 ])
 def test_schema_names_match_the_loader_table(array_name, schema_enum):
-    assert _table(_names_header(), array_name) == schema_enum(SCHEMA)
+    # A tuple: the schema's enum is both protocols' tables, DTLS's first, without repeats.
+    names = []
+    for table in (array_name if isinstance(array_name, tuple) else (array_name,)):
+        names += [n for n in _table(_names_header(), table) if n not in names]
+    assert names == schema_enum(SCHEMA)
 
 
 def test_documented_example_matches_schema():
     doc = (ROOT / "docs" / "SCENARIO.md").read_text()
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert [e.message for e in validator().iter_errors(load(example))] == []
+
+
+def test_documented_tcp_example_matches_schema():
+    doc = (ROOT / "docs" / "SCENARIO.md").read_text()
+    example = doc.split("## TCP (`protocol: tcp`)", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     assert [e.message for e in validator().iter_errors(load(example))] == []

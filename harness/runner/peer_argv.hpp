@@ -1,0 +1,30 @@
+// The one mapping from a scenario to a peer's command line (peers/CONTRACT.md).
+// Real runs execute it; virtual runs record it in result.json as what a real
+// peer would have been given. Optional options go only to a peer that declares
+// them (registry "capabilities"; capability_gap has already refused a scenario
+// that needs one a peer lacks), so a library that cannot set an MTU is not asked to.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/pki/pki.hpp"
+#include "harness/runner/run.hpp"
+#include "harness/scenario/model.hpp"
+
+namespace wireproof::runner {
+
+struct ArgvInputs {
+  std::string role;                // client | server
+  std::string address;             // the server's --listen, the client's --connect; empty: none (virtual runs)
+  pki::PkiFiles pki;               // as the paths should be written
+  int idle_ms = 0, handshake_ms = 0;
+  bool lines = false;              // the pair needs --framing lines (a stock tool is in it)
+};
+
+std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerCommand& peer, const ArgvInputs& in);
+
+// Whether a pair needs --framing lines: a stock tool is in it.
+bool needs_lines(const PeerCommand& client, const PeerCommand& server);
+
+}  // namespace wireproof::runner
