@@ -80,7 +80,7 @@ LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const P
   app.add_option("--echo-bytes", o.echo_bytes, "workload: pattern bytes the client sends")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
   app.add_option("--chunk", o.chunk, "workload: pattern bytes per record (8-byte index + chunk)")
-      ->check(CLI::Range(1u, contract::kDtls12.chunk_max));
+      ->check(CLI::Range(1u, contract::kTcp.chunk_max));
   app.add_option("--stall-ms", o.stall_ms, "stall: the server stops reading for T ms")->check(CLI::Range(0, 3600000));
   app.add_option("--keepalive", keepalive, "keepalive: IDLE_S,INTVL_S,COUNT");
   app.add_option("--idle-timeout-ms", o.idle_timeout_ms, "end after N ms with nothing received, before any data")
@@ -88,7 +88,8 @@ LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const P
   app.add_option("--handshake-timeout-ms", o.handshake_timeout_ms, "give up connecting after N ms")
       ->check(CLI::Range(1, 3600000));
   app.add_flag("--nonblocking", nonblocking, "accepted: lwIP's raw API is event-driven either way");
-  app.add_option("--mtu", o.mtu, "the netif's MTU (IP header included)")->check(CLI::Range(68, 65535));
+  app.add_option("--mtu", o.mtu, "the netif's MTU (IP header included)")
+      ->check(CLI::Range(contract::kTcp.mtu_min, contract::kTcp.mtu_max));
   app.add_option("--packet-fd", o.packet_fd, "inherited SOCK_SEQPACKET socket carrying IP packets")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--local-address", o.local_address, "this stack's address (198.18.0.x or 2001:db8::x)");

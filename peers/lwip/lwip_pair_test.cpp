@@ -193,6 +193,9 @@ TEST(LwipPeer, BadValuesExit3AndUnsupportedExit127) {
   nlohmann::json e;
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--mtu", "10"}), &e), 3);
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:0", fd)), 3);
+  // The contract's TCP bounds (peers/contract_limits.hpp kTcp): MTU >= 576, chunk <= 1 MiB.
+  EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--mtu", "575"})), 3);
+  EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--chunk", "1048577"})), 3);
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.999", "198.18.0.2:5000", fd), &e), 3);
   EXPECT_NE(e.value("message", "").find("198.18.0.999"), std::string::npos) << e;
   EXPECT_EQ(exit_code_of(lwip_argv("client", "2001:db8::1", "198.18.0.2:5000", fd)), 3);

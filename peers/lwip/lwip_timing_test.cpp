@@ -133,6 +133,7 @@ TEST(LwipTiming, SigtermMidWorkloadReportsAnIncompleteEcho) {
   auto client = test::start_lwip("client", client_port, plan);
   ASSERT_EQ(client->next_event().value("event", ""), "ready");
   ASSERT_EQ(client->next_event().value("event", ""), "connected") << client->transcript();
+  ASSERT_EQ(server->next_event().value("event", ""), "connected") << server->transcript();
   link_up = false;  // mid-transfer (1 MB cannot have gone through yet): the rest is lost
   std::this_thread::sleep_for(200ms);
   ::kill(client->pid(), SIGTERM);
