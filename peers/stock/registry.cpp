@@ -50,7 +50,7 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   p.name = f::string(e, "name", where, "");
   where = file + ": peer '" + p.name + "'";
   f::only_keys(e, {"name", "kind", "protocols", "implementation", "executable", "args", "description", "tool",
-                  "capabilities", "sysctls", "route"},
+                  "capabilities", "sysctls", "route", "device"},
                where, "");
   p.kind = f::string(e, "kind", where, "");
   if (p.kind != "shim" && p.kind != "stock") f::fail(where, "kind", "expected 'shim' or 'stock', got '" + p.kind + "'");
@@ -60,6 +60,13 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
     if (proto != "dtls1.2" && proto != "tcp")
       f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2, tcp)");
   p.kernel = parse_sysctl_profile(e, where);
+  // How the peer meets the L3 wire (issue 9 interfaces, 1): a TUN in its
+  // namespace (kernel stacks) or an inherited packet socket (user-space stacks).
+  if (e.contains("device")) {
+    p.device = f::string(e, "device", where, "");
+    if (p.device != "tun" && p.device != "packet_socket")
+      f::fail(where, "device", "expected 'tun' or 'packet_socket', got '" + p.device + "'");
+  }
   p.implementation = f::string(e, "implementation", where, "");
   p.executable = f::string(e, "executable", where, "");
   p.args = e.contains("args") ? f::strings(e, "args", where, "", true) : std::vector<std::string>{};

@@ -26,6 +26,7 @@ struct PeerEntry {
   std::string name;                    // "openssl", "gnutls-cli", ...
   std::string kind;                    // "shim" | "stock"
   std::vector<std::string> protocols;  // {"dtls1.2"} (the default), {"tcp"}
+  std::string device = "tun";          // on the L3 wire: "tun" | "packet_socket" (the peer takes --packet-fd)
   std::string implementation;          // "OpenSSL", "GnuTLS", "wireproof"
   std::string executable;              // relative to the build directory, or absolute (a user's own stack)
   std::vector<std::string> args;       // fixed leading arguments; may use {registry}

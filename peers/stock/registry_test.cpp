@@ -52,6 +52,26 @@ TEST(Registry, ShippedRegistryLoadsAndListsEveryPeer) {
   EXPECT_EQ(reg.find("openssl").fixed_value("client", "timer-initial-ms"), std::nullopt);  // a shim sets it
 }
 
+TEST(Registry, LwipSpeaksTcpOverAPacketSocket) {
+  Registry reg = Registry::load(default_registry_file());
+  const auto& lwip = reg.find("lwip");
+  EXPECT_EQ(lwip.protocols, std::vector<std::string>{"tcp"});
+  EXPECT_EQ(lwip.device, "packet_socket");
+  EXPECT_EQ(reg.find("openssl").device, "tun");  // the default
+}
+
+TEST(Registry, DeviceAndProtocolAreValidated) {
+  json e = shim("s1");
+  e["device"] = "packet_socket";
+  e["protocols"] = {"tcp"};
+  EXPECT_EQ(load_error(doc_with(e)), "");
+  e["device"] = "tap";
+  EXPECT_NE(load_error(doc_with(e)).find("device"), std::string::npos);
+  e.erase("device");
+  e["protocols"] = {"sctp"};
+  EXPECT_NE(load_error(doc_with(e)).find("unknown protocol 'sctp'"), std::string::npos);
+}
+
 TEST(Registry, FixedOptionsAreValidated) {
   json e = shim("s1");
   e["kind"] = "stock";

@@ -1,0 +1,481 @@
+#include "peers/lwip/session.hpp"
+
+#include <arpa/inet.h>
+#include <poll.h>
+
+#include <lwip/ip.h>
+#include <lwip/tcp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "peers/common/echo_chunks.hpp"
+#include "peers/common/echo_server.hpp"
+#include "peers/common/sha256.hpp"
+#include "peers/lwip/lwip_stack.hpp"
+#include "peers/lwip/stream_records.hpp"
+#include "peers/lwip/tcp_connection.hpp"
+#include "peers/lwip/tcp_report.hpp"
+
+namespace wireproof::peers::lwip {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2;
+
+std::int64_t ms_until(Clock::time_point t) {
+  return std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count());
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// "198.18.0.1:40000", "[2001:db8::1]:40000": inet_ntop's RFC 5952 text (lwIP's
+// own ip6addr_ntoa writes hex digits in upper case).
+std::string endpoint(const ip_addr_t& addr, u16_t port) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (IP_IS_V6_VAL(addr)) {
+    ::inet_ntop(AF_INET6, ip_2_ip6(&addr)->addr, text, sizeof text);
+    return "[" + std::string(text) + "]:" + std::to_string(port);
+  }
+  ::inet_ntop(AF_INET, &ip_2_ip4(&addr)->addr, text, sizeof text);
+  return std::string(text) + ":" + std::to_string(port);
+}
+
+// The client's side of the data: what it wrote, and the echo it read back,
+// as the DTLS echo client reports them (peers/common/echo_client.hpp).
+class ClientTally {
+ public:
+  explicit ClientTally(ChunkPlan plan) : plan_(plan) {}
+  void sent(const std::vector<std::uint8_t>& record) { sent_.update(record); }
+  void echoed(std::span<const std::uint8_t> record) {
+    auto index = chunk_index(record);
+    if (!index || *index >= plan_.count())
+      ++malformed_;
+    else if (!echoed_.add(*index, record))
+      ++duplicates_;
+  }
+  bool complete() const { return echoed_.unique() == plan_.count(); }
+  bool verified() const { return complete() && malformed_ == 0 && echoed_.hex() == sent_.hex(); }
+
+  json report(Workload w, bool expects_echo, std::uint64_t acked, const std::string& ended_by) const {
+    json r = {{"event", "app_data"},       {"role", "client"},
+              {"workload", workload_name(w)}, {"chunks", plan_.count()},
+              {"bytes", plan_.echo_bytes}, {"resent", 0},
+              {"sent_sha256", sent_.hex()}, {"acked_bytes", acked}};
+    if (expects_echo) {
+      r["echoed_sha256"] = echoed_.hex();
+      r["echoed_chunks"] = echoed_.unique();
+      r["duplicates"] = duplicates_;
+      r["malformed"] = malformed_;
+      if (!complete()) {
+        r["incomplete"] = true;
+        r["incomplete_reason"] = std::to_string(echoed_.unique()) + " of " + std::to_string(plan_.count()) +
+                                 " chunks echoed" + (ended_by.empty() ? "" : "; ended by " + ended_by);
+      }
+    }
+    if (!ended_by.empty()) r["ended_by"] = ended_by;
+    return r;
+  }
+
+ private:
+  ChunkPlan plan_;
+  Sha256 sent_;
+  OrderedDigest echoed_;
+  std::uint64_t duplicates_ = 0, malformed_ = 0;
+};
+
+class Session {
+ public:
+  Session(const LwipOptions& o, const Endpoints& e, EventEmitter& events, StopSignal& stop)
+      : o_(o), ends_(e), events_(events), stop_(stop), conn_(wakeup_), plan_{o.echo_bytes, o.chunk} {}
+
+  int run() { return o_.role == Role::client ? run_client() : run_server(); }
+
+ private:
+  // Sleeps until lwIP or a signal wakes us, at most timeout_ms (-1: no limit).
+  void wait(std::int64_t timeout_ms) {
+    pollfd fds[2] = {{wakeup_.fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}};
+    ::poll(fds, 2, static_cast<int>(std::min<std::int64_t>(timeout_ms < 0 ? 1000 : timeout_ms, 1000)));
+    wakeup_.drain();
+  }
+
+  int end(const std::string& reason, int code) {
+    events_.emit({{"event", "closed"}, {"reason", reason}});
+    return code;
+  }
+
+  void emit_error(err_t err, bool established, const std::string& what, json extra = json::object()) {
+    json e = {{"event", "error"},
+              {"errno", errno_name(err, established)},
+              {"lwip_err", lwip_err_name(err)},
+              {"message", what + ": " + lwip_err_name(err)}};
+    e.update(extra);
+    events_.emit(e);
+  }
+
+  // lwIP's twin of the linux shim's tcp_info event: {"event":"tcp_state","when":..., fields}.
+  void emit_tcp_state(const std::string& when) {
+    if (conn_.pcb() == nullptr) return;
+    json e = tcp_state(*conn_.pcb());
+    e["event"] = "tcp_state";
+    e["when"] = when;
+    events_.emit(e);
+  }
+
+  void emit_connected(Clock::time_point since) {
+    const tcp_pcb& pcb = *conn_.pcb();
+    events_.emit({{"event", "connected"},
+                  {"local", endpoint(pcb.local_ip, pcb.local_port)},
+                  {"remote", endpoint(pcb.remote_ip, pcb.remote_port)},
+                  {"time_ms", std::round(ms_between(since, Clock::now()) * 10) / 10},
+                  {"tcp_state", tcp_state(pcb)}});
+    emit_tcp_state("connected");
+  }
+
+  int run_client();
+  int run_server();
+  int client_workload();
+  int server_workload();
+
+  const LwipOptions& o_;
+  const Endpoints& ends_;
+  EventEmitter& events_;
+  StopSignal& stop_;
+  Wakeup wakeup_;
+  Connection conn_;
+  ChunkPlan plan_;
+};
+
+int Session::run_client() {
+  Clock::time_point started;
+  {
+    CoreLock lock;
+    if (err_t e = conn_.bind_local(ends_.local); e != ERR_OK) {
+      emit_error(e, false, "tcp_bind " + endpoint(ends_.local, 0));
+      return end("error", kExitNoConnection);
+    }
+    events_.emit({{"event", "ready"}, {"port", conn_.pcb()->local_port}});
+    started = Clock::now();
+    if (err_t e = conn_.connect(ends_.remote, o_.connect.port); e != ERR_OK) {
+      emit_error(e, false, "tcp_connect " + endpoint(ends_.remote, o_.connect.port));
+      return end("error", kExitNoConnection);
+    }
+  }
+  const auto deadline = started + std::chrono::milliseconds(o_.handshake_timeout_ms);
+  for (;;) {
+    {
+      CoreLock lock;
+      if (conn_.established() && conn_.pcb() != nullptr) {
+        emit_connected(started);
+        break;
+      }
+      if (auto e = conn_.error()) {
+        emit_error(*e, false, "connect " + endpoint(ends_.remote, o_.connect.port));
+        return end("error", kExitNoConnection);
+      }
+      if (stop_.requested()) {
+        conn_.abort();
+        events_.emit({{"event", "error"}, {"message", "stopped by SIGTERM before the connection was established"}});
+        return end("stopped", kExitNoConnection);
+      }
+      if (Clock::now() >= deadline) {
+        conn_.abort();
+        events_.emit({{"event", "error"},
+                      {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
+        return end("idle", kExitNoConnection);
+      }
+    }
+    wait(ms_until(deadline));
+  }
+  return client_workload();
+}
+
+int Session::client_workload() {
+  const Workload w = o_.workload;
+  const bool expects_echo = w == Workload::echo || w == Workload::half_close;
+  ClientTally tally(plan_);
+  StreamRecords cutter(plan_);
+  bool heard_back = false;
+  std::optional<Clock::time_point> idle_deadline;
+  if (expects_echo) idle_deadline = Clock::now() + std::chrono::milliseconds(o_.idle_timeout_ms);
+  {
+    CoreLock lock;
+    if (w != Workload::keepalive)
+      for (std::uint64_t i = 0; i < plan_.count(); ++i) {
+        auto record = make_chunk(i, plan_.pattern_bytes(i));
+        tally.sent(record);
+        conn_.queue(record);
+      }
+    if (o_.keepalive) conn_.keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
+  }
+  const auto workload_start = Clock::now();
+  const auto report = [&](const std::string& ended_by) {
+    json r = tally.report(w, expects_echo, conn_.acked(), ended_by);
+    r["stream_bytes"] = plan_.stream_bytes();
+    r["sent_bytes"] = conn_.written();
+    if (expects_echo) r["echoed_bytes"] = conn_.received_total();
+    if (w == Workload::keepalive) {
+      r["received_bytes"] = conn_.received_total();
+      r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
+    }
+    events_.emit(r);
+  };
+  const auto finish_echo = [&] {
+    for (const auto& r : cutter.feed(conn_.consume())) tally.echoed(r);
+    if (auto rest = cutter.finish(); !rest.empty()) tally.echoed(rest);
+  };
+  for (;;) {
+    {
+      CoreLock lock;
+      conn_.pump_out();
+      auto bytes = conn_.consume();
+      if (!bytes.empty()) heard_back = true;
+      for (const auto& r : cutter.feed(bytes)) tally.echoed(r);
+
+      // When this side sends its FIN (or its RST).
+      const bool everything_acked = conn_.all_written() && conn_.acked() == conn_.queued();
+      switch (w) {
+        case Workload::echo:
+          // Every echo arrived, or as many bytes as were sent (TCP resends
+          // nothing more: echoes that are wrong stay wrong).
+          if (tally.complete() || conn_.received_total() >= plan_.stream_bytes()) conn_.shutdown_send();
+          break;
+        case Workload::half_close:
+        case Workload::bulk:
+        case Workload::stall:
+          if (conn_.all_written()) conn_.shutdown_send();
+          break;
+        case Workload::linger_abort:
+        case Workload::abort_unread:  // waits for the server's RST
+        case Workload::keepalive:     // idles until lwIP gives up on the peer
+          break;
+      }
+
+      if (auto e = conn_.error()) {
+        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+                   {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
+        finish_echo();
+        report(*e == ERR_RST ? "rst" : "error");
+        // What the stack did is the subject of these workloads, not a failure.
+        const bool expected = w == Workload::abort_unread || w == Workload::linger_abort ||
+                              (w == Workload::keepalive && *e == ERR_ABRT);
+        return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
+      }
+      if (conn_.peer_fin()) {
+        finish_echo();
+        emit_tcp_state("after_workload");
+        if (expects_echo) {
+          const bool ok = tally.verified();
+          report(ok ? "" : "the server's FIN");
+          if (!ok) return end("fin", kExitWorkload);
+          if (w == Workload::echo || conn_.all_written()) return end("done", kExitDone);
+        } else {
+          report("the server's FIN");
+          const bool reported_only =
+              w == Workload::keepalive || w == Workload::abort_unread || w == Workload::linger_abort;
+          return end(reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload);
+        }
+      }
+      if (stop_.requested()) {
+        emit_tcp_state("stopped");
+        report("stopped by SIGTERM");
+        const bool ok = expects_echo ? tally.verified() : conn_.all_written() && conn_.acked() == conn_.queued();
+        return end("stopped", ok ? kExitDone : kExitWorkload);
+      }
+      if (idle_deadline && !heard_back && Clock::now() >= *idle_deadline) {
+        report("idle: no echo within --idle-timeout-ms");
+        conn_.abort();
+        return end("idle", kExitWorkload);
+      }
+    }
+    wait(idle_deadline && !heard_back ? ms_until(*idle_deadline) : -1);
+  }
+}
+
+int Session::run_server() {
+  Listener listener(wakeup_, conn_);
+  Clock::time_point ready_at;
+  {
+    CoreLock lock;
+    if (err_t e = listener.listen(ends_.local, o_.listen.port); e != ERR_OK) {
+      emit_error(e, false, "listen on " + endpoint(ends_.local, o_.listen.port));
+      return end("error", kExitNoConnection);
+    }
+    events_.emit({{"event", "ready"}, {"port", listener.port()}});
+    ready_at = Clock::now();
+  }
+  // As for the client's connect: --handshake-timeout-ms bounds the wait for a
+  // connection (long enough for lwIP's own SYN retries, 3 s apart and more).
+  const auto accept_deadline = ready_at + std::chrono::milliseconds(o_.handshake_timeout_ms);
+  for (;;) {
+    {
+      CoreLock lock;
+      if (listener.accepted()) {
+        listener.close();
+        if (conn_.pcb() != nullptr) emit_connected(ready_at);
+        break;
+      }
+      if (stop_.requested()) {
+        listener.close();
+        return end("stopped", kExitNoConnection);
+      }
+      if (Clock::now() >= accept_deadline) {
+        listener.close();
+        events_.emit({{"event", "error"},
+                      {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
+        return end("idle", kExitNoConnection);
+      }
+    }
+    wait(ms_until(accept_deadline));
+  }
+  return server_workload();
+}
+
+int Session::server_workload() {
+  const Workload w = o_.workload;
+  EchoServer tally(plan_);
+  StreamRecords cutter(plan_);
+  std::vector<std::uint8_t> held;  // half-close: the reply, sent after the client's FIN
+  bool reply_queued = false;
+  std::optional<Clock::time_point> first_data, stall_until;
+  bool stall_over = false;
+  if (o_.keepalive) {
+    CoreLock lock;
+    conn_.keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
+  }
+  const auto take = [&](const std::vector<std::uint8_t>& bytes) {
+    for (const auto& r : cutter.feed(bytes)) tally.on_record(r);
+  };
+  const auto workload_start = Clock::now();
+  const auto report = [&](const std::string& ended_by, std::size_t unread) {
+    json r = tally.report();
+    r["received_bytes"] = conn_.received_total();
+    if (w == Workload::half_close) r["replied_bytes"] = reply_queued ? held.size() : 0;
+    if (w == Workload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
+    r["workload"] = workload_name(w);
+    if (w == Workload::abort_unread) r["unread_bytes"] = unread;
+    if (!ended_by.empty()) r["ended_by"] = ended_by;
+    events_.emit(r);
+  };
+  const auto finish_stream = [&] {
+    if (auto rest = cutter.finish(); !rest.empty()) {
+      if (rest.size() < kChunkHeaderBytes)
+        tally.on_malformed();
+      else
+        tally.on_record(rest);
+    }
+  };
+  for (;;) {
+    std::int64_t timeout = -1;
+    {
+      CoreLock lock;
+      if (conn_.unread() > 0 && !first_data) first_data = Clock::now();
+      switch (w) {
+        case Workload::echo: {
+          auto bytes = conn_.consume();
+          take(bytes);
+          conn_.queue(bytes);
+          break;
+        }
+        case Workload::half_close: {
+          auto bytes = conn_.consume();
+          take(bytes);
+          held.insert(held.end(), bytes.begin(), bytes.end());
+          break;
+        }
+        case Workload::stall:
+          if (first_data && !stall_until) {
+            stall_until = *first_data + std::chrono::milliseconds(o_.stall_ms);
+            emit_tcp_state("before_stall");
+          }
+          if (stall_until && Clock::now() < *stall_until) {
+            timeout = ms_until(*stall_until);
+            break;
+          }
+          if (stall_until && !stall_over) {
+            stall_over = true;
+            emit_tcp_state("after_stall");
+          }
+          take(conn_.consume());
+          break;
+        case Workload::abort_unread:
+          // Never reads: once data waits, closing with it unread is the workload.
+          if (first_data) {
+            const std::size_t unread = conn_.unread();
+            emit_tcp_state("before_close");
+            conn_.close();  // lwIP: RST, since received data was never tcp_recved
+            report("close with unread data", unread);
+            return end("done", kExitDone);
+          }
+          break;
+        case Workload::linger_abort:
+          take(conn_.consume());
+          if (conn_.received_total() >= plan_.stream_bytes()) {
+            emit_tcp_state("before_abort");
+            conn_.abort();  // SO_LINGER {1, 0}'s close: a RST now
+            finish_stream();
+            report("tcp_abort", 0);
+            return end("done", tally.verified() ? kExitDone : kExitWorkload);
+          }
+          break;
+        case Workload::bulk:
+        case Workload::keepalive:
+          take(conn_.consume());
+          break;
+      }
+      conn_.pump_out();
+
+      if (auto e = conn_.error()) {
+        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+                   {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
+        finish_stream();
+        report(*e == ERR_RST ? "rst" : "error", conn_.unread());
+        const bool expected = w == Workload::keepalive && *e == ERR_ABRT;
+        return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
+      }
+      if (conn_.peer_fin() && conn_.unread() == 0) {
+        if (w == Workload::half_close && !reply_queued) {
+          conn_.queue(held);
+          reply_queued = true;
+          conn_.pump_out();
+        }
+        if (conn_.all_written() && conn_.pcb() != nullptr && conn_.pcb()->state == CLOSE_WAIT) {
+          finish_stream();
+          emit_tcp_state("after_workload");
+          conn_.shutdown_send();
+        }
+      }
+      if (conn_.closed_cleanly()) {
+        report("", 0);
+        return end(w == Workload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
+      }
+      if (stop_.requested()) {
+        emit_tcp_state("stopped");
+        finish_stream();
+        report("stopped by SIGTERM", conn_.unread());
+        return end("stopped", tally.verified() ? kExitDone : kExitWorkload);
+      }
+    }
+    wait(timeout);
+  }
+}
+
+}  // namespace
+
+int run_session(const LwipOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop) {
+  auto s = std::make_unique<Session>(options, endpoints, events, stop);
+  const int code = s->run();
+  CoreLock lock;  // the connection detaches its callbacks from a pcb lwIP may still hold (TIME_WAIT)
+  s.reset();
+  return code;
+}
+
+}  // namespace wireproof::peers::lwip
