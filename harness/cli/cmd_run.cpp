@@ -35,7 +35,10 @@ int cmd_run(const RunOptions& o) {
   runner::RunConfig cfg;
   cfg.scenario = sc;
   if (o.clock == "virtual") {
-    cfg.client = cfg.server = {"ref", "wireproof", "0.1.0", "shim", {}};  // in process: nothing to resolve
+    cfg.client.name = "ref";  // in process: nothing to resolve
+    cfg.client.implementation = "wireproof";
+    cfg.client.version = "0.1.0";
+    cfg.server = cfg.client;
   } else {
     cfg.client = lookup.resolve(o.client);
     cfg.server = lookup.resolve(o.server);

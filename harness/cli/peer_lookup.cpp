@@ -19,14 +19,19 @@ PeerLookup default_peer_lookup() {
 runner::PeerCommand PeerLookup::resolve(const std::string& name) const {
   auto reg = registry::Registry::load(registry_path);
   const auto& e = reg.find(name);  // throws, listing the known names
-  return {e.name,
-          e.implementation,
-          "",
-          e.kind,
-          reg.argv_prefix(name, build_dir),
-          e.fixed_value("client", "timer-initial-ms"),
-          e.fixed_value("server", "timer-initial-ms"),
-          e.capabilities};
+  // Field by field: GCC 12 reports a false maybe-uninitialized for an aggregate temporary of this size.
+  runner::PeerCommand peer;
+  peer.name = e.name;
+  peer.implementation = e.implementation;
+  peer.kind = e.kind;
+  peer.argv_prefix = reg.argv_prefix(name, build_dir);
+  peer.fixed_timer_ms_as_client = e.fixed_value("client", "timer-initial-ms");
+  peer.fixed_timer_ms_as_server = e.fixed_value("server", "timer-initial-ms");
+  peer.capabilities = e.capabilities;
+  peer.protocols = e.protocols;
+  peer.packet_socket = e.device == "packet_socket";
+  for (const auto& s : e.kernel.sysctls) peer.sysctls.push_back({s.name, s.value, s.if_present});
+  return peer;
 }
 
 std::vector<std::string> PeerLookup::names() const { return registry::Registry::load(registry_path).names(); }

@@ -11,6 +11,11 @@ std::optional<int> scenario_peer_mtu(const scenario::Scenario& sc) {
 }
 
 std::optional<std::string> capability_gap(const scenario::Scenario& sc, const PeerCommand& peer, bool needs_lines) {
+  if (!peer.speaks(sc.protocol)) {
+    std::string spoken;
+    for (const auto& p : peer.protocols) spoken += (spoken.empty() ? "" : ", ") + p;
+    return fmt::format("--protocol {} (the registry lists protocols {})", sc.protocol, spoken);
+  }
   const auto& caps = peer.capabilities;
   auto undeclared = [&](const std::string& option, const std::string& because) -> std::optional<std::string> {
     if (caps.accepts(option)) return std::nullopt;

@@ -20,9 +20,9 @@
 
 #include <boost/process/extend.hpp>
 
-namespace wireproof::runner {
+#include "harness/runner/peer_process.hpp"
 
-inline constexpr int kInheritedPacketFd = 3;
+namespace wireproof::runner {
 
 struct ChildSetup : boost::process::extend::handler {
   int netns_fd = -1;

@@ -20,6 +20,9 @@ struct ArgvInputs {
   pki::PkiFiles pki;               // as the paths should be written
   int idle_ms = 0, handshake_ms = 0;
   bool lines = false;              // the pair needs --framing lines (a stock tool is in it)
+  // A user-space stack on the L3 wire: its own address; it gets --packet-fd 3
+  // (runner/child_setup.hpp) and --local-address. Empty otherwise.
+  std::string packet_port_address = {};
 };
 
 std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerCommand& peer, const ArgvInputs& in);

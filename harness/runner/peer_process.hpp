@@ -14,9 +14,12 @@ namespace wireproof::runner {
 
 // Where a peer runs: the harness's own network (relay mode), or inside a
 // namespace of the L3 wire, optionally holding a packet port (child_setup.hpp).
+inline constexpr int kInheritedPacketFd = 3;
+
 struct Placement {
   std::string netns_path;  // empty: the harness's namespace
-  int packet_fd = -1;      // inherited as fd 3
+  int packet_fd = -1;      // inherited as kInheritedPacketFd
+  std::string local_address;  // with a packet port: the stack's own address (--local-address)
 };
 
 class PeerProcess {

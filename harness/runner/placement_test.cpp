@@ -41,7 +41,7 @@ TEST(Placement, APeerRunsInsideItsNamespace) {
   WP_SKIP_WITHOUT_L3();
   l3::NetNamespace ns;
   const std::string out = ::testing::TempDir() + "placement_ns.stdout";
-  PeerProcess p({"/usr/bin/stat", "-L", "-c", "%i", "/proc/self/ns/net"}, out, "/dev/null", {ns.path(), -1});
+  PeerProcess p({"/usr/bin/stat", "-L", "-c", "%i", "/proc/self/ns/net"}, out, "/dev/null", {ns.path(), -1, ""});
   const std::string inode = wait_for_output(p, out);
   EXPECT_EQ(p.exit_code(), 0);
   EXPECT_EQ(inode, inode_of(ns.path()) + "\n");
@@ -61,7 +61,7 @@ TEST(Placement, APacketPortIsInheritedAsFd3AndNothingElseLeaks) {
   ASSERT_EQ(::pipe(extra), 0);  // not CLOEXEC: ChildSetup must still keep it out
   const std::string out = ::testing::TempDir() + "placement_fd.stdout";
   // Writes one packet on fd 3, then lists its open descriptors.
-  PeerProcess p({"/bin/sh", "-c", "printf packet >&3; ls /proc/self/fd"}, out, "/dev/null", {"", sv[1]});
+  PeerProcess p({"/bin/sh", "-c", "printf packet >&3; ls /proc/self/fd"}, out, "/dev/null", {"", sv[1], ""});
   const std::string listing = wait_for_output(p, out);
   char buf[64] = {};
   ASSERT_EQ(::recv(sv[0], buf, sizeof buf, MSG_DONTWAIT), 6);
@@ -74,7 +74,7 @@ TEST(Placement, APacketPortIsInheritedAsFd3AndNothingElseLeaks) {
 
 TEST(Placement, AMissingNamespaceIsAClearError) {
   try {
-    PeerProcess p({"/bin/true"}, "/dev/null", "/dev/null", {"/run/netns/wp-does-not-exist", -1});
+    PeerProcess p({"/bin/true"}, "/dev/null", "/dev/null", {"/run/netns/wp-does-not-exist", -1, ""});
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/run/netns/wp-does-not-exist"), std::string::npos) << e.what();

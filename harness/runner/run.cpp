@@ -112,7 +112,6 @@ class ScenarioRun {
                 events::write_jsonl_line(events_out_, e);
                 log_.events.push_back(e);
               }),
-        wire_(make_udp_relay_setup()),
         deadline_(wall0_ + std::chrono::milliseconds(static_cast<int64_t>(sc_.run_timeout_s * 1000))),
         longest_ms_(longest_timer_ms(sc_, cfg.client, cfg.server)),
         idle_ms_(idle_timeout_ms(sc_, longest_ms_)),
@@ -122,6 +121,7 @@ class ScenarioRun {
   json run() {
     try {
       refuse_declared_gaps();
+      wire_ = make_wire_setup(sc_, cfg_.client, cfg_.server);
       auto pki = pki::generate_pki(cfg_.out_dir / "pki");
       const int server_port = start_server(pki);
       edge_ = &wire_->start(link_, static_cast<std::uint16_t>(server_port));
@@ -172,7 +172,8 @@ class ScenarioRun {
   // exited 127 (unsupported: judged from its events).
   int start_server(const pki::PkiFiles& pki) {
     server_argv_ = peer_argv(sc_, cfg_.server,
-                             {"server", wire_->server_listen(), pki, idle_ms_, handshake_ms_, needs_lines(cfg_)});
+                             {"server", wire_->server_listen(), pki, idle_ms_, handshake_ms_, needs_lines(cfg_),
+                              wire_->placement("server").local_address});
     start_peer(server_, server_argv_);
     int port = 0;
     while (port == 0) {
@@ -199,7 +200,8 @@ class ScenarioRun {
   void start_client(const pki::PkiFiles& pki, int server_port) {
     client_argv_ = peer_argv(sc_, cfg_.client,
                              {"client", wire_->client_connect(static_cast<std::uint16_t>(server_port)), pki,
-                              client_idle_ms_, handshake_ms_, needs_lines(cfg_)});
+                              client_idle_ms_, handshake_ms_, needs_lines(cfg_),
+                              wire_->placement("client").local_address});
     start_peer(client_, client_argv_);
   }
 
@@ -269,6 +271,10 @@ class ScenarioRun {
                         {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
                         {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
     json result = assemble_result(record);
+    if (!wire_) {  // it could not be set up (the reason is the harness error); the capture is empty
+      std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
+      return result;
+    }
     if (auto topology = wire_->describe(); !topology.is_null()) result["topology"] = topology;
     // The capture is written from the event log, like everything else.
     try {

@@ -29,6 +29,21 @@ struct PeerCommand {
   std::optional<int> fixed_timer_ms_as_client = std::nullopt, fixed_timer_ms_as_server = std::nullopt;
   // What it declared it can do (registry "capabilities"; default: the whole contract).
   contract::Capabilities capabilities = {};
+  std::vector<std::string> protocols = {"dtls1.2"};  // registry "protocols"
+  // On the L3 wire: a TUN in its namespace (kernel stacks) or an inherited packet socket (user-space stacks).
+  bool packet_socket = false;
+  // Registry "sysctls", applied in its side's namespace before it starts; an
+  // `if_present` one is skipped (and said so) on a kernel without it.
+  struct Sysctl {
+    std::string name, value;
+    bool if_present = false;
+  };
+  std::vector<Sysctl> sysctls = {};
+  bool speaks(const std::string& protocol) const {
+    for (const auto& p : protocols)
+      if (p == protocol) return true;
+    return false;
+  }
 };
 
 // The slowest initial retransmission timer either peer will run with.

@@ -34,7 +34,11 @@ struct Fixture {
       d.deliveries_us.clear();
     }
     cfg.scenario = b.scenario;
-    cfg.client = PeerCommand{"peer", "Impl", "1.0", "shim", {"peer"}};
+    // Field by field: GCC 12 reports a false maybe-uninitialized for the aggregate temporary.
+    cfg.client.name = "peer";
+    cfg.client.implementation = "Impl";
+    cfg.client.version = "1.0";
+    cfg.client.argv_prefix = {"peer"};
     cfg.server = cfg.client;
     rec.config = &cfg;
     rec.log = &b.log;

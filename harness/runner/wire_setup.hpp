@@ -19,6 +19,7 @@
 
 #include "harness/events/event_log.hpp"
 #include "harness/runner/peer_process.hpp"
+#include "harness/runner/run.hpp"
 #include "harness/scenario/model.hpp"
 #include "harness/wire/link.hpp"
 #include "harness/wire/wire_edge.hpp"
@@ -40,5 +41,9 @@ class WireSetup {
 
 // UDP relay mode: both peers on loopback, the relay between them.
 std::unique_ptr<WireSetup> make_udp_relay_setup();
+// The scenario's wire: the L3 wire (namespaces, devices, sysctls; throws
+// naming the step that failed) or the UDP relay.
+std::unique_ptr<WireSetup> make_wire_setup(const scenario::Scenario& sc, const PeerCommand& client,
+                                           const PeerCommand& server);
 
 }  // namespace wireproof::runner
