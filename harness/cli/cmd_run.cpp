@@ -61,6 +61,8 @@ int cmd_run(const RunOptions& o) {
                                c.value("detail", ""));
     std::cout << "results: " << cfg.out_dir.string() << "/result.json\n";
   }
+  // Stopped by SIGINT / SIGTERM: the shell's 128 + N, after cleaning up.
+  if (result.contains("interrupted")) return result["interrupted"] == "SIGINT" ? 130 : 143;
   // An entry for this cell that matched no failure is stale (XPASS): exit 1.
   const auto xpass = runner::find_xpass(cfg.expectations, {result});
   std::cerr << runner::xpass_lines(xpass);

@@ -2,6 +2,7 @@
 #include "harness/runner/run_result.hpp"
 #include "harness/runner/cell_tries.hpp"
 #include "harness/runner/child_setup.hpp"
+#include "harness/runner/stop_signals.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -117,33 +118,6 @@ json cell_entry(const std::vector<json>& tries) {
   return entry;
 }
 
-// SIGINT / SIGTERM while the matrix runs: stop every run, keep what finished.
-// A signal handler can only talk through a global flag (async-signal-safe).
-volatile std::sig_atomic_t g_stop_signal = 0;
-void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sa.sa_flags = SA_RESTART;  // the loop polls the flag; let other calls carry on
-    sigemptyset(&sa.sa_mask);
-    for (std::size_t k = 0; k < kSignals.size(); ++k) ::sigaction(kSignals[k], &sa, &previous_[k]);
-  }
-  ~StopSignals() {
-    for (std::size_t k = 0; k < kSignals.size(); ++k) ::sigaction(kSignals[k], &previous_[k], nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-  int received() const { return g_stop_signal; }
-
- private:
-  static constexpr std::array<int, 2> kSignals{SIGINT, SIGTERM};
-  std::array<struct sigaction, 2> previous_{};
-};
-
 // Ends each run (its process group: `wireproof run` is its leader; its peers
 // die with it through PR_SET_PDEATHSIG), SIGTERM first, SIGKILL after 2 s.
 void stop_runs(std::vector<Active>& active) {
@@ -244,7 +218,7 @@ json run_matrix(const MatrixConfig& cfg) {
   if (tty) std::cerr << "\n";
   if (signal)
     std::cerr << fmt::format("wireproof matrix: interrupted by {} after {} of {} cells; the rest are marked not_run\n",
-                             signal == SIGINT ? "SIGINT" : "SIGTERM", done, cfg.cells.size());
+                             StopSignals::name(signal), done, cfg.cells.size());
   for (std::size_t k = 0; k < runs.size(); ++k) {
     if (!runs[k].is_null()) continue;
     const auto& cell = cfg.cells[k];
@@ -269,7 +243,7 @@ json run_matrix(const MatrixConfig& cfg) {
                {"peers", cfg.peers_info},
                {"counts", counts},
                {"runs", runs}};
-  if (signal) summary["interrupted"] = signal == SIGINT ? "SIGINT" : "SIGTERM";
+  if (signal) summary["interrupted"] = StopSignals::name(signal);
   std::ofstream(cfg.out_dir / "summary.json") << summary.dump(2) << '\n';
   std::ofstream(cfg.out_dir / "junit.xml") << junit_xml(summary, cfg.out_dir);
   return summary;

@@ -17,6 +17,7 @@
 #include "harness/runner/peer_timeouts.hpp"
 #include "harness/runner/run_end.hpp"
 #include "harness/runner/run_result.hpp"
+#include "harness/runner/stop_signals.hpp"
 #include "harness/runner/verdict.hpp"
 #include "harness/wire/link.hpp"
 #include "harness/runner/wire_setup.hpp"
@@ -127,7 +128,7 @@ class ScenarioRun {
       edge_ = &wire_->start(link_, static_cast<std::uint16_t>(server_port));
       for (const auto& ev : early_server_events_) link_.on_peer_event("server", ev, edge_->now_us());
       if (server_port != 0) start_client(pki, server_port);
-      drive();
+      if (!interrupted()) drive();
     } catch (const DeclaredUnsupported& u) {
       (u.role == "server" ? server_ : client_).declared_gap = u.reason;
     } catch (const std::exception& e) {
@@ -177,6 +178,7 @@ class ScenarioRun {
     start_peer(server_, server_argv_);
     int port = 0;
     while (port == 0) {
+      if (interrupted()) return 0;
       if (std::chrono::steady_clock::now() > deadline_)
         throw std::runtime_error("server did not report ready before the run deadline");
       pollfd p{server_.proc->stdout_fd(), POLLIN, 0};
@@ -208,6 +210,7 @@ class ScenarioRun {
   // Whether the run is over before the next wait: the deadline, an
   // unsupported client, or a survivor the run-end rule stops.
   bool should_end() {
+    if (interrupted()) return true;
     if (std::chrono::steady_clock::now() >= deadline_) {
       for (auto* s : {&client_, &server_})
         if (s->running()) {
@@ -249,6 +252,18 @@ class ScenarioRun {
     server_.drain(on_peer("server"));
   }
 
+  // SIGINT / SIGTERM: stop the peers and end the run; the destructors then
+  // remove the namespaces and devices, and result.json says so.
+  bool interrupted() {
+    if (!stop_.received()) return false;
+    if (harness_error_.empty()) {
+      harness_error_ = "interrupted by " + StopSignals::name(stop_.received());
+      for (auto* s : {&client_, &server_})
+        if (s->running()) s->proc->terminate(harness_error_);
+    }
+    return true;
+  }
+
   bool is_peer_fd(int fd) const {
     for (const auto* s : {&client_, &server_})
       if (s->proc && fd == s->proc->stdout_fd()) return true;
@@ -271,6 +286,7 @@ class ScenarioRun {
                         {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
                         {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
     json result = assemble_result(record);
+    if (stop_.received()) result["interrupted"] = StopSignals::name(stop_.received());
     if (!wire_) {  // it could not be set up (the reason is the harness error); the capture is empty
       std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
       return result;
@@ -304,6 +320,7 @@ class ScenarioRun {
   std::vector<json> early_server_events_;
   std::string harness_error_;
   SurvivorRule survivor_;
+  StopSignals stop_;
 };
 
 }  // namespace
