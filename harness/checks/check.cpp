@@ -35,6 +35,9 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_syn_retransmission_schedule());
   out.push_back(make_rto_backoff());
   out.push_back(make_rto_matches_stack());
+  out.push_back(make_fast_retransmit());
+  out.push_back(make_segments_fit_mss());
+  out.push_back(make_zero_window_probe());
   return out;
 }
 

@@ -23,5 +23,8 @@ std::unique_ptr<Check> make_tcp_data_intact();
 std::unique_ptr<Check> make_syn_retransmission_schedule();
 std::unique_ptr<Check> make_rto_backoff();
 std::unique_ptr<Check> make_rto_matches_stack();
+std::unique_ptr<Check> make_fast_retransmit();
+std::unique_ptr<Check> make_segments_fit_mss();
+std::unique_ptr<Check> make_zero_window_probe();
 
 }  // namespace wireproof::checks

@@ -243,6 +243,13 @@ std::vector<TcpConnection> tcp_connections(const events::EventLog& log, const Tc
     return nullptr;
   };
   for (const Datagram* d : log.datagrams()) {
+    if (d->icmp && d->icmp->quoted_protocol == 6 && d->icmp->quoted_src_port && d->icmp->quoted_dst_port) {
+      // Towards the client (s2c) it quotes a c2s packet: src = the client's port.
+      const bool to_client = d->dir == "s2c";
+      const auto q_src = *d->icmp->quoted_src_port, q_dst = *d->icmp->quoted_dst_port;
+      if (ConnState* cs = to_client ? find(q_src, q_dst) : find(q_dst, q_src)) cs->conn.icmp.push_back(d);
+      continue;
+    }
     if (!d->tcp) continue;
     const bool c2s = d->dir == "c2s";
     const std::uint16_t cport = c2s ? d->tcp->src_port : d->tcp->dst_port;

@@ -95,7 +95,10 @@ struct TcpDirection {
 struct TcpConnection {
   std::uint16_t client_port = 0, server_port = 0;
   TcpDirection c2s{"c2s"}, s2c{"s2c"};
-  std::vector<const events::Datagram*> injected;  // origin wire
+  std::vector<const events::Datagram*> injected;  // origin wire TCP segments
+  // ICMP errors quoting one of its segments (frag-needed / Packet Too Big),
+  // each travelling towards the side whose packet it quotes.
+  std::vector<const events::Datagram*> icmp;
   TcpDirection& dir(const std::string& d) { return d == "c2s" ? c2s : s2c; }
   const TcpDirection& dir(const std::string& d) const { return d == "c2s" ? c2s : s2c; }
   const TcpDirection& peer_of(const std::string& d) const { return d == "c2s" ? s2c : c2s; }
