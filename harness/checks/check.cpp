@@ -38,6 +38,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_fast_retransmit());
   out.push_back(make_segments_fit_mss());
   out.push_back(make_zero_window_probe());
+  out.push_back(make_graceful_close());
   return out;
 }
 

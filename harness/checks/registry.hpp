@@ -26,5 +26,6 @@ std::unique_ptr<Check> make_rto_matches_stack();
 std::unique_ptr<Check> make_fast_retransmit();
 std::unique_ptr<Check> make_segments_fit_mss();
 std::unique_ptr<Check> make_zero_window_probe();
+std::unique_ptr<Check> make_graceful_close();
 
 }  // namespace wireproof::checks
