@@ -39,6 +39,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_segments_fit_mss());
   out.push_back(make_zero_window_probe());
   out.push_back(make_graceful_close());
+  out.push_back(make_delayed_ack());
   return out;
 }
 

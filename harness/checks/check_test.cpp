@@ -29,7 +29,8 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "cookie_exchange", "last_flight_answered", "tcp_handshake",
                                              "tcp_data_intact", "syn_retransmission_schedule", "rto_backoff",
                                              "rto_matches_stack", "fast_retransmit",
-                                             "segments_fit_mss", "zero_window_probe", "graceful_close"}));
+                                             "segments_fit_mss", "zero_window_probe", "graceful_close",
+                                             "delayed_ack"}));
 }
 
 // A check runs only for the protocols it declares, even when expect.checks turns it on.

@@ -27,5 +27,6 @@ std::unique_ptr<Check> make_fast_retransmit();
 std::unique_ptr<Check> make_segments_fit_mss();
 std::unique_ptr<Check> make_zero_window_probe();
 std::unique_ptr<Check> make_graceful_close();
+std::unique_ptr<Check> make_delayed_ack();
 
 }  // namespace wireproof::checks
