@@ -1,6 +1,7 @@
 // The check list, run_checks() and the result JSON (docs/RESULT.md "checks").
 #include "harness/checks/check.hpp"
 
+#include <algorithm>
 #include <exception>
 
 #include "harness/checks/registry.hpp"
@@ -29,6 +30,16 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_record_sequence());
   out.push_back(make_cookie_exchange());
   out.push_back(make_last_flight_answered());
+  out.push_back(make_tcp_handshake());
+  out.push_back(make_tcp_data_intact());
+  out.push_back(make_syn_retransmission_schedule());
+  out.push_back(make_rto_backoff());
+  out.push_back(make_rto_matches_stack());
+  out.push_back(make_fast_retransmit());
+  out.push_back(make_segments_fit_mss());
+  out.push_back(make_zero_window_probe());
+  out.push_back(make_graceful_close());
+  out.push_back(make_delayed_ack());
   return out;
 }
 
@@ -37,10 +48,15 @@ static bool enabled(const scenario::Expectations& expect, const Check& check) {
   return it == expect.checks_enabled.end() ? check.on_by_default() : it->second;
 }
 
+bool judges_protocol(const Check& check, const std::string& protocol) {
+  const auto ps = check.protocols();
+  return std::find(ps.begin(), ps.end(), protocol) != ps.end();
+}
+
 std::vector<CheckResult> run_checks(const Inputs& in) {
   std::vector<CheckResult> results;
   for (const auto& check : all_checks()) {
-    if (!enabled(in.scenario.expect, *check)) continue;
+    if (!judges_protocol(*check, in.scenario.protocol) || !enabled(in.scenario.expect, *check)) continue;
     CheckResult r;
     try {
       support::check_params(in, *check);  // unknown keys fail every check, not only those with parameters

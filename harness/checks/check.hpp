@@ -80,13 +80,20 @@ class Check {
   // Whether its verdict rests on timing the host can disturb (a late wake-up),
   // so the matrix retries a cell that failed it (harness/runner/cell_tries.hpp).
   virtual bool judges_timing() const { return false; }
+  // The scenario protocols (Scenario::protocol) the check judges; run_checks
+  // skips it for any other, whatever expect.checks says.
+  virtual std::vector<std::string> protocols() const { return {"dtls1.2"}; }
   virtual CheckResult run(const Inputs& in) const = 0;
 };
 
 // Every check, in report order.
 std::vector<std::unique_ptr<Check>> all_checks();
 
-// Runs every check the scenario enables (expect.checks), in report order.
+// Whether `check` judges scenarios of `protocol`.
+bool judges_protocol(const Check& check, const std::string& protocol);
+
+// Runs every check the scenario enables (expect.checks) that judges its
+// protocol, in report order.
 std::vector<CheckResult> run_checks(const Inputs& in);
 
 nlohmann::json to_json(const CheckResult& r);

@@ -11,7 +11,14 @@ namespace {
 
 using testing::LogBuilder;
 
-TEST(AllChecks, ListsTheNineChecksInReportOrder) {
+std::size_t checks_judging(const std::string& protocol) {
+  std::size_t n = 0;
+  for (const auto& c : all_checks()) n += judges_protocol(*c, protocol) ? 1 : 0;
+  return n;
+}
+
+
+TEST(AllChecks, ListsTheChecksInReportOrder) {
   std::vector<std::string> names;
   for (const auto& c : all_checks()) {
     names.push_back(c->name());
@@ -19,7 +26,25 @@ TEST(AllChecks, ListsTheNineChecksInReportOrder) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"handshake_completes", "app_data_intact", "record_boundaries", "mtu_fit",
                                              "fragments_consistent", "retransmission_schedule", "record_sequence",
-                                             "cookie_exchange", "last_flight_answered"}));
+                                             "cookie_exchange", "last_flight_answered", "tcp_handshake",
+                                             "tcp_data_intact", "syn_retransmission_schedule", "rto_backoff",
+                                             "rto_matches_stack", "fast_retransmit",
+                                             "segments_fit_mss", "zero_window_probe", "graceful_close",
+                                             "delayed_ack"}));
+}
+
+// A check runs only for the protocols it declares, even when expect.checks turns it on.
+TEST(RunChecks, RunsOnlyTheChecksOfTheScenarioProtocol) {
+  LogBuilder b;
+  testing::clean_handshake(b, false);
+  b.scenario.expect.checks_enabled["tcp_handshake"] = true;
+  for (const auto& r : run_checks(b.inputs())) EXPECT_NE(r.name, "tcp_handshake");
+  b.scenario.protocol = "tcp";
+  b.scenario.expect.checks_enabled["handshake_completes"] = true;
+  const auto results = run_checks(b.inputs());
+  EXPECT_EQ(results.size(), checks_judging("tcp"));
+  for (const auto& r : results) EXPECT_EQ(r.name.find("handshake_completes"), std::string::npos);
+  EXPECT_GE(checks_judging("tcp"), 5u);
 }
 
 TEST(RunChecks, SkipsChecksDisabledInTheScenario) {
@@ -32,7 +57,7 @@ TEST(RunChecks, SkipsChecksDisabledInTheScenario) {
   for (const auto& r : results) names.push_back(r.name);
   EXPECT_EQ(std::count(names.begin(), names.end(), "record_boundaries"), 0);
   EXPECT_EQ(std::count(names.begin(), names.end(), "handshake_completes"), 1);
-  EXPECT_EQ(results.size(), all_checks().size() - 2);  // and last_flight_answered, off by default
+  EXPECT_EQ(results.size(), checks_judging("dtls1.2") - 2);  // and last_flight_answered, off by default
   EXPECT_EQ(std::count(names.begin(), names.end(), "last_flight_answered"), 0);
 }
 

@@ -17,5 +17,16 @@ std::unique_ptr<Check> make_retransmission_schedule();
 std::unique_ptr<Check> make_record_sequence();
 std::unique_ptr<Check> make_cookie_exchange();
 std::unique_ptr<Check> make_last_flight_answered();
+// TCP (protocols() == {"tcp"}), harness/checks/tcp/.
+std::unique_ptr<Check> make_tcp_handshake();
+std::unique_ptr<Check> make_tcp_data_intact();
+std::unique_ptr<Check> make_syn_retransmission_schedule();
+std::unique_ptr<Check> make_rto_backoff();
+std::unique_ptr<Check> make_rto_matches_stack();
+std::unique_ptr<Check> make_fast_retransmit();
+std::unique_ptr<Check> make_segments_fit_mss();
+std::unique_ptr<Check> make_zero_window_probe();
+std::unique_ptr<Check> make_graceful_close();
+std::unique_ptr<Check> make_delayed_ack();
 
 }  // namespace wireproof::checks

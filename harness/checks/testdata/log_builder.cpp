@@ -144,6 +144,13 @@ events::Datagram& LogBuilder::datagram(const std::string& dir, double t_ms, Byte
   return std::get<events::Datagram>(log.events.back());
 }
 
+events::Datagram& LogBuilder::add(events::Datagram d) {
+  d.i = next_i_++;
+  d.mtu = mtu_;
+  log.events.emplace_back(std::in_place_type<events::Datagram>, std::move(d));
+  return std::get<events::Datagram>(log.events.back());
+}
+
 void LogBuilder::link_mtu(double t_ms, int mtu) {
   mtu_ = mtu;
   log.events.push_back(events::LinkChange{next_i_++, us(t_ms), "mtu", "", mtu, "at " + std::to_string(t_ms) + " ms"});

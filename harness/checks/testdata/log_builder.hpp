@@ -63,6 +63,9 @@ class LogBuilder {
   // through the returned reference (valid until the next add).
   events::Datagram& datagram(const std::string& dir, double t_ms, Bytes payload,
                              std::optional<int> flight = std::nullopt, bool retransmission = false);
+  // A datagram built by the caller (TcpLogBuilder): numbered, given the link
+  // MTU and appended as is.
+  events::Datagram& add(events::Datagram d);
   // A link MTU change at t_ms (also the `mtu` of later datagrams).
   void link_mtu(double t_ms, int mtu);
   // A peer's contract event: into the log and into that peer's outcome.

@@ -1,0 +1,130 @@
+// delayed_ack: a receiver acks received data in time, and often enough
+// (docs/CHECKS.md "delayed_ack"), RFC 9293 3.8.6.3 / RFC 1122 4.2.3.2:
+//  - each delivered data segment is covered by an ACK (ack >= its end) from
+//    the receiver within max_delay_ms (500) of its delivery; a segment
+//    delivered less than max_delay_ms before the log ends is not judged;
+//  - for every delivered run of in-order full-sized segments (payload == the
+//    largest the sender sent), of N >= 4 segments, the receiver's ACK advanced
+//    at least floor(N / 2) times within the run: "an ACK for at least every
+//    second segment", counted so that two segments processed in one batch
+//    do not fail it.
+// The direction judged is the receiver's (the side that sends the ACKs).
+// not_applicable: no delivered data. Parameters: max_delay_ms (500).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/support/failed_dirs.hpp"
+#include "harness/checks/support/params.hpp"
+#include "harness/checks/tcp/tcp_support.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using nlohmann::json;
+using dissect::TcpSegment;
+
+class DelayedAck final : public Check {
+ public:
+  std::string name() const override { return "delayed_ack"; }
+  std::string rfc() const override { return "RFC 9293 3.8.6.3 / RFC 1122 4.2.3.2"; }
+  std::string sentence() const override {
+    return "The delay MUST be less than 0.5 seconds, and in a stream of full-sized segments there SHOULD be an ACK "
+           "for at least every second segment.";
+  }
+  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> parameters() const override { return {"max_delay_ms"}; }
+
+  CheckResult run(const Inputs& in) const override {
+    const json params = support::check_params(in, *this);
+    const auto max_delay_us = static_cast<std::int64_t>(support::number_param(params, "max_delay_ms", 500) * 1000);
+    CheckResult r;
+    r.expected = {{"max_delay_ms", max_delay_us / 1000.0},
+                  {"every_second", "ACK advances >= floor(N/2) over N >= 4 in-order full-sized segments"}};
+    r.measured = json::object();
+    std::int64_t log_end = 0;
+    for (const auto* d : in.log.datagrams()) log_end = std::max(log_end, d->t_us);
+    std::vector<std::string> problems;
+    int judged = 0, runs = 0;
+    for (const auto& c : tcp::connections(in)) {
+      for (const char* dir : tcp::kDirs) {
+        const std::string receiver_dir = std::string(dir) == "c2s" ? "s2c" : "c2s";
+        const auto& acks = c.dir(receiver_dir).segments;
+        std::vector<const TcpSegment*> data;
+        std::size_t full = 0;
+        for (const auto& s : c.dir(dir).segments) {
+          full = std::max(full, s.tcp().payload_length);
+          if (s.delivered && s.tcp().payload_length > 0) data.push_back(&s);
+        }
+        std::stable_sort(data.begin(), data.end(),
+                         [](const TcpSegment* a, const TcpSegment* b) { return a->delivered_us < b->delivered_us; });
+        bool late_reported = false;
+        for (const TcpSegment* s : data) {
+          if (s->delivered_us + max_delay_us > log_end) continue;
+          ++judged;
+          const TcpSegment* ack = nullptr;
+          for (const auto& a : acks)
+            if (a.ack && *a.ack >= s->data_end() && a.t_us() >= s->delivered_us) { ack = &a; break; }
+          if (ack && ack->t_us() - s->delivered_us <= max_delay_us) continue;
+          if (late_reported) continue;
+          late_reported = true;
+          support::add_failed_dir(r, receiver_dir);
+          r.evidence.push_back(s->i());
+          problems.push_back(fmt::format("{} data i={} was {}", dir, s->i(),
+                                         ack ? fmt::format("acked only {:.0f} ms after its delivery (i={})",
+                                                           tcp::ms(ack->t_us() - s->delivered_us), ack->i())
+                                             : std::string("never acked")));
+        }
+        // Runs of in-order full-sized segments.
+        std::vector<const TcpSegment*> run;
+        const auto judge_run = [&] {
+          if (run.size() >= 4) {
+            ++runs;
+            std::int64_t last = -1;
+            std::size_t advances = 0;
+            for (const auto& a : acks)
+              if (a.ack && *a.ack > run.front()->data_start && *a.ack <= run.back()->data_end() && *a.ack > last &&
+                  a.t_us() >= run.front()->delivered_us)
+                ++advances, last = *a.ack;
+            if (advances < run.size() / 2) {
+              support::add_failed_dir(r, receiver_dir);
+              r.evidence.push_back(run.front()->i());
+              problems.push_back(fmt::format("{} acked {} full-sized {} segments (from i={}) with {} advancing ACK(s), "
+                                             "expected at least {}",
+                                             receiver_dir, run.size(), dir, run.front()->i(), advances, run.size() / 2));
+            }
+          }
+          run.clear();
+        };
+        for (const TcpSegment* s : data) {
+          const bool in_order = run.empty() || s->data_start == run.back()->data_end();
+          if (s->tcp().payload_length != full || !in_order) judge_run();
+          if (s->tcp().payload_length == full) run.push_back(s);
+        }
+        judge_run();
+      }
+    }
+    r.measured["segments_judged"] = judged;
+    r.measured["full_sized_runs_judged"] = runs;
+    if (!problems.empty()) {
+      r.verdict = Verdict::fail;
+      r.detail = fmt::format("{}", fmt::join(problems, "; "));
+    } else if (judged == 0) {
+      r.verdict = Verdict::not_applicable;
+      r.detail = "no delivered data segment to be acked";
+    } else {
+      r.verdict = Verdict::pass;
+      r.detail = fmt::format("{} data segment(s) acked within {:.0f} ms; {} full-sized run(s) acked every second "
+                             "segment",
+                             judged, max_delay_us / 1000.0, runs);
+    }
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_delayed_ack() { return std::make_unique<DelayedAck>(); }
+
+}  // namespace wireproof::checks

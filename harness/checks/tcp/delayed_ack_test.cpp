@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/tcp_log_builder.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using testing::LogBuilder;
+using testing::TcpLogBuilder;
+
+// Eight full-sized segments 1 ms apart, acked every `every` segments 0.2 ms
+// after the last of them; a final client segment at 2000 ms ends the log.
+LogBuilder bulk(int every, double extra_delay_ms = 0) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  for (int k = 0; k < 8; ++k) {
+    t.data("c2s", 1 + k, 1448);
+    if ((k + 1) % every == 0) t.ack("s2c", 1.2 + k + extra_delay_ms);
+  }
+  t.ack("c2s", 2000);
+  return b;
+}
+
+CheckResult judge(const LogBuilder& b) { return make_delayed_ack()->run(b.inputs()); }
+
+TEST(DelayedAck, AnAckEverySecondSegmentPasses) {
+  const auto r = judge(bulk(2));
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["full_sized_runs_judged"], 1);
+  EXPECT_EQ(r.measured["segments_judged"], 8);
+}
+
+TEST(DelayedAck, AnAckEveryFourthSegmentFails) {
+  const auto r = judge(bulk(4));
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("s2c acked 8 full-sized c2s segments (from i=3) with 2 advancing ACK(s), expected at least 4"),
+            std::string::npos)
+      << r.detail;
+}
+
+TEST(DelayedAck, AnAckLaterThanHalfASecondFails) {
+  const auto r = judge(bulk(8, 600));
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("c2s data i=3 was acked only 607 ms after its delivery"), std::string::npos) << r.detail;
+}
+
+TEST(DelayedAck, NoDataIsNotApplicable) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  EXPECT_EQ(judge(b).verdict, Verdict::not_applicable);
+}
+
+}  // namespace
+}  // namespace wireproof::checks

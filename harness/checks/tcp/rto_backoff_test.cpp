@@ -1,0 +1,97 @@
+#include <gtest/gtest.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/tcp_log_builder.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using testing::LogBuilder;
+using testing::TcpLogBuilder;
+
+// 100 bytes sent at 1 ms and lost, resent at each of `resends` (ms); the last
+// resend is delivered and acked; the client reported rto_us = `rto_us` at 0.5 ms.
+LogBuilder lost_then(std::initializer_list<double> resends, std::int64_t rto_us = 0) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  if (rto_us > 0) b.client_event({{"event", "tcp_info"}, {"rto_us", rto_us}, {"state", "established"}}, 0.5);
+  t.data("c2s", 1, 100).fate = "dropped";
+  double last = 1;
+  for (double ms : resends) {
+    t.resend("c2s", ms, 0, 100).fate = "dropped";
+    last = ms;
+  }
+  std::get<events::Datagram>(b.log.events.back()).fate = "forwarded";
+  t.ack("s2c", last + 1);
+  return b;
+}
+
+CheckResult backoff(const LogBuilder& b) { return make_rto_backoff()->run(b.inputs()); }
+CheckResult matches(const LogBuilder& b) { return make_rto_matches_stack()->run(b.inputs()); }
+
+TEST(RtoBackoff, DoublingRtosPass) {
+  const auto r = backoff(lost_then({205, 613, 1430}));
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["pairs"].size(), 2u);
+  EXPECT_EQ(r.measured["pairs"][0]["expected_ms"], 408);
+}
+
+TEST(RtoBackoff, RtosThatDoNotDoubleFail) {
+  const auto r = backoff(lost_then({205, 409, 613}));
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("c2s RTO retransmission i=5 of seq 0 came 204.0 ms after the previous one (i=4), which came "
+                          "204.0 ms after its own; expected 408.0 ms"),
+            std::string::npos)
+      << r.detail;
+}
+
+TEST(RtoBackoff, ASingleRtoIsNotApplicable) {
+  const auto r = backoff(lost_then({205}));
+  EXPECT_EQ(r.verdict, Verdict::not_applicable);
+}
+
+TEST(RtoBackoff, TheCapHoldsTheInterval) {
+  auto b = lost_then({60001, 180001, 300001});  // 60 s, 120 s, then 120 s at the cap
+  EXPECT_EQ(backoff(b).verdict, Verdict::pass) << backoff(b).detail;
+  b.scenario.expect.check_params_json["rto_backoff"] = R"({"max_rto_ms": 240000})";
+  EXPECT_EQ(backoff(b).verdict, Verdict::fail);
+}
+
+TEST(RtoMatchesStack, TheFirstRtoAgreesWithTheReport) {
+  const auto r = matches(lost_then({205, 613}, 204000));
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["wire_rto_ms"], 204);
+  EXPECT_EQ(r.measured["c2s"]["reported_rto_ms"], 204);
+}
+
+TEST(RtoMatchesStack, AReportThatDisagreesFails) {
+  const auto r = matches(lost_then({205}, 1000000));
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("c2s: first RTO on the wire 204.0 ms (i="), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("the client reported rto 1000.0 ms"), std::string::npos) << r.detail;
+}
+
+TEST(RtoMatchesStack, NoReportIsNotApplicable) {
+  const auto r = matches(lost_then({205}));
+  EXPECT_EQ(r.verdict, Verdict::not_applicable);
+  EXPECT_NE(r.detail.find("the client reported no tcp_info rto_us before"), std::string::npos) << r.detail;
+}
+
+// The timer restarts when an ACK of new data arrives (RFC 6298 5.3).
+TEST(RtoMatchesStack, TheTimerRunsFromTheLastAckOfNewData) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  b.client_event({{"event", "tcp_info"}, {"rto_us", 210000}}, 0.5);
+  t.data("c2s", 1, 100);
+  t.data("c2s", 1.1, 100).fate = "dropped";
+  t.ack_upto("s2c", 50, 100);  // delivered at 50.05
+  t.resend("c2s", 260.05, 100, 100);
+  const auto r = matches(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["timer_start"], "ACK advancing snd_una");
+}
+
+}  // namespace
+}  // namespace wireproof::checks

@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/tcp_log_builder.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using testing::LogBuilder;
+using testing::SynOptions;
+using testing::TcpLogBuilder;
+
+CheckResult judge(const LogBuilder& b) { return make_segments_fit_mss()->run(b.inputs()); }
+
+// With timestamps the TCP header is 32 bytes: 1460 + 20 - 32 = 1448 per segment.
+TEST(SegmentsFitMss, FullSegmentsOfTheEffectiveMssPass) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1448);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  t.data("c2s", 2, 1449);
+  const auto r2 = judge(b);
+  EXPECT_EQ(r2.verdict, Verdict::fail);
+  EXPECT_NE(r2.detail.find("c2s segment i=4 carries 1449 bytes; effective send MSS 1448 (peer MSS 1460, path MTU 1500, TCP header 32)"),
+            std::string::npos)
+      << r2.detail;
+}
+
+TEST(SegmentsFitMss, ThePeersSmallerMssBinds) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  SynOptions small;
+  small.mss = 1000;
+  t.handshake(0, {}, small);
+  t.data("c2s", 1, 1000);
+  EXPECT_EQ(judge(b).verdict, Verdict::fail);  // 1000 + 20 - 32 = 988
+}
+
+TEST(SegmentsFitMss, NoMssOptionMeans536) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  SynOptions none;
+  none.mss.reset();
+  t.handshake(0, {}, none);
+  t.data("c2s", 1, 524);
+  EXPECT_EQ(judge(b).verdict, Verdict::pass) << judge(b).detail;
+  t.data("c2s", 2, 600);
+  EXPECT_NE(judge(b).detail.find("peer MSS 536 by default"), std::string::npos) << judge(b).detail;
+}
+
+// A frag-needed from the wire for the client's segment, quoting it.
+events::Datagram& frag_needed(LogBuilder& b, TcpLogBuilder& t, double t_ms, std::uint32_t mtu) {
+  events::Datagram d;
+  d.dir = "s2c";
+  d.t_us = static_cast<std::int64_t>(t_ms * 1000);
+  d.origin = "wire";
+  d.ip = events::IpLayer{4, "198.18.0.254", "198.18.0.1", 1, 64, false, 20};
+  events::IcmpLayer icmp;
+  icmp.type = 3;
+  icmp.code = 4;
+  icmp.mtu = mtu;
+  icmp.quoted_protocol = 6;
+  icmp.quoted_src_port = t.port("c2s");
+  icmp.quoted_dst_port = t.port("s2c");
+  d.icmp = icmp;
+  d.deliveries_us = {d.t_us + 50};
+  return b.add(std::move(d));
+}
+
+TEST(SegmentsFitMss, AfterAFragNeededTheNewMtuBinds) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1448).fate = "dropped";
+  frag_needed(b, t, 1.1, 1280);
+  t.data("c2s", 1.12, 1448);  // within the 5 ms grace: sized before it knew
+  EXPECT_EQ(judge(b).verdict, Verdict::pass) << judge(b).detail;
+  t.resend("c2s", 20, 0, 1228);  // 1280 - 20 - 32
+  EXPECT_EQ(judge(b).verdict, Verdict::pass) << judge(b).detail;
+  t.resend("c2s", 21, 0, 1448);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("effective send MSS 1228 (peer MSS 1460, path MTU 1280"), std::string::npos) << r.detail;
+}
+
+TEST(SegmentsFitMss, AnMtuBelowTheLinuxClampIsJudgedAt552) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1448).fate = "dropped";
+  frag_needed(b, t, 1.1, 400);
+  t.resend("c2s", 20, 0, 500);  // 552 - 20 - 32 = 500
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_NE(r.detail.find("says MTU 400: judged as 552 (Linux clamps to min_pmtu)"), std::string::npos) << r.detail;
+}
+
+TEST(SegmentsFitMss, NoDataIsNotApplicable) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  EXPECT_EQ(judge(b).verdict, Verdict::not_applicable);
+}
+
+}  // namespace
+}  // namespace wireproof::checks

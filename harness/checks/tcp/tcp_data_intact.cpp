@@ -1,0 +1,131 @@
+// tcp_data_intact: each direction's byte stream, reassembled from what the
+// wire delivered (dissect/tcp_stream: first copy wins), is what the sending
+// application wrote and what the receiving one read (docs/CHECKS.md):
+//   c2s: SHA-256(wire stream) == client sent_sha256 == server received_sha256
+//   s2c: SHA-256(wire stream) == client echoed_sha256 (== server sent_sha256 if reported)
+// A digest a peer did not report is not compared; a direction that carried
+// data with no digest reported for it at all fails (nothing to cross-check).
+// Also fails: a resend that carried other bytes than the first copy of the
+// same sequence numbers, and an app_data report with duplicates > 0 (TCP
+// delivers each byte once). Several connections (a reconnect workload): their
+// streams are judged concatenated, in order. not_applicable: no data on the
+// wire and no app_data report.
+// Parameters: none.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/support/failed_dirs.hpp"
+#include "harness/checks/support/peer_reports.hpp"
+#include "harness/checks/tcp/tcp_support.hpp"
+#include "impl/crypto/types.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using nlohmann::json;
+
+std::string str(const json& e, const char* key) { return e.value(key, json(nullptr)).is_string() ? e[key].get<std::string>() : ""; }
+
+class TcpDataIntact final : public Check {
+ public:
+  std::string name() const override { return "tcp_data_intact"; }
+  std::string rfc() const override { return "RFC 793 1.5 / RFC 9293 3.4"; }
+  std::string sentence() const override {
+    return "The TCP must recover from data that is damaged, lost, duplicated, or delivered out of order by the "
+           "internet communication system.";
+  }
+  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+
+  CheckResult run(const Inputs& in) const override {
+    CheckResult r;
+    r.expected = {{"c2s", "sha256(wire stream) == client sent_sha256 == server received_sha256"},
+                  {"s2c", "sha256(wire stream) == client echoed_sha256 == server sent_sha256 (those reported)"},
+                  {"resends", "same bytes as the first copy"},
+                  {"duplicates", 0}};
+    const auto conns = tcp::connections(in);
+    const auto client = support::find_peer_event(in, "client", "app_data");
+    const auto server = support::find_peer_event(in, "server", "app_data");
+    for (const auto& rep : {client, server})
+      if (rep && rep->log_i) r.evidence.push_back(*rep->log_i);
+    const json c = client ? client->event : json::object();
+    const json s = server ? server->event : json::object();
+
+    std::vector<std::string> problems;
+    r.measured = json::object();
+    bool any_data = false;
+    for (const char* dir : tcp::kDirs) {
+      std::vector<std::uint8_t> stream;
+      std::int64_t holes = 0;
+      for (const auto& conn : conns) {
+        const auto& d = conn.dir(dir);
+        stream.insert(stream.end(), d.stream.begin(), d.stream.end());
+        holes += d.missing;
+        for (const auto& m : d.mismatches) {
+          r.evidence.push_back(m.i);
+          support::add_failed_dir(r, dir);
+          problems.push_back(fmt::format("{} resend i={} carries other bytes at stream offset {} than the first copy "
+                                         "(i={})",
+                                         dir, m.i, m.offset, m.first_i));
+        }
+      }
+      const std::string wire = events::to_hex(crypto::digest(crypto::Hash::sha256, stream));
+      const bool c2s = std::string(dir) == "c2s";
+      // (who, digest) pairs the wire's stream is compared with.
+      const std::vector<std::pair<std::string, std::string>> reported =
+          c2s ? std::vector<std::pair<std::string, std::string>>{{"client sent_sha256", str(c, "sent_sha256")},
+                                                                 {"server received_sha256", str(s, "received_sha256")}}
+              : std::vector<std::pair<std::string, std::string>>{{"client echoed_sha256", str(c, "echoed_sha256")},
+                                                                 {"server sent_sha256", str(s, "sent_sha256")}};
+      json m{{"bytes", stream.size()}, {"sha256", wire}, {"bytes_missing_below_highest", holes}};
+      int compared = 0;
+      for (const auto& [who, digest] : reported) {
+        if (digest.empty()) continue;
+        ++compared;
+        std::string key = who;
+        std::replace(key.begin(), key.end(), ' ', '_');  // "client_sent_sha256"
+        m[key] = digest;
+        if (digest != wire) {
+          support::add_failed_dir(r, dir);
+          problems.push_back(fmt::format("{}: the wire delivered {} bytes (sha256 {}..., {} missing below the highest "
+                                         "delivered) but {} is {}...",
+                                         dir, stream.size(), wire.substr(0, 12), holes, who, digest.substr(0, 12)));
+        }
+      }
+      if (!stream.empty()) any_data = true;
+      if (!stream.empty() && compared == 0) {
+        support::add_failed_dir(r, dir);
+        problems.push_back(fmt::format("{} carried {} bytes but no peer reported a digest for them", dir, stream.size()));
+      }
+      m["digests_compared"] = compared;
+      r.measured[dir] = m;
+    }
+    for (const auto& [role, e] : {std::pair{"client", &c}, std::pair{"server", &s}}) {
+      const auto dups = e->value("duplicates", json(0));
+      if (dups.is_number_integer() && dups.get<std::int64_t>() > 0)
+        problems.push_back(fmt::format("{} reported {} duplicate deliveries: TCP delivers each byte once", role,
+                                       dups.get<std::int64_t>()));
+    }
+    if (!any_data && !client && !server) {
+      r.verdict = Verdict::not_applicable;
+      r.detail = "no data on the wire and no app_data report";
+      return r;
+    }
+    if (problems.empty()) {
+      r.verdict = Verdict::pass;
+      r.detail = fmt::format("c2s {} bytes and s2c {} bytes match the peers' digests", r.measured["c2s"]["bytes"].get<std::size_t>(),
+                             r.measured["s2c"]["bytes"].get<std::size_t>());
+    } else {
+      r.verdict = Verdict::fail;
+      r.detail = fmt::format("{}", fmt::join(problems, "; "));
+    }
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_tcp_data_intact() { return std::make_unique<TcpDataIntact>(); }
+
+}  // namespace wireproof::checks

@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/tcp_log_builder.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using testing::LogBuilder;
+using testing::TcpLogBuilder;
+
+// An echo of 3000 bytes in three segments each way, the second c2s one
+// dropped and resent by `resend_ms` (0: never).
+struct Echo {
+  LogBuilder b;
+  TcpLogBuilder t{b};
+  explicit Echo(double resend_ms = 300) {
+    t.handshake(0);
+    t.data("c2s", 1, 1000);
+    t.data("c2s", 1.1, 1000).fate = "dropped";
+    t.data("c2s", 1.2, 1000);
+    if (resend_ms > 0) t.resend("c2s", resend_ms, 1000, 1000);
+    t.ack("s2c", resend_ms + 1);
+    for (int k = 0; k < 3; ++k) t.data("s2c", resend_ms + 2 + k, 1000);
+    t.ack("c2s", resend_ms + 6);
+  }
+  void reports(const std::string& sent, const std::string& received, const std::string& echoed, int dups = 0) {
+    b.client_event({{"event", "app_data"}, {"bytes", 3000}, {"sent_sha256", sent}, {"echoed_sha256", echoed},
+                    {"duplicates", dups}},
+                   400);
+    b.server_event({{"event", "app_data"}, {"bytes", 3000}, {"received_sha256", received}, {"duplicates", 0}}, 400);
+  }
+  void honest_reports() { reports(t.sha256("c2s"), t.sha256("c2s"), t.sha256("s2c")); }
+  CheckResult judge() const { return make_tcp_data_intact()->run(b.inputs()); }
+};
+
+TEST(TcpDataIntact, AReassembledEchoMatchesTheDigests) {
+  Echo e;
+  e.honest_reports();
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["bytes"], 3000);
+  EXPECT_EQ(r.measured["c2s"]["digests_compared"], 2);
+  EXPECT_EQ(r.measured["s2c"]["digests_compared"], 1);
+}
+
+TEST(TcpDataIntact, AReceiverDigestThatDiffersFails) {
+  Echo e;
+  e.reports(e.t.sha256("c2s"), std::string(64, '0'), e.t.sha256("s2c"));
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("c2s: the wire delivered 3000 bytes"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("but server received_sha256 is 000000000000"), std::string::npos) << r.detail;
+}
+
+// The peers claim the whole stream but the wire never delivered the dropped segment.
+TEST(TcpDataIntact, DataTheWireNeverDeliveredFails) {
+  Echo e(0);
+  e.honest_reports();
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("c2s: the wire delivered 1000 bytes"), std::string::npos) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["bytes_missing_below_highest"], 1000);
+}
+
+TEST(TcpDataIntact, AResendWithOtherBytesFails) {
+  Echo e;
+  std::get<events::Datagram>(e.b.log.events[6]).payload[3] ^= 1;  // the resend (handshake 3, data 3)
+  e.honest_reports();
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("carries other bytes at stream offset 1003 than the first copy"), std::string::npos) << r.detail;
+}
+
+TEST(TcpDataIntact, ADuplicateDeliveryReportFails) {
+  Echo e;
+  e.reports(e.t.sha256("c2s"), e.t.sha256("c2s"), e.t.sha256("s2c"), 1);
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("client reported 1 duplicate deliveries"), std::string::npos) << r.detail;
+}
+
+TEST(TcpDataIntact, DataWithNoReportFails) {
+  Echo e;
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("c2s carried 3000 bytes but no peer reported a digest"), std::string::npos) << r.detail;
+}
+
+TEST(TcpDataIntact, NothingToJudgeIsNotApplicable) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  EXPECT_EQ(make_tcp_data_intact()->run(b.inputs()).verdict, Verdict::not_applicable);
+}
+
+}  // namespace
+}  // namespace wireproof::checks

@@ -1,0 +1,68 @@
+#include "harness/checks/tcp/tcp_support.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "harness/checks/support/params.hpp"
+
+namespace wireproof::checks::tcp {
+
+double ms(std::int64_t us) { return std::round(static_cast<double>(us)) / 1000.0; }
+
+std::string seconds_text(double ms) { return ms >= 1000 ? fmt::format("{:.1f}", ms / 1000) : fmt::format("{:.3f}", ms / 1000); }
+
+std::vector<dissect::TcpConnection> connections(const Inputs& in) { return dissect::tcp_connections(in.log); }
+
+static bool named(const nlohmann::json& e, const std::string& name) {
+  return e.is_object() && e.value("event", "") == name;
+}
+
+std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, const std::string& name) {
+  std::vector<TimedReport> from_log;
+  for (const auto* p : in.log.peer_events())
+    if (p->role == role && named(p->event, name)) from_log.push_back({p->event, p->i, p->t_us});
+  // The runner's outcome is authoritative; the log's copies give i and time (same order).
+  const PeerOutcome& outcome = role == "client" ? in.client : in.server;
+  std::vector<TimedReport> out;
+  for (const auto& e : outcome.events) {
+    if (!named(e, name)) continue;
+    const std::size_t k = out.size();
+    out.push_back(k < from_log.size() ? TimedReport{e, from_log[k].i, from_log[k].t_us} : TimedReport{e, {}, {}});
+  }
+  return out.empty() ? from_log : out;
+}
+
+double Tolerance::for_expected(double expected_ms) const { return std::max(ms, pct / 100.0 * expected_ms); }
+bool Tolerance::fits(double measured_ms, double expected_ms) const {
+  return std::fabs(measured_ms - expected_ms) <= for_expected(expected_ms);
+}
+
+double Doubling::expected_ms(int k) const { return std::min(cap_ms, initial_ms * std::pow(2.0, k)); }
+bool Doubling::fits(double measured_ms, int k) const {
+  const double uncapped = initial_ms * std::pow(2.0, k);
+  if (uncapped <= cap_ms) return tolerance.fits(measured_ms, uncapped);
+  return measured_ms >= cap_ms - tolerance.for_expected(cap_ms) && measured_ms <= uncapped + tolerance.for_expected(uncapped);
+}
+
+Tolerance tolerance_from(const Inputs& in, const nlohmann::json& params) {
+  return {support::number_param(params, "tolerance_ms", in.scenario.expect.retransmit_tolerance_ms),
+          support::number_param(params, "tolerance_pct", in.scenario.expect.retransmit_tolerance_pct)};
+}
+
+OfferedWindow::OfferedWindow(const dissect::TcpConnection& c, const std::string& dir) {
+  for (const auto& s : c.peer_of(dir).segments)
+    if (s.ack && s.delivered && !s.tcp().has(events::tcp_flags::rst))
+      edges_.emplace_back(s.delivered_us, *s.ack + static_cast<std::int64_t>(s.window));
+  std::sort(edges_.begin(), edges_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t k = 1; k < edges_.size(); ++k) edges_[k].second = std::max(edges_[k].second, edges_[k - 1].second);
+}
+
+std::optional<std::int64_t> OfferedWindow::right_edge_at(std::int64_t t_us) const {
+  auto it = std::upper_bound(edges_.begin(), edges_.end(), t_us, [](std::int64_t t, const auto& e) { return t < e.first; });
+  if (it == edges_.begin()) return std::nullopt;
+  return std::prev(it)->second;
+}
+
+}  // namespace wireproof::checks::tcp

@@ -1,0 +1,73 @@
+// What every TCP check needs besides tcp_stream: the connections of a run,
+// the sender's role for a direction, the peers' repeated events (tcp_info),
+// the tolerance rule, and the window a sender had been offered.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/checks/check.hpp"
+#include "harness/checks/support/peer_reports.hpp"
+#include "harness/dissect/tcp_stream.hpp"
+
+namespace wireproof::checks::tcp {
+
+inline const char* const kDirs[] = {"c2s", "s2c"};
+inline std::vector<std::string> tcp_only() { return {"tcp"}; }
+
+// The role that sends in `dir`: c2s -> client.
+inline std::string sender_role(const std::string& dir) { return dir == "c2s" ? "client" : "server"; }
+
+double ms(std::int64_t us);          // microseconds to ms, rounded to 0.001
+std::string seconds_text(double ms);  // 1000 -> "1.0", 250 -> "0.250"
+
+// The run's TCP connections (dissect::tcp_connections of the log).
+std::vector<dissect::TcpConnection> connections(const Inputs& in);
+
+// Every event named `name` that `role` reported, in order, with its log
+// index and wire time when the log holds it.
+struct TimedReport {
+  nlohmann::json event;
+  std::optional<std::uint64_t> i;
+  std::optional<std::int64_t> t_us;
+};
+std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, const std::string& name);
+
+// max(tolerance_ms, tolerance_pct % of expected).
+struct Tolerance {
+  double ms = 15, pct = 10;
+  double for_expected(double expected_ms) const;
+  bool fits(double measured_ms, double expected_ms) const;
+};
+
+// An exponential back-off: the k-th interval (k = 0, 1, ...) is
+// initial x 2^k, capped; above the cap anything from the cap to the uncapped
+// value fits (RFC 6298 2.5: the maximum "is at least 60 seconds").
+struct Doubling {
+  double initial_ms = 1000, cap_ms = 60000;
+  Tolerance tolerance;
+  double expected_ms(int k) const;
+  bool fits(double measured_ms, int k) const;
+};
+// expect.checks.<name> tolerance_ms / tolerance_pct, defaulting to the
+// scenario's expect.retransmit_* (15 ms, 10 %).
+Tolerance tolerance_from(const Inputs& in, const nlohmann::json& params);
+
+// The right edge of the receive window (ack + scaled window, in the sequence
+// space of `dir`) that the sender of `dir` had been offered by a time: the
+// highest among the peer's segments delivered by then (RFC 9293 3.8.6: the
+// edge must not shrink, so the highest is what the sender may use).
+class OfferedWindow {
+ public:
+  OfferedWindow(const dissect::TcpConnection& c, const std::string& dir);
+  std::optional<std::int64_t> right_edge_at(std::int64_t t_us) const;  // nullopt: nothing had arrived
+
+ private:
+  std::vector<std::pair<std::int64_t, std::int64_t>> edges_;  // (delivered_us, highest edge so far), by time
+};
+
+}  // namespace wireproof::checks::tcp

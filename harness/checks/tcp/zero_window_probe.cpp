@@ -1,0 +1,143 @@
+// zero_window_probe: while the receiver advertises a zero window the sender
+// probes it, backing off, and sends again once it opens (docs/CHECKS.md):
+//  - a zero-window period of `dir`: from the first delivered peer segment
+//    with window 0 until the first delivered one with a window again;
+//  - probes: the sender's segments during the period (a byte past the edge,
+//    or Linux's old-sequence segment with no data);
+//  - RFC 9293 3.8.6.1: a period longer than max_first_probe_ms without a
+//    probe fails (the default, 3000 ms, is well above any initial RTO);
+//  - RFC 1122 4.2.2.17: probe intervals grow: each >= the previous - tolerance,
+//    and with 3 or more probes the last interval > the first;
+//  - flow resumes: if the sender probed (it had data) it sends new data within
+//    resume_ms after the window opened.
+// not_applicable: no zero-window period. Parameters: max_first_probe_ms
+// (3000), resume_ms (1000), tolerance_ms / tolerance_pct (15 ms, 10 %).
+#include <fmt/format.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/support/failed_dirs.hpp"
+#include "harness/checks/support/params.hpp"
+#include "harness/checks/tcp/tcp_support.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using nlohmann::json;
+using dissect::SegmentKind;
+using dissect::TcpConnection;
+using dissect::TcpSegment;
+namespace f = events::tcp_flags;
+
+struct Period {
+  const TcpSegment* closed = nullptr;         // the peer's zero-window segment
+  const TcpSegment* opened = nullptr;         // the peer's first open-window segment after it (null: never)
+};
+
+std::vector<Period> zero_window_periods(const TcpConnection& c, const std::string& dir) {
+  std::vector<Period> out;
+  for (const auto& a : c.peer_of(dir).segments) {
+    if (!a.ack || !a.delivered || a.tcp().has(f::syn) || a.tcp().has(f::rst)) continue;
+    const bool open_period = !out.empty() && !out.back().opened;
+    if (a.window == 0 && !open_period) out.push_back({&a, nullptr});
+    else if (a.window > 0 && open_period) out.back().opened = &a;
+  }
+  return out;
+}
+
+class ZeroWindowProbe final : public Check {
+ public:
+  std::string name() const override { return "zero_window_probe"; }
+  std::string rfc() const override { return "RFC 9293 3.8.6.1 / RFC 1122 4.2.2.17"; }
+  std::string sentence() const override {
+    return "The sending TCP peer must regularly transmit at least one octet of new data (if available), or "
+           "retransmit to the receiving TCP peer even if the send window is zero, in order to \"probe\" the window.";
+  }
+  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  bool judges_timing() const override { return true; }
+  std::vector<std::string> parameters() const override {
+    return {"max_first_probe_ms", "resume_ms", "tolerance_ms", "tolerance_pct"};
+  }
+
+  CheckResult run(const Inputs& in) const override {
+    const json params = support::check_params(in, *this);
+    const double max_first = support::number_param(params, "max_first_probe_ms", 3000);
+    const double resume = support::number_param(params, "resume_ms", 1000);
+    const tcp::Tolerance tol = tcp::tolerance_from(in, params);
+    CheckResult r;
+    r.expected = {{"first_probe_within_ms", max_first}, {"intervals", "non-decreasing (+- tolerance), growing"},
+                  {"resume_within_ms", resume}, {"tolerance_ms", tol.ms}, {"tolerance_pct", tol.pct}};
+    r.measured = json::object();
+    json periods = json::array();
+    std::vector<std::string> problems;
+    for (const auto& c : tcp::connections(in)) {
+      for (const char* dir : tcp::kDirs) {
+        const auto& segs = c.dir(dir).segments;
+        for (const auto& p : zero_window_periods(c, dir)) {
+          const std::int64_t from = p.closed->delivered_us;
+          const std::int64_t until = p.opened ? p.opened->delivered_us : segs.empty() ? from : std::max(from, segs.back().t_us());
+          std::vector<const TcpSegment*> probes;
+          for (const auto& s : segs)
+            if (s.t_us() > from && s.t_us() < until && !s.tcp().has(f::rst) && !s.tcp().has(f::fin)) probes.push_back(&s);
+          json intervals = json::array();
+          r.evidence.push_back(p.closed->i());
+          const auto fail = [&](std::string why) {
+            support::add_failed_dir(r, dir);
+            problems.push_back(fmt::format("{}: {}", dir, why));
+          };
+          const double first_ms = probes.empty() ? tcp::ms(until - from) : tcp::ms(probes.front()->t_us() - from);
+          if (probes.empty() && tcp::ms(until - from) > max_first)
+            fail(fmt::format("the window stayed closed {:.0f} ms (from i={}) and the sender never probed", tcp::ms(until - from),
+                             p.closed->i()));
+          else if (!probes.empty() && first_ms > max_first)
+            fail(fmt::format("first probe i={} came {:.0f} ms after the window closed (i={}), expected within {:.0f} ms",
+                             probes.front()->i(), first_ms, p.closed->i(), max_first));
+          for (std::size_t k = 1; k < probes.size(); ++k) intervals.push_back(tcp::ms(probes[k]->t_us() - probes[k - 1]->t_us()));
+          for (std::size_t k = 1; k < intervals.size(); ++k) {
+            const double prev = intervals[k - 1].get<double>(), cur = intervals[k].get<double>();
+            if (cur < prev - tol.for_expected(prev)) {
+              fail(fmt::format("probe interval {} fell from {:.0f} ms to {:.0f} ms (i={}): the back-off must not shrink", k + 1,
+                               prev, cur, probes[k + 1]->i()));
+              break;
+            }
+          }
+          if (intervals.size() >= 2 && !(intervals.back().get<double>() > intervals.front().get<double>() + tol.for_expected(intervals.front().get<double>())))
+            fail(fmt::format("probe intervals did not grow: {} ms", intervals.dump()));
+          json m{{"dir", dir}, {"closed_i", p.closed->i()}, {"probes", probes.size()}, {"first_probe_ms", first_ms},
+                 {"intervals_ms", intervals}};
+          for (const auto* s : probes) r.evidence.push_back(s->i());
+          if (p.opened) {
+            m["opened_i"] = p.opened->i();
+            const TcpSegment* next = nullptr;
+            for (const auto& s : segs)
+              if (s.kind == SegmentKind::new_data && s.t_us() >= p.opened->delivered_us && s.tcp().payload_length > 0 &&
+                  (probes.empty() || &s != probes.back())) { next = &s; break; }
+            if (next) m["resumed_after_ms"] = tcp::ms(next->t_us() - p.opened->delivered_us);
+            if (!probes.empty() && (!next || tcp::ms(next->t_us() - p.opened->delivered_us) > resume))
+              fail(fmt::format("the window opened (i={}) but new data came {}", p.opened->i(),
+                               next ? fmt::format("only {:.0f} ms later (i={})", tcp::ms(next->t_us() - p.opened->delivered_us), next->i())
+                                    : std::string("never")));
+          }
+          periods.push_back(m);
+        }
+      }
+    }
+    r.measured["periods"] = periods;
+    if (!problems.empty()) {
+      r.verdict = Verdict::fail;
+      r.detail = fmt::format("{}", fmt::join(problems, "; "));
+    } else if (periods.empty()) {
+      r.verdict = Verdict::not_applicable;
+      r.detail = "the receiver never advertised a zero window";
+    } else {
+      r.verdict = Verdict::pass;
+      r.detail = fmt::format("{} zero-window period(s): probed, backing off, flow resumed", periods.size());
+    }
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_zero_window_probe() { return std::make_unique<ZeroWindowProbe>(); }
+
+}  // namespace wireproof::checks

@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/tcp_log_builder.hpp"
+
+namespace wireproof::checks {
+namespace {
+
+using testing::LogBuilder;
+using testing::TcpLogBuilder;
+
+// The server's window closes at 2 ms; the client probes at `probes` (ms,
+// a byte past the edge, answered with window 0); the window opens at
+// `open_ms` and the client sends 1000 new bytes at `resume_ms` (0: never).
+LogBuilder stalled(std::initializer_list<double> probes, double open_ms, double resume_ms) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000);
+  t.set_window("s2c", 0);
+  t.ack("s2c", 2);
+  bool first = true;
+  for (double ms : probes) {
+    if (first) t.data("c2s", ms, 1);
+    else t.resend("c2s", ms, 1000, 1);
+    first = false;
+    t.ack_upto("s2c", ms + 0.5, 1000);
+  }
+  t.set_window("s2c", 502);
+  t.ack_upto("s2c", open_ms, 1000);
+  if (resume_ms > 0) t.data("c2s", resume_ms, 1000);
+  return b;
+}
+
+CheckResult judge(const LogBuilder& b) { return make_zero_window_probe()->run(b.inputs()); }
+
+TEST(ZeroWindowProbe, ProbesThatBackOffAndAResumePass) {
+  const auto r = judge(stalled({210, 620, 1440}, 2000, 2001));
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["periods"][0]["probes"], 3);
+  EXPECT_EQ(r.measured["periods"][0]["intervals_ms"], nlohmann::json::array({410, 820}));
+}
+
+TEST(ZeroWindowProbe, NeverProbingFails) {
+  const auto r = judge(stalled({}, 5000, 5001));
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("the window stayed closed 4998 ms"), std::string::npos) << r.detail;
+}
+
+TEST(ZeroWindowProbe, ProbesThatDoNotBackOffFail) {
+  const auto r = judge(stalled({210, 420, 630, 840}, 2000, 2001));
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("probe intervals did not grow"), std::string::npos) << r.detail;
+}
+
+TEST(ZeroWindowProbe, NoDataAfterTheWindowOpensFails) {
+  const auto r = judge(stalled({210, 620}, 1000, 0));
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("but new data came never"), std::string::npos) << r.detail;
+}
+
+TEST(ZeroWindowProbe, NoZeroWindowIsNotApplicable) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 100);
+  t.ack("s2c", 2);
+  EXPECT_EQ(judge(b).verdict, Verdict::not_applicable);
+}
+
+}  // namespace
+}  // namespace wireproof::checks

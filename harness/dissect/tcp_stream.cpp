@@ -1,0 +1,282 @@
+#include "harness/dissect/tcp_stream.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace wireproof::dissect {
+
+using events::Datagram;
+using events::TcpLayer;
+namespace f = events::tcp_flags;
+
+const char* to_string(SegmentKind k) {
+  switch (k) {
+    case SegmentKind::ack_only: return "ack_only";
+    case SegmentKind::new_data: return "new_data";
+    case SegmentKind::retransmission: return "retransmission";
+  }
+  return "ack_only";
+}
+
+const char* to_string(RetransmissionKind k) {
+  switch (k) {
+    case RetransmissionKind::none: return "none";
+    case RetransmissionKind::rto: return "rto";
+    case RetransmissionKind::fast: return "fast";
+    case RetransmissionKind::tlp: return "tlp";
+    case RetransmissionKind::recovery: return "recovery";
+  }
+  return "none";
+}
+
+std::optional<std::int64_t> delivered_at(const Datagram& d) {
+  if (d.fate != "forwarded") return std::nullopt;
+  return d.deliveries_us.empty() ? d.t_us : d.deliveries_us.front();
+}
+
+namespace {
+
+// 32-bit sequence numbers unwrapped onto a 64-bit line: each new value is
+// taken as the nearest to the previous one (RFC 9293 3.4 modular arithmetic).
+class Unwrapper {
+ public:
+  void anchor(std::uint32_t raw, std::int64_t rel) { raw_ = raw, rel_ = rel, anchored_ = true; }
+  bool anchored() const { return anchored_; }
+  std::int64_t operator()(std::uint32_t raw) {
+    rel_ += static_cast<std::int32_t>(raw - raw_);
+    raw_ = raw;
+    return rel_;
+  }
+  // Relative value of `raw` near the last one, without moving the anchor.
+  std::int64_t peek(std::uint32_t raw) const { return rel_ + static_cast<std::int32_t>(raw - raw_); }
+
+ private:
+  std::uint32_t raw_ = 0;
+  std::int64_t rel_ = 0;
+  bool anchored_ = false;
+};
+
+// Bytes at relative offsets, first copy kept.
+class ByteSpace {
+ public:
+  explicit ByteSpace(std::size_t cap) : cap_(cap) {}
+  // Stores [offset, offset + n); returns the first offset whose byte differs
+  // from an earlier copy.
+  std::optional<std::int64_t> put(std::int64_t offset, const std::uint8_t* p, std::size_t n) {
+    std::optional<std::int64_t> mismatch;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::int64_t o = offset + static_cast<std::int64_t>(k);
+      if (o < 0 || static_cast<std::size_t>(o) >= cap_) continue;
+      const auto u = static_cast<std::size_t>(o);
+      if (u >= bytes_.size()) bytes_.resize(u + 1), have_.resize(u + 1);
+      if (have_[u]) {
+        if (bytes_[u] != p[k] && !mismatch) mismatch = o;
+        continue;
+      }
+      bytes_[u] = p[k];
+      have_[u] = true;
+    }
+    return mismatch;
+  }
+  std::int64_t missing() const { return std::count(have_.begin(), have_.end(), false); }
+  std::vector<std::uint8_t> contiguous_prefix() const {
+    const auto hole = std::find(have_.begin(), have_.end(), false);
+    return {bytes_.begin(), bytes_.begin() + (hole - have_.begin())};
+  }
+
+ private:
+  std::size_t cap_;
+  std::vector<std::uint8_t> bytes_;
+  std::vector<bool> have_;
+};
+
+struct DirState {
+  Unwrapper seq, ack;
+  ByteSpace sent, delivered;
+  std::map<std::int64_t, std::size_t> last_tx_by_start;  // latest transmission starting at each seq
+  std::optional<std::int64_t> last_ack;                   // the last ACK value this side sent
+  std::uint64_t last_window = 0;
+  std::int64_t highest_ack = -2;                          // highest ACK this side sent
+  int dup_run = 0;
+  explicit DirState(std::size_t cap) : sent(cap), delivered(cap) {}
+};
+
+struct ConnState {
+  TcpConnection conn;
+  DirState c2s, s2c;
+  explicit ConnState(std::size_t cap) : c2s(cap), s2c(cap) {}
+  DirState& st(const std::string& d) { return d == "c2s" ? c2s : s2c; }
+  bool both_syns_scale() const {
+    return conn.c2s.syn && conn.s2c.syn && conn.c2s.segments[*conn.c2s.syn].tcp().window_scale &&
+           conn.s2c.segments[*conn.s2c.syn].tcp().window_scale;
+  }
+  int shift_of(const TcpDirection& d) const {
+    return both_syns_scale() ? std::min(14, *d.segments[*d.syn].tcp().window_scale) : 0;
+  }
+};
+
+// The latest earlier transmission whose range covers `seq`.
+std::optional<std::size_t> previous_covering(const TcpDirection& d, const DirState& st, std::int64_t seq) {
+  std::optional<std::size_t> best;
+  auto it = st.last_tx_by_start.upper_bound(seq);
+  for (int scanned = 0; it != st.last_tx_by_start.begin() && scanned < 64; ++scanned) {
+    --it;
+    const TcpSegment& s = d.segments[it->second];
+    if (s.end > seq && (!best || it->second > *best)) best = it->second;
+  }
+  return best;
+}
+
+// What the sender of `seg` had received from its peer, between its previous
+// transmission of the same data and now, and the retransmission kind that follows.
+void classify_retransmission(TcpSegment& seg, const TcpDirection& self, const TcpDirection& peer,
+                             const TcpStreamOptions& o) {
+  const std::int64_t t = seg.t_us();
+  const std::int64_t tp = seg.previous ? self.segments[*seg.previous].t_us() : t;
+  seg.since_previous_us = t - tp;
+  std::int64_t highest_ack = -2, last_progress_us = -1;  // last_progress_us: when snd_una last advanced
+  // Peer ACKs in the order the peer sent them; an ACK counts from its delivery.
+  for (const TcpSegment& a : peer.segments) {
+    if (!a.ack) continue;
+    const auto at = delivered_at(*a.d);
+    if (!at || *at > t) continue;
+    if (*a.ack > highest_ack) highest_ack = *a.ack, last_progress_us = std::max(last_progress_us, *at);
+    if (*at <= tp) continue;
+    if (a.dup_ack_number > 0 && *a.ack <= seg.seq) ++seg.dup_acks_seen;
+    for (const auto& [left, right] : a.tcp().sack) {
+      (void)right;
+      if (*a.ack + static_cast<std::int32_t>(left - a.tcp().ack) > seg.seq) seg.sack_seen = true;
+    }
+  }
+  seg.spurious = highest_ack >= seg.end;
+  if (last_progress_us >= 0) seg.ack_progress_us = last_progress_us;
+  // Was anything of this side retransmitted since the last ACK progress?
+  bool retransmitted_since_progress = false;
+  for (auto it = self.segments.rbegin(); it != self.segments.rend(); ++it) {
+    if (it->t_us() < last_progress_us) break;
+    if (it->kind == SegmentKind::retransmission) retransmitted_since_progress = true;
+  }
+  const std::int64_t snd_una = std::max<std::int64_t>(highest_ack, -1);
+  using K = RetransmissionKind;
+  if (seg.dup_acks_seen >= o.dup_ack_threshold || seg.sack_seen) seg.rtx = K::fast;
+  else if (last_progress_us >= 0 && last_progress_us > tp && t - last_progress_us < o.min_rto_us) seg.rtx = K::recovery;
+  else if (seg.end >= self.snd_max && !retransmitted_since_progress &&
+           (seg.seq > snd_una || seg.since_previous_us < o.min_rto_us) && seg.seq >= 0)
+    seg.rtx = K::tlp;
+  else seg.rtx = K::rto;
+}
+
+void add_segment(ConnState& cs, const Datagram& d, const TcpStreamOptions& o) {
+  const TcpLayer& tcp = *d.tcp;
+  TcpConnection& c = cs.conn;
+  TcpDirection& self = c.dir(d.dir);
+  const TcpDirection& peer = c.peer_of(d.dir);
+  DirState& st = cs.st(d.dir);
+  const bool syn = tcp.has(f::syn);
+  if (!self.isn) {
+    self.isn = syn ? tcp.seq : tcp.seq - 1;
+    self.isn_from_syn = syn;
+    st.seq.anchor(*self.isn + 1, 0);
+  }
+  TcpSegment seg;
+  seg.d = &d;
+  const auto at = delivered_at(d);
+  seg.delivered = at.has_value();
+  seg.delivered_us = at.value_or(0);
+  seg.seq = st.seq(tcp.seq);
+  seg.end = seg.seq + tcp.seq_length();
+  seg.data_start = seg.seq + (syn ? 1 : 0);
+  if (tcp.has(f::ack) && peer.isn) {
+    if (!st.ack.anchored()) st.ack.anchor(*peer.isn + 1, 0);
+    seg.ack = st.ack(tcp.ack);
+  }
+  const std::size_t index = self.segments.size();
+  if (syn && !self.syn) self.syn = index;
+  seg.window = syn ? tcp.window : static_cast<std::uint64_t>(tcp.window) << cs.shift_of(self);
+  if (!syn) self.window_shift = cs.shift_of(self);
+
+  if (tcp.seq_length() == 0) seg.kind = SegmentKind::ack_only;
+  else if (seg.seq >= self.snd_max) seg.kind = SegmentKind::new_data;
+  else seg.kind = SegmentKind::retransmission;
+  if (seg.kind == SegmentKind::retransmission) {
+    seg.previous = previous_covering(self, st, seg.seq);
+    classify_retransmission(seg, self, peer, o);
+  }
+
+  // Duplicate ACKs (RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT").
+  if (seg.ack) {
+    const bool pure = tcp.payload_length == 0 && !tcp.has(f::syn) && !tcp.has(f::fin) && !tcp.has(f::rst);
+    const bool dup = pure && st.last_ack && *seg.ack == *st.last_ack && seg.window == st.last_window &&
+                     peer.snd_max > *seg.ack;
+    st.dup_run = dup ? st.dup_run + 1 : 0;
+    seg.dup_ack_number = st.dup_run;
+    st.last_ack = seg.ack;
+    st.last_window = seg.window;
+    st.highest_ack = std::max(st.highest_ack, *seg.ack);
+  }
+
+  if (tcp.has(f::fin) && !self.fin_seq) self.fin_seq = seg.data_end();
+  if (tcp.has(f::rst)) self.rsts.push_back(index);
+  const std::size_t n = std::min(d.payload.size(), tcp.payload_length);
+  if (n > 0) {
+    if (auto m = st.sent.put(seg.data_start, d.payload.data(), n)) {
+      auto first = previous_covering(self, st, *m);
+      self.mismatches.push_back({*m, d.i, first ? self.segments[*first].i() : d.i});
+    }
+    if (seg.delivered) {
+      st.delivered.put(seg.data_start, d.payload.data(), n);
+      self.highest_delivered = std::max(self.highest_delivered, seg.data_end());
+    }
+  }
+  if (tcp.seq_length() > 0) st.last_tx_by_start[seg.seq] = index;
+  self.snd_max = std::max(self.snd_max, seg.end);
+  self.segments.push_back(seg);
+}
+
+}  // namespace
+
+std::vector<TcpConnection> tcp_connections(const events::EventLog& log, const TcpStreamOptions& options) {
+  std::vector<std::unique_ptr<ConnState>> states;
+  const auto find = [&](std::uint16_t cport, std::uint16_t sport) -> ConnState* {
+    for (auto it = states.rbegin(); it != states.rend(); ++it)
+      if ((*it)->conn.client_port == cport && (*it)->conn.server_port == sport) return it->get();
+    return nullptr;
+  };
+  for (const Datagram* d : log.datagrams()) {
+    if (d->icmp && d->icmp->quoted_protocol == 6 && d->icmp->quoted_src_port && d->icmp->quoted_dst_port) {
+      // Towards the client (s2c) it quotes a c2s packet: src = the client's port.
+      const bool to_client = d->dir == "s2c";
+      const auto q_src = *d->icmp->quoted_src_port, q_dst = *d->icmp->quoted_dst_port;
+      if (ConnState* cs = to_client ? find(q_src, q_dst) : find(q_dst, q_src)) cs->conn.icmp.push_back(d);
+      continue;
+    }
+    if (!d->tcp) continue;
+    const bool c2s = d->dir == "c2s";
+    const std::uint16_t cport = c2s ? d->tcp->src_port : d->tcp->dst_port;
+    const std::uint16_t sport = c2s ? d->tcp->dst_port : d->tcp->src_port;
+    ConnState* cs = find(cport, sport);
+    if (d->origin == "wire") {
+      if (cs) cs->conn.injected.push_back(d);
+      continue;
+    }
+    const bool fresh_syn = c2s && d->tcp->has(f::syn) && !d->tcp->has(f::ack);
+    if (!cs || (fresh_syn && cs->conn.c2s.isn && *cs->conn.c2s.isn != d->tcp->seq)) {
+      states.push_back(std::make_unique<ConnState>(options.max_stream_bytes));
+      cs = states.back().get();
+      cs->conn.client_port = cport;
+      cs->conn.server_port = sport;
+    }
+    add_segment(*cs, *d, options);
+  }
+  std::vector<TcpConnection> out;
+  for (auto& s : states) {
+    s->conn.c2s.stream = s->c2s.delivered.contiguous_prefix();
+    s->conn.s2c.stream = s->s2c.delivered.contiguous_prefix();
+    s->conn.c2s.missing = s->c2s.delivered.missing();
+    s->conn.s2c.missing = s->s2c.delivered.missing();
+    out.push_back(std::move(s->conn));
+  }
+  return out;
+}
+
+}  // namespace wireproof::dissect

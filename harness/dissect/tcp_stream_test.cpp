@@ -1,0 +1,167 @@
+#include "harness/dissect/tcp_stream.hpp"
+
+#include <gtest/gtest.h>
+
+#include "harness/checks/testdata/tcp_log_builder.hpp"
+
+namespace wireproof::dissect {
+namespace {
+
+using checks::testing::LogBuilder;
+using checks::testing::TcpLogBuilder;
+
+struct Fixture {
+  LogBuilder b;
+  TcpLogBuilder t{b};
+  Fixture() { t.handshake(0); }
+  TcpConnection only() {
+    auto conns = tcp_connections(b.log);
+    EXPECT_EQ(conns.size(), 1u);
+    return conns.at(0);
+  }
+};
+
+TEST(TcpStream, RelativeSequenceNumbersAcrossTheWrap) {
+  Fixture f;  // the server's ISN is 0xffffff00: its stream wraps after 255 bytes
+  f.t.data("s2c", 1, 200);
+  f.t.data("s2c", 2, 200);
+  f.t.ack("c2s", 3);
+  const auto c = f.only();
+  EXPECT_EQ(*c.s2c.isn, 0xffffff00u);
+  EXPECT_TRUE(c.s2c.isn_from_syn);
+  ASSERT_EQ(c.s2c.segments.size(), 3u);
+  EXPECT_EQ(c.s2c.segments[0].seq, -1);  // the SYN-ACK
+  EXPECT_EQ(c.s2c.segments[1].seq, 0);
+  EXPECT_EQ(c.s2c.segments[2].seq, 200);  // raw seq 0x000000c8 after the wrap
+  EXPECT_EQ(c.s2c.segments[2].tcp().seq, 0xffffff00u + 1 + 200);
+  EXPECT_EQ(*c.c2s.segments.back().ack, 400);
+  EXPECT_EQ(c.s2c.stream, f.t.written("s2c"));
+}
+
+TEST(TcpStream, ReassemblesFromDeliveredSegmentsOnly) {
+  Fixture f;
+  f.t.data("c2s", 1, 100);
+  f.t.data("c2s", 2, 100).fate = "dropped";
+  f.t.data("c2s", 3, 100);
+  auto c = f.only();
+  EXPECT_EQ(c.c2s.stream.size(), 100u);  // a hole at 100..200
+  EXPECT_EQ(c.c2s.highest_delivered, 300);
+  EXPECT_EQ(c.c2s.missing, 100);
+  f.t.resend("c2s", 400, 100, 100);
+  c = f.only();
+  EXPECT_EQ(c.c2s.stream, f.t.written("c2s"));
+  EXPECT_EQ(c.c2s.segments.back().kind, SegmentKind::retransmission);
+  EXPECT_TRUE(c.c2s.mismatches.empty());
+}
+
+TEST(TcpStream, AResendWithOtherBytesIsAMismatch) {
+  Fixture f;
+  f.t.data("c2s", 1, 100);
+  f.t.resend("c2s", 300, 0, 100).payload[10] ^= 0xff;
+  const auto c = f.only();
+  ASSERT_EQ(c.c2s.mismatches.size(), 1u);
+  EXPECT_EQ(c.c2s.mismatches[0].offset, 10);
+  EXPECT_EQ(c.c2s.stream, f.t.written("c2s"));  // first copy wins
+}
+
+TEST(TcpStream, ClassifiesAnRtoAfterSilence) {
+  Fixture f;
+  f.t.data("c2s", 1, 100).fate = "dropped";
+  f.t.resend("c2s", 250, 0, 100);
+  const auto c = f.only();
+  const auto& r = c.c2s.segments.back();
+  EXPECT_EQ(r.rtx, RetransmissionKind::rto);
+  EXPECT_EQ(r.since_previous_us, 249000);
+  EXPECT_FALSE(r.spurious);
+}
+
+TEST(TcpStream, ClassifiesAFastRetransmitAfterThreeDuplicateAcks) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  for (int k = 0; k < 4; ++k) f.t.data("c2s", 1.1 + k * 0.1, 1000);
+  // One ACK per out-of-order segment: the first differs from the SYN-ACK (its
+  // window is scaled), the other three are duplicates.
+  for (int k = 0; k < 4; ++k) f.t.ack_upto("s2c", 1.6 + k * 0.1, 0);
+  f.t.resend("c2s", 2.5, 0, 1000);
+  const auto c = f.only();
+  int dups = 0;
+  for (const auto& s : c.s2c.segments) dups = std::max(dups, s.dup_ack_number);
+  EXPECT_EQ(dups, 3);
+  const auto& r = c.c2s.segments.back();
+  EXPECT_EQ(r.rtx, RetransmissionKind::fast) << r.dup_acks_seen;
+}
+
+TEST(TcpStream, SackAboveTheHoleIsFastToo) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  f.t.data("c2s", 1.1, 1000);
+  f.t.ack_upto("s2c", 1.6, 0, {{1000, 2000}});
+  f.t.resend("c2s", 30, 0, 1000);
+  const auto& r = f.only().c2s.segments.back();
+  EXPECT_TRUE(r.sack_seen);
+  EXPECT_EQ(r.rtx, RetransmissionKind::fast);
+}
+
+TEST(TcpStream, AProbeOfTheLastSegmentIsATlp) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  f.t.data("c2s", 1.1, 1000).fate = "dropped";
+  f.t.resend("c2s", 20, 1000, 1000);   // the last segment, 19 ms later: a probe
+  f.t.resend("c2s", 220, 0, 1000);     // snd_una, 219 ms after its first copy: the RTO
+  const auto c = f.only();
+  const auto n = c.c2s.segments.size();
+  EXPECT_EQ(c.c2s.segments[n - 2].rtx, RetransmissionKind::tlp);
+  EXPECT_EQ(c.c2s.segments[n - 1].rtx, RetransmissionKind::rto);
+}
+
+TEST(TcpStream, AResendOfAckedDataIsSpurious) {
+  Fixture f;
+  f.t.data("c2s", 1, 100);
+  f.t.ack("s2c", 2);
+  f.t.resend("c2s", 300, 0, 100);
+  EXPECT_TRUE(f.only().c2s.segments.back().spurious);
+}
+
+TEST(TcpStream, AnAckClockedResendAfterProgressIsRecovery) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  f.t.data("c2s", 1.1, 1000).fate = "dropped";
+  f.t.resend("c2s", 300, 0, 1000);
+  f.t.ack_upto("s2c", 301, 1000);
+  f.t.resend("c2s", 301.2, 1000, 1000);
+  EXPECT_EQ(f.only().c2s.segments.back().rtx, RetransmissionKind::recovery);
+}
+
+TEST(TcpStream, WindowsAreScaledOnlyWhenBothSynsOfferedScaling) {
+  {
+    Fixture f;  // both offer 7
+    f.t.data("c2s", 1, 10);
+    EXPECT_EQ(f.only().c2s.segments.back().window, 502u << 7);
+  }
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  checks::testing::SynOptions none;
+  none.window_scale.reset();
+  t.handshake(0, {}, none);
+  t.data("c2s", 1, 10);
+  EXPECT_EQ(tcp_connections(b.log).at(0).c2s.segments.back().window, 502u);
+}
+
+TEST(TcpStream, WireInjectedSegmentsAreKeptApart) {
+  Fixture f;
+  f.t.rst("s2c", 5).origin = "wire";
+  const auto c = f.only();
+  EXPECT_EQ(c.injected.size(), 1u);
+  EXPECT_TRUE(c.s2c.rsts.empty());
+}
+
+TEST(TcpStream, ANewSynWithAnotherIsnIsANewConnection) {
+  Fixture f;
+  f.t.data("c2s", 1, 10);
+  auto& syn = f.t.segment("c2s", 100, events::tcp_flags::syn, 12345, 0);
+  (void)syn;
+  EXPECT_EQ(tcp_connections(f.b.log).size(), 2u);
+}
+
+}  // namespace
+}  // namespace wireproof::dissect
