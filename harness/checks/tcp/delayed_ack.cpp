@@ -11,6 +11,7 @@
 // The direction judged is the receiver's (the side that sends the ACKs).
 // not_applicable: no delivered data. Parameters: max_delay_ms (500).
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -97,10 +98,27 @@ class DelayedAck final : public Check {
           }
           run.clear();
         };
+        // In order means at the receiver's next expected byte when delivered.
+        // Segments above a hole are out of order: RFC 5681 4.2 has them acked
+        // at once (duplicate ACKs), and the one cumulative ACK when the hole
+        // fills covers them all, so they are never part of a run.
+        std::optional<std::int64_t> rcv_nxt;
         for (const TcpSegment* s : data) {
-          const bool in_order = run.empty() || s->data_start == run.back()->data_end();
-          if (s->tcp().payload_length != full || !in_order) judge_run();
-          if (s->tcp().payload_length == full) run.push_back(s);
+          const bool in_order = !rcv_nxt || s->data_start == *rcv_nxt;
+          if (!rcv_nxt || (s->data_start <= *rcv_nxt && s->data_end() > *rcv_nxt)) {
+            rcv_nxt = s->data_end();
+            // A repaired hole: what arrived above it is now in sequence too.
+            for (bool grew = true; grew;) {
+              grew = false;
+              for (const TcpSegment* earlier : data)
+                if (earlier->delivered_us <= s->delivered_us && earlier->data_start <= *rcv_nxt &&
+                    earlier->data_end() > *rcv_nxt)
+                  rcv_nxt = earlier->data_end(), grew = true;
+            }
+          }
+          if (s->tcp().payload_length != full || !in_order || (!run.empty() && s->data_start != run.back()->data_end()))
+            judge_run();
+          if (s->tcp().payload_length == full && in_order) run.push_back(s);
         }
         judge_run();
       }

@@ -46,6 +46,30 @@ TEST(DelayedAck, AnAckLaterThanHalfASecondFails) {
   EXPECT_NE(r.detail.find("c2s data i=3 was acked only 607 ms after its delivery"), std::string::npos) << r.detail;
 }
 
+// A segment lost mid-stream: the six above the hole are acked at once with
+// duplicate ACKs (RFC 5681 4.2), and the retransmission's one cumulative ACK
+// covers them all. A correct receiver; only in-sequence arrivals form runs.
+TEST(DelayedAck, SegmentsAboveAHoleAreNotARunOfInOrderSegments) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  for (int k = 0; k < 9; ++k) {
+    auto& d = t.data("c2s", 1 + k, 1448);
+    if (k == 2) {
+      d.fate = "dropped";
+      d.deliveries_us.clear();
+    }
+    if (k == 1) t.ack("s2c", 2.2);
+    if (k >= 3) t.ack_upto("s2c", 1.2 + k, 2 * 1448);  // duplicate ACKs for the hole
+  }
+  t.resend("c2s", 12, 2 * 1448, 1448);
+  t.ack("s2c", 12.2);
+  t.ack("c2s", 2000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["full_sized_runs_judged"], 0);
+}
+
 TEST(DelayedAck, NoDataIsNotApplicable) {
   LogBuilder b;
   TcpLogBuilder t(b);
