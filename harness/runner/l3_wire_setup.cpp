@@ -84,6 +84,8 @@ class L3WireSetup final : public WireSetup {
     capture::write_pcapng(log, ep, out);
   }
 
+  int linger_quiet_ms() const override { return 250; }
+
   nlohmann::json describe() const override {
     nlohmann::json j = topology_.describe();
     if (!skipped_.empty()) j["sysctls_skipped"] = skipped_;

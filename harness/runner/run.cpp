@@ -250,6 +250,28 @@ class ScenarioRun {
     }
     client_.drain(on_peer("client"));
     server_.drain(on_peer("server"));
+    linger();
+  }
+
+  // Both peers are gone: carry what their stacks still send (WireSetup::linger_quiet_ms).
+  void linger() {
+    const int quiet_ms = wire_->linger_quiet_ms();
+    if (quiet_ms <= 0 || stop_.received()) return;
+    const auto cap = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWireLingerCapMs);
+    auto last_traffic = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() < cap && !stop_.received()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_traffic >= std::chrono::milliseconds(quiet_ms) && !edge_->next_due_us()) break;
+      std::vector<pollfd> fds;
+      for (int fd : edge_->fds()) fds.push_back({fd, POLLIN, 0});
+      ::poll(fds.data(), fds.size(), edge_->poll_timeout_ms(20));
+      for (auto& p : fds)
+        if (p.revents & (POLLIN | POLLERR | POLLHUP)) {
+          edge_->on_readable(p.fd);
+          last_traffic = std::chrono::steady_clock::now();
+        }
+      edge_->flush_due();
+    }
   }
 
   // SIGINT / SIGTERM: stop the peers and end the run; the destructors then

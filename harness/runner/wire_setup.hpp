@@ -26,6 +26,8 @@
 
 namespace wireproof::runner {
 
+inline constexpr int kWireLingerCapMs = 1000;
+
 class WireSetup {
  public:
   virtual ~WireSetup() = default;
@@ -35,6 +37,12 @@ class WireSetup {
   virtual wire::WireEdge& start(wire::Link& link, std::uint16_t server_port) = 0;
   virtual std::string client_connect(std::uint16_t server_port) const = 0;  // the client's --connect, after start
   virtual void write_capture(const events::EventLog& log, std::ostream& out) const = 0;
+  // How long the wire keeps moving traffic once both peers have exited, until
+  // it has been quiet that long (bounded by kWireLingerCap): a kernel stack
+  // still sends after its process is gone (the last ACK of a FIN exchange, a
+  // retransmitted FIN), and a log without it would blame the stack for a
+  // silence that was the harness's. Zero: the relay has nothing more to carry.
+  virtual int linger_quiet_ms() const { return 0; }
   // What result.json records about the wire's setup (null when nothing beyond the scenario).
   virtual nlohmann::json describe() const { return nullptr; }
 };
