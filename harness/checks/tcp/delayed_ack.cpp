@@ -9,7 +9,14 @@
 //    second segment", counted so that two segments processed in one batch
 //    do not fail it.
 // The direction judged is the receiver's (the side that sends the ACKs).
-// not_applicable: no delivered data. Parameters: max_delay_ms (500).
+// The every-second-segment rule is a SHOULD that Linux meets or not by
+// scheduling: with tcp_backlog_ack_defer (6.8+, on by default) the segments
+// queued on a socket the application holds are acked in one batch, so a
+// clean run on a busy host acks 33 segments with 12 ACKs. It fails only when a
+// scenario asks (`every_second: true`); otherwise a shortfall is measured and
+// named in the detail, not judged.
+// not_applicable: no delivered data. Parameters: max_delay_ms (500),
+// every_second (false).
 #include <algorithm>
 #include <optional>
 
@@ -35,11 +42,13 @@ class DelayedAck final : public Check {
            "for at least every second segment.";
   }
   std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
-  std::vector<std::string> parameters() const override { return {"max_delay_ms"}; }
+  std::vector<std::string> parameters() const override { return {"max_delay_ms", "every_second"}; }
 
   CheckResult run(const Inputs& in) const override {
     const json params = support::check_params(in, *this);
     const auto max_delay_us = static_cast<std::int64_t>(support::number_param(params, "max_delay_ms", 500) * 1000);
+    const bool every_second_judged = params.value("every_second", false);
+    std::vector<std::string> shortfalls;  // every-second shortfalls not judged
     CheckResult r;
     r.expected = {{"max_delay_ms", max_delay_us / 1000.0},
                   {"every_second", "ACK advances >= floor(N/2) over N >= 4 in-order full-sized segments"}};
@@ -89,9 +98,11 @@ class DelayedAck final : public Check {
                   a.t_us() >= run.front()->delivered_us)
                 ++advances, last = *a.ack;
             if (advances < run.size() / 2) {
-              support::add_failed_dir(r, receiver_dir);
-              r.evidence.push_back(run.front()->i());
-              problems.push_back(fmt::format("{} acked {} full-sized {} segments (from i={}) with {} advancing ACK(s), "
+              if (every_second_judged) {
+                support::add_failed_dir(r, receiver_dir);
+                r.evidence.push_back(run.front()->i());
+              }
+              (every_second_judged ? problems : shortfalls).push_back(fmt::format("{} acked {} full-sized {} segments (from i={}) with {} advancing ACK(s), "
                                              "expected at least {}",
                                              receiver_dir, run.size(), dir, run.front()->i(), advances, run.size() / 2));
             }
@@ -125,6 +136,7 @@ class DelayedAck final : public Check {
     }
     r.measured["segments_judged"] = judged;
     r.measured["full_sized_runs_judged"] = runs;
+    if (!shortfalls.empty()) r.measured["every_second_shortfalls_not_judged"] = shortfalls;
     if (!problems.empty()) {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{}", fmt::join(problems, "; "));
@@ -133,9 +145,11 @@ class DelayedAck final : public Check {
       r.detail = "no delivered data segment to be acked";
     } else {
       r.verdict = Verdict::pass;
-      r.detail = fmt::format("{} data segment(s) acked within {:.0f} ms; {} full-sized run(s) acked every second "
-                             "segment",
-                             judged, max_delay_us / 1000.0, runs);
+      r.detail = fmt::format("{} data segment(s) acked within {:.0f} ms; {} full-sized run(s), {}", judged,
+                             max_delay_us / 1000.0, runs,
+                             shortfalls.empty() ? "each acked every second segment"
+                                                : "every-second rule not judged (every_second: false): " +
+                                                      fmt::format("{}", fmt::join(shortfalls, "; ")));
     }
     return r;
   }

@@ -32,8 +32,16 @@ TEST(DelayedAck, AnAckEverySecondSegmentPasses) {
   EXPECT_EQ(r.measured["segments_judged"], 8);
 }
 
-TEST(DelayedAck, AnAckEveryFourthSegmentFails) {
+TEST(DelayedAck, AnAckEveryFourthSegmentIsMeasuredButNotJudgedUnlessAsked) {
   const auto r = judge(bulk(4));
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["every_second_shortfalls_not_judged"].size(), 1u);
+}
+
+TEST(DelayedAck, AnAckEveryFourthSegmentFailsWhenTheScenarioAsks) {
+  auto b = bulk(4);
+  b.scenario.expect.check_params_json["delayed_ack"] = R"({"every_second": true})";
+  const auto r = judge(b);
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.detail.find("s2c acked 8 full-sized c2s segments (from i=3) with 2 advancing ACK(s), expected at least 4"),
             std::string::npos)

@@ -41,7 +41,10 @@ class GracefulClose final : public Check {
 
   CheckResult run(const Inputs& in) const override {
     const json params = support::check_params(in, *this);
-    const bool abort_expected = params.value("abort_expected", false);
+    // The workload says whether it aborts; the parameter can also say so.
+    const auto& workload = in.scenario.tcp.workload;
+    const bool abort_expected =
+        params.value("abort_expected", workload == "abort-unread" || workload == "linger-abort");
     CheckResult r;
     r.expected = {{"fin", "each FIN and all data before it acked by the peer"},
                   {"rst", abort_expected ? "an RST (the workload aborts), reported by the side it reached as ECONNRESET"
