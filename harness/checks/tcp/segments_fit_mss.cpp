@@ -5,9 +5,10 @@
 // absent, MUST-15), MMS_S the path MTU - the fixed IP header, and TCPhdrsize
 // this segment's own TCP header (options included, so timestamps shrink it).
 // The path MTU: the link MTU the packet met, lowered by each wire-originated
-// ICMP frag-needed / Packet Too Big for this connection once it reached the
-// sender plus grace_ms (segments already on their way were sized before it
-// knew). An ICMP MTU below min_pmtu (Linux net.ipv4.route.min_pmtu, 552) is
+// ICMP frag-needed / Packet Too Big for this connection from when the sender
+// acted on it: its first retransmission after the ICMP reached it, or the
+// ICMP's delivery plus grace_ms when it resends nothing (segments already
+// queued on its device were sized before it knew). An ICMP MTU below min_pmtu (Linux net.ipv4.route.min_pmtu, 552) is
 // taken as min_pmtu: Linux clamps it, and the detail says so.
 // not_applicable: no data segment. Parameters: grace_ms (5), min_pmtu (552).
 #include <algorithm>
@@ -60,7 +61,19 @@ class SegmentsFitMss final : public Check {
             mtu = min_pmtu;
           }
           const auto at = dissect::delivered_at(*d);
-          if (at) pmtu_drops.emplace_back(*at + grace_us, mtu);
+          if (!at) continue;
+          // From when the sender acted on it: its first retransmission after
+          // the ICMP reached it (Linux resends what was lost at the new size at
+          // once). Segments read from its device before that were queued
+          // before it knew, however long the queue was on a busy host. A
+          // sender that never resends gets grace_ms.
+          std::int64_t from = *at + grace_us;
+          for (const auto& s : c.dir(dir).segments)
+            if (s.t_us() >= *at && s.kind == dissect::SegmentKind::retransmission) {
+              from = std::max(from, s.t_us());
+              break;
+            }
+          pmtu_drops.emplace_back(from, mtu);
         }
         std::optional<std::uint16_t> peer_mss;
         if (peer.syn) peer_mss = peer.segments[*peer.syn].tcp().mss;

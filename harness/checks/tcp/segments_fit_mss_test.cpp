@@ -85,6 +85,26 @@ TEST(SegmentsFitMss, AfterAFragNeededTheNewMtuBinds) {
   EXPECT_NE(r.detail.find("effective send MSS 1228 (peer MSS 1460, path MTU 1280"), std::string::npos) << r.detail;
 }
 
+// On a busy host the sender's device may still hold segments it queued
+// before the ICMP reached it: they leave long after the grace. Its first
+// retransmission after the ICMP shows it acted on it; only from then on does
+// the new MTU bind.
+TEST(SegmentsFitMss, SegmentsQueuedBeforeTheSenderActedOnTheIcmpAreNotJudged) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1448).fate = "dropped";
+  frag_needed(b, t, 1.1, 1280);
+  t.data("c2s", 40, 1448).fate = "dropped";  // 39 ms later, still queued before the stack knew
+  t.data("c2s", 41, 1448).fate = "dropped";
+  t.resend("c2s", 42, 0, 1228);  // the stack's reaction: the lost data at the new size
+  EXPECT_EQ(judge(b).verdict, Verdict::pass) << judge(b).detail;
+  const auto late = t.data("c2s", 43, 1448).i;  // after it: too big
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_EQ(r.evidence, std::vector<std::uint64_t>{late}) << r.detail;
+}
+
 TEST(SegmentsFitMss, AnMtuBelowTheLinuxClampIsJudgedAt552) {
   LogBuilder b;
   TcpLogBuilder t(b);
