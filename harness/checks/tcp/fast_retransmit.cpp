@@ -9,7 +9,13 @@
 //    the receiver's next expected byte, it sends an ACK of that next byte
 //    within immediate_ack_ms of the delivery.
 // not_applicable: no run of 3 duplicate ACKs and no out-of-order arrival.
-// Parameters: max_delay_ms (100), immediate_ack_ms (20).
+// The receiver rule is judged only when a scenario asks (immediate_dup_ack:
+// true): Linux 6.8+ (tcp_backlog_ack_defer=1) acks segments queued on a
+// socket its application holds in one batch, so how soon it answers
+// out-of-order data depends on scheduling (1 MB at 1 % loss on a busy host:
+// no ACK within 20 ms for a burst). Otherwise its shortfalls are measured and
+// named, not judged.
+// Parameters: max_delay_ms (100), immediate_ack_ms (20), immediate_dup_ack (false).
 #include <algorithm>
 #include <map>
 
@@ -38,12 +44,16 @@ class FastRetransmit final : public Check {
            "incoming duplicate ACKs.";
   }
   std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
-  std::vector<std::string> parameters() const override { return {"max_delay_ms", "immediate_ack_ms"}; }
+  std::vector<std::string> parameters() const override {
+    return {"max_delay_ms", "immediate_ack_ms", "immediate_dup_ack"};
+  }
 
   CheckResult run(const Inputs& in) const override {
     const json params = support::check_params(in, *this);
     const auto max_delay_us = static_cast<std::int64_t>(support::number_param(params, "max_delay_ms", 100) * 1000);
     const auto immediate_us = static_cast<std::int64_t>(support::number_param(params, "immediate_ack_ms", 20) * 1000);
+    const bool judge_receivers = params.value("immediate_dup_ack", false);
+    std::vector<std::string> receiver_shortfalls;  // not judged unless asked
     CheckResult r;
     r.expected = {{"sender", "after the 3rd duplicate ACK, a fast retransmission of the missing segment"},
                   {"max_delay_ms", max_delay_us / 1000.0},
@@ -51,15 +61,17 @@ class FastRetransmit final : public Check {
                   {"immediate_ack_ms", immediate_us / 1000.0}};
     r.measured = json::object();
     std::vector<std::string> problems;
-    int sender_judged = 0, receiver_judged = 0;
+    int sender_judged = 0, receiver_judged = 0, receiver_unjudged = 0;
     for (const auto& c : tcp::connections(in)) {
       for (const char* dir : tcp::kDirs) {
         judge_sender(c, dir, max_delay_us, r, problems, sender_judged);
-        judge_receiver(c, dir, immediate_us, r, problems, receiver_judged);
+        judge_receiver(c, dir, immediate_us, r, judge_receivers ? problems : receiver_shortfalls,
+                       judge_receivers ? receiver_judged : receiver_unjudged, judge_receivers);
       }
     }
     r.measured["dup_ack_runs_judged"] = sender_judged;
     r.measured["out_of_order_arrivals_judged"] = receiver_judged;
+    if (!receiver_shortfalls.empty()) r.measured["immediate_dup_ack_shortfalls_not_judged"] = receiver_shortfalls;
     if (!problems.empty()) {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{}", fmt::join(problems, "; "));
@@ -114,7 +126,7 @@ class FastRetransmit final : public Check {
 
   // The receiver of `dir`'s data (the peer) against each out-of-order delivery.
   static void judge_receiver(const TcpConnection& c, const std::string& dir, std::int64_t immediate_us, CheckResult& r,
-                             std::vector<std::string>& problems, int& judged) {
+                             std::vector<std::string>& problems, int& judged, bool judged_rule) {
     std::vector<const TcpSegment*> arrivals;
     for (const auto& s : c.dir(dir).segments)
       if (s.delivered && s.tcp().payload_length > 0) arrivals.push_back(&s);
@@ -133,7 +145,7 @@ class FastRetransmit final : public Check {
             break;
           }
         if (!answer) {
-          support::add_failed_dir(r, dir == "c2s" ? "s2c" : "c2s");
+          if (judged_rule) support::add_failed_dir(r, dir == "c2s" ? "s2c" : "c2s");
           problems.push_back(fmt::format("{} data i={} arrived out of order (starts at {}, next expected {}) and the "
                                          "receiver sent no ACK of {} within {:.0f} ms",
                                          dir, s->i(), s->data_start, rcv_nxt, rcv_nxt, immediate_us / 1000.0));

@@ -35,7 +35,12 @@ TEST(FastRetransmit, AResendAfterThreeDuplicateAcksPasses) {
   const auto r = judge(first_lost(2.5));
   EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
   EXPECT_EQ(r.measured["dup_ack_runs_judged"], 1);
-  EXPECT_EQ(r.measured["out_of_order_arrivals_judged"], 4);
+  EXPECT_EQ(r.measured["out_of_order_arrivals_judged"], 0);  // the receiver rule is opt-in
+  auto b = first_lost(2.5);
+  b.scenario.expect.check_params_json["fast_retransmit"] = R"({"immediate_dup_ack": true})";
+  const auto asked = judge(b);
+  EXPECT_EQ(asked.verdict, Verdict::pass) << asked.detail;
+  EXPECT_EQ(asked.measured["out_of_order_arrivals_judged"], 4);
 }
 
 TEST(FastRetransmit, WaitingForTheTimerFails) {
@@ -51,8 +56,17 @@ TEST(FastRetransmit, NoResendAtAllFails) {
   EXPECT_NE(r.detail.find("was never followed by a retransmission of it"), std::string::npos) << r.detail;
 }
 
-TEST(FastRetransmit, AReceiverThatDelaysItsOutOfOrderAcksFails) {
+TEST(FastRetransmit, AReceiverThatDelaysItsOutOfOrderAcksIsMeasuredButNotJudgedUnlessAsked) {
   const auto r = judge(first_lost(70, false));
+  EXPECT_NE(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_FALSE(r.measured["immediate_dup_ack_shortfalls_not_judged"].empty());
+  EXPECT_EQ(r.measured["out_of_order_arrivals_judged"], 0);
+}
+
+TEST(FastRetransmit, AReceiverThatDelaysItsOutOfOrderAcksFailsWhenTheScenarioAsks) {
+  auto b = first_lost(70, false);
+  b.scenario.expect.check_params_json["fast_retransmit"] = R"({"immediate_dup_ack": true})";
+  const auto r = judge(b);
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.detail.find("arrived out of order (starts at 1000, next expected 0) and the receiver sent no ACK of 0 "
                           "within 20 ms"),

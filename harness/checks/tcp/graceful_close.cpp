@@ -46,6 +46,11 @@ class GracefulClose final : public Check {
     const bool abort_expected =
         params.value("abort_expected", workload == "abort-unread" || workload == "linger-abort");
     CheckResult r;
+    if (workload == "keepalive") {  // it ends when keep-alive gives up on the peer: RSTs, no close to judge
+      r.verdict = Verdict::not_applicable;
+      r.detail = "the keepalive workload ends when keep-alive declares the peer dead (RFC 1122 4.2.3.6), not by a close";
+      return r;
+    }
     r.expected = {{"fin", "each FIN and all data before it acked by the peer"},
                   {"rst", abort_expected ? "an RST (the workload aborts), reported by the side it reached as ECONNRESET"
                                          : "none after the handshake"}};

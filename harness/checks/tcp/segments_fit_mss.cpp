@@ -4,7 +4,7 @@
 // with SendMSS the peer's SYN MSS option (536 for IPv4 / 1220 for IPv6 when
 // absent, MUST-15), MMS_S the path MTU - the fixed IP header, and TCPhdrsize
 // this segment's own TCP header (options included, so timestamps shrink it).
-// The path MTU: the link MTU the packet met, lowered by each wire-originated
+// The path MTU: the link MTU when the connection began, lowered by each wire-originated
 // ICMP frag-needed / Packet Too Big for this connection from when the sender
 // acted on it: its first retransmission after the ICMP reached it, or the
 // ICMP's delivery plus grace_ms when it resends nothing (segments already
@@ -75,6 +75,17 @@ class SegmentsFitMss final : public Check {
             }
           pmtu_drops.emplace_back(from, mtu);
         }
+        // What the sender can know of the path: the link MTU when the
+        // connection began (its own interface's), lowered only by the ICMPs
+        // that reached it. A link that shrinks later, silently (a black hole)
+        // or before its ICMP arrives, is not the sender's fault here
+        // (PLPMTUD and the ICMP's own timing are judged elsewhere).
+        int initial_mtu = in.scenario.link.mtu;
+        for (const auto& s : c.dir(dir).segments)
+          if (s.d->mtu > 0) {
+            initial_mtu = s.d->mtu;
+            break;
+          }
         std::optional<std::uint16_t> peer_mss;
         if (peer.syn) peer_mss = peer.segments[*peer.syn].tcp().mss;
         int reported = 0;
@@ -84,7 +95,7 @@ class SegmentsFitMss final : public Check {
           ++judged;
           const bool v6 = s.d->ip->version == 6;
           const int send_mss = peer_mss ? *peer_mss : (v6 ? 1220 : 536);
-          int pmtu = s.d->mtu > 0 ? s.d->mtu : in.scenario.link.mtu;
+          int pmtu = initial_mtu;
           for (const auto& [from, mtu] : pmtu_drops)
             if (s.t_us() >= from) pmtu = std::min(pmtu, mtu);
           const int ip_header = static_cast<int>(s.d->ip->header_length);

@@ -105,6 +105,17 @@ TEST(SegmentsFitMss, SegmentsQueuedBeforeTheSenderActedOnTheIcmpAreNotJudged) {
   EXPECT_EQ(r.evidence, std::vector<std::uint64_t>{late}) << r.detail;
 }
 
+// The link shrinks under a sender that has not been told (no ICMP yet, or a
+// black hole): its full-sized segments are what it can know to send.
+TEST(SegmentsFitMss, ALinkThatShrinksWithoutTellingTheSenderIsNotItsFault) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1448);
+  t.data("c2s", 2, 1448).mtu = 1280;  // the link's MTU when it arrived
+  EXPECT_EQ(judge(b).verdict, Verdict::pass) << judge(b).detail;
+}
+
 TEST(SegmentsFitMss, AnMtuBelowTheLinuxClampIsJudgedAt552) {
   LogBuilder b;
   TcpLogBuilder t(b);
