@@ -8,6 +8,8 @@ survives the check growing fields. templates/retx_chart.svg.j2 draws it.
 import math
 from dataclasses import dataclass, field
 
+from .chart_axes import Scale, fmt_ms
+
 W, H, ML, MR, MT, MB = 640, 280, 64, 16, 16, 40
 
 _MEASURED_KEYS = ("intervals_ms", "measured_ms", "gaps_ms", "intervals")
@@ -140,30 +142,6 @@ class Chart:
     plot: tuple = (ML, MT, W - MR, H - MB)
 
 
-def _nice_ticks(lo, hi, log):
-    if log:
-        ticks, p = [], 10 ** math.floor(math.log10(lo))
-        while p <= hi * 1.0001:
-            for m in (1, 2, 5):
-                if lo <= p * m <= hi:
-                    ticks.append(p * m)
-            p *= 10
-        return ticks
-    raw = (hi - lo) / 5 or 1
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(s * mag for s in (1, 2, 5, 10) if s * mag >= raw)
-    t, ticks = math.floor(lo / step) * step, []
-    while t <= hi + 1e-9:
-        if t >= lo:
-            ticks.append(t)
-        t += step
-    return ticks
-
-
-def _fmt_ms(v):
-    return f"{v / 1000:g} s" if v >= 1000 else f"{v:g} ms"
-
-
 def build(s):
     n = len(s.measured)
     vals = list(s.measured) + (s.expected or [])[:n] + (s.high or [])[:n] + (s.low or [])[:n]
@@ -172,16 +150,9 @@ def build(s):
     log = vmax / vmin > 20
     x0, y0, x1, y1 = ML, MT, W - MR, H - MB
     if log:
-        lo, hi = 10 ** math.floor(math.log10(vmin)), vmax * 1.3
-
-        def ymap(v):
-            v = max(v, lo)
-            return y1 - (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * (y1 - y0)
+        ymap = Scale(10 ** math.floor(math.log10(vmin)), vmax * 1.3, y1, y0, log=True)
     else:
-        lo, hi = 0.0, vmax * 1.15
-
-        def ymap(v):
-            return y1 - (v - lo) / (hi - lo) * (y1 - y0)
+        ymap = Scale(0.0, vmax * 1.15, y1, y0)
 
     def xmap(k):
         return x0 + (k + 0.5) * (x1 - x0) / n
@@ -213,5 +184,5 @@ def build(s):
             title += f", band {s.low[k]:g}..{s.high[k]:g} ms: {'inside' if ok else 'OUTSIDE'}"
         c.points.append((round(xmap(k), 1), round(ymap(v), 1), ok, title, f"#ev-{i}" if i is not None else None))
         c.xticks.append((round(xmap(k), 1), str(k + 1)))
-    c.yticks = [(round(ymap(t), 1), _fmt_ms(t)) for t in _nice_ticks(max(lo, 1e-9) if log else lo, hi, log)]
+    c.yticks = [(round(ymap(t), 1), fmt_ms(t)) for t in ymap.ticks()]
     return c

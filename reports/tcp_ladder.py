@@ -162,8 +162,9 @@ def collapse(rows):
     return out
 
 
-def build(events):
-    segs = segments(events)
+def build(events, segs=None):
+    """segs: tcp_segments.segments(events), when the caller already has them."""
+    segs = segments(events) if segs is None else segs
     by_i = {s.i: s for s in segs}
     rows = []
     for ev in events:

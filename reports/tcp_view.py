@@ -1,8 +1,8 @@
 """Everything a TCP run page draws from events.jsonl: the ladder, the
 time-sequence graphs and the retransmission-vs-RTO chart. One segment
 reading (tcp_segments) feeds them all."""
-from . import tcp_ladder
-from .tcp_segments import is_tcp_log
+from . import tcp_ladder, tcp_timeseq
+from .tcp_segments import is_tcp_log, segments
 
 
 def applies(events):
@@ -10,4 +10,5 @@ def applies(events):
 
 
 def build(events):
-    return {"ladder": tcp_ladder.build(events)}
+    segs = segments(events)
+    return {"ladder": tcp_ladder.build(events, segs), "timeseq": tcp_timeseq.build(segs)}

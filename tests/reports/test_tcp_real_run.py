@@ -4,10 +4,12 @@ draws its events.jsonl and result.json topology."""
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from conftest import REPO, parse, run_cli
+from test_chromium import CHROMIUM, _chromium
 
 WIREPROOF = REPO / "build" / "ci" / "harness" / "cli" / "wireproof"
 pytestmark = [
@@ -80,3 +82,26 @@ def test_real_drop_is_resent_and_marked(lossy):
     assert len(dropped) == 1 and "DROP" in dropped[0].text()
     resent = [r for r in rows if "retx" in r.attrs.get("class", "").split()]
     assert dropped[0].attrs["data-seq"] in {r.attrs["data-seq"] for r in resent}
+
+
+def test_real_time_sequence_graph_shows_the_drop_and_its_resend(lossy):
+    _events, doc, _ = lossy
+    svgs = [s for s in doc.find_all("svg") if s.has_class("timeseq")]
+    c2s = [s for s in svgs if s.attrs["data-dir"] == "c2s"]
+    assert len(c2s) == 1
+    lines = c2s[0].find_all("line")
+    dropped = [ln for ln in lines if ln.has_class("dropped")]
+    resent = [ln for ln in lines if ln.has_class("retx")]
+    assert len(dropped) == 1 and resent
+    assert (dropped[0].attrs["y1"], dropped[0].attrs["y2"]) in {(r.attrs["y1"], r.attrs["y2"]) for r in resent}
+    assert c2s[0].find("polyline", **{"class": "ackline"}) is not None
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+def test_real_tcp_page_loads_in_chromium(lossy):
+    _events, _doc, page = lossy
+    dom = parse(_chromium("--dump-dom", page.as_uri()))
+    assert dom.find("table", **{"class": "tcp-ladder"}) is not None
+    svg = next(s for s in dom.find_all("svg") if s.has_class("timeseq"))
+    assert [ln for ln in svg.find_all("line") if ln.has_class("retx")]
+    assert not dom.find_all("script")
