@@ -52,6 +52,8 @@ class Series:
     high: list | None = None
     ok: list | None = None     # the check's own per-point verdict, when it gives one
     ids: list | None = None    # events.jsonl index of each retransmission
+    expected_name: str = "expected"            # what the reference line is, in titles
+    notes: list | None = None  # per-point text appended to its title (e.g. where the reference came from)
 
 
 def _entry_series(label, entries):
@@ -140,11 +142,14 @@ class Chart:
     xticks: list = field(default_factory=list)   # (x, text)
     log: bool = False
     plot: tuple = (ML, MT, W - MR, H - MB)
+    expected_title: str = "expected schedule"
+    expected_marks: list = field(default_factory=list)   # (x1, x2, y, title): a dash per point's reference
 
 
 def build(s):
     n = len(s.measured)
-    vals = list(s.measured) + (s.expected or [])[:n] + (s.high or [])[:n] + (s.low or [])[:n]
+    vals = [v for v in list(s.measured) + (s.expected or [])[:n] + (s.high or [])[:n] + (s.low or [])[:n]
+            if v is not None]  # a point may have no reference (no tcp_info before it)
     positive = [v for v in vals if v > 0] or [1.0]
     vmax, vmin = max(vals + [1.0]), min(positive)
     log = vmax / vmin > 20
@@ -157,7 +162,8 @@ def build(s):
     def xmap(k):
         return x0 + (k + 0.5) * (x1 - x0) / n
 
-    c = Chart(label=s.label, log=log)
+    c = Chart(label=s.label, log=log, expected_title="expected schedule" if s.expected_name == "expected"
+              else s.expected_name)
     if s.low and s.high:
         k_max = min(n, len(s.low), len(s.high))
         top = [f"{xmap(k):.1f},{ymap(s.high[k]):.1f}" for k in range(k_max)]
@@ -168,7 +174,12 @@ def build(s):
             bottom = [f"{xmap(0) + hw:.1f},{ymap(s.low[0]):.1f}", f"{xmap(0) - hw:.1f},{ymap(s.low[0]):.1f}"]
         c.band = " ".join(top + bottom)
     if s.expected:
-        c.expected = " ".join(f"{xmap(k):.1f},{ymap(s.expected[k]):.1f}" for k in range(min(n, len(s.expected))))
+        if s.expected_name == "expected":
+            c.expected = " ".join(f"{xmap(k):.1f},{ymap(s.expected[k]):.1f}" for k in range(min(n, len(s.expected))))
+        else:  # a reference per point (some may have none), not a schedule: a dash at each
+            hw = min((x1 - x0) / n / 4, 12)
+            c.expected_marks = [(round(xmap(k) - hw, 1), round(xmap(k) + hw, 1), round(ymap(e), 1),
+                                 f"{s.expected_name} {e:g} ms") for k, e in enumerate(s.expected[:n]) if e is not None]
     for k, v in enumerate(s.measured):
         ok = None
         exp = s.expected[k] if s.expected and k < len(s.expected) else None
@@ -179,7 +190,9 @@ def build(s):
         i = s.ids[k] if s.ids and k < len(s.ids) else None
         title = f"interval {k + 1}{f' (#{i})' if i is not None else ''}: measured {v:g} ms"
         if exp is not None:
-            title += f", expected {exp:g} ms"
+            title += f", {s.expected_name} {exp:g} ms"
+        if s.notes and k < len(s.notes) and s.notes[k]:
+            title += f" ({s.notes[k]})"
         if ok is not None:
             title += f", band {s.low[k]:g}..{s.high[k]:g} ms: {'inside' if ok else 'OUTSIDE'}"
         c.points.append((round(xmap(k), 1), round(ymap(v), 1), ok, title, f"#ev-{i}" if i is not None else None))

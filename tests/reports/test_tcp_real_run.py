@@ -105,3 +105,14 @@ def test_real_tcp_page_loads_in_chromium(lossy):
     svg = next(s for s in dom.find_all("svg") if s.has_class("timeseq"))
     assert [ln for ln in svg.find_all("line") if ln.has_class("retx")]
     assert not dom.find_all("script")
+
+
+def test_real_resend_is_charted_against_the_clients_reported_rto(lossy):
+    events, doc, _ = lossy
+    boxes = [d for d in doc.find_all("div") if d.has_class("rto-chart")]
+    c2s = [b for b in boxes if "c2s (sender: client)" in b.text()]
+    assert len(c2s) == 1
+    titles = [c.find("title").text() for c in c2s[0].find_all("circle")]
+    assert titles and all("measured" in t for t in titles)
+    # the linux shim reports tcp_info at connected, before any data is sent: the first re-send has a reference
+    assert "stack-reported RTO" in titles[0] and "rto reported by the client" in titles[0]
