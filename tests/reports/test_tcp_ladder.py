@@ -2,7 +2,7 @@
 from conftest import parse, run_cli
 from tcp_log import MSS, Log
 
-from reports import tcp_ladder
+from reports import tcp_ladder, tcp_segments
 
 
 def _page(tmp_path, log, **kw):
@@ -136,3 +136,16 @@ def test_peer_events_show_in_their_side_with_the_reported_rto(tmp_path):
     row = [r for r in _rows(_page(tmp_path, log)) if r.attrs.get("data-kind") == "peer"][0]
     client_td, _arrow, server_td = row.find_all("td")[3:6]
     assert "rto 204 ms" in server_td.text() and client_td.text().strip() == ""
+
+
+def test_relative_numbers_survive_the_sequence_space_wrapping():
+    log = Log()
+    log.handshake()
+    s_isn = log.events[1]["tcp"]["seq"]   # tcp_log.S_ISN: 296 below 2^32
+    log.seg(5, "s2c", s_isn + 1, 1_000_001, flags=("psh", "ack"), length=500)
+    log.seg(6, "s2c", s_isn + 501, 1_000_001, flags=("psh", "ack"), length=500)   # absolute seq wrapped to 205
+    log.seg(7, "c2s", 1_000_001, s_isn + 1001)
+    segs = tcp_segments.segments(log.events)
+    assert log.events[4]["tcp"]["seq"] == 205
+    assert [s.rel_seq for s in segs[3:5]] == [1, 501] and segs[5].rel_ack == 1001
+    assert not any(s.retransmission for s in segs)
