@@ -58,9 +58,16 @@ class Log:
         self.seg(1, "s2c", S_ISN, C_ISN + 1, flags=("syn", "ack"), window=65160, **s_opts)
         self.seg(2, "c2s", C_ISN + 1, S_ISN + 1)
 
-    def data(self, t_ms, k, **kw):
-        """The client's k-th full segment (k from 0): relative seq 1 + k * MSS."""
+    def data(self, t_ms, k, dropped=False, **kw):
+        """The client's k-th full segment (k from 0): relative seq 1 + k * MSS; dropped by rule 'drop-one'."""
+        if dropped:
+            kw.update(fate="dropped", actions=[{"rule": "drop-one", "action": "drop", "detail": ""}])
         return self.seg(t_ms, "c2s", C_ISN + 1 + k * MSS, S_ISN + 1, flags=("psh", "ack"), length=MSS, **kw)
+
+    def burst(self, t_ms, n, drop_k):
+        """Segments 0..n-1 one millisecond apart, segment drop_k dropped."""
+        for k in range(n):
+            self.data(t_ms + k, k, dropped=k == drop_k)
 
     def ack(self, t_ms, upto_k, window=200, **kw):
         """The server acknowledging segments 0..upto_k-1."""

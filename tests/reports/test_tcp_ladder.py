@@ -25,9 +25,7 @@ def _seg_rows(doc):
 def _lossy_log(retransmit=True):
     log = Log()
     log.handshake()
-    for k in range(4):
-        log.data(10 + k, k, fate="dropped" if k == 2 else "forwarded",
-                 actions=[{"rule": "drop-one", "action": "drop", "detail": ""}] if k == 2 else [])
+    log.burst(10, 4, drop_k=2)
     log.ack(20, 2)
     log.ack(21, 2)
     if retransmit:
@@ -86,9 +84,7 @@ def test_a_second_resend_counts_as_the_second(tmp_path):
 def test_long_runs_collapse_but_keep_every_drop_retx_and_syn_fin(tmp_path):
     log = Log()
     log.handshake()
-    for k in range(40):
-        log.data(10 + k, k, fate="dropped" if k == 20 else "forwarded",
-                 actions=[{"rule": "r", "action": "drop", "detail": ""}] if k == 20 else [])
+    log.burst(10, 40, drop_k=20)
     log.data(300, 20)
     fin = log.seg(301, "c2s", 1_000_000 + 1 + 40 * MSS, 4_294_967_001, flags=("fin", "ack"))
     doc = _page(tmp_path, log)

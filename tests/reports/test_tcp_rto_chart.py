@@ -12,7 +12,7 @@ def _log(retransmit=True, infos=((3, 204000), (12, 300000), (400, 999000))):
         log.peer(t, "client", {"event": "tcp_info", "when": "test", "rto_us": rto})
     log.peer(4, "server", {"event": "tcp_info", "when": "test", "rto_us": 50000})  # not the sender of c2s data
     log.data(10, 0)
-    log.data(11, 1, fate="dropped", actions=[{"rule": "d", "action": "drop", "detail": ""}])
+    log.data(11, 1, dropped=True)
     log.ack(12, 1)
     if retransmit:
         log.data(311, 1)          # 300 ms after the first send

@@ -8,9 +8,7 @@ from reports import tcp_segments, tcp_timeseq
 def _lossy(retransmit=True):
     log = Log()
     log.handshake()
-    for k in range(6):
-        log.data(10 + k, k, fate="dropped" if k == 3 else "forwarded",
-                 actions=[{"rule": "drop-one", "action": "drop", "detail": ""}] if k == 3 else [])
+    log.burst(10, 6, drop_k=3)
     log.ack(20, 3)
     log.ack(21, 3, sack=[[1_000_000 + 1 + 4 * MSS, 1_000_000 + 1 + 6 * MSS]])
     if retransmit:
