@@ -124,12 +124,14 @@ def segments(events):
         key = _key(ev, tcp)
         c = conns.setdefault(key, _Conn(n=len(conns) + 1))
         me, peer = c.dirs[d], c.dirs["s2c" if d == "c2s" else "c2s"]
-        flags = [f for f in FLAG_ORDER if f in (tcp.get("flags") or [])]
+        given = tcp.get("flags") if isinstance(tcp.get("flags"), list) else []
+        flags = [f for f in FLAG_ORDER if f in given]
         seq, ack = _int(tcp.get("seq")), _int(tcp.get("ack"))
         s = Segment(conn=c.n, flags=flags, length=_int(tcp.get("payload_length")) or 0, **base)
         if "syn" in flags and not s.origin_wire and me.isn is None and seq is not None:
             me.isn = seq
-            me.ws = _int(tcp.get("window_scale"))
+            ws = _int(tcp.get("window_scale"))
+            me.ws = None if ws is None else min(max(ws, 0), 14)  # RFC 7323 2.3: a shift over 14 is used as 14
         if me.isn is None and seq is not None and not s.origin_wire:
             me.isn = seq  # joined mid-connection: the first sequence number seen stands in for the ISN
         if seq is not None and me.isn is not None:
