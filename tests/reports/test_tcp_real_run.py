@@ -116,3 +116,21 @@ def test_real_resend_is_charted_against_the_clients_reported_rto(lossy):
     assert titles and all("measured" in t for t in titles)
     # the linux shim reports tcp_info at connected, before any data is sent: the first re-send has a reference
     assert "stack-reported RTO" in titles[0] and "rto reported by the client" in titles[0]
+
+
+@pytest.fixture(scope="module")
+def mtu(tmp_path_factory):
+    return _run(tmp_path_factory, "mtu-shrinks-with-icmp")
+
+
+def test_real_icmp_frag_needed_rows_are_wire_marked_and_never_hidden(mtu):
+    events, doc, _ = mtu
+    icmp_events = [e for e in _packets(events) if e.get("origin") == "wire" and "icmp" in e]
+    assert icmp_events  # the scenario shrinks the MTU mid-transfer and the wire answers with ICMP
+    rows = {r.attrs.get("id"): r for r in _rows(doc)}
+    for e in icmp_events:
+        row = rows[f"ev-{e['i']}"]
+        assert row.attrs["data-kind"] == "icmp" and "wire-origin" in row.attrs["class"]
+        assert f"mtu {e['icmp']['mtu']}" in row.text()
+    svg = next(s for s in doc.find_all("svg") if s.has_class("timeseq") and s.attrs["data-dir"] == "c2s")
+    assert len([ln for ln in svg.find_all("line") if ln.has_class("icmp")]) == len(icmp_events)
