@@ -8,7 +8,7 @@ import shlex
 import shutil
 from pathlib import Path
 
-from . import ladder, load, retx_chart
+from . import ladder, load, retx_chart, tcp_view, topology
 from .paths import pair_page, rel, run_page_dir
 from .templating import environment
 from .verdicts import RUN_VERDICTS, counts, worst
@@ -195,6 +195,7 @@ def _run_view(run, copied, events, events_warning):
         if key in copied:
             text, note = _read_log(run.path / copied[key])
             logs.append({"label": label, "text": text, "note": note, "file": copied[key]})
+    tcp = tcp_view.build(events) if events and tcp_view.applies(events) else None
     hs = res.get("handshake") if isinstance(res.get("handshake"), dict) else {}
     wire = res.get("wire") if isinstance(res.get("wire"), dict) else {}
     return {
@@ -205,7 +206,8 @@ def _run_view(run, copied, events, events_warning):
         "wire_rules": [r for r in wire.get("rules") or [] if isinstance(r, dict)],
         "app_data": res.get("app_data") if isinstance(res.get("app_data"), dict) else {},
         "checks": checks, "charts": charts, "logs": logs, "artifacts": copied,
-        "ladder": ladder.build(events, f"client {run.client}", f"server {run.server}") if events else None,
+        "ladder": ladder.build(events, f"client {run.client}", f"server {run.server}") if events and not tcp else None,
+        "tcp": tcp, "topology": topology.view(res.get("topology")),
         "events_warning": events_warning, "reason": _one_line_reason(run),
         "duration": _fmt_duration(res.get("duration_s")),
     }

@@ -8,6 +8,8 @@ survives the check growing fields. templates/retx_chart.svg.j2 draws it.
 import math
 from dataclasses import dataclass, field
 
+from .chart_axes import Scale, fmt_ms
+
 W, H, ML, MR, MT, MB = 640, 280, 64, 16, 16, 40
 
 _MEASURED_KEYS = ("intervals_ms", "measured_ms", "gaps_ms", "intervals")
@@ -50,6 +52,8 @@ class Series:
     high: list | None = None
     ok: list | None = None     # the check's own per-point verdict, when it gives one
     ids: list | None = None    # events.jsonl index of each retransmission
+    expected_name: str = "expected"            # what the reference line is, in titles
+    notes: list | None = None  # per-point text appended to its title (e.g. where the reference came from)
 
 
 def _entry_series(label, entries):
@@ -138,55 +142,28 @@ class Chart:
     xticks: list = field(default_factory=list)   # (x, text)
     log: bool = False
     plot: tuple = (ML, MT, W - MR, H - MB)
-
-
-def _nice_ticks(lo, hi, log):
-    if log:
-        ticks, p = [], 10 ** math.floor(math.log10(lo))
-        while p <= hi * 1.0001:
-            for m in (1, 2, 5):
-                if lo <= p * m <= hi:
-                    ticks.append(p * m)
-            p *= 10
-        return ticks
-    raw = (hi - lo) / 5 or 1
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(s * mag for s in (1, 2, 5, 10) if s * mag >= raw)
-    t, ticks = math.floor(lo / step) * step, []
-    while t <= hi + 1e-9:
-        if t >= lo:
-            ticks.append(t)
-        t += step
-    return ticks
-
-
-def _fmt_ms(v):
-    return f"{v / 1000:g} s" if v >= 1000 else f"{v:g} ms"
+    expected_title: str = "expected schedule"
+    expected_marks: list = field(default_factory=list)   # (x1, x2, y, title): a dash per point's reference
 
 
 def build(s):
     n = len(s.measured)
-    vals = list(s.measured) + (s.expected or [])[:n] + (s.high or [])[:n] + (s.low or [])[:n]
+    vals = [v for v in list(s.measured) + (s.expected or [])[:n] + (s.high or [])[:n] + (s.low or [])[:n]
+            if v is not None]  # a point may have no reference (no tcp_info before it)
     positive = [v for v in vals if v > 0] or [1.0]
     vmax, vmin = max(vals + [1.0]), min(positive)
     log = vmax / vmin > 20
     x0, y0, x1, y1 = ML, MT, W - MR, H - MB
     if log:
-        lo, hi = 10 ** math.floor(math.log10(vmin)), vmax * 1.3
-
-        def ymap(v):
-            v = max(v, lo)
-            return y1 - (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * (y1 - y0)
+        ymap = Scale(10 ** math.floor(math.log10(vmin)), vmax * 1.3, y1, y0, log=True)
     else:
-        lo, hi = 0.0, vmax * 1.15
-
-        def ymap(v):
-            return y1 - (v - lo) / (hi - lo) * (y1 - y0)
+        ymap = Scale(0.0, vmax * 1.15, y1, y0)
 
     def xmap(k):
         return x0 + (k + 0.5) * (x1 - x0) / n
 
-    c = Chart(label=s.label, log=log)
+    c = Chart(label=s.label, log=log, expected_title="expected schedule" if s.expected_name == "expected"
+              else s.expected_name)
     if s.low and s.high:
         k_max = min(n, len(s.low), len(s.high))
         top = [f"{xmap(k):.1f},{ymap(s.high[k]):.1f}" for k in range(k_max)]
@@ -197,7 +174,12 @@ def build(s):
             bottom = [f"{xmap(0) + hw:.1f},{ymap(s.low[0]):.1f}", f"{xmap(0) - hw:.1f},{ymap(s.low[0]):.1f}"]
         c.band = " ".join(top + bottom)
     if s.expected:
-        c.expected = " ".join(f"{xmap(k):.1f},{ymap(s.expected[k]):.1f}" for k in range(min(n, len(s.expected))))
+        if s.expected_name == "expected":
+            c.expected = " ".join(f"{xmap(k):.1f},{ymap(s.expected[k]):.1f}" for k in range(min(n, len(s.expected))))
+        else:  # a reference per point (some may have none), not a schedule: a dash at each
+            hw = min((x1 - x0) / n / 4, 12)
+            c.expected_marks = [(round(xmap(k) - hw, 1), round(xmap(k) + hw, 1), round(ymap(e), 1),
+                                 f"{s.expected_name} {e:g} ms") for k, e in enumerate(s.expected[:n]) if e is not None]
     for k, v in enumerate(s.measured):
         ok = None
         exp = s.expected[k] if s.expected and k < len(s.expected) else None
@@ -208,10 +190,12 @@ def build(s):
         i = s.ids[k] if s.ids and k < len(s.ids) else None
         title = f"interval {k + 1}{f' (#{i})' if i is not None else ''}: measured {v:g} ms"
         if exp is not None:
-            title += f", expected {exp:g} ms"
+            title += f", {s.expected_name} {exp:g} ms"
+        if s.notes and k < len(s.notes) and s.notes[k]:
+            title += f" ({s.notes[k]})"
         if ok is not None:
             title += f", band {s.low[k]:g}..{s.high[k]:g} ms: {'inside' if ok else 'OUTSIDE'}"
         c.points.append((round(xmap(k), 1), round(ymap(v), 1), ok, title, f"#ev-{i}" if i is not None else None))
         c.xticks.append((round(xmap(k), 1), str(k + 1)))
-    c.yticks = [(round(ymap(t), 1), _fmt_ms(t)) for t in _nice_ticks(max(lo, 1e-9) if log else lo, hi, log)]
+    c.yticks = [(round(ymap(t), 1), fmt_ms(t)) for t in ymap.ticks()]
     return c
