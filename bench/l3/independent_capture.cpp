@@ -104,6 +104,11 @@ NamespaceCapture::NamespaceCapture(const std::string& ns_name, const std::string
 
 std::vector<CapturedPacket> NamespaceCapture::stop() {
   if (pid_ < 0) return {};
+  // libpcap's TPACKET_V3 ring hands packets over a block at a time, a partly
+  // filled block only when its timeout expires; dumpcap has no immediate mode
+  // and drops what is still in the ring at SIGINT. Waiting a second first lost
+  // the tail of the server's capture no more (without it: 289 of 1009 packets).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   ::kill(pid_, SIGINT);
   int status = 0;
   ::waitpid(pid_, &status, 0);

@@ -3,7 +3,9 @@
 //  (1) one-way TCP bulk goodput through the full wire (Link with an empty
 //      impairment list, IP/TCP dissection, events.jsonl written as the runner
 //      writes it, L3Relay) against a bare TUN-to-TUN copy loop (PacketPump),
-//      interleaved A B B A ..., medians and the per-pair ratio;
+//      interleaved (the order rotating each repetition), medians and per-repetition
+//      ratios; a third path, the wire building events but not writing them,
+//      says how much of the cost is the log;
 //  (2) added latency: small-segment TCP ping-pong round trips through both
 //      paths (added = wire - pump), and each packet's time inside the wire
 //      (the event's deliveries_us[0] - t_us) under ping-pong and under bulk;
@@ -61,16 +63,28 @@ std::vector<double> residence_us(const std::vector<PacketTimes>& packets) {
 }
 
 struct WireProfile {
-  double seconds = 0, thread_cpu_s = 0, sink_s = 0;
+  double seconds = 0, thread_cpu_s = 0, to_json_s = 0, dump_s = 0, write_s = 0;
   std::size_t packets = 0;
   std::uintmax_t events_bytes = 0;
 };
 
 struct BulkPhase {
   std::vector<double> pump_mbit, wire_mbit, ratio;
-  std::vector<double> residence;  // every wire packet of every repetition
-  WireProfile profile;            // summed over repetitions
+  // The wire with its events built but not written: where the log's cost ends.
+  std::vector<double> unlogged_mbit, unlogged_ratio;
+  std::vector<double> residence;  // every logged wire packet of every repetition
+  WireProfile profile, unlogged_profile;  // summed over repetitions
 };
+
+void add_profile(WireProfile& p, const LoggedWire& w, const BulkResult& r) {
+  p.seconds += r.seconds;
+  p.thread_cpu_s += w.thread_cpu_s();
+  p.to_json_s += w.to_json_s();
+  p.dump_s += w.dump_s();
+  p.write_s += w.write_s();
+  p.packets += w.packets().size();
+  p.events_bytes += w.events_file_bytes();
+}
 
 BulkPhase bulk_phase(const wire::l3::L3Topology& topo, const Options& o) {
   BulkPhase phase;
@@ -82,34 +96,32 @@ BulkPhase bulk_phase(const wire::l3::L3Topology& topo, const Options& o) {
     wire::l3::test::PacketPump pump(topo.wire_fd(Dir::c2s), topo.wire_fd(Dir::s2c));
     return one_way_bulk(cns, sns, server, bytes).goodput_mbit_s();
   };
-  auto wire_run = [&](int rep) {
-    const fs::path events = o.out_dir / fmt::format("bulk-{}.events.jsonl", rep);
+  auto wire_run = [&](int rep, bool logged) {
+    const fs::path events = logged ? o.out_dir / fmt::format("bulk-{}.events.jsonl", rep) : fs::path();
     LoggedWire w(topo, events);
     const BulkResult r = one_way_bulk(cns, sns, server, bytes);
     w.stop();
-    const auto res = residence_us(w.packets());
-    phase.residence.insert(phase.residence.end(), res.begin(), res.end());
-    phase.profile.seconds += r.seconds;
-    phase.profile.thread_cpu_s += w.thread_cpu_s();
-    phase.profile.sink_s += w.sink_s();
-    phase.profile.packets += w.packets().size();
-    phase.profile.events_bytes += w.events_file_bytes();
-    if (rep + 1 < o.reps) fs::remove(events);  // hundreds of MB each; the last one stays to look at
+    if (logged) {
+      const auto res = residence_us(w.packets());
+      phase.residence.insert(phase.residence.end(), res.begin(), res.end());
+    }
+    add_profile(logged ? phase.profile : phase.unlogged_profile, w, r);
+    if (logged && rep + 1 < o.reps) fs::remove(events);  // hundreds of MB each; the last one stays to look at
     return r.goodput_mbit_s();
   };
   for (int rep = 0; rep < o.reps; ++rep) {
-    double pump = 0, wire = 0;
-    if (rep % 2 == 0) {  // A B B A: drift in the machine's speed hits both alike
-      pump = pump_run();
-      wire = wire_run(rep);
-    } else {
-      wire = wire_run(rep);
-      pump = pump_run();
+    double goodput[3] = {};  // pump, wire, wire unlogged
+    for (int k = 0; k < 3; ++k) {  // the order rotates, so drift in the machine's speed hits all alike
+      const int path = (rep + k) % 3;
+      goodput[path] = path == 0 ? pump_run() : wire_run(rep, path == 1);
     }
-    fmt::print(stderr, "bulk {}: pump {:.0f} Mbit/s, wire {:.0f} Mbit/s ({:.2f}x)\n", rep, pump, wire, wire / pump);
-    phase.pump_mbit.push_back(pump);
-    phase.wire_mbit.push_back(wire);
-    phase.ratio.push_back(wire / pump);
+    fmt::print(stderr, "bulk {}: pump {:.0f} Mbit/s, wire {:.0f} ({:.2f}x), wire unlogged {:.0f} ({:.2f}x)\n", rep,
+               goodput[0], goodput[1], goodput[1] / goodput[0], goodput[2], goodput[2] / goodput[0]);
+    phase.pump_mbit.push_back(goodput[0]);
+    phase.wire_mbit.push_back(goodput[1]);
+    phase.ratio.push_back(goodput[1] / goodput[0]);
+    phase.unlogged_mbit.push_back(goodput[2]);
+    phase.unlogged_ratio.push_back(goodput[2] / goodput[0]);
   }
   return phase;
 }
@@ -284,6 +296,8 @@ int main(int argc, char** argv) {
     print_row("", "pump", "wire", "wire/pump", "target");
     print_row("bulk goodput, median (Mbit/s)", f1(pump), f1(wire_mbit), fmt::format("{:.2f}", ratio),
               fmt::format(">= 0.80 {}", ratio >= 0.8 ? "met" : "NOT met"));
+    const double unlogged = median(bulk.unlogged_mbit), unlogged_ratio = median(bulk.unlogged_ratio);
+    print_row("  wire, events built but not written", f1(pump), f1(unlogged), fmt::format("{:.2f}", unlogged_ratio));
     print_row("  per repetition: ratio min..max", "", "",
               fmt::format("{:.2f}..{:.2f}", *std::min_element(bulk.ratio.begin(), bulk.ratio.end()),
                           *std::max_element(bulk.ratio.begin(), bulk.ratio.end())));
@@ -308,15 +322,23 @@ int main(int argc, char** argv) {
     };
     capture_rows("ping-pong", pp_recv, pp_deliv, cap_pp);
     capture_rows(fmt::format("bulk {} MiB", o.capture_mib), bulk_recv, bulk_deliv, cap_bulk);
-    fmt::print("wire thread during bulk: {:.0f}% of the transfer time on CPU, {:.0f}% of its CPU in the event sink "
-               "(JSON + write), {:.0f} bytes of events.jsonl per packet\n",
-               100 * prof.thread_cpu_s / prof.seconds, 100 * prof.sink_s / prof.thread_cpu_s,
-               static_cast<double>(prof.events_bytes) / static_cast<double>(std::max<std::size_t>(1, prof.packets)));
+    const auto& unl = bulk.unlogged_profile;
+    auto per_packet_us = [](double s, std::size_t n) { return n ? s * 1e6 / static_cast<double>(n) : 0; };
+    fmt::print("where the wire's time goes (bulk, per packet): wire thread CPU {:.1f} us logged, {:.1f} us unlogged; "
+               "in the sink: to_json {:.1f} us, dump {:.1f} us, write {:.1f} us; {:.0f} bytes of events.jsonl per "
+               "packet; wire thread on CPU {:.0f}% of the transfer time\n",
+               per_packet_us(prof.thread_cpu_s, prof.packets), per_packet_us(unl.thread_cpu_s, unl.packets),
+               per_packet_us(prof.to_json_s, prof.packets), per_packet_us(prof.dump_s, prof.packets),
+               per_packet_us(prof.write_s, prof.packets),
+               static_cast<double>(prof.events_bytes) / static_cast<double>(std::max<std::size_t>(1, prof.packets)),
+               100 * prof.thread_cpu_s / prof.seconds);
 
     json j{{"bench", "l3"},
            {"setup", {{"mib", o.mib}, {"reps", o.reps}, {"mtu", 1500}, {"ip", 4}, {"topology", topo.describe()}}},
            {"bulk_goodput_mbit_s", {{"pump", bulk.pump_mbit}, {"wire", bulk.wire_mbit}, {"ratio", bulk.ratio},
-                                    {"median_pump", pump}, {"median_wire", wire_mbit}, {"median_ratio", ratio}}},
+                                    {"median_pump", pump}, {"median_wire", wire_mbit}, {"median_ratio", ratio},
+                                    {"wire_unlogged", bulk.unlogged_mbit}, {"unlogged_ratio", bulk.unlogged_ratio},
+                                    {"median_unlogged", unlogged}, {"median_unlogged_ratio", unlogged_ratio}}},
            {"ping_pong_rtt_us", {{"pump", percentiles_json(lat.pump_rtt)}, {"wire", percentiles_json(lat.wire_rtt)},
                                  {"added_p50", added_p50}, {"added_p99", added_p99}, {"message_bytes", kPingBytes}}},
            {"wire_residence_us", {{"ping_pong", percentiles_json(lat.residence)}, {"bulk", percentiles_json(bulk_res)}}},
@@ -326,8 +348,10 @@ int main(int argc, char** argv) {
              {"bulk", {{"mib", o.capture_mib}, {"received", cap_bulk.received.to_json()},
                        {"delivered", cap_bulk.delivered.to_json()}}}}},
            {"wire_profile_bulk", {{"transfer_s", prof.seconds}, {"thread_cpu_s", prof.thread_cpu_s},
-                                  {"sink_s", prof.sink_s}, {"packets", prof.packets},
-                                  {"events_bytes", prof.events_bytes}}}};
+                                  {"to_json_s", prof.to_json_s}, {"dump_s", prof.dump_s}, {"write_s", prof.write_s},
+                                  {"packets", prof.packets}, {"events_bytes", prof.events_bytes},
+                                  {"unlogged_transfer_s", unl.seconds}, {"unlogged_thread_cpu_s", unl.thread_cpu_s},
+                                  {"unlogged_packets", unl.packets}}}};
     std::ofstream(o.json_file) << j.dump(2) << "\n";
     fmt::print("JSON: {}\n", o.json_file.string());
   } catch (const std::exception& e) {

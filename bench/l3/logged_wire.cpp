@@ -25,19 +25,17 @@ scenario::Scenario LoggedWire::empty_tcp_scenario() {
 LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::path& events_file)
     : scenario_(empty_tcp_scenario()),
       file_(events_file),
-      out_(events_file),
+      out_(events_file.empty() ? std::ofstream() : std::ofstream(events_file)),
       link_(scenario_, 1,
             [this](const events::Event& e) {
-              const auto t = std::chrono::steady_clock::now();
-              events::write_jsonl_line(out_, e);
-              sink_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t).count();
+              if (out_.is_open()) log(e);
               if (const auto* d = std::get_if<events::Datagram>(&e))
                 packets_.push_back({d->dir == "c2s" ? wire::Dir::c2s : wire::Dir::s2c, d->t_us,
                                     d->deliveries_us.empty() ? -1 : d->deliveries_us.front(),
                                     packet_fingerprint(d->packet.data(), d->packet.size(), d->packet.size())});
             }),
       relay_(link_, topo.wire_fd(wire::Dir::c2s), topo.wire_fd(wire::Dir::s2c)) {
-  if (!out_) throw std::runtime_error(events_file.string() + ": cannot write");
+  if (!events_file.empty() && !out_) throw std::runtime_error(events_file.string() + ": cannot write");
   // As the runner's L3 wire setup maps the run's clock for the capture.
   t0_unix_us_ =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -49,6 +47,24 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
     thread_cpu_s_ = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
   });
+}
+
+// events::write_jsonl_line's three steps, timed one by one.
+void LoggedWire::log(const events::Event& e) {
+  using C = std::chrono::steady_clock;
+  auto ns = [](C::time_point a, C::time_point b) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();
+  };
+  const auto t0 = C::now();
+  const nlohmann::json j = events::to_json(e);
+  const auto t1 = C::now();
+  const std::string line = j.dump();
+  const auto t2 = C::now();
+  out_ << line << '\n';
+  const auto t3 = C::now();
+  to_json_ns_ += ns(t0, t1);
+  dump_ns_ += ns(t1, t2);
+  write_ns_ += ns(t2, t3);
 }
 
 void LoggedWire::stop() {
@@ -64,6 +80,6 @@ LoggedWire::~LoggedWire() { stop(); }
 
 const std::vector<PacketTimes>& LoggedWire::packets() const { return packets_; }
 
-std::uintmax_t LoggedWire::events_file_bytes() const { return std::filesystem::file_size(file_); }
+std::uintmax_t LoggedWire::events_file_bytes() const { return file_.empty() ? 0 : std::filesystem::file_size(file_); }
 
 }  // namespace wireproof::bench::l3

@@ -35,6 +35,8 @@ struct PacketTimes {
 
 class LoggedWire {
  public:
+  // An empty events_file: events are built but not serialised or written (the
+  // profile's "wire without the log" path).
   LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::path& events_file);
   ~LoggedWire();  // stops the thread, finishes the link, flushes the file
   LoggedWire(const LoggedWire&) = delete;
@@ -45,9 +47,12 @@ class LoggedWire {
   std::int64_t t0_unix_us() const { return t0_unix_us_; }  // CLOCK_REALTIME us at the relay clock's 0
   std::uintmax_t events_file_bytes() const;               // after stop()
   // Where the wire thread's time went (after stop()): its CPU time, and the
-  // wall time spent in the event sink (serialising and writing events.jsonl).
+  // wall time the event sink spent building each event's JSON, dumping it to
+  // text, and writing the line.
   double thread_cpu_s() const { return thread_cpu_s_; }
-  double sink_s() const { return static_cast<double>(sink_ns_) / 1e9; }
+  double to_json_s() const { return static_cast<double>(to_json_ns_) / 1e9; }
+  double dump_s() const { return static_cast<double>(dump_ns_) / 1e9; }
+  double write_s() const { return static_cast<double>(write_ns_) / 1e9; }
 
  private:
   static scenario::Scenario empty_tcp_scenario();
@@ -59,7 +64,8 @@ class LoggedWire {
   wire::Link link_;
   wire::L3Relay relay_;
   std::int64_t t0_unix_us_ = 0;
-  std::int64_t sink_ns_ = 0;
+  void log(const events::Event& e);
+  std::int64_t to_json_ns_ = 0, dump_ns_ = 0, write_ns_ = 0;
   double thread_cpu_s_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
