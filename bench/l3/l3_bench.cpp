@@ -171,7 +171,10 @@ struct Agreement {
   json to_json() const {
     const auto a = percentiles(abs_us);
     return {{"matched", a.n}, {"unmatched_in_capture", unmatched_capture}, {"abs_max_us", a.max},
-            {"abs_p99_us", a.p99}, {"abs_p50_us", a.p50}, {"signed_median_us", median(signed_us)}};
+            {"abs_p99_us", a.p99}, {"abs_p50_us", a.p50}, {"signed_median_us", median(signed_us)},
+            // Below 0 by more than a few us would mean the clock mapping is off: a
+            // packet cannot be read before it was sent, nor received before written.
+            {"signed_min_us", signed_us.empty() ? 0 : *std::min_element(signed_us.begin(), signed_us.end())}};
   }
 };
 
