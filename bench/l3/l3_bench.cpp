@@ -168,9 +168,10 @@ LatencyPhase latency_phase(const wire::l3::L3Topology& topo, const Options& o) {
 struct Agreement {
   std::vector<double> abs_us, signed_us;  // signed: the later clock's reading minus the earlier one's
   std::size_t unmatched_capture = 0;
+  std::size_t after_wire_stopped = 0;  // captured once the wire no longer read (closing segments' retransmissions)
   json to_json() const {
     const auto a = percentiles(abs_us);
-    return {{"matched", a.n}, {"unmatched_in_capture", unmatched_capture}, {"abs_max_us", a.max},
+    return {{"matched", a.n}, {"unmatched_in_capture", unmatched_capture}, {"after_wire_stopped", after_wire_stopped}, {"abs_max_us", a.max},
             {"abs_p99_us", a.p99}, {"abs_p50_us", a.p50}, {"signed_median_us", median(signed_us)},
             // Below 0 by more than a few us would mean the clock mapping is off: a
             // packet cannot be read before it was sent, nor received before written.
@@ -206,6 +207,10 @@ CaptureComparison compare(const LoggedWire& w, const std::vector<CapturedPacket>
       const Dir dir = sent_by_this_side ? own_dir : (own_dir == Dir::c2s ? Dir::s2c : Dir::c2s);
       auto& table = sent_by_this_side ? received : delivered;
       Agreement& agreement = sent_by_this_side ? c.received : c.delivered;
+      if (k.unix_us > w.stopped_unix_us()) {
+        ++agreement.after_wire_stopped;
+        continue;
+      }
       auto it = table.find({k.fingerprint, static_cast<int>(dir)});
       if (it == table.end() || it->second.empty()) {
         ++agreement.unmatched_capture;
@@ -321,7 +326,9 @@ int main(int argc, char** argv) {
                 fmt::format("{}/{}", f1(deliv.max), f1(deliv.p99)), fmt::format("n={}", deliv.n));
       print_row(fmt::format("  {}: wire packets / captured / unmatched", load), "",
                 fmt::format("{}/{}", c.wire_packets, c.captured),
-                fmt::format("{}", c.received.unmatched_capture + c.delivered.unmatched_capture));
+                fmt::format("{}", c.received.unmatched_capture + c.delivered.unmatched_capture),
+                fmt::format("+ {} captured after the wire stopped",
+                            c.received.after_wire_stopped + c.delivered.after_wire_stopped));
     };
     capture_rows("ping-pong", pp_recv, pp_deliv, cap_pp);
     capture_rows(fmt::format("bulk {} MiB", o.capture_mib), bulk_recv, bulk_deliv, cap_bulk);

@@ -72,7 +72,8 @@ void LoggedWire::stop() {
   stopped_ = true;
   stop_ = true;
   thread_.join();
-  link_.finish(relay_.now_us());
+  stopped_us_ = relay_.now_us();
+  link_.finish(stopped_us_);
   out_.flush();
 }
 

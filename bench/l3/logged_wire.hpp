@@ -46,6 +46,7 @@ class LoggedWire {
   const std::vector<PacketTimes>& packets() const;        // after stop()
   std::int64_t t0_unix_us() const { return t0_unix_us_; }  // CLOCK_REALTIME us at the relay clock's 0
   std::uintmax_t events_file_bytes() const;               // after stop()
+  std::int64_t stopped_unix_us() const { return t0_unix_us_ + stopped_us_; }  // when the relay stopped reading
   // Where the wire thread's time went (after stop()): its CPU time, and the
   // wall time the event sink spent building each event's JSON, dumping it to
   // text, and writing the line.
@@ -63,7 +64,7 @@ class LoggedWire {
   std::vector<PacketTimes> packets_;
   wire::Link link_;
   wire::L3Relay relay_;
-  std::int64_t t0_unix_us_ = 0;
+  std::int64_t t0_unix_us_ = 0, stopped_us_ = 0;
   void log(const events::Event& e);
   std::int64_t to_json_ns_ = 0, dump_ns_ = 0, write_ns_ = 0;
   double thread_cpu_s_ = 0;
