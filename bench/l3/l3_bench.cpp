@@ -31,6 +31,7 @@
 #include "bench/l3/tcp_load.hpp"
 #include "harness/wire/l3/l3_test_support.hpp"
 #include "harness/wire/l3/l3_topology.hpp"
+#include "harness/wire/l3/tool_command.hpp"
 
 using namespace wireproof;
 using namespace wireproof::bench;
@@ -183,7 +184,14 @@ struct CaptureComparison {
   Agreement received;   // t_us (wire read) vs the sending namespace's capture
   Agreement delivered;  // deliveries_us[0] (before write) vs the receiving namespace's capture
   std::size_t wire_packets = 0, captured = 0;
+  std::uint64_t tun_tx_dropped = 0;  // packets both TUNs dropped during the phase (queue full: the wire read too late)
 };
+
+// A TUN's tx_dropped counter: packets its stack sent that found the device's queue full.
+std::uint64_t tx_dropped(const wire::l3::NetNamespace& ns, const std::string& device) {
+  return std::stoull(wire::l3::run_tool(
+      "ip", {"netns", "exec", ns.name(), "cat", "/sys/class/net/" + device + "/statistics/tx_dropped"}));
+}
 
 // Matches each captured packet to the wire's record of it by fingerprint, in order.
 // A packet the client side's TUN captured with the client's source address was
@@ -243,12 +251,19 @@ CaptureComparison capture_phase(const wire::l3::L3Topology& topo, const Options&
   const json desc = topo.describe();
   NamespaceCapture client_cap(topo.ns(Dir::c2s).name(), desc["client"]["device_name"], o.out_dir / (name + "-client.pcap"));
   NamespaceCapture server_cap(topo.ns(Dir::s2c).name(), desc["server"]["device_name"], o.out_dir / (name + "-server.pcap"));
+  auto dropped = [&] {
+    return tx_dropped(topo.ns(Dir::c2s), desc["client"]["device_name"]) +
+           tx_dropped(topo.ns(Dir::s2c), desc["server"]["device_name"]);
+  };
+  const std::uint64_t dropped_before = dropped();
   LoggedWire w(topo, o.out_dir / (name + ".events.jsonl"));
   load();
   w.stop();
   const auto client = client_cap.stop();
   const auto server = server_cap.stop();
-  return compare(w, client, server, v4(topo.address(Dir::c2s)), v4(topo.address(Dir::s2c)));
+  auto c = compare(w, client, server, v4(topo.address(Dir::c2s)), v4(topo.address(Dir::s2c)));
+  c.tun_tx_dropped = dropped() - dropped_before;
+  return c;
 }
 
 void print_row(const std::string& label, const std::string& a, const std::string& b, const std::string& c,
@@ -327,8 +342,8 @@ int main(int argc, char** argv) {
       print_row(fmt::format("  {}: wire packets / captured / unmatched", load), "",
                 fmt::format("{}/{}", c.wire_packets, c.captured),
                 fmt::format("{}", c.received.unmatched_capture + c.delivered.unmatched_capture),
-                fmt::format("+ {} captured after the wire stopped",
-                            c.received.after_wire_stopped + c.delivered.after_wire_stopped));
+                fmt::format("+ {} captured after the wire stopped; TUN tx_dropped {}",
+                            c.received.after_wire_stopped + c.delivered.after_wire_stopped, c.tun_tx_dropped));
     };
     capture_rows("ping-pong", pp_recv, pp_deliv, cap_pp);
     capture_rows(fmt::format("bulk {} MiB", o.capture_mib), bulk_recv, bulk_deliv, cap_bulk);
@@ -354,9 +369,10 @@ int main(int argc, char** argv) {
            {"wire_residence_us", {{"ping_pong", percentiles_json(lat.residence)}, {"bulk", percentiles_json(bulk_res)}}},
            {"capture_agreement_us",
             {{"clock", "harness unix us = t0_unix_us + t_us; t0_unix_us = CLOCK_REALTIME - relay clock at the relay's start"},
-             {"ping_pong", {{"received", cap_pp.received.to_json()}, {"delivered", cap_pp.delivered.to_json()}}},
+             {"ping_pong", {{"received", cap_pp.received.to_json()}, {"delivered", cap_pp.delivered.to_json()},
+                           {"tun_tx_dropped", cap_pp.tun_tx_dropped}}},
              {"bulk", {{"mib", o.capture_mib}, {"received", cap_bulk.received.to_json()},
-                       {"delivered", cap_bulk.delivered.to_json()}}}}},
+                       {"delivered", cap_bulk.delivered.to_json()}, {"tun_tx_dropped", cap_bulk.tun_tx_dropped}}}}},
            {"wire_profile_bulk", {{"transfer_s", prof.seconds}, {"thread_cpu_s", prof.thread_cpu_s},
                                   {"to_json_s", prof.to_json_s}, {"dump_s", prof.dump_s}, {"write_s", prof.write_s},
                                   {"packets", prof.packets}, {"events_bytes", prof.events_bytes},
