@@ -170,9 +170,14 @@ struct Agreement {
   std::vector<double> abs_us, signed_us;  // signed: the later clock's reading minus the earlier one's
   std::size_t unmatched_capture = 0;
   std::size_t after_wire_stopped = 0;  // captured once the wire no longer read (closing segments' retransmissions)
+  // The oldest unmatched packet's capture time before the wire stopped: small
+  // (the bulk's queueing delay) when the unmatched ones were still waiting in
+  // a TUN's queue as the wire stopped.
+  std::int64_t unmatched_oldest_before_stop_us = 0;
   json to_json() const {
     const auto a = percentiles(abs_us);
-    return {{"matched", a.n}, {"unmatched_in_capture", unmatched_capture}, {"after_wire_stopped", after_wire_stopped}, {"abs_max_us", a.max},
+    return {{"matched", a.n}, {"unmatched_in_capture", unmatched_capture}, {"after_wire_stopped", after_wire_stopped},
+            {"unmatched_oldest_before_stop_us", unmatched_oldest_before_stop_us}, {"abs_max_us", a.max},
             {"abs_p99_us", a.p99}, {"abs_p50_us", a.p50}, {"signed_median_us", median(signed_us)},
             // Below 0 by more than a few us would mean the clock mapping is off: a
             // packet cannot be read before it was sent, nor received before written.
@@ -222,6 +227,8 @@ CaptureComparison compare(const LoggedWire& w, const std::vector<CapturedPacket>
       auto it = table.find({k.fingerprint, static_cast<int>(dir)});
       if (it == table.end() || it->second.empty()) {
         ++agreement.unmatched_capture;
+        agreement.unmatched_oldest_before_stop_us =
+            std::max(agreement.unmatched_oldest_before_stop_us, w.stopped_unix_us() - k.unix_us);
         continue;
       }
       const PacketTimes* p = it->second.front();
@@ -342,8 +349,11 @@ int main(int argc, char** argv) {
       print_row(fmt::format("  {}: wire packets / captured / unmatched", load), "",
                 fmt::format("{}/{}", c.wire_packets, c.captured),
                 fmt::format("{}", c.received.unmatched_capture + c.delivered.unmatched_capture),
-                fmt::format("+ {} captured after the wire stopped; TUN tx_dropped {}",
-                            c.received.after_wire_stopped + c.delivered.after_wire_stopped, c.tun_tx_dropped));
+                fmt::format("+ {} captured after the wire stopped; TUN tx_dropped {}; oldest unmatched {} us before "
+                            "the stop",
+                            c.received.after_wire_stopped + c.delivered.after_wire_stopped, c.tun_tx_dropped,
+                            std::max(c.received.unmatched_oldest_before_stop_us,
+                                     c.delivered.unmatched_oldest_before_stop_us)));
     };
     capture_rows("ping-pong", pp_recv, pp_deliv, cap_pp);
     capture_rows(fmt::format("bulk {} MiB", o.capture_mib), bulk_recv, bulk_deliv, cap_bulk);
