@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_stats.hpp"
 #include "harness/wire/link.hpp"
 #include "harness/wire/udp_relay.hpp"
 #include "harness/wire/unique_fd.hpp"
@@ -85,17 +86,8 @@ struct RelayThread {
   std::thread thread;
 };
 
-struct Percentiles {
-  double p50 = 0, p99 = 0;
-  std::size_t n = 0;
-};
-
-Percentiles percentiles(std::vector<double> v) {
-  if (v.empty()) return {};
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * (v.size() - 1) + 0.5))]; };
-  return {at(0.50), at(0.99), v.size()};
-}
+using bench::Percentiles;
+using bench::percentiles;
 
 // Round trips from `client` (connected to `target_port`) to an echo server.
 Percentiles ping_pong(bool through_relay) {

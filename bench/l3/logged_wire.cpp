@@ -1,0 +1,86 @@
+#include "bench/l3/logged_wire.hpp"
+
+#include <time.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string_view>
+#include <variant>
+
+namespace wireproof::bench::l3 {
+
+std::uint64_t packet_fingerprint(const std::uint8_t* data, std::size_t captured, std::size_t length) {
+  const std::string_view head(reinterpret_cast<const char*>(data), std::min(captured, kFingerprintBytes));
+  return std::hash<std::string_view>{}(head) ^ (std::uint64_t{length} * 0x9e3779b97f4a7c15ULL);
+}
+
+scenario::Scenario LoggedWire::empty_tcp_scenario() {
+  scenario::Scenario sc;
+  sc.name = "l3-bench";
+  sc.protocol = "tcp";
+  sc.wire = scenario::Wire::l3;
+  return sc;
+}
+
+LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::path& events_file)
+    : scenario_(empty_tcp_scenario()),
+      file_(events_file),
+      out_(events_file.empty() ? std::ofstream() : std::ofstream(events_file)),
+      link_(scenario_, 1,
+            [this](const events::Event& e) {
+              if (out_.is_open()) log(e);
+              if (const auto* d = std::get_if<events::Datagram>(&e))
+                packets_.push_back({d->dir == "c2s" ? wire::Dir::c2s : wire::Dir::s2c, d->t_us,
+                                    d->deliveries_us.empty() ? -1 : d->deliveries_us.front(),
+                                    packet_fingerprint(d->packet.data(), d->packet.size(), d->packet.size())});
+            }),
+      relay_(link_, topo.wire_fd(wire::Dir::c2s), topo.wire_fd(wire::Dir::s2c)) {
+  if (!events_file.empty() && !out_) throw std::runtime_error(events_file.string() + ": cannot write");
+  // As the runner's L3 wire setup maps the run's clock for the capture.
+  t0_unix_us_ =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() -
+      relay_.now_us();
+  thread_ = std::thread([this] {
+    wire::run_relay_until(relay_, [this] { return stop_.load(); }, INT64_MAX);
+    timespec cpu{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+    thread_cpu_s_ = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
+  });
+}
+
+// events::write_jsonl_line's three steps, timed one by one.
+void LoggedWire::log(const events::Event& e) {
+  using C = std::chrono::steady_clock;
+  auto ns = [](C::time_point a, C::time_point b) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();
+  };
+  const auto t0 = C::now();
+  const nlohmann::json j = events::to_json(e);
+  const auto t1 = C::now();
+  const std::string line = j.dump();
+  const auto t2 = C::now();
+  out_ << line << '\n';
+  const auto t3 = C::now();
+  to_json_ns_ += ns(t0, t1);
+  dump_ns_ += ns(t1, t2);
+  write_ns_ += ns(t2, t3);
+}
+
+void LoggedWire::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stop_ = true;
+  thread_.join();
+  stopped_us_ = relay_.now_us();
+  link_.finish(stopped_us_);
+  out_.flush();
+}
+
+LoggedWire::~LoggedWire() { stop(); }
+
+const std::vector<PacketTimes>& LoggedWire::packets() const { return packets_; }
+
+std::uintmax_t LoggedWire::events_file_bytes() const { return file_.empty() ? 0 : std::filesystem::file_size(file_); }
+
+}  // namespace wireproof::bench::l3
