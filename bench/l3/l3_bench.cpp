@@ -64,7 +64,7 @@ std::vector<double> residence_us(const std::vector<PacketTimes>& packets) {
 }
 
 struct WireProfile {
-  double seconds = 0, thread_cpu_s = 0, to_json_s = 0, dump_s = 0, write_s = 0;
+  double seconds = 0, thread_cpu_s = 0;
   std::size_t packets = 0;
   std::uintmax_t events_bytes = 0;
 };
@@ -80,9 +80,6 @@ struct BulkPhase {
 void add_profile(WireProfile& p, const LoggedWire& w, const BulkResult& r) {
   p.seconds += r.seconds;
   p.thread_cpu_s += w.thread_cpu_s();
-  p.to_json_s += w.to_json_s();
-  p.dump_s += w.dump_s();
-  p.write_s += w.write_s();
   p.packets += w.packets().size();
   p.events_bytes += w.events_file_bytes();
 }
@@ -359,12 +356,10 @@ int main(int argc, char** argv) {
     capture_rows(fmt::format("bulk {} MiB", o.capture_mib), bulk_recv, bulk_deliv, cap_bulk);
     const auto& unl = bulk.unlogged_profile;
     auto per_packet_us = [](double s, std::size_t n) { return n ? s * 1e6 / static_cast<double>(n) : 0; };
-    fmt::print("where the wire's time goes (bulk, per packet): wire thread CPU {:.1f} us logged, {:.1f} us unlogged; "
-               "in the sink: to_json {:.1f} us, dump {:.1f} us, write {:.1f} us; {:.0f} bytes of events.jsonl per "
+    fmt::print("where the wire's time goes (bulk, per packet): wire thread CPU {:.1f} us logged, {:.1f} us unlogged "
+               "(events serialised on the writer thread, as in a run); {:.0f} bytes of events.jsonl per "
                "packet; wire thread on CPU {:.0f}% of the transfer time\n",
                per_packet_us(prof.thread_cpu_s, prof.packets), per_packet_us(unl.thread_cpu_s, unl.packets),
-               per_packet_us(prof.to_json_s, prof.packets), per_packet_us(prof.dump_s, prof.packets),
-               per_packet_us(prof.write_s, prof.packets),
                static_cast<double>(prof.events_bytes) / static_cast<double>(std::max<std::size_t>(1, prof.packets)),
                100 * prof.thread_cpu_s / prof.seconds);
 
@@ -384,7 +379,6 @@ int main(int argc, char** argv) {
              {"bulk", {{"mib", o.capture_mib}, {"received", cap_bulk.received.to_json()},
                        {"delivered", cap_bulk.delivered.to_json()}, {"tun_tx_dropped", cap_bulk.tun_tx_dropped}}}}},
            {"wire_profile_bulk", {{"transfer_s", prof.seconds}, {"thread_cpu_s", prof.thread_cpu_s},
-                                  {"to_json_s", prof.to_json_s}, {"dump_s", prof.dump_s}, {"write_s", prof.write_s},
                                   {"packets", prof.packets}, {"events_bytes", prof.events_bytes},
                                   {"unlogged_transfer_s", unl.seconds}, {"unlogged_thread_cpu_s", unl.thread_cpu_s},
                                   {"unlogged_packets", unl.packets}}}};

@@ -36,6 +36,7 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
             }),
       relay_(link_, topo.wire_fd(wire::Dir::c2s), topo.wire_fd(wire::Dir::s2c)) {
   if (!events_file.empty() && !out_) throw std::runtime_error(events_file.string() + ": cannot write");
+  if (out_.is_open()) writer_.emplace(out_);
   // As the runner's L3 wire setup maps the run's clock for the capture.
   t0_unix_us_ =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -49,23 +50,9 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
   });
 }
 
-// events::write_jsonl_line's three steps, timed one by one.
-void LoggedWire::log(const events::Event& e) {
-  using C = std::chrono::steady_clock;
-  auto ns = [](C::time_point a, C::time_point b) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();
-  };
-  const auto t0 = C::now();
-  const nlohmann::json j = events::to_json(e);
-  const auto t1 = C::now();
-  const std::string line = j.dump();
-  const auto t2 = C::now();
-  out_ << line << '\n';
-  const auto t3 = C::now();
-  to_json_ns_ += ns(t0, t1);
-  dump_ns_ += ns(t1, t2);
-  write_ns_ += ns(t2, t3);
-}
+// As the runner does: the wire's thread hands each event to the writer
+// thread (events/event_writer.hpp), which serialises and writes it.
+void LoggedWire::log(const events::Event& e) { writer_->add(e); }
 
 void LoggedWire::stop() {
   if (stopped_) return;
@@ -74,6 +61,7 @@ void LoggedWire::stop() {
   thread_.join();
   stopped_us_ = relay_.now_us();
   link_.finish(stopped_us_);
+  if (writer_) writer_->close();
   out_.flush();
 }
 

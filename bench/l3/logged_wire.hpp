@@ -1,7 +1,7 @@
 // The full L3 wire as a run has it, on its own thread: Link (empty impairment
 // list, protocol tcp, wire l3: every packet dissected into IP/TCP layers) and
 // L3Relay between the topology's two TUN fds, every event written to
-// events.jsonl as the runner writes it. Besides the file it keeps, per packet,
+// events.jsonl as the runner writes it (on a writer thread). Besides the file it keeps, per packet,
 // only what the benchmark measures (times and a fingerprint), so a 64 MiB
 // transfer does not hold gigabytes of events in memory.
 #pragma once
@@ -12,7 +12,10 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <optional>
 #include <vector>
+
+#include "harness/events/event_writer.hpp"
 
 #include "harness/wire/l3/l3_relay.hpp"
 #include "harness/wire/l3/l3_topology.hpp"
@@ -47,13 +50,9 @@ class LoggedWire {
   std::int64_t t0_unix_us() const { return t0_unix_us_; }  // CLOCK_REALTIME us at the relay clock's 0
   std::uintmax_t events_file_bytes() const;               // after stop()
   std::int64_t stopped_unix_us() const { return t0_unix_us_ + stopped_us_; }  // when the relay stopped reading
-  // Where the wire thread's time went (after stop()): its CPU time, and the
-  // wall time the event sink spent building each event's JSON, dumping it to
-  // text, and writing the line.
+  // The wire thread's CPU time (after stop()); serialising and writing the
+  // events is the writer thread's, as in a run.
   double thread_cpu_s() const { return thread_cpu_s_; }
-  double to_json_s() const { return static_cast<double>(to_json_ns_) / 1e9; }
-  double dump_s() const { return static_cast<double>(dump_ns_) / 1e9; }
-  double write_s() const { return static_cast<double>(write_ns_) / 1e9; }
 
  private:
   static scenario::Scenario empty_tcp_scenario();
@@ -61,12 +60,12 @@ class LoggedWire {
   scenario::Scenario scenario_;
   std::filesystem::path file_;
   std::ofstream out_;
+  std::optional<events::EventWriter> writer_;  // declared before link_: link_'s finish() still logs
   std::vector<PacketTimes> packets_;
   wire::Link link_;
   wire::L3Relay relay_;
   std::int64_t t0_unix_us_ = 0, stopped_us_ = 0;
   void log(const events::Event& e);
-  std::int64_t to_json_ns_ = 0, dump_ns_ = 0, write_ns_ = 0;
   double thread_cpu_s_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "harness/events/event_log.hpp"
+#include "harness/events/event_writer.hpp"
 
 using namespace wireproof::events;
 
@@ -109,4 +110,22 @@ TEST(EventLog, UnknownTcpFlagIsAnError) {
       R"({"kind":"datagram","i":0,"dir":"c2s","t_us":0,"size":0,"tcp":{"src_port":1,"dst_port":2,"seq":0,"ack":0,"flags":["syn","bogus"],"window":0,"payload_length":0}})"
       "\n");
   EXPECT_THROW(read_jsonl(ss), std::runtime_error);
+}
+
+TEST(EventWriter, WritesEveryEventInOrderByClose) {
+  std::stringstream ss;
+  {
+    EventWriter w(ss);
+    for (std::uint64_t k = 0; k < 2000; ++k) {
+      PeerEvent p;
+      p.i = k;
+      p.role = "client";
+      p.event = {{"event", "tick"}};
+      w.add(p);
+    }
+    w.close();
+    const auto log = read_jsonl(ss);
+    ASSERT_EQ(log.events.size(), 2000u);
+    for (std::uint64_t k = 0; k < 2000; ++k) EXPECT_EQ(std::get<PeerEvent>(log.events[k]).i, k);
+  }  // a second close (the destructor) does nothing
 }

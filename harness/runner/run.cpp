@@ -19,6 +19,7 @@
 #include "harness/runner/run_result.hpp"
 #include "harness/runner/stop_signals.hpp"
 #include "harness/runner/verdict.hpp"
+#include "harness/events/event_writer.hpp"
 #include "harness/wire/link.hpp"
 #include "harness/runner/wire_setup.hpp"
 
@@ -110,7 +111,7 @@ class ScenarioRun {
         events_out_(open_events(cfg.out_dir)),
         link_(sc_, cfg.seed,
               [this](const events::Event& e) {
-                events::write_jsonl_line(events_out_, e);
+                events_writer_.add(e);
                 log_.events.push_back(e);
               }),
         deadline_(wall0_ + std::chrono::milliseconds(static_cast<int64_t>(sc_.run_timeout_s * 1000))),
@@ -137,7 +138,7 @@ class ScenarioRun {
         if (s->proc && s->running()) s->proc->terminate("run aborted: " + harness_error_);
     }
     if (edge_) link_.finish(edge_->now_us());  // copies still held or queued are logged as never sent
-    events_out_.flush();
+    events_writer_.close();  // every line written before anything reads events.jsonl
     return judge();
   }
 
@@ -331,6 +332,7 @@ class ScenarioRun {
   const std::chrono::steady_clock::time_point wall0_;
   const HostSample host0_;
   std::ofstream events_out_;
+  events::EventWriter events_writer_{events_out_};
   events::EventLog log_;
   wire::Link link_;
   std::unique_ptr<WireSetup> wire_;

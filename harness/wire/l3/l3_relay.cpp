@@ -40,6 +40,10 @@ void L3Relay::read_all(int fd, Dir dir) {
     const std::int64_t t = std::max(now_us(), last_fed_us_);
     last_fed_us_ = t;
     link_.on_datagram(dir, std::vector<std::uint8_t>(buffer_.begin(), buffer_.begin() + n), t);
+    // Send what is due now before reading the next packet: under bulk a
+    // delivery (or the ICMP answering this packet) must not wait behind the
+    // rest of the batch (measured: 3 ms median in the wire under bulk).
+    flush_due();
   }
 }
 
