@@ -1,10 +1,12 @@
 #include "harness/checks/check.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <gtest/gtest.h>
 
 #include "harness/checks/testdata/log_builder.hpp"
+#include "harness/scenario/names.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -31,6 +33,23 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "rto_matches_stack", "fast_retransmit",
                                              "segments_fit_mss", "zero_window_probe", "graceful_close",
                                              "delayed_ack"}));
+}
+
+// The scenario loader's name tables (one per protocol) are the registry's checks.
+TEST(AllChecks, ScenarioCheckNamesAreTheRegisteredChecks) {
+  for (const auto& [protocol, names] :
+       {std::pair{std::string("dtls1.2"), std::vector<std::string>(scenario::names::kCheckNames.begin(),
+                                                                    scenario::names::kCheckNames.end())},
+        std::pair{std::string("tcp"), std::vector<std::string>(scenario::names::kTcpCheckNames.begin(),
+                                                                scenario::names::kTcpCheckNames.end())}}) {
+    std::vector<std::string> registered;
+    for (const auto& c : all_checks())
+      if (judges_protocol(*c, protocol)) registered.push_back(c->name());
+    std::sort(registered.begin(), registered.end());
+    auto listed = names;
+    std::sort(listed.begin(), listed.end());
+    EXPECT_EQ(listed, registered) << protocol;
+  }
 }
 
 // A check runs only for the protocols it declares, even when expect.checks turns it on.
