@@ -65,9 +65,9 @@ class ClientTally {
   bool complete() const { return echoed_.unique() == plan_.count(); }
   bool verified() const { return complete() && malformed_ == 0 && echoed_.hex() == sent_.hex(); }
 
-  json report(Workload w, bool expects_echo, std::uint64_t acked, const std::string& ended_by) const {
+  json report(TcpWorkload w, bool expects_echo, std::uint64_t acked, const std::string& ended_by) const {
     json r = {{"event", "app_data"},       {"role", "client"},
-              {"workload", workload_name(w)}, {"chunks", plan_.count()},
+              {"workload", tcp_workload_name(w)}, {"chunks", plan_.count()},
               {"bytes", plan_.echo_bytes}, {"resent", 0},
               {"sent_sha256", sent_.hex()}, {"acked_bytes", acked}};
     if (expects_echo) {
@@ -94,7 +94,7 @@ class ClientTally {
 
 class Session {
  public:
-  Session(const LwipOptions& o, const Endpoints& e, EventEmitter& events, StopSignal& stop)
+  Session(const TcpPeerOptions& o, const Endpoints& e, EventEmitter& events, StopSignal& stop)
       : o_(o), ends_(e), events_(events), stop_(stop), conn_(wakeup_), plan_{o.echo_bytes, o.chunk} {}
 
   int run() { return o_.role == Role::client ? run_client() : run_server(); }
@@ -145,7 +145,7 @@ class Session {
   int client_workload();
   int server_workload();
 
-  const LwipOptions& o_;
+  const TcpPeerOptions& o_;
   const Endpoints& ends_;
   EventEmitter& events_;
   StopSignal& stop_;
@@ -199,8 +199,8 @@ int Session::run_client() {
 }
 
 int Session::client_workload() {
-  const Workload w = o_.workload;
-  const bool expects_echo = w == Workload::echo || w == Workload::half_close;
+  const TcpWorkload w = o_.workload;
+  const bool expects_echo = w == TcpWorkload::echo || w == TcpWorkload::half_close;
   ClientTally tally(plan_);
   StreamRecords cutter(plan_);
   bool heard_back = false;
@@ -208,7 +208,7 @@ int Session::client_workload() {
   if (expects_echo) idle_deadline = Clock::now() + std::chrono::milliseconds(o_.idle_timeout_ms);
   {
     CoreLock lock;
-    if (w != Workload::keepalive)
+    if (w != TcpWorkload::keepalive)
       for (std::uint64_t i = 0; i < plan_.count(); ++i) {
         auto record = make_chunk(i, plan_.pattern_bytes(i));
         tally.sent(record);
@@ -222,7 +222,7 @@ int Session::client_workload() {
     r["stream_bytes"] = plan_.stream_bytes();
     r["sent_bytes"] = conn_.written();
     if (expects_echo) r["echoed_bytes"] = conn_.received_total();
-    if (w == Workload::keepalive) {
+    if (w == TcpWorkload::keepalive) {
       r["received_bytes"] = conn_.received_total();
       r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
     }
@@ -243,30 +243,32 @@ int Session::client_workload() {
       // When this side sends its FIN (or its RST).
       const bool everything_acked = conn_.all_written() && conn_.acked() == conn_.queued();
       switch (w) {
-        case Workload::echo:
+        case TcpWorkload::echo:
           // Every echo arrived, or as many bytes as were sent (TCP resends
           // nothing more: echoes that are wrong stay wrong).
           if (tally.complete() || conn_.received_total() >= plan_.stream_bytes()) conn_.shutdown_send();
           break;
-        case Workload::half_close:
-        case Workload::bulk:
-        case Workload::stall:
+        case TcpWorkload::half_close:
+        case TcpWorkload::bulk:
+        case TcpWorkload::stall:
           if (conn_.all_written()) conn_.shutdown_send();
           break;
-        case Workload::linger_abort:
-        case Workload::abort_unread:  // waits for the server's RST
-        case Workload::keepalive:     // idles until lwIP gives up on the peer
+        case TcpWorkload::linger_abort:
+        case TcpWorkload::abort_unread:  // waits for the server's RST
+        case TcpWorkload::keepalive:     // idles until lwIP gives up on the peer
+        case TcpWorkload::urgent:        // refused by parse_lwip_options (lwip_supports)
+        case TcpWorkload::reconnect:
           break;
       }
 
       if (auto e = conn_.error()) {
-        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+        emit_error(*e, true, w == TcpWorkload::keepalive ? "keepalive" : "connection",
                    {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_echo();
         report(*e == ERR_RST ? "rst" : "error");
         // What the stack did is the subject of these workloads, not a failure.
-        const bool expected = w == Workload::abort_unread || w == Workload::linger_abort ||
-                              (w == Workload::keepalive && *e == ERR_ABRT);
+        const bool expected = w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort ||
+                              (w == TcpWorkload::keepalive && *e == ERR_ABRT);
         return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
       }
       if (conn_.peer_fin()) {
@@ -276,11 +278,11 @@ int Session::client_workload() {
           const bool ok = tally.verified();
           report(ok ? "" : "the server's FIN");
           if (!ok) return end("fin", kExitWorkload);
-          if (w == Workload::echo || conn_.all_written()) return end("done", kExitDone);
+          if (w == TcpWorkload::echo || conn_.all_written()) return end("done", kExitDone);
         } else {
           report("the server's FIN");
           const bool reported_only =
-              w == Workload::keepalive || w == Workload::abort_unread || w == Workload::linger_abort;
+              w == TcpWorkload::keepalive || w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort;
           return end(reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload);
         }
       }
@@ -340,7 +342,7 @@ int Session::run_server() {
 }
 
 int Session::server_workload() {
-  const Workload w = o_.workload;
+  const TcpWorkload w = o_.workload;
   EchoServer tally(plan_);
   StreamRecords cutter(plan_);
   std::vector<std::uint8_t> held;  // half-close: the reply, sent after the client's FIN
@@ -358,10 +360,10 @@ int Session::server_workload() {
   const auto report = [&](const std::string& ended_by, std::size_t unread) {
     json r = tally.report();
     r["received_bytes"] = conn_.received_total();
-    if (w == Workload::half_close) r["replied_bytes"] = reply_queued ? held.size() : 0;
-    if (w == Workload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
-    r["workload"] = workload_name(w);
-    if (w == Workload::abort_unread) r["unread_bytes"] = unread;
+    if (w == TcpWorkload::half_close) r["replied_bytes"] = reply_queued ? held.size() : 0;
+    if (w == TcpWorkload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
+    r["workload"] = tcp_workload_name(w);
+    if (w == TcpWorkload::abort_unread) r["unread_bytes"] = unread;
     if (!ended_by.empty()) r["ended_by"] = ended_by;
     events_.emit(r);
   };
@@ -379,19 +381,19 @@ int Session::server_workload() {
       CoreLock lock;
       if (conn_.unread() > 0 && !first_data) first_data = Clock::now();
       switch (w) {
-        case Workload::echo: {
+        case TcpWorkload::echo: {
           auto bytes = conn_.consume();
           take(bytes);
           conn_.queue(bytes);
           break;
         }
-        case Workload::half_close: {
+        case TcpWorkload::half_close: {
           auto bytes = conn_.consume();
           take(bytes);
           held.insert(held.end(), bytes.begin(), bytes.end());
           break;
         }
-        case Workload::stall:
+        case TcpWorkload::stall:
           if (first_data && !stall_until) {
             stall_until = *first_data + std::chrono::milliseconds(o_.stall_ms);
             emit_tcp_state("before_stall");
@@ -406,7 +408,7 @@ int Session::server_workload() {
           }
           take(conn_.consume());
           break;
-        case Workload::abort_unread:
+        case TcpWorkload::abort_unread:
           // Never reads: once data waits, closing with it unread is the workload.
           if (first_data) {
             const std::size_t unread = conn_.unread();
@@ -416,7 +418,7 @@ int Session::server_workload() {
             return end("done", kExitDone);
           }
           break;
-        case Workload::linger_abort:
+        case TcpWorkload::linger_abort:
           take(conn_.consume());
           if (conn_.received_total() >= plan_.stream_bytes()) {
             emit_tcp_state("before_abort");
@@ -426,23 +428,25 @@ int Session::server_workload() {
             return end("done", tally.verified() ? kExitDone : kExitWorkload);
           }
           break;
-        case Workload::bulk:
-        case Workload::keepalive:
+        case TcpWorkload::bulk:
+        case TcpWorkload::keepalive:
+        case TcpWorkload::urgent:  // refused by parse_lwip_options (lwip_supports)
+        case TcpWorkload::reconnect:
           take(conn_.consume());
           break;
       }
       conn_.pump_out();
 
       if (auto e = conn_.error()) {
-        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+        emit_error(*e, true, w == TcpWorkload::keepalive ? "keepalive" : "connection",
                    {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_stream();
         report(*e == ERR_RST ? "rst" : "error", conn_.unread());
-        const bool expected = w == Workload::keepalive && *e == ERR_ABRT;
+        const bool expected = w == TcpWorkload::keepalive && *e == ERR_ABRT;
         return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
       }
       if (conn_.peer_fin() && conn_.unread() == 0) {
-        if (w == Workload::half_close && !reply_queued) {
+        if (w == TcpWorkload::half_close && !reply_queued) {
           conn_.queue(held);
           reply_queued = true;
           conn_.pump_out();
@@ -455,7 +459,7 @@ int Session::server_workload() {
       }
       if (conn_.closed_cleanly()) {
         report("", 0);
-        return end(w == Workload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
+        return end(w == TcpWorkload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
       }
       if (stop_.requested()) {
         emit_tcp_state("stopped");
@@ -470,7 +474,7 @@ int Session::server_workload() {
 
 }  // namespace
 
-int run_session(const LwipOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop) {
+int run_session(const TcpPeerOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop) {
   auto s = std::make_unique<Session>(options, endpoints, events, stop);
   const int code = s->run();
   CoreLock lock;  // the connection detaches its callbacks from a pcb lwIP may still hold (TIME_WAIT)

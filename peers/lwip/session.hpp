@@ -9,7 +9,7 @@
 
 #include "peers/common/event_emitter.hpp"
 #include "peers/common/stop_signal.hpp"
-#include "peers/lwip/lwip_options.hpp"
+#include "peers/common/tcp_options.hpp"
 
 namespace wireproof::peers::lwip {
 
@@ -21,6 +21,6 @@ struct Endpoints {
 // Exit codes as in the DTLS contract: 0 the workload's part done (and
 // verified where there is something to verify), 1 no connection, 2 the
 // workload incomplete or wrong.
-int run_session(const LwipOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop);
+int run_session(const TcpPeerOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop);
 
 }  // namespace wireproof::peers::lwip
