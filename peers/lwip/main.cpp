@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   try {
     lw::start_lwip();
     lw::PacketNetif netif(o.packet_fd, ends.local, o.mtu);
-    code = lw::run_session(tcp, ends, events, stop);
+    code = lw::run_session(tcp, ends, netif, events, stop);
   } catch (const std::exception& e) {
     events.emit({{"event", "error"}, {"message", e.what()}});
     events.emit({{"event", "closed"}, {"reason", "error"}});

@@ -27,7 +27,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2;
+constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2, kExitUnsupported = 127;
 
 std::int64_t ms_until(Clock::time_point t) {
   return std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count());
@@ -94,8 +94,9 @@ class ClientTally {
 
 class Session {
  public:
-  Session(const TcpPeerOptions& o, const Endpoints& e, EventEmitter& events, StopSignal& stop)
-      : o_(o), ends_(e), events_(events), stop_(stop), conn_(wakeup_), plan_{o.echo_bytes, o.chunk} {}
+  Session(const TcpPeerOptions& o, const Endpoints& e, const PacketNetif& netif, EventEmitter& events,
+          StopSignal& stop)
+      : o_(o), ends_(e), netif_(netif), events_(events), stop_(stop), conn_(wakeup_), plan_{o.echo_bytes, o.chunk} {}
 
   int run() { return o_.role == Role::client ? run_client() : run_server(); }
 
@@ -110,6 +111,15 @@ class Session {
   int end(const std::string& reason, int code) {
     events_.emit({{"event", "closed"}, {"reason", reason}});
     return code;
+  }
+
+  // What the wire asks of lwIP that it cannot do, seen from its own packets
+  // (too_big_watch.hpp); core lock held. The contract's 127 with what.
+  std::optional<std::string> cannot_do() const { return netif_.ignored_too_big(); }
+  int end_unsupported(const std::string& what) {
+    emit_tcp_state("unsupported");
+    events_.emit({{"event", "error"}, {"message", "unsupported: " + what}});
+    return end("error", kExitUnsupported);
   }
 
   void emit_error(err_t err, bool established, const std::string& what, json extra = json::object()) {
@@ -147,6 +157,7 @@ class Session {
 
   const TcpPeerOptions& o_;
   const Endpoints& ends_;
+  const PacketNetif& netif_;
   EventEmitter& events_;
   StopSignal& stop_;
   Wakeup wakeup_;
@@ -285,6 +296,10 @@ int Session::client_workload() {
               w == TcpWorkload::keepalive || w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort;
           return end(reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload);
         }
+      }
+      if (auto what = cannot_do()) {
+        report("unsupported: " + *what);
+        return end_unsupported(*what);
       }
       if (stop_.requested()) {
         emit_tcp_state("stopped");
@@ -461,6 +476,10 @@ int Session::server_workload() {
         report("", 0);
         return end(w == TcpWorkload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
       }
+      if (auto what = cannot_do()) {
+        report("unsupported: " + *what, conn_.unread());
+        return end_unsupported(*what);
+      }
       if (stop_.requested()) {
         emit_tcp_state("stopped");
         finish_stream();
@@ -474,8 +493,9 @@ int Session::server_workload() {
 
 }  // namespace
 
-int run_session(const TcpPeerOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop) {
-  auto s = std::make_unique<Session>(options, endpoints, events, stop);
+int run_session(const TcpPeerOptions& options, const Endpoints& endpoints, const PacketNetif& netif,
+                EventEmitter& events, StopSignal& stop) {
+  auto s = std::make_unique<Session>(options, endpoints, netif, events, stop);
   const int code = s->run();
   CoreLock lock;  // the connection detaches its callbacks from a pcb lwIP may still hold (TIME_WAIT)
   s.reset();
