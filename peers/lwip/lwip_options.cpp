@@ -8,15 +8,7 @@
 namespace wireproof::peers::lwip {
 namespace {
 
-LwipParseResult done(ParseResult r) { return {std::nullopt, std::move(r)}; }
-
-ParseResult outcome_of(TcpParseResult t) {
-  ParseResult r;
-  r.exit_code = t.exit_code;
-  r.stdout_text = std::move(t.stdout_text);
-  r.stderr_text = std::move(t.stderr_text);
-  return r;
-}
+LwipParseResult done(ParseResult r) { return {std::nullopt, tcp_outcome(std::move(r))}; }
 
 // --local-address [2001:db8::1] -> 2001:db8::1 (written as in --listen); IPv4 passes unchanged.
 std::string strip_brackets(std::string host) {
@@ -46,7 +38,7 @@ bool lwip_supports(TcpWorkload w) {
 
 LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const PeerIdentity& id) {
   auto parsed = parse_tcp_peer_options(args, id, TcpParseRules{.packet_port = true});
-  if (!parsed.options) return done(outcome_of(std::move(parsed)));
+  if (!parsed.options) return {std::nullopt, std::move(parsed)};
   LwipOptions o;
   o.tcp = std::move(*parsed.options);
 

@@ -25,7 +25,7 @@ struct LwipOptions {
 // error) to print and exit with.
 struct LwipParseResult {
   std::optional<LwipOptions> options;
-  ParseResult outcome;
+  TcpParseResult outcome;  // exit code and what to print; its options unused
 };
 
 // args excludes argv[0].

@@ -17,11 +17,12 @@
 #include "peers/lwip/session.hpp"
 
 namespace lw = wireproof::peers::lwip;
-using wireproof::peers::ParseResult;
 
 namespace {
 
-int finish(const ParseResult& r) {
+// A ParseResult or a TcpParseResult: what to print, and the exit code.
+template <typename Outcome>
+int finish(const Outcome& r) {
   std::cout << r.stdout_text << std::flush;
   std::cerr << r.stderr_text << std::flush;
   return r.exit_code;
