@@ -24,14 +24,6 @@ constexpr std::array<std::pair<TcpWorkload, const char*>, 9> kWorkloads{{
     {TcpWorkload::reconnect, "reconnect"},
 }};
 
-TcpParseResult from(ParseResult r) {
-  TcpParseResult t;
-  t.exit_code = r.exit_code;
-  t.stdout_text = std::move(r.stdout_text);
-  t.stderr_text = std::move(r.stderr_text);
-  return t;
-}
-
 // "IDLE_S,INTVL_S,COUNT", each a positive integer (the kernel's own ranges).
 Keepalive parse_keepalive(const std::string& text) {
   Keepalive k;
@@ -53,7 +45,17 @@ Keepalive parse_keepalive(const std::string& text) {
   return k;
 }
 
+TcpParseResult from(ParseResult r) { return tcp_outcome(std::move(r)); }
+
 }  // namespace
+
+TcpParseResult tcp_outcome(ParseResult r) {
+  TcpParseResult t;
+  t.exit_code = r.exit_code;
+  t.stdout_text = std::move(r.stdout_text);
+  t.stderr_text = std::move(r.stderr_text);
+  return t;
+}
 
 std::optional<TcpWorkload> tcp_workload_from_name(const std::string& name) {
   for (const auto& [w, n] : kWorkloads)

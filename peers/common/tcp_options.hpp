@@ -52,6 +52,10 @@ struct TcpParseRules {
   bool packet_port = false;  // the peer takes --packet-fd/--local-address (user-space stacks)
 };
 
+// A finished outcome (usage error, unsupported, version) as a TcpParseResult,
+// for peers that add checks of their own after parsing.
+TcpParseResult tcp_outcome(ParseResult r);
+
 // args excludes argv[0].
 TcpParseResult parse_tcp_peer_options(const std::vector<std::string>& args, const PeerIdentity& id,
                                       TcpParseRules rules = {});

@@ -200,12 +200,20 @@ TEST(LwipPeer, BadValuesExit3AndUnsupportedExit127) {
   EXPECT_NE(e.value("message", "").find("198.18.0.999"), std::string::npos) << e;
   EXPECT_EQ(exit_code_of(lwip_argv("client", "2001:db8::1", "198.18.0.2:5000", fd)), 3);
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--keepalive", "1,x,2"})), 3);
-  EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "teleport"})), 3);
   // Not a packet socket: stdin (/dev/null in TestPeer).
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", 0), &e), 3);
   EXPECT_NE(e.value("message", "").find("--packet-fd 0"), std::string::npos) << e;
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "urgent"}), &e), 127);
   EXPECT_EQ(e.value("message", ""), "unsupported: --workload urgent");
+  // A name outside the contract is answered as the linux shim does (the one TCP parser): not implemented.
+  EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "teleport"}), &e), 127);
+  EXPECT_EQ(e.value("message", ""), "unsupported: --workload teleport");
+  EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "reconnect"}), &e), 127);
+  // --packet-fd without --local-address, and a server without the packet port.
+  EXPECT_EQ(exit_code_of({WP_PEER_LWIP, "--role", "client", "--protocol", "tcp", "--connect", "198.18.0.2:5000",
+                          "--packet-fd", std::to_string(fd)}),
+            3);
+  EXPECT_EQ(exit_code_of({WP_PEER_LWIP, "--role", "server", "--protocol", "tcp", "--listen", "198.18.0.2:5000"}), 3);
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--frobnicate"})), 127);
   EXPECT_EQ(exit_code_of({WP_PEER_LWIP, "--role", "client", "--protocol", "dtls1.2"}), 127);
   EXPECT_EQ(exit_code_of({WP_PEER_LWIP, "--version"}, &e), 0);

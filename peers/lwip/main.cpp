@@ -17,11 +17,12 @@
 #include "peers/lwip/session.hpp"
 
 namespace lw = wireproof::peers::lwip;
-using wireproof::peers::ParseResult;
 
 namespace {
 
-int finish(const ParseResult& r) {
+// A ParseResult or a TcpParseResult: what to print, and the exit code.
+template <typename Outcome>
+int finish(const Outcome& r) {
   std::cout << r.stdout_text << std::flush;
   std::cerr << r.stderr_text << std::flush;
   return r.exit_code;
@@ -40,9 +41,10 @@ int main(int argc, char** argv) {
                                        {"lwIP", lw::lwip_version()});
   if (!parsed.options) return finish(parsed.outcome);
   const lw::LwipOptions& o = *parsed.options;
+  const wireproof::peers::TcpPeerOptions& tcp = o.tcp;
 
   lw::Endpoints ends{};
-  const std::string& remote_text = o.role == wireproof::peers::Role::client ? o.connect.host : o.listen.host;
+  const std::string& remote_text = tcp.role == wireproof::peers::Role::client ? tcp.connect.host : tcp.listen.host;
   if (!parse_address(o.local_address, ends.local))
     return finish(wireproof::peers::usage_error("--local-address '" + o.local_address + "' is not an IPv4 or IPv6 address"));
   if (!parse_address(remote_text, ends.remote))
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
   if (IP_GET_TYPE(&ends.local) != IP_GET_TYPE(&ends.remote))
     return finish(wireproof::peers::usage_error("--local-address " + o.local_address + " and " + remote_text +
                                                 " are not the same IP version"));
-  if (o.role == wireproof::peers::Role::server && !ip_addr_cmp(&ends.local, &ends.remote))
+  if (tcp.role == wireproof::peers::Role::server && !ip_addr_cmp(&ends.local, &ends.remote))
     return finish(wireproof::peers::usage_error("--listen " + remote_text + " is not --local-address " + o.local_address));
   if (IP_IS_V6_VAL(ends.local) && o.mtu < 1280)
     return finish(wireproof::peers::usage_error("--mtu " + std::to_string(o.mtu) + " is below IPv6's 1280"));
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
   try {
     lw::start_lwip();
     lw::PacketNetif netif(o.packet_fd, ends.local, o.mtu);
-    code = lw::run_session(o, ends, events, stop);
+    code = lw::run_session(tcp, ends, netif, events, stop);
   } catch (const std::exception& e) {
     events.emit({{"event", "error"}, {"message", e.what()}});
     events.emit({{"event", "closed"}, {"reason", "error"}});

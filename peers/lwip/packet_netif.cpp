@@ -85,6 +85,7 @@ err_t PacketNetif::output6(struct netif* n, struct pbuf* p, const ip6_addr_t* ne
 err_t PacketNetif::send(struct pbuf* p) {
   static thread_local std::vector<std::uint8_t> buffer(kMaxPacket);
   const u16_t len = pbuf_copy_partial(p, buffer.data(), static_cast<u16_t>(buffer.size()), 0);
+  too_big_.outbound({buffer.data(), len});
   if (::send(fd_, buffer.data(), len, MSG_NOSIGNAL) != static_cast<ssize_t>(len)) return ERR_IF;
   ++sent_;
   return ERR_OK;
@@ -107,6 +108,7 @@ void PacketNetif::read_loop() {
     std::memcpy(p->payload, buffer.data(), static_cast<std::size_t>(n));
     ++received_;
     CoreLock lock;
+    too_big_.inbound({buffer.data(), static_cast<std::size_t>(n)});
     if (netif_.input(p, &netif_) != ERR_OK) pbuf_free(p);
   }
 }

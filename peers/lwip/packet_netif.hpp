@@ -11,7 +11,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <thread>
+
+#include "peers/lwip/too_big_watch.hpp"
 
 namespace wireproof::peers::lwip {
 
@@ -30,6 +34,9 @@ class PacketNetif {
   // IPv6 multicast lwIP tried to send (MLD reports for its solicited-node
   // group): a point-to-point packet port carries none, so they are dropped here.
   std::uint64_t multicast_dropped() const { return multicast_dropped_; }
+  // Set once lwIP sent a packet larger than an ICMP too-big message had
+  // allowed (too_big_watch.hpp). Read under the core lock.
+  const std::optional<std::string>& ignored_too_big() const { return too_big_.ignored(); }
 
  private:
   static err_t init(struct netif* n);
@@ -43,6 +50,7 @@ class PacketNetif {
   int stop_fd_ = -1;  // eventfd: tells the reader to return
   struct netif netif_ {};
   std::atomic<std::uint64_t> sent_{0}, received_{0}, multicast_dropped_{0};
+  TooBigWatch too_big_;  // touched only under the core lock
   std::thread reader_;
 };
 

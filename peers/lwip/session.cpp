@@ -27,7 +27,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2;
+constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2, kExitUnsupported = 127;
 
 std::int64_t ms_until(Clock::time_point t) {
   return std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count());
@@ -65,9 +65,9 @@ class ClientTally {
   bool complete() const { return echoed_.unique() == plan_.count(); }
   bool verified() const { return complete() && malformed_ == 0 && echoed_.hex() == sent_.hex(); }
 
-  json report(Workload w, bool expects_echo, std::uint64_t acked, const std::string& ended_by) const {
+  json report(TcpWorkload w, bool expects_echo, std::uint64_t acked, const std::string& ended_by) const {
     json r = {{"event", "app_data"},       {"role", "client"},
-              {"workload", workload_name(w)}, {"chunks", plan_.count()},
+              {"workload", tcp_workload_name(w)}, {"chunks", plan_.count()},
               {"bytes", plan_.echo_bytes}, {"resent", 0},
               {"sent_sha256", sent_.hex()}, {"acked_bytes", acked}};
     if (expects_echo) {
@@ -94,8 +94,9 @@ class ClientTally {
 
 class Session {
  public:
-  Session(const LwipOptions& o, const Endpoints& e, EventEmitter& events, StopSignal& stop)
-      : o_(o), ends_(e), events_(events), stop_(stop), conn_(wakeup_), plan_{o.echo_bytes, o.chunk} {}
+  Session(const TcpPeerOptions& o, const Endpoints& e, const PacketNetif& netif, EventEmitter& events,
+          StopSignal& stop)
+      : o_(o), ends_(e), netif_(netif), events_(events), stop_(stop), conn_(wakeup_), plan_{o.echo_bytes, o.chunk} {}
 
   int run() { return o_.role == Role::client ? run_client() : run_server(); }
 
@@ -110,6 +111,15 @@ class Session {
   int end(const std::string& reason, int code) {
     events_.emit({{"event", "closed"}, {"reason", reason}});
     return code;
+  }
+
+  // What the wire asks of lwIP that it cannot do, seen from its own packets
+  // (too_big_watch.hpp); core lock held. The contract's 127 with what.
+  std::optional<std::string> cannot_do() const { return netif_.ignored_too_big(); }
+  int end_unsupported(const std::string& what) {
+    emit_tcp_state("unsupported");
+    events_.emit({{"event", "error"}, {"message", "unsupported: " + what}});
+    return end("error", kExitUnsupported);
   }
 
   void emit_error(err_t err, bool established, const std::string& what, json extra = json::object()) {
@@ -145,8 +155,9 @@ class Session {
   int client_workload();
   int server_workload();
 
-  const LwipOptions& o_;
+  const TcpPeerOptions& o_;
   const Endpoints& ends_;
+  const PacketNetif& netif_;
   EventEmitter& events_;
   StopSignal& stop_;
   Wakeup wakeup_;
@@ -199,8 +210,8 @@ int Session::run_client() {
 }
 
 int Session::client_workload() {
-  const Workload w = o_.workload;
-  const bool expects_echo = w == Workload::echo || w == Workload::half_close;
+  const TcpWorkload w = o_.workload;
+  const bool expects_echo = w == TcpWorkload::echo || w == TcpWorkload::half_close;
   ClientTally tally(plan_);
   StreamRecords cutter(plan_);
   bool heard_back = false;
@@ -208,7 +219,7 @@ int Session::client_workload() {
   if (expects_echo) idle_deadline = Clock::now() + std::chrono::milliseconds(o_.idle_timeout_ms);
   {
     CoreLock lock;
-    if (w != Workload::keepalive)
+    if (w != TcpWorkload::keepalive)
       for (std::uint64_t i = 0; i < plan_.count(); ++i) {
         auto record = make_chunk(i, plan_.pattern_bytes(i));
         tally.sent(record);
@@ -222,7 +233,7 @@ int Session::client_workload() {
     r["stream_bytes"] = plan_.stream_bytes();
     r["sent_bytes"] = conn_.written();
     if (expects_echo) r["echoed_bytes"] = conn_.received_total();
-    if (w == Workload::keepalive) {
+    if (w == TcpWorkload::keepalive) {
       r["received_bytes"] = conn_.received_total();
       r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
     }
@@ -243,30 +254,32 @@ int Session::client_workload() {
       // When this side sends its FIN (or its RST).
       const bool everything_acked = conn_.all_written() && conn_.acked() == conn_.queued();
       switch (w) {
-        case Workload::echo:
+        case TcpWorkload::echo:
           // Every echo arrived, or as many bytes as were sent (TCP resends
           // nothing more: echoes that are wrong stay wrong).
           if (tally.complete() || conn_.received_total() >= plan_.stream_bytes()) conn_.shutdown_send();
           break;
-        case Workload::half_close:
-        case Workload::bulk:
-        case Workload::stall:
+        case TcpWorkload::half_close:
+        case TcpWorkload::bulk:
+        case TcpWorkload::stall:
           if (conn_.all_written()) conn_.shutdown_send();
           break;
-        case Workload::linger_abort:
-        case Workload::abort_unread:  // waits for the server's RST
-        case Workload::keepalive:     // idles until lwIP gives up on the peer
+        case TcpWorkload::linger_abort:
+        case TcpWorkload::abort_unread:  // waits for the server's RST
+        case TcpWorkload::keepalive:     // idles until lwIP gives up on the peer
+        case TcpWorkload::urgent:        // refused by parse_lwip_options (lwip_supports)
+        case TcpWorkload::reconnect:
           break;
       }
 
       if (auto e = conn_.error()) {
-        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+        emit_error(*e, true, w == TcpWorkload::keepalive ? "keepalive" : "connection",
                    {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_echo();
         report(*e == ERR_RST ? "rst" : "error");
         // What the stack did is the subject of these workloads, not a failure.
-        const bool expected = w == Workload::abort_unread || w == Workload::linger_abort ||
-                              (w == Workload::keepalive && *e == ERR_ABRT);
+        const bool expected = w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort ||
+                              (w == TcpWorkload::keepalive && *e == ERR_ABRT);
         return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
       }
       if (conn_.peer_fin()) {
@@ -276,13 +289,17 @@ int Session::client_workload() {
           const bool ok = tally.verified();
           report(ok ? "" : "the server's FIN");
           if (!ok) return end("fin", kExitWorkload);
-          if (w == Workload::echo || conn_.all_written()) return end("done", kExitDone);
+          if (w == TcpWorkload::echo || conn_.all_written()) return end("done", kExitDone);
         } else {
           report("the server's FIN");
           const bool reported_only =
-              w == Workload::keepalive || w == Workload::abort_unread || w == Workload::linger_abort;
+              w == TcpWorkload::keepalive || w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort;
           return end(reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload);
         }
+      }
+      if (auto what = cannot_do()) {
+        report("unsupported: " + *what);
+        return end_unsupported(*what);
       }
       if (stop_.requested()) {
         emit_tcp_state("stopped");
@@ -340,7 +357,7 @@ int Session::run_server() {
 }
 
 int Session::server_workload() {
-  const Workload w = o_.workload;
+  const TcpWorkload w = o_.workload;
   EchoServer tally(plan_);
   StreamRecords cutter(plan_);
   std::vector<std::uint8_t> held;  // half-close: the reply, sent after the client's FIN
@@ -358,10 +375,10 @@ int Session::server_workload() {
   const auto report = [&](const std::string& ended_by, std::size_t unread) {
     json r = tally.report();
     r["received_bytes"] = conn_.received_total();
-    if (w == Workload::half_close) r["replied_bytes"] = reply_queued ? held.size() : 0;
-    if (w == Workload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
-    r["workload"] = workload_name(w);
-    if (w == Workload::abort_unread) r["unread_bytes"] = unread;
+    if (w == TcpWorkload::half_close) r["replied_bytes"] = reply_queued ? held.size() : 0;
+    if (w == TcpWorkload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
+    r["workload"] = tcp_workload_name(w);
+    if (w == TcpWorkload::abort_unread) r["unread_bytes"] = unread;
     if (!ended_by.empty()) r["ended_by"] = ended_by;
     events_.emit(r);
   };
@@ -379,19 +396,19 @@ int Session::server_workload() {
       CoreLock lock;
       if (conn_.unread() > 0 && !first_data) first_data = Clock::now();
       switch (w) {
-        case Workload::echo: {
+        case TcpWorkload::echo: {
           auto bytes = conn_.consume();
           take(bytes);
           conn_.queue(bytes);
           break;
         }
-        case Workload::half_close: {
+        case TcpWorkload::half_close: {
           auto bytes = conn_.consume();
           take(bytes);
           held.insert(held.end(), bytes.begin(), bytes.end());
           break;
         }
-        case Workload::stall:
+        case TcpWorkload::stall:
           if (first_data && !stall_until) {
             stall_until = *first_data + std::chrono::milliseconds(o_.stall_ms);
             emit_tcp_state("before_stall");
@@ -406,7 +423,7 @@ int Session::server_workload() {
           }
           take(conn_.consume());
           break;
-        case Workload::abort_unread:
+        case TcpWorkload::abort_unread:
           // Never reads: once data waits, closing with it unread is the workload.
           if (first_data) {
             const std::size_t unread = conn_.unread();
@@ -416,7 +433,7 @@ int Session::server_workload() {
             return end("done", kExitDone);
           }
           break;
-        case Workload::linger_abort:
+        case TcpWorkload::linger_abort:
           take(conn_.consume());
           if (conn_.received_total() >= plan_.stream_bytes()) {
             emit_tcp_state("before_abort");
@@ -426,23 +443,25 @@ int Session::server_workload() {
             return end("done", tally.verified() ? kExitDone : kExitWorkload);
           }
           break;
-        case Workload::bulk:
-        case Workload::keepalive:
+        case TcpWorkload::bulk:
+        case TcpWorkload::keepalive:
+        case TcpWorkload::urgent:  // refused by parse_lwip_options (lwip_supports)
+        case TcpWorkload::reconnect:
           take(conn_.consume());
           break;
       }
       conn_.pump_out();
 
       if (auto e = conn_.error()) {
-        emit_error(*e, true, w == Workload::keepalive ? "keepalive" : "connection",
+        emit_error(*e, true, w == TcpWorkload::keepalive ? "keepalive" : "connection",
                    {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_stream();
         report(*e == ERR_RST ? "rst" : "error", conn_.unread());
-        const bool expected = w == Workload::keepalive && *e == ERR_ABRT;
+        const bool expected = w == TcpWorkload::keepalive && *e == ERR_ABRT;
         return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
       }
       if (conn_.peer_fin() && conn_.unread() == 0) {
-        if (w == Workload::half_close && !reply_queued) {
+        if (w == TcpWorkload::half_close && !reply_queued) {
           conn_.queue(held);
           reply_queued = true;
           conn_.pump_out();
@@ -455,7 +474,11 @@ int Session::server_workload() {
       }
       if (conn_.closed_cleanly()) {
         report("", 0);
-        return end(w == Workload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
+        return end(w == TcpWorkload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
+      }
+      if (auto what = cannot_do()) {
+        report("unsupported: " + *what, conn_.unread());
+        return end_unsupported(*what);
       }
       if (stop_.requested()) {
         emit_tcp_state("stopped");
@@ -470,8 +493,9 @@ int Session::server_workload() {
 
 }  // namespace
 
-int run_session(const LwipOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop) {
-  auto s = std::make_unique<Session>(options, endpoints, events, stop);
+int run_session(const TcpPeerOptions& options, const Endpoints& endpoints, const PacketNetif& netif,
+                EventEmitter& events, StopSignal& stop) {
+  auto s = std::make_unique<Session>(options, endpoints, netif, events, stop);
   const int code = s->run();
   CoreLock lock;  // the connection detaches its callbacks from a pcb lwIP may still hold (TIME_WAIT)
   s.reset();

@@ -9,7 +9,8 @@
 
 #include "peers/common/event_emitter.hpp"
 #include "peers/common/stop_signal.hpp"
-#include "peers/lwip/lwip_options.hpp"
+#include "peers/common/tcp_options.hpp"
+#include "peers/lwip/packet_netif.hpp"
 
 namespace wireproof::peers::lwip {
 
@@ -20,7 +21,9 @@ struct Endpoints {
 
 // Exit codes as in the DTLS contract: 0 the workload's part done (and
 // verified where there is something to verify), 1 no connection, 2 the
-// workload incomplete or wrong.
-int run_session(const LwipOptions& options, const Endpoints& endpoints, EventEmitter& events, StopSignal& stop);
+// workload incomplete or wrong, 127 the wire asked for what lwIP cannot do
+// (an "unsupported: ..." error naming it; netif.ignored_too_big()).
+int run_session(const TcpPeerOptions& options, const Endpoints& endpoints, const PacketNetif& netif,
+                EventEmitter& events, StopSignal& stop);
 
 }  // namespace wireproof::peers::lwip
