@@ -6,12 +6,14 @@
 //   (IPv4) or any IPv6 packet is answered, unless link.icmp is false (a black
 //   hole), with an ICMP frag-needed / Packet Too Big back to its sender
 //   (l3/icmp_too_big.hpp), which Link logs as its own `origin: wire` packet.
-//   Without DF the wire drops it too: the harness never fragments.
+//   Without DF (IPv4) the wire fragments it as a router would (RFC 791;
+//   l3/ipv4_fragment.hpp): its copies become the fragments, each delivered.
 #pragma once
 
 #include <fmt/format.h>
 
 #include "harness/wire/l3/icmp_too_big.hpp"
+#include "harness/wire/l3/ipv4_fragment.hpp"
 #include "harness/wire/transit.hpp"
 
 namespace wireproof::wire {
@@ -28,17 +30,34 @@ struct MtuCap {
     const std::size_t ip_size = t.event.ip_size;
     if (ip_size <= static_cast<std::size_t>(mtu)) return;
     std::string detail = fmt::format("ip_size {} > mtu {}", ip_size, mtu);
+    if (l3 && fragment(t)) return;
     if (l3) detail += l3_answer(t);
     t.copies.clear();
     t.record("link", "mtu", std::move(detail));
   }
 
  private:
+  // An IPv4 packet without DF is cut into fragments (each copy into its own);
+  // false when it has DF, is IPv6, or cannot be cut.
+  bool fragment(Transit& t) const {
+    const auto& ip = t.event.ip;
+    if (!ip || ip->version != 4 || ip->df) return false;
+    std::vector<Copy> pieces;
+    for (const auto& c : t.copies)
+      for (auto& f : l3::fragment_ipv4(c.bytes, mtu)) pieces.push_back(Copy{std::move(f), c.due_us});
+    if (pieces.empty()) return false;
+    t.record("link", "fragment",
+             fmt::format("ip_size {} > mtu {}; DF not set: cut into {} fragments as a router would (RFC 791)",
+                         t.event.ip_size, mtu, pieces.size() / t.copies.size()));
+    t.copies = std::move(pieces);
+    return true;
+  }
+
   // Crafts the ICMP reply when one is due; returns what the log should say about it.
   std::string l3_answer(Transit& t) const {
     const auto& ip = t.event.ip;
     if (!ip) return "; not an IP packet: no ICMP";
-    if (!ip->df) return "; DF not set: dropped, the wire never fragments";
+    if (!ip->df) return "; DF not set but it cannot be cut (IP options, or an MTU below 28): dropped";
     if (!icmp) return "; link.icmp false: no ICMP (black hole)";
     // RFC 1122 3.2.2 / RFC 4443 2.4 (e): never an ICMP error about an ICMP error.
     if (t.event.icmp && (t.event.icmp->v6 ? t.event.icmp->type < 128 : t.event.icmp->type != 0 && t.event.icmp->type != 8))

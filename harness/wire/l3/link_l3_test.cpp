@@ -118,13 +118,28 @@ TEST(LinkL3, IcmpFalseIsABlackHole) {
   EXPECT_NE(d[0]->actions.at(0).detail.find("black hole"), std::string::npos);
 }
 
-TEST(LinkL3, OversizeWithoutDfIsDroppedWithoutIcmp) {
+// Without DF the wire is a router that fragments (RFC 791): the fragments
+// reassemble to the packet, each fits the MTU, and no ICMP is sent.
+TEST(LinkL3, OversizeWithoutDfIsFragmentedAsARouterWould) {
   Harness h(l3_scenario(1280));
-  h.send(Dir::c2s, l3::test::tcp_packet(4, 1460, false), 10);
+  const auto packet = l3::test::tcp_packet(4, 1460, false);
+  h.send(Dir::c2s, packet, 10);
+  const auto out = h.drain(10);
   auto d = h.datagrams();
-  ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0]->fate, "dropped");
-  EXPECT_NE(d[0]->actions.at(0).detail.find("DF not set"), std::string::npos);
+  ASSERT_EQ(d.size(), 1u);  // no ICMP
+  EXPECT_EQ(d[0]->fate, "forwarded");
+  EXPECT_NE(d[0]->actions.at(0).detail.find("cut into 2 fragments"), std::string::npos) << d[0]->actions.at(0).detail;
+  ASSERT_EQ(out.size(), 2u);
+  std::vector<std::uint8_t> payload;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    EXPECT_LE(out[k].bytes.size(), 1280u);
+    const auto f = dissect::dissect_ip(out[k].bytes);
+    EXPECT_TRUE(f.ip.header_checksum_ok);
+    EXPECT_EQ(f.ip.mf, k == 0);
+    EXPECT_EQ(f.ip.fragment_offset * 8u, payload.size());
+    payload.insert(payload.end(), out[k].bytes.begin() + 20, out[k].bytes.end());
+  }
+  EXPECT_EQ(payload, std::vector<std::uint8_t>(packet.begin() + 20, packet.end()));
 }
 
 TEST(LinkL3, CorruptFlipsAPayloadByteInsideThePacket) {
