@@ -74,8 +74,14 @@ class DelayedAck final : public Check {
           if (s->delivered_us + max_delay_us > log_end) continue;
           ++judged;
           const TcpSegment* ack = nullptr;
+          // Covered by a cumulative ACK, or, for data above a hole, by the
+          // duplicate ACK RFC 5681 4.2 asks for (its ack is below the data:
+          // a cumulative ACK cannot cover it until the hole is repaired).
           for (const auto& a : acks)
-            if (a.ack && *a.ack >= s->data_end() && a.t_us() >= s->delivered_us) { ack = &a; break; }
+            if (a.ack && (*a.ack >= s->data_end() || *a.ack < s->data_start) && a.t_us() >= s->delivered_us) {
+              ack = &a;
+              break;
+            }
           if (ack && ack->t_us() - s->delivered_us <= max_delay_us) continue;
           if (late_reported) continue;
           late_reported = true;

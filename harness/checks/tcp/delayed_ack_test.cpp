@@ -78,6 +78,21 @@ TEST(DelayedAck, SegmentsAboveAHoleAreNotARunOfInOrderSegments) {
   EXPECT_EQ(r.measured["full_sized_runs_judged"], 0);
 }
 
+// Data above a lost segment is answered at once by duplicate ACKs; the
+// cumulative ACK comes only when the hole is repaired, seconds later.
+TEST(DelayedAck, DataAboveAHoleIsAnsweredByItsDuplicateAcks) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1448).fate = "dropped";
+  t.data("c2s", 2, 1448);
+  t.ack_upto("s2c", 2.2, 0);  // duplicate ACK of the hole
+  t.resend("c2s", 3000, 0, 1448);
+  t.ack("s2c", 3000.2);
+  t.ack("c2s", 5000);
+  EXPECT_EQ(judge(b).verdict, Verdict::pass) << judge(b).detail;
+}
+
 TEST(DelayedAck, NoDataIsNotApplicable) {
   LogBuilder b;
   TcpLogBuilder t(b);

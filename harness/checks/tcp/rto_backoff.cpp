@@ -54,7 +54,13 @@ class RtoBackoff final : public Check {
           if (s.rtx != RetransmissionKind::rto || s.seq < 0 || !s.previous) continue;
           const auto& prev = segs[*s.previous];
           if (prev.rtx != RetransmissionKind::rto || prev.seq != s.seq) continue;
-          const tcp::Doubling d{tcp::ms(prev.since_previous_us), cap, tol};
+          // The first RTO of a chain: its interval from where its timer really
+          // started (a tail loss probe re-arms it); later ones from the previous.
+          const auto& before = segs[*prev.previous];
+          const bool chain_start = !(before.rtx == RetransmissionKind::rto && before.seq == prev.seq);
+          const std::int64_t prev_interval_us =
+              chain_start ? prev.t_us() - tcp::rto_timer_start(c.dir(dir), *s.previous).t_us : prev.since_previous_us;
+          const tcp::Doubling d{tcp::ms(prev_interval_us), cap, tol};
           const double iv = tcp::ms(s.since_previous_us);
           const bool ok = d.fits(iv, 1);
           ++judged[dir];

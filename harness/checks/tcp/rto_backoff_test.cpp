@@ -93,5 +93,40 @@ TEST(RtoMatchesStack, TheTimerRunsFromTheLastAckOfNewData) {
   EXPECT_EQ(r.measured["c2s"]["timer_start"], "ACK advancing snd_una");
 }
 
+// A tail loss probe (new data after a silence) re-arms the RTO (RFC 8985
+// 7.3): Linux in mtu-black-hole, lost segment at 15.8 ms, probe at 38.9 ms,
+// RTO at 250.9 ms with rto 204 ms reported.
+TEST(RtoMatchesStack, AProbeReArmsTheTimer) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  b.client_event({{"event", "tcp_info"}, {"rto_us", 204000}}, 0.5);
+  t.data("c2s", 15.8, 1000).fate = "dropped";
+  t.data("c2s", 15.9, 1000).fate = "dropped";
+  t.data("c2s", 38.9, 1000).fate = "dropped";  // the probe, 23 ms after the last send
+  t.resend("c2s", 250.9, 0, 1000).fate = "dropped";
+  t.resend("c2s", 683.0, 0, 1000);
+  const auto r = matches(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["timer_start"], "a tail loss probe (RFC 8985 7.3 re-arms the RTO)");
+  const auto backoff = make_rto_backoff()->run(b.inputs());
+  EXPECT_EQ(backoff.verdict, Verdict::pass) << backoff.detail;  // 432 ms = 2 x 212 ms
+}
+
+// New data sent in a burst while the lost segment is outstanding does not
+// restart a running timer (RFC 6298 5.1): still measured from the loss.
+TEST(RtoMatchesStack, ABurstOfNewDataDoesNotRestartTheTimer) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  b.client_event({{"event", "tcp_info"}, {"rto_us", 204000}}, 0.5);
+  t.data("c2s", 10, 1000).fate = "dropped";
+  for (int k = 1; k <= 5; ++k) t.data("c2s", 10 + 0.05 * k, 1000).fate = "dropped";
+  t.resend("c2s", 214.0, 0, 1000);
+  const auto r = matches(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["timer_start"], "previous transmission");
+}
+
 }  // namespace
 }  // namespace wireproof::checks

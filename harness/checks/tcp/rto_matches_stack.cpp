@@ -68,12 +68,16 @@ class RtoMatchesStack final : public Check {
     for (const char* dir : tcp::kDirs) {
       const TcpSegment* first = nullptr;
       const dissect::TcpDirection* owner = nullptr;
+      std::size_t first_k = 0;
       for (const auto& c : conns) {
-        for (const auto& s : c.dir(dir).segments) {
+        const auto& segs = c.dir(dir).segments;
+        for (std::size_t k = 0; k < segs.size(); ++k) {
+          const auto& s = segs[k];
           if (s.rtx != RetransmissionKind::rto || s.seq < 0 || !s.previous) continue;
-          const auto& prev = c.dir(dir).segments[*s.previous];
+          const auto& prev = segs[*s.previous];
           if (prev.rtx == RetransmissionKind::rto && prev.seq == s.seq) continue;
-          first = &s, owner = &c.dir(dir);
+          if (tcp::icmp_reached_sender(c, dir, prev.t_us(), s.t_us())) continue;  // answers the ICMP
+          first = &s, owner = &c.dir(dir), first_k = k;
           break;
         }
         if (first) break;
@@ -82,11 +86,10 @@ class RtoMatchesStack final : public Check {
         skipped.push_back(fmt::format("{}: no RTO retransmission", dir));
         continue;
       }
-      const std::int64_t prev_t = owner->segments[*first->previous].t_us();
-      const std::int64_t start = std::max(prev_t, first->ack_progress_us.value_or(prev_t));
-      const double wire = tcp::ms(first->t_us() - start);
+      const auto start = tcp::rto_timer_start(*owner, first_k);
+      const double wire = tcp::ms(first->t_us() - start.t_us);
       const auto rep = reported_rto(in, tcp::sender_role(dir), first->t_us());
-      json m{{"i", first->i()}, {"wire_rto_ms", wire}, {"timer_start", start == prev_t ? "previous transmission" : "ACK advancing snd_una"}};
+      json m{{"i", first->i()}, {"wire_rto_ms", wire}, {"timer_start", start.why}};
       if (!rep) {
         m["reported_rto_ms"] = nullptr;
         r.measured[dir] = m;

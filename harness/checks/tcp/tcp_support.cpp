@@ -65,4 +65,42 @@ std::optional<std::int64_t> OfferedWindow::right_edge_at(std::int64_t t_us) cons
   return std::prev(it)->second;
 }
 
+TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k) {
+  const auto& s = d.segments[k];
+  TimerStart start{s.previous ? d.segments[*s.previous].t_us() : s.t_us(), "previous transmission"};
+  if (s.ack_progress_us && *s.ack_progress_us > start.t_us) start = {*s.ack_progress_us, "ACK advancing snd_una"};
+  // The sender's last data transmission before `s`, when it was a probe: a
+  // TLP retransmission, or data sent after a silence of at least the
+  // smallest probe timeout (RFC 8985 7.2: 10 ms) with no ACK progress since.
+  // New data sent in a burst does not restart a running timer (RFC 6298 5.1).
+  constexpr std::int64_t kMinProbeGapUs = 10000;
+  std::optional<std::size_t> last;
+  for (std::size_t j = k; j-- > 0;)
+    if (d.segments[j].tcp().payload_length > 0) {
+      last = j;
+      break;
+    }
+  if (!last || d.segments[*last].t_us() <= start.t_us) return start;
+  const auto& e = d.segments[*last];
+  std::optional<std::int64_t> before;
+  for (std::size_t j = *last; j-- > 0;)
+    if (d.segments[j].tcp().payload_length > 0) {
+      before = d.segments[j].t_us();
+      break;
+    }
+  const bool probe = e.rtx == dissect::RetransmissionKind::tlp || (before && e.t_us() - *before >= kMinProbeGapUs);
+  if (probe) start = {e.t_us(), "a tail loss probe (RFC 8985 7.3 re-arms the RTO)"};
+  return start;
+}
+
+bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir, std::int64_t from_us,
+                         std::int64_t to_us) {
+  for (const auto* d : c.icmp) {
+    if (d->dir == dir) continue;  // it travels towards the sender of `dir`
+    const auto at = dissect::delivered_at(*d);
+    if (at && *at > from_us && *at <= to_us) return true;
+  }
+  return false;
+}
+
 }  // namespace wireproof::checks::tcp

@@ -70,4 +70,21 @@ class OfferedWindow {
   std::vector<std::pair<std::int64_t, std::int64_t>> edges_;  // (delivered_us, highest edge so far), by time
 };
 
+// Where the retransmission timer behind the RTO retransmission `k` of `d`
+// was last (re)started, per RFC 6298 5.1/5.3 and RFC 8985 7.3: the later of
+// its previous transmission, the last ACK that advanced snd_una, and a tail
+// loss probe sent after those (a probe re-arms the RTO; see the .cpp for how
+// a probe is told from a burst of new data, which does not).
+struct TimerStart {
+  std::int64_t t_us;
+  const char* why;  // "previous transmission" | "ACK advancing snd_una" | "a tail loss probe ..."
+};
+TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k);
+
+// Whether an ICMP frag-needed / Packet Too Big reached the sender of `dir`
+// in (from_us, to_us]: a resend then answers the ICMP (RFC 1191 / 8201), it is
+// not the retransmission timer's.
+bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir, std::int64_t from_us,
+                         std::int64_t to_us);
+
 }  // namespace wireproof::checks::tcp
