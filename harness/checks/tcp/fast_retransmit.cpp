@@ -108,7 +108,17 @@ class FastRetransmit final : public Check {
       if (acked_first) continue;
       ++judged;
       r.evidence.push_back(a.i());
-      if (resend && resend->rtx == RetransmissionKind::fast && resend->t_us() - a.delivered_us <= max_delay_us) {
+      // Repaired by the duplicate ACKs: a fast (or later loss-recovery)
+      // resend within max_delay_ms, or any resend so soon after the third
+      // duplicate ACK (kAckTriggeredUs) that only the ACK can have caused it,
+      // whatever label its own interval earned it (a 0.1 ms reply is no timer).
+      constexpr std::int64_t kAckTriggeredUs = 2000;
+      const std::int64_t after = resend ? resend->t_us() - a.delivered_us : 0;
+      const bool by_acks = resend && after >= 0 &&
+                           (((resend->rtx == RetransmissionKind::fast || resend->rtx == RetransmissionKind::recovery) &&
+                             after <= max_delay_us) ||
+                            after <= kAckTriggeredUs);
+      if (by_acks) {
         r.evidence.push_back(resend->i());
         continue;
       }
