@@ -12,6 +12,7 @@
 // wire and no app_data report.
 // Parameters: none.
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,21 @@ namespace {
 using nlohmann::json;
 
 std::string str(const json& e, const char* key) { return e.value(key, json(nullptr)).is_string() ? e[key].get<std::string>() : ""; }
+
+// The stream offset of the urgent byte in `dir` of connection `k` (from its
+// first URG segment), when it lies inside the delivered stream.
+std::optional<std::size_t> urgent_offset(const std::vector<dissect::TcpConnection>& conns, std::size_t k,
+                                         const std::string& dir, std::size_t stream_size) {
+  if (k >= conns.size()) return std::nullopt;
+  for (const auto& seg : conns[k].dir(dir).segments) {
+    const auto& t = seg.tcp();
+    if (!t.has(events::tcp_flags::urg) || t.urgent_pointer == 0) continue;
+    const std::int64_t at = seg.data_start + t.urgent_pointer - 1;
+    if (at < 0 || static_cast<std::size_t>(at) >= stream_size) return std::nullopt;
+    return static_cast<std::size_t>(at);
+  }
+  return std::nullopt;
+}
 
 // The app_data events a peer printed, in order.
 std::vector<json> app_data_reports(const PeerOutcome& peer) {
@@ -109,6 +125,19 @@ class TcpDataIntact final : public Check {
               : std::vector<std::pair<std::string, std::string>>{{"client echoed_sha256", str(c, "echoed_sha256")},
                                                                  {"server sent_sha256", str(s, "sent_sha256")}};
       json m{{"bytes", stream.size()}, {"sha256", wire}, {"bytes_missing_below_highest", holes}};
+      // Urgent data (RFC 9293 3.8.2, RFC 6093 4: the urgent pointer points to
+      // the byte after the last urgent byte) is read out of band with
+      // SO_OOBINLINE off, so the receiver's in-band stream is the wire's
+      // without it. Where it is comes from the wire's URG segment, not a peer.
+      std::string inband = wire;
+      if (workload == "urgent")
+        if (const auto at = urgent_offset(conns, per_connection ? with_data[unit] : 0, dir, stream.size())) {
+          auto without = stream;
+          without.erase(without.begin() + static_cast<std::ptrdiff_t>(*at));
+          inband = events::to_hex(crypto::digest(crypto::Hash::sha256, without));
+          m["urgent_byte_offset"] = *at;
+          m["inband_sha256"] = inband;
+        }
       int compared = 0;
       for (const auto& [who, digest] : reported) {
         if (digest.empty() || aborts) continue;
@@ -116,7 +145,8 @@ class TcpDataIntact final : public Check {
         std::string key = who;
         std::replace(key.begin(), key.end(), ' ', '_');  // "client_sent_sha256"
         m[key] = digest;
-        if (digest != wire) {
+        const bool receiver = who.rfind(c2s ? "server" : "client", 0) == 0;
+        if (digest != (receiver ? inband : wire)) {
           support::add_failed_dir(r, dir);
           problems.push_back(fmt::format("{}{}: the wire delivered {} bytes (sha256 {}..., {} missing below the highest "
                                          "delivered) but {} is {}...",

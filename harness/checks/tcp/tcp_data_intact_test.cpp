@@ -2,6 +2,8 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
+#include "harness/events/event_log.hpp"
+#include "impl/crypto/types.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -42,6 +44,31 @@ TEST(TcpDataIntact, AReassembledEchoMatchesTheDigests) {
   EXPECT_EQ(r.measured["c2s"]["bytes"], 3000);
   EXPECT_EQ(r.measured["c2s"]["digests_compared"], 2);
   EXPECT_EQ(r.measured["s2c"]["digests_compared"], 1);
+}
+
+// Urgent data read out of band: the receiver's in-band stream is the wire's
+// without the byte before the urgent pointer of the URG segment (RFC 6093).
+TEST(TcpDataIntact, TheUrgentByteLeavesTheReceiversInBandStream) {
+  Echo e;
+  auto& urg = std::get<events::Datagram>(e.b.log.events.at(3));  // the first c2s data segment
+  ASSERT_TRUE(urg.tcp && urg.tcp->payload_length == 1000);
+  urg.tcp->flags |= events::tcp_flags::urg;
+  urg.tcp->urgent_pointer = 500;  // the urgent byte is the segment's 500th: stream offset 499
+  e.b.scenario.tcp.workload = "urgent";
+  auto inband = e.t.written("c2s");
+  inband.erase(inband.begin() + 499);
+  const std::string inband_sha = events::to_hex(crypto::digest(crypto::Hash::sha256, inband));
+  e.reports(e.t.sha256("c2s"), inband_sha, e.t.sha256("s2c"));
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["urgent_byte_offset"], 499);
+  Echo inline_urgent;  // the same urgent segment, but the receiver reports the whole stream
+  auto& u2 = std::get<events::Datagram>(inline_urgent.b.log.events.at(3));
+  u2.tcp->flags |= events::tcp_flags::urg;
+  u2.tcp->urgent_pointer = 500;
+  inline_urgent.b.scenario.tcp.workload = "urgent";
+  inline_urgent.honest_reports();
+  EXPECT_EQ(inline_urgent.judge().verdict, Verdict::fail) << inline_urgent.judge().detail;
 }
 
 TEST(TcpDataIntact, AReceiverDigestThatDiffersFails) {
