@@ -55,7 +55,7 @@ class GracefulClose final : public Check {
                   {"rst", abort_expected ? "an RST (the workload aborts), reported by the side it reached as ECONNRESET"
                                          : "none after the handshake"}};
     r.measured = json::object();
-    std::vector<std::string> problems;
+    std::vector<std::string> problems, late_rsts;
     int fins = 0, rsts = 0;
     for (const auto& c : tcp::connections(in)) {
       const bool established = c.s2c.syn.has_value() && c.c2s.syn.has_value();
@@ -83,7 +83,20 @@ class GracefulClose final : public Check {
           const auto& s = d.segments[k];
           ++rsts;
           r.evidence.push_back(s.i());
-          if (!abort_expected) {
+          // After both FINs, with this side's own FIN and data acked, the
+          // close is complete and nothing is lost: an RST then answers a stray
+          // segment (a late duplicate) for a connection that no longer exists
+          // (RFC 9293 3.10.7.1), which is right, not an abort.
+          bool peer_fin_arrived = false;
+          for (const auto& p : peer.segments)
+            if (p.tcp().has(events::tcp_flags::fin) && p.delivered && p.delivered_us <= s.t_us()) peer_fin_arrived = true;
+          std::int64_t acked_before = -1;
+          for (const auto& p : peer.segments)
+            if (p.ack && p.delivered && p.delivered_us <= s.t_us()) acked_before = std::max(acked_before, *p.ack);
+          const bool after_close = d.fin_seq && peer_fin_arrived && acked_before >= *d.fin_seq + 1;
+          if (after_close) {
+            late_rsts.push_back(fmt::format("{} RST i={} after a complete close (answers a late segment)", dir, s.i()));
+          } else if (!abort_expected) {
             support::add_failed_dir(r, dir);
             problems.push_back(fmt::format("{} sent an RST (i={}) though the workload does not abort", dir, s.i()));
           } else if (s.delivered && !reported_reset(in, tcp::sender_role(dir == std::string("c2s") ? "s2c" : "c2s"))) {
@@ -97,6 +110,7 @@ class GracefulClose final : public Check {
     if (abort_expected && rsts == 0) problems.push_back("the workload aborts but no RST crossed the wire");
     r.measured["fins"] = fins;
     r.measured["rsts"] = rsts;
+    if (!late_rsts.empty()) r.measured["rsts_after_close_not_judged"] = late_rsts;
     if (!problems.empty()) {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{}", fmt::join(problems, "; "));

@@ -51,6 +51,24 @@ TEST(GracefulClose, HalfCloseDataLeftUnackedFails) {
   EXPECT_NE(r.detail.find("s2c sent data up to 500 after the peer's FIN"), std::string::npos) << r.detail;
 }
 
+// Both FINs exchanged and acked, then a late duplicate reaches the server,
+// whose socket is gone: its RST answers a segment for a closed connection
+// (RFC 9293 3.10.7.1), it aborts nothing (rtt-100ms-jitter-4mb, Linux).
+TEST(GracefulClose, AnRstAfterACompleteCloseIsNotAnAbort) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000);
+  t.ack("s2c", 1.5);
+  t.fin("c2s", 2);
+  t.fin("s2c", 3);
+  t.ack("c2s", 4);
+  t.rst("s2c", 10);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["rsts_after_close_not_judged"].size(), 1u);
+}
+
 TEST(GracefulClose, AnUnaskedRstFails) {
   LogBuilder b;
   TcpLogBuilder t(b);
