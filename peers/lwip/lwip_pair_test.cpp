@@ -205,7 +205,7 @@ TEST(LwipPeer, BadValuesExit3AndUnsupportedExit127) {
   EXPECT_NE(e.value("message", "").find("--packet-fd 0"), std::string::npos) << e;
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "urgent"}), &e), 127);
   EXPECT_EQ(e.value("message", ""), "unsupported: --workload urgent");
-  // A name outside the contract is answered as the linux shim does (the one TCP parser): not implemented.
+  // A workload name outside the contract gets 127 naming it, as from the linux shim (both use the one TCP option parser).
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "teleport"}), &e), 127);
   EXPECT_EQ(e.value("message", ""), "unsupported: --workload teleport");
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "reconnect"}), &e), 127);
