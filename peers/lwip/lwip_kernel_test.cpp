@@ -37,26 +37,8 @@ sockaddr_in address(const char* ip, std::uint16_t port) {
   return a;
 }
 
-UniqueFd tcp_socket_in(const NetNamespace& ns) {
-  return in_namespace(ns, [] {
-    UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!s) throw std::runtime_error("socket");
-    timeval tv{15, 0};  // a broken path fails the test in 15 s, not in minutes
-    ::setsockopt(s.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    return s;
-  });
-}
-
-bool write_all(int fd, const std::uint8_t* p, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
+using wire::l3::test::tcp_socket_in;
+using wire::l3::test::write_all;
 
 // Only this process's namespaces (wp-<pid>-*): other test processes may hold theirs.
 void expect_none_of_ours_left() {
@@ -70,7 +52,7 @@ TEST(LwipKernel, LwipClientEchoes64KiBWithAKernelServer) {
   {
     NetNamespace ns;
     TunDevice tun(ns, {"198.18.0.2", "198.18.0.1", 1500});
-    UniqueFd listener = tcp_socket_in(ns);
+    UniqueFd listener = tcp_socket_in(ns, AF_INET);
     auto bind_to = address("198.18.0.2", 0);
     ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&bind_to), sizeof bind_to), 0) << errno;
     ASSERT_EQ(::listen(listener.get(), 1), 0);
@@ -132,7 +114,7 @@ TEST(LwipKernel, KernelClientEchoes64KiBWithAnLwipServer) {
     ASSERT_GT(port, 0);
     wire::l3::test::PacketPump pump(tun.fd(), lwip_port.wire.get());
 
-    UniqueFd client = tcp_socket_in(ns);
+    UniqueFd client = tcp_socket_in(ns, AF_INET);
     auto to = address("198.18.0.2", static_cast<std::uint16_t>(port));
     ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0) << errno;
     const auto sent = test::plan_stream(plan);

@@ -81,6 +81,8 @@ sockaddr_storage socket_address(const std::string& ip, std::uint16_t port, sockl
   return ss;
 }
 
+}  // namespace
+
 UniqueFd tcp_socket_in(const NetNamespace& ns, int family) {
   return in_namespace(ns, [family] {
     UniqueFd s(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -103,7 +105,6 @@ bool write_all(int fd, const std::uint8_t* p, std::size_t n) {
   return true;
 }
 
-}  // namespace
 
 TcpEcho::TcpEcho(const NetNamespace& client_ns, const NetNamespace& server_ns, const std::string& server_addr,
                  std::size_t bytes)

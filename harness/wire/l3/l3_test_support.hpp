@@ -49,6 +49,12 @@ class PacketPump {
 // everything; a client in `client_ns` sends `bytes` seeded-random bytes while
 // reading the echo back. Sockets are bounded by 10 s timeouts; abort() (and the
 // destructor) shuts every socket down so the threads end at once.
+// A TCP socket created in ns (AF_INET or AF_INET6), with 10 s send/receive
+// timeouts so a broken wire fails a test quickly.
+UniqueFd tcp_socket_in(const NetNamespace& ns, int family);
+// send() until all n bytes are out; false on error.
+bool write_all(int fd, const std::uint8_t* p, std::size_t n);
+
 class TcpEcho {
  public:
   TcpEcho(const NetNamespace& client_ns, const NetNamespace& server_ns, const std::string& server_addr,
