@@ -18,6 +18,7 @@
 #include "harness/wire/l3/icmp_too_big.hpp"
 #include "harness/wire/l3/tool_command.hpp"
 #include "harness/wire/l3/tun_device.hpp"
+#include "harness/wire/l3/user_namespace.hpp"
 #include "harness/wire/relay_clock.hpp"
 #include "harness/wire/unique_fd.hpp"
 
@@ -169,8 +170,14 @@ struct L3Topology::Side {
   }
 };
 
+// Not root and no user namespace: say why before the first `ip netns add` fails obscurely.
+static const L3Config& privileged(const L3Config& c) {
+  require_l3_privileges();
+  return c;
+}
+
 L3Topology::L3Topology(const L3Config& c)
-    : client_(std::make_unique<Side>("client", kClient, c.client, c.ipv6)),
+    : client_(std::make_unique<Side>("client", kClient, privileged(c).client, c.ipv6)),
       server_(std::make_unique<Side>("server", kServer, c.server, c.ipv6)),
       ipv6_(c.ipv6) {}
 
@@ -193,7 +200,10 @@ int L3Topology::peer_fd(Dir d) const {
 std::string L3Topology::address(Dir d) const { return ipv6_ ? side(d).addr.v6 : side(d).addr.v4; }
 
 nlohmann::json L3Topology::describe() const {
-  return {{"client", client_->describe(ipv6_)}, {"server", server_->describe(ipv6_)}, {"ipv6", ipv6_}};
+  return {{"client", client_->describe(ipv6_)},
+          {"server", server_->describe(ipv6_)},
+          {"ipv6", ipv6_},
+          {"mode", to_string(privilege_mode())}};  // root | user_namespace (user_namespace.hpp)
 }
 
 }  // namespace wireproof::wire::l3
