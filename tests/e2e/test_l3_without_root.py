@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from wp_e2e import BUILD, REPO, WIREPROOF, read_result
+from wp_e2e import BUILD, REPO, WIREPROOF, read_result, wait_for
 
 UID = 4_200_000 + os.getpid() % 100_000
 TCP_ECHO = REPO / "scenarios" / "tcp" / "clean-handshake-echo.yaml"
@@ -77,15 +77,6 @@ def processes_of_uid():
         except OSError:
             pass  # exited meanwhile
     return found
-
-
-def wait_for(predicate, timeout_s):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def host_namespaces_of(pid):

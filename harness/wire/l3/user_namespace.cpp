@@ -148,7 +148,7 @@ std::string cause(const UserNamespaceFacts& f) {
                        "policy or a chroot may refuse it; see the kernel log",
                        max);
   }
-  return fmt::format("user.max_user_namespaces = {}", max);
+  return fmt::format("not one of the known refusals of user namespaces (user.max_user_namespaces = {})", max);
 }
 
 }  // namespace

@@ -221,6 +221,25 @@ TEST(UserNamespaceEntry, ATunNodeAUserNamespaceMayNotOpenIsNamedWithItsMode) {
   EXPECT_EQ(failed, "");
 }
 
+TEST(UserNamespaceEntry, AHostWithoutRunNetnsGetsOneOnAPrivateRun) {
+  if (auto why = l3_tools_missing(); !why.empty()) GTEST_SKIP() << why;
+  const auto failed = in_child(
+      [] {  // as root, privately: an empty /run, as on a host where no `ip netns add` ever ran
+        if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+            ::mount("wp-test", "/run", "tmpfs", 0, "mode=0755") != 0)
+          return std::string("empty /run: ") + std::strerror(errno);
+        return std::string();
+      },
+      [] {
+        enter_user_namespace_unless_root();
+        require_l3_privileges();
+        if (!std::filesystem::is_directory("/run/netns")) return std::string("no /run/netns after entering");
+        L3Topology topo(sides(Device::packet_socket, Device::packet_socket));
+        return NetNamespace::list_ours().size() == 2 ? std::string() : std::string("not two namespaces");
+      });
+  EXPECT_EQ(failed, "");
+}
+
 // The enclosing user namespace allows none below it (user.max_user_namespaces
 // = 0 there; set in a namespace of the child's own, never the host's).
 TEST(UserNamespaceEntry, RefusedWhenTheEnclosingNamespaceAllowsNoneNamingTheSysctl) {
