@@ -44,6 +44,16 @@ std::string sysctl_path(const std::string& name) {
   return path;
 }
 
+// A sysctl absent from /proc/sys: not in this kernel, or (in a user namespace)
+// one the kernel shows only to the initial user namespace's network namespaces.
+std::string missing_sysctl(const std::string& name, const std::string& path) {
+  std::string m = fmt::format("l3: sysctl {} does not exist in this kernel ({} missing)", name, path);
+  if (privilege_mode() == PrivilegeMode::user_namespace)
+    m += "; or, since this run is in a user namespace, the kernel hides it from the namespace's network "
+         "namespaces, as Linux 6.x does net.ipv6.route.* but max_size: run as root to set it";
+  return m;
+}
+
 std::string kernel_release() {
   utsname u{};
   return ::uname(&u) == 0 ? u.release : "unknown";
@@ -68,7 +78,7 @@ void apply_sysctl(const NetNamespace& ns, const std::string& name, const std::st
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) {
       const int e = errno;
-      throw std::runtime_error(e == ENOENT ? fmt::format("l3: sysctl {} does not exist in this kernel ({} missing)", name, path)
+      throw std::runtime_error(e == ENOENT ? missing_sysctl(name, path)
                                            : fmt::format("l3: sysctl {}: cannot open {}: {}", name, path, errno_name(e)));
     }
     if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
@@ -80,7 +90,7 @@ std::string read_sysctl(const NetNamespace& ns, const std::string& name) {
   const std::string path = sysctl_path(name);
   return in_namespace(ns, [&] {
     std::ifstream in(path);
-    if (!in) throw std::runtime_error(fmt::format("l3: sysctl {} does not exist in this kernel ({} missing)", name, path));
+    if (!in) throw std::runtime_error(missing_sysctl(name, path));
     std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
     std::replace(value.begin(), value.end(), '\t', ' ');  // tcp_rmem & co.: "4096\t131072\t6291456"

@@ -221,6 +221,24 @@ TEST(UserNamespaceEntry, ATunNodeAUserNamespaceMayNotOpenIsNamedWithItsMode) {
   EXPECT_EQ(failed, "");
 }
 
+TEST(UserNamespaceEntry, ASysctlTheKernelHidesFromAUserNamespaceSaysSo) {
+  if (auto why = l3_tools_missing(); !why.empty()) GTEST_SKIP() << why;
+  if (!std::filesystem::exists("/proc/sys/net/ipv6/route/mtu_expires")) GTEST_SKIP() << "no net.ipv6.route.mtu_expires";
+  const auto failed = in_child([] { return std::string(); }, [] {
+    enter_user_namespace_unless_root();
+    try {
+      L3Topology topo(sides(Device::packet_socket, Device::packet_socket, {{"net.ipv6.route.mtu_expires", "600"}}));
+      return std::string("net.ipv6.route.mtu_expires was set in a user namespace");
+    } catch (const std::exception& e) {
+      const std::string m = e.what();
+      if (m.find("client side") == std::string::npos || m.find("the kernel hides it") == std::string::npos)
+        return "message: " + m;
+    }
+    return std::string();
+  });
+  EXPECT_EQ(failed, "");
+}
+
 TEST(UserNamespaceEntry, AHostWithoutRunNetnsGetsOneOnAPrivateRun) {
   if (auto why = l3_tools_missing(); !why.empty()) GTEST_SKIP() << why;
   const auto failed = in_child(
