@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -113,6 +114,19 @@ std::optional<UserNamespaceFacts> enter() {
   return std::nullopt;
 }
 
+// Runs the steps in a forked child first and returns its refusal ("" = it
+// entered, or no child could run: then the real attempt reports). A failure
+// after unshare succeeded (AppArmor's restriction refuses the uid_map write)
+// would leave this process in a user namespace without a uid mapping, where
+// it could not even write result.json; the child takes that fall instead.
+std::string refusal_in_probe_child() {
+  return detail::in_forked_child([] {
+           const auto refused = enter();
+           return refused ? user_namespace_refusal(*refused) : std::string();
+         })
+      .value_or("");
+}
+
 bool is(const std::optional<std::string>& value, const char* expected) { return value && *value == expected; }
 
 std::string cause(const UserNamespaceFacts& f) {
@@ -171,8 +185,10 @@ PrivilegeMode privilege_mode() {
 
 void enter_user_namespace_unless_root() {
   if (::geteuid() == 0) return;
-  auto refused = enter();
-  recorded_refusal() = refused ? user_namespace_refusal(*refused) : std::string{};
+  std::string refusal = refusal_in_probe_child();
+  if (refusal.empty())
+    if (auto refused = enter()) refusal = user_namespace_refusal(*refused);
+  recorded_refusal() = refusal;
 }
 
 void require_l3_privileges() {
@@ -183,6 +199,40 @@ void require_l3_privileges() {
       "(`wireproof run` enters one at its start: harness/wire/l3/user_namespace.hpp)",
       ::geteuid()));
 }
+
+namespace detail {
+
+std::optional<std::string> in_forked_child(const std::function<std::string()>& fn) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return std::nullopt;
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(p[0]);
+    ::close(p[1]);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    ::close(p[0]);
+    std::string text;
+    try {
+      text = fn();
+    } catch (const std::exception& e) {
+      text = std::string("threw: ") + e.what();
+    }
+    [[maybe_unused]] auto n = ::write(p[1], text.data(), text.size());
+    ::_exit(0);
+  }
+  ::close(p[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  ::close(p[0]);
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return text;
+}
+
+}  // namespace detail
 
 std::string user_namespace_refusal(const UserNamespaceFacts& f) {
   return fmt::format("the L3 wire needs root or a user namespace, and neither is available: wireproof runs as uid "

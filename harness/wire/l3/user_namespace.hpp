@@ -25,6 +25,7 @@
 //   privilege_mode();                     // root | user_namespace, for result.json
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,8 +41,10 @@ PrivilegeMode privilege_mode();
 bool is_initial_uid_map(std::string_view uid_map_text);
 
 // Does nothing when euid is 0. Otherwise enters the namespaces above, or
-// records why it cannot (require_l3_privileges throws that). Must be called
-// while the process has a single thread.
+// records why it cannot (require_l3_privileges throws that). A forked child
+// tries the steps first, so a refusal midway never leaves this process in a
+// user namespace without a uid mapping. Must be called while the process has
+// a single thread.
 void enter_user_namespace_unless_root();
 
 // Throws std::runtime_error saying why the L3 wire cannot be built here (not
@@ -62,5 +65,12 @@ struct UserNamespaceFacts {
   std::optional<std::string> seccomp;                    // "Seccomp:" of /proc/self/status: 0 none, 1 strict, 2 filter
 };
 std::string user_namespace_refusal(const UserNamespaceFacts& facts);
+
+namespace detail {
+// Runs fn in a forked child (which then _exits) and returns the text fn
+// returned; nullopt when no child ran or it died before reporting. For a
+// single-threaded caller: the probe above, and the tests' throwaway users.
+std::optional<std::string> in_forked_child(const std::function<std::string()>& fn);
+}  // namespace detail
 
 }  // namespace wireproof::wire::l3

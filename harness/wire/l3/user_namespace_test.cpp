@@ -14,12 +14,18 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
+
+#include <cstddef>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -121,37 +127,17 @@ std::string l3_tools_missing() {
 // Runs setup (as root) then body (as kThrowawayUid) in a forked child; returns
 // what failed ("" = nothing). The child's namespaces die with it.
 std::string in_child(const std::function<std::string()>& setup, const std::function<std::string()>& body) {
-  int p[2];
-  if (::pipe(p) != 0) return "pipe failed";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(p[0]);
-    std::string what = setup();
-    if (what.empty() && (::setgroups(0, nullptr) != 0 || ::setresgid(kThrowawayUid, kThrowawayUid, kThrowawayUid) != 0 ||
-                         ::setresuid(kThrowawayUid, kThrowawayUid, kThrowawayUid) != 0))
-      what = "cannot drop to the throwaway uid";
-    // A credential change makes the process non-dumpable, and /proc/self/* root's:
-    // a process exec'd as the user (as wireproof is) is dumpable.
-    if (what.empty() && ::prctl(PR_SET_DUMPABLE, 1) != 0) what = "PR_SET_DUMPABLE";
-    if (what.empty()) {
-      try {
-        what = body();
-      } catch (const std::exception& e) {
-        what = std::string("threw: ") + e.what();
-      }
-    }
-    [[maybe_unused]] auto n = ::write(p[1], what.data(), what.size());
-    ::_exit(0);
-  }
-  ::close(p[1]);
-  std::string what;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) what.append(buf, static_cast<std::size_t>(n));
-  ::close(p[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) what += fmt::format(" (child status {})", status);
-  return what;
+  return detail::in_forked_child([&] {
+           if (auto what = setup(); !what.empty()) return what;
+           if (::setgroups(0, nullptr) != 0 || ::setresgid(kThrowawayUid, kThrowawayUid, kThrowawayUid) != 0 ||
+               ::setresuid(kThrowawayUid, kThrowawayUid, kThrowawayUid) != 0)
+             return std::string("cannot drop to the throwaway uid");
+           // A credential change makes the process non-dumpable, and /proc/self/* root's:
+           // a process exec'd as the user (as wireproof is) is dumpable.
+           if (::prctl(PR_SET_DUMPABLE, 1) != 0) return std::string("PR_SET_DUMPABLE");
+           return body();
+         })
+      .value_or("the child did not report (crashed?)");
 }
 
 // In a private mount namespace (the child's only), /dev/net/tun is a fresh node
@@ -168,6 +154,21 @@ std::function<std::string()> tun_node_with_mode(mode_t mode, const std::string& 
     return std::string();
   };
 }
+
+// "" when fn throws a message with every part, else what is wrong.
+std::string error_lacks(const std::function<void()>& fn, std::initializer_list<const char*> parts) {
+  try {
+    fn();
+    return "no error";
+  } catch (const std::exception& e) {
+    const std::string m = e.what();
+    for (const char* part : parts)
+      if (m.find(part) == std::string::npos) return fmt::format("'{}' not in: {}", part, m);
+  }
+  return "";
+}
+
+std::string refusal_lacks(std::initializer_list<const char*> parts) { return error_lacks(require_l3_privileges, parts); }
 
 L3Config sides(Device client, Device server, std::vector<std::pair<std::string, std::string>> client_sysctls = {}) {
   L3Config c;
@@ -207,15 +208,8 @@ TEST(UserNamespaceEntry, ATunNodeAUserNamespaceMayNotOpenIsNamedWithItsMode) {
   const auto dir = test_dir("tun0600");
   const auto failed = in_child(tun_node_with_mode(0600, dir), [] {
     enter_user_namespace_unless_root();
-    try {
-      L3Topology topo(sides(Device::tun, Device::packet_socket));
-      return std::string("the topology was built with a 0600 /dev/net/tun");
-    } catch (const std::exception& e) {
-      const std::string m = e.what();
-      if (m.find("the device's mode is 0600") == std::string::npos || m.find("chmod 0666 /dev/net/tun") == std::string::npos)
-        return "message: " + m;
-    }
-    return std::string();
+    return error_lacks([] { L3Topology topo(sides(Device::tun, Device::packet_socket)); },
+                       {"the device's mode is 0600", "chmod 0666 /dev/net/tun"});
   });
   std::filesystem::remove(dir);
   EXPECT_EQ(failed, "");
@@ -226,15 +220,9 @@ TEST(UserNamespaceEntry, ASysctlTheKernelHidesFromAUserNamespaceSaysSo) {
   if (!std::filesystem::exists("/proc/sys/net/ipv6/route/mtu_expires")) GTEST_SKIP() << "no net.ipv6.route.mtu_expires";
   const auto failed = in_child([] { return std::string(); }, [] {
     enter_user_namespace_unless_root();
-    try {
-      L3Topology topo(sides(Device::packet_socket, Device::packet_socket, {{"net.ipv6.route.mtu_expires", "600"}}));
-      return std::string("net.ipv6.route.mtu_expires was set in a user namespace");
-    } catch (const std::exception& e) {
-      const std::string m = e.what();
-      if (m.find("client side") == std::string::npos || m.find("the kernel hides it") == std::string::npos)
-        return "message: " + m;
-    }
-    return std::string();
+    return error_lacks(
+        [] { L3Topology topo(sides(Device::packet_socket, Device::packet_socket, {{"net.ipv6.route.mtu_expires", "600"}})); },
+        {"client side", "the kernel hides it"});
   });
   EXPECT_EQ(failed, "");
 }
@@ -275,16 +263,32 @@ TEST(UserNamespaceEntry, RefusedWhenTheEnclosingNamespaceAllowsNoneNamingTheSysc
         !write("/proc/sys/user/max_user_namespaces", "0"))
       return std::string("cannot make the enclosing namespace: ") + std::strerror(errno);
     enter_user_namespace_unless_root();
-    try {
-      require_l3_privileges();
-      return std::string("no refusal");
-    } catch (const std::exception& e) {
-      const std::string m = e.what();
-      for (const char* part : {"uid 4100000 (not root)", "failed: ENOSPC", "user.max_user_namespaces = 0",
-                               "sysctl -w user.max_user_namespaces=15000"})
-        if (m.find(part) == std::string::npos) return fmt::format("'{}' not in: {}", part, m);
-    }
-    return std::string();
+    return refusal_lacks({"uid 4100000 (not root)", "failed: ENOSPC", "user.max_user_namespaces = 0",
+                          "sysctl -w user.max_user_namespaces=15000"});
+  });
+  EXPECT_EQ(failed, "");
+}
+
+// A refusal after unshare succeeded (here a seccomp filter refuses mount(2),
+// as AppArmor's restriction refuses the uid_map write) is found by the probe
+// child: the process itself stays in its user namespace, with its uid.
+TEST(UserNamespaceEntry, AFailureAfterUnshareLeavesTheProcessWhereItWas) {
+  if (auto why = l3_tools_missing(); !why.empty()) GTEST_SKIP() << why;
+  const auto failed = in_child([] { return std::string(); }, [] {
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+      return std::string("seccomp: ") + std::strerror(errno);
+    const auto before = std::filesystem::read_symlink("/proc/self/ns/user");
+    enter_user_namespace_unless_root();
+    if (std::filesystem::read_symlink("/proc/self/ns/user") != before || ::geteuid() != kThrowawayUid)
+      return fmt::format("the process left its user namespace (euid now {})", ::geteuid());
+    return refusal_lacks({"mount --make-rprivate / failed: EPERM", "a seccomp filter is active (Seccomp: 2"});
   });
   EXPECT_EQ(failed, "");
 }
@@ -292,14 +296,8 @@ TEST(UserNamespaceEntry, RefusedWhenTheEnclosingNamespaceAllowsNoneNamingTheSysc
 TEST(UserNamespaceEntry, NotRootAndNeverEnteredIsNamed) {
   if (auto why = l3_tools_missing(); !why.empty()) GTEST_SKIP() << why;
   const auto failed = in_child([] { return std::string(); }, [] {
-    try {
-      L3Topology topo(sides(Device::packet_socket, Device::packet_socket));
-      return std::string("built a topology as uid 4100000 without a user namespace");
-    } catch (const std::exception& e) {
-      if (std::string(e.what()).find("runs as uid 4100000 and entered none") == std::string::npos)
-        return std::string("message: ") + e.what();
-    }
-    return std::string();
+    return error_lacks([] { L3Topology topo(sides(Device::packet_socket, Device::packet_socket)); },
+                       {"runs as uid 4100000 and entered none"});
   });
   EXPECT_EQ(failed, "");
 }
