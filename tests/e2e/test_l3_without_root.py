@@ -105,6 +105,13 @@ def run_as_user(args, tun_dir, timeout=120):
     return p.returncode, out + err, p.pid
 
 
+def run_as_user_on_host(args, home):
+    """wireproof `args` as the throwaway uid, with the host's devices as they are."""
+    return subprocess.run(["setpriv", "--reuid", str(UID), "--regid", str(UID), "--clear-groups", str(WIREPROOF),
+                           *map(str, args)], cwd=REPO, env=dict(os.environ, HOME=str(home)), capture_output=True,
+                          text=True, timeout=120)
+
+
 def test_tcp_echo_runs_unprivileged_in_a_user_namespace_and_leaves_nothing(user_dir, tmp_path):
     out = user_dir / "run"
     rc, text, pid = run_as_user(["run", "--client", "linux", "--server", "linux", "--out", out, TCP_ECHO], tmp_path)
@@ -122,6 +129,17 @@ def test_tcp_echo_runs_unprivileged_in_a_user_namespace_and_leaves_nothing(user_
     assert host_namespaces_of(pid) == []  # its namespaces were in its private /run/netns
 
 
+def test_user_space_stacks_need_no_tun_so_run_unprivileged_on_the_host_as_it_is(user_dir):
+    """lwIP x lwIP uses packet sockets only: no TUN node is bound here, the host's is used as it is."""
+    out = user_dir / "lwip"
+    p = run_as_user_on_host(["run", "--client", "lwip", "--server", "lwip", "--out", out, TCP_ECHO], user_dir)
+    assert p.returncode == 0, p.stdout + p.stderr
+    r = read_result(out)
+    assert r["verdict"] == "pass" and r["topology"]["mode"] == "user_namespace"
+    assert r["topology"]["client"]["device"] == r["topology"]["server"]["device"] == "packet_socket"
+    assert processes_of_uid() == []
+
+
 def test_tcp_matrix_runs_unprivileged(user_dir, tmp_path):
     out = user_dir / "matrix"
     rc, text, _ = run_as_user(["matrix", TCP_ECHO, "--clients", "linux", "--servers", "lwip", "--jobs", "1",
@@ -136,11 +154,8 @@ def test_tcp_matrix_runs_unprivileged(user_dir, tmp_path):
 
 def test_dtls_over_the_udp_relay_runs_unprivileged_without_a_user_namespace(user_dir):
     out = user_dir / "dtls"
-    p = subprocess.run(["setpriv", "--reuid", str(UID), "--regid", str(UID), "--clear-groups", str(WIREPROOF), "run",
-                        "--client", "openssl", "--server", "openssl", "--out", str(out),
-                        str(REPO / "scenarios" / "dtls" / "clean-handshake-echo.yaml")],
-                       cwd=REPO, env=dict(os.environ, HOME=str(user_dir)), capture_output=True, text=True,
-                       timeout=120)
+    p = run_as_user_on_host(["run", "--client", "openssl", "--server", "openssl", "--out", out,
+                             REPO / "scenarios" / "dtls" / "clean-handshake-echo.yaml"], user_dir)
     assert p.returncode == 0, p.stdout + p.stderr
     r = read_result(out)
     assert r["verdict"] == "pass" and "topology" not in r  # the relay on loopback, as before
