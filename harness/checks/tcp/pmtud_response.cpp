@@ -75,15 +75,17 @@ std::optional<std::int64_t> rtt_before(const TcpConnection& c, const std::string
   return rtt;
 }
 
-// [from, to) byte ranges of `dir`'s dropped-too-big packets not delivered
-// afterwards by another packet of the sender, with the dropped packet's index.
+// [from, to) byte ranges of `dir`'s dropped-too-big packets that no other
+// packet of the sender delivered, with the dropped packet's index. An earlier
+// copy counts: a resend of bytes already delivered (a probe of the tail sent
+// at the old size) loses nothing.
 struct Undelivered { std::int64_t from, to; std::uint64_t i; };
 std::vector<Undelivered> undelivered(const TcpDirection& d, const std::vector<const TcpSegment*>& too_big) {
   std::vector<Undelivered> out;
   for (const auto* lost : too_big) {
     std::vector<std::pair<std::int64_t, std::int64_t>> got;
     for (const auto& s : d.segments)
-      if (s.delivered && carries_data(s) && s.t_us() > lost->t_us() && s.data_end() > lost->data_start &&
+      if (s.delivered && carries_data(s) && s.data_end() > lost->data_start &&
           s.data_start < lost->data_end())
         got.emplace_back(s.data_start, s.data_end());
     std::sort(got.begin(), got.end());
@@ -97,14 +99,15 @@ std::vector<Undelivered> undelivered(const TcpDirection& d, const std::vector<co
   return out;
 }
 
-// When the last dropped-too-big byte was delivered (nullopt: some never were).
+// When the last dropped-too-big byte was first delivered, by any other packet
+// (nullopt: some never were).
 std::optional<std::int64_t> recovered_at(const TcpDirection& d, const std::vector<const TcpSegment*>& too_big) {
   std::int64_t last = 0;
   for (const auto* lost : too_big)
     for (std::int64_t at = lost->data_start; at < lost->data_end();) {
       const TcpSegment* first = nullptr;  // the earliest delivery covering byte `at`
       for (const auto& s : d.segments)
-        if (s.delivered && carries_data(s) && s.t_us() > lost->t_us() && s.data_start <= at && s.data_end() > at &&
+        if (s.delivered && carries_data(s) && s.data_start <= at && s.data_end() > at &&
             (!first || s.delivered_us < first->delivered_us))
           first = &s;
       if (!first) return std::nullopt;
@@ -187,12 +190,13 @@ class PmtudResponse final : public Check {
                              "({} range(s) lost)",
                              gaps.front().from, gaps.front().to, gaps.front().i, gaps.size()));
           } else {
-            m["recovered_ms"] = tcp::ms(*done - t_first);
-            if (tcp::ms(*done - t_first) > max_recovery_ms)
+            const double recovered_ms = std::max(0.0, tcp::ms(*done - t_first));
+            m["recovered_ms"] = recovered_ms;
+            if (recovered_ms > max_recovery_ms)
               fail(dir, too_big.front()->i(),
                    fmt::format("black hole with probing on: the bytes dropped as too big from i={} got through only "
                                "{:.0f} ms later, expected within {:.0f} ms",
-                               too_big.front()->i(), tcp::ms(*done - t_first), max_recovery_ms));
+                               too_big.front()->i(), recovered_ms, max_recovery_ms));
           }
         }
         if (!messages.empty()) {

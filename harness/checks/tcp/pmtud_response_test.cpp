@@ -193,6 +193,17 @@ TEST(PmtudResponse, ABlackHoleWithProbingMustLetTheLostBytesThrough) {
   EXPECT_DOUBLE_EQ(r.measured["judged"][0]["recovered_ms"].get<double>(), 3198.06);
 }
 
+// mtu-black-hole linux -> lwip: the RTO resent, at 1500 bytes, a segment
+// the receiver already had; it was dropped, but nothing was lost.
+TEST(PmtudResponse, AResendOfDeliveredBytesDroppedAsTooBigLosesNothing) {
+  BlackHole h;
+  h.probing("1");
+  h.recover(3200);
+  TcpLogBuilder::dropped_too_big(h.t.resend("c2s", 3400, 0, 1448));  // bytes 0..1448, delivered at 1 ms
+  const auto r = judge(h.b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+}
+
 TEST(PmtudResponse, ABlackHoleRecoveredTooLateFails) {
   BlackHole h;
   h.b.topology = {{"client", {{"device", "tun"}, {"sysctls", {{"net.ipv4.tcp_mtu_probing", "2"}}}}}};
