@@ -222,24 +222,26 @@ TEST(PmtudResponse, AUserSpaceSenderInABlackHoleIsNotJudged) {
   EXPECT_TRUE(says(r, "the sender is a user-space stack (packet socket)")) << r.detail;
 }
 
-TEST(PmtudResponse, PacketsWithoutDfFragmentedByTheWireAreNotJudged) {
+// A handshake and one 1448-byte client segment (1500 bytes) at 1 ms.
+struct OneSegment {
   LogBuilder b;
-  TcpLogBuilder t(b);
-  t.handshake(0);
-  auto& d = t.data("c2s", 1, 1448);
-  d.ip->df = false;
-  d.actions.push_back({"link", "fragment", "ip_size 1500 > mtu 1280; DF not set: cut into 2 fragments"});
-  const auto r = judge(b);
+  TcpLogBuilder t{b};
+  events::Datagram& d;
+  OneSegment() : d((t.handshake(0), t.data("c2s", 1, 1448))) {}
+};
+
+TEST(PmtudResponse, PacketsWithoutDfFragmentedByTheWireAreNotJudged) {
+  OneSegment o;
+  o.d.ip->df = false;
+  o.d.actions.push_back({"link", "fragment", "ip_size 1500 > mtu 1280; DF not set: cut into 2 fragments"});
+  const auto r = judge(o.b);
   EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
   EXPECT_TRUE(says(r, "c2s: 1 packet(s) without DF, fragmented by the wire as a router would")) << r.detail;
 }
 
 TEST(PmtudResponse, NothingTooBigIsNotApplicable) {
-  LogBuilder b;
-  TcpLogBuilder t(b);
-  t.handshake(0);
-  t.data("c2s", 1, 1448);
-  const auto r = judge(b);
+  OneSegment o;
+  const auto r = judge(o.b);
   EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
   EXPECT_EQ(r.detail, "no packet exceeded the path MTU");
 }
