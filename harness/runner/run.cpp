@@ -305,6 +305,7 @@ class ScenarioRun {
     record.started_at = started_at_;
     record.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
     record.host_at_start = host0_;
+    if (wire_) record.topology = wire_->describe();  // read while the namespaces exist
     record.artifacts = {{"events", "events.jsonl"},         {"capture", "capture.pcapng"},
                         {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
                         {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
@@ -314,7 +315,7 @@ class ScenarioRun {
       std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
       return result;
     }
-    if (auto topology = wire_->describe(); !topology.is_null()) result["topology"] = topology;
+    if (!record.topology.is_null()) result["topology"] = record.topology;
     // The capture is written from the event log, like everything else.
     try {
       std::ofstream cap(cfg_.out_dir / "capture.pcapng", std::ios::binary);

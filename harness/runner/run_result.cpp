@@ -140,6 +140,7 @@ json assemble_result(const RunRecord& run) {
     in.server_timer_initial_ms = asked_timer_ms(run.server);
     in.client_timer_reported_ms = report_differing_from_asked(run.client);
     in.server_timer_reported_ms = report_differing_from_asked(run.server);
+    in.topology = run.topology;
     results = checks::run_checks(in);
   }
 

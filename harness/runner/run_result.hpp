@@ -36,6 +36,7 @@ struct RunRecord {
   double duration_s = 0;      // wall time
   nlohmann::json artifacts;   // name -> file in the run directory
   std::optional<HostSample> host_at_start;  // real-clock runs: result.json's `host` (host_pressure.hpp)
+  nlohmann::json topology = nullptr;         // L3 wire: result.json's `topology` (checks::Inputs::topology)
 };
 
 // Runs the enabled checks and returns result.json's content.
