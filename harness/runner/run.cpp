@@ -312,18 +312,12 @@ class ScenarioRun {
     json result = assemble_result(record);
     if (stop_.received()) result["interrupted"] = StopSignals::name(stop_.received());
     if (!wire_) {  // it could not be set up (the reason is the harness error); the capture is empty
-      std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
+      write_run_files(cfg_.out_dir, result, nullptr);
       return result;
     }
     if (!record.topology.is_null()) result["topology"] = record.topology;
     // The capture is written from the event log, like everything else.
-    try {
-      std::ofstream cap(cfg_.out_dir / "capture.pcapng", std::ios::binary);
-      wire_->write_capture(log_, cap);
-    } catch (const std::exception& e) {
-      result["capture_error"] = e.what();
-    }
-    std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
+    write_run_files(cfg_.out_dir, result, [&](std::ostream& cap) { wire_->write_capture(log_, cap); });
     return result;
   }
 
