@@ -34,6 +34,20 @@ std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, 
   return out.empty() ? from_log : out;
 }
 
+std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role, std::int64_t from_us) {
+  std::optional<TimedReport> first;
+  const auto consider = [&](const TimedReport& e) {
+    const std::int64_t t = e.t_us.value_or(std::numeric_limits<std::int64_t>::max());
+    if (t < from_us) return;
+    if (!first || t < first->t_us.value_or(std::numeric_limits<std::int64_t>::max())) first = e;
+  };
+  for (const auto& e : peer_events(in, role, "error"))
+    if (e.event.value("errno", "") == "ECONNRESET") consider(e);
+  for (const auto& e : peer_events(in, role, "closed"))
+    if (e.event.value("reason", "") == "rst") consider(e);
+  return first;
+}
+
 double Tolerance::for_expected(double expected_ms) const { return std::max(ms, pct / 100.0 * expected_ms); }
 bool Tolerance::fits(double measured_ms, double expected_ms) const {
   return std::fabs(measured_ms - expected_ms) <= for_expected(expected_ms);

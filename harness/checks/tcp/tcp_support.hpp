@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,12 @@ struct TimedReport {
   std::optional<std::int64_t> t_us;
 };
 std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, const std::string& name);
+
+// The first report by `role` that its connection was reset (an `error` with
+// errno ECONNRESET, or `closed` with reason rst) at or after from_us. A report
+// the log holds no time for counts as after anything.
+std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role,
+                                        std::int64_t from_us = std::numeric_limits<std::int64_t>::min());
 
 // max(tolerance_ms, tolerance_pct % of expected).
 struct Tolerance {
