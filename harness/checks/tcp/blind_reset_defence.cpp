@@ -50,6 +50,11 @@ struct Injected {
   std::int64_t seq = 0;             // relative to the forged sender's ISN (first data byte 0)
   std::int64_t rcv_nxt = 0;         // the attacked side's RCV.NXT then, same space
   std::optional<std::int64_t> edge; // its RCV.NXT + RCV.WND (highest advertised)
+  // The highest edge in segments the wire read from it up to tolerance after
+  // the delivery that ack no more than rcv_nxt: sent before or after it
+  // processed the injection, the wire cannot tell, so seq in [edge, late_edge)
+  // is neither surely inside nor surely outside its window.
+  std::optional<std::int64_t> late_edge;
   std::int64_t acked = -1;          // the highest ack it had sent
 };
 
@@ -60,7 +65,8 @@ bool delivered_before(const TcpSegment& s, std::int64_t t_us, std::uint64_t i) {
 
 // What the attacked side knew when `d` reached it (nullopt: the forged
 // sender's ISN is unknown, so the segment cannot be placed).
-std::optional<Injected> place(const TcpConnection& c, const events::Datagram& d, std::int64_t at_us) {
+std::optional<Injected> place(const TcpConnection& c, const events::Datagram& d, std::int64_t at_us,
+                              std::int64_t tolerance_us) {
   const TcpDirection& forged = c.dir(d.dir);
   if (!forged.isn) return std::nullopt;
   Injected j;
@@ -76,10 +82,14 @@ std::optional<Injected> place(const TcpConnection& c, const events::Datagram& d,
   for (const auto& [from, to] : got)
     if (from <= j.rcv_nxt) j.rcv_nxt = std::max(j.rcv_nxt, to);
   for (const auto& s : c.peer_of(d.dir).segments) {
-    if (s.t_us() >= at_us || !s.ack || s.tcp().has(f::rst)) continue;
-    j.acked = std::max(j.acked, *s.ack);
+    if (!s.ack || s.tcp().has(f::rst)) continue;
     const std::int64_t e = *s.ack + static_cast<std::int64_t>(s.window);
-    j.edge = j.edge ? std::max(*j.edge, e) : e;
+    if (s.t_us() < at_us) {
+      j.acked = std::max(j.acked, *s.ack);
+      j.edge = j.edge ? std::max(*j.edge, e) : e;
+    } else if (s.t_us() <= at_us + tolerance_us && *s.ack <= j.rcv_nxt) {
+      j.late_edge = j.late_edge ? std::max(*j.late_edge, e) : e;
+    }
   }
   return j;
 }
@@ -103,11 +113,12 @@ std::string unsynchronized(const TcpConnection& c, const Injected& j) {
   return {};
 }
 
-enum class Kind { exact_rst, in_window_rst, outside_rst, syn };
+enum class Kind { exact_rst, in_window_rst, edge_rst, outside_rst, syn };
 const char* to_string(Kind k) {
   switch (k) {
     case Kind::exact_rst: return "exact RST";
     case Kind::in_window_rst: return "in-window RST";
+    case Kind::edge_rst: return "RST at the window's edge";
     case Kind::outside_rst: return "out-of-window RST";
     case Kind::syn: return "SYN";
   }
@@ -118,6 +129,7 @@ Kind classify(const Injected& j) {
   if (!j.d->tcp->has(f::rst)) return Kind::syn;
   if (j.seq == j.rcv_nxt) return Kind::exact_rst;
   if (j.seq > j.rcv_nxt && j.edge && j.seq < *j.edge) return Kind::in_window_rst;
+  if (j.seq > j.rcv_nxt && j.late_edge && j.seq < *j.late_edge) return Kind::edge_rst;
   return Kind::outside_rst;
 }
 
@@ -133,6 +145,12 @@ struct ChallengeSearch {
   const TcpSegment* ack = nullptr;
   std::vector<std::string> ambiguous;
 };
+
+// Scaled windows equal but for the scaling's rounding (a SYN's is unscaled).
+bool same_window(const TcpSegment& a, const TcpSegment& b, int shift) {
+  const auto lo = std::min(a.window, b.window), hi = std::max(a.window, b.window);
+  return hi - lo < (std::uint64_t{1} << shift);
+}
 
 ChallengeSearch challenge_ack(const TcpConnection& c, const Injected& j, std::int64_t tolerance_us) {
   ChallengeSearch out;
@@ -160,7 +178,7 @@ ChallengeSearch challenge_ack(const TcpConnection& c, const Injected& j, std::in
       } else if (acked < j.rcv_nxt) {
         out.ambiguous.push_back(fmt::format("its first ACK of {} (i={}) may be the ACK of data received before the "
                                             "injection", j.rcv_nxt, s.i()));
-      } else if (previous && previous->tcp().window != s.tcp().window) {
+      } else if (previous && !same_window(*previous, s, victim.window_shift)) {
         out.ambiguous.push_back(fmt::format("its ACK i={} changes the window (a window update?)", s.i()));
       } else if (asked) {
         out.ambiguous.push_back(fmt::format("its ACK i={} may answer the peer's i={}", s.i(), asked->i()));
@@ -256,7 +274,7 @@ class BlindResetDefence final : public Check {
           not_judged.push_back({{"i", d.i}, {"why", std::move(why)}});
         };
         if (!at) { skip("never delivered"); continue; }
-        const auto placed = place(c, d, *at);
+        const auto placed = place(c, d, *at, us(tolerance_ms));
         if (!placed) { skip("the forged sender's ISN is unknown"); continue; }
         const Injected& j = *placed;
         if (const auto why = unsynchronized(c, j); !why.empty()) { skip(fmt::format("the {}: {}", victim, why)); continue; }
@@ -268,6 +286,7 @@ class BlindResetDefence final : public Check {
         json m{{"i", d.i}, {"forged", d.dir}, {"attacked", victim}, {"kind", to_string(kind)}, {"seq", j.seq},
                {"rcv_nxt", j.rcv_nxt}};
         if (j.edge) m["rcv_wnd_end"] = *j.edge;
+        if (j.late_edge) m["rcv_wnd_end_maybe"] = *j.late_edge;
         const ChallengeSearch ch = challenge_ack(c, j, us(tolerance_ms));
         if (ch.ack) m["challenge_ack"] = {{"i", ch.ack->i()}, {"after_ms", tcp::ms(ch.ack->t_us() - j.at_us)}};
         const Fate fate = fate_after(in, c, j, ch.ack, us(tolerance_ms), next_at);
@@ -288,7 +307,11 @@ class BlindResetDefence final : public Check {
           else skip(fmt::format("{}: nothing after it showed whether the {} reset", what, victim));
         } else {
           std::string ack_part;  // for the pass detail
-          if (kind != Kind::outside_rst) {
+          if (kind == Kind::edge_rst) {
+            ack_part = "challenge ACK not judged, ";
+            skip(fmt::format("{}: challenge ACK not judged: segments it may have sent before the RST arrived "
+                             "advertised a window up to {}", what, *j.late_edge));
+          } else if (kind != Kind::outside_rst) {
             const auto& prev = last_at[victim_dir == "c2s" ? 0 : 1];
             if (ch.ack) {
               ack_part = fmt::format("challenge ACK i={} after {:.3f} ms, ", ch.ack->i(), tcp::ms(ch.ack->t_us() - j.at_us));

@@ -55,6 +55,20 @@ TEST(BlindResetDefence, InWindowRstAnsweredByAChallengeAckPasses) {
   EXPECT_TRUE(has(r.detail, "challenge ACK i=")) << r.detail;
 }
 
+// Right after the handshake the server's previous segment is its SYN-ACK,
+// whose window is unscaled (64240): the challenge ACK's 502 << 7 = 64256 is
+// the same window but for the scaling's rounding, not a window update.
+TEST(BlindResetDefence, AChallengeAckRightAfterTheHandshakeCounts) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  inject(t, "c2s", 0.3, f::rst, 1000);
+  const std::uint64_t challenge = t.ack("s2c", 0.4).i;
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail << r.measured.dump();
+  EXPECT_EQ(r.measured["injections"][0]["challenge_ack"]["i"], challenge);
+}
+
 TEST(BlindResetDefence, InWindowRstWithoutAChallengeAckFails) {
   LogBuilder b;
   TcpLogBuilder t(b);
@@ -135,6 +149,29 @@ TEST(BlindResetDefence, AnOutOfWindowRstMustNotReset) {
   r = judge(b2);
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_TRUE(has(r.detail, "out-of-window RST i=5 (seq -5000")) << r.detail;
+}
+
+// The wire reads the server's ACKs of data delivered before the RST only
+// after the RST: their larger window may already have been the server's when
+// it processed the RST (blind-rst-out-of-window, linux -> linux: Linux sent a
+// challenge ACK to a RST "outside" the window seen before it). Neither inside
+// nor outside for sure: only the no-reset rule is judged.
+TEST(BlindResetDefence, ARstBetweenTheEdgeSeenAndAWiderLateOneIsNotClassifiedOutside) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  established(t);
+  t.data("c2s", 9.9, 1000);
+  inject(t, "c2s", 10, f::rst, 1000 + (502 << 7) + 500);  // past the edge the server had shown
+  t.set_window("s2c", 600);
+  t.ack("s2c", 10.1);  // acks the data delivered before the RST, with a wider window
+  goes_on(t, 700);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["injections"][0]["kind"], "RST at the window's edge") << r.measured.dump();
+  EXPECT_EQ(r.measured["injections"][0]["rcv_wnd_end_maybe"], 2000 + (600 << 7));
+  ASSERT_EQ(r.measured["not_judged"].size(), 1u);
+  EXPECT_TRUE(has(r.measured["not_judged"][0]["why"].get<std::string>(), "advertised a window up to 78800"))
+      << r.measured.dump();
 }
 
 // The client is attacked (forged as the server's), with a SYN: RFC 5961 4.2.
