@@ -9,7 +9,10 @@
 //    (a pure ACK, ack = RCV.NXT, seq in [SND.UNA, SND.NXT]) within
 //    tolerance_ms, and no reset;
 //  - RST outside the window (3.2 1, RFC 9293 3.10.7.4): no reset (dropped
-//    silently or ACKed: reported, not judged).
+//    silently or ACKed: reported, not judged);
+//  - RST past the edge seen before it but below the edge of ACKs the wire read
+//    just after it (they may have left before it was processed): "at the
+//    window's edge", no reset judged, the ACK not.
 // A reset: the side's application reported ECONNRESET after the injection
 // (no genuine RST reached it meanwhile), or its first answer after the
 // injection was a RST. It survived: it sent the challenge ACK, acked data
