@@ -43,8 +43,6 @@ using dissect::TcpDirection;
 using dissect::TcpSegment;
 namespace f = events::tcp_flags;
 
-std::int64_t us(double ms) { return static_cast<std::int64_t>(ms * 1000.0); }
-
 // One injected segment as the attacked side saw it.
 struct Injected {
   const events::Datagram* d = nullptr;
@@ -277,7 +275,7 @@ class BlindResetDefence final : public Check {
           not_judged.push_back({{"i", d.i}, {"why", std::move(why)}});
         };
         if (!at) { skip("never delivered"); continue; }
-        const auto placed = place(c, d, *at, us(tolerance_ms));
+        const auto placed = place(c, d, *at, tcp::us(tolerance_ms));
         if (!placed) { skip("the forged sender's ISN is unknown"); continue; }
         const Injected& j = *placed;
         if (const auto why = unsynchronized(c, j); !why.empty()) { skip(fmt::format("the {}: {}", victim, why)); continue; }
@@ -290,9 +288,9 @@ class BlindResetDefence final : public Check {
                {"rcv_nxt", j.rcv_nxt}};
         if (j.edge) m["rcv_wnd_end"] = *j.edge;
         if (j.late_edge) m["rcv_wnd_end_maybe"] = *j.late_edge;
-        const ChallengeSearch ch = challenge_ack(c, j, us(tolerance_ms));
+        const ChallengeSearch ch = challenge_ack(c, j, tcp::us(tolerance_ms));
         if (ch.ack) m["challenge_ack"] = {{"i", ch.ack->i()}, {"after_ms", tcp::ms(ch.ack->t_us() - j.at_us)}};
-        const Fate fate = fate_after(in, c, j, ch.ack, us(tolerance_ms), next_at);
+        const Fate fate = fate_after(in, c, j, ch.ack, tcp::us(tolerance_ms), next_at);
         for (auto e : fate.evidence) r.evidence.push_back(e);
         if (fate.reset) m["reset"] = *fate.reset;
         if (fate.alive) m["survived"] = *fate.alive;
@@ -321,7 +319,7 @@ class BlindResetDefence final : public Check {
             } else if (!ch.ambiguous.empty()) {
               ack_part = "challenge ACK not judged, ";
               skip(fmt::format("{}: challenge ACK not judged: {}", what, fmt::join(ch.ambiguous, "; ")));
-            } else if (prev && j.at_us - *prev <= us(throttle_ms)) {
+            } else if (prev && j.at_us - *prev <= tcp::us(throttle_ms)) {
               ack_part = "challenge ACK not judged, ";
               skip(fmt::format("{}: no challenge ACK, but an injection {:.0f} ms earlier may have used up its "
                                "throttle (RFC 5961 7)", what, tcp::ms(j.at_us - *prev)));

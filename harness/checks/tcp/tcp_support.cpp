@@ -10,6 +10,7 @@
 namespace wireproof::checks::tcp {
 
 double ms(std::int64_t us) { return std::round(static_cast<double>(us)) / 1000.0; }
+std::int64_t us(double ms) { return std::llround(ms * 1000.0); }
 
 std::string seconds_text(double ms) { return ms >= 1000 ? fmt::format("{:.1f}", ms / 1000) : fmt::format("{:.3f}", ms / 1000); }
 

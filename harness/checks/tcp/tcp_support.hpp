@@ -24,6 +24,7 @@ inline std::vector<std::string> tcp_only() { return {"tcp"}; }
 inline std::string sender_role(const std::string& dir) { return dir == "c2s" ? "client" : "server"; }
 
 double ms(std::int64_t us);          // microseconds to ms, rounded to 0.001
+std::int64_t us(double ms);          // ms (a parameter) to microseconds, rounded
 std::string seconds_text(double ms);  // 1000 -> "1.0", 250 -> "0.250"
 
 // The run's TCP connections (dissect::tcp_connections of the log).
