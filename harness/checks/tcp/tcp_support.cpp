@@ -11,6 +11,7 @@
 namespace wireproof::checks::tcp {
 
 double ms(std::int64_t us) { return std::round(static_cast<double>(us)) / 1000.0; }
+std::int64_t us(double ms) { return std::llround(ms * 1000.0); }
 
 std::string seconds_text(double ms) { return ms >= 1000 ? fmt::format("{:.1f}", ms / 1000) : fmt::format("{:.3f}", ms / 1000); }
 
@@ -33,6 +34,20 @@ std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, 
     out.push_back(k < from_log.size() ? TimedReport{e, from_log[k].i, from_log[k].t_us} : TimedReport{e, {}, {}});
   }
   return out.empty() ? from_log : out;
+}
+
+std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role, std::int64_t from_us) {
+  std::optional<TimedReport> first;
+  const auto consider = [&](const TimedReport& e) {
+    const std::int64_t t = e.t_us.value_or(std::numeric_limits<std::int64_t>::max());
+    if (t < from_us) return;
+    if (!first || t < first->t_us.value_or(std::numeric_limits<std::int64_t>::max())) first = e;
+  };
+  for (const auto& e : peer_events(in, role, "error"))
+    if (e.event.value("errno", "") == "ECONNRESET") consider(e);
+  for (const auto& e : peer_events(in, role, "closed"))
+    if (e.event.value("reason", "") == "rst") consider(e);
+  return first;
 }
 
 double Tolerance::for_expected(double expected_ms) const { return std::max(ms, pct / 100.0 * expected_ms); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ inline std::vector<std::string> tcp_only() { return {"tcp"}; }
 inline std::string sender_role(const std::string& dir) { return dir == "c2s" ? "client" : "server"; }
 
 double ms(std::int64_t us);          // microseconds to ms, rounded to 0.001
+std::int64_t us(double ms);          // ms (a parameter) to microseconds, rounded
 std::string seconds_text(double ms);  // 1000 -> "1.0", 250 -> "0.250"
 
 // The run's TCP connections (dissect::tcp_connections of the log).
@@ -36,6 +38,12 @@ struct TimedReport {
   std::optional<std::int64_t> t_us;
 };
 std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, const std::string& name);
+
+// The first report by `role` that its connection was reset (an `error` with
+// errno ECONNRESET, or `closed` with reason rst) at or after from_us. A report
+// the log holds no time for counts as after anything.
+std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role,
+                                        std::int64_t from_us = std::numeric_limits<std::int64_t>::min());
 
 // max(tolerance_ms, tolerance_pct % of expected).
 struct Tolerance {
