@@ -43,6 +43,7 @@ wire::l3::L3SideConfig side_config(const scenario::Scenario& sc, const PeerComma
     c.sysctls.emplace_back(s.name, s.value);
   }
   for (const auto& s : side.sysctls) c.sysctls.push_back(s);
+  c.route_options = peer.route_options;
   return c;
 }
 

@@ -39,6 +39,8 @@ struct PeerCommand {
     bool if_present = false;
   };
   std::vector<Sysctl> sysctls = {};
+  // Registry "route": `ip route` options for its route to the other side ({"rto_min", "1s"}).
+  std::vector<std::pair<std::string, std::string>> route_options = {};
   bool speaks(const std::string& protocol) const {
     for (const auto& p : protocols)
       if (p == protocol) return true;

@@ -131,6 +131,7 @@ struct L3Topology::Side {
           run_tool("ip", {"-n", ns.name(), "-6", "route", "add", std::string(kRouterAddressV6) + "/128", "dev", dev});
         });
       }
+      if (!c.route_options.empty()) step("route options", [&] { apply_route_options(dev, ipv6); });
     } else {
       step("socketpair", [&] { std::tie(wire_end, peer_end) = seqpacket_pair(); });
     }
@@ -141,6 +142,35 @@ struct L3Topology::Side {
         throw std::runtime_error(fmt::format("l3 topology, {} side: {}", role, e.what()));
       }
     }
+  }
+
+  // `ip route replace` keeps the route TunDevice made (peer /32 out of dev) and adds the options.
+  void apply_route_options(const std::string& dev, bool ipv6) const {
+    std::vector<std::string> options;
+    for (const auto& [name, value] : config.route_options) {
+      options.push_back(name);
+      options.push_back(value);
+    }
+    auto replace = [&](std::vector<std::string> args) {
+      args.insert(args.end(), options.begin(), options.end());
+      run_tool("ip", args);
+    };
+    replace({"-n", ns.name(), "route", "replace", std::string(addr.peer_v4) + "/32", "dev", dev});
+    if (ipv6) replace({"-n", ns.name(), "-6", "route", "replace", std::string(addr.peer_v6) + "/128", "dev", dev});
+  }
+
+  // The side's routes as the kernel holds them (`ip route show`), when options were set.
+  nlohmann::json routes(bool ipv6) const {
+    nlohmann::json out = nlohmann::json::array();
+    for (const char* family : ipv6 ? std::vector<const char*>{"-4", "-6"} : std::vector<const char*>{"-4"}) {
+      const std::string text = run_tool("ip", {"-n", ns.name(), family, "route", "show", "dev", tun->name()});
+      std::size_t from = 0;
+      for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos || from < text.size(); from = nl + 1) {
+        if (nl == std::string::npos) nl = text.size();
+        if (nl > from) out.push_back(text.substr(from, nl - from));
+      }
+    }
+    return out;
   }
 
   nlohmann::json describe(bool ipv6) const {
@@ -176,6 +206,7 @@ struct L3Topology::Side {
       record("net.ipv6.conf." + tun->name() + ".accept_ra");
     }
     j["sysctls"] = std::move(sysctls);
+    if (tun && !config.route_options.empty()) j["routes"] = routes(ipv6);
     return j;
   }
 };

@@ -37,6 +37,10 @@ struct L3SideConfig {
   Device device = Device::tun;
   int mtu = 1500;
   std::vector<std::pair<std::string, std::string>> sysctls;  // {"net.ipv4.tcp_syn_linear_timeouts","4"}; applied in the side's ns
+  // `ip route` options ({"rto_min", "1s"}) on the side's route to the other
+  // side (IPv4 /32, and IPv6 /128 when on): what Linux offers only per route.
+  // TUN sides only (a user-space stack has no kernel route).
+  std::vector<std::pair<std::string, std::string>> route_options;
 };
 
 struct L3Config {

@@ -49,6 +49,29 @@ TEST(L3TopologyConfig, SysctlsAreAppliedInEachSideAndReadBack) {
   expect_nothing_left();
 }
 
+// A registry profile's route options (linux-rfc: rto_min 1s, for kernels
+// without tcp_rto_min_us) land on the route to the other side, both families.
+TEST(L3TopologyConfig, RouteOptionsAreSetOnTheRouteToTheOtherSide) {
+  WP_SKIP_WITHOUT_L3();
+  {
+    L3Config c;
+    c.ipv6 = true;
+    c.client.route_options = {{"rto_min", "1s"}};
+    L3Topology topo(c);
+    const auto v4 = tool_output("ip", {"-n", topo.ns(Dir::c2s).name(), "route", "show", "198.18.0.2/32"});
+    EXPECT_NE(v4.find("rto_min lock 1s"), std::string::npos) << v4;
+    const auto v6 = tool_output("ip", {"-n", topo.ns(Dir::c2s).name(), "-6", "route", "show", "2001:db8::2/128"});
+    EXPECT_NE(v6.find("rto_min lock 1s"), std::string::npos) << v6;
+    const auto server = tool_output("ip", {"-n", topo.ns(Dir::s2c).name(), "route", "show", "198.18.0.1/32"});
+    EXPECT_EQ(server.find("rto_min"), std::string::npos) << server;  // the other side untouched
+    const auto j = topo.describe();
+    ASSERT_TRUE(j["client"].contains("routes")) << j["client"];
+    EXPECT_NE(j["client"]["routes"].dump().find("rto_min lock 1s"), std::string::npos) << j["client"]["routes"];
+    EXPECT_FALSE(j["server"].contains("routes"));
+  }
+  expect_nothing_left();
+}
+
 TEST(L3TopologyConfig, UnknownSysctlIsAnErrorNamingIt) {
   WP_SKIP_WITHOUT_L3();
   L3Config c;
@@ -76,7 +99,7 @@ TEST(L3TopologyConfig, RefusedSysctlValueIsAnErrorNamingIt) {
     const std::string what = e.what();
     EXPECT_NE(what.find("net.ipv4.tcp_syn_retries = 'many' refused"), std::string::npos) << what;
   }
-  EXPECT_THROW(L3Topology(L3Config{{Device::tun, 1500, {{"../../etc/passwd", "x"}}}, {}, false}), std::runtime_error);
+  EXPECT_THROW(L3Topology(L3Config{{Device::tun, 1500, {{"../../etc/passwd", "x"}}, {}}, {}, false}), std::runtime_error);
   expect_nothing_left();
 }
 
