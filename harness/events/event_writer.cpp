@@ -43,8 +43,11 @@ void EventWriter::add(const Event& e) {
   std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;  // the writer is taking a batch: the next add() moves this one
   move_staged(lock);
+  // Waking the writer costs a futex call; once per batch is enough (the rest
+  // waits in memory until close(), which writes everything).
+  const bool wake = queue_.size() >= kWakeBatch || urgent_;
   lock.unlock();
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void EventWriter::close() {
@@ -72,7 +75,7 @@ void EventWriter::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!urgent_) set_priority(pthread_self(), true);
   for (;;) {
-    wake_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+    wake_.wait(lock, [this] { return closed_ || urgent_ || queue_.size() >= kWakeBatch; });
     const bool last = closed_;
     std::deque<Event> batch;
     batch.swap(queue_);

@@ -36,6 +36,7 @@ namespace wireproof::events {
 class EventWriter {
  public:
   static constexpr std::size_t kDefaultMaxQueuedBytes = std::size_t{256} << 20;
+  static constexpr std::size_t kWakeBatch = 256;  // events queued before the writer is woken
 
   explicit EventWriter(std::ostream& out, std::size_t max_queued_bytes = kDefaultMaxQueuedBytes);
   ~EventWriter() { close(); }
