@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/dissect/tcp_stream.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -73,6 +74,87 @@ TEST(FastRetransmit, AReceiverThatDelaysItsOutOfOrderAcksFailsWhenTheScenarioAsk
             std::string::npos)
       << r.detail;
   EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"}));
+}
+
+// RFC 5681 2: a duplicate ACK is one the sender RECEIVES. lwIP -> Linux in
+// random-loss-5pct-1mb: the first duplicate was lost, lwIP got two and, with
+// no more data in flight, waited for its RTO (1480 ms): no fast retransmit was due.
+TEST(FastRetransmit, ADuplicateAckTheSenderNeverGotDoesNotCount) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000);
+  t.ack_upto("s2c", 1.5, 1000);
+  t.data("c2s", 2, 1000).fate = "dropped";
+  for (int k = 0; k < 3; ++k) t.data("c2s", 2.1 + 0.1 * k, 1000);
+  t.ack_upto("s2c", 2.6, 1000).fate = "dropped";
+  t.ack_upto("s2c", 2.7, 1000);
+  t.ack_upto("s2c", 2.8, 1000);
+  t.resend("c2s", 1482, 1000, 1000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_EQ(r.measured["dup_ack_runs_judged"], 0);
+}
+
+// RFC 6582 3.2: after an RTO the sender keeps in `recover` the highest
+// sequence number it had sent; duplicate ACKs that do not cover more start no
+// fast retransmit. Linux (linux-rfc, Reno with lwIP) in random-loss-5pct-1mb:
+// after its RTO, the ACK reached exactly snd_max at the RTO, the next segment
+// was lost, and 44 duplicates of that ACK left it waiting for its timer.
+TEST(FastRetransmit, DuplicatesThatDoNotCoverMoreThanRecoverAreNotJudged) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000).fate = "dropped";
+  t.data("c2s", 1.1, 1000);
+  t.resend("c2s", 1001, 0, 1000);  // the RTO: recover = 2000
+  t.ack_upto("s2c", 1001.5, 2000);
+  t.data("c2s", 1002, 1000).fate = "dropped";  // [2000, 3000)
+  for (int k = 0; k < 3; ++k) {
+    t.data("c2s", 1002.1 + 0.1 * k, 1000);
+    t.ack_upto("s2c", 1002.15 + 0.1 * k, 2000);
+  }
+  t.resend("c2s", 3003, 2000, 1000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  ASSERT_EQ(r.measured["dup_ack_runs_not_judged"].size(), 1u) << r.measured.dump();
+  EXPECT_NE(r.measured["dup_ack_runs_not_judged"][0].get<std::string>().find("does not cover more than recover"),
+            std::string::npos);
+  // That resend (an RTO) set recover to 6000: a run of duplicates of 7000 is judged again.
+  t.data("c2s", 3100, 1000);  // [6000, 7000)
+  t.ack_upto("s2c", 3100.5, 7000);
+  t.data("c2s", 3100.6, 1000).fate = "dropped";  // [7000, 8000)
+  for (int k = 0; k < 3; ++k) {
+    t.data("c2s", 3101 + 0.1 * k, 1000);
+    t.ack_upto("s2c", 3101.05 + 0.1 * k, 7000);
+  }
+  t.resend("c2s", 3101.5, 7000, 1000);
+  const auto again = judge(b);
+  EXPECT_EQ(again.verdict, Verdict::pass) << again.detail;
+  EXPECT_EQ(again.measured["dup_ack_runs_judged"], 1);
+}
+
+// A resend 0.1 ms after the third duplicate ACK is the ACK's doing whatever
+// label its own interval earned: re-cut to start below the hole (as after an
+// MSS change) it counts none of the hole's duplicates and, 201 ms after its
+// previous copy, the dissector calls it rto.
+TEST(FastRetransmit, AResendRightAfterTheThirdDuplicateIsAckTriggeredWhateverItsLabel) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000);
+  t.ack_upto("s2c", 1.5, 1000);
+  t.data("c2s", 1.6, 1000).fate = "dropped";  // the hole at 1000
+  for (int k = 0; k < 3; ++k) {
+    t.data("c2s", 202 + 0.1 * k, 1000);
+    t.ack_upto("s2c", 202.05 + 0.1 * k, 1000);  // duplicates 1, 2, 3 (the last delivered at 202.3)
+  }
+  t.resend("c2s", 202.4, 500, 1000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["dup_ack_runs_judged"], 1);
+  const auto conns = dissect::tcp_connections(b.log);
+  EXPECT_EQ(conns.at(0).c2s.segments.back().rtx, dissect::RetransmissionKind::rto);
 }
 
 TEST(FastRetransmit, NoLossIsNotApplicable) {
