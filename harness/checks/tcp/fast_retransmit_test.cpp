@@ -32,6 +32,15 @@ LogBuilder first_lost(double resend_ms, bool immediate_acks = true) {
 
 CheckResult judge(const LogBuilder& b) { return make_fast_retransmit()->run(b.inputs()); }
 
+// Three client segments from `from_ms`, 0.1 ms apart, each answered 0.05 ms
+// later by an ACK of `hole`: after an ACK of `hole`, duplicates 1, 2, 3.
+void three_duplicates(TcpLogBuilder& t, double from_ms, std::uint64_t hole) {
+  for (int k = 0; k < 3; ++k) {
+    t.data("c2s", from_ms + 0.1 * k, 1000);
+    t.ack_upto("s2c", from_ms + 0.05 + 0.1 * k, hole);
+  }
+}
+
 TEST(FastRetransmit, AResendAfterThreeDuplicateAcksPasses) {
   const auto r = judge(first_lost(2.5));
   EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
@@ -110,10 +119,7 @@ TEST(FastRetransmit, DuplicatesThatDoNotCoverMoreThanRecoverAreNotJudged) {
   t.resend("c2s", 1001, 0, 1000);  // the RTO: recover = 2000
   t.ack_upto("s2c", 1001.5, 2000);
   t.data("c2s", 1002, 1000).fate = "dropped";  // [2000, 3000)
-  for (int k = 0; k < 3; ++k) {
-    t.data("c2s", 1002.1 + 0.1 * k, 1000);
-    t.ack_upto("s2c", 1002.15 + 0.1 * k, 2000);
-  }
+  three_duplicates(t, 1002.1, 2000);
   t.resend("c2s", 3003, 2000, 1000);
   const auto r = judge(b);
   EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
@@ -124,10 +130,7 @@ TEST(FastRetransmit, DuplicatesThatDoNotCoverMoreThanRecoverAreNotJudged) {
   t.data("c2s", 3100, 1000);  // [6000, 7000)
   t.ack_upto("s2c", 3100.5, 7000);
   t.data("c2s", 3100.6, 1000).fate = "dropped";  // [7000, 8000)
-  for (int k = 0; k < 3; ++k) {
-    t.data("c2s", 3101 + 0.1 * k, 1000);
-    t.ack_upto("s2c", 3101.05 + 0.1 * k, 7000);
-  }
+  three_duplicates(t, 3101, 7000);
   t.resend("c2s", 3101.5, 7000, 1000);
   const auto again = judge(b);
   EXPECT_EQ(again.verdict, Verdict::pass) << again.detail;
@@ -145,10 +148,7 @@ TEST(FastRetransmit, AResendRightAfterTheThirdDuplicateIsAckTriggeredWhateverIts
   t.data("c2s", 1, 1000);
   t.ack_upto("s2c", 1.5, 1000);
   t.data("c2s", 1.6, 1000).fate = "dropped";  // the hole at 1000
-  for (int k = 0; k < 3; ++k) {
-    t.data("c2s", 202 + 0.1 * k, 1000);
-    t.ack_upto("s2c", 202.05 + 0.1 * k, 1000);  // duplicates 1, 2, 3 (the last delivered at 202.3)
-  }
+  three_duplicates(t, 202, 1000);              // the third delivered at 202.3
   t.resend("c2s", 202.4, 500, 1000);
   const auto r = judge(b);
   EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
