@@ -132,6 +132,13 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
   const std::int64_t tp = seg.previous ? self.segments[*seg.previous].t_us() : t;
   seg.since_previous_us = t - tp;
   std::int64_t highest_ack = -2, last_progress_us = -1;  // last_progress_us: when snd_una last advanced
+  // RFC 6582 3.2: duplicates that do not cover more than `recover` (snd_max
+  // before this side's latest rto or fast retransmission) start no fast
+  // retransmit, so a lost fast retransmission is the timer's to repair.
+  std::optional<std::int64_t> recover;
+  for (std::size_t j = k; j-- > 0 && !recover;)
+    if (self.segments[j].rtx == RetransmissionKind::rto || self.segments[j].rtx == RetransmissionKind::fast)
+      recover = self.segments[j].snd_max_before;
   // Peer ACKs in the order the peer sent them; an ACK counts from its delivery.
   for (const TcpSegment& a : peer.segments) {
     if (!a.ack) continue;
@@ -139,7 +146,7 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
     if (!at || *at > t) continue;
     if (*a.ack > highest_ack) highest_ack = *a.ack, last_progress_us = std::max(last_progress_us, *at);
     if (*at <= tp) continue;
-    if (a.dup_ack_number > 0 && *a.ack <= seg.seq) ++seg.dup_acks_seen;
+    if (a.dup_ack_number > 0 && *a.ack <= seg.seq && (!recover || *a.ack > *recover)) ++seg.dup_acks_seen;
     for (const auto& [left, right] : a.tcp().sack) {
       (void)right;
       if (*a.ack + static_cast<std::int32_t>(left - a.tcp().ack) > seg.seq) seg.sack_seen = true;

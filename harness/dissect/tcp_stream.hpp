@@ -15,8 +15,11 @@
 // Retransmission kinds (of a segment starting below the highest sequence
 // number sent so far), decided from what the sender had RECEIVED since the
 // previous transmission of that sequence number:
-//  - fast: >= 3 duplicate ACKs (RFC 5681 3.2) or a SACK block above it
-//    (RFC 6675, RFC 8985 RACK: loss detected from ACK information);
+//  - fast: >= 3 duplicate ACKs (RFC 5681 3.2) that cover more than
+//    `recover`, the snd_max before the sender's latest rto or fast
+//    retransmission (RFC 6582 3.2: others start no fast retransmit), or a
+//    SACK block above it (RFC 6675, RFC 8985 RACK: loss detected from ACK
+//    information);
 //  - recovery: a resend the retransmission timer cannot have sent, because
 //    a timer started by then would not have expired yet (RFC 6298: RTO is
 //    never below the minimum, 2.4):

@@ -201,6 +201,29 @@ TEST(TcpStream, AResendSoonerThanTheMinimumRtoIsNotAnRto) {
   EXPECT_EQ(f.only().c2s.segments.back().rtx, RetransmissionKind::recovery);
 }
 
+// RFC 6582 3.2: duplicates after a fast retransmission that was itself lost
+// do not cover more than `recover`: the next resend, 200 ms later, is the
+// timer's (Linux -> lwIP in random-loss-5pct-1mb: 38 such duplicates, then
+// the RTO 204 ms after the lost fast retransmission, had been called fast and
+// rto_matches_stack took the second RTO, 452 ms, for the first).
+TEST(TcpStream, DuplicatesAfterALostFastRetransmissionDoNotMakeTheRtoFast) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  for (int k = 0; k < 4; ++k) f.t.data("c2s", 1.1 + k * 0.1, 1000);
+  for (int k = 0; k < 4; ++k) f.t.ack_upto("s2c", 1.5 + k * 0.1, 0);
+  f.t.resend("c2s", 1.9, 0, 1000).fate = "dropped";  // fast: recover = 5000
+  for (int k = 0; k < 3; ++k) {
+    f.t.data("c2s", 2 + k * 0.1, 1000);
+    f.t.ack_upto("s2c", 2.05 + k * 0.1, 0);
+  }
+  f.t.resend("c2s", 202, 0, 1000);
+  const auto c = f.only();
+  const auto n = c.c2s.segments.size();
+  EXPECT_EQ(c.c2s.segments[n - 5].rtx, RetransmissionKind::fast);
+  EXPECT_EQ(c.c2s.segments[n - 1].dup_acks_seen, 0);
+  EXPECT_EQ(c.c2s.segments[n - 1].rtx, RetransmissionKind::rto);
+}
+
 TEST(TcpStream, WindowsAreScaledOnlyWhenBothSynsOfferedScaling) {
   {
     Fixture f;  // both offer 7
