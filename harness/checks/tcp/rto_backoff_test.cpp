@@ -59,6 +59,24 @@ TEST(RtoBackoff, TheCapHoldsTheInterval) {
   EXPECT_EQ(backoff(b).verdict, Verdict::fail);
 }
 
+// lwIP's 500 ms ticks: the first RTO interval runs from a timer start
+// between ticks (2774.6 ms of a 3 s RTO), the next from tick to tick (12
+// ticks + 150 ms). The first pair says nothing of doubling and is not
+// judged; a later pair is.
+TEST(RtoBackoff, ATickTimersFirstIntervalIsNotABaseline) {
+  auto b = lost_then({2775.6, 8925.3});
+  b.client_event({{"event", "tcp_state"}, {"slow_timer_ms", 500}, {"rto_ms", 3000}}, 0.6);
+  const auto r = backoff(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_NE(r.detail.find("of a sender with a 500 ms timer tick starts between ticks"), std::string::npos) << r.detail;
+  auto three = lost_then({2775.6, 8775.6, 20775.6});
+  three.client_event({{"event", "tcp_state"}, {"slow_timer_ms", 500}}, 0.6);
+  const auto judged = backoff(three);
+  EXPECT_EQ(judged.verdict, Verdict::pass) << judged.detail;
+  EXPECT_EQ(judged.measured["pairs"].size(), 1u);
+  EXPECT_EQ(judged.measured["pairs"][0]["expected_ms"], 12000);
+}
+
 TEST(RtoMatchesStack, TheFirstRtoAgreesWithTheReport) {
   const auto r = matches(lost_then({205, 613}, 204000));
   EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
