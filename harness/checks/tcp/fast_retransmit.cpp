@@ -7,7 +7,9 @@
 //    resend (reordering, not loss) is not judged, nor one that does not
 //    cover more than `recover` (RFC 6582 3.2: the highest sequence number
 //    sent when the sender last had an RTO or fast retransmission; such
-//    duplicates start no fast retransmit, RFC 6675 5 likewise). Duplicate
+//    duplicates start no fast retransmit, RFC 6675 5 likewise; a resend
+//    answering an ICMP frag-needed counts too: Linux's tcp_simple_retransmit
+//    enters loss recovery as an RTO does, and no RFC says otherwise). Duplicate
 //    ACKs are counted as the sender received them (dissect/tcp_stream).
 //  - receiver (RFC 5681 4.2): for each delivered segment that starts above
 //    the receiver's next expected byte, it sends an ACK of that next byte
@@ -95,15 +97,19 @@ class FastRetransmit final : public Check {
   }
 
  private:
-  // RFC 6582's `recover` when an ACK reached the sender of `segs` at `at_us`:
-  // snd_max before its latest RTO or fast retransmission by then, and that
-  // retransmission's log index (nullopt: none yet, recover is the ISN).
-  static std::optional<std::pair<std::int64_t, std::uint64_t>> recover_at(const std::vector<TcpSegment>& segs,
+  // RFC 6582's `recover` when an ACK reached the sender of `dir` at `at_us`:
+  // snd_max before its latest RTO, fast or ICMP-answering retransmission by
+  // then, and that retransmission's log index (nullopt: none yet, recover is the ISN).
+  static std::optional<std::pair<std::int64_t, std::uint64_t>> recover_at(const TcpConnection& c, const std::string& dir,
                                                                           std::int64_t at_us) {
+    const auto& segs = c.dir(dir).segments;
     std::optional<std::pair<std::int64_t, std::uint64_t>> out;
     for (const auto& s : segs) {
       if (s.t_us() >= at_us) break;
-      if (s.rtx == RetransmissionKind::rto || s.rtx == RetransmissionKind::fast) out = std::pair{s.snd_max_before, s.i()};
+      if (s.kind != SegmentKind::retransmission) continue;
+      const bool answers_icmp = s.previous && tcp::icmp_reached_sender(c, dir, segs[*s.previous].t_us(), s.t_us());
+      if (s.rtx == RetransmissionKind::rto || s.rtx == RetransmissionKind::fast || answers_icmp)
+        out = std::pair{s.snd_max_before, s.i()};
     }
     return out;
   }
@@ -127,7 +133,7 @@ class FastRetransmit final : public Check {
         if (b.ack && *b.ack > hole && b.delivered && (!resend || b.delivered_us < resend->t_us())) acked_first = true;
       if (acked_first) continue;
       // "covers more than recover": ack - 1 > the highest sequence number sent then.
-      if (const auto recover = recover_at(sender, a.delivered_us); recover && hole <= recover->first) {
+      if (const auto recover = recover_at(c, dir, a.delivered_us); recover && hole <= recover->first) {
         not_judged.push_back(fmt::format("{}: the 3rd duplicate ACK of {} (i={}) does not cover more than recover (the "
                                          "highest sequence sent before the retransmission i={}): RFC 6582 3.2 starts "
                                          "no fast retransmit",

@@ -137,6 +137,26 @@ TEST(FastRetransmit, DuplicatesThatDoNotCoverMoreThanRecoverAreNotJudged) {
   EXPECT_EQ(again.measured["dup_ack_runs_judged"], 1);
 }
 
+// Linux -> lwIP in mtu-shrinks-with-icmp-v6: the resends answering the
+// Packet Too Big put Linux in loss recovery with recover = snd_max
+// (tcp_simple_retransmit), one of them was lost, and its duplicates then
+// started no fast retransmit, as after an RTO: not judged.
+TEST(FastRetransmit, DuplicatesAfterAnIcmpAnsweringResendAreLikeAfterAnRto) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  TcpLogBuilder::dropped_too_big(t.data("c2s", 1, 1448));
+  t.too_big_reply("c2s", 1.05, 1280);
+  t.data("c2s", 1.1, 1000);
+  t.resend("c2s", 1.2, 0, 1228).fate = "dropped";  // answers the ICMP: recover = 2448
+  t.ack_upto("s2c", 1.3, 0);
+  three_duplicates(t, 1.4, 0);
+  t.resend("c2s", 205, 0, 1228);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  ASSERT_EQ(r.measured["dup_ack_runs_not_judged"].size(), 1u) << r.measured.dump();
+}
+
 // A resend 0.1 ms after the third duplicate ACK is the ACK's doing whatever
 // label its own interval earned: re-cut to start below the hole (as after an
 // MSS change) it counts none of the hole's duplicates and, 201 ms after its
