@@ -32,8 +32,8 @@ std::string packet_fd_problem(int fd) {
 
 bool lwip_supports(TcpWorkload w) {
   // lwIP's raw API has no way to send urgent data (tcp_write takes no URG
-  // flag) nor to report where it arrived; reconnect is not written yet.
-  return w != TcpWorkload::urgent && w != TcpWorkload::reconnect;
+  // flag) nor to report where it arrived.
+  return w != TcpWorkload::urgent;
 }
 
 LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const PeerIdentity& id) {
