@@ -109,10 +109,6 @@ struct DirState {
   Unwrapper seq, ack;
   ByteSpace sent, delivered;
   std::map<std::int64_t, std::size_t> last_tx_by_start;  // latest transmission starting at each seq
-  std::optional<std::int64_t> last_ack;                   // the last ACK value this side sent
-  std::uint64_t last_window = 0;
-  std::int64_t highest_ack = -2;                          // highest ACK this side sent
-  int dup_run = 0;
   explicit DirState(std::size_t cap) : sent(cap), delivered(cap) {}
 };
 
@@ -142,14 +138,22 @@ std::optional<std::size_t> previous_covering(const TcpDirection& d, const DirSta
   return best;
 }
 
-// What the sender of `seg` had received from its peer, between its previous
-// transmission of the same data and now, and the retransmission kind that follows.
-void classify_retransmission(TcpSegment& seg, const TcpDirection& self, const TcpDirection& peer,
-                             const TcpStreamOptions& o) {
+// What the sender of segment `k` had received from its peer, between its
+// previous transmission of the same data and then, and the retransmission
+// kind that follows (tcp_stream.hpp). Segments before `k` are classified.
+void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirection& peer, const TcpStreamOptions& o) {
+  TcpSegment& seg = self.segments[k];
   const std::int64_t t = seg.t_us();
   const std::int64_t tp = seg.previous ? self.segments[*seg.previous].t_us() : t;
   seg.since_previous_us = t - tp;
   std::int64_t highest_ack = -2, last_progress_us = -1;  // last_progress_us: when snd_una last advanced
+  // RFC 6582 3.2: duplicates that do not cover more than `recover` (snd_max
+  // before this side's latest rto or fast retransmission) start no fast
+  // retransmit, so a lost fast retransmission is the timer's to repair.
+  std::optional<std::int64_t> recover;
+  for (std::size_t j = k; j-- > 0 && !recover;)
+    if (self.segments[j].rtx == RetransmissionKind::rto || self.segments[j].rtx == RetransmissionKind::fast)
+      recover = self.segments[j].snd_max_before;
   // Peer ACKs in the order the peer sent them; an ACK counts from its delivery.
   for (const TcpSegment& a : peer.segments) {
     if (!a.ack) continue;
@@ -157,7 +161,7 @@ void classify_retransmission(TcpSegment& seg, const TcpDirection& self, const Tc
     if (!at || *at > t) continue;
     if (*a.ack > highest_ack) highest_ack = *a.ack, last_progress_us = std::max(last_progress_us, *at);
     if (*at <= tp) continue;
-    if (a.dup_ack_number > 0 && *a.ack <= seg.seq) ++seg.dup_acks_seen;
+    if (a.dup_ack_number > 0 && *a.ack <= seg.seq && (!recover || *a.ack > *recover)) ++seg.dup_acks_seen;
     for (const auto& [left, right] : a.tcp().sack) {
       (void)right;
       if (*a.ack + static_cast<std::int32_t>(left - a.tcp().ack) > seg.seq) seg.sack_seen = true;
@@ -165,23 +169,57 @@ void classify_retransmission(TcpSegment& seg, const TcpDirection& self, const Tc
   }
   seg.spurious = highest_ack >= seg.end;
   if (last_progress_us >= 0) seg.ack_progress_us = last_progress_us;
-  // Was anything of this side retransmitted since the last ACK progress?
-  bool retransmitted_since_progress = false;
-  for (auto it = self.segments.rbegin(); it != self.segments.rend(); ++it) {
-    if (it->t_us() < last_progress_us) break;
-    if (it->kind == SegmentKind::retransmission) retransmitted_since_progress = true;
+  // Was anything of this side retransmitted since the last ACK progress, and
+  // did an RTO retransmission leave less than min_rto_us ago?
+  bool retransmitted_since_progress = false, soon_after_rto = false;
+  for (std::size_t j = k; j-- > 0;) {
+    const TcpSegment& e = self.segments[j];
+    if (e.t_us() < last_progress_us && e.t_us() <= t - o.min_rto_us) break;
+    if (e.kind != SegmentKind::retransmission) continue;
+    if (e.t_us() >= last_progress_us) retransmitted_since_progress = true;
+    if (e.rtx == RetransmissionKind::rto && t - e.t_us() < o.min_rto_us) soon_after_rto = true;
   }
   const std::int64_t snd_una = std::max<std::int64_t>(highest_ack, -1);
+  const bool ack_clocked = last_progress_us >= 0 && last_progress_us > tp && t - last_progress_us < o.min_rto_us;
   using K = RetransmissionKind;
   if (seg.dup_acks_seen >= o.dup_ack_threshold || seg.sack_seen) seg.rtx = K::fast;
-  else if (last_progress_us >= 0 && last_progress_us > tp && t - last_progress_us < o.min_rto_us) seg.rtx = K::recovery;
-  else if (seg.end >= self.snd_max && !retransmitted_since_progress &&
+  else if (ack_clocked || soon_after_rto) seg.rtx = K::recovery;
+  else if (seg.end >= seg.snd_max_before && !retransmitted_since_progress &&
            (seg.seq > snd_una || seg.since_previous_us < o.min_rto_us) && seg.seq >= 0)
     seg.rtx = K::tlp;
+  else if (seg.since_previous_us < o.min_rto_us) seg.rtx = K::recovery;
   else seg.rtx = K::rto;
 }
 
-void add_segment(ConnState& cs, const Datagram& d, const TcpStreamOptions& o) {
+// RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT", judged where the data sender
+// receives the ACKs of `acks` (the peer of `data`): in order of delivery.
+void number_duplicate_acks(TcpDirection& acks, const TcpDirection& data) {
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < acks.segments.size(); ++k)
+    if (acks.segments[k].ack && acks.segments[k].delivered && !acks.segments[k].tcp().has(f::rst)) order.push_back(k);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return acks.segments[a].delivered_us < acks.segments[b].delivered_us;
+  });
+  std::optional<std::int64_t> highest;  // TCP.UNA as the data sender knows it
+  std::uint64_t last_window = 0;
+  std::int64_t snd_max = 0;             // what the data sender had sent by then
+  std::size_t sent = 0;
+  int run = 0;
+  for (std::size_t k : order) {
+    TcpSegment& a = acks.segments[k];
+    for (; sent < data.segments.size() && data.segments[sent].t_us() <= a.delivered_us; ++sent)
+      snd_max = std::max(snd_max, data.segments[sent].end);
+    const TcpLayer& tcp = a.tcp();
+    const bool pure = tcp.payload_length == 0 && !tcp.has(f::syn) && !tcp.has(f::fin);
+    const bool dup = pure && highest && *a.ack == *highest && a.window == last_window && snd_max > *a.ack;
+    run = dup ? run + 1 : 0;
+    a.dup_ack_number = run;
+    highest = std::max(highest.value_or(*a.ack), *a.ack);
+    last_window = a.window;
+  }
+}
+
+void add_segment(ConnState& cs, const Datagram& d) {
   const TcpLayer& tcp = *d.tcp;
   TcpConnection& c = cs.conn;
   TcpDirection& self = c.dir(d.dir);
@@ -214,22 +252,8 @@ void add_segment(ConnState& cs, const Datagram& d, const TcpStreamOptions& o) {
   if (tcp.seq_length() == 0) seg.kind = SegmentKind::ack_only;
   else if (seg.seq >= self.snd_max) seg.kind = SegmentKind::new_data;
   else seg.kind = SegmentKind::retransmission;
-  if (seg.kind == SegmentKind::retransmission) {
-    seg.previous = previous_covering(self, st, seg.seq);
-    classify_retransmission(seg, self, peer, o);
-  }
-
-  // Duplicate ACKs (RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT").
-  if (seg.ack) {
-    const bool pure = tcp.payload_length == 0 && !tcp.has(f::syn) && !tcp.has(f::fin) && !tcp.has(f::rst);
-    const bool dup = pure && st.last_ack && *seg.ack == *st.last_ack && seg.window == st.last_window &&
-                     peer.snd_max > *seg.ack;
-    st.dup_run = dup ? st.dup_run + 1 : 0;
-    seg.dup_ack_number = st.dup_run;
-    st.last_ack = seg.ack;
-    st.last_window = seg.window;
-    st.highest_ack = std::max(st.highest_ack, *seg.ack);
-  }
+  if (seg.kind == SegmentKind::retransmission) seg.previous = previous_covering(self, st, seg.seq);
+  seg.snd_max_before = self.snd_max;
 
   if (tcp.has(f::fin) && !self.fin_seq) self.fin_seq = seg.data_end();
   if (tcp.has(f::rst)) self.rsts.push_back(index);
@@ -282,10 +306,18 @@ std::vector<TcpConnection> tcp_connections(const events::EventLog& log, const Tc
       cs->conn.client_port = cport;
       cs->conn.server_port = sport;
     }
-    add_segment(*cs, *d, options);
+    add_segment(*cs, *d);
   }
   std::vector<TcpConnection> out;
   for (auto& s : states) {
+    // Retransmissions are classified once every ACK is known: duplicates
+    // are numbered in order of delivery, which the log's order is not.
+    TcpConnection& c = s->conn;
+    number_duplicate_acks(c.s2c, c.c2s);
+    number_duplicate_acks(c.c2s, c.s2c);
+    for (TcpDirection* d : {&c.c2s, &c.s2c})
+      for (std::size_t k = 0; k < d->segments.size(); ++k)
+        if (d->segments[k].kind == SegmentKind::retransmission) classify_retransmission(*d, k, c.peer_of(d->dir), options);
     s->conn.c2s.stream = s->c2s.delivered.contiguous_prefix();
     s->conn.s2c.stream = s->s2c.delivered.contiguous_prefix();
     s->conn.c2s.missing = s->c2s.delivered.missing();

@@ -15,12 +15,25 @@
 // Retransmission kinds (of a segment starting below the highest sequence
 // number sent so far), decided from what the sender had RECEIVED since the
 // previous transmission of that sequence number:
-//  - fast: >= 3 duplicate ACKs (RFC 5681 3.2) or a SACK block above it
-//    (RFC 6675, RFC 8985 RACK: loss detected from ACK information);
-//  - recovery: an ACK that advanced snd_una arrived within min_rto_us before
-//    it (an ACK-clocked resend during loss recovery, RFC 5681 4.3 / RFC 6582,
-//    or after an RTO): not a timer expiry, since an ACK of new data restarts
-//    the timer (RFC 6298 5.3);
+//  - fast: >= 3 duplicate ACKs (RFC 5681 3.2) that cover more than
+//    `recover`, the snd_max before the sender's latest rto or fast
+//    retransmission (RFC 6582 3.2: others start no fast retransmit), or a
+//    SACK block above it (RFC 6675, RFC 8985 RACK: loss detected from ACK
+//    information);
+//  - recovery: a resend the retransmission timer cannot have sent, because
+//    a timer started by then would not have expired yet (RFC 6298: RTO is
+//    never below the minimum, 2.4):
+//    * an ACK that advanced snd_una arrived within min_rto_us before it (an
+//      ACK-clocked resend during loss recovery, RFC 5681 4.3 / RFC 6582, or
+//      after an RTO): an ACK of new data restarts the timer (RFC 6298 5.3);
+//    * it follows the sender's last `rto` retransmission by less than
+//      min_rto_us: an expiry resends one segment (5.4) and restarts the timer
+//      (5.6), so the rest of the window resent after it (go-back-N, slow
+//      start from snd_una) is recovery, not more expiries;
+//    * (after the tlp test) it comes less than min_rto_us after its own
+//      previous transmission: the sender acted on information it processed
+//      later than the wire delivered it (a busy host works through ACKs
+//      queued on a socket its application holds) or on an ICMP error;
 //  - tlp: the first resend of the LAST segment sent since ACK progress, either
 //    not at snd_una or sooner than min_rto_us after its previous
 //    transmission: RFC 8985 7 probes the last segment, an RTO resends
@@ -28,6 +41,8 @@
 //  - rto: otherwise (the timer expired with no ACK information);
 //  - spurious (a flag on any kind): the sender had already received an ACK
 //    covering the segment's whole range.
+// min_rto_us is Linux's 200 ms; a stack set below it (tcp_rto_min_us) needs
+// TcpStreamOptions to say so.
 #pragma once
 
 #include <cstdint>
@@ -67,8 +82,14 @@ struct TcpSegment {
   int dup_acks_seen = 0;                 // retransmission: duplicate ACKs received since the previous transmission
   bool sack_seen = false;                // retransmission: a SACK block above seq received since then
   std::optional<std::int64_t> ack_progress_us;  // retransmission: when the sender last saw snd_una advance
-  // An ACK-only segment that is a duplicate ACK (RFC 5681 2: same ack, same
-  // window, no data/SYN/FIN, data outstanding): its number in the run (1, 2, ...).
+  // The sender's snd_max (end of the highest sequence number sent) before
+  // this segment: RFC 6582's `recover` when it is an RTO or fast retransmission.
+  std::int64_t snd_max_before = 0;
+  // An ACK-only segment that its receiver took as a duplicate ACK: RFC 5681 2
+  // defines one as the data sender receives it, so ACKs are taken in order of
+  // delivery and one the link dropped is none (0): no data/SYN/FIN/RST, the
+  // ack equal to the highest delivered so far, the window equal to the last
+  // delivered one, data outstanding at its delivery. Its number in the run (1, 2, ...).
   int dup_ack_number = 0;
 };
 

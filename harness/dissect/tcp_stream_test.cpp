@@ -149,6 +149,98 @@ TEST(TcpStream, AnAckClockedResendAfterProgressIsRecovery) {
   EXPECT_EQ(f.only().c2s.segments.back().rtx, RetransmissionKind::recovery);
 }
 
+// RFC 5681 2 defines a duplicate ACK where the data sender receives it: an
+// ACK the link dropped is none, and the first delivered ACK of a new value
+// advances snd_una even when the receiver had sent that value before (lwIP
+// -> lwIP in random-loss-5pct-1mb: the resend 2.7 s later counted 3
+// "duplicates" and was called fast).
+TEST(TcpStream, DuplicateAcksAreCountedAsTheSenderReceivesThem) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000);
+  f.t.data("c2s", 1.1, 1000).fate = "dropped";
+  for (int k = 0; k < 3; ++k) f.t.data("c2s", 1.2 + k * 0.1, 1000);
+  f.t.ack_upto("s2c", 1.6, 1000).fate = "dropped";  // advances snd_una: never received
+  for (int k = 0; k < 3; ++k) f.t.ack_upto("s2c", 1.7 + k * 0.1, 1000);
+  f.t.resend("c2s", 2700, 1000, 1000);
+  const auto c = f.only();
+  const auto n = c.s2c.segments.size();
+  EXPECT_EQ(c.s2c.segments[n - 4].dup_ack_number, 0);  // dropped
+  EXPECT_EQ(c.s2c.segments[n - 3].dup_ack_number, 0);  // the first the sender got: progress
+  EXPECT_EQ(c.s2c.segments[n - 2].dup_ack_number, 1);
+  EXPECT_EQ(c.s2c.segments[n - 1].dup_ack_number, 2);
+  const auto& r = c.c2s.segments.back();
+  EXPECT_EQ(r.dup_acks_seen, 2);
+  EXPECT_EQ(r.rtx, RetransmissionKind::rto);
+}
+
+// Duplicates are numbered in order of delivery, not of the log: an ACK held
+// back by the link (reordered) reaches the sender after a later one.
+TEST(TcpStream, DuplicateAcksAreNumberedInOrderOfDelivery) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  for (int k = 0; k < 4; ++k) f.t.data("c2s", 1.1 + k * 0.1, 1000);
+  f.t.ack_upto("s2c", 1.5, 0);
+  auto& late = f.t.ack_upto("s2c", 1.6, 0);
+  late.deliveries_us = {5000};  // reordered behind the next two
+  f.t.ack_upto("s2c", 1.7, 0);
+  f.t.ack_upto("s2c", 1.8, 0);
+  const auto c = f.only();
+  const auto n = c.s2c.segments.size();
+  EXPECT_EQ(c.s2c.segments[n - 3].dup_ack_number, 3);
+  EXPECT_EQ(c.s2c.segments[n - 2].dup_ack_number, 1);
+  EXPECT_EQ(c.s2c.segments[n - 1].dup_ack_number, 2);
+}
+
+// One expiry resends one segment (RFC 6298 5.4); the rest of the window sent
+// right after it (go-back-N) is recovery, not an RTO of its own.
+TEST(TcpStream, TheWindowResentRightAfterAnRtoIsRecovery) {
+  Fixture f;
+  for (int k = 0; k < 3; ++k) f.t.data("c2s", 1 + k * 0.1, 1000).fate = "dropped";
+  f.t.resend("c2s", 250, 0, 1000);
+  f.t.resend("c2s", 250.8, 1000, 1000);
+  const auto c = f.only();
+  const auto n = c.c2s.segments.size();
+  EXPECT_EQ(c.c2s.segments[n - 2].rtx, RetransmissionKind::rto);
+  EXPECT_EQ(c.c2s.segments[n - 1].rtx, RetransmissionKind::recovery);
+}
+
+// No RTO is shorter than the minimum: a resend 0.4 ms after its previous
+// transmission answers ACKs the sender processed later than the wire
+// delivered them (Linux under load, segments-duplicated lwip -> linux-rfc:
+// the ACK had reached its TUN before the original was even sent).
+TEST(TcpStream, AResendSoonerThanTheMinimumRtoIsNotAnRto) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000);
+  f.t.ack_upto("s2c", 2, 1000);
+  f.t.data("c2s", 10, 1000);
+  f.t.data("c2s", 10.1, 1000);
+  f.t.resend("c2s", 10.4, 1000, 1000);
+  EXPECT_EQ(f.only().c2s.segments.back().rtx, RetransmissionKind::recovery);
+}
+
+// RFC 6582 3.2: duplicates after a fast retransmission that was itself lost
+// do not cover more than `recover`: the next resend, 200 ms later, is the
+// timer's (Linux -> lwIP in random-loss-5pct-1mb: 38 such duplicates, then
+// the RTO 204 ms after the lost fast retransmission, had been called fast and
+// rto_matches_stack took the second RTO, 452 ms, for the first).
+TEST(TcpStream, DuplicatesAfterALostFastRetransmissionDoNotMakeTheRtoFast) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  for (int k = 0; k < 4; ++k) f.t.data("c2s", 1.1 + k * 0.1, 1000);
+  for (int k = 0; k < 4; ++k) f.t.ack_upto("s2c", 1.5 + k * 0.1, 0);
+  f.t.resend("c2s", 1.9, 0, 1000).fate = "dropped";  // fast: recover = 5000
+  for (int k = 0; k < 3; ++k) {
+    f.t.data("c2s", 2 + k * 0.1, 1000);
+    f.t.ack_upto("s2c", 2.05 + k * 0.1, 0);
+  }
+  f.t.resend("c2s", 202, 0, 1000);
+  const auto c = f.only();
+  const auto n = c.c2s.segments.size();
+  EXPECT_EQ(c.c2s.segments[n - 5].rtx, RetransmissionKind::fast);
+  EXPECT_EQ(c.c2s.segments[n - 1].dup_acks_seen, 0);
+  EXPECT_EQ(c.c2s.segments[n - 1].rtx, RetransmissionKind::rto);
+}
+
 TEST(TcpStream, WindowsAreScaledOnlyWhenBothSynsOfferedScaling) {
   {
     Fixture f;  // both offer 7

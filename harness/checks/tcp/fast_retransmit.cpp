@@ -4,7 +4,13 @@
 //    it, its next retransmission of A is `fast` (dissect/tcp_stream) and
 //    leaves within max_delay_ms; an `rto` one (it waited for the timer) or
 //    none while A stays unacked fails. A run whose data was acked before any
-//    resend (reordering, not loss) is not judged.
+//    resend (reordering, not loss) is not judged, nor one that does not
+//    cover more than `recover` (RFC 6582 3.2: the highest sequence number
+//    sent when the sender last had an RTO or fast retransmission; such
+//    duplicates start no fast retransmit, RFC 6675 5 likewise; a resend
+//    answering an ICMP frag-needed counts too: Linux's tcp_simple_retransmit
+//    enters loss recovery as an RTO does, and no RFC says otherwise). Duplicate
+//    ACKs are counted as the sender received them (dissect/tcp_stream).
 //  - receiver (RFC 5681 4.2): for each delivered segment that starts above
 //    the receiver's next expected byte, it sends an ACK of that next byte
 //    within immediate_ack_ms of the delivery.
@@ -18,6 +24,8 @@
 // Parameters: max_delay_ms (100), immediate_ack_ms (20), immediate_dup_ack (false).
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -60,16 +68,17 @@ class FastRetransmit final : public Check {
                   {"receiver", "an immediate ACK of the next expected byte for out-of-order data"},
                   {"immediate_ack_ms", immediate_us / 1000.0}};
     r.measured = json::object();
-    std::vector<std::string> problems;
+    std::vector<std::string> problems, runs_not_judged;
     int sender_judged = 0, receiver_judged = 0, receiver_unjudged = 0;
     for (const auto& c : tcp::connections(in)) {
       for (const char* dir : tcp::kDirs) {
-        judge_sender(c, dir, max_delay_us, r, problems, sender_judged);
+        judge_sender(c, dir, max_delay_us, r, problems, runs_not_judged, sender_judged);
         judge_receiver(c, dir, immediate_us, r, judge_receivers ? problems : receiver_shortfalls,
                        judge_receivers ? receiver_judged : receiver_unjudged, judge_receivers);
       }
     }
     r.measured["dup_ack_runs_judged"] = sender_judged;
+    if (!runs_not_judged.empty()) r.measured["dup_ack_runs_not_judged"] = runs_not_judged;
     r.measured["out_of_order_arrivals_judged"] = receiver_judged;
     if (!receiver_shortfalls.empty()) r.measured["immediate_dup_ack_shortfalls_not_judged"] = receiver_shortfalls;
     if (!problems.empty()) {
@@ -88,9 +97,26 @@ class FastRetransmit final : public Check {
   }
 
  private:
-  // The sender of `dir` against the third duplicate ACKs its peer sent.
+  // RFC 6582's `recover` when an ACK reached the sender of `dir` at `at_us`:
+  // snd_max before its latest RTO, fast or ICMP-answering retransmission by
+  // then, and that retransmission's log index (nullopt: none yet, recover is the ISN).
+  static std::optional<std::pair<std::int64_t, std::uint64_t>> recover_at(const TcpConnection& c, const std::string& dir,
+                                                                          std::int64_t at_us) {
+    const auto& segs = c.dir(dir).segments;
+    std::optional<std::pair<std::int64_t, std::uint64_t>> out;
+    for (const auto& s : segs) {
+      if (s.t_us() >= at_us) break;
+      if (s.kind != SegmentKind::retransmission) continue;
+      const bool answers_icmp = s.previous && tcp::icmp_reached_sender(c, dir, segs[*s.previous].t_us(), s.t_us());
+      if (s.rtx == RetransmissionKind::rto || s.rtx == RetransmissionKind::fast || answers_icmp)
+        out = std::pair{s.snd_max_before, s.i()};
+    }
+    return out;
+  }
+
+  // The sender of `dir` against the third duplicate ACKs it received.
   static void judge_sender(const TcpConnection& c, const std::string& dir, std::int64_t max_delay_us, CheckResult& r,
-                           std::vector<std::string>& problems, int& judged) {
+                           std::vector<std::string>& problems, std::vector<std::string>& not_judged, int& judged) {
     const auto& sender = c.dir(dir).segments;
     for (const auto& a : c.peer_of(dir).segments) {
       if (a.dup_ack_number != 3 || !a.delivered || !a.ack) continue;
@@ -106,6 +132,14 @@ class FastRetransmit final : public Check {
       for (const auto& b : c.peer_of(dir).segments)
         if (b.ack && *b.ack > hole && b.delivered && (!resend || b.delivered_us < resend->t_us())) acked_first = true;
       if (acked_first) continue;
+      // "covers more than recover": ack - 1 > the highest sequence number sent then.
+      if (const auto recover = recover_at(c, dir, a.delivered_us); recover && hole <= recover->first) {
+        not_judged.push_back(fmt::format("{}: the 3rd duplicate ACK of {} (i={}) does not cover more than recover (the "
+                                         "highest sequence sent before the retransmission i={}): RFC 6582 3.2 starts "
+                                         "no fast retransmit",
+                                         dir, hole, a.i(), recover->second));
+        continue;
+      }
       ++judged;
       r.evidence.push_back(a.i());
       // Repaired by the duplicate ACKs: a fast (or later loss-recovery)

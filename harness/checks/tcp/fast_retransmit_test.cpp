@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/dissect/tcp_stream.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -30,6 +31,15 @@ LogBuilder first_lost(double resend_ms, bool immediate_acks = true) {
 }
 
 CheckResult judge(const LogBuilder& b) { return make_fast_retransmit()->run(b.inputs()); }
+
+// Three client segments from `from_ms`, 0.1 ms apart, each answered 0.05 ms
+// later by an ACK of `hole`: after an ACK of `hole`, duplicates 1, 2, 3.
+void three_duplicates(TcpLogBuilder& t, double from_ms, std::uint64_t hole) {
+  for (int k = 0; k < 3; ++k) {
+    t.data("c2s", from_ms + 0.1 * k, 1000);
+    t.ack_upto("s2c", from_ms + 0.05 + 0.1 * k, hole);
+  }
+}
 
 TEST(FastRetransmit, AResendAfterThreeDuplicateAcksPasses) {
   const auto r = judge(first_lost(2.5));
@@ -73,6 +83,98 @@ TEST(FastRetransmit, AReceiverThatDelaysItsOutOfOrderAcksFailsWhenTheScenarioAsk
             std::string::npos)
       << r.detail;
   EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"}));
+}
+
+// RFC 5681 2: a duplicate ACK is one the sender RECEIVES. lwIP -> Linux in
+// random-loss-5pct-1mb: the first duplicate was lost, lwIP got two and, with
+// no more data in flight, waited for its RTO (1480 ms): no fast retransmit was due.
+TEST(FastRetransmit, ADuplicateAckTheSenderNeverGotDoesNotCount) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000);
+  t.ack_upto("s2c", 1.5, 1000);
+  t.data("c2s", 2, 1000).fate = "dropped";
+  for (int k = 0; k < 3; ++k) t.data("c2s", 2.1 + 0.1 * k, 1000);
+  t.ack_upto("s2c", 2.6, 1000).fate = "dropped";
+  t.ack_upto("s2c", 2.7, 1000);
+  t.ack_upto("s2c", 2.8, 1000);
+  t.resend("c2s", 1482, 1000, 1000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_EQ(r.measured["dup_ack_runs_judged"], 0);
+}
+
+// RFC 6582 3.2: after an RTO the sender keeps in `recover` the highest
+// sequence number it had sent; duplicate ACKs that do not cover more start no
+// fast retransmit. Linux (linux-rfc, Reno with lwIP) in random-loss-5pct-1mb:
+// after its RTO, the ACK reached exactly snd_max at the RTO, the next segment
+// was lost, and 44 duplicates of that ACK left it waiting for its timer.
+TEST(FastRetransmit, DuplicatesThatDoNotCoverMoreThanRecoverAreNotJudged) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000).fate = "dropped";
+  t.data("c2s", 1.1, 1000);
+  t.resend("c2s", 1001, 0, 1000);  // the RTO: recover = 2000
+  t.ack_upto("s2c", 1001.5, 2000);
+  t.data("c2s", 1002, 1000).fate = "dropped";  // [2000, 3000)
+  three_duplicates(t, 1002.1, 2000);
+  t.resend("c2s", 3003, 2000, 1000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  ASSERT_EQ(r.measured["dup_ack_runs_not_judged"].size(), 1u) << r.measured.dump();
+  EXPECT_NE(r.measured["dup_ack_runs_not_judged"][0].get<std::string>().find("does not cover more than recover"),
+            std::string::npos);
+  // That resend (an RTO) set recover to 6000: a run of duplicates of 7000 is judged again.
+  t.data("c2s", 3100, 1000);  // [6000, 7000)
+  t.ack_upto("s2c", 3100.5, 7000);
+  t.data("c2s", 3100.6, 1000).fate = "dropped";  // [7000, 8000)
+  three_duplicates(t, 3101, 7000);
+  t.resend("c2s", 3101.5, 7000, 1000);
+  const auto again = judge(b);
+  EXPECT_EQ(again.verdict, Verdict::pass) << again.detail;
+  EXPECT_EQ(again.measured["dup_ack_runs_judged"], 1);
+}
+
+// Linux -> lwIP in mtu-shrinks-with-icmp-v6: the resends answering the
+// Packet Too Big put Linux in loss recovery with recover = snd_max
+// (tcp_simple_retransmit), one of them was lost, and its duplicates then
+// started no fast retransmit, as after an RTO: not judged.
+TEST(FastRetransmit, DuplicatesAfterAnIcmpAnsweringResendAreLikeAfterAnRto) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  TcpLogBuilder::dropped_too_big(t.data("c2s", 1, 1448));
+  t.too_big_reply("c2s", 1.05, 1280);
+  t.data("c2s", 1.1, 1000);
+  t.resend("c2s", 1.2, 0, 1228).fate = "dropped";  // answers the ICMP: recover = 2448
+  t.ack_upto("s2c", 1.3, 0);
+  three_duplicates(t, 1.4, 0);
+  t.resend("c2s", 205, 0, 1228);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  ASSERT_EQ(r.measured["dup_ack_runs_not_judged"].size(), 1u) << r.measured.dump();
+}
+
+// A resend 0.1 ms after the third duplicate ACK is the ACK's doing whatever
+// label its own interval earned: re-cut to start below the hole (as after an
+// MSS change) it counts none of the hole's duplicates and, 201 ms after its
+// previous copy, the dissector calls it rto.
+TEST(FastRetransmit, AResendRightAfterTheThirdDuplicateIsAckTriggeredWhateverItsLabel) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000);
+  t.ack_upto("s2c", 1.5, 1000);
+  t.data("c2s", 1.6, 1000).fate = "dropped";  // the hole at 1000
+  three_duplicates(t, 202, 1000);              // the third delivered at 202.3
+  t.resend("c2s", 202.4, 500, 1000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["dup_ack_runs_judged"], 1);
+  const auto conns = dissect::tcp_connections(b.log);
+  EXPECT_EQ(conns.at(0).c2s.segments.back().rtx, dissect::RetransmissionKind::rto);
 }
 
 TEST(FastRetransmit, NoLossIsNotApplicable) {

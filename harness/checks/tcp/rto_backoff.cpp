@@ -8,7 +8,12 @@
 // The first RTO's own length rests on the RTT estimate and is cross-checked
 // by rto_matches_stack; a TLP, fast or recovery resend starts no pair (Karn's
 // rule, RFC 6298 3 / 5.5: the backed-off RTO is kept for the resend).
-// SYNs are syn_retransmission_schedule's. Verdict: fail when a pair is off;
+// SYNs are syn_retransmission_schedule's. A chain's first pair is not judged
+// for a sender whose timer runs in coarse ticks (lwIP reports tcp_state
+// slow_timer_ms 500): its first interval runs from a timer start between two
+// ticks, so it is short of the RTO by up to a tick and doubling it predicts
+// nothing (lwIP -> lwIP: 2774.6 ms, then 6149.7 ms = its 12 ticks + 150 ms);
+// later pairs run tick to tick and are judged. Verdict: fail when a pair is off;
 // not_applicable when no data was RTO-retransmitted twice; else pass.
 // Parameters: max_rto_ms (120000, Linux TCP_RTO_MAX; RFC 6298 2.5 allows any
 // >= 60 s), tolerance_ms / tolerance_pct (expect.retransmit: 15 ms, 10 %).
@@ -26,6 +31,15 @@ namespace {
 
 using nlohmann::json;
 using dissect::RetransmissionKind;
+
+// The tick of `role`'s retransmission timer when it reports one (lwIP's
+// tcp_state slow_timer_ms), in ms; 0 when it does not (a kernel's fine timers).
+double timer_tick_ms(const Inputs& in, const std::string& role) {
+  for (const auto& rep : tcp::peer_events(in, role, "tcp_state"))
+    if (rep.event.contains("slow_timer_ms") && rep.event["slow_timer_ms"].is_number())
+      return rep.event["slow_timer_ms"].get<double>();
+  return 0;
+}
 
 class RtoBackoff final : public Check {
  public:
@@ -46,9 +60,10 @@ class RtoBackoff final : public Check {
     r.measured = json::object();
     json pairs = json::array();
     std::map<std::string, int> judged{{"c2s", 0}, {"s2c", 0}};
-    std::vector<std::string> problems;
+    std::vector<std::string> problems, not_judged;
     for (const auto& c : tcp::connections(in)) {
       for (const char* dir : tcp::kDirs) {
+        const double tick_ms = timer_tick_ms(in, tcp::sender_role(dir));
         const auto& segs = c.dir(dir).segments;
         for (const auto& s : segs) {
           if (s.rtx != RetransmissionKind::rto || s.seq < 0 || !s.previous) continue;
@@ -58,6 +73,12 @@ class RtoBackoff final : public Check {
           // started (a tail loss probe re-arms it); later ones from the previous.
           const auto& before = segs[*prev.previous];
           const bool chain_start = !(before.rtx == RetransmissionKind::rto && before.seq == prev.seq);
+          if (chain_start && tick_ms >= tol.ms) {
+            not_judged.push_back(fmt::format("{} i={}: the first RTO interval (i={}) of a sender with a {:.0f} ms timer "
+                                             "tick starts between ticks",
+                                             dir, s.i(), prev.i(), tick_ms));
+            continue;
+          }
           const std::int64_t prev_interval_us =
               chain_start ? prev.t_us() - tcp::rto_timer_start(c.dir(dir), *s.previous, tcp::sends_tail_loss_probes(in, tcp::sender_role(dir))).t_us : prev.since_previous_us;
           const tcp::Doubling d{tcp::ms(prev_interval_us), cap, tol};
@@ -79,12 +100,14 @@ class RtoBackoff final : public Check {
     }
     r.measured["pairs"] = pairs;
     r.measured["judged_by_dir"] = judged;
+    if (!not_judged.empty()) r.measured["not_judged"] = not_judged;
     if (!problems.empty()) {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{}", fmt::join(problems, "; "));
     } else if (pairs.empty()) {
       r.verdict = Verdict::not_applicable;
-      r.detail = "no data was retransmitted by the RTO twice in a row: no back-off to judge";
+      r.detail = not_judged.empty() ? "no data was retransmitted by the RTO twice in a row: no back-off to judge"
+                                    : fmt::format("not judged: {}", fmt::join(not_judged, "; "));
     } else {
       r.verdict = Verdict::pass;
       r.detail = fmt::format("{} consecutive RTO retransmission(s) doubled (c2s {}, s2c {})", pairs.size(),

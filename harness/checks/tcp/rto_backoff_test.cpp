@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/dissect/tcp_stream.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -58,6 +59,24 @@ TEST(RtoBackoff, TheCapHoldsTheInterval) {
   EXPECT_EQ(backoff(b).verdict, Verdict::fail);
 }
 
+// lwIP's 500 ms ticks: the first RTO interval runs from a timer start
+// between ticks (2774.6 ms of a 3 s RTO), the next from tick to tick (12
+// ticks + 150 ms). The first pair says nothing of doubling and is not
+// judged; a later pair is.
+TEST(RtoBackoff, ATickTimersFirstIntervalIsNotABaseline) {
+  auto b = lost_then({2775.6, 8925.3});
+  b.client_event({{"event", "tcp_state"}, {"slow_timer_ms", 500}, {"rto_ms", 3000}}, 0.6);
+  const auto r = backoff(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_NE(r.detail.find("of a sender with a 500 ms timer tick starts between ticks"), std::string::npos) << r.detail;
+  auto three = lost_then({2775.6, 8775.6, 20775.6});
+  three.client_event({{"event", "tcp_state"}, {"slow_timer_ms", 500}}, 0.6);
+  const auto judged = backoff(three);
+  EXPECT_EQ(judged.verdict, Verdict::pass) << judged.detail;
+  EXPECT_EQ(judged.measured["pairs"].size(), 1u);
+  EXPECT_EQ(judged.measured["pairs"][0]["expected_ms"], 12000);
+}
+
 TEST(RtoMatchesStack, TheFirstRtoAgreesWithTheReport) {
   const auto r = matches(lost_then({205, 613}, 204000));
   EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
@@ -111,6 +130,26 @@ TEST(RtoMatchesStack, AProbeReArmsTheTimer) {
   EXPECT_EQ(r.measured["c2s"]["timer_start"], "a tail loss probe (RFC 8985 7.3 re-arms the RTO)");
   const auto backoff = make_rto_backoff()->run(b.inputs());
   EXPECT_EQ(backoff.verdict, Verdict::pass) << backoff.detail;  // 432 ms = 2 x 212 ms
+}
+
+// A resend that answers an ICMP frag-needed is the sender's PMTU response
+// (RFC 1191), not its timer: Linux resends every segment above the new MTU
+// from snd_una at once (tcp_simple_retransmit), here 249 ms after the lost
+// copy. rto_matches_stack skips it.
+TEST(RtoMatchesStack, AResendAnsweringAnIcmpIsNotTheTimer) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  b.client_event({{"event", "tcp_info"}, {"rto_us", 204000}}, 0.5);
+  t.data("c2s", 1, 1000).fate = "dropped";
+  TcpLogBuilder::dropped_too_big(t.data("c2s", 250, 1448));
+  t.too_big_reply("c2s", 250.05, 1280);
+  t.resend("c2s", 250.2, 0, 1000).fate = "dropped";
+  const auto conns = dissect::tcp_connections(b.log);
+  ASSERT_EQ(conns.at(0).c2s.segments.back().rtx, dissect::RetransmissionKind::rto);  // by its interval alone
+  const auto r = matches(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_NE(r.detail.find("c2s: no RTO retransmission"), std::string::npos) << r.detail;
 }
 
 // New data sent in a burst while the lost segment is outstanding does not

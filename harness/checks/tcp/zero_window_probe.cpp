@@ -2,8 +2,9 @@
 // probes it, backing off, and sends again once it opens (docs/CHECKS.md):
 //  - a zero-window period of `dir`: from the first delivered peer segment
 //    with window 0 until the first delivered one with a window again;
-//  - probes: the sender's segments during the period (a byte past the edge,
-//    or Linux's old-sequence segment with no data);
+//  - probes: the sender's segments during the period that probe: data past
+//    the ack that closed the window, or Linux's old-sequence segment with no
+//    data (not its ACKs of the peer's data, nor resends of acked data);
 //  - RFC 9293 3.8.6.1: a period longer than max_first_probe_ms without a
 //    probe fails (the default, 3000 ms, is well above any initial RTO);
 //  - RFC 1122 4.2.2.17: probe intervals grow: each >= the previous - tolerance,
@@ -44,6 +45,18 @@ std::vector<Period> zero_window_periods(const TcpConnection& c, const std::strin
   return out;
 }
 
+// A window probe: data reaching past `acked`, the ack that closed the window
+// (lwIP sends the next byte), or a segment with no data and an old sequence
+// number (Linux's tcp_xmit_probe_skb, seq snd_una - 1). Not a probe: an ACK
+// of the peer's data at snd_max, nor a resend of data already acked (a busy
+// Linux host resending on ACKs it processed late), whose timing says nothing
+// of the persist timer's back-off.
+bool is_probe(const TcpSegment& s, std::int64_t acked) {
+  if (s.tcp().has(f::rst) || s.tcp().has(f::fin) || s.tcp().has(f::syn)) return false;
+  if (s.tcp().payload_length == 0) return s.seq < s.snd_max_before;
+  return s.data_end() > acked;
+}
+
 class ZeroWindowProbe final : public Check {
  public:
   std::string name() const override { return "zero_window_probe"; }
@@ -77,7 +90,7 @@ class ZeroWindowProbe final : public Check {
           const std::int64_t until = p.opened ? p.opened->delivered_us : segs.empty() ? from : std::max(from, segs.back().t_us());
           std::vector<const TcpSegment*> probes;
           for (const auto& s : segs)
-            if (s.t_us() > from && s.t_us() < until && !s.tcp().has(f::rst) && !s.tcp().has(f::fin)) probes.push_back(&s);
+            if (s.t_us() > from && s.t_us() < until && is_probe(s, *p.closed->ack)) probes.push_back(&s);
           json intervals = json::array();
           r.evidence.push_back(p.closed->i());
           const auto fail = [&](std::string why) {

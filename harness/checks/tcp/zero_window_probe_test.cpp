@@ -59,6 +59,33 @@ TEST(ZeroWindowProbe, NoDataAfterTheWindowOpensFails) {
   EXPECT_NE(r.detail.find("but new data came never"), std::string::npos) << r.detail;
 }
 
+// Only probes are judged for back-off. In an echo the sender also ACKs its
+// peer's data, and a busy Linux resends data its peer had acked (it works
+// through ACKs late): segments-duplicated lwip -> linux-rfc failed now and
+// then on "intervals did not grow" over such segments.
+TEST(ZeroWindowProbe, AcksAndResendsOfAckedDataAreNotProbes) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000);
+  t.set_window("s2c", 0);
+  t.ack("s2c", 2);
+  t.segment("c2s", 210, events::tcp_flags::ack, t.isn("c2s") + 1000, t.isn("s2c") + 1);  // Linux's probe: seq snd_una - 1
+  t.ack_upto("s2c", 210.5, 1000);
+  t.data("c2s", 620, 1);                    // a byte past the edge
+  t.ack_upto("s2c", 620.5, 1000);
+  t.data("s2c", 900, 500);                  // the receiver's own data ...
+  t.ack("c2s", 900.5);                      // ... acked by the sender: no probe
+  t.resend("c2s", 901, 0, 1000);            // acked data again: no probe
+  t.set_window("s2c", 502);
+  t.ack_upto("s2c", 2000, 1000);
+  t.data("c2s", 2001, 1000);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["periods"][0]["probes"], 2) << r.measured.dump();
+  EXPECT_EQ(r.measured["periods"][0]["intervals_ms"], nlohmann::json::array({410})) << r.measured.dump();
+}
+
 TEST(ZeroWindowProbe, NoZeroWindowIsNotApplicable) {
   LogBuilder b;
   TcpLogBuilder t(b);
