@@ -267,7 +267,7 @@ int Session::client_workload() {
         case TcpWorkload::linger_abort:
         case TcpWorkload::abort_unread:  // waits for the server's RST
         case TcpWorkload::keepalive:     // idles until lwIP gives up on the peer
-        case TcpWorkload::urgent:        // refused by parse_lwip_options (lwip_supports)
+        case TcpWorkload::urgent:        // server only: refused by parse_lwip_options (lwip_supports)
         case TcpWorkload::reconnect:
           break;
       }
@@ -364,6 +364,7 @@ int Session::server_workload() {
   bool reply_queued = false;
   std::optional<Clock::time_point> first_data, stall_until;
   bool stall_over = false;
+  Sha256 inband;  // urgent: every byte lwIP delivered, in order (the records' digest cannot hold an extra byte)
   if (o_.keepalive) {
     CoreLock lock;
     conn_.keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
@@ -379,6 +380,16 @@ int Session::server_workload() {
     if (w == TcpWorkload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
     r["workload"] = tcp_workload_name(w);
     if (w == TcpWorkload::abort_unread) r["unread_bytes"] = unread;
+    if (w == TcpWorkload::urgent) {
+      // lwIP's raw API tells the application nothing of urgent data: tcp_recv
+      // hands over pbufs whose flags say PUSH or FIN only. So no out-of-band
+      // read and no mark can happen; what lwIP delivered in band is the digest.
+      r["received_sha256"] = inband.hex();
+      r["oob"] = json::array();
+      r["marks"] = json::array();
+      r["urgent_api"] = "none: lwIP's raw API has no urgent notification (tcp_recv pbufs carry PUSH/FIN flags only)";
+      for (const char* cut_into_records : {"records", "unique_chunks", "bytes", "duplicates", "malformed"}) r.erase(cut_into_records);
+    }
     if (!ended_by.empty()) r["ended_by"] = ended_by;
     events_.emit(r);
   };
@@ -443,9 +454,13 @@ int Session::server_workload() {
             return end("done", tally.verified() ? kExitDone : kExitWorkload);
           }
           break;
+        case TcpWorkload::urgent: {
+          const auto bytes = conn_.consume();
+          inband.update(bytes);
+          break;
+        }
         case TcpWorkload::bulk:
         case TcpWorkload::keepalive:
-        case TcpWorkload::urgent:  // refused by parse_lwip_options (lwip_supports)
         case TcpWorkload::reconnect:
           take(conn_.consume());
           break;
@@ -474,7 +489,9 @@ int Session::server_workload() {
       }
       if (conn_.closed_cleanly()) {
         report("", 0);
-        return end(w == TcpWorkload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload);
+        // urgent: what lwIP delivered is reported, not judged (peers/CONTRACT.md).
+        const bool ok = w == TcpWorkload::urgent || tally.verified();
+        return end(w == TcpWorkload::half_close ? "done" : "fin", ok ? kExitDone : kExitWorkload);
       }
       if (auto what = cannot_do()) {
         report("unsupported: " + *what, conn_.unread());
