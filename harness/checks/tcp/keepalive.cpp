@@ -180,13 +180,13 @@ class Keepalive final : public Check {
           r.evidence.push_back(p.i());
           json pm{{"i", p.i()}, {"t_ms", tcp::ms(p.t_us())}, {"bytes", p.tcp().payload_length}};
           bool fits = false;
-          std::optional<Due> shown;
+          std::optional<Due> shown;  // the reading it fits, else the one it misses by least
           for (Reading how : {Reading::without_peer_probes, Reading::with_peer_probes}) {
             const auto due = due_at(probes, j, rx, p.t_us(), how, k);
             if (!due) continue;
-            const double measured = due->expected_ms + tcp::ms(p.t_us() - due->t_us);
-            if (!shown) shown = due;
+            if (!shown || std::abs(p.t_us() - due->t_us) < std::abs(p.t_us() - shown->t_us)) shown = due;
             if (due->unanswered >= k.count) continue;  // a probe past the count: judged below
+            const double measured = due->expected_ms + tcp::ms(p.t_us() - due->t_us);
             if (tol.fits(measured, due->expected_ms)) { fits = true, shown = due; break; }
           }
           if (!shown) {
