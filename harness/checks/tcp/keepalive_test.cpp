@@ -108,7 +108,7 @@ TEST(Keepalive, GivingUpAfterFewerProbesThanTheCountFails) {
 }
 
 TEST(Keepalive, GivingUpBeforeTheLastProbesIntervalFails) {
-  KeepaliveRun run;  // lwIP's shape: its 500 ms slow timer aborts one tick after the last probe
+  KeepaliveRun run;  // gives the last probe half the interval to be answered
   run.vanished({1000.2, 2000.2, 3000.2}, 3500.2);
   const auto r = run.judge();
   EXPECT_EQ(r.verdict, Verdict::fail);
