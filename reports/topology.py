@@ -23,4 +23,5 @@ def view(topology):
               for n in names if sys["client"].get(n) != sys["server"].get(n)]
     skipped = topology.get("sysctls_skipped") if isinstance(topology.get("sysctls_skipped"), list) else []
     return {"client": _side(sides["client"]), "server": _side(sides["server"]), "ipv6": bool(topology.get("ipv6")),
+            "mode": str(topology.get("mode", "")),
             "differ": differ, "same": len(names) - len(differ), "skipped": [str(x) for x in skipped]}

@@ -92,7 +92,7 @@ std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const C
         pending_link.clear();
       }
       for (std::size_t k = 0; k < d->deliveries_us.size(); ++k)
-        out.push_back({{d->deliveries_us[k], d->packet,
+        out.push_back({{d->deliveries_us[k], d->delivered_bytes(k),
                         (d->origin == "wire" ? "crafted by the wire; " : "") + leg2_comment(*d, k, d->deliveries_us[k]),
                         receiver_side},
                        out.size()});
@@ -106,7 +106,7 @@ std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const C
                    out.size()});
     pending_link.clear();
     for (std::size_t k = 0; k < d->deliveries_us.size(); ++k)
-      out.push_back({{d->deliveries_us[k], ipv4_udp(wire_out, receiver, ip_id++, d->payload),
+      out.push_back({{d->deliveries_us[k], ipv4_udp(wire_out, receiver, ip_id++, d->delivered_bytes(k)),
                       leg2_comment(*d, k, d->deliveries_us[k])},
                      out.size()});
   }

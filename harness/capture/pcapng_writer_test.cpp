@@ -194,6 +194,7 @@ TEST(CapturePackets, L3LogCarriesTheRealPacketsOnTheSidesInterfaces) {
   ack.t_us = 2000;
   ack.packet = {0x45, 7};
   ack.deliveries_us = {2005, 2300};
+  ack.delivered = {{}, {0x45, 8}};  // the second copy left altered (corrupted, fragmented, rewritten)
   log.events = {big, icmp, ack};
   ASSERT_TRUE(is_l3_log(log));
   const auto pk = capture_packets(log, {});
@@ -208,7 +209,8 @@ TEST(CapturePackets, L3LogCarriesTheRealPacketsOnTheSidesInterfaces) {
   EXPECT_EQ(pk[2].interface, 1u);  // the ack arriving from the server
   EXPECT_EQ(pk[3].interface, 0u);
   EXPECT_EQ(pk[4].interface, 0u);
-  EXPECT_EQ(pk[4].ip, ack.packet);
+  EXPECT_EQ(pk[3].ip, ack.packet);
+  EXPECT_EQ(pk[4].ip, std::vector<std::uint8_t>({0x45, 8}));  // as it was delivered, not as it arrived
 
   std::ostringstream os;
   write_pcapng(log, {}, os);

@@ -58,6 +58,11 @@ struct Inputs {
   // name, never a baseline.
   std::optional<int> client_timer_reported_ms = std::nullopt;
   std::optional<int> server_timer_reported_ms = std::nullopt;
+  // L3 wire only: result.json's `topology` as the harness set it up (per side
+  // its device, kernel and the sysctls read back in its namespace), so a
+  // check judges a side against the settings really in force. Null in
+  // relay and virtual runs and in unit tests that do not set it.
+  nlohmann::json topology = nullptr;
 };
 
 class Check {

@@ -1,6 +1,6 @@
 // record_boundaries: every datagram holds whole DTLS records only. A datagram
 // fails when the wire's dissection marked it `malformed`, or when walking its
-// record headers with the bounded Reader does not end exactly at the end of
+// its record headers (dissect::DtlsRecordWalk) does not end exactly at the end of
 // the datagram (a record length past the end, or trailing bytes).
 // The log holds each datagram as the sending peer wrote it (before any
 // corruption the wire applied), so impairments cannot fail this check.
@@ -9,8 +9,7 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/checks/support/send_order.hpp"
-#include "harness/events/dtls_constants.hpp"
-#include "impl/bytes/reader.hpp"
+#include "harness/dissect/dtls_record_walk.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -20,25 +19,11 @@ using nlohmann::json;
 // Where the record walk of a datagram stops short, or nullopt when every
 // byte belongs to a whole record.
 std::optional<std::string> record_walk_fault(const std::vector<std::uint8_t>& payload) {
-  bytes::Reader datagram(payload);
-  for (int record = 1; !datagram.empty(); ++record) {
-    const std::size_t offset = payload.size() - datagram.remaining();
-    if (datagram.remaining() < events::kRecordHeaderBytes)
-      return fmt::format("record {} at offset {}: {} trailing bytes, less than a record header", record, offset,
-                         datagram.remaining());
-    std::uint8_t type = 0;
-    std::uint16_t version = 0, epoch = 0, length = 0;
-    std::uint64_t seq = 0;
-    datagram.get_u8(type);
-    datagram.get_u16(version);
-    datagram.get_u16(epoch);
-    datagram.get_u48(seq);
-    datagram.get_u16(length);
-    if (!datagram.skip(length))
-      return fmt::format("record {} at offset {}: length {} exceeds remaining {}", record, offset, length,
-                         datagram.remaining());
+  dissect::DtlsRecordWalk walk(payload);
+  while (walk.next()) {
   }
-  return std::nullopt;
+  if (!walk.fault()) return std::nullopt;
+  return walk.fault()->what;
 }
 
 class RecordBoundaries final : public Check {

@@ -28,6 +28,8 @@ std::unique_ptr<Check> make_segments_fit_mss();
 std::unique_ptr<Check> make_zero_window_probe();
 std::unique_ptr<Check> make_graceful_close();
 std::unique_ptr<Check> make_delayed_ack();
+std::unique_ptr<Check> make_pmtud_response();
+std::unique_ptr<Check> make_blind_reset_defence();
 std::unique_ptr<Check> make_keepalive();
 std::unique_ptr<Check> make_urgent_data();
 

@@ -5,7 +5,7 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/peer_lookup.hpp"
-#include "peers/stock/registry.hpp"
+#include "harness/registry/registry.hpp"
 
 namespace wireproof::cli {
 

@@ -9,6 +9,7 @@
 #include "harness/scenario/loader.hpp"
 #include "harness/runner/xpass.hpp"
 #include "harness/virtual/virtual_run.hpp"
+#include "harness/wire/l3/user_namespace.hpp"
 
 namespace wireproof::cli {
 
@@ -29,6 +30,9 @@ int cmd_run(const RunOptions& o) {
     for (const auto& p : e.problems()) std::cerr << p << "\n";
     return 2;
   }
+  // Without root the L3 wire runs in a user namespace, entered now, while this
+  // process has one thread; a refusal becomes the run's `error` (user_namespace.hpp).
+  if (sc.wire == scenario::Wire::l3 && o.clock == "real") wire::l3::enter_user_namespace_unless_root();
   PeerLookup lookup = default_peer_lookup();
   if (!o.registry.empty()) lookup.registry_path = o.registry;
 

@@ -6,7 +6,7 @@
 #include <boost/process.hpp>
 #include <nlohmann/json.hpp>
 
-#include "peers/stock/registry.hpp"
+#include "harness/registry/registry.hpp"
 
 namespace bp = boost::process;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/dissect/dtls_record_walk.hpp"
 #include "harness/dissect/names.hpp"
 #include "harness/events/dtls_constants.hpp"
 #include "impl/bytes/reader.hpp"
@@ -12,7 +13,6 @@ namespace {
 using events::kAlert;
 using events::kHandshake;
 using events::kHandshakeHeaderBytes;
-using events::kRecordHeaderBytes;
 
 bool is_known_content_type(int type) { return type >= 20 && type <= 25; }  // 25 = tls12_cid
 
@@ -51,64 +51,54 @@ std::optional<std::string> parse_alert(bytes::Reader body, events::Alert& out) {
   return std::nullopt;
 }
 
+// Why a record header cannot be DTLS, or nullopt.
+std::optional<std::string> header_error(const WalkedRecord& r) {
+  if (!is_known_content_type(r.type)) return fmt::format("unknown content type {} (not a DTLS record)", r.type);
+  if ((r.version >> 8) != 0xfe) return fmt::format("version 0x{:04x} is not DTLS (0xfeXX)", r.version);
+  return std::nullopt;
+}
+
+// The record's event form; its plaintext handshake or alert header parsed.
+// Returns an error text, or nullopt when `out` was filled.
+std::optional<std::string> dissect_record(const WalkedRecord& r, events::Record& out) {
+  out.offset = r.offset;
+  out.type = r.type;
+  out.version = r.version;
+  out.epoch = r.epoch;
+  out.seq = r.seq;
+  out.length = r.length;
+  if (r.epoch == 0 && r.type == kHandshake) {
+    events::HandshakeHeader hs;
+    if (auto err = parse_handshake(bytes::Reader(r.body), hs)) return err;
+    out.hs = std::move(hs);
+  } else if (r.epoch == 0 && r.type == kAlert) {
+    events::Alert alert;
+    if (auto err = parse_alert(bytes::Reader(r.body), alert)) return err;
+    out.alert = alert;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 DissectResult dissect_dtls(std::span<const std::uint8_t> datagram) {
   DissectResult result;
-  bytes::Reader in(datagram);
-  for (std::size_t index = 0; !in.empty(); ++index) {
-    const std::size_t offset = datagram.size() - in.remaining();
-    auto fail = [&](const std::string& what) {
-      result.malformed = fmt::format("record {} at offset {}: {}", index, offset, what);
-    };
-    if (in.remaining() < kRecordHeaderBytes) {
-      fail(fmt::format("record header needs {} bytes, {} remain", kRecordHeaderBytes, in.remaining()));
-      break;
-    }
-    std::uint8_t type = 0;
-    std::uint16_t version = 0, epoch = 0, length = 0;
-    std::uint64_t seq = 0;
-    in.get_u8(type);
-    in.get_u16(version);
-    in.get_u16(epoch);
-    in.get_u48(seq);
-    in.get_u16(length);
-    if (!is_known_content_type(type)) {
-      fail(fmt::format("unknown content type {} (not a DTLS record)", type));
-      break;
-    }
-    if ((version >> 8) != 0xfe) {
-      fail(fmt::format("version 0x{:04x} is not DTLS (0xfeXX)", version));
-      break;
-    }
-    bytes::Reader body;
-    if (!in.get_sub(length, body)) {
-      fail(fmt::format("length {} exceeds remaining {}", length, in.remaining()));
-      break;
-    }
+  DtlsRecordWalk walk(datagram);
+  while (auto r = walk.next()) {
     events::Record rec;
-    rec.offset = offset;
-    rec.type = type;
-    rec.version = version;
-    rec.epoch = epoch;
-    rec.seq = seq;
-    rec.length = length;
-    if (epoch == 0 && type == kHandshake) {
-      events::HandshakeHeader hs;
-      if (auto err = parse_handshake(body, hs)) {
-        fail(*err);
-        break;
-      }
-      rec.hs = std::move(hs);
-    } else if (epoch == 0 && type == kAlert) {
-      events::Alert alert;
-      if (auto err = parse_alert(body, alert)) {
-        fail(*err);
-        break;
-      }
-      rec.alert = alert;
+    auto err = header_error(*r);
+    if (!err) err = dissect_record(*r, rec);
+    if (err) {
+      result.malformed = record_fault(r->index, r->offset, *err);
+      return result;
     }
     result.records.push_back(std::move(rec));
+  }
+  if (const auto& fault = walk.fault()) {
+    // A header that is not DTLS says more than the length it carries.
+    const auto header_err = fault->record ? header_error(*fault->record) : std::nullopt;
+    result.malformed = header_err ? record_fault(fault->record->index, fault->record->offset, *header_err)
+                                  : fault->what;
   }
   return result;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "impl/bytes/reader.hpp"
+
 namespace wireproof::dissect {
 
 using events::Datagram;
@@ -35,6 +37,19 @@ std::optional<std::int64_t> delivered_at(const Datagram& d) {
 }
 
 namespace {
+
+// The window the receiver of `d` saw: a `window` rule rewrites it on the way
+// (the event keeps the segment as its stack sent it; `delivered` holds what
+// left the wire), and the data sender may use only what it was offered.
+std::uint16_t window_as_delivered(const Datagram& d) {
+  constexpr std::size_t kWindowAt = 14;  // in the TCP header (RFC 9293 3.1); a rewrite keeps the IP header
+  for (const auto& bytes : d.delivered) {
+    bytes::Reader r(bytes);
+    std::uint16_t window = 0;
+    if (!bytes.empty() && d.ip && r.skip(d.ip->header_length + kWindowAt) && r.get_u16(window)) return window;
+  }
+  return d.tcp->window;
+}
 
 // 32-bit sequence numbers unwrapped onto a 64-bit line: each new value is
 // taken as the nearest to the previous one (RFC 9293 3.4 modular arithmetic).
@@ -192,7 +207,8 @@ void add_segment(ConnState& cs, const Datagram& d, const TcpStreamOptions& o) {
   }
   const std::size_t index = self.segments.size();
   if (syn && !self.syn) self.syn = index;
-  seg.window = syn ? tcp.window : static_cast<std::uint64_t>(tcp.window) << cs.shift_of(self);
+  const std::uint16_t window = window_as_delivered(d);
+  seg.window = syn ? window : static_cast<std::uint64_t>(window) << cs.shift_of(self);
   if (!syn) self.window_shift = cs.shift_of(self);
 
   if (tcp.seq_length() == 0) seg.kind = SegmentKind::ack_only;

@@ -38,6 +38,23 @@ TEST(TcpStream, RelativeSequenceNumbersAcrossTheWrap) {
   EXPECT_EQ(c.s2c.stream, f.t.written("s2c"));
 }
 
+// A `window` rule rewrote the ACK on its way: the window is what the data
+// sender was offered (the delivered copy's), not what the receiver wrote.
+TEST(TcpStream, TheWindowIsTheDeliveredCopys) {
+  Fixture f;
+  auto& a = f.t.ack("s2c", 1);
+  a.ip->header_length = 20;
+  std::vector<std::uint8_t> rewritten(40, 0);
+  rewritten[20 + 14] = 0x04;  // window 1024
+  a.delivered = {rewritten};
+  const std::uint64_t as_written = a.tcp->window;
+  ASSERT_NE(as_written, 1024u);
+  const auto c = f.only();
+  EXPECT_EQ(c.s2c.segments.back().window, 1024u << c.s2c.window_shift);
+  a.delivered.clear();
+  EXPECT_EQ(f.only().s2c.segments.back().window, as_written << c.s2c.window_shift);
+}
+
 TEST(TcpStream, ReassemblesFromDeliveredSegmentsOnly) {
   Fixture f;
   f.t.data("c2s", 1, 100);

@@ -86,6 +86,11 @@ static void add_l3_layers(json& j, const Datagram& d) {
   if (d.tcp) j["tcp"] = to_json(*d.tcp);
   if (d.icmp) j["icmp"] = to_json(*d.icmp);
   if (!d.packet.empty()) j["packet_hex"] = to_hex(d.packet);
+  if (!d.delivered.empty()) {
+    json hex = json::array();
+    for (const auto& b : d.delivered) hex.push_back(to_hex(b));
+    j["delivered_hex"] = hex;
+  }
   if (d.origin != "peer") j["origin"] = d.origin;
 }
 
@@ -94,6 +99,7 @@ static void read_l3_layers(const json& j, Datagram& d) {
   if (j.contains("tcp")) d.tcp = tcp_layer_from(j["tcp"]);
   if (j.contains("icmp")) d.icmp = icmp_layer_from(j["icmp"]);
   d.packet = from_hex(j.value("packet_hex", std::string{}));
+  for (const auto& h : j.value("delivered_hex", json::array())) d.delivered.push_back(from_hex(h.get<std::string>()));
   d.origin = j.value("origin", std::string("peer"));
 }
 

@@ -63,6 +63,15 @@ struct Datagram {
   std::string fate = "forwarded";
   std::vector<Action> actions;
   std::vector<std::int64_t> deliveries_us;  // when copies really were handed to the socket
+  // The bytes of each delivery that differ from what arrived (`packet` on L3,
+  // else `payload`): an IPv4 fragment, a corrupted copy, a rewritten window or
+  // RST. Empty when every copy left as it arrived; otherwise aligned with
+  // deliveries_us, an empty entry meaning "as it arrived". JSON "delivered_hex".
+  std::vector<std::vector<std::uint8_t>> delivered;
+  const std::vector<std::uint8_t>& delivered_bytes(std::size_t k) const {
+    if (k < delivered.size() && !delivered[k].empty()) return delivered[k];
+    return packet.empty() ? payload : packet;
+  }
   // L3 wire only (ip_layers.hpp). `payload` is then the transport payload (UDP
   // payload, TCP data) and `packet` the whole IP packet as it crossed the wire;
   // `size` is the payload's length and `ip_size` the packet's.

@@ -2,11 +2,28 @@
 // each event over: serialising a packet event (to_json + dump, ~4.7 KB of hex
 // for a full-sized TCP segment) costs 40-50 us of CPU, which on the wire's
 // thread made the L3 wire CPU-bound at ~100 Mbit/s and delayed every read
-// time behind it (bench/l3: 0.12-0.20x of a bare copy loop). Lines keep the
-// order events were added in; close() (or the destructor) writes the rest.
+// time behind it (bench/l3: 0.12-0.20x of a bare copy loop).
+//
+// The thread runs at SCHED_IDLE: it writes whenever a core would otherwise be
+// idle, and under a bulk transfer that keeps both cores busy it waits, so the
+// log's CPU is not taken from the stacks under test (on 2 cores, a writer
+// competing at normal priority held the wire at ~0.5x of the copy loop). The
+// queue is bounded: past `max_queued_bytes` the thread runs at normal
+// priority until the queue is down to half of it, so memory stays bounded and
+// nothing is dropped. Lines keep the order events were added in; close() (or
+// the destructor) writes the rest at normal priority.
+//
+// An idle-priority thread must never hold a lock the wire's thread waits for
+// (preempted inside it, it may not run again for a long while, stalling the
+// wire). So add() only try_locks the queue: when the writer holds it, the
+// event waits in a staging list that only adders touch, moved over by the
+// next add() or by close().
 #pragma once
 
+#include <pthread.h>
+
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
 #include <mutex>
 #include <ostream>
@@ -18,52 +35,41 @@ namespace wireproof::events {
 
 class EventWriter {
  public:
-  explicit EventWriter(std::ostream& out) : out_(out), thread_([this] { run(); }) {}
+  static constexpr std::size_t kDefaultMaxQueuedBytes = std::size_t{256} << 20;
+
+  explicit EventWriter(std::ostream& out, std::size_t max_queued_bytes = kDefaultMaxQueuedBytes);
   ~EventWriter() { close(); }
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
 
-  void add(const Event& e) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      queue_.push_back(e);
-    }
-    wake_.notify_one();
-  }
-
+  void add(const Event& e);
   // Writes everything added so far and stops the thread; idempotent.
-  void close() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (closed_) return;
-      closed_ = true;
-    }
-    wake_.notify_one();
-    thread_.join();
-    out_.flush();
-  }
+  void close();
+
+  // How often the queue reached its bound (the writer then ran at normal priority).
+  std::size_t times_bound_reached() const;
 
  private:
-  void run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return closed_ || !queue_.empty(); });
-      std::deque<Event> batch;
-      batch.swap(queue_);
-      const bool last = closed_;
-      lock.unlock();
-      for (const auto& e : batch) write_jsonl_line(out_, e);
-      lock.lock();
-      if (last && queue_.empty()) return;
-    }
-  }
+  void run();
+  static void set_priority(pthread_t thread, bool idle);  // SCHED_IDLE or SCHED_OTHER
+
+  void move_staged(std::unique_lock<std::mutex>& queue_lock);  // both locks held
 
   std::ostream& out_;
-  std::mutex mutex_;
+  const std::size_t max_queued_bytes_;
+  std::mutex adders_;  // guards staged_; never taken by the writer thread
+  std::deque<Event> staged_;
+  mutable std::mutex mutex_;  // guards the rest
   std::condition_variable wake_;
   std::deque<Event> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool urgent_ = false;  // running at normal priority to drain a full queue or on close
+  std::size_t bound_reached_ = 0;
   bool closed_ = false;
   std::thread thread_;
 };
+
+// About how much memory an event holds (its byte vectors and a fixed overhead).
+std::size_t approx_bytes(const Event& e);
 
 }  // namespace wireproof::events

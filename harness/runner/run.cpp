@@ -305,24 +305,19 @@ class ScenarioRun {
     record.started_at = started_at_;
     record.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
     record.host_at_start = host0_;
+    if (wire_) record.topology = wire_->describe();  // read while the namespaces exist
     record.artifacts = {{"events", "events.jsonl"},         {"capture", "capture.pcapng"},
                         {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
                         {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
     json result = assemble_result(record);
     if (stop_.received()) result["interrupted"] = StopSignals::name(stop_.received());
     if (!wire_) {  // it could not be set up (the reason is the harness error); the capture is empty
-      std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
+      write_run_files(cfg_.out_dir, result, nullptr);
       return result;
     }
-    if (auto topology = wire_->describe(); !topology.is_null()) result["topology"] = topology;
+    if (!record.topology.is_null()) result["topology"] = record.topology;
     // The capture is written from the event log, like everything else.
-    try {
-      std::ofstream cap(cfg_.out_dir / "capture.pcapng", std::ios::binary);
-      wire_->write_capture(log_, cap);
-    } catch (const std::exception& e) {
-      result["capture_error"] = e.what();
-    }
-    std::ofstream(cfg_.out_dir / "result.json") << result.dump(2) << '\n';
+    write_run_files(cfg_.out_dir, result, [&](std::ostream& cap) { wire_->write_capture(log_, cap); });
     return result;
   }
 

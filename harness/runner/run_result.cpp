@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <optional>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -121,6 +123,22 @@ void apply_no_effect(Verdict& v, const std::vector<wire::RuleHits>& hits) {
 
 }  // namespace
 
+void write_run_files(const std::filesystem::path& out_dir, json& result,
+                     const std::function<void(std::ostream&)>& write_capture) {
+  if (write_capture) {
+    try {
+      std::ofstream cap(out_dir / "capture.pcapng", std::ios::binary);
+      if (!cap) throw std::runtime_error((out_dir / "capture.pcapng").string() + ": cannot write");
+      write_capture(cap);
+    } catch (const std::exception& e) {
+      result["capture_error"] = e.what();
+    }
+  }
+  std::ofstream out(out_dir / "result.json");
+  if (!out) throw std::runtime_error((out_dir / "result.json").string() + ": cannot write");
+  out << result.dump(2) << '\n';
+}
+
 std::string iso_now_utc() {
   auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char buf[32];
@@ -140,6 +158,7 @@ json assemble_result(const RunRecord& run) {
     in.server_timer_initial_ms = asked_timer_ms(run.server);
     in.client_timer_reported_ms = report_differing_from_asked(run.client);
     in.server_timer_reported_ms = report_differing_from_asked(run.server);
+    in.topology = run.topology;
     results = checks::run_checks(in);
   }
 

@@ -5,6 +5,9 @@
 // runner (run.cpp) and virtual-time runs (harness/virtual) both use it.
 #pragma once
 
+#include <filesystem>
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -36,10 +39,19 @@ struct RunRecord {
   double duration_s = 0;      // wall time
   nlohmann::json artifacts;   // name -> file in the run directory
   std::optional<HostSample> host_at_start;  // real-clock runs: result.json's `host` (host_pressure.hpp)
+  nlohmann::json topology = nullptr;         // L3 wire: result.json's `topology` (checks::Inputs::topology)
 };
 
 // Runs the enabled checks and returns result.json's content.
 nlohmann::json assemble_result(const RunRecord& run);
+
+// The last step of every run, real or virtual: capture.pcapng from
+// `write_capture` (absent: no capture, e.g. the wire was never set up; a
+// failure is recorded as result["capture_error"] and does not change the
+// verdict), then result.json, both in `out_dir`. Throws std::runtime_error
+// naming result.json when it cannot be written.
+void write_run_files(const std::filesystem::path& out_dir, nlohmann::json& result,
+                     const std::function<void(std::ostream&)>& write_capture);
 
 // "2026-11-21T22:40:00Z" for now.
 std::string iso_now_utc();

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include "harness/checks/testdata/log_builder.hpp"
 #include "harness/runner/run_result.hpp"
@@ -95,6 +98,56 @@ TEST(RunResult, AStockToolsFixedTimerIsWhatItWasAsked) {
   EXPECT_EQ(check(r, "retransmission_schedule")["verdict"], "pass");
   EXPECT_EQ(r["client"]["timer_initial_ms_effective"], 1000);
   EXPECT_TRUE(r["client"]["timer_contract_violation"].is_null());
+}
+
+// The files every run ends with (real and virtual runs share write_run_files).
+struct RunDir {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("wp-run-files-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                               "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  RunDir() { std::filesystem::create_directories(dir); }
+  ~RunDir() { std::filesystem::remove_all(dir); }
+  json result() const { return json::parse(std::ifstream(dir / "result.json")); }
+};
+
+TEST(RunFiles, WritesTheCaptureThenResultJson) {
+  RunDir d;
+  json result = {{"verdict", "pass"}};
+  write_run_files(d.dir, result, [](std::ostream& out) { out << "pcapng"; });
+  std::string cap;
+  std::ifstream(d.dir / "capture.pcapng") >> cap;
+  EXPECT_EQ(cap, "pcapng");
+  EXPECT_EQ(d.result(), result);
+  EXPECT_FALSE(result.contains("capture_error"));
+}
+
+TEST(RunFiles, ACaptureFailureIsRecordedAndTheVerdictStands) {
+  RunDir d;
+  json result = {{"verdict", "pass"}};
+  write_run_files(d.dir, result, [](std::ostream&) { throw std::runtime_error("no packets"); });
+  EXPECT_EQ(result["capture_error"], "no packets");
+  EXPECT_EQ(d.result()["capture_error"], "no packets");
+  EXPECT_EQ(d.result()["verdict"], "pass");
+}
+
+TEST(RunFiles, NoCaptureWriterWritesOnlyResultJson) {
+  RunDir d;
+  json result = {{"verdict", "error"}};
+  write_run_files(d.dir, result, nullptr);
+  EXPECT_FALSE(std::filesystem::exists(d.dir / "capture.pcapng"));
+  EXPECT_EQ(d.result()["verdict"], "error");
+}
+
+TEST(RunFiles, AnUnwritableResultJsonIsAnErrorNamingIt) {
+  RunDir d;
+  json result = {{"verdict", "pass"}};
+  const auto missing = d.dir / "gone";
+  try {
+    write_run_files(missing, result, nullptr);
+    FAIL() << "no error for an unwritable result.json";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("result.json: cannot write"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -1,19 +1,17 @@
 #include "harness/virtual/virtual_peer.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "peers/common/alert_names.hpp"
+#include "peers/common/peer_ending.hpp"
 
 namespace wireproof::sim {
 
 using nlohmann::json;
 
 namespace {
-// Contract exit codes (peers/CONTRACT.md).
-constexpr int kExitOk = 0;
-constexpr int kExitHandshake = 1;
-constexpr int kExitWorkload = 2;
+using peers::kExitHandshake;
+using peers::kExitWorkload;
 
 std::int64_t ms_to_us(std::int64_t ms) { return ms * 1000; }
 double us_to_ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
@@ -47,11 +45,15 @@ std::string VirtualPeer::send_error(std::size_t record_size) const {
   return conn_->error();
 }
 
-void VirtualPeer::fail(int code, const std::string& message) {
-  emit({{"event", "error"}, {"message", message}});
-  emit({{"event", "closed"}, {"reason", "error"}});
-  exit_code_ = code;
+void VirtualPeer::fail(int code, const std::string& message) { end(peers::end_with_error(code, message, emitter())); }
+
+void VirtualPeer::end(int exit_code) {
+  exit_code_ = exit_code;
   phase_ = Phase::exited;
+}
+
+peers::EmitEvent VirtualPeer::emitter() {
+  return [this](json e) { emit(std::move(e)); };
 }
 
 void VirtualPeer::start(std::int64_t now_us) {
@@ -86,7 +88,7 @@ void VirtualPeer::on_time(std::int64_t now_us) {
 void VirtualPeer::stop(std::int64_t now_us) {
   if (exited()) return;
   now_ = now_us;
-  if (phase_ == Phase::handshaking) return fail(kExitHandshake, "handshake did not complete: stopped by SIGTERM");
+  if (phase_ == Phase::handshaking) return fail(kExitHandshake, peers::handshake_stopped());
   is_client() ? finish_client("stopped", "") : finish_server("stopped", "");
 }
 
@@ -111,12 +113,9 @@ std::optional<std::int64_t> VirtualPeer::next_due_us() const {
 void VirtualPeer::advance(std::int64_t now) {
   if (phase_ == Phase::handshaking) {
     if (conn_->handshake_done()) {
-      double took = us_to_ms(now - handshake_began_.value_or(now));
-      emit({{"event", "handshake_done"},
-            {"version", "DTLSv1.2"},
-            {"cipher", conn_->cipher_suite() ? conn_->cipher_suite()->name : ""},
-            {"cipher_iana", conn_->cipher_suite() ? conn_->cipher_suite()->iana : ""},
-            {"time_ms", std::round(took * 10) / 10}});
+      const auto* suite = conn_->cipher_suite();
+      emit(peers::handshake_done_event("DTLSv1.2", suite ? suite->name : "", suite ? suite->iana : "",
+                                       us_to_ms(now - handshake_began_.value_or(now))));
       phase_ = Phase::workload;
       workload_start_ = last_rx_ = now;
       if (is_client())
@@ -125,12 +124,11 @@ void VirtualPeer::advance(std::int64_t now) {
       else
         echo_server_.emplace(params_.plan);
     } else if (conn_->state() == dtls::State::failed) {
-      return fail(kExitHandshake, "handshake failed: " + conn_->error());
+      return fail(kExitHandshake, peers::handshake_failed(conn_->error()));
     } else if (conn_->state() == dtls::State::closed) {
-      return fail(kExitHandshake, "handshake failed: the peer closed the connection");
+      return fail(kExitHandshake, peers::handshake_closed_by_peer());
     } else if (now >= ms_to_us(params_.handshake_timeout_ms)) {
-      return fail(kExitHandshake, "handshake did not complete within --handshake-timeout-ms " +
-                                      std::to_string(params_.handshake_timeout_ms) + " ms");
+      return fail(kExitHandshake, peers::handshake_timed_out(params_.handshake_timeout_ms));
     } else {
       return;
     }
@@ -165,21 +163,12 @@ void VirtualPeer::client_step(std::int64_t now) {
 }
 
 void VirtualPeer::finish_client(const std::string& reason, const std::string& error) {
-  emit(echo_client_->report(error.empty() ? peers::workload_ended_by(reason) : error));
-  if (!error.empty()) return fail(kExitWorkload, error);
-  if (reason != "close_notify") {
-    conn_->close();
-    flush();
-  }
-  emit({{"event", "closed"}, {"reason", reason}});
-  exit_code_ = kExitOk;
-  if (!echo_client_->verified()) {
-    emit({{"event", "error"},
-          {"message", echo_client_->complete() ? "echoed data differs from what was sent"
-                                               : "echo incomplete: connection ended by " + reason}});
-    exit_code_ = kExitWorkload;
-  }
-  phase_ = Phase::exited;
+  auto& echo = *echo_client_;
+  end(peers::end_client_workload(echo.report(error.empty() ? peers::workload_ended_by(reason) : error), echo.complete(),
+                                 echo.verified(), {reason, error}, emitter(), [this] {
+                                   conn_->close();
+                                   flush();
+                                 }));
 }
 
 // peer_driver.cpp server_workload, one wake-up: echo every record unchanged.
@@ -203,16 +192,7 @@ void VirtualPeer::server_step(std::int64_t now) {
 }
 
 void VirtualPeer::finish_server(const std::string& reason, const std::string& error) {
-  emit(echo_server_->report());
-  if (!error.empty()) return fail(kExitWorkload, error);
-  emit({{"event", "closed"}, {"reason", reason}});
-  exit_code_ = kExitOk;
-  if (!echo_server_->verified()) {
-    emit({{"event", "error"},
-          {"message", "received data incomplete or not the expected pattern (ended by " + reason + ")"}});
-    exit_code_ = kExitWorkload;
-  }
-  phase_ = Phase::exited;
+  end(peers::end_server_workload(echo_server_->report(), echo_server_->verified(), {reason, error}, emitter()));
 }
 
 }  // namespace wireproof::sim

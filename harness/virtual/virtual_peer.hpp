@@ -24,6 +24,7 @@
 #include "peers/common/echo_chunks.hpp"
 #include "peers/common/echo_client.hpp"
 #include "peers/common/echo_server.hpp"
+#include "peers/common/peer_ending.hpp"
 
 namespace wireproof::sim {
 
@@ -69,6 +70,8 @@ class VirtualPeer {
   void finish_client(const std::string& reason, const std::string& error);
   void finish_server(const std::string& reason, const std::string& error);
   void fail(int code, const std::string& message);
+  void end(int exit_code);          // the peer has exited with `exit_code`
+  peers::EmitEvent emitter();       // emit() for the shared endings (peers/common/peer_ending.hpp)
   std::string send_error(std::size_t record_size) const;
   void emit(nlohmann::json event);
   void flush();  // queued datagrams, then the alerts they carried

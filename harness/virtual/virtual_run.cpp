@@ -191,13 +191,7 @@ json run_virtual(const runner::RunConfig& cfg) {
   json result = runner::assemble_result(rec);
   result["virtual_duration_s"] = static_cast<double>(now) / 1e6;
 
-  try {
-    auto cap = open_out(cfg.out_dir / "capture.pcapng", std::ios::binary);
-    capture::write_pcapng(log, endpoints, cap);
-  } catch (const std::exception& e) {
-    result["capture_error"] = e.what();
-  }
-  open_out(cfg.out_dir / "result.json") << result.dump(2) << '\n';
+  runner::write_run_files(cfg.out_dir, result, [&](std::ostream& cap) { capture::write_pcapng(log, endpoints, cap); });
   return result;
 }
 

@@ -127,7 +127,7 @@ struct Link::Impl {
     auto it = in_flight.find(event_i);
     if (it == in_flight.end() || it->second.outstanding > 0) return;
     auto& ev = events.datagram(event_i);
-    std::sort(ev.deliveries_us.begin(), ev.deliveries_us.end());
+    sort_deliveries(ev);
     ev.fate = it->second.sent ? "forwarded" : it->second.failed ? "send_failed" : "never_sent";
     totals.send_failed += ev.fate == "send_failed";
     totals.never_sent += ev.fate == "never_sent";
@@ -142,9 +142,36 @@ struct Link::Impl {
     return it->second;
   }
 
+  // Deliveries in time order, each with its bytes when they differ from the arrival's.
+  static void sort_deliveries(events::Datagram& ev) {
+    if (ev.delivered.empty()) {
+      std::sort(ev.deliveries_us.begin(), ev.deliveries_us.end());
+      return;
+    }
+    std::vector<std::size_t> order(ev.deliveries_us.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return ev.deliveries_us[a] < ev.deliveries_us[b]; });
+    std::vector<std::int64_t> times;
+    std::vector<std::vector<std::uint8_t>> bytes;
+    for (std::size_t k : order) {
+      times.push_back(ev.deliveries_us[k]);
+      bytes.push_back(std::move(ev.delivered[k]));
+    }
+    ev.deliveries_us = std::move(times);
+    ev.delivered = std::move(bytes);
+  }
+
+  static void note_delivery(events::Datagram& ev, const std::vector<std::uint8_t>& bytes, std::int64_t sent_us) {
+    ev.deliveries_us.push_back(sent_us);
+    const bool altered = bytes != (ev.packet.empty() ? ev.payload : ev.packet);
+    if (altered || !ev.delivered.empty()) ev.delivered.resize(ev.deliveries_us.size());
+    if (altered) ev.delivered.back() = bytes;
+  }
+
   void sent(const Delivery& d, std::int64_t sent_us) {
     InFlight& f = copy_owner(d);
-    events.datagram(d.event_i).deliveries_us.push_back(sent_us);
+    note_delivery(events.datagram(d.event_i), d.bytes, sent_us);
     if (!f.sent && !f.crafted) {
       // Overtaken: a later arrival in the same direction already left.
       auto& latest = latest_sent_arrival[f.dir == Dir::c2s ? 0 : 1];

@@ -3,12 +3,12 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
 
 #include "peers/common/framed_echo.hpp"
+#include "peers/common/peer_ending.hpp"
 #include "peers/common/timer_events.hpp"
 #include "peers/common/stop_signal.hpp"
 
@@ -17,11 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-constexpr int kExitOk = 0;
-constexpr int kExitHandshake = 1;
-constexpr int kExitWorkload = 2;
-constexpr int kExitInternal = 4;
 
 std::int64_t ms_since(Clock::time_point start, Clock::time_point now) {
   return std::chrono::duration_cast<milliseconds>(now - start).count();
@@ -85,11 +80,7 @@ class PeerRun {
   }
 
  private:
-  int fail(int code, const std::string& message) {
-    events_.emit({{"event", "error"}, {"message", message}});
-    events_.emit({{"event", "closed"}, {"reason", "error"}});
-    return code;
-  }
+  int fail(int code, const std::string& message) { return end_with_error(code, message, emit_); }
 
   int handshake(DtlsSession& session, int fd) {
     const auto start = Clock::now();
@@ -100,21 +91,15 @@ class PeerRun {
     for (;;) {
       Progress p = session.handshake();
       if (p == Progress::done) break;
-      if (p == Progress::failed) return fail(kExitHandshake, "handshake failed: " + session.last_error());
-      if (p == Progress::closed) return fail(kExitHandshake, "handshake failed: the peer closed the connection");
-      if (Clock::now() >= deadline)
-        return fail(kExitHandshake, "handshake did not complete within --handshake-timeout-ms " +
-                                        std::to_string(opts_.handshake_timeout_ms) + " ms");
-      if (stop_.requested()) return fail(kExitHandshake, "handshake did not complete: stopped by SIGTERM");
+      if (p == Progress::failed) return fail(kExitHandshake, handshake_failed(session.last_error()));
+      if (p == Progress::closed) return fail(kExitHandshake, handshake_closed_by_peer());
+      if (Clock::now() >= deadline) return fail(kExitHandshake, handshake_timed_out(opts_.handshake_timeout_ms));
+      if (stop_.requested()) return fail(kExitHandshake, handshake_stopped());
       wait_step(session, timer_events_, fd, p, deadline, stop_.fd());
       if (!began) began = Clock::now();
     }
     std::chrono::duration<double, std::milli> took = Clock::now() - *began;
-    events_.emit({{"event", "handshake_done"},
-                  {"version", session.version()},
-                  {"cipher", session.cipher()},
-                  {"cipher_iana", session.cipher_iana()},
-                  {"time_ms", std::round(took.count() * 10) / 10}});
+    events_.emit(handshake_done_event(session.version(), session.cipher(), session.cipher_iana(), took.count()));
     return kExitOk;
   }
 
@@ -175,17 +160,8 @@ class PeerRun {
       if (auto resend = client.next_deadline_ms()) deadline = std::min(deadline, start + milliseconds(*resend));
       wait_step(session, timer_events_, fd, Progress::want_read, deadline, stop_.fd());
     }
-    events_.emit(client.report(error.empty() ? workload_ended_by(reason) : error));
-    if (!error.empty()) return fail(kExitWorkload, error);
-    if (reason != "close_notify") session.send_close_notify();
-    events_.emit({{"event", "closed"}, {"reason", reason}});
-    if (!client.verified()) {
-      events_.emit({{"event", "error"},
-                    {"message", client.complete() ? "echoed data differs from what was sent"
-                                                  : "echo incomplete: connection ended by " + reason}});
-      return kExitWorkload;
-    }
-    return kExitOk;
+    return end_client_workload(client.report(error.empty() ? workload_ended_by(reason) : error), client.complete(),
+                               client.verified(), {reason, error}, emit_, [&] { session.send_close_notify(); });
   }
 
   int server_workload(DtlsSession& session, int fd) {
@@ -222,20 +198,13 @@ class PeerRun {
       wait_step(session, timer_events_, fd, Progress::want_read,
                 server.received_any() ? Clock::now() + milliseconds(60'000) : idle_deadline, stop_.fd());
     }
-    events_.emit(server.report());
-    if (!error.empty()) return fail(kExitWorkload, error);
-    events_.emit({{"event", "closed"}, {"reason", reason}});
-    if (!server.verified()) {
-      events_.emit({{"event", "error"},
-                    {"message", "received data incomplete or not the expected pattern (ended by " + reason + ")"}});
-      return kExitWorkload;
-    }
-    return kExitOk;
+    return end_server_workload(server.report(), server.verified(), {reason, error}, emit_);
   }
 
   const PeerOptions& opts_;
   const Backend& backend_;
   EventEmitter& events_;
+  const EmitEvent emit_ = [this](nlohmann::json e) { events_.emit(std::move(e)); };
   StopSignal& stop_;
   TimerEvents timer_events_;
   Clock::time_point last_rx_;

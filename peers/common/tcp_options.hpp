@@ -15,6 +15,12 @@ namespace wireproof::peers {
 
 enum class TcpWorkload { echo, bulk, stall, keepalive, urgent, half_close, abort_unread, linger_abort, reconnect };
 
+// reconnect (peers/CONTRACT.md "TCP"): the client's tries while the restarted
+// server refuses (5 s in all), and how long that server does not listen.
+constexpr int kReconnectTries = 50;
+constexpr int kReconnectPauseMs = 100;
+constexpr int kRestartDownMs = 200;
+
 // "half-close" <-> TcpWorkload::half_close; nullopt for an unknown name.
 std::optional<TcpWorkload> tcp_workload_from_name(const std::string& name);
 std::string tcp_workload_name(TcpWorkload w);

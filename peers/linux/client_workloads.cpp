@@ -11,8 +11,6 @@
 namespace wireproof::peers::linux_tcp {
 namespace {
 
-constexpr int kReconnectTries = 50;  // 100 ms apart: the restarted server gets 5 s to listen again
-constexpr int kReconnectPauseMs = 100;
 constexpr std::uint8_t kUrgentByte = 0x21;  // '!': not a value the pattern's records need to avoid
 
 // Writes the pattern while reading the echo, so neither side's buffers can

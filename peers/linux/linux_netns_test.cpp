@@ -16,7 +16,7 @@
 #include "harness/wire/l3/l3_test_support.hpp"
 #include "harness/wire/l3/tool_command.hpp"
 #include "harness/wire/l3/tun_device.hpp"
-#include "peers/stock/registry.hpp"
+#include "harness/registry/registry.hpp"
 #include "peers/common/test_peer.hpp"
 
 namespace wireproof::peers {

@@ -13,7 +13,6 @@
 namespace wireproof::peers::linux_tcp {
 namespace {
 
-constexpr int kRestartDownMs = 200;  // reconnect: how long the restarted server is not listening
 
 // Given the plan (--echo-bytes > 0), the received stream must be its records
 // in order; without one there is nothing to compare against.

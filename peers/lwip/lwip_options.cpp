@@ -33,9 +33,7 @@ std::string packet_fd_problem(int fd) {
 bool lwip_supports(TcpWorkload w, Role role) {
   // lwIP's raw API has no way to send urgent data (tcp_write takes no URG
   // flag), so only the server runs urgent: it reads what lwIP delivers.
-  // Reconnect is not written yet.
-  if (w == TcpWorkload::urgent) return role == Role::server;
-  return w != TcpWorkload::reconnect;
+  return w != TcpWorkload::urgent || role == Role::server;
 }
 
 LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const PeerIdentity& id) {

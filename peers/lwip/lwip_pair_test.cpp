@@ -8,6 +8,7 @@
 
 #include "harness/wire/l3/l3_test_support.hpp"
 #include "peers/common/echo_chunks.hpp"
+#include "peers/common/tcp_options.hpp"
 #include "peers/common/test_peer.hpp"
 #include "peers/lwip/lwip_test_support.hpp"
 
@@ -57,6 +58,14 @@ std::vector<std::string> plan_args(std::uint64_t bytes, std::uint32_t chunk, con
   return {"--echo-bytes", std::to_string(bytes), "--chunk", std::to_string(chunk), "--workload", workload};
 }
 
+// Both sides run `workload` over `plan`, and both must exit 0.
+PairRun run_both_ok(const ChunkPlan& plan, const std::string& workload) {
+  auto run = run_pair(plan_args(plan.echo_bytes, plan.chunk, workload), plan_args(plan.echo_bytes, plan.chunk, workload));
+  EXPECT_EQ(run.client_rc, 0) << run.transcript;
+  EXPECT_EQ(run.server_rc, 0) << run.transcript;
+  return run;
+}
+
 TEST(LwipPair, Echo64KiBDigestsMatchThePlanAndEveryPacketIsIpv4InTheRange) {
   const ChunkPlan plan{64 * 1024, 1000};
   auto run = run_pair(plan_args(plan.echo_bytes, plan.chunk, "echo"), plan_args(plan.echo_bytes, plan.chunk, "echo"));
@@ -86,6 +95,37 @@ TEST(LwipPair, Echo64KiBDigestsMatchThePlanAndEveryPacketIsIpv4InTheRange) {
   EXPECT_GT(run.packets, 2u * 64 * 1024 / 1500);
   EXPECT_EQ(run.outside_range, 0u);
   EXPECT_EQ(run.largest, 1500u);
+}
+
+// reconnect: the server restarts after the first echo; the client's SYNs in
+// its 200 ms down time meet lwIP's RST (ECONNREFUSED) until it listens again.
+TEST(LwipPair, ReconnectEchoesTwiceAcrossAServerRestart) {
+  const ChunkPlan plan{8000, 1000};
+  auto run = run_both_ok(plan, "reconnect");
+  if (::testing::Test::HasFailure()) return;
+  const auto expected = expected_digest(plan);
+  std::vector<nlohmann::json> client_data, server_data, attempts;
+  for (const auto& e : run.client_events) {
+    if (e.value("event", "") == "app_data") client_data.push_back(e);
+    if (e.value("event", "") == "connect_attempt" && e.value("connection", 0) == 2) attempts.push_back(e);
+  }
+  for (const auto& e : run.server_events)
+    if (e.value("event", "") == "app_data") server_data.push_back(e);
+  ASSERT_EQ(client_data.size(), 2u) << run.transcript;
+  ASSERT_EQ(server_data.size(), 2u) << run.transcript;
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_EQ(client_data[k].value("connection", 0), k + 1);
+    EXPECT_EQ(server_data[k].value("connection", 0), k + 1);
+    EXPECT_EQ(client_data[k].value("echoed_sha256", ""), expected);
+    EXPECT_EQ(server_data[k].value("received_sha256", ""), expected);
+    EXPECT_EQ(client_data[k].value("workload", ""), "reconnect");
+  }
+  ASSERT_GE(attempts.size(), 2u) << run.transcript;  // the restart is down 200 ms, tries are 100 ms apart
+  EXPECT_EQ(attempts.front().value("result", ""), "ECONNREFUSED");
+  EXPECT_EQ(attempts.back().value("result", ""), "connected");
+  EXPECT_EQ(run.server("restart").value("down_ms", 0), kRestartDownMs);
+  EXPECT_EQ(run.client("closed").value("reason", ""), "done");
+  EXPECT_EQ(run.server("closed").value("reason", ""), "fin");
 }
 
 TEST(LwipPair, TheNetifMtuBoundsSegmentsAndTheMss) {
@@ -155,10 +195,8 @@ TEST(LwipPair, UrgentServerDigestsWhatLwipDeliversInBand) {
 
 TEST(LwipPair, HalfCloseRepliesAfterTheClientsFin) {
   const ChunkPlan plan{30000, 1000};
-  auto run = run_pair(plan_args(plan.echo_bytes, plan.chunk, "half-close"),
-                      plan_args(plan.echo_bytes, plan.chunk, "half-close"));
-  ASSERT_EQ(run.client_rc, 0) << run.transcript;
-  ASSERT_EQ(run.server_rc, 0) << run.transcript;
+  auto run = run_both_ok(plan, "half-close");
+  if (::testing::Test::HasFailure()) return;
   EXPECT_EQ(run.client("app_data").value("echoed_sha256", ""), expected_digest(plan));
   EXPECT_EQ(run.client("closed").value("reason", ""), "done");
   EXPECT_EQ(run.server("closed").value("reason", ""), "done");
@@ -224,7 +262,6 @@ TEST(LwipPeer, BadValuesExit3AndUnsupportedExit127) {
   // A workload name outside the contract gets 127 naming it, as from the linux shim (both use the one TCP option parser).
   EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "teleport"}), &e), 127);
   EXPECT_EQ(e.value("message", ""), "unsupported: --workload teleport");
-  EXPECT_EQ(exit_code_of(lwip_argv("client", "198.18.0.1", "198.18.0.2:5000", fd, {"--workload", "reconnect"}), &e), 127);
   // --packet-fd without --local-address, and a server without the packet port.
   EXPECT_EQ(exit_code_of({WP_PEER_LWIP, "--role", "client", "--protocol", "tcp", "--connect", "198.18.0.2:5000",
                           "--packet-fd", std::to_string(fd)}),

@@ -29,6 +29,13 @@ using nlohmann::json;
 
 constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2, kExitUnsupported = 127;
 
+// How one connection's part ended: the `closed` reason and the exit code.
+// The last one is reported (closed) and returned; reconnect runs two.
+struct Ending {
+  std::string reason;
+  int code;
+};
+
 std::int64_t ms_until(Clock::time_point t) {
   return std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count());
 }
@@ -96,7 +103,7 @@ class Session {
  public:
   Session(const TcpPeerOptions& o, const Endpoints& e, const PacketNetif& netif, EventEmitter& events,
           StopSignal& stop)
-      : o_(o), ends_(e), netif_(netif), events_(events), stop_(stop), conn_(wakeup_), plan_{o.echo_bytes, o.chunk} {}
+      : o_(o), ends_(e), netif_(netif), events_(events), stop_(stop), conn_(std::make_unique<Connection>(wakeup_)), plan_{o.echo_bytes, o.chunk} {}
 
   int run() { return o_.role == Role::client ? run_client() : run_server(); }
 
@@ -108,18 +115,29 @@ class Session {
     wakeup_.drain();
   }
 
-  int end(const std::string& reason, int code) {
-    events_.emit({{"event", "closed"}, {"reason", reason}});
-    return code;
+  // Sleeps ms while lwIP runs; false when a stop signal came first.
+  bool pause(int ms) {
+    const auto until = Clock::now() + std::chrono::milliseconds(ms);
+    while (Clock::now() < until) {
+      if (stop_.requested()) return false;
+      wait(ms_until(until));
+    }
+    return !stop_.requested();
   }
+
+  int end(const Ending& e) {
+    events_.emit({{"event", "closed"}, {"reason", e.reason}});
+    return e.code;
+  }
+  int end(const std::string& reason, int code) { return end(Ending{reason, code}); }
 
   // What the wire asks of lwIP that it cannot do, seen from its own packets
   // (too_big_watch.hpp); core lock held. The contract's 127 with what.
   std::optional<std::string> cannot_do() const { return netif_.ignored_too_big(); }
-  int end_unsupported(const std::string& what) {
+  Ending unsupported(const std::string& what) {
     emit_tcp_state("unsupported");
     events_.emit({{"event", "error"}, {"message", "unsupported: " + what}});
-    return end("error", kExitUnsupported);
+    return {"error", kExitUnsupported};
   }
 
   void emit_error(err_t err, bool established, const std::string& what, json extra = json::object()) {
@@ -133,15 +151,15 @@ class Session {
 
   // lwIP's twin of the linux shim's tcp_info event: {"event":"tcp_state","when":..., fields}.
   void emit_tcp_state(const std::string& when) {
-    if (conn_.pcb() == nullptr) return;
-    json e = tcp_state(*conn_.pcb());
+    if (conn_->pcb() == nullptr) return;
+    json e = tcp_state(*conn_->pcb());
     e["event"] = "tcp_state";
     e["when"] = when;
     events_.emit(e);
   }
 
   void emit_connected(Clock::time_point since) {
-    const tcp_pcb& pcb = *conn_.pcb();
+    const tcp_pcb& pcb = *conn_->pcb();
     events_.emit({{"event", "connected"},
                   {"local", endpoint(pcb.local_ip, pcb.local_port)},
                   {"remote", endpoint(pcb.remote_ip, pcb.remote_port)},
@@ -152,8 +170,17 @@ class Session {
 
   int run_client();
   int run_server();
-  int client_workload();
-  int server_workload();
+  // Connects a fresh pcb: nullopt once connected, else how it ended (events
+  // emitted). With `refused`, a RST answering the SYN is the caller's to
+  // report (reconnect's connect_attempt) and sets it.
+  std::optional<Ending> connect_client(bool announce, bool* refused = nullptr);
+  // Listens on `port` (0: any), announces ready, accepts one connection and
+  // stops listening (later SYNs are refused): nullopt once accepted.
+  std::optional<Ending> accept_one(std::uint16_t port, std::uint16_t* bound_port = nullptr);
+  int client_reconnect();
+  int server_restart();
+  Ending client_workload(const json& tag = json::object());
+  Ending server_workload(const json& tag = json::object());
 
   const TcpPeerOptions& o_;
   const Endpoints& ends_;
@@ -161,56 +188,92 @@ class Session {
   EventEmitter& events_;
   StopSignal& stop_;
   Wakeup wakeup_;
-  Connection conn_;
+  std::unique_ptr<Connection> conn_;  // a fresh one for each connection (reconnect)
   ChunkPlan plan_;
 };
 
 int Session::run_client() {
+  if (o_.workload == TcpWorkload::reconnect) return client_reconnect();
+  if (auto failed = connect_client(true)) return end(*failed);
+  return end(client_workload());
+}
+
+std::optional<Ending> Session::connect_client(bool announce, bool* refused) {
   Clock::time_point started;
   {
     CoreLock lock;
-    if (err_t e = conn_.bind_local(ends_.local); e != ERR_OK) {
+    conn_ = std::make_unique<Connection>(wakeup_);
+    if (err_t e = conn_->bind_local(ends_.local); e != ERR_OK) {
       emit_error(e, false, "tcp_bind " + endpoint(ends_.local, 0));
-      return end("error", kExitNoConnection);
+      return Ending{"error", kExitNoConnection};
     }
-    events_.emit({{"event", "ready"}, {"port", conn_.pcb()->local_port}});
+    if (announce) events_.emit({{"event", "ready"}, {"port", conn_->pcb()->local_port}});
     started = Clock::now();
-    if (err_t e = conn_.connect(ends_.remote, o_.connect.port); e != ERR_OK) {
+    if (err_t e = conn_->connect(ends_.remote, o_.connect.port); e != ERR_OK) {
       emit_error(e, false, "tcp_connect " + endpoint(ends_.remote, o_.connect.port));
-      return end("error", kExitNoConnection);
+      return Ending{"error", kExitNoConnection};
     }
   }
   const auto deadline = started + std::chrono::milliseconds(o_.handshake_timeout_ms);
   for (;;) {
     {
       CoreLock lock;
-      if (conn_.established() && conn_.pcb() != nullptr) {
+      if (conn_->established() && conn_->pcb() != nullptr) {
         emit_connected(started);
-        break;
+        return std::nullopt;
       }
-      if (auto e = conn_.error()) {
+      if (auto e = conn_->error()) {
+        if (refused && *e == ERR_RST) {
+          *refused = true;
+          return Ending{"error", kExitNoConnection};
+        }
         emit_error(*e, false, "connect " + endpoint(ends_.remote, o_.connect.port));
-        return end("error", kExitNoConnection);
+        return Ending{"error", kExitNoConnection};
       }
       if (stop_.requested()) {
-        conn_.abort();
+        conn_->abort();
         events_.emit({{"event", "error"}, {"message", "stopped by SIGTERM before the connection was established"}});
-        return end("stopped", kExitNoConnection);
+        return Ending{"stopped", kExitNoConnection};
       }
       if (Clock::now() >= deadline) {
-        conn_.abort();
+        conn_->abort();
         events_.emit({{"event", "error"},
                       {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
-        return end("idle", kExitNoConnection);
+        return Ending{"idle", kExitNoConnection};
       }
     }
     wait(ms_until(deadline));
   }
-  return client_workload();
 }
 
-int Session::client_workload() {
-  const TcpWorkload w = o_.workload;
+// reconnect (peers/CONTRACT.md "TCP"): echo, close, then connect again while
+// the restarted server refuses (kReconnectTries, kReconnectPauseMs apart), echo.
+int Session::client_reconnect() {
+  const auto not_connected = connect_client(true);
+  events_.emit({{"event", "connect_attempt"}, {"connection", 1}, {"attempt", 1},
+                {"result", not_connected ? not_connected->reason : "connected"}});
+  if (not_connected) return end(*not_connected);
+  const Ending first = client_workload({{"connection", 1}});
+  if (first.reason != "done" || first.code != kExitDone) return end(first);
+  for (int attempt = 1; attempt <= kReconnectTries; ++attempt) {
+    bool refused = false;
+    const auto failed = connect_client(false, &refused);
+    json tried = {{"event", "connect_attempt"}, {"connection", 2}, {"attempt", attempt}};
+    tried["result"] = !failed ? "connected" : refused ? "ECONNREFUSED" : failed->reason;
+    events_.emit(tried);
+    if (!failed) return end(client_workload({{"connection", 2}}));
+    if (!refused) return end(*failed);
+    if (!pause(kReconnectPauseMs)) return end("stopped", kExitDone);
+  }
+  events_.emit({{"event", "error"},
+                {"errno", "ECONNREFUSED"},
+                {"message", "connect: still refused after " + std::to_string(kReconnectTries) + " attempts"}});
+  return end("error", kExitNoConnection);
+}
+
+Ending Session::client_workload(const json& tag) {
+  // reconnect's connections are echoes.
+  const TcpWorkload w = o_.workload == TcpWorkload::reconnect ? TcpWorkload::echo : o_.workload;
   const bool expects_echo = w == TcpWorkload::echo || w == TcpWorkload::half_close;
   ClientTally tally(plan_);
   StreamRecords cutter(plan_);
@@ -223,46 +286,48 @@ int Session::client_workload() {
       for (std::uint64_t i = 0; i < plan_.count(); ++i) {
         auto record = make_chunk(i, plan_.pattern_bytes(i));
         tally.sent(record);
-        conn_.queue(record);
+        conn_->queue(record);
       }
-    if (o_.keepalive) conn_.keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
+    if (o_.keepalive) conn_->keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
   }
   const auto workload_start = Clock::now();
   const auto report = [&](const std::string& ended_by) {
-    json r = tally.report(w, expects_echo, conn_.acked(), ended_by);
+    json r = tally.report(w, expects_echo, conn_->acked(), ended_by);
+    r["workload"] = tcp_workload_name(o_.workload);
+    r.update(tag);
     r["stream_bytes"] = plan_.stream_bytes();
-    r["sent_bytes"] = conn_.written();
-    if (expects_echo) r["echoed_bytes"] = conn_.received_total();
+    r["sent_bytes"] = conn_->written();
+    if (expects_echo) r["echoed_bytes"] = conn_->received_total();
     if (w == TcpWorkload::keepalive) {
-      r["received_bytes"] = conn_.received_total();
+      r["received_bytes"] = conn_->received_total();
       r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
     }
     events_.emit(r);
   };
   const auto finish_echo = [&] {
-    for (const auto& r : cutter.feed(conn_.consume())) tally.echoed(r);
+    for (const auto& r : cutter.feed(conn_->consume())) tally.echoed(r);
     if (auto rest = cutter.finish(); !rest.empty()) tally.echoed(rest);
   };
   for (;;) {
     {
       CoreLock lock;
-      conn_.pump_out();
-      auto bytes = conn_.consume();
+      conn_->pump_out();
+      auto bytes = conn_->consume();
       if (!bytes.empty()) heard_back = true;
       for (const auto& r : cutter.feed(bytes)) tally.echoed(r);
 
       // When this side sends its FIN (or its RST).
-      const bool everything_acked = conn_.all_written() && conn_.acked() == conn_.queued();
+      const bool everything_acked = conn_->all_written() && conn_->acked() == conn_->queued();
       switch (w) {
         case TcpWorkload::echo:
           // Every echo arrived, or as many bytes as were sent (TCP resends
           // nothing more: echoes that are wrong stay wrong).
-          if (tally.complete() || conn_.received_total() >= plan_.stream_bytes()) conn_.shutdown_send();
+          if (tally.complete() || conn_->received_total() >= plan_.stream_bytes()) conn_->shutdown_send();
           break;
         case TcpWorkload::half_close:
         case TcpWorkload::bulk:
         case TcpWorkload::stall:
-          if (conn_.all_written()) conn_.shutdown_send();
+          if (conn_->all_written()) conn_->shutdown_send();
           break;
         case TcpWorkload::linger_abort:
         case TcpWorkload::abort_unread:  // waits for the server's RST
@@ -272,7 +337,7 @@ int Session::client_workload() {
           break;
       }
 
-      if (auto e = conn_.error()) {
+      if (auto e = conn_->error()) {
         emit_error(*e, true, w == TcpWorkload::keepalive ? "keepalive" : "connection",
                    {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_echo();
@@ -280,37 +345,37 @@ int Session::client_workload() {
         // What the stack did is the subject of these workloads, not a failure.
         const bool expected = w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort ||
                               (w == TcpWorkload::keepalive && *e == ERR_ABRT);
-        return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
+        return Ending{*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload};
       }
-      if (conn_.peer_fin()) {
+      if (conn_->peer_fin()) {
         finish_echo();
         emit_tcp_state("after_workload");
         if (expects_echo) {
           const bool ok = tally.verified();
           report(ok ? "" : "the server's FIN");
-          if (!ok) return end("fin", kExitWorkload);
-          if (w == TcpWorkload::echo || conn_.all_written()) return end("done", kExitDone);
+          if (!ok) return Ending{"fin", kExitWorkload};
+          if (w == TcpWorkload::echo || conn_->all_written()) return Ending{"done", kExitDone};
         } else {
           report("the server's FIN");
           const bool reported_only =
               w == TcpWorkload::keepalive || w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort;
-          return end(reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload);
+          return Ending{reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload};
         }
       }
       if (auto what = cannot_do()) {
         report("unsupported: " + *what);
-        return end_unsupported(*what);
+        return unsupported(*what);
       }
       if (stop_.requested()) {
         emit_tcp_state("stopped");
         report("stopped by SIGTERM");
-        const bool ok = expects_echo ? tally.verified() : conn_.all_written() && conn_.acked() == conn_.queued();
-        return end("stopped", ok ? kExitDone : kExitWorkload);
+        const bool ok = expects_echo ? tally.verified() : conn_->all_written() && conn_->acked() == conn_->queued();
+        return Ending{"stopped", ok ? kExitDone : kExitWorkload};
       }
       if (idle_deadline && !heard_back && Clock::now() >= *idle_deadline) {
         report("idle: no echo within --idle-timeout-ms");
-        conn_.abort();
-        return end("idle", kExitWorkload);
+        conn_->abort();
+        return Ending{"idle", kExitWorkload};
       }
     }
     wait(idle_deadline && !heard_back ? ms_until(*idle_deadline) : -1);
@@ -318,14 +383,22 @@ int Session::client_workload() {
 }
 
 int Session::run_server() {
-  Listener listener(wakeup_, conn_);
+  if (o_.workload == TcpWorkload::reconnect) return server_restart();
+  if (auto failed = accept_one(o_.listen.port)) return end(*failed);
+  return end(server_workload());
+}
+
+std::optional<Ending> Session::accept_one(std::uint16_t port, std::uint16_t* bound_port) {
+  conn_ = std::make_unique<Connection>(wakeup_);
+  Listener listener(wakeup_, *conn_);
   Clock::time_point ready_at;
   {
     CoreLock lock;
-    if (err_t e = listener.listen(ends_.local, o_.listen.port); e != ERR_OK) {
-      emit_error(e, false, "listen on " + endpoint(ends_.local, o_.listen.port));
-      return end("error", kExitNoConnection);
+    if (err_t e = listener.listen(ends_.local, port); e != ERR_OK) {
+      emit_error(e, false, "listen on " + endpoint(ends_.local, port));
+      return Ending{"error", kExitNoConnection};
     }
+    if (bound_port) *bound_port = listener.port();
     events_.emit({{"event", "ready"}, {"port", listener.port()}});
     ready_at = Clock::now();
   }
@@ -337,27 +410,40 @@ int Session::run_server() {
       CoreLock lock;
       if (listener.accepted()) {
         listener.close();
-        if (conn_.pcb() != nullptr) emit_connected(ready_at);
-        break;
+        if (conn_->pcb() != nullptr) emit_connected(ready_at);
+        return std::nullopt;
       }
       if (stop_.requested()) {
         listener.close();
-        return end("stopped", kExitNoConnection);
+        return Ending{"stopped", kExitNoConnection};
       }
       if (Clock::now() >= accept_deadline) {
         listener.close();
         events_.emit({{"event", "error"},
                       {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
-        return end("idle", kExitNoConnection);
+        return Ending{"idle", kExitNoConnection};
       }
     }
     wait(ms_until(accept_deadline));
   }
-  return server_workload();
 }
 
-int Session::server_workload() {
-  const TcpWorkload w = o_.workload;
+// reconnect (peers/CONTRACT.md "TCP"): accept (and stop listening), echo to the
+// client's FIN; `restart`: nobody listens for kRestartDownMs (a SYN then meets
+// lwIP's RST), then the same port again, accept, echo.
+int Session::server_restart() {
+  std::uint16_t port = 0;
+  if (auto failed = accept_one(o_.listen.port, &port)) return end(*failed);
+  const Ending first = server_workload({{"connection", 1}});
+  if (first.reason != "fin" || first.code != kExitDone) return end(first);
+  events_.emit({{"event", "restart"}, {"down_ms", kRestartDownMs}});
+  if (!pause(kRestartDownMs)) return end("stopped", kExitDone);
+  if (auto failed = accept_one(port)) return end(*failed);
+  return end(server_workload({{"connection", 2}}));
+}
+
+Ending Session::server_workload(const json& tag) {
+  const TcpWorkload w = o_.workload == TcpWorkload::reconnect ? TcpWorkload::echo : o_.workload;
   EchoServer tally(plan_);
   StreamRecords cutter(plan_);
   std::vector<std::uint8_t> held;  // half-close: the reply, sent after the client's FIN
@@ -367,7 +453,7 @@ int Session::server_workload() {
   Sha256 inband;  // urgent: every byte lwIP delivered, in order (the records' digest cannot hold an extra byte)
   if (o_.keepalive) {
     CoreLock lock;
-    conn_.keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
+    conn_->keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
   }
   const auto take = [&](const std::vector<std::uint8_t>& bytes) {
     for (const auto& r : cutter.feed(bytes)) tally.on_record(r);
@@ -375,10 +461,11 @@ int Session::server_workload() {
   const auto workload_start = Clock::now();
   const auto report = [&](const std::string& ended_by, std::size_t unread) {
     json r = tally.report();
-    r["received_bytes"] = conn_.received_total();
+    r["received_bytes"] = conn_->received_total();
     if (w == TcpWorkload::half_close) r["replied_bytes"] = reply_queued ? held.size() : 0;
     if (w == TcpWorkload::keepalive) r["idle_ms"] = std::round(ms_between(workload_start, Clock::now()));
-    r["workload"] = tcp_workload_name(w);
+    r["workload"] = tcp_workload_name(o_.workload);
+    r.update(tag);
     if (w == TcpWorkload::abort_unread) r["unread_bytes"] = unread;
     if (w == TcpWorkload::urgent) {
       // lwIP's raw API tells the application nothing of urgent data: tcp_recv
@@ -405,16 +492,16 @@ int Session::server_workload() {
     std::int64_t timeout = -1;
     {
       CoreLock lock;
-      if (conn_.unread() > 0 && !first_data) first_data = Clock::now();
+      if (conn_->unread() > 0 && !first_data) first_data = Clock::now();
       switch (w) {
         case TcpWorkload::echo: {
-          auto bytes = conn_.consume();
+          auto bytes = conn_->consume();
           take(bytes);
-          conn_.queue(bytes);
+          conn_->queue(bytes);
           break;
         }
         case TcpWorkload::half_close: {
-          auto bytes = conn_.consume();
+          auto bytes = conn_->consume();
           take(bytes);
           held.insert(held.end(), bytes.begin(), bytes.end());
           break;
@@ -432,76 +519,76 @@ int Session::server_workload() {
             stall_over = true;
             emit_tcp_state("after_stall");
           }
-          take(conn_.consume());
+          take(conn_->consume());
           break;
         case TcpWorkload::abort_unread:
           // Never reads: once data waits, closing with it unread is the workload.
           if (first_data) {
-            const std::size_t unread = conn_.unread();
+            const std::size_t unread = conn_->unread();
             emit_tcp_state("before_close");
-            conn_.close();  // lwIP: RST, since received data was never tcp_recved
+            conn_->close();  // lwIP: RST, since received data was never tcp_recved
             report("close with unread data", unread);
-            return end("done", kExitDone);
+            return Ending{"done", kExitDone};
           }
           break;
         case TcpWorkload::linger_abort:
-          take(conn_.consume());
-          if (conn_.received_total() >= plan_.stream_bytes()) {
+          take(conn_->consume());
+          if (conn_->received_total() >= plan_.stream_bytes()) {
             emit_tcp_state("before_abort");
-            conn_.abort();  // SO_LINGER {1, 0}'s close: a RST now
+            conn_->abort();  // SO_LINGER {1, 0}'s close: a RST now
             finish_stream();
             report("tcp_abort", 0);
-            return end("done", tally.verified() ? kExitDone : kExitWorkload);
+            return Ending{"done", tally.verified() ? kExitDone : kExitWorkload};
           }
           break;
         case TcpWorkload::urgent: {
-          const auto bytes = conn_.consume();
+          const auto bytes = conn_->consume();
           inband.update(bytes);
           break;
         }
         case TcpWorkload::bulk:
         case TcpWorkload::keepalive:
         case TcpWorkload::reconnect:
-          take(conn_.consume());
+          take(conn_->consume());
           break;
       }
-      conn_.pump_out();
+      conn_->pump_out();
 
-      if (auto e = conn_.error()) {
+      if (auto e = conn_->error()) {
         emit_error(*e, true, w == TcpWorkload::keepalive ? "keepalive" : "connection",
                    {{"after_ms", std::round(ms_between(workload_start, Clock::now()))}});
         finish_stream();
-        report(*e == ERR_RST ? "rst" : "error", conn_.unread());
+        report(*e == ERR_RST ? "rst" : "error", conn_->unread());
         const bool expected = w == TcpWorkload::keepalive && *e == ERR_ABRT;
-        return end(*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload);
+        return Ending{*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload};
       }
-      if (conn_.peer_fin() && conn_.unread() == 0) {
+      if (conn_->peer_fin() && conn_->unread() == 0) {
         if (w == TcpWorkload::half_close && !reply_queued) {
-          conn_.queue(held);
+          conn_->queue(held);
           reply_queued = true;
-          conn_.pump_out();
+          conn_->pump_out();
         }
-        if (conn_.all_written() && conn_.pcb() != nullptr && conn_.pcb()->state == CLOSE_WAIT) {
+        if (conn_->all_written() && conn_->pcb() != nullptr && conn_->pcb()->state == CLOSE_WAIT) {
           finish_stream();
           emit_tcp_state("after_workload");
-          conn_.shutdown_send();
+          conn_->shutdown_send();
         }
       }
-      if (conn_.closed_cleanly()) {
+      if (conn_->closed_cleanly()) {
         report("", 0);
         // urgent: what lwIP delivered is reported, not judged (peers/CONTRACT.md).
         const bool ok = w == TcpWorkload::urgent || tally.verified();
-        return end(w == TcpWorkload::half_close ? "done" : "fin", ok ? kExitDone : kExitWorkload);
+        return Ending{w == TcpWorkload::half_close ? "done" : "fin", ok ? kExitDone : kExitWorkload};
       }
       if (auto what = cannot_do()) {
-        report("unsupported: " + *what, conn_.unread());
-        return end_unsupported(*what);
+        report("unsupported: " + *what, conn_->unread());
+        return unsupported(*what);
       }
       if (stop_.requested()) {
         emit_tcp_state("stopped");
         finish_stream();
-        report("stopped by SIGTERM", conn_.unread());
-        return end("stopped", tally.verified() ? kExitDone : kExitWorkload);
+        report("stopped by SIGTERM", conn_->unread());
+        return Ending{"stopped", tally.verified() ? kExitDone : kExitWorkload};
       }
     }
     wait(timeout);

@@ -17,7 +17,7 @@
 
 #include "peers/common/event_emitter.hpp"
 #include "peers/common/options.hpp"
-#include "peers/stock/tool_spec.hpp"
+#include "harness/registry/tool_spec.hpp"
 
 namespace wireproof::stock {
 

@@ -15,7 +15,7 @@
 
 #include "peers/common/event_emitter.hpp"
 #include "peers/common/options.hpp"
-#include "peers/stock/registry.hpp"
+#include "harness/registry/registry.hpp"
 #include "peers/stock/session.hpp"
 #include "peers/stock/unique_fd.hpp"
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "peers/stock/tool_spec.hpp"
+#include "harness/registry/tool_spec.hpp"
 
 namespace wireproof::stock {
 

@@ -6,7 +6,7 @@
 
 #include "peers/stock/cipher_names.hpp"
 #include "peers/common/line_frame.hpp"
-#include "peers/stock/registry.hpp"
+#include "harness/registry/registry.hpp"
 
 namespace wireproof::stock {
 namespace {

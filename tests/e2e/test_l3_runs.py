@@ -82,6 +82,22 @@ def test_lwip_takes_its_packet_port_and_echoes_with_the_kernel(tmp_path):
     assert judged["tcp_data_intact"] == "pass", p.stdout
 
 
+@pytest.mark.parametrize("client,server", [("lwip", "linux"), ("linux", "lwip")])
+def test_lwip_and_the_kernel_echo_over_ipv6(tmp_path, client, server):
+    p, out = run(tmp_path, client, server, TCP / "clean-handshake-echo-v6.yaml")
+    assert p.returncode == 0, p.stdout + p.stderr
+    r = read_result(out)
+    assert r["verdict"] == "pass", p.stdout
+    lwip_side = "client" if client == "lwip" else "server"
+    assert r["topology"][lwip_side]["device"] == "packet_socket"
+    packets = [e for e in events(out) if e["kind"] == "datagram"]
+    assert packets and all(e["ip"]["version"] == 6 for e in packets)
+    assert {e["ip"]["src"] for e in packets} == {"2001:db8::1", "2001:db8::2"}
+    judged = {c["name"]: c["verdict"] for c in r["checks"]}
+    assert judged["tcp_handshake"] == "pass" and judged["tcp_data_intact"] == "pass"
+    assert our_namespaces(os.getpid()) == []
+
+
 def test_dtls_runs_on_the_l3_wire(tmp_path):
     sc = tmp_path / "dtls-on-l3.yaml"
     text = (REPO / "scenarios" / "dtls" / "app-data-duplicated.yaml").read_text()

@@ -6,11 +6,10 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
-from wp_e2e import REPO, WIREPROOF
+from wp_e2e import REPO, WIREPROOF, wait_for
 
 SCENARIOS = REPO / "scenarios" / "dtls"
 
@@ -29,15 +28,6 @@ def processes_mentioning(text):
         if text in cmd:
             found.append((int(pid), cmd))
     return found
-
-
-def wait_for(predicate, timeout_s):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

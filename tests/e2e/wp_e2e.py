@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,3 +19,13 @@ def run_wireproof(*args, timeout=120, cwd=REPO):
 def read_result(out_dir):
     with open(Path(out_dir) / "result.json") as f:
         return json.load(f)
+
+
+def wait_for(predicate, timeout_s):
+    """Polls predicate every 50 ms until it holds or timeout_s passes; returns its last value."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()

@@ -37,6 +37,14 @@ def test_only_differing_sysctls_are_listed(tmp_path):
     assert "tcp_rto_max_ms (registry profile of linux-rfc" in _skipped(doc).text()
 
 
+def test_the_privilege_mode_is_shown(tmp_path):
+    for mode, words in (("root", "as root"), ("user_namespace", "inside a user namespace")):
+        doc = _doc(tmp_path / mode, {"client": _side("a", "1"), "server": _side("b", "1"), "mode": mode})
+        assert words in doc.find("p", id="topology-mode").text()
+    assert _doc(tmp_path / "none", {"client": _side("a", "1"), "server": _side("b", "1")}).find(
+        "p", id="topology-mode") is None
+
+
 def test_identical_sides_say_none_differ(tmp_path):
     doc = _doc(tmp_path, {"client": _side("a", "200000"), "server": _side("b", "200000"), "ipv6": False})
     assert doc.find("table", **{"class": "sysctl-diff"}) is None and doc.find("p", id="sysctls-same") is not None

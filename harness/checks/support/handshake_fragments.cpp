@@ -1,5 +1,6 @@
 #include "harness/checks/support/handshake_fragments.hpp"
 
+#include "harness/dissect/dtls_record_walk.hpp"
 #include "impl/bytes/reader.hpp"
 
 namespace wireproof::checks::support {
@@ -44,18 +45,9 @@ static void read_record_fragments(Reader body, const events::Datagram* d, std::s
 std::vector<HandshakeFragment> plaintext_fragments(const std::vector<const events::Datagram*>& datagrams) {
   std::vector<HandshakeFragment> out;
   for (const auto* d : datagrams) {
-    Reader datagram(d->payload);
-    while (!datagram.empty()) {
-      const std::size_t record_offset = d->payload.size() - datagram.remaining();
-      std::uint8_t type = 0;
-      std::uint16_t version = 0, epoch = 0;
-      std::uint64_t seq = 0;
-      Reader body;
-      if (!datagram.get_u8(type) || !datagram.get_u16(version) || !datagram.get_u16(epoch) ||
-          !datagram.get_u48(seq) || !datagram.get_u16_prefixed(body))
-        break;  // malformed tail: record_boundaries reports it
-      if (type == events::kHandshake && epoch == 0) read_record_fragments(body, d, record_offset, seq, out);
-    }
+    dissect::DtlsRecordWalk walk(d->payload);  // stops at a malformed tail: record_boundaries reports it
+    while (auto r = walk.next())
+      if (r->type == events::kHandshake && r->epoch == 0) read_record_fragments(Reader(r->body), d, r->offset, r->seq, out);
   }
   return out;
 }

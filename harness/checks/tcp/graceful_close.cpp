@@ -21,13 +21,6 @@ namespace wireproof::checks {
 namespace {
 
 using nlohmann::json;
-bool reported_reset(const Inputs& in, const std::string& role) {
-  for (const auto& e : tcp::peer_events(in, role, "error"))
-    if (e.event.value("errno", "") == "ECONNRESET") return true;
-  for (const auto& e : tcp::peer_events(in, role, "closed"))
-    if (e.event.value("reason", "") == "rst") return true;
-  return false;
-}
 
 class GracefulClose final : public Check {
  public:
@@ -99,7 +92,7 @@ class GracefulClose final : public Check {
           } else if (!abort_expected) {
             support::add_failed_dir(r, dir);
             problems.push_back(fmt::format("{} sent an RST (i={}) though the workload does not abort", dir, s.i()));
-          } else if (s.delivered && !reported_reset(in, tcp::sender_role(dir == std::string("c2s") ? "s2c" : "c2s"))) {
+          } else if (s.delivered && !tcp::reset_report(in, tcp::sender_role(dir == std::string("c2s") ? "s2c" : "c2s"))) {
             support::add_failed_dir(r, dir);
             problems.push_back(fmt::format("{}'s RST (i={}) reached the {} but it reported no ECONNRESET", dir, s.i(),
                                            tcp::sender_role(dir == std::string("c2s") ? "s2c" : "c2s")));

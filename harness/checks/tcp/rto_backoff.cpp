@@ -59,7 +59,7 @@ class RtoBackoff final : public Check {
           const auto& before = segs[*prev.previous];
           const bool chain_start = !(before.rtx == RetransmissionKind::rto && before.seq == prev.seq);
           const std::int64_t prev_interval_us =
-              chain_start ? prev.t_us() - tcp::rto_timer_start(c.dir(dir), *s.previous).t_us : prev.since_previous_us;
+              chain_start ? prev.t_us() - tcp::rto_timer_start(c.dir(dir), *s.previous, tcp::sends_tail_loss_probes(in, tcp::sender_role(dir))).t_us : prev.since_previous_us;
           const tcp::Doubling d{tcp::ms(prev_interval_us), cap, tol};
           const double iv = tcp::ms(s.since_previous_us);
           const bool ok = d.fits(iv, 1);

@@ -128,5 +128,54 @@ TEST(RtoMatchesStack, ABurstOfNewDataDoesNotRestartTheTimer) {
   EXPECT_EQ(r.measured["c2s"]["timer_start"], "previous transmission");
 }
 
+// The application writes again while the lost data is outstanding, after a
+// silence: Linux re-arms its probe timer with each new segment, and the RTO
+// runs from the end of that burst. mtu-black-hole linux -> linux: loss at
+// 25.4 ms, burst 51.9-52.0 ms, RTO at 259.9 ms with rto 204 ms reported.
+LogBuilder burst_after_silence(double rto_at_ms) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  b.client_event({{"event", "tcp_info"}, {"rto_us", 204000}}, 0.5);
+  t.data("c2s", 25.4, 1000).fate = "dropped";
+  t.data("c2s", 27.1, 1000).fate = "dropped";
+  for (int k = 0; k < 10; ++k) t.data("c2s", 51.9 + 0.01 * k, 1000).fate = "dropped";
+  t.resend("c2s", rto_at_ms, 0, 1000);
+  return b;
+}
+
+TEST(RtoMatchesStack, ABurstOfNewDataAfterASilenceReArmsTheTimer) {
+  const auto r = matches(burst_after_silence(259.9));
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["timer_start"], "a tail loss probe (RFC 8985 7.3 re-arms the RTO)");
+  EXPECT_DOUBLE_EQ(r.measured["c2s"]["wire_rto_ms"].get<double>(), 207.91);
+}
+
+// With tail loss probes off (linux-rfc: tcp_early_retrans 0) nothing re-arms
+// a running timer (RFC 6298 5.1): the RTO runs from the loss.
+TEST(RtoMatchesStack, WithoutTailLossProbesNewDataDoesNotReArmTheTimer) {
+  auto b = burst_after_silence(229.4);
+  EXPECT_EQ(matches(b).verdict, Verdict::fail) << matches(b).detail;  // 177 ms from the burst
+  b.scenario.peers.client.sysctls = {{"net.ipv4.tcp_early_retrans", "0"}};
+  const auto r = matches(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["timer_start"], "previous transmission");
+}
+
+// After a frag-needed Linux re-segments its queue at the new MTU at once: a
+// resend 0.9 ms after a copy sent after the ICMP answers the ICMP, not a timer.
+TEST(RtoMatchesStack, AResendInAnIcmpsWakeIsNotAnRto) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  b.client_event({{"event", "tcp_info"}, {"rto_us", 204000}}, 0.5);
+  TcpLogBuilder::dropped_too_big(t.data("c2s", 1, 1448));
+  t.too_big_reply("c2s", 1.1, 1280);
+  t.resend("c2s", 1.2, 0, 1228);
+  t.resend("c2s", 2.1, 100, 1128);
+  const auto r = matches(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+}
+
 }  // namespace
 }  // namespace wireproof::checks

@@ -12,6 +12,8 @@
 // not_applicable for a direction with no such retransmission or no report
 // before it (said which). Parameters: tolerance_ms / tolerance_pct
 // (expect.retransmit: 15 ms, 10 %).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "harness/checks/registry.hpp"
@@ -76,7 +78,13 @@ class RtoMatchesStack final : public Check {
           if (s.rtx != RetransmissionKind::rto || s.seq < 0 || !s.previous) continue;
           const auto& prev = segs[*s.previous];
           if (prev.rtx == RetransmissionKind::rto && prev.seq == s.seq) continue;
-          if (tcp::icmp_reached_sender(c, dir, prev.t_us(), s.t_us())) continue;  // answers the ICMP
+          // A resend in an ICMP's wake answers it (RFC 1191 6.5), also when its
+          // previous copy left after the ICMP: Linux re-segments its queue at
+          // the new size at once (mtu-shrinks-with-icmp: 1152 bytes resent
+          // 0.9 ms after a 1224-byte copy). No timer expires sooner than the
+          // minimum RTO, so look back that far.
+          const std::int64_t wake = std::min(prev.t_us(), s.t_us() - dissect::TcpStreamOptions{}.min_rto_us);
+          if (tcp::icmp_reached_sender(c, dir, wake, s.t_us())) continue;
           first = &s, owner = &c.dir(dir), first_k = k;
           break;
         }
@@ -86,7 +94,7 @@ class RtoMatchesStack final : public Check {
         skipped.push_back(fmt::format("{}: no RTO retransmission", dir));
         continue;
       }
-      const auto start = tcp::rto_timer_start(*owner, first_k);
+      const auto start = tcp::rto_timer_start(*owner, first_k, tcp::sends_tail_loss_probes(in, tcp::sender_role(dir)));
       const double wire = tcp::ms(first->t_us() - start.t_us);
       const auto rep = reported_rto(in, tcp::sender_role(dir), first->t_us());
       json m{{"i", first->i()}, {"wire_rto_ms", wire}, {"timer_start", start.why}};

@@ -52,28 +52,20 @@ class SegmentsFitMss final : public Check {
         const auto& peer = c.peer_of(dir);
         // The ICMPs about this sender's packets: (when they count, the MTU they set).
         std::vector<std::pair<std::int64_t, int>> pmtu_drops;
-        for (const auto* d : c.icmp) {
-          if (!d->icmp->mtu || !(d->icmp->is_frag_needed() || d->icmp->is_packet_too_big())) continue;
-          if (d->dir == dir) continue;  // it travels towards the sender of `dir`
-          int mtu = static_cast<int>(*d->icmp->mtu);
-          if (mtu < min_pmtu) {
-            notes.push_back(fmt::format("ICMP i={} says MTU {}: judged as {} (Linux clamps to min_pmtu)", d->i, mtu, min_pmtu));
-            mtu = min_pmtu;
-          }
-          const auto at = dissect::delivered_at(*d);
-          if (!at) continue;
+        for (const auto& m : tcp::pmtu_messages(c, dir, min_pmtu)) {
+          if (!m.note.empty()) notes.push_back(m.note);
           // From when the sender acted on it: its first retransmission after
           // the ICMP reached it (Linux resends what was lost at the new size at
           // once). Segments read from its device before that were queued
           // before it knew, however long the queue was on a busy host. A
           // sender that never resends gets grace_ms.
-          std::int64_t from = *at + grace_us;
+          std::int64_t from = m.delivered_us + grace_us;
           for (const auto& s : c.dir(dir).segments)
-            if (s.t_us() >= *at && s.kind == dissect::SegmentKind::retransmission) {
+            if (s.t_us() >= m.delivered_us && s.kind == dissect::SegmentKind::retransmission) {
               from = std::max(from, s.t_us());
               break;
             }
-          pmtu_drops.emplace_back(from, mtu);
+          pmtu_drops.emplace_back(from, m.expected);
         }
         // What the sender can know of the path: the link MTU when the
         // connection began (its own interface's), lowered only by the ICMPs

@@ -51,30 +51,14 @@ TEST(SegmentsFitMss, NoMssOptionMeans536) {
 }
 
 // A frag-needed from the wire for the client's segment, quoting it.
-events::Datagram& frag_needed(LogBuilder& b, TcpLogBuilder& t, double t_ms, std::uint32_t mtu) {
-  events::Datagram d;
-  d.dir = "s2c";
-  d.t_us = static_cast<std::int64_t>(t_ms * 1000);
-  d.origin = "wire";
-  d.ip = events::IpLayer{4, "198.18.0.254", "198.18.0.1", 1, 64, false, 20};
-  events::IcmpLayer icmp;
-  icmp.type = 3;
-  icmp.code = 4;
-  icmp.mtu = mtu;
-  icmp.quoted_protocol = 6;
-  icmp.quoted_src_port = t.port("c2s");
-  icmp.quoted_dst_port = t.port("s2c");
-  d.icmp = icmp;
-  d.deliveries_us = {d.t_us + 50};
-  return b.add(std::move(d));
-}
+events::Datagram& frag_needed(TcpLogBuilder& t, double t_ms, std::uint32_t mtu) { return t.too_big_reply("c2s", t_ms, mtu); }
 
 TEST(SegmentsFitMss, AfterAFragNeededTheNewMtuBinds) {
   LogBuilder b;
   TcpLogBuilder t(b);
   t.handshake(0);
   t.data("c2s", 1, 1448).fate = "dropped";
-  frag_needed(b, t, 1.1, 1280);
+  frag_needed(t, 1.1, 1280);
   t.data("c2s", 1.12, 1448);  // within the 5 ms grace: sized before it knew
   EXPECT_EQ(judge(b).verdict, Verdict::pass) << judge(b).detail;
   t.resend("c2s", 20, 0, 1228);  // 1280 - 20 - 32
@@ -94,7 +78,7 @@ TEST(SegmentsFitMss, SegmentsQueuedBeforeTheSenderActedOnTheIcmpAreNotJudged) {
   TcpLogBuilder t(b);
   t.handshake(0);
   t.data("c2s", 1, 1448).fate = "dropped";
-  frag_needed(b, t, 1.1, 1280);
+  frag_needed(t, 1.1, 1280);
   t.data("c2s", 40, 1448).fate = "dropped";  // 39 ms later, still queued before the stack knew
   t.data("c2s", 41, 1448).fate = "dropped";
   t.resend("c2s", 42, 0, 1228);  // the stack's reaction: the lost data at the new size
@@ -121,7 +105,7 @@ TEST(SegmentsFitMss, AnMtuBelowTheLinuxClampIsJudgedAt552) {
   TcpLogBuilder t(b);
   t.handshake(0);
   t.data("c2s", 1, 1448).fate = "dropped";
-  frag_needed(b, t, 1.1, 400);
+  frag_needed(t, 1.1, 400);
   t.resend("c2s", 20, 0, 500);  // 552 - 20 - 32 = 500
   const auto r = judge(b);
   EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 namespace wireproof::checks::tcp {
 
 double ms(std::int64_t us) { return std::round(static_cast<double>(us)) / 1000.0; }
+std::int64_t us(double ms) { return std::llround(ms * 1000.0); }
 
 std::string seconds_text(double ms) { return ms >= 1000 ? fmt::format("{:.1f}", ms / 1000) : fmt::format("{:.3f}", ms / 1000); }
 
@@ -32,6 +34,20 @@ std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, 
     out.push_back(k < from_log.size() ? TimedReport{e, from_log[k].i, from_log[k].t_us} : TimedReport{e, {}, {}});
   }
   return out.empty() ? from_log : out;
+}
+
+std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role, std::int64_t from_us) {
+  std::optional<TimedReport> first;
+  const auto consider = [&](const TimedReport& e) {
+    const std::int64_t t = e.t_us.value_or(std::numeric_limits<std::int64_t>::max());
+    if (t < from_us) return;
+    if (!first || t < first->t_us.value_or(std::numeric_limits<std::int64_t>::max())) first = e;
+  };
+  for (const auto& e : peer_events(in, role, "error"))
+    if (e.event.value("errno", "") == "ECONNRESET") consider(e);
+  for (const auto& e : peer_events(in, role, "closed"))
+    if (e.event.value("reason", "") == "rst") consider(e);
+  return first;
 }
 
 double Tolerance::for_expected(double expected_ms) const { return std::max(ms, pct / 100.0 * expected_ms); }
@@ -65,32 +81,47 @@ std::optional<std::int64_t> OfferedWindow::right_edge_at(std::int64_t t_us) cons
   return std::prev(it)->second;
 }
 
-TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k) {
+TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k, bool sends_probes) {
   const auto& s = d.segments[k];
   TimerStart start{s.previous ? d.segments[*s.previous].t_us() : s.t_us(), "previous transmission"};
   if (s.ack_progress_us && *s.ack_progress_us > start.t_us) start = {*s.ack_progress_us, "ACK advancing snd_una"};
-  // The sender's last data transmission before `s`, when it was a probe: a
+  if (!sends_probes) return start;
+  // The sender's last data transmission before `s`, when it ends a probe: a
   // TLP retransmission, or data sent after a silence of at least the
-  // smallest probe timeout (RFC 8985 7.2: 10 ms) with no ACK progress since.
-  // New data sent in a burst does not restart a running timer (RFC 6298 5.1).
+  // smallest probe timeout (RFC 8985 7.2: 10 ms) with no ACK progress since:
+  // one segment, or a burst (the application wrote again while the probe
+  // timer ran; Linux re-arms it with each new segment, and the RTO after it:
+  // mtu-black-hole linux -> linux, RTO 204 ms reported, came 207.9, 204.0
+  // and 223.6 ms after such a burst ended, 25-30 ms after the loss).
+  // New data sent in a burst with the loss, no silence between, does not
+  // restart a running timer (RFC 6298 5.1).
   constexpr std::int64_t kMinProbeGapUs = 10000;
-  std::optional<std::size_t> last;
-  for (std::size_t j = k; j-- > 0;)
-    if (d.segments[j].tcp().payload_length > 0) {
-      last = j;
-      break;
-    }
+  const auto previous_data = [&](std::size_t from) -> std::optional<std::size_t> {
+    for (std::size_t j = from; j-- > 0;)
+      if (d.segments[j].tcp().payload_length > 0) return j;
+    return std::nullopt;
+  };
+  const auto last = previous_data(k);
   if (!last || d.segments[*last].t_us() <= start.t_us) return start;
   const auto& e = d.segments[*last];
-  std::optional<std::int64_t> before;
-  for (std::size_t j = *last; j-- > 0;)
-    if (d.segments[j].tcp().payload_length > 0) {
-      before = d.segments[j].t_us();
+  // The first segment of the burst `e` ends, and whether a silence came before it.
+  std::size_t first = *last;
+  bool silence_before = false;
+  while (const auto j = previous_data(first)) {
+    if (d.segments[first].t_us() - d.segments[*j].t_us() >= kMinProbeGapUs) {
+      silence_before = true;
       break;
     }
-  const bool probe = e.rtx == dissect::RetransmissionKind::tlp || (before && e.t_us() - *before >= kMinProbeGapUs);
+    first = *j;
+  }
+  const bool probe = e.rtx == dissect::RetransmissionKind::tlp || (silence_before && d.segments[first].t_us() > start.t_us);
   if (probe) start = {e.t_us(), "a tail loss probe (RFC 8985 7.3 re-arms the RTO)"};
   return start;
+}
+
+bool sends_tail_loss_probes(const Inputs& in, const std::string& role) {
+  const auto v = sysctl_in_force(in, role, "net.ipv4.tcp_early_retrans");
+  return !v || std::atoi(v->c_str()) >= 3;
 }
 
 bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir, std::int64_t from_us,
@@ -101,6 +132,50 @@ bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir
     if (at && *at > from_us && *at <= to_us) return true;
   }
   return false;
+}
+
+std::vector<PmtuMessage> pmtu_messages(const dissect::TcpConnection& c, const std::string& dir, int min_pmtu) {
+  constexpr int kIpv6MinMtu = 1280;  // RFC 8200 5
+  std::vector<PmtuMessage> out;
+  for (const auto* d : c.icmp) {
+    if (d->dir == dir) continue;  // it travels towards the sender of `dir`
+    if (!d->icmp->mtu || !(d->icmp->is_frag_needed() || d->icmp->is_packet_too_big())) continue;
+    const auto at = dissect::delivered_at(*d);
+    if (!at) continue;
+    PmtuMessage m{d, *at, static_cast<int>(*d->icmp->mtu), static_cast<int>(*d->icmp->mtu), ""};
+    if (d->icmp->v6 && m.mtu < kIpv6MinMtu) continue;
+    if (!d->icmp->v6 && m.mtu < min_pmtu) {
+      m.expected = min_pmtu;
+      m.note = fmt::format("ICMP i={} says MTU {}: judged as {} (Linux clamps to min_pmtu)", d->i, m.mtu, min_pmtu);
+    }
+    out.push_back(std::move(m));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.delivered_us < b.delivered_us; });
+  return out;
+}
+
+static const nlohmann::json* topology_side(const Inputs& in, const std::string& role) {
+  if (!in.topology.is_object()) return nullptr;
+  const auto it = in.topology.find(role);
+  return it != in.topology.end() && it->is_object() ? &*it : nullptr;
+}
+
+SideSetup side_setup(const Inputs& in, const std::string& role) {
+  const auto* side = topology_side(in, role);
+  if (!side) return {};
+  return {true, side->value("device", "") == "tun", side->value("kernel", "")};
+}
+
+std::optional<std::string> sysctl_in_force(const Inputs& in, const std::string& role, const std::string& name) {
+  if (const auto* side = topology_side(in, role)) {
+    const auto s = side->find("sysctls");
+    if (s != side->end() && s->is_object() && s->contains(name) && (*s)[name].is_string())
+      return (*s)[name].get<std::string>();
+  }
+  const auto& set = role == "client" ? in.scenario.peers.client.sysctls : in.scenario.peers.server.sysctls;
+  for (const auto& [n, v] : set)
+    if (n == name) return v;
+  return std::nullopt;
 }
 
 }  // namespace wireproof::checks::tcp

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ inline std::vector<std::string> tcp_only() { return {"tcp"}; }
 inline std::string sender_role(const std::string& dir) { return dir == "c2s" ? "client" : "server"; }
 
 double ms(std::int64_t us);          // microseconds to ms, rounded to 0.001
+std::int64_t us(double ms);          // ms (a parameter) to microseconds, rounded
 std::string seconds_text(double ms);  // 1000 -> "1.0", 250 -> "0.250"
 
 // The run's TCP connections (dissect::tcp_connections of the log).
@@ -36,6 +38,12 @@ struct TimedReport {
   std::optional<std::int64_t> t_us;
 };
 std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, const std::string& name);
+
+// The first report by `role` that its connection was reset (an `error` with
+// errno ECONNRESET, or `closed` with reason rst) at or after from_us. A report
+// the log holds no time for counts as after anything.
+std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role,
+                                        std::int64_t from_us = std::numeric_limits<std::int64_t>::min());
 
 // max(tolerance_ms, tolerance_pct % of expected).
 struct Tolerance {
@@ -72,19 +80,53 @@ class OfferedWindow {
 
 // Where the retransmission timer behind the RTO retransmission `k` of `d`
 // was last (re)started, per RFC 6298 5.1/5.3 and RFC 8985 7.3: the later of
-// its previous transmission, the last ACK that advanced snd_una, and a tail
-// loss probe sent after those (a probe re-arms the RTO; see the .cpp for how
-// a probe is told from a burst of new data, which does not).
+// its previous transmission, the last ACK that advanced snd_una, and, for a
+// sender that sends tail loss probes, the end of a probe sent after those (a
+// probe re-arms the RTO; see the .cpp for how a probe is told from a burst
+// of new data, which does not).
 struct TimerStart {
   std::int64_t t_us;
   const char* why;  // "previous transmission" | "ACK advancing snd_una" | "a tail loss probe ..."
 };
-TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k);
+TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k, bool sends_probes = true);
+
+// Whether `role`'s stack sends tail loss probes (RFC 8985 7): false only
+// when net.ipv4.tcp_early_retrans in force is below 3 (Linux: 3 and 4 turn
+// TLP on; linux-rfc sets 0); true when unknown (Linux's default is 3).
+bool sends_tail_loss_probes(const Inputs& in, const std::string& role);
 
 // Whether an ICMP frag-needed / Packet Too Big reached the sender of `dir`
 // in (from_us, to_us]: a resend then answers the ICMP (RFC 1191 / 8201), it is
 // not the retransmission timer's.
 bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir, std::int64_t from_us,
                          std::int64_t to_us);
+
+// A frag-needed / Packet Too Big from the wire about the packets of the
+// sender of `dir`, delivered to it, and the path MTU it should then use.
+struct PmtuMessage {
+  const events::Datagram* d = nullptr;
+  std::int64_t delivered_us = 0;
+  int mtu = 0;        // the next-hop MTU it carries
+  int expected = 0;   // mtu, or min_pmtu for an IPv4 mtu below it (Linux clamps to net.ipv4.route.min_pmtu and locks it)
+  std::string note;   // why expected != mtu ("" when equal)
+};
+// In order of delivery. min_pmtu 0: no clamp. An IPv6 Packet Too Big below
+// the IPv6 minimum MTU 1280 is left out (RFC 8201 4: the node discards it).
+std::vector<PmtuMessage> pmtu_messages(const dissect::TcpConnection& c, const std::string& dir, int min_pmtu);
+
+// What the harness set up for a side (Inputs::topology): whether its TCP is
+// the namespace kernel's (a TUN device) or a user-space stack's (a packet
+// socket), and its kernel release. Unknown without a topology.
+struct SideSetup {
+  bool known = false;
+  bool kernel_tcp = false;
+  std::string kernel;
+};
+SideSetup side_setup(const Inputs& in, const std::string& role);
+
+// A sysctl in force in a side's namespace ("net.ipv4.tcp_mtu_probing"): as
+// the topology read it back, else as the scenario's peers.<side>.sysctls set
+// it; nullopt when neither says.
+std::optional<std::string> sysctl_in_force(const Inputs& in, const std::string& role, const std::string& name);
 
 }  // namespace wireproof::checks::tcp

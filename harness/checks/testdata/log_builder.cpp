@@ -3,12 +3,11 @@
 #include <cmath>
 #include <string>
 
-#include "impl/bytes/reader.hpp"
+#include "harness/dissect/dtls_dissector.hpp"
 #include "impl/bytes/writer.hpp"
 
 namespace wireproof::checks::testing {
 
-using bytes::Reader;
 using bytes::Writer;
 
 Bytes record(int type, int epoch, std::uint64_t seq, std::span<const std::uint8_t> body) {
@@ -75,51 +74,12 @@ Bytes hello_verify_request_body(std::uint16_t server_version, std::span<const st
   return w.take();
 }
 
-static std::string handshake_name(int type) {
-  switch (type) {
-    case 1: return "client_hello";
-    case 2: return "server_hello";
-    case 3: return "hello_verify_request";
-    case 11: return "certificate";
-    case 12: return "server_key_exchange";
-    case 14: return "server_hello_done";
-    case 16: return "client_key_exchange";
-    case 20: return "finished";
-    default: return "unknown(" + std::to_string(type) + ")";
-  }
-}
-
-// The dissection the wire writes for a datagram (docs/EVENTS.md `records`).
+// The dissection the wire writes for a datagram (docs/EVENTS.md `records`):
+// the wire's own dissector, so crafted logs read as real ones do.
 static void dissect(events::Datagram& d) {
-  Reader datagram(d.payload);
-  int n = 1;
-  while (!datagram.empty()) {
-    events::Record rec;
-    rec.offset = d.payload.size() - datagram.remaining();
-    std::uint8_t type = 0;
-    std::uint16_t version = 0, epoch = 0;
-    std::uint64_t seq = 0;
-    Reader body;
-    if (!datagram.get_u8(type) || !datagram.get_u16(version) || !datagram.get_u16(epoch) ||
-        !datagram.get_u48(seq) || !datagram.get_u16_prefixed(body)) {
-      d.malformed = "record " + std::to_string(n) + " at offset " + std::to_string(rec.offset) +
-                    ": truncated (remaining " + std::to_string(d.payload.size() - rec.offset) + ")";
-      return;
-    }
-    rec.type = type;
-    rec.version = version;
-    rec.epoch = epoch;
-    rec.seq = seq;
-    rec.length = body.remaining();
-    std::uint8_t hs_type = 0;
-    std::uint16_t msg_seq = 0;
-    std::uint32_t length = 0, off = 0, frag = 0;
-    if (type == kHandshake && epoch == 0 && body.get_u8(hs_type) && body.get_u24(length) &&
-        body.get_u16(msg_seq) && body.get_u24(off) && body.get_u24(frag))
-      rec.hs = events::HandshakeHeader{hs_type, handshake_name(hs_type), length, msg_seq, off, frag};
-    d.records.push_back(rec);
-    ++n;
-  }
+  auto r = dissect::dissect_dtls(d.payload);
+  d.records = std::move(r.records);
+  d.malformed = std::move(r.malformed);
 }
 
 LogBuilder::LogBuilder() { scenario.name = "test"; }

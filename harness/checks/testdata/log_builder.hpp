@@ -81,7 +81,13 @@ class LogBuilder {
   PeerOutcome client{"client", {}, 0, "exited 0"};
   PeerOutcome server{"server", {}, 0, "exited 0"};
 
-  Inputs inputs() const { return Inputs{scenario, log, client, server}; }
+  nlohmann::json topology = nullptr;  // Inputs::topology
+
+  Inputs inputs() const {
+    Inputs in{scenario, log, client, server};
+    in.topology = topology;
+    return in;
+  }
 
  private:
   void peer_event(PeerOutcome& outcome, nlohmann::json event, double t_ms);

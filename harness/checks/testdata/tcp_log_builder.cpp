@@ -57,6 +57,35 @@ events::Datagram& TcpLogBuilder::segment(const std::string& dir, double t_ms, st
   return b_.add(std::move(d));
 }
 
+events::Datagram& TcpLogBuilder::too_big_reply(const std::string& about, double t_ms, std::uint32_t mtu) {
+  const bool v6 = ip_version_ == 6;
+  events::Datagram d;
+  d.dir = about == "c2s" ? "s2c" : "c2s";
+  d.t_us = us(t_ms);
+  d.origin = "wire";
+  d.ip = events::IpLayer{ip_version_, v6 ? "2001:db8::fe" : "198.18.0.254", side(about).address, v6 ? 58 : 1, 64, v6,
+                         v6 ? 40u : 20u};
+  events::IcmpLayer icmp;
+  icmp.v6 = v6;
+  icmp.type = v6 ? 2 : 3;
+  icmp.code = v6 ? 0 : 4;
+  icmp.mtu = mtu;
+  icmp.quoted_protocol = 6;
+  icmp.quoted_src_port = side(about).port;
+  icmp.quoted_dst_port = peer(about).port;
+  d.icmp = icmp;
+  d.ip_size = 576;
+  d.deliveries_us = {d.t_us + 50};
+  return b_.add(std::move(d));
+}
+
+events::Datagram& TcpLogBuilder::dropped_too_big(events::Datagram& d) {
+  d.fate = "dropped";
+  d.deliveries_us.clear();
+  d.actions.push_back({"link", "mtu", "ip_size > mtu"});
+  return d;
+}
+
 events::Datagram& TcpLogBuilder::syn(const std::string& dir, double t_ms, const SynOptions& o) {
   Side& s = side(dir);
   const bool client = dir == "c2s";

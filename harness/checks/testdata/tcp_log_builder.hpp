@@ -48,6 +48,12 @@ class TcpLogBuilder {
   events::Datagram& resend(const std::string& dir, double t_ms, std::uint64_t offset, std::size_t n);
   events::Datagram& fin(const std::string& dir, double t_ms);
   events::Datagram& rst(const std::string& dir, double t_ms);
+  // The wire's ICMP frag-needed (IPv4) / Packet Too Big (IPv6) with next-hop
+  // `mtu`, quoting a segment `about` sent (origin wire, travelling the other
+  // way), delivered 0.05 ms later.
+  events::Datagram& too_big_reply(const std::string& about, double t_ms, std::uint32_t mtu);
+  // Marks `d` dropped by the link as larger than its MTU (action mtu).
+  static events::Datagram& dropped_too_big(events::Datagram& d);
   // SYN 0, SYN-ACK +0.1, ACK +0.2 ms.
   void handshake(double t_ms, const SynOptions& client = {}, const SynOptions& server = {});
 

@@ -18,6 +18,7 @@
 #include "harness/wire/l3/icmp_too_big.hpp"
 #include "harness/wire/l3/tool_command.hpp"
 #include "harness/wire/l3/tun_device.hpp"
+#include "harness/wire/l3/user_namespace.hpp"
 #include "harness/wire/relay_clock.hpp"
 #include "harness/wire/unique_fd.hpp"
 
@@ -41,6 +42,16 @@ std::string sysctl_path(const std::string& name) {
   std::string path = "/proc/sys/" + name;
   std::replace(path.begin() + 10, path.end(), '.', '/');
   return path;
+}
+
+// A sysctl absent from /proc/sys: not in this kernel, or (in a user namespace)
+// one the kernel shows only to the initial user namespace's network namespaces.
+std::string missing_sysctl(const std::string& name, const std::string& path) {
+  std::string m = fmt::format("l3: sysctl {} does not exist in this kernel ({} missing)", name, path);
+  if (privilege_mode() == PrivilegeMode::user_namespace)
+    m += "; or, since this run is in a user namespace, the kernel hides it from the namespace's network "
+         "namespaces, as Linux 6.x does net.ipv6.route.* but max_size: run as root to set it";
+  return m;
 }
 
 std::string kernel_release() {
@@ -67,7 +78,7 @@ void apply_sysctl(const NetNamespace& ns, const std::string& name, const std::st
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) {
       const int e = errno;
-      throw std::runtime_error(e == ENOENT ? fmt::format("l3: sysctl {} does not exist in this kernel ({} missing)", name, path)
+      throw std::runtime_error(e == ENOENT ? missing_sysctl(name, path)
                                            : fmt::format("l3: sysctl {}: cannot open {}: {}", name, path, errno_name(e)));
     }
     if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
@@ -79,7 +90,7 @@ std::string read_sysctl(const NetNamespace& ns, const std::string& name) {
   const std::string path = sysctl_path(name);
   return in_namespace(ns, [&] {
     std::ifstream in(path);
-    if (!in) throw std::runtime_error(fmt::format("l3: sysctl {} does not exist in this kernel ({} missing)", name, path));
+    if (!in) throw std::runtime_error(missing_sysctl(name, path));
     std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
     std::replace(value.begin(), value.end(), '\t', ' ');  // tcp_rmem & co.: "4096\t131072\t6291456"
@@ -169,8 +180,14 @@ struct L3Topology::Side {
   }
 };
 
+// Not root and no user namespace: say why before the first `ip netns add` fails obscurely.
+static const L3Config& privileged(const L3Config& c) {
+  require_l3_privileges();
+  return c;
+}
+
 L3Topology::L3Topology(const L3Config& c)
-    : client_(std::make_unique<Side>("client", kClient, c.client, c.ipv6)),
+    : client_(std::make_unique<Side>("client", kClient, privileged(c).client, c.ipv6)),
       server_(std::make_unique<Side>("server", kServer, c.server, c.ipv6)),
       ipv6_(c.ipv6) {}
 
@@ -193,7 +210,10 @@ int L3Topology::peer_fd(Dir d) const {
 std::string L3Topology::address(Dir d) const { return ipv6_ ? side(d).addr.v6 : side(d).addr.v4; }
 
 nlohmann::json L3Topology::describe() const {
-  return {{"client", client_->describe(ipv6_)}, {"server", server_->describe(ipv6_)}, {"ipv6", ipv6_}};
+  return {{"client", client_->describe(ipv6_)},
+          {"server", server_->describe(ipv6_)},
+          {"ipv6", ipv6_},
+          {"mode", to_string(privilege_mode())}};  // root | user_namespace (user_namespace.hpp)
 }
 
 }  // namespace wireproof::wire::l3

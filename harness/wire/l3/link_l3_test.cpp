@@ -39,6 +39,9 @@ TEST(LinkL3, LogsTheTcpLayersAndTheWholePacket) {
   EXPECT_FALSE(d[0]->malformed);
   EXPECT_TRUE(d[0]->records.empty());  // TCP data is not DTLS-dissected
   EXPECT_EQ(d[0]->origin, "peer");
+  h.drain(10);
+  EXPECT_TRUE(h.datagrams()[0]->delivered.empty());  // delivered as it arrived
+  EXPECT_EQ(h.datagrams()[0]->deliveries_us.size(), 1u);
 }
 
 // DTLS runs on the L3 wire unchanged: a UDP payload gets its records and flight.
@@ -140,6 +143,10 @@ TEST(LinkL3, OversizeWithoutDfIsFragmentedAsARouterWould) {
     payload.insert(payload.end(), out[k].bytes.begin() + 20, out[k].bytes.end());
   }
   EXPECT_EQ(payload, std::vector<std::uint8_t>(packet.begin() + 20, packet.end()));
+  // The event keeps the packet as it arrived and each fragment as delivered (the capture writes those).
+  EXPECT_EQ(d[0]->packet, packet);
+  ASSERT_EQ(d[0]->delivered.size(), 2u);
+  for (std::size_t k = 0; k < out.size(); ++k) EXPECT_EQ(d[0]->delivered_bytes(k), out[k].bytes);
 }
 
 TEST(LinkL3, CorruptFlipsAPayloadByteInsideThePacket) {
@@ -162,6 +169,11 @@ TEST(LinkL3, CorruptFlipsAPayloadByteInsideThePacket) {
   const auto p = dissect::dissect_ip(out[0].bytes);
   ASSERT_TRUE(p.tcp);
   EXPECT_FALSE(p.tcp->checksum_ok) << "the receiver's stack must see a bad checksum";
+  const auto d = h.datagrams();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]->packet, packet);  // as the sender wrote it
+  ASSERT_EQ(d[0]->delivered.size(), 1u);
+  EXPECT_EQ(d[0]->delivered[0], out[0].bytes);  // as the receiver got it
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -14,6 +15,8 @@
 #include <fmt/format.h>
 
 #include "harness/wire/l3/tool_command.hpp"
+#include "harness/wire/l3/user_namespace.hpp"
+#include "harness/wire/relay_clock.hpp"
 
 namespace wireproof::wire::l3 {
 
@@ -26,9 +29,25 @@ bool in_benchmark_range(const std::string& text) {
   return (ntohl(a.s_addr) & 0xfffe0000u) == 0xc6120000u;
 }
 
+// Root of a user namespace has no rights over a device node the host's root
+// owns: only its mode bits for "other" count. udev's default is 0666.
+std::string tun_denied_in_user_namespace(int error) {
+  struct stat st {};
+  const std::string mode = ::stat("/dev/net/tun", &st) == 0 ? fmt::format("{:04o}", st.st_mode & 07777) : "unknown";
+  return fmt::format("l3: open /dev/net/tun: {} in a user namespace (not root): the device's mode is {}, and a user "
+                     "namespace can open it only when every user may (mode 0666, udev's default). "
+                     "Allow it with `chmod 0666 /dev/net/tun` (as root), or run as root",
+                     errno_name(error), mode);
+}
+
 UniqueFd open_tun(const std::string& name) {
   UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
-  if (!fd) throw std::system_error(errno, std::generic_category(), "l3: open /dev/net/tun");
+  if (!fd) {
+    const int error = errno;
+    if ((error == EACCES || error == EPERM) && privilege_mode() == PrivilegeMode::user_namespace)
+      throw std::runtime_error(tun_denied_in_user_namespace(error));
+    throw std::system_error(error, std::generic_category(), "l3: open /dev/net/tun");
+  }
   ifreq ifr{};
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);

@@ -1,4 +1,4 @@
-#include "peers/stock/tool_spec.hpp"
+#include "harness/registry/tool_spec.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-#include "peers/stock/registry.hpp"
+#include "harness/registry/registry.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 
-#include "peers/stock/json_fields.hpp"
+#include "harness/registry/json_fields.hpp"
 
 namespace wireproof::registry {
 

@@ -1,8 +1,8 @@
-#include "peers/stock/tool_spec.hpp"
+#include "harness/registry/tool_spec.hpp"
 
 #include <algorithm>
 
-#include "peers/stock/json_fields.hpp"
+#include "harness/registry/json_fields.hpp"
 
 namespace wireproof::registry {
 

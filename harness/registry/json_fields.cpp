@@ -1,4 +1,4 @@
-#include "peers/stock/json_fields.hpp"
+#include "harness/registry/json_fields.hpp"
 
 #include <algorithm>
 

@@ -1,8 +1,8 @@
-#include "peers/stock/sysctl_profile.hpp"
+#include "harness/registry/sysctl_profile.hpp"
 
 #include <regex>
 
-#include "peers/stock/json_fields.hpp"
+#include "harness/registry/json_fields.hpp"
 
 namespace wireproof::registry {
 

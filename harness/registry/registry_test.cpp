@@ -1,4 +1,4 @@
-#include "peers/stock/registry.hpp"
+#include "harness/registry/registry.hpp"
 
 #include <gtest/gtest.h>
 

@@ -17,8 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "peers/capabilities.hpp"
-#include "peers/stock/sysctl_profile.hpp"
-#include "peers/stock/tool_spec.hpp"
+#include "harness/registry/sysctl_profile.hpp"
+#include "harness/registry/tool_spec.hpp"
 
 namespace wireproof::registry {
 

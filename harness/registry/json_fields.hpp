@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "peers/stock/tool_spec.hpp"
+#include "harness/registry/tool_spec.hpp"
 
 namespace wireproof::registry::fields {
 

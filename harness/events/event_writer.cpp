@@ -1,0 +1,95 @@
+#include "harness/events/event_writer.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+
+namespace wireproof::events {
+
+std::size_t approx_bytes(const Event& e) {
+  constexpr std::size_t kOverhead = 512;  // the struct, its strings, records and actions
+  if (const auto* d = std::get_if<Datagram>(&e)) return kOverhead + d->payload.size() + d->packet.size();
+  return kOverhead;
+}
+
+EventWriter::EventWriter(std::ostream& out, std::size_t max_queued_bytes)
+    : out_(out), max_queued_bytes_(max_queued_bytes), thread_([this] { run(); }) {}
+
+void EventWriter::set_priority(pthread_t thread, bool idle) {
+  sched_param p{};
+  // Lowering to SCHED_IDLE needs no privilege; raising back to SCHED_OTHER
+  // from SCHED_IDLE is allowed for an unprivileged thread when RLIMIT_NICE
+  // permits its nice value (Linux 2.6.39+), which is the default nice 0.
+  // A refusal leaves the thread where it is: slower, never wrong.
+  (void)pthread_setschedparam(thread, idle ? SCHED_IDLE : SCHED_OTHER, &p);
+}
+
+void EventWriter::move_staged(std::unique_lock<std::mutex>& queue_lock) {
+  (void)queue_lock;
+  while (!staged_.empty()) {
+    queued_bytes_ += approx_bytes(staged_.front());
+    queue_.push_back(std::move(staged_.front()));
+    staged_.pop_front();
+  }
+  if (!urgent_ && queued_bytes_ > max_queued_bytes_) {
+    urgent_ = true;
+    ++bound_reached_;
+    set_priority(thread_.native_handle(), false);
+  }
+}
+
+void EventWriter::add(const Event& e) {
+  std::lock_guard<std::mutex> adding(adders_);
+  staged_.push_back(e);
+  std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return;  // the writer is taking a batch: the next add() moves this one
+  move_staged(lock);
+  lock.unlock();
+  wake_.notify_one();
+}
+
+void EventWriter::close() {
+  {
+    std::lock_guard<std::mutex> adding(adders_);
+    // First, so a writer preempted while holding the queue's lock runs again soon.
+    if (thread_.joinable()) set_priority(thread_.native_handle(), false);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    urgent_ = true;
+    move_staged(lock);
+  }
+  wake_.notify_one();
+  thread_.join();
+  out_.flush();
+}
+
+std::size_t EventWriter::times_bound_reached() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bound_reached_;
+}
+
+void EventWriter::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!urgent_) set_priority(pthread_self(), true);
+  for (;;) {
+    wake_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+    const bool last = closed_;
+    std::deque<Event> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    std::size_t written = 0;
+    for (auto& e : batch) {
+      write_jsonl_line(out_, e);
+      written += approx_bytes(e);
+    }
+    lock.lock();
+    queued_bytes_ -= written;
+    if (urgent_ && !closed_ && queued_bytes_ <= max_queued_bytes_ / 2) {
+      urgent_ = false;
+      set_priority(pthread_self(), true);
+    }
+    if (last && queue_.empty()) return;
+  }
+}
+
+}  // namespace wireproof::events
