@@ -42,6 +42,8 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_delayed_ack());
   out.push_back(make_pmtud_response());
   out.push_back(make_blind_reset_defence());
+  out.push_back(make_keepalive());
+  out.push_back(make_urgent_data());
   return out;
 }
 

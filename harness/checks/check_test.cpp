@@ -32,7 +32,8 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "tcp_data_intact", "syn_retransmission_schedule", "rto_backoff",
                                              "rto_matches_stack", "fast_retransmit",
                                              "segments_fit_mss", "zero_window_probe", "graceful_close",
-                                             "delayed_ack", "pmtud_response", "blind_reset_defence"}));
+                                             "delayed_ack", "pmtud_response", "blind_reset_defence", "keepalive",
+                                             "urgent_data"}));
 }
 
 // The scenario loader's name tables (one per protocol) are the registry's checks.

@@ -30,5 +30,7 @@ std::unique_ptr<Check> make_graceful_close();
 std::unique_ptr<Check> make_delayed_ack();
 std::unique_ptr<Check> make_pmtud_response();
 std::unique_ptr<Check> make_blind_reset_defence();
+std::unique_ptr<Check> make_keepalive();
+std::unique_ptr<Check> make_urgent_data();
 
 }  // namespace wireproof::checks

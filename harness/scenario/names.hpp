@@ -44,10 +44,11 @@ inline constexpr std::array<std::string_view, 9> kCheckNames{
 
 // The TCP checks (harness/checks/tcp). Kept equal to the registry's
 // (checks_test: ScenarioCheckNamesAreTheRegisteredChecks).
-inline constexpr std::array<std::string_view, 12> kTcpCheckNames{
+inline constexpr std::array<std::string_view, 14> kTcpCheckNames{
     "tcp_handshake",     "syn_retransmission_schedule", "rto_backoff",   "rto_matches_stack",
     "fast_retransmit",   "segments_fit_mss",            "zero_window_probe", "delayed_ack",
     "graceful_close",    "tcp_data_intact",             "pmtud_response", "blind_reset_defence",
+    "keepalive",         "urgent_data",
 };
 
 // Events a peer prints (peers/CONTRACT.md) that a timeline entry may wait for.

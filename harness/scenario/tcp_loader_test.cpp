@@ -311,11 +311,11 @@ TEST(TcpScenarioErrors, ChecksOfTheOtherProtocol) {
             (Problems{"t.yaml:6:12: check 'mtu_fit' judges dtls1.2, not this scenario's protocol tcp (its checks: "
                       "tcp_handshake, syn_retransmission_schedule, rto_backoff, rto_matches_stack, fast_retransmit, "
                       "segments_fit_mss, zero_window_probe, delayed_ack, graceful_close, "
-                      "tcp_data_intact, pmtud_response, blind_reset_defence)",
+                      "tcp_data_intact, pmtud_response, blind_reset_defence, keepalive, urgent_data)",
                       "t.yaml:6:44: unknown check 'fast_retransmitt' in expect.checks (did you mean 'fast_retransmit'?) "
                       "(known checks: tcp_handshake, syn_retransmission_schedule, rto_backoff, rto_matches_stack, "
                       "fast_retransmit, segments_fit_mss, zero_window_probe, delayed_ack, "
-                      "graceful_close, tcp_data_intact, pmtud_response, blind_reset_defence)"}));
+                      "graceful_close, tcp_data_intact, pmtud_response, blind_reset_defence, keepalive, urgent_data)"}));
   EXPECT_EQ(problems_of(kDtls + "expect:\n  checks: {tcp_handshake: on}\n"),
             (Problems{"t.yaml:6:12: check 'tcp_handshake' judges tcp, not this scenario's protocol dtls1.2 (its "
                       "checks: handshake_completes, app_data_intact, record_boundaries, mtu_fit, fragments_consistent, "

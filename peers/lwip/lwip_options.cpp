@@ -30,10 +30,10 @@ std::string packet_fd_problem(int fd) {
 
 }  // namespace
 
-bool lwip_supports(TcpWorkload w) {
+bool lwip_supports(TcpWorkload w, Role role) {
   // lwIP's raw API has no way to send urgent data (tcp_write takes no URG
-  // flag) nor to report where it arrived.
-  return w != TcpWorkload::urgent;
+  // flag), so only the server runs urgent: it reads what lwIP delivers.
+  return w != TcpWorkload::urgent || role == Role::server;
 }
 
 LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const PeerIdentity& id) {
@@ -42,7 +42,7 @@ LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const P
   LwipOptions o;
   o.tcp = std::move(*parsed.options);
 
-  if (!lwip_supports(o.tcp.workload)) return done(unsupported("--workload " + tcp_workload_name(o.tcp.workload)));
+  if (!lwip_supports(o.tcp.workload, o.tcp.role)) return done(unsupported("--workload " + tcp_workload_name(o.tcp.workload)));
   if (!o.tcp.packet_fd) return done(usage_error("--packet-fd N is required: lwIP runs over an inherited packet socket"));
   o.packet_fd = *o.tcp.packet_fd;
   o.local_address = strip_brackets(*o.tcp.local_address);  // the common parser gives both or neither

@@ -31,7 +31,7 @@ struct LwipParseResult {
 // args excludes argv[0].
 LwipParseResult parse_lwip_options(const std::vector<std::string>& args, const PeerIdentity& id);
 
-// The contract workloads this peer runs; the others are answered with 127.
-bool lwip_supports(TcpWorkload w);
+// The contract workloads this peer runs in `role`; the others are answered with 127.
+bool lwip_supports(TcpWorkload w, Role role);
 
 }  // namespace wireproof::peers::lwip

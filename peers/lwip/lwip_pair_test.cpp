@@ -177,6 +177,22 @@ TEST(LwipPair, BulkAndStallDeliverEveryByteOneWay) {
   }
 }
 
+// The urgent workload's server (its client, which lwIP cannot be, sends
+// MSG_OOB; a bulk client sends the same records without it): it digests every
+// byte lwIP delivers, and reports that its application learns nothing of
+// urgent data.
+TEST(LwipPair, UrgentServerDigestsWhatLwipDeliversInBand) {
+  const ChunkPlan plan{20000, 1000};
+  auto run = run_pair(plan_args(plan.echo_bytes, plan.chunk, "bulk"), plan_args(plan.echo_bytes, plan.chunk, "urgent"));
+  ASSERT_EQ(run.server_rc, 0) << run.transcript;
+  const auto report = run.server("app_data");
+  EXPECT_EQ(report.value("received_sha256", ""), expected_digest(plan)) << report;
+  EXPECT_EQ(report.value("received_bytes", 0u), plan.stream_bytes()) << report;
+  EXPECT_EQ(report["oob"], nlohmann::json::array());
+  EXPECT_EQ(report["marks"], nlohmann::json::array());
+  EXPECT_NE(report.value("urgent_api", "").find("no urgent notification"), std::string::npos) << report;
+}
+
 TEST(LwipPair, HalfCloseRepliesAfterTheClientsFin) {
   const ChunkPlan plan{30000, 1000};
   auto run = run_both_ok(plan, "half-close");

@@ -332,7 +332,7 @@ Ending Session::client_workload(const json& tag) {
         case TcpWorkload::linger_abort:
         case TcpWorkload::abort_unread:  // waits for the server's RST
         case TcpWorkload::keepalive:     // idles until lwIP gives up on the peer
-        case TcpWorkload::urgent:        // refused by parse_lwip_options (lwip_supports)
+        case TcpWorkload::urgent:        // server only: refused by parse_lwip_options (lwip_supports)
         case TcpWorkload::reconnect:
           break;
       }
@@ -450,6 +450,7 @@ Ending Session::server_workload(const json& tag) {
   bool reply_queued = false;
   std::optional<Clock::time_point> first_data, stall_until;
   bool stall_over = false;
+  Sha256 inband;  // urgent: every byte lwIP delivered, in order (the records' digest cannot hold an extra byte)
   if (o_.keepalive) {
     CoreLock lock;
     conn_->keepalive(o_.keepalive->idle_s, o_.keepalive->intvl_s, o_.keepalive->count);
@@ -466,6 +467,16 @@ Ending Session::server_workload(const json& tag) {
     r["workload"] = tcp_workload_name(o_.workload);
     r.update(tag);
     if (w == TcpWorkload::abort_unread) r["unread_bytes"] = unread;
+    if (w == TcpWorkload::urgent) {
+      // lwIP's raw API tells the application nothing of urgent data: tcp_recv
+      // hands over pbufs whose flags say PUSH or FIN only. So no out-of-band
+      // read and no mark can happen; what lwIP delivered in band is the digest.
+      r["received_sha256"] = inband.hex();
+      r["oob"] = json::array();
+      r["marks"] = json::array();
+      r["urgent_api"] = "none: lwIP's raw API has no urgent notification (tcp_recv pbufs carry PUSH/FIN flags only)";
+      for (const char* cut_into_records : {"records", "unique_chunks", "bytes", "duplicates", "malformed"}) r.erase(cut_into_records);
+    }
     if (!ended_by.empty()) r["ended_by"] = ended_by;
     events_.emit(r);
   };
@@ -530,9 +541,13 @@ Ending Session::server_workload(const json& tag) {
             return Ending{"done", tally.verified() ? kExitDone : kExitWorkload};
           }
           break;
+        case TcpWorkload::urgent: {
+          const auto bytes = conn_->consume();
+          inband.update(bytes);
+          break;
+        }
         case TcpWorkload::bulk:
         case TcpWorkload::keepalive:
-        case TcpWorkload::urgent:  // refused by parse_lwip_options (lwip_supports)
         case TcpWorkload::reconnect:
           take(conn_->consume());
           break;
@@ -561,7 +576,9 @@ Ending Session::server_workload(const json& tag) {
       }
       if (conn_->closed_cleanly()) {
         report("", 0);
-        return Ending{w == TcpWorkload::half_close ? "done" : "fin", tally.verified() ? kExitDone : kExitWorkload};
+        // urgent: what lwIP delivered is reported, not judged (peers/CONTRACT.md).
+        const bool ok = w == TcpWorkload::urgent || tally.verified();
+        return Ending{w == TcpWorkload::half_close ? "done" : "fin", ok ? kExitDone : kExitWorkload};
       }
       if (auto what = cannot_do()) {
         report("unsupported: " + *what, conn_->unread());
