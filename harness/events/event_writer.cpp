@@ -23,8 +23,7 @@ void EventWriter::set_priority(pthread_t thread, bool idle) {
   (void)pthread_setschedparam(thread, idle ? SCHED_IDLE : SCHED_OTHER, &p);
 }
 
-void EventWriter::move_staged(std::unique_lock<std::mutex>& queue_lock) {
-  (void)queue_lock;
+void EventWriter::move_staged() {
   while (!staged_.empty()) {
     queued_bytes_ += approx_bytes(staged_.front());
     queue_.push_back(std::move(staged_.front()));
@@ -42,7 +41,7 @@ void EventWriter::add(const Event& e) {
   staged_.push_back(e);
   std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;  // the writer is taking a batch: the next add() moves this one
-  move_staged(lock);
+  move_staged();
   // Waking the writer costs a futex call; once per batch is enough (the rest
   // waits in memory until close(), which writes everything).
   const bool wake = queue_.size() >= kWakeBatch || urgent_;
@@ -59,7 +58,7 @@ void EventWriter::close() {
     if (closed_) return;
     closed_ = true;
     urgent_ = true;
-    move_staged(lock);
+    move_staged();
   }
   wake_.notify_one();
   thread_.join();

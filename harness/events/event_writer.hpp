@@ -54,7 +54,7 @@ class EventWriter {
   void run();
   static void set_priority(pthread_t thread, bool idle);  // SCHED_IDLE or SCHED_OTHER
 
-  void move_staged(std::unique_lock<std::mutex>& queue_lock);  // both locks held
+  void move_staged();  // adders_ and mutex_ held
 
   std::ostream& out_;
   const std::size_t max_queued_bytes_;

@@ -223,11 +223,10 @@ std::optional<Ending> Session::connect_client(bool announce, bool* refused) {
         return std::nullopt;
       }
       if (auto e = conn_->error()) {
-        if (refused && *e == ERR_RST) {
-          *refused = true;
-          return Ending{"error", kExitNoConnection};
-        }
-        emit_error(*e, false, "connect " + endpoint(ends_.remote, o_.connect.port));
+        if (refused && *e == ERR_RST)
+          *refused = true;  // the caller reports it
+        else
+          emit_error(*e, false, "connect " + endpoint(ends_.remote, o_.connect.port));
         return Ending{"error", kExitNoConnection};
       }
       if (stop_.requested()) {

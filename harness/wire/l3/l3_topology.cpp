@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
@@ -163,12 +164,9 @@ struct L3Topology::Side {
   nlohmann::json routes(bool ipv6) const {
     nlohmann::json out = nlohmann::json::array();
     for (const char* family : ipv6 ? std::vector<const char*>{"-4", "-6"} : std::vector<const char*>{"-4"}) {
-      const std::string text = run_tool("ip", {"-n", ns.name(), family, "route", "show", "dev", tun->name()});
-      std::size_t from = 0;
-      for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos || from < text.size(); from = nl + 1) {
-        if (nl == std::string::npos) nl = text.size();
-        if (nl > from) out.push_back(text.substr(from, nl - from));
-      }
+      std::istringstream lines(run_tool("ip", {"-n", ns.name(), family, "route", "show", "dev", tun->name()}));
+      for (std::string line; std::getline(lines, line);)
+        if (!line.empty()) out.push_back(line);
     }
     return out;
   }
