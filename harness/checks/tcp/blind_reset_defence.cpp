@@ -56,10 +56,10 @@ struct Injected {
   // processed the injection, the wire cannot tell, so seq in [edge, late_edge)
   // is neither surely inside nor surely outside its window.
   std::optional<std::int64_t> late_edge;
-  std::int64_t acked = -1;          // the highest ack it had sent
 };
 
-// The forged direction's genuine segment `s` reached the attacked side before `j`.
+// The forged direction's genuine segment `s` reached the attacked side before
+// the injection delivered at `t_us` with log index `i`.
 bool delivered_before(const TcpSegment& s, std::int64_t t_us, std::uint64_t i) {
   return s.delivered && (s.delivered_us < t_us || (s.delivered_us == t_us && s.i() < i));
 }
@@ -86,7 +86,6 @@ std::optional<Injected> place(const TcpConnection& c, const events::Datagram& d,
     if (!s.ack || s.tcp().has(f::rst)) continue;
     const std::int64_t e = *s.ack + static_cast<std::int64_t>(s.window);
     if (s.t_us() < at_us) {
-      j.acked = std::max(j.acked, *s.ack);
       j.edge = j.edge ? std::max(*j.edge, e) : e;
     } else if (s.t_us() <= at_us + tolerance_us && *s.ack <= j.rcv_nxt) {
       j.late_edge = j.late_edge ? std::max(*j.late_edge, e) : e;
@@ -269,7 +268,7 @@ class BlindResetDefence final : public Check {
         const events::Datagram& d = *c.injected[n];
         if (!d.tcp->has(f::rst) && !d.tcp->has(f::syn)) continue;  // blind data: RFC 5961 5, not judged here
         const auto at = dissect::delivered_at(d);
-        const std::string victim_dir = d.dir == "c2s" ? "s2c" : "c2s";
+        const std::string victim_dir = tcp::peer_dir(d.dir);
         const std::string victim = tcp::sender_role(victim_dir);
         const auto skip = [&](std::string why) {
           not_judged.push_back({{"i", d.i}, {"why", std::move(why)}});

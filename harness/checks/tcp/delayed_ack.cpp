@@ -59,7 +59,7 @@ class DelayedAck final : public Check {
     int judged = 0, runs = 0;
     for (const auto& c : tcp::connections(in)) {
       for (const char* dir : tcp::kDirs) {
-        const std::string receiver_dir = std::string(dir) == "c2s" ? "s2c" : "c2s";
+        const std::string receiver_dir = tcp::peer_dir(dir);
         const auto& acks = c.dir(receiver_dir).segments;
         std::vector<const TcpSegment*> data;
         std::size_t full = 0;

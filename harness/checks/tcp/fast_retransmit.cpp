@@ -189,7 +189,7 @@ class FastRetransmit final : public Check {
             break;
           }
         if (!answer) {
-          if (judged_rule) support::add_failed_dir(r, dir == "c2s" ? "s2c" : "c2s");
+          if (judged_rule) support::add_failed_dir(r, tcp::peer_dir(dir));
           problems.push_back(fmt::format("{} data i={} arrived out of order (starts at {}, next expected {}) and the "
                                          "receiver sent no ACK of {} within {:.0f} ms",
                                          dir, s->i(), s->data_start, rcv_nxt, rcv_nxt, immediate_us / 1000.0));

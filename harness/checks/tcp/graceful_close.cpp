@@ -61,13 +61,13 @@ class GracefulClose final : public Check {
         if (d.fin_seq) {
           ++fins;
           if (acked < *d.fin_seq + 1) {
-            support::add_failed_dir(r, dir == std::string("c2s") ? "s2c" : "c2s");
+            support::add_failed_dir(r, tcp::peer_dir(dir));
             problems.push_back(fmt::format("{} sent {} bytes and its FIN (seq {}) but the peer acked only up to {}", dir,
                                            *d.fin_seq, *d.fin_seq, acked));
           }
         } else if (peer.fin_seq && d.snd_max > 0 && acked < d.snd_max && d.rsts.empty()) {
           // Half-close: data sent after the peer's FIN must still be acked.
-          support::add_failed_dir(r, dir == std::string("c2s") ? "s2c" : "c2s");
+          support::add_failed_dir(r, tcp::peer_dir(dir));
           problems.push_back(fmt::format("{} sent data up to {} after the peer's FIN, acked only up to {}", dir,
                                          d.snd_max, acked));
         }
@@ -92,10 +92,10 @@ class GracefulClose final : public Check {
           } else if (!abort_expected) {
             support::add_failed_dir(r, dir);
             problems.push_back(fmt::format("{} sent an RST (i={}) though the workload does not abort", dir, s.i()));
-          } else if (s.delivered && !tcp::reset_report(in, tcp::sender_role(dir == std::string("c2s") ? "s2c" : "c2s"))) {
+          } else if (s.delivered && !tcp::reset_report(in, tcp::receiver_role(dir))) {
             support::add_failed_dir(r, dir);
             problems.push_back(fmt::format("{}'s RST (i={}) reached the {} but it reported no ECONNRESET", dir, s.i(),
-                                           tcp::sender_role(dir == std::string("c2s") ? "s2c" : "c2s")));
+                                           tcp::receiver_role(dir)));
           }
         }
       }

@@ -153,7 +153,7 @@ class Keepalive final : public Check {
           problems.push_back(fmt::format("{} ({}): {}", dir, role, why));
         };
         const auto probes = keepalive_probes(c, dir);
-        const auto peer_probes = keepalive_probes(c, dir == std::string("c2s") ? "s2c" : "c2s");
+        const auto peer_probes = keepalive_probes(c, tcp::peer_dir(dir));
         const std::set<const TcpSegment*> peer_probe_set(peer_probes.begin(), peer_probes.end());
         std::vector<Received> rx;
         for (const auto& a : c.peer_of(dir).segments)

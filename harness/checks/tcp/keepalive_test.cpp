@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/checks/tcp/tcp_support.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -10,7 +11,7 @@ using testing::LogBuilder;
 using testing::TcpLogBuilder;
 namespace f = events::tcp_flags;
 
-std::string peer_dir(const std::string& dir) { return dir == "c2s" ? "s2c" : "c2s"; }
+using tcp::peer_dir;
 
 // A keep-alive probe of `dir`: no data, seq = SND.NXT - 1, acking the peer.
 events::Datagram& probe(TcpLogBuilder& t, const std::string& dir, double ms) {

@@ -64,6 +64,7 @@ class RtoBackoff final : public Check {
     for (const auto& c : tcp::connections(in)) {
       for (const char* dir : tcp::kDirs) {
         const double tick_ms = timer_tick_ms(in, tcp::sender_role(dir));
+        const bool probes = tcp::sends_tail_loss_probes(in, tcp::sender_role(dir));
         const auto& segs = c.dir(dir).segments;
         for (const auto& s : segs) {
           if (s.rtx != RetransmissionKind::rto || s.seq < 0 || !s.previous) continue;
@@ -71,8 +72,8 @@ class RtoBackoff final : public Check {
           if (prev.rtx != RetransmissionKind::rto || prev.seq != s.seq) continue;
           // The first RTO of a chain: its interval from where its timer really
           // started (a tail loss probe re-arms it); later ones from the previous.
-          const auto& before = segs[*prev.previous];
-          const bool chain_start = !(before.rtx == RetransmissionKind::rto && before.seq == prev.seq);
+          const bool chain_start = !prev.previous || !(segs[*prev.previous].rtx == RetransmissionKind::rto &&
+                                                       segs[*prev.previous].seq == prev.seq);
           if (chain_start && tick_ms >= tol.ms) {
             not_judged.push_back(fmt::format("{} i={}: the first RTO interval (i={}) of a sender with a {:.0f} ms timer "
                                              "tick starts between ticks",
@@ -80,7 +81,8 @@ class RtoBackoff final : public Check {
             continue;
           }
           const std::int64_t prev_interval_us =
-              chain_start ? prev.t_us() - tcp::rto_timer_start(c.dir(dir), *s.previous, tcp::sends_tail_loss_probes(in, tcp::sender_role(dir))).t_us : prev.since_previous_us;
+              chain_start ? prev.t_us() - tcp::rto_timer_start(c.dir(dir), *s.previous, probes).t_us
+                          : prev.since_previous_us;
           const tcp::Doubling d{tcp::ms(prev_interval_us), cap, tol};
           const double iv = tcp::ms(s.since_previous_us);
           const bool ok = d.fits(iv, 1);

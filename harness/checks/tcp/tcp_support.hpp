@@ -22,6 +22,10 @@ inline std::vector<std::string> tcp_only() { return {"tcp"}; }
 
 // The role that sends in `dir`: c2s -> client.
 inline std::string sender_role(const std::string& dir) { return dir == "c2s" ? "client" : "server"; }
+// The other direction: c2s -> s2c (the direction the peer of `dir`'s sender sends in).
+inline std::string peer_dir(const std::string& dir) { return dir == "c2s" ? "s2c" : "c2s"; }
+// The role that receives in `dir`: c2s -> server.
+inline std::string receiver_role(const std::string& dir) { return sender_role(peer_dir(dir)); }
 
 double ms(std::int64_t us);          // microseconds to ms, rounded to 0.001
 std::int64_t us(double ms);          // ms (a parameter) to microseconds, rounded
