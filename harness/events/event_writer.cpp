@@ -44,7 +44,8 @@ void EventWriter::add(const Event& e) {
   move_staged();
   // Waking the writer costs a futex call; once per batch is enough (the rest
   // waits in memory until close(), which writes everything).
-  const bool wake = queue_.size() >= kWakeBatch || urgent_;
+  const bool wake = !wake_sent_ && (queue_.size() >= kWakeBatch || urgent_);
+  wake_sent_ = wake_sent_ || wake;
   lock.unlock();
   if (wake) wake_.notify_one();
 }
@@ -78,6 +79,7 @@ void EventWriter::run() {
     const bool last = closed_;
     std::deque<Event> batch;
     batch.swap(queue_);
+    wake_sent_ = false;  // the next batch gets its own wake-up
     lock.unlock();
     std::size_t written = 0;
     for (auto& e : batch) {

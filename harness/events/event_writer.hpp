@@ -64,6 +64,7 @@ class EventWriter {
   std::condition_variable wake_;
   std::deque<Event> queue_;
   std::size_t queued_bytes_ = 0;
+  bool wake_sent_ = false;  // notified since the writer last took a batch: no second futex call
   bool urgent_ = false;  // running at normal priority to drain a full queue or on close
   std::size_t bound_reached_ = 0;
   bool closed_ = false;
