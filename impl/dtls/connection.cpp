@@ -365,6 +365,12 @@ std::size_t Connection::max_application_datagram_size() const {
   return b > overhead ? std::min(b - overhead, kMaxPlaintextLen) : 0;
 }
 
+std::string Connection::send_refusal(std::size_t size) const {
+  if (state_ != State::established) return error_.empty() ? "the connection is not established" : error_;
+  return "record of " + std::to_string(size) + " bytes exceeds max_application_datagram_size " +
+         std::to_string(max_application_datagram_size());
+}
+
 bool Connection::send_app(crypto::ByteView data) {
   if (state_ != State::established || data.size() > max_application_datagram_size()) return false;
   const std::uint16_t epoch = rl_.write_epoch();

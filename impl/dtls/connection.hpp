@@ -93,6 +93,8 @@ class Connection : private HandshakeSink {
 
   // Queues data as one application_data record; false when not established or too large.
   bool send_app(crypto::ByteView data);
+  // Why send_app refused a record of `size` bytes, for a person.
+  std::string send_refusal(std::size_t size) const;
   std::optional<crypto::Bytes> recv_app();
   // Payload of one application record that fits the starting MTU (never the handshake's
   // fallback MTU: that guess was made from handshake losses and must not cap the data path).

@@ -52,4 +52,11 @@ std::string alert_level_name(int level) {
   return "level_" + std::to_string(level);
 }
 
+nlohmann::json alert_event(bool sent, int level, int description) {
+  return {{"event", "alert"},
+          {"direction", sent ? "sent" : "received"},
+          {"level", alert_level_name(level)},
+          {"description", alert_description_name(description)}};
+}
+
 }  // namespace wireproof::peers

@@ -4,11 +4,15 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace wireproof::peers {
 
 // "handshake_failure" for 40; "alert_<n>" for a number no RFC names.
 std::string alert_description_name(int description);
 // "warning" for 1, "fatal" for 2, "level_<n>" otherwise.
 std::string alert_level_name(int level);
+// The contract's `alert` event (peers/CONTRACT.md): direction, level, description by name.
+nlohmann::json alert_event(bool sent, int level, int description);
 
 }  // namespace wireproof::peers

@@ -2,7 +2,9 @@
 // line, bind or connect the UDP socket, report "ready", drive the handshake
 // under --handshake-timeout-ms, run the echo workload under
 // --idle-timeout-ms, report app_data and closed, and return the contract's
-// exit code. A shim's main() is one call:
+// exit code. The decisions are peer_core.hpp's (sans-IO, also run by
+// harness/virtual); this adds the socket, poll, SIGTERM and the steady clock.
+// A shim's main() is one call:
 //
 //   int main(int argc, char** argv) { return run_peer(argc, argv, openssl_backend()); }
 #pragma once

@@ -1,9 +1,8 @@
 // How a DTLS echo peer's life ends, as contract events and an exit code
 // (peers/CONTRACT.md "Events", "Exit codes"): which events, in which order,
-// with which words. Sans-IO and shared by the real peer driver
-// (peer_driver.cpp, on a socket and the steady clock) and harness/virtual's
-// VirtualPeer (dtls::Connection on a simulated clock), so the two cannot
-// drift apart. The caller says where events go and how to send close_notify.
+// with which words. Sans-IO; peer_core.hpp ends every DTLS peer, real or
+// virtual, through these. The caller says where events go and how to send
+// close_notify.
 //
 //   return end_client_workload(client.report(...), client.complete(), client.verified(),
 //                              {reason, error}, emit, [&] { session.send_close_notify(); });

@@ -9,23 +9,34 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 #include "peers/common/event_emitter.hpp"
 #include "peers/common/library_timer.hpp"
+#include "peers/common/peer_ending.hpp"
 
 namespace wireproof::peers {
 
 class TimerEvents {
  public:
-  explicit TimerEvents(EventEmitter& events) : events_(events) {}
+  // A deadline as the events' t_ms clock reads it.
+  using MsAt = std::function<double(std::chrono::steady_clock::time_point)>;
+
+  // A process printing through `events` (t_ms since the process started).
+  explicit TimerEvents(EventEmitter& events)
+      : TimerEvents([&events](nlohmann::json e) { events.emit(std::move(e)); },
+                    [&events](std::chrono::steady_clock::time_point t) { return events.ms_at(t); }) {}
+  // Any other clock, e.g. harness/virtual's simulated one.
+  TimerEvents(EmitEvent emit, MsAt ms_at) : emit_(std::move(emit)), ms_at_(std::move(ms_at)) {}
 
   // The driver is handing this expiry to the library. One event per deadline:
   // a due timer seen again (the library's next call acts on it) is not new.
   void expiry_handed(const LibraryTimer& timer);
 
  private:
-  EventEmitter& events_;
+  EmitEvent emit_;
+  MsAt ms_at_;
   std::optional<std::chrono::steady_clock::time_point> last_deadline_;
 };
 

@@ -164,7 +164,7 @@ Progress GnutlsSession::read_record(std::vector<std::uint8_t>& out) {
     }
     out.clear();
     if (n == 0) {
-      emit_alert("received", GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
+      emit_alert(false, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
       return Progress::closed;
     }
     Progress p = progress_of(static_cast<int>(n), "gnutls_record_recv");
@@ -196,7 +196,7 @@ Progress GnutlsSession::write_record(std::span<const std::uint8_t> record) {
 void GnutlsSession::send_close_notify() {
   // One try, whatever it returns: over UDP there is no delivery promise anyway.
   gnutls_bye(session_, GNUTLS_SHUT_WR);
-  emit_alert("sent", GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
+  emit_alert(true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
 }
 
 std::string GnutlsSession::version() const {
@@ -213,11 +213,8 @@ std::string GnutlsSession::cipher_iana() const {
 
 std::string GnutlsSession::cipher() const { return openssl_style_cipher_name(cipher_iana()); }
 
-void GnutlsSession::emit_alert(const char* direction, int level, int description) {
-  events_.emit({{"event", "alert"},
-                {"direction", direction},
-                {"level", alert_level_name(level)},
-                {"description", alert_description_name(description)}});
+void GnutlsSession::emit_alert(bool sent, int level, int description) {
+  events_.emit(alert_event(sent, level, description));
 }
 
 Progress GnutlsSession::progress_of(int rc, const char* call) {
@@ -233,7 +230,7 @@ Progress GnutlsSession::progress_of(int rc, const char* call) {
   if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED || rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
     int level = rc == GNUTLS_E_FATAL_ALERT_RECEIVED ? GNUTLS_AL_FATAL : GNUTLS_AL_WARNING;
     int desc = gnutls_alert_get(session_);
-    emit_alert("received", level, desc);
+    emit_alert(false, level, desc);
     if (level == GNUTLS_AL_WARNING) return Progress::want_read;
     error_ = std::string(call) + ": received fatal alert " + alert_description_name(desc);
     return Progress::failed;
@@ -244,11 +241,11 @@ Progress GnutlsSession::progress_of(int rc, const char* call) {
   // Tell the peer why, as OpenSSL does on its own.
   if (verify_alert_ >= 0) {
     gnutls_alert_send(session_, GNUTLS_AL_FATAL, static_cast<gnutls_alert_description_t>(verify_alert_));
-    emit_alert("sent", GNUTLS_AL_FATAL, verify_alert_);
+    emit_alert(true, GNUTLS_AL_FATAL, verify_alert_);
   } else {
     int level = 0;
     int desc = gnutls_error_to_alert(rc, &level);
-    if (desc >= 0 && gnutls_alert_send_appropriate(session_, rc) == 0) emit_alert("sent", level, desc);
+    if (desc >= 0 && gnutls_alert_send_appropriate(session_, rc) == 0) emit_alert(true, level, desc);
   }
   return Progress::failed;
 }

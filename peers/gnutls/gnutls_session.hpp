@@ -40,7 +40,7 @@ class GnutlsSession final : public DtlsSession {
   Progress await_cookie();
   // Maps a GnuTLS return code; reports alerts; sends our alert on local failure.
   Progress progress_of(int rc, const char* call);
-  void emit_alert(const char* direction, int level, int description);
+  void emit_alert(bool sent, int level, int description);
   static int verify_peer(gnutls_session_t session);
 
   const PeerOptions& opts_;

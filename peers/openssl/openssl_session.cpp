@@ -248,10 +248,7 @@ unsigned int OpensslSession::next_timer_us(SSL* ssl, unsigned int previous_us) {
 void OpensslSession::on_info(const SSL* ssl, int where, int ret) {
   if (!(where & SSL_CB_ALERT)) return;
   auto* self = static_cast<OpensslSession*>(SSL_get_app_data(ssl));
-  self->events_.emit({{"event", "alert"},
-                      {"direction", (where & SSL_CB_READ) ? "received" : "sent"},
-                      {"level", alert_level_name(ret >> 8)},
-                      {"description", alert_description_name(ret & 0xff)}});
+  self->events_.emit(alert_event(!(where & SSL_CB_READ), ret >> 8, ret & 0xff));
 }
 
 }  // namespace wireproof::peers::openssl

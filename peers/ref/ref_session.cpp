@@ -104,11 +104,7 @@ void RefSession::flush() {
     // A datagram the kernel refuses (buffer full, peer gone) counts as lost; DTLS recovers.
     if (n < 0 && errno != EAGAIN && errno != ECONNREFUSED) std::fprintf(stderr, "send: %s\n", std::strerror(errno));
   }
-  for (const auto& a : conn_->take_alerts())
-    events_.emit({{"event", "alert"},
-                  {"direction", a.sent ? "sent" : "received"},
-                  {"level", alert_level_name(a.level)},
-                  {"description", alert_description_name(a.description)}});
+  for (const auto& a : conn_->take_alerts()) events_.emit(alert_event(a.sent, a.level, a.description));
 }
 
 Progress RefSession::status() const {
@@ -159,9 +155,7 @@ Progress RefSession::read_record(std::vector<std::uint8_t>& out) {
 
 Progress RefSession::write_record(std::span<const std::uint8_t> record) {
   if (!conn_ || !conn_->send_app(record)) {
-    if (conn_ && conn_->state() == dtls::State::established)
-      io_error_ = "record of " + std::to_string(record.size()) + " bytes exceeds max_application_datagram_size " +
-                  std::to_string(conn_->max_application_datagram_size());
+    if (conn_ && conn_->state() == dtls::State::established) io_error_ = conn_->send_refusal(record.size());
     return Progress::failed;
   }
   flush();
