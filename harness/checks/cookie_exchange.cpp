@@ -17,7 +17,7 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/checks/support/handshake_fragments.hpp"
-#include "harness/checks/support/hello_parsers.hpp"
+#include "harness/dissect/hello_parsers.hpp"
 #include "harness/checks/support/send_order.hpp"
 
 namespace wireproof::checks {
@@ -57,7 +57,7 @@ std::vector<Complete> complete_messages(const std::vector<support::HandshakeFrag
 
 std::string hex(const std::vector<std::uint8_t>& b) { return events::to_hex(b); }
 
-json hello_json(const Complete& m, const support::ClientHello& ch) {
+json hello_json(const Complete& m, const dissect::ClientHello& ch) {
   json exts = json::array();
   for (const auto& [type, data] : ch.extensions) exts.push_back(type);
   return {{"i", m.datagram->i},
@@ -108,7 +108,7 @@ class CookieExchange final : public Check {
     json hvr_list = json::array();
     std::map<std::vector<std::uint8_t>, std::int64_t> cookies;  // delivered cookie -> delivery time
     for (const auto& m : hvrs) {
-      auto hvr = support::parse_hello_verify_request(m.body, error);
+      auto hvr = dissect::parse_hello_verify_request(m.body, error);
       if (!hvr) return failed(r, m.datagram->i, error);
       hvr_list.push_back({{"i", m.datagram->i}, {"server_version", fmt::format("{:04x}", hvr->server_version)},
                           {"cookie", hex(hvr->cookie)}, {"delivered", !m.datagram->deliveries_us.empty()}});
@@ -122,18 +122,18 @@ class CookieExchange final : public Check {
     for (const auto& m : hellos)
       if (m.datagram->t_us <= delivered->datagram->t_us) first = &m;
     if (!first) return failed(r, delivered->datagram->i, "no ClientHello precedes the HelloVerifyRequest");
-    auto ch1 = support::parse_client_hello(first->body, error);
+    auto ch1 = dissect::parse_client_hello(first->body, dissect::HelloFlavour::dtls, error);
     if (!ch1) return failed(r, first->datagram->i, error);
     r.measured["client_hello_1"] = hello_json(*first, *ch1);
     r.evidence = {first->datagram->i, delivered->datagram->i};
 
     const Complete* second = nullptr;
-    std::optional<support::ClientHello> ch2;
+    std::optional<dissect::ClientHello> ch2;
     std::size_t later_hellos = 0;
     for (const auto& m : hellos) {
       if (m.datagram->t_us <= delivered_at) continue;
       ++later_hellos;
-      auto parsed = support::parse_client_hello(m.body, error);
+      auto parsed = dissect::parse_client_hello(m.body, dissect::HelloFlavour::dtls, error);
       if (!parsed) return failed(r, m.datagram->i, error);
       if (!parsed->cookie.empty()) {
         second = &m;
@@ -186,7 +186,7 @@ class CookieExchange final : public Check {
   }
 
   // "added 35; removed 13; changed 10", or "" when the extensions are the same.
-  static std::string extension_differences(const support::ClientHello& a, const support::ClientHello& b) {
+  static std::string extension_differences(const dissect::ClientHello& a, const dissect::ClientHello& b) {
     std::map<std::uint16_t, std::vector<std::uint8_t>> before(a.extensions.begin(), a.extensions.end());
     std::map<std::uint16_t, std::vector<std::uint8_t>> after(b.extensions.begin(), b.extensions.end());
     std::vector<std::uint16_t> added, removed, changed;
