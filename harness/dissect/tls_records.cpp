@@ -51,42 +51,50 @@ std::size_t first_of_type(const TlsRecordWalk& walk, std::uint8_t type) {
   return walk.records.size();
 }
 
-TlsHandshakeMessages plaintext_handshake(const TlsRecordWalk& walk, std::size_t clear_end) {
-  TlsHandshakeMessages out;
-  std::optional<TlsHandshakeMessage> current;  // the message being read
-  std::vector<std::uint8_t> header;            // its 4-byte header so far (it may span records)
-  for (const auto& rec : walk.records) {
-    if (rec.index >= clear_end) break;
-    if (rec.type != kHandshake) continue;
-    for (std::size_t pos = 0; pos < rec.body.size();) {
-      if (!current) {
-        current.emplace();
-        current->offset = rec.offset + kTlsRecordHeader + pos;
-        current->first_record = rec.index;
-        header.clear();
-      }
-      auto& m = *current;
-      m.last_record = rec.index;
-      if (header.size() < 4) {
-        while (header.size() < 4 && pos < rec.body.size()) header.push_back(rec.body[pos++]);
-        if (header.size() < 4) break;
-        bytes::Reader h(header);
-        h.get_u8(m.type);
-        h.get_u24(m.length);
-      }
-      const std::size_t take = std::min<std::size_t>(m.length - m.body.size(), rec.body.size() - pos);
-      m.body.insert(m.body.end(), rec.body.begin() + static_cast<std::ptrdiff_t>(pos),
-                    rec.body.begin() + static_cast<std::ptrdiff_t>(pos + take));
-      pos += take;
-      if (m.body.size() == m.length) {
-        m.complete = true;
-        out.messages.push_back(std::move(m));
-        current.reset();
-      }
+std::size_t HandshakeReassembler::add(std::size_t record, std::size_t offset, std::span<const std::uint8_t> body) {
+  std::size_t completed = 0;
+  for (std::size_t pos = 0; pos < body.size();) {
+    if (!current_) {
+      current_.emplace();
+      current_->offset = offset + pos;
+      current_->first_record = record;
+      header_.clear();
+    }
+    auto& m = *current_;
+    m.last_record = record;
+    if (header_.size() < 4) {
+      while (header_.size() < 4 && pos < body.size()) header_.push_back(body[pos++]);
+      if (header_.size() < 4) break;
+      bytes::Reader h(header_);
+      h.get_u8(m.type);
+      h.get_u24(m.length);
+    }
+    const std::size_t take = std::min<std::size_t>(m.length - m.body.size(), body.size() - pos);
+    m.body.insert(m.body.end(), body.begin() + static_cast<std::ptrdiff_t>(pos),
+                  body.begin() + static_cast<std::ptrdiff_t>(pos + take));
+    pos += take;
+    if (m.body.size() == m.length) {
+      m.complete = true;
+      out_.messages.push_back(std::move(m));
+      current_.reset();
+      ++completed;
     }
   }
-  if (current) out.messages.push_back(std::move(*current));  // the stream (or its clear part) ended inside it
-  return out;
+  return completed;
+}
+
+TlsHandshakeMessages HandshakeReassembler::finish() && {
+  if (current_) out_.messages.push_back(std::move(*current_));  // the stream ended inside it
+  return std::move(out_);
+}
+
+TlsHandshakeMessages plaintext_handshake(const TlsRecordWalk& walk, std::size_t clear_end) {
+  HandshakeReassembler messages;
+  for (const auto& rec : walk.records) {
+    if (rec.index >= clear_end) break;
+    if (rec.type == kHandshake) messages.add(rec.index, rec.offset + kTlsRecordHeader, rec.body);
+  }
+  return std::move(messages).finish();
 }
 
 }  // namespace wireproof::dissect

@@ -68,6 +68,25 @@ struct TlsHandshakeMessages {
   std::vector<TlsHandshakeMessage> messages;  // in stream order; the last may be incomplete
 };
 
+// Handshake messages from handshake-type record bodies fed in stream order
+// (in clear, or decrypted): a message may span bodies and a body may carry
+// several messages.
+class HandshakeReassembler {
+ public:
+  // One record's handshake bytes; `offset` is the stream offset of body[0]
+  // (for a decrypted record: of its ciphertext's first byte).
+  // Returns how many messages this body completed.
+  std::size_t add(std::size_t record, std::size_t offset, std::span<const std::uint8_t> body);
+  // Completed messages, then the one being read if any.
+  TlsHandshakeMessages finish() &&;
+  const std::vector<TlsHandshakeMessage>& completed() const { return out_.messages; }
+
+ private:
+  TlsHandshakeMessages out_;
+  std::optional<TlsHandshakeMessage> current_;
+  std::vector<std::uint8_t> header_;  // the current message's 4-byte header so far
+};
+
 // The handshake messages of the content type 22 records before record index
 // `clear_end` (in TLS 1.2 the direction's first ChangeCipherSpec: what follows
 // it is encrypted; in TLS 1.3 every outer type 22 record is in clear, so

@@ -3,6 +3,7 @@
 #include "harness/pki/pki.hpp"
 #include "impl/crypto/aead.hpp"
 #include "impl/crypto/ecdh.hpp"
+#include "impl/crypto/hkdf.hpp"
 #include "impl/crypto/hmac.hpp"
 #include "impl/crypto/prf.hpp"
 #include "impl/crypto/random.hpp"
@@ -301,4 +302,21 @@ TEST(SeededRandom, OneStreamPerSeedAndName) {
   auto rest = wc::random_bytes(60, src);
   first.insert(first.end(), rest.begin(), rest.end());
   EXPECT_EQ(first, draw(wc::seeded_random(9, "server"), 70));
+}
+
+// RFC 5869 A.1 (test case 1, SHA-256).
+TEST(Hkdf, Rfc5869Case1) {
+  auto prk = wc::hkdf_extract(wc::Hash::sha256, hex("000102030405060708090a0b0c"), wc::Bytes(22, 0x0b));
+  EXPECT_EQ(prk, hex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"));
+  EXPECT_EQ(wc::hkdf_expand(wc::Hash::sha256, prk, hex("f0f1f2f3f4f5f6f7f8f9"), 42),
+            hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"));
+}
+
+// RFC 8448 3 (simple 1-RTT handshake): the early secret without a PSK and
+// Derive-Secret(early, "derived", "") = HKDF-Expand-Label(early, "derived", SHA-256(""), 32).
+TEST(Hkdf, ExpandLabelMatchesRfc8448) {
+  auto early = wc::hkdf_extract(wc::Hash::sha256, {}, wc::Bytes(32, 0));
+  EXPECT_EQ(early, hex("33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a"));
+  EXPECT_EQ(wc::hkdf_expand_label(wc::Hash::sha256, early, "derived", wc::digest(wc::Hash::sha256, {}), 32),
+            hex("6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba"));
 }

@@ -1,0 +1,71 @@
+#include "harness/dissect/key_log.hpp"
+
+#include <optional>
+#include <sstream>
+
+namespace wireproof::dissect {
+
+namespace {
+
+std::optional<KeyLog::Bytes> from_hex(std::string_view s) {
+  if (s.size() % 2) return std::nullopt;
+  KeyLog::Bytes out;
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); i += 2) {
+    int hi = nib(s[i]), lo = nib(s[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+  }
+  return out;
+}
+
+}  // namespace
+
+const KeyLog::Bytes* KeyLog::find(const Bytes& client_random, std::string_view label) const {
+  auto c = secrets_.find(client_random);
+  if (c == secrets_.end()) return nullptr;
+  auto s = c->second.find(label);
+  return s == c->second.end() ? nullptr : &s->second;
+}
+
+void KeyLog::add(Bytes client_random, std::string label, Bytes secret) {
+  secrets_[std::move(client_random)][std::move(label)] = std::move(secret);
+}
+
+KeyLogParse parse_key_log(std::string_view text) {
+  KeyLogParse out;
+  std::istringstream lines{std::string(text)};
+  std::size_t n = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string label, random_hex, secret_hex, extra;
+    fields >> label >> random_hex >> secret_hex;
+    auto error = [&](const std::string& what) { out.errors.push_back("line " + std::to_string(n) + ": " + what); };
+    if (secret_hex.empty() || (fields >> extra)) {
+      error("expected \"<LABEL> <client_random hex> <secret hex>\"");
+      continue;
+    }
+    auto random = from_hex(random_hex);
+    auto secret = from_hex(secret_hex);
+    if (!random || random->size() != 32) {
+      error("client_random is not 32 bytes of hex");
+      continue;
+    }
+    if (!secret || secret->empty()) {
+      error("secret is not hex");
+      continue;
+    }
+    out.log.add(std::move(*random), std::move(label), std::move(*secret));
+  }
+  return out;
+}
+
+}  // namespace wireproof::dissect
