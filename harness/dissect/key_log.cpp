@@ -1,30 +1,11 @@
 #include "harness/dissect/key_log.hpp"
 
-#include <optional>
 #include <sstream>
+
+#include "impl/bytes/hex.hpp"
 
 namespace wireproof::dissect {
 
-namespace {
-
-std::optional<KeyLog::Bytes> from_hex(std::string_view s) {
-  if (s.size() % 2) return std::nullopt;
-  KeyLog::Bytes out;
-  auto nib = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < s.size(); i += 2) {
-    int hi = nib(s[i]), lo = nib(s[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
-  }
-  return out;
-}
-
-}  // namespace
 
 const KeyLog::Bytes* KeyLog::find(const Bytes& client_random, std::string_view label) const {
   auto c = secrets_.find(client_random);
@@ -53,8 +34,8 @@ KeyLogParse parse_key_log(std::string_view text) {
       error("expected \"<LABEL> <client_random hex> <secret hex>\"");
       continue;
     }
-    auto random = from_hex(random_hex);
-    auto secret = from_hex(secret_hex);
+    auto random = bytes::parse_hex(random_hex);
+    auto secret = bytes::parse_hex(secret_hex);
     if (!random || random->size() != 32) {
       error("client_random is not 32 bytes of hex");
       continue;

@@ -2,6 +2,8 @@
 
 #include <boost/crc.hpp>
 
+#include "impl/bytes/hex.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -11,27 +13,14 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // uppercase is not canonical, so not accepted
-}
-
 void append_hex(std::string& out, std::uint8_t b) {
   out += kHex[b >> 4];
   out += kHex[b & 0xf];
 }
 
+// Uppercase is not canonical, so not accepted.
 std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::vector<std::uint8_t> out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
-  }
-  return out;
+  return bytes::parse_hex(hex, bytes::HexCase::lower_only);
 }
 
 }  // namespace
