@@ -71,8 +71,7 @@ bool is_l3_log(const events::EventLog& log) {
 }
 
 std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const CaptureEndpoints& ep) {
-  struct Keyed { CapturedPacket p; std::size_t order; };
-  std::vector<Keyed> out;
+  std::vector<CapturedPacket> out;
   const bool l3 = is_l3_log(log);
   std::uint16_t ip_id = 0;
   std::string pending_link;  // link changes have no packet; they ride on the next datagram's comment
@@ -88,34 +87,28 @@ std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const C
       // The real packet, on the sender's side when it arrived (not for the wire's own), on the receiver's at each delivery.
       const std::uint32_t sender_side = c2s ? 0 : 1, receiver_side = 1 - sender_side;
       if (d->origin != "wire") {
-        out.push_back({{d->t_us, d->packet, leg1_comment(*d, pending_link), sender_side}, out.size()});
+        out.push_back({d->t_us, d->packet, leg1_comment(*d, pending_link), sender_side});
         pending_link.clear();
       }
       for (std::size_t k = 0; k < d->deliveries_us.size(); ++k)
-        out.push_back({{d->deliveries_us[k], d->delivered_bytes(k),
-                        (d->origin == "wire" ? "crafted by the wire; " : "") + leg2_comment(*d, k, d->deliveries_us[k]),
-                        receiver_side},
-                       out.size()});
+        out.push_back({d->deliveries_us[k], d->delivered_bytes(k),
+                       (d->origin == "wire" ? "crafted by the wire; " : "") + leg2_comment(*d, k, d->deliveries_us[k]),
+                       receiver_side});
       continue;
     }
     const Endpoint& sender = c2s ? ep.client : ep.server;
     const Endpoint& wire_in = c2s ? ep.wire_client_side : ep.wire_server_side;
     const Endpoint& wire_out = c2s ? ep.wire_server_side : ep.wire_client_side;
     const Endpoint& receiver = c2s ? ep.server : ep.client;
-    out.push_back({{d->t_us, ipv4_udp(sender, wire_in, ip_id++, d->payload), leg1_comment(*d, pending_link)},
-                   out.size()});
+    out.push_back({d->t_us, ipv4_udp(sender, wire_in, ip_id++, d->payload), leg1_comment(*d, pending_link)});
     pending_link.clear();
     for (std::size_t k = 0; k < d->deliveries_us.size(); ++k)
-      out.push_back({{d->deliveries_us[k], ipv4_udp(wire_out, receiver, ip_id++, d->delivered_bytes(k)),
-                      leg2_comment(*d, k, d->deliveries_us[k])},
-                     out.size()});
+      out.push_back({d->deliveries_us[k], ipv4_udp(wire_out, receiver, ip_id++, d->delivered_bytes(k)),
+                     leg2_comment(*d, k, d->deliveries_us[k])});
   }
   // Deliveries can come after later arrivals (delay, reorder): sort by time, stable by log order.
-  std::stable_sort(out.begin(), out.end(), [](const Keyed& a, const Keyed& b) { return a.p.t_us < b.p.t_us; });
-  std::vector<CapturedPacket> packets;
-  packets.reserve(out.size());
-  for (auto& k : out) packets.push_back(std::move(k.p));
-  return packets;
+  std::stable_sort(out.begin(), out.end(), [](const CapturedPacket& a, const CapturedPacket& b) { return a.t_us < b.t_us; });
+  return out;
 }
 
 }  // namespace wireproof::capture

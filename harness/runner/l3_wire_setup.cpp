@@ -3,7 +3,6 @@
 // L3Relay moves IP packets between the two sides' packet ports through the
 // Link. Kernel stacks get a TUN in their namespace; a user-space stack
 // (registry device packet_socket) inherits its port as fd 3.
-#include <filesystem>
 #include <optional>
 #include <stdexcept>
 
@@ -13,19 +12,13 @@
 #include "harness/runner/capabilities.hpp"
 #include "harness/runner/wire_setup.hpp"
 #include "harness/wire/l3/l3_relay.hpp"
+#include "harness/wire/l3/proc_sys.hpp"
 #include "harness/wire/l3/l3_topology.hpp"
 
 namespace wireproof::runner {
 namespace {
 
 using wire::Dir;
-
-bool sysctl_exists(const std::string& name) {
-  std::string path = "/proc/sys/" + name;
-  for (std::size_t k = 10; k < path.size(); ++k)
-    if (path[k] == '.') path[k] = '/';
-  return std::filesystem::exists(path);
-}
 
 // The registry's profile first, then the scenario's own settings for that
 // side (so a scenario can override a profile). An `if_present` setting the
@@ -36,7 +29,7 @@ wire::l3::L3SideConfig side_config(const scenario::Scenario& sc, const PeerComma
   c.device = peer.packet_socket ? wire::l3::Device::packet_socket : wire::l3::Device::tun;
   c.mtu = sc.peers.mtu.value_or(sc.link.mtu);
   for (const auto& s : peer.sysctls) {
-    if (s.if_present && !sysctl_exists(s.name)) {
+    if (s.if_present && !wire::l3::sysctl_exists(s.name)) {
       skipped.push_back(fmt::format("{} (registry profile of {}: not in this kernel)", s.name, peer.name));
       continue;
     }

@@ -7,13 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "peers/common/peer_ending.hpp"
 #include "peers/contract_limits.hpp"
 
 namespace wireproof::peers {
 namespace {
-
-constexpr int kExitUsage = 3;
-constexpr int kExitUnsupported = 127;
 
 // The contract's ranges (peers/contract_limits.hpp), which the scenario loader enforces too.
 constexpr std::uint32_t kMaxChunk = contract::kDtls12.chunk_max;

@@ -16,11 +16,14 @@
 
 namespace wireproof::peers {
 
-// The contract's exit codes.
+// The contract's exit codes (peers/CONTRACT.md "Exit codes"; TCP: "TCP",
+// "Exit codes"), the one table every peer uses.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitHandshake = 1;
+inline constexpr int kExitHandshake = 1;  // TCP: connect or accept failed
 inline constexpr int kExitWorkload = 2;
+inline constexpr int kExitUsage = 3;
 inline constexpr int kExitInternal = 4;
+inline constexpr int kExitUnsupported = 127;
 
 using EmitEvent = std::function<void(nlohmann::json)>;
 

@@ -11,12 +11,11 @@
 
 #include "peers/common/alert_names.hpp"
 #include "peers/common/cipher_names.hpp"
+#include "peers/common/peer_ending.hpp"
 
 namespace wireproof::peers::gnutls {
 namespace {
 
-constexpr int kExitUsage = 3;
-constexpr int kExitInternal = 4;
 constexpr int kIpUdpHeaderBytes = 28;  // GnuTLS's MTU is the UDP payload; the contract's counts IPv4+UDP
 constexpr const char* kPriority = "NORMAL:-VERS-ALL:+VERS-DTLS1.2";
 

@@ -13,6 +13,7 @@
 
 #include "peers/common/echo_chunks.hpp"
 #include "peers/common/event_emitter.hpp"
+#include "peers/common/peer_ending.hpp"
 #include "peers/common/sha256.hpp"
 #include "peers/common/stop_signal.hpp"
 #include "peers/common/tcp_options.hpp"
@@ -20,10 +21,7 @@
 
 namespace wireproof::peers::linux_tcp {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitHandshake = 1;
-inline constexpr int kExitWorkload = 2;
-inline constexpr int kExitInternal = 4;
+// Exit codes: peers/common/peer_ending.hpp (kExitOk, kExitHandshake, ...).
 
 // How the run ended: the closed event's reason and the exit code.
 struct End {

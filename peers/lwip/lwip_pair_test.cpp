@@ -97,6 +97,53 @@ TEST(LwipPair, Echo64KiBDigestsMatchThePlanAndEveryPacketIsIpv4InTheRange) {
   EXPECT_EQ(run.largest, 1500u);
 }
 
+// The contract's tcp_info (peers/CONTRACT.md "TCP"), which rto_matches_stack
+// reads: rto_us in microseconds = lwIP's ticks x 500 ms, in `connected`, after
+// each tcp_state, and again whenever lwIP's RTO changed. A 600 ms stall, as
+// lwIP takes no RTT sample while its tick count is still 0 (the first 500 ms
+// of the stack: `pcb->rttest = tcp_ticks`, and 0 means not timing); after
+// that its sub-tick samples move the RTO off the initial 3 s (measured: 2.5,
+// 2.0 then 1.5 s).
+TEST(LwipPair, TcpInfoReportsTheRtoInMicrosecondsAndEachChange) {
+  const ChunkPlan plan{200000, 1400};
+  auto server = plan_args(plan.echo_bytes, plan.chunk, "stall");
+  server.insert(server.end(), {"--stall-ms", "600"});
+  auto run = run_pair(plan_args(plan.echo_bytes, plan.chunk, "stall"), server);
+  ASSERT_EQ(run.client_rc, 0) << run.transcript;
+  ASSERT_EQ(run.server_rc, 0) << run.transcript;
+  const auto info = run.client("connected").at("tcp_info");
+  EXPECT_EQ(info.value("rto_us", 0), 3000000);  // tcp_alloc: 3000 / TCP_SLOW_INTERVAL ticks
+  EXPECT_EQ(info.value("rto_ticks", 0), 6);
+  EXPECT_EQ(info.value("timer_tick_us", 0), 500000);
+  EXPECT_EQ(info.value("snd_mss", 0), 1460);
+  EXPECT_EQ(info.value("state", ""), "established");
+  for (const auto* events : {&run.client_events, &run.server_events}) {
+    std::vector<nlohmann::json> infos;
+    for (const auto& e : *events)
+      if (e.value("event", "") == "tcp_info") infos.push_back(e);
+    ASSERT_GE(infos.size(), 2u) << run.transcript;  // connected, after_workload at least
+    EXPECT_EQ(infos.front().value("when", ""), "connected");
+    for (std::size_t k = 0; k < infos.size(); ++k) {
+      EXPECT_EQ(infos[k].value("rto_us", -1), infos[k].value("rto_ticks", 0) * 500000) << infos[k].dump();
+      if (k > 0 && infos[k].value("when", "") == "rto_changed") {
+        EXPECT_NE(infos[k].value("rto_ticks", 0), infos[k - 1].value("rto_ticks", 0)) << infos[k].dump();
+      }
+    }
+  }
+  int changes = 0;
+  for (const auto& e : run.client_events) changes += e.value("when", "") == "rto_changed" && e.value("event", "") == "tcp_info";
+  EXPECT_GE(changes, 1) << run.transcript;
+  // Each tcp_state is followed by the tcp_info of the same moment.
+  for (std::size_t k = 0; k + 1 < run.client_events.size(); ++k) {
+    const auto& state = run.client_events[k];
+    if (state.value("event", "") != "tcp_state") continue;
+    const auto& next = run.client_events[k + 1];
+    EXPECT_EQ(next.value("event", ""), "tcp_info") << state.dump();
+    EXPECT_EQ(next.value("when", "-"), state.value("when", "")) << next.dump();
+    EXPECT_EQ(next.value("rto_ticks", -1), state.value("rto_ticks", -2)) << next.dump();
+  }
+}
+
 // reconnect: the server restarts after the first echo; the client's SYNs in
 // its 200 ms down time meet lwIP's RST (ECONNREFUSED) until it listens again.
 TEST(LwipPair, ReconnectEchoesTwiceAcrossAServerRestart) {
@@ -167,6 +214,7 @@ TEST(LwipPair, BulkAndStallDeliverEveryByteOneWay) {
       // avoidance keeps the last sliver unfilled), and the stall lasted.
       nlohmann::json start, stop;
       for (const auto& e : run.server_events) {
+        if (e.value("event", "") != "tcp_state") continue;  // lwIP's view; its tcp_info of the moment follows
         if (e.value("when", "") == "before_stall") start = e;
         if (e.value("when", "") == "after_stall") stop = e;
       }

@@ -15,6 +15,7 @@
 
 #include "peers/common/echo_chunks.hpp"
 #include "peers/common/echo_server.hpp"
+#include "peers/common/peer_ending.hpp"
 #include "peers/common/sha256.hpp"
 #include "peers/lwip/lwip_stack.hpp"
 #include "peers/lwip/stream_records.hpp"
@@ -26,8 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-constexpr int kExitDone = 0, kExitNoConnection = 1, kExitWorkload = 2, kExitUnsupported = 127;
 
 // How one connection's part ended: the `closed` reason and the exit code.
 // The last one is reported (closed) and returned; reconnect runs two.
@@ -149,13 +148,31 @@ class Session {
     events_.emit(e);
   }
 
-  // lwIP's twin of the linux shim's tcp_info event: {"event":"tcp_state","when":..., fields}.
+  // What the stack holds at `when`: lwIP's own view ({"event":"tcp_state",
+  // "when":..., fields}), then the contract's tcp_info (tcp_report.hpp).
   void emit_tcp_state(const std::string& when) {
     if (conn_->pcb() == nullptr) return;
     json e = tcp_state(*conn_->pcb());
     e["event"] = "tcp_state";
     e["when"] = when;
     events_.emit(e);
+    emit_tcp_info(when);
+  }
+  void emit_tcp_info(const std::string& when) {
+    json e = tcp_info(*conn_->pcb());
+    e["event"] = "tcp_info";
+    e["when"] = when;
+    events_.emit(e);
+    reported_rto_ = conn_->pcb()->rto;
+  }
+  // A tcp_info "rto_changed" once the pcb's RTO differs from the last one
+  // reported, so a check comparing a retransmission with the RTO the stack
+  // held reads the current value, not the connected one. lwIP changes rto on
+  // an ACK with an RTT sample or of retransmitted data (tcp_in.c) and on a
+  // timeout's back-off (tcp_slowtmr); an ACK of data wakes us (tcp_sent), and
+  // wait() wakes at least once a second. Core lock held.
+  void report_rto_change() {
+    if (conn_->pcb() != nullptr && reported_rto_ && conn_->pcb()->rto != *reported_rto_) emit_tcp_info("rto_changed");
   }
 
   void emit_connected(Clock::time_point since) {
@@ -164,7 +181,8 @@ class Session {
                   {"local", endpoint(pcb.local_ip, pcb.local_port)},
                   {"remote", endpoint(pcb.remote_ip, pcb.remote_port)},
                   {"time_ms", std::round(ms_between(since, Clock::now()) * 10) / 10},
-                  {"tcp_state", tcp_state(pcb)}});
+                  {"tcp_state", tcp_state(pcb)},
+                  {"tcp_info", tcp_info(pcb)}});
     emit_tcp_state("connected");
   }
 
@@ -189,6 +207,7 @@ class Session {
   StopSignal& stop_;
   Wakeup wakeup_;
   std::unique_ptr<Connection> conn_;  // a fresh one for each connection (reconnect)
+  std::optional<s16_t> reported_rto_;  // pcb->rto in the last tcp_info (report_rto_change)
   ChunkPlan plan_;
 };
 
@@ -205,13 +224,13 @@ std::optional<Ending> Session::connect_client(bool announce, bool* refused) {
     conn_ = std::make_unique<Connection>(wakeup_);
     if (err_t e = conn_->bind_local(ends_.local); e != ERR_OK) {
       emit_error(e, false, "tcp_bind " + endpoint(ends_.local, 0));
-      return Ending{"error", kExitNoConnection};
+      return Ending{"error", kExitHandshake};
     }
     if (announce) events_.emit({{"event", "ready"}, {"port", conn_->pcb()->local_port}});
     started = Clock::now();
     if (err_t e = conn_->connect(ends_.remote, o_.connect.port); e != ERR_OK) {
       emit_error(e, false, "tcp_connect " + endpoint(ends_.remote, o_.connect.port));
-      return Ending{"error", kExitNoConnection};
+      return Ending{"error", kExitHandshake};
     }
   }
   const auto deadline = started + std::chrono::milliseconds(o_.handshake_timeout_ms);
@@ -227,18 +246,18 @@ std::optional<Ending> Session::connect_client(bool announce, bool* refused) {
           *refused = true;  // the caller reports it
         else
           emit_error(*e, false, "connect " + endpoint(ends_.remote, o_.connect.port));
-        return Ending{"error", kExitNoConnection};
+        return Ending{"error", kExitHandshake};
       }
       if (stop_.requested()) {
         conn_->abort();
         events_.emit({{"event", "error"}, {"message", "stopped by SIGTERM before the connection was established"}});
-        return Ending{"stopped", kExitNoConnection};
+        return Ending{"stopped", kExitHandshake};
       }
       if (Clock::now() >= deadline) {
         conn_->abort();
         events_.emit({{"event", "error"},
                       {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
-        return Ending{"idle", kExitNoConnection};
+        return Ending{"idle", kExitHandshake};
       }
     }
     wait(ms_until(deadline));
@@ -253,7 +272,7 @@ int Session::client_reconnect() {
                 {"result", not_connected ? not_connected->reason : "connected"}});
   if (not_connected) return end(*not_connected);
   const Ending first = client_workload({{"connection", 1}});
-  if (first.reason != "done" || first.code != kExitDone) return end(first);
+  if (first.reason != "done" || first.code != kExitOk) return end(first);
   for (int attempt = 1; attempt <= kReconnectTries; ++attempt) {
     bool refused = false;
     const auto failed = connect_client(false, &refused);
@@ -262,12 +281,12 @@ int Session::client_reconnect() {
     events_.emit(tried);
     if (!failed) return end(client_workload({{"connection", 2}}));
     if (!refused) return end(*failed);
-    if (!pause(kReconnectPauseMs)) return end("stopped", kExitDone);
+    if (!pause(kReconnectPauseMs)) return end("stopped", kExitOk);
   }
   events_.emit({{"event", "error"},
                 {"errno", "ECONNREFUSED"},
                 {"message", "connect: still refused after " + std::to_string(kReconnectTries) + " attempts"}});
-  return end("error", kExitNoConnection);
+  return end("error", kExitHandshake);
 }
 
 Ending Session::client_workload(const json& tag) {
@@ -310,6 +329,7 @@ Ending Session::client_workload(const json& tag) {
   for (;;) {
     {
       CoreLock lock;
+      report_rto_change();
       conn_->pump_out();
       auto bytes = conn_->consume();
       if (!bytes.empty()) heard_back = true;
@@ -344,7 +364,7 @@ Ending Session::client_workload(const json& tag) {
         // What the stack did is the subject of these workloads, not a failure.
         const bool expected = w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort ||
                               (w == TcpWorkload::keepalive && *e == ERR_ABRT);
-        return Ending{*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload};
+        return Ending{*e == ERR_RST ? "rst" : "error", expected ? kExitOk : kExitWorkload};
       }
       if (conn_->peer_fin()) {
         finish_echo();
@@ -353,12 +373,12 @@ Ending Session::client_workload(const json& tag) {
           const bool ok = tally.verified();
           report(ok ? "" : "the server's FIN");
           if (!ok) return Ending{"fin", kExitWorkload};
-          if (w == TcpWorkload::echo || conn_->all_written()) return Ending{"done", kExitDone};
+          if (w == TcpWorkload::echo || conn_->all_written()) return Ending{"done", kExitOk};
         } else {
           report("the server's FIN");
           const bool reported_only =
               w == TcpWorkload::keepalive || w == TcpWorkload::abort_unread || w == TcpWorkload::linger_abort;
-          return Ending{reported_only ? "fin" : "done", reported_only || everything_acked ? kExitDone : kExitWorkload};
+          return Ending{reported_only ? "fin" : "done", reported_only || everything_acked ? kExitOk : kExitWorkload};
         }
       }
       if (auto what = cannot_do()) {
@@ -369,7 +389,7 @@ Ending Session::client_workload(const json& tag) {
         emit_tcp_state("stopped");
         report("stopped by SIGTERM");
         const bool ok = expects_echo ? tally.verified() : conn_->all_written() && conn_->acked() == conn_->queued();
-        return Ending{"stopped", ok ? kExitDone : kExitWorkload};
+        return Ending{"stopped", ok ? kExitOk : kExitWorkload};
       }
       if (idle_deadline && !heard_back && Clock::now() >= *idle_deadline) {
         report("idle: no echo within --idle-timeout-ms");
@@ -395,7 +415,7 @@ std::optional<Ending> Session::accept_one(std::uint16_t port, std::uint16_t* bou
     CoreLock lock;
     if (err_t e = listener.listen(ends_.local, port); e != ERR_OK) {
       emit_error(e, false, "listen on " + endpoint(ends_.local, port));
-      return Ending{"error", kExitNoConnection};
+      return Ending{"error", kExitHandshake};
     }
     if (bound_port) *bound_port = listener.port();
     events_.emit({{"event", "ready"}, {"port", listener.port()}});
@@ -414,13 +434,13 @@ std::optional<Ending> Session::accept_one(std::uint16_t port, std::uint16_t* bou
       }
       if (stop_.requested()) {
         listener.close();
-        return Ending{"stopped", kExitNoConnection};
+        return Ending{"stopped", kExitHandshake};
       }
       if (Clock::now() >= accept_deadline) {
         listener.close();
         events_.emit({{"event", "error"},
                       {"message", "no connection within --handshake-timeout-ms " + std::to_string(o_.handshake_timeout_ms)}});
-        return Ending{"idle", kExitNoConnection};
+        return Ending{"idle", kExitHandshake};
       }
     }
     wait(ms_until(accept_deadline));
@@ -434,9 +454,9 @@ int Session::server_restart() {
   std::uint16_t port = 0;
   if (auto failed = accept_one(o_.listen.port, &port)) return end(*failed);
   const Ending first = server_workload({{"connection", 1}});
-  if (first.reason != "fin" || first.code != kExitDone) return end(first);
+  if (first.reason != "fin" || first.code != kExitOk) return end(first);
   events_.emit({{"event", "restart"}, {"down_ms", kRestartDownMs}});
-  if (!pause(kRestartDownMs)) return end("stopped", kExitDone);
+  if (!pause(kRestartDownMs)) return end("stopped", kExitOk);
   if (auto failed = accept_one(port)) return end(*failed);
   return end(server_workload({{"connection", 2}}));
 }
@@ -491,6 +511,7 @@ Ending Session::server_workload(const json& tag) {
     std::int64_t timeout = -1;
     {
       CoreLock lock;
+      report_rto_change();
       if (conn_->unread() > 0 && !first_data) first_data = Clock::now();
       switch (w) {
         case TcpWorkload::echo: {
@@ -527,7 +548,7 @@ Ending Session::server_workload(const json& tag) {
             emit_tcp_state("before_close");
             conn_->close();  // lwIP: RST, since received data was never tcp_recved
             report("close with unread data", unread);
-            return Ending{"done", kExitDone};
+            return Ending{"done", kExitOk};
           }
           break;
         case TcpWorkload::linger_abort:
@@ -537,7 +558,7 @@ Ending Session::server_workload(const json& tag) {
             conn_->abort();  // SO_LINGER {1, 0}'s close: a RST now
             finish_stream();
             report("tcp_abort", 0);
-            return Ending{"done", tally.verified() ? kExitDone : kExitWorkload};
+            return Ending{"done", tally.verified() ? kExitOk : kExitWorkload};
           }
           break;
         case TcpWorkload::urgent: {
@@ -559,7 +580,7 @@ Ending Session::server_workload(const json& tag) {
         finish_stream();
         report(*e == ERR_RST ? "rst" : "error", conn_->unread());
         const bool expected = w == TcpWorkload::keepalive && *e == ERR_ABRT;
-        return Ending{*e == ERR_RST ? "rst" : "error", expected ? kExitDone : kExitWorkload};
+        return Ending{*e == ERR_RST ? "rst" : "error", expected ? kExitOk : kExitWorkload};
       }
       if (conn_->peer_fin() && conn_->unread() == 0) {
         if (w == TcpWorkload::half_close && !reply_queued) {
@@ -577,7 +598,7 @@ Ending Session::server_workload(const json& tag) {
         report("", 0);
         // urgent: what lwIP delivered is reported, not judged (peers/CONTRACT.md).
         const bool ok = w == TcpWorkload::urgent || tally.verified();
-        return Ending{w == TcpWorkload::half_close ? "done" : "fin", ok ? kExitDone : kExitWorkload};
+        return Ending{w == TcpWorkload::half_close ? "done" : "fin", ok ? kExitOk : kExitWorkload};
       }
       if (auto what = cannot_do()) {
         report("unsupported: " + *what, conn_->unread());
@@ -587,7 +608,7 @@ Ending Session::server_workload(const json& tag) {
         emit_tcp_state("stopped");
         finish_stream();
         report("stopped by SIGTERM", conn_->unread());
-        return Ending{"stopped", tally.verified() ? kExitDone : kExitWorkload};
+        return Ending{"stopped", tally.verified() ? kExitOk : kExitWorkload};
       }
     }
     wait(timeout);

@@ -1,6 +1,7 @@
 // One run of the TCP contract on lwIP: connect or accept one connection, run
 // the workload, report (peers/CONTRACT.md "TCP": ready, connected with
-// tcp_state, tcp_state, app_data, error, closed) and return the exit code.
+// tcp_state and tcp_info, tcp_state and tcp_info, app_data, error, closed)
+// and return the exit code.
 // The main thread drives everything between waits; see tcp_connection.hpp
 // for how it shares state with lwIP's tcpip thread.
 #pragma once

@@ -4,12 +4,22 @@
 
 #include <array>
 #include <cctype>
+#include <cstdint>
 
 namespace wireproof::peers::lwip {
 
-nlohmann::json tcp_state(const struct tcp_pcb& pcb) {
+namespace {
+
+// "established", "syn_sent", ...: lwIP's names in lower case, as Linux's.
+std::string state_name(const struct tcp_pcb& pcb) {
   std::string state = tcp_debug_state_str(pcb.state);
   for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return state;
+}
+
+}  // namespace
+
+nlohmann::json tcp_state(const struct tcp_pcb& pcb) {
   return {{"rto_ms", static_cast<int>(pcb.rto) * TCP_SLOW_INTERVAL},
           {"rto_ticks", pcb.rto},
           {"slow_timer_ms", TCP_SLOW_INTERVAL},
@@ -22,7 +32,16 @@ nlohmann::json tcp_state(const struct tcp_pcb& pcb) {
           {"nrtx", pcb.nrtx},
           {"sa", pcb.sa},
           {"sv", pcb.sv},
-          {"state", state}};
+          {"state", state_name(pcb)}};
+}
+
+nlohmann::json tcp_info(const struct tcp_pcb& pcb) {
+  constexpr std::int64_t kTickUs = std::int64_t{TCP_SLOW_INTERVAL} * 1000;
+  return {{"rto_us", std::int64_t{pcb.rto} * kTickUs},
+          {"rto_ticks", pcb.rto},
+          {"timer_tick_us", kTickUs},
+          {"snd_mss", pcb.mss},
+          {"state", state_name(pcb)}};
 }
 
 std::string errno_name(err_t err, bool established) {

@@ -18,6 +18,14 @@ namespace wireproof::peers::lwip {
 // ("established"). Core lock held.
 nlohmann::json tcp_state(const struct tcp_pcb& pcb);
 
+// The contract's tcp_info fields lwIP has (peers/CONTRACT.md "TCP"), for the
+// checks that read a kernel's tcp_info (rto_matches_stack): rto_us =
+// rto_ticks x timer_tick_us, snd_mss, state; plus rto_ticks and
+// timer_tick_us (TCP_SLOW_INTERVAL), because lwIP counts its RTO in whole
+// slow-timer ticks from the first tick after the send, so the timer expires
+// up to one tick (500 ms) before rto_us. Core lock held.
+nlohmann::json tcp_info(const struct tcp_pcb& pcb);
+
 // The errno name for an error lwIP's tcp_err callback reported. ERR_ABRT that
 // we did not cause is lwIP giving up (SYN or data retransmissions, or
 // keepalive): ETIMEDOUT, as a socket says. A RST before the connection was

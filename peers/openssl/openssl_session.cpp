@@ -12,12 +12,11 @@
 #include <openssl/x509v3.h>
 
 #include "peers/common/alert_names.hpp"
+#include "peers/common/peer_ending.hpp"
 
 namespace wireproof::peers::openssl {
 namespace {
 
-constexpr int kExitUsage = 3;
-constexpr int kExitInternal = 4;
 constexpr unsigned int kTimerCapUs = 60'000'000;  // RFC 6347 4.2.4.1: at least 60 s; OpenSSL's own cap
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "peers/common/peer_driver.hpp"
+#include "peers/common/peer_ending.hpp"
 #include "peers/ref/bug_flags.hpp"
 #include "peers/ref/ref_session.hpp"
 
@@ -14,7 +15,7 @@ int main(int argc, char** argv) {
   if (!flags.error.empty()) {
     std::cout << nlohmann::json{{"event", "error"}, {"message", flags.error}}.dump() << std::endl;
     std::cerr << flags.error << "\n";
-    return 3;  // the contract's usage error
+    return kExitUsage;
   }
   Backend backend{{"wireproof-ref", "0.1.0"},
                   [&flags](const PeerOptions& opts, UdpSocket& socket, EventEmitter& events) -> std::unique_ptr<DtlsSession> {

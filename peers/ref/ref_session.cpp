@@ -8,11 +8,11 @@
 
 #include "impl/crypto/random.hpp"
 #include "peers/common/alert_names.hpp"
+#include "peers/common/peer_ending.hpp"
 
 namespace wireproof::peers::ref {
 
 namespace {
-constexpr int kExitUsage = 3;
 
 bool same_address(const sockaddr_in& a, const sockaddr_in& b) {
   return a.sin_addr.s_addr == b.sin_addr.s_addr && a.sin_port == b.sin_port;

@@ -18,11 +18,13 @@
 #include "peers/common/event_emitter.hpp"
 #include "peers/common/options.hpp"
 #include "harness/registry/tool_spec.hpp"
+#include "peers/common/peer_ending.hpp"
 
 namespace wireproof::stock {
 
-namespace exit_code {
-constexpr int ok = 0, handshake = 1, workload = 2, usage = 3, internal = 4, unsupported = 127;
+namespace exit_code {  // the contract's table, peers/common/peer_ending.hpp
+constexpr int ok = peers::kExitOk, handshake = peers::kExitHandshake, workload = peers::kExitWorkload,
+              usage = peers::kExitUsage, internal = peers::kExitInternal, unsupported = peers::kExitUnsupported;
 }
 
 struct SessionConfig {

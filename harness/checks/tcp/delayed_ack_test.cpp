@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/check_expect.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -8,6 +9,7 @@ namespace {
 
 using testing::LogBuilder;
 using testing::TcpLogBuilder;
+using testing::fails_saying;
 
 // Eight full-sized segments 1 ms apart, acked every `every` segments 0.2 ms
 // after the last of them; a final client segment at 2000 ms ends the log.
@@ -41,17 +43,12 @@ TEST(DelayedAck, AnAckEveryFourthSegmentIsMeasuredButNotJudgedUnlessAsked) {
 TEST(DelayedAck, AnAckEveryFourthSegmentFailsWhenTheScenarioAsks) {
   auto b = bulk(4);
   b.scenario.expect.check_params_json["delayed_ack"] = R"({"every_second": true})";
-  const auto r = judge(b);
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("s2c acked 8 full-sized c2s segments (from i=3) with 2 advancing ACK(s), expected at least 4"),
-            std::string::npos)
-      << r.detail;
+  EXPECT_TRUE(fails_saying(judge(b),
+                             "s2c acked 8 full-sized c2s segments (from i=3) with 2 advancing ACK(s), expected at least 4"));
 }
 
 TEST(DelayedAck, AnAckLaterThanHalfASecondFails) {
-  const auto r = judge(bulk(8, 600));
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("c2s data i=3 was acked only 607 ms after its delivery"), std::string::npos) << r.detail;
+  EXPECT_TRUE(fails_saying(judge(bulk(8, 600)), "c2s data i=3 was acked only 607 ms after its delivery"));
 }
 
 // A segment lost mid-stream: the six above the hole are acked at once with

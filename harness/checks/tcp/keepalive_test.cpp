@@ -2,6 +2,7 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/checks/tcp/tcp_support.hpp"
+#include "harness/checks/testdata/check_expect.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -9,6 +10,7 @@ namespace {
 
 using testing::LogBuilder;
 using testing::TcpLogBuilder;
+using testing::fails_saying;
 namespace f = events::tcp_flags;
 
 using tcp::peer_dir;
@@ -87,75 +89,55 @@ TEST(Keepalive, AProbeBeforeTheIdleTimeFails) {
 TEST(Keepalive, ProbesCloserThanTheIntervalFail) {
   KeepaliveRun run;
   run.vanished({1000.2, 1500.2, 2000.2}, 3000.2);
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("probe i=4 came 500 ms after its probe i=3, expected 1000 ms (+- 100)"), std::string::npos) << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(), "probe i=4 came 500 ms after its probe i=3, expected 1000 ms (+- 100)"));
 }
 
 TEST(Keepalive, GivingUpAfterMoreProbesThanTheCountFails) {
   KeepaliveRun run;
   run.vanished({1000.2, 2000.2, 3000.2, 4000.2}, 5000.2);
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("gave up after 4 unanswered probe(s), configured count 3"), std::string::npos) << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(), "gave up after 4 unanswered probe(s), configured count 3"));
 }
 
 TEST(Keepalive, GivingUpAfterFewerProbesThanTheCountFails) {
   KeepaliveRun run;
   run.vanished({1000.2, 2000.2}, 3000.2);
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("gave up after 2 unanswered probe(s), configured count 3"), std::string::npos) << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(), "gave up after 2 unanswered probe(s), configured count 3"));
 }
 
 TEST(Keepalive, GivingUpBeforeTheLastProbesIntervalFails) {
   KeepaliveRun run;  // gives the last probe half the interval to be answered
   run.vanished({1000.2, 2000.2, 3000.2}, 3500.2);
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("gave up 500 ms after its last probe i=5, expected the interval 1000 ms (+- 100)"),
-            std::string::npos)
-      << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(),
+                             "gave up 500 ms after its last probe i=5, expected the interval 1000 ms (+- 100)"));
 }
 
 TEST(Keepalive, GivingUpWithoutTellingTheApplicationFails) {
   KeepaliveRun run;
   run.vanished({1000.2, 2000.2, 3000.2}, 4000.2, false);
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("ended the connection (RST i=6) after 3 unanswered probe(s) but its application was not told ETIMEDOUT"),
-            std::string::npos)
-      << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(),
+                             "ended the connection (RST i=6) after 3 unanswered probe(s) but its application was not told ETIMEDOUT"));
 }
 
 TEST(Keepalive, ProbingOnPastTheCountFails) {
   KeepaliveRun run;
   run.vanished({1000.2, 2000.2, 3000.2, 4000.2, 5000.2}, 0);
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("kept probing: 5 unanswered probes, configured count 3"), std::string::npos) << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(), "kept probing: 5 unanswered probes, configured count 3"));
 }
 
 TEST(Keepalive, NotGivingUpWhenDueFails) {
   KeepaliveRun run;
   run.vanished({1000.2, 2000.2, 3000.2}, 0);
   run.b.client_event({{"event", "closed"}, {"reason", "stopped"}}, 6000);  // the run went on 2 s past the give-up
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("c2s (client): the give-up was due 1000 ms after its probe i=5, but nothing came for 2000 ms more"),
-            std::string::npos)
-      << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(),
+                             "c2s (client): the give-up was due 1000 ms after its probe i=5, but nothing came for 2000 ms more"));
 }
 
 TEST(Keepalive, NeverProbingAnIdleConnectionFails) {
   KeepaliveRun run;
   run.b.client_event({{"event", "closed"}, {"reason", "stopped"}}, 5000);
-  const auto r = run.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("a first probe was due 1000 ms after the segment it received last (i=1), but nothing came for "
-                          "4000 ms more (it never probed)"),
-            std::string::npos)
-      << r.detail;
+  EXPECT_TRUE(fails_saying(run.judge(),
+                             "a first probe was due 1000 ms after the segment it received last (i=1), but nothing came for "
+                             "4000 ms more (it never probed)"));
 }
 
 // RFC 1122 4.2.3.6: an answer is an acknowledgement received, so the next
@@ -173,10 +155,8 @@ TEST(Keepalive, AnAnsweredProbeRestartsTheIdleTime) {
   probe(eager.t, "c2s", 2000.2);
   eager.t.ack("s2c", 2000.5);
   probe(eager.t, "c2s", 3000.2);  // the interval after an answered probe: too soon
-  const auto r = eager.judge();
-  EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("probe i=5 came 1000 ms after the segment it received last (i=4), expected 2000 ms"), std::string::npos)
-      << r.detail;
+  EXPECT_TRUE(fails_saying(eager.judge(),
+                             "probe i=5 came 1000 ms after the segment it received last (i=4), expected 2000 ms"));
 }
 
 // lwIP restarts its keep-alive timer on any segment, the peer's own probes

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/checks/registry.hpp"
+#include "harness/checks/testdata/check_expect.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -8,9 +9,10 @@ namespace {
 
 using testing::LogBuilder;
 using testing::TcpLogBuilder;
+using testing::fails_saying;
+using testing::says;
 
 CheckResult judge(const LogBuilder& b) { return make_pmtud_response()->run(b.inputs()); }
-bool says(const CheckResult& r, const std::string& text) { return r.detail.find(text) != std::string::npos; }
 
 // With timestamps a segment is its data + 52 bytes (IPv4): 1448 -> 1500; at
 // MTU 1280 at most 1228 bytes. The client's RTT: 1 ms data, acked 1.55 ms.
@@ -91,28 +93,24 @@ TEST(PmtudResponse, ABigPacketMoreThanOneRttAfterTheIcmpFails) {
   s.resend_lost(240, 1228);
   s.t.resend("c2s", 240.1, 2896, 1228);
   s.t.resend("c2s", 240.11, 4124, 220);
-  const auto r = judge(s.b);
-  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
-  EXPECT_TRUE(says(r, "i=7 is 1500 bytes 37.9 ms after the ICMP i=6 (MTU 1280) reached it; expected <= 1280 within one RTT "
-                      "(0.550 ms) + 15.0 ms"))
-      << r.detail;
+  EXPECT_TRUE(fails_saying(judge(s.b),
+                             "i=7 is 1500 bytes 37.9 ms after the ICMP i=6 (MTU 1280) reached it; expected <= 1280 within one RTT "
+                             "(0.550 ms) + 15.0 ms"));
 }
 
 TEST(PmtudResponse, AFirstResendAtTheOldSizeFails) {
   Shrunk s;
   TcpLogBuilder::dropped_too_big(s.t.resend("c2s", 200, 1448, 1448));
   s.resend_lost(600, 1228);
-  const auto r = judge(s.b);
-  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
-  EXPECT_TRUE(says(r, "its first resend after the ICMP i=6 (MTU 1280) reached it, i=7, is 1500 bytes")) << r.detail;
+  EXPECT_TRUE(fails_saying(judge(s.b),
+                             "its first resend after the ICMP i=6 (MTU 1280) reached it, i=7, is 1500 bytes"));
 }
 
 TEST(PmtudResponse, LostBytesNeverDeliveredFail) {
   Shrunk s;
   s.t.resend("c2s", 2.2, 1448, 1228);  // the last 220 bytes never come
-  const auto r = judge(s.b);
-  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
-  EXPECT_TRUE(says(r, "bytes 2676..2896 of i=5, dropped as too big, were never delivered at the new size")) << r.detail;
+  EXPECT_TRUE(fails_saying(judge(s.b),
+                             "bytes 2676..2896 of i=5, dropped as too big, were never delivered at the new size"));
 }
 
 // Linux takes an MTU below net.ipv4.route.min_pmtu (552) as 552 and locks it.
@@ -208,9 +206,7 @@ TEST(PmtudResponse, ABlackHoleRecoveredTooLateFails) {
   BlackHole h;
   h.b.topology = {{"client", {{"device", "tun"}, {"sysctls", {{"net.ipv4.tcp_mtu_probing", "2"}}}}}};
   h.recover(12000);
-  const auto r = judge(h.b);
-  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
-  EXPECT_TRUE(says(r, "got through only 11998 ms later, expected within 10000 ms")) << r.detail;
+  EXPECT_TRUE(fails_saying(judge(h.b), "got through only 11998 ms later, expected within 10000 ms"));
 }
 
 TEST(PmtudResponse, AUserSpaceSenderInABlackHoleIsNotJudged) {

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "harness/wire/l3/icmp_too_big.hpp"
+#include "harness/wire/l3/proc_sys.hpp"
 #include "harness/wire/l3/tool_command.hpp"
 #include "harness/wire/l3/tun_device.hpp"
 #include "harness/wire/l3/user_namespace.hpp"
@@ -31,19 +32,6 @@ struct SideAddresses {
 };
 constexpr SideAddresses kClient{"198.18.0.1", "198.18.0.2", "2001:db8::1", "2001:db8::2"};
 constexpr SideAddresses kServer{"198.18.0.2", "198.18.0.1", "2001:db8::2", "2001:db8::1"};
-
-// Only names a sysctl can have: no path tricks ("..", "/") reach outside /proc/sys.
-std::string sysctl_path(const std::string& name) {
-  const bool ok = !name.empty() && name.find("..") == std::string::npos && name.front() != '.' &&
-                  std::all_of(name.begin(), name.end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                           c == '.' || c == '-';
-                  });
-  if (!ok) throw std::runtime_error(fmt::format("l3: sysctl name '{}' is not a sysctl name", name));
-  std::string path = "/proc/sys/" + name;
-  std::replace(path.begin() + 10, path.end(), '.', '/');
-  return path;
-}
 
 // A sysctl absent from /proc/sys: not in this kernel, or (in a user namespace)
 // one the kernel shows only to the initial user namespace's network namespaces.
@@ -76,14 +64,11 @@ std::pair<UniqueFd, UniqueFd> seqpacket_pair() {
 void apply_sysctl(const NetNamespace& ns, const std::string& name, const std::string& value) {
   const std::string path = sysctl_path(name);
   in_namespace(ns, [&] {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) {
-      const int e = errno;
-      throw std::runtime_error(e == ENOENT ? missing_sysctl(name, path)
-                                           : fmt::format("l3: sysctl {}: cannot open {}: {}", name, path, errno_name(e)));
-    }
-    if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
-      throw std::runtime_error(fmt::format("l3: sysctl {} = '{}' refused by the kernel: {}", name, value, errno_name(errno)));
+    const int e = write_proc_file(path.c_str(), value);
+    if (e == ENOENT) throw std::runtime_error(missing_sysctl(name, path));
+    if (e != 0)
+      throw std::runtime_error(fmt::format("l3: sysctl {} = '{}' refused by the kernel: {} (writing {})", name, value,
+                                           errno_name(e), path));
   });
 }
 

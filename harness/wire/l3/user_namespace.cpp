@@ -16,8 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/wire/l3/proc_sys.hpp"
 #include "harness/wire/relay_clock.hpp"
-#include "harness/wire/unique_fd.hpp"
 
 namespace fs = std::filesystem;
 
@@ -71,14 +71,6 @@ UserNamespaceFacts facts_of(std::string step, int error, unsigned euid) {
   return f;
 }
 
-// Returns the errno of the write (0 when it succeeded).
-int write_proc(const char* path, const std::string& text) {
-  UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
-  if (!fd) return errno;
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) return errno;
-  return 0;
-}
-
 // The steps of `unshare -Urnm` plus a private /run/netns; the first failure's facts.
 std::optional<UserNamespaceFacts> enter() {
   const unsigned uid = ::geteuid(), gid = ::getegid();
@@ -88,11 +80,11 @@ std::optional<UserNamespaceFacts> enter() {
     return facts_of("unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET)", e, uid);
   }
   // setgroups must be denied before an unprivileged process may write gid_map (user_namespaces(7)).
-  if (int e = write_proc("/proc/self/setgroups", "deny"); e != 0 && e != ENOENT)
+  if (int e = write_proc_file("/proc/self/setgroups", "deny"); e != 0 && e != ENOENT)
     return facts_of("write 'deny' to /proc/self/setgroups", e, uid);
-  if (int e = write_proc("/proc/self/uid_map", fmt::format("0 {} 1", uid)); e != 0)
+  if (int e = write_proc_file("/proc/self/uid_map", fmt::format("0 {} 1", uid)); e != 0)
     return facts_of(fmt::format("write '0 {} 1' to /proc/self/uid_map", uid), e, uid);
-  if (int e = write_proc("/proc/self/gid_map", fmt::format("0 {} 1", gid)); e != 0)
+  if (int e = write_proc_file("/proc/self/gid_map", fmt::format("0 {} 1", gid)); e != 0)
     return facts_of(fmt::format("write '0 {} 1' to /proc/self/gid_map", gid), e, uid);
   // Nothing mounted from here on propagates back to the host's mount namespace.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
