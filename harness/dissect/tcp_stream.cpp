@@ -31,6 +31,19 @@ const char* to_string(RetransmissionKind k) {
   return "none";
 }
 
+bool is_rto_or_fast(const TcpSegment& s) {
+  return s.rtx == RetransmissionKind::rto || s.rtx == RetransmissionKind::fast;
+}
+
+std::optional<Recover> recover_before(const TcpDirection& d, std::size_t end,
+                                      const std::function<bool(const TcpSegment&)>& starts_recovery) {
+  for (std::size_t j = std::min(end, d.segments.size()); j-- > 0;) {
+    const TcpSegment& s = d.segments[j];
+    if (s.kind == SegmentKind::retransmission && starts_recovery(s)) return Recover{s.snd_max_before, j};
+  }
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> delivered_at(const Datagram& d) {
   if (d.fate != "forwarded") return std::nullopt;
   return d.deliveries_us.empty() ? d.t_us : d.deliveries_us.front();
@@ -147,21 +160,19 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
   const std::int64_t tp = seg.previous ? self.segments[*seg.previous].t_us() : t;
   seg.since_previous_us = t - tp;
   std::int64_t highest_ack = -2, last_progress_us = -1;  // last_progress_us: when snd_una last advanced
-  // RFC 6582 3.2: duplicates that do not cover more than `recover` (snd_max
-  // before this side's latest rto or fast retransmission) start no fast
+  std::int64_t last_ack_us = -1;                           // when the latest ACK of any kind reached the sender
+  // Duplicates that do not cover more than `recover` start no fast
   // retransmit, so a lost fast retransmission is the timer's to repair.
-  std::optional<std::int64_t> recover;
-  for (std::size_t j = k; j-- > 0 && !recover;)
-    if (self.segments[j].rtx == RetransmissionKind::rto || self.segments[j].rtx == RetransmissionKind::fast)
-      recover = self.segments[j].snd_max_before;
+  const std::optional<Recover> recover = recover_before(self, k);
   // Peer ACKs in the order the peer sent them; an ACK counts from its delivery.
   for (const TcpSegment& a : peer.segments) {
     if (!a.ack) continue;
     const auto at = delivered_at(*a.d);
     if (!at || *at > t) continue;
+    last_ack_us = std::max(last_ack_us, *at);
     if (*a.ack > highest_ack) highest_ack = *a.ack, last_progress_us = std::max(last_progress_us, *at);
     if (*at <= tp) continue;
-    if (a.dup_ack_number > 0 && *a.ack <= seg.seq && (!recover || *a.ack > *recover)) ++seg.dup_acks_seen;
+    if (a.dup_ack_number > 0 && *a.ack <= seg.seq && (!recover || *a.ack > recover->seq)) ++seg.dup_acks_seen;
     for (const auto& [left, right] : a.tcp().sack) {
       (void)right;
       if (*a.ack + static_cast<std::int32_t>(left - a.tcp().ack) > seg.seq) seg.sack_seen = true;
@@ -181,8 +192,14 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
   }
   const std::int64_t snd_una = std::max<std::int64_t>(highest_ack, -1);
   const bool ack_clocked = last_progress_us >= 0 && last_progress_us > tp && t - last_progress_us < o.min_rto_us;
+  // Loss detected from ACKs is repaired when an ACK arrives (RACK's reorder
+  // timer waits a fraction of an RTT): a resend min_rto_us or more after the
+  // last ACK reached the sender was not sent on an ACK, whatever the ACKs
+  // before said (mtu-shrinks-below-min-pmtu linux -> lwip: 94 duplicate ACKs,
+  // then the resend 200.1 ms after the last one, the RTO run from the ACK before).
+  const bool on_an_ack = last_ack_us >= 0 && t - last_ack_us < o.min_rto_us;
   using K = RetransmissionKind;
-  if (seg.dup_acks_seen >= o.dup_ack_threshold || seg.sack_seen) seg.rtx = K::fast;
+  if ((seg.dup_acks_seen >= o.dup_ack_threshold || seg.sack_seen) && on_an_ack) seg.rtx = K::fast;
   else if (ack_clocked || soon_after_rto) seg.rtx = K::recovery;
   else if (seg.end >= seg.snd_max_before && !retransmitted_since_progress &&
            (seg.seq > snd_una || seg.since_previous_us < o.min_rto_us) && seg.seq >= 0)

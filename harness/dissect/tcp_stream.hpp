@@ -19,7 +19,8 @@
 //    `recover`, the snd_max before the sender's latest rto or fast
 //    retransmission (RFC 6582 3.2: others start no fast retransmit), or a
 //    SACK block above it (RFC 6675, RFC 8985 RACK: loss detected from ACK
-//    information);
+//    information), sent less than min_rto_us after the latest ACK reached the
+//    sender (later, no ACK can have sent it: the timer did);
 //  - recovery: a resend the retransmission timer cannot have sent, because
 //    a timer started by then would not have expired yet (RFC 6298: RTO is
 //    never below the minimum, 2.4):
@@ -46,6 +47,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -134,6 +136,19 @@ struct TcpStreamOptions {
 // Every TCP connection in the log, in order of its first segment. A new SYN
 // (no ACK) with another ISN on the same ports starts a new connection.
 std::vector<TcpConnection> tcp_connections(const events::EventLog& log, const TcpStreamOptions& options = {});
+
+// RFC 6582 3.2's `recover` for the sender of `d` before its segment `end`:
+// the snd_max before the latest of its segments [0, end) that started loss
+// recovery, `starts_recovery` (default: an rto or fast retransmission), and
+// that segment's index; nullopt when none did (recover is then the ISN).
+// Duplicate ACKs that do not cover more than it start no fast retransmit.
+struct Recover {
+  std::int64_t seq = 0;
+  std::size_t index = 0;
+};
+bool is_rto_or_fast(const TcpSegment& s);
+std::optional<Recover> recover_before(const TcpDirection& d, std::size_t end,
+                                      const std::function<bool(const TcpSegment&)>& starts_recovery = is_rto_or_fast);
 
 // When an ACK segment reached the side it was sent to (nullopt: never delivered).
 std::optional<std::int64_t> delivered_at(const events::Datagram& d);

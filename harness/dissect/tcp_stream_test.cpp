@@ -108,6 +108,21 @@ TEST(TcpStream, ClassifiesAFastRetransmitAfterThreeDuplicateAcks) {
   EXPECT_EQ(r.rtx, RetransmissionKind::fast) << r.dup_acks_seen;
 }
 
+// Duplicate ACKs the sender did not act on: its resend comes when the timer
+// run from the last ACK that advanced snd_una expires, 200 ms after the last
+// duplicate (mtu-shrinks-below-min-pmtu linux -> lwip, i=1422). No ACK sent it.
+TEST(TcpStream, AResendLongAfterTheDuplicateAcksIsTheTimers) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000).fate = "dropped";
+  for (int k = 0; k < 4; ++k) f.t.data("c2s", 1.1 + k * 0.1, 1000);
+  for (int k = 0; k < 4; ++k) f.t.ack_upto("s2c", 1.6 + k * 0.1, 0);
+  f.t.resend("c2s", 1.9 + 200.1, 0, 1000);
+  const auto c = f.only();
+  const auto& r = c.c2s.segments.back();
+  EXPECT_EQ(r.dup_acks_seen, 3);
+  EXPECT_EQ(r.rtx, RetransmissionKind::rto);
+}
+
 TEST(TcpStream, SackAboveTheHoleIsFastToo) {
   Fixture f;
   f.t.data("c2s", 1, 1000).fate = "dropped";

@@ -15,6 +15,7 @@ double EventEmitter::ms_at(Clock::time_point t) const {
 void EventEmitter::emit(nlohmann::json event) {
   if (!event.is_object() || !event.contains("event"))
     throw std::logic_error("EventEmitter::emit: an event is an object with an \"event\" member");
+  std::lock_guard lock(mutex_);
   event["t_ms"] = ms_since_start();
   out_ << event.dump() << '\n' << std::flush;
 }

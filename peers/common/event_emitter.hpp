@@ -1,9 +1,11 @@
 // Writes contract events (peers/CONTRACT.md) as JSON lines: one object per
 // line, "t_ms" (milliseconds since the peer started) added, flushed at once
-// so the runner sees each event when it happens.
+// so the runner sees each event when it happens. Safe to call from several
+// threads (the linux shim's tcp_info sampler emits beside its workload).
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +28,7 @@ class EventEmitter {
  private:
   std::ostream& out_;
   Clock::time_point start_;
+  std::mutex mutex_;  // one whole line at a time
 };
 
 }  // namespace wireproof::peers

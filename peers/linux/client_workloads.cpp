@@ -7,6 +7,7 @@
 #include "peers/common/echo_client.hpp"
 #include "peers/common/errno_names.hpp"
 #include "peers/linux/session.hpp"
+#include "peers/linux/tcp_info_sampler.hpp"
 
 namespace wireproof::peers::linux_tcp {
 namespace {
@@ -200,6 +201,7 @@ End run_client_workload(Session& s) {
   auto conn = s.connect(true, failed);
   if (!conn) return failed;
   TcpConn& c = *conn;
+  const TcpInfoSampler sampler(c.fd(), s.events);  // stops before `conn` closes
   switch (s.opts.workload) {
     case TcpWorkload::echo: return echo_once(s, c);
     case TcpWorkload::bulk:

@@ -133,6 +133,20 @@ TEST(LinuxPeer, StallStopsReadingThenReadsEverything) {
   ASSERT_TRUE(before.is_object() && after.is_object()) << p.server->transcript();
   EXPECT_GE(after["t_ms"].get<double>() - before["t_ms"].get<double>(), 600.0);
   EXPECT_EQ(p.server->event("app_data")["received_sha256"], expected_stream_sha(8000000, 16000));
+  // tcp_info samples while the workload runs (peers/CONTRACT.md "TCP"): the
+  // first read always, later ones only when a watched field changed.
+  std::vector<json> samples;
+  for (const auto& e : all(*p.client, "tcp_info"))
+    if (e.value("when", "") == "sample") samples.push_back(e);
+  ASSERT_FALSE(samples.empty()) << p.client->transcript();
+  EXPECT_GE(samples[0]["reordering"].get<int>(), 3) << samples[0];
+  EXPECT_TRUE(samples[0].contains("sacked")) << samples[0];
+  for (std::size_t k = 1; k < samples.size(); ++k) {
+    bool differs = false;
+    for (const char* f : {"ca_state", "reordering", "retransmits", "rto_us", "state"})
+      differs = differs || samples[k][f] != samples[k - 1][f];
+    EXPECT_TRUE(differs) << samples[k - 1] << " then " << samples[k];
+  }
 }
 
 TEST(LinuxPeer, UrgentByteArrivesOutOfBandAtTheMark) {

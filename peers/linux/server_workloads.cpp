@@ -9,6 +9,7 @@
 
 #include "peers/common/errno_names.hpp"
 #include "peers/linux/session.hpp"
+#include "peers/linux/tcp_info_sampler.hpp"
 
 namespace wireproof::peers::linux_tcp {
 namespace {
@@ -192,6 +193,7 @@ End run_server_workload(Session& s, TcpListener& listener) {
   auto conn = s.accept(listener, failed);
   if (!conn) return failed;
   TcpConn& c = *conn;
+  const TcpInfoSampler sampler(c.fd(), s.events);  // stops before `conn` closes
   switch (s.opts.workload) {
     case TcpWorkload::echo: return echo(s, c);
     case TcpWorkload::bulk:

@@ -56,6 +56,12 @@ nlohmann::json tcp_info_fields(int fd) {
           {"snd_cwnd", ti.tcpi_snd_cwnd},
           {"unacked", ti.tcpi_unacked},
           {"lost", ti.tcpi_lost},
+          // Loss detection: the reordering degree Linux holds (the duplicate
+          // ACKs or SACKed segments it needs before it calls a segment lost;
+          // 3 at start, raised on reordering evidence) and, without SACK, the
+          // duplicate ACKs counted since snd_una last moved.
+          {"reordering", ti.tcpi_reordering},
+          {"sacked", ti.tcpi_sacked},
           {"ca_state", ca_state_name(ti.tcpi_ca_state)},
           {"state", tcp_state_name(ti.tcpi_state)}};
 }

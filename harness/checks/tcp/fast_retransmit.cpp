@@ -3,7 +3,14 @@
 //  - sender (RFC 5681 3.2): after the third duplicate ACK for ack A reaches
 //    it, its next retransmission of A is `fast` (dissect/tcp_stream) and
 //    leaves within max_delay_ms; an `rto` one (it waited for the timer) or
-//    none while A stays unacked fails. A run whose data was acked before any
+//    none while A stays unacked fails. "Third" is DupThresh: a sender whose
+//    stack reported a higher reordering degree (tcp_info `reordering`, Linux's
+//    tcpi_reordering) before the run is judged from that duplicate, and a run
+//    shorter than it is not judged (named in dup_ack_runs_not_judged; RFC
+//    6675 2 leaves DupThresh to updates of RFC 5681 "or method for
+//    determining its value", RFC 4653 adapts it to reordering; Linux raises it
+//    when more duplicates arrive than segments are in flight: mtu-shrinks-
+//    below-min-pmtu linux -> lwip). A run whose data was acked before any
 //    resend (reordering, not loss) is not judged, nor one that does not
 //    cover more than `recover` (RFC 6582 3.2: the highest sequence number
 //    sent when the sender last had an RTO or fast retransmission; such
@@ -72,7 +79,7 @@ class FastRetransmit final : public Check {
     int sender_judged = 0, receiver_judged = 0, receiver_unjudged = 0;
     for (const auto& c : tcp::connections(in)) {
       for (const char* dir : tcp::kDirs) {
-        judge_sender(c, dir, max_delay_us, r, problems, runs_not_judged, sender_judged);
+        judge_sender(in, c, dir, max_delay_us, r, problems, runs_not_judged, sender_judged);
         judge_receiver(c, dir, immediate_us, r, judge_receivers ? problems : receiver_shortfalls,
                        judge_receivers ? receiver_judged : receiver_unjudged, judge_receivers);
       }
@@ -97,29 +104,101 @@ class FastRetransmit final : public Check {
   }
 
  private:
-  // RFC 6582's `recover` when an ACK reached the sender of `dir` at `at_us`:
-  // snd_max before its latest RTO, fast or ICMP-answering retransmission by
-  // then, and that retransmission's log index (nullopt: none yet, recover is the ISN).
-  static std::optional<std::pair<std::int64_t, std::uint64_t>> recover_at(const TcpConnection& c, const std::string& dir,
-                                                                          std::int64_t at_us) {
+  // RFC 6582's `recover` when an ACK reached the sender of `dir` at `at_us`
+  // (dissect::recover_before): after its latest RTO, fast or ICMP-answering
+  // retransmission by then (tcp::answers_icmp). nullopt: none yet, recover is the ISN.
+  static std::optional<dissect::Recover> recover_at(const TcpConnection& c, const std::string& dir, std::int64_t at_us) {
     const auto& segs = c.dir(dir).segments;
-    std::optional<std::pair<std::int64_t, std::uint64_t>> out;
-    for (const auto& s : segs) {
-      if (s.t_us() >= at_us) break;
-      if (s.kind != SegmentKind::retransmission) continue;
-      const bool answers_icmp = s.previous && tcp::icmp_reached_sender(c, dir, segs[*s.previous].t_us(), s.t_us());
-      if (s.rtx == RetransmissionKind::rto || s.rtx == RetransmissionKind::fast || answers_icmp)
-        out = std::pair{s.snd_max_before, s.i()};
+    std::size_t end = 0;
+    while (end < segs.size() && segs[end].t_us() < at_us) ++end;
+    return dissect::recover_before(c.dir(dir), end, [&](const TcpSegment& s) {
+      return dissect::is_rto_or_fast(s) || tcp::answers_icmp(c, dir, s);
+    });
+  }
+
+  static std::string ordinal(int n) {
+    const char* suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+    return fmt::format("{}{}", n, suffix);
+  }
+
+  // The duplicate ACKs needed before the sender of an ACK run calls the hole
+  // lost: RFC 5681's 3, or the reordering degree its stack reported in its
+  // latest tcp_info before `at_us` (Linux: tcpi_reordering, which it raises
+  // on reordering evidence, e.g. more duplicate ACKs than segments in flight,
+  // and then retransmits only after that many; RFC 6675 2: implementers
+  // "should consult any updates to [RFC5681] to determine the current value
+  // for DupThresh (or method for determining its value)", and RFC 4653
+  // adapts it to reordering). report_i: that report.
+  struct DupThresh {
+    int n = 3;
+    std::optional<std::uint64_t> report_i;
+  };
+  static DupThresh dup_thresh_at(const std::vector<tcp::TimedReport>& reports, std::int64_t at_us) {
+    DupThresh out;
+    for (const auto& rep : reports) {
+      if (!rep.t_us || *rep.t_us >= at_us) continue;
+      const auto it = rep.event.find("reordering");
+      if (it == rep.event.end() || !it->is_number_integer()) continue;
+      out = {std::max(3, it->get<int>()), rep.i};
     }
     return out;
   }
 
-  // The sender of `dir` against the third duplicate ACKs it received.
-  static void judge_sender(const TcpConnection& c, const std::string& dir, std::int64_t max_delay_us, CheckResult& r,
-                           std::vector<std::string>& problems, std::vector<std::string>& not_judged, int& judged) {
+  // Each run's first duplicate ACK (dup_ack_number 1) with the run's length.
+  static std::vector<std::pair<const TcpSegment*, int>> duplicate_runs(const dissect::TcpDirection& acks) {
+    std::vector<std::pair<const TcpSegment*, int>> runs;
+    for (const TcpSegment* a : by_delivery(acks)) {
+      if (a->dup_ack_number == 1) runs.emplace_back(a, 1);
+      else if (a->dup_ack_number > 1 && !runs.empty()) runs.back().second = a->dup_ack_number;
+    }
+    // Only a run that reached 3 duplicates can have called for a fast retransmit.
+    std::erase_if(runs, [](const auto& run) { return run.second < 3; });
+    return runs;
+  }
+  // The duplicates of the run that `first` starts, in order of delivery.
+  static std::vector<const TcpSegment*> run_members(const dissect::TcpDirection& acks, const TcpSegment& first) {
+    std::vector<const TcpSegment*> out;
+    for (const TcpSegment* a : by_delivery(acks)) {
+      if (a == &first) out.push_back(a);
+      else if (!out.empty() && a->dup_ack_number == static_cast<int>(out.size()) + 1) out.push_back(a);
+      else if (!out.empty()) break;
+    }
+    return out;
+  }
+  // The delivered ACKs of `acks`, in order of delivery (as dup_ack_number counts them).
+  static std::vector<const TcpSegment*> by_delivery(const dissect::TcpDirection& acks) {
+    std::vector<const TcpSegment*> out;
+    for (const auto& a : acks.segments)
+      if (a.ack && a.delivered && !a.tcp().has(events::tcp_flags::rst)) out.push_back(&a);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const TcpSegment* x, const TcpSegment* y) { return x->delivered_us < y->delivered_us; });
+    return out;
+  }
+
+  // The sender of `dir` against each run of duplicate ACKs it received, from
+  // the duplicate that reached its DupThresh (3, or the reordering degree its
+  // stack reported then: dup_thresh_at).
+  static void judge_sender(const Inputs& in, const TcpConnection& c, const std::string& dir, std::int64_t max_delay_us,
+                           CheckResult& r, std::vector<std::string>& problems, std::vector<std::string>& not_judged,
+                           int& judged) {
     const auto& sender = c.dir(dir).segments;
-    for (const auto& a : c.peer_of(dir).segments) {
-      if (a.dup_ack_number != 3 || !a.delivered || !a.ack) continue;
+    const auto reports = tcp::peer_events(in, tcp::sender_role(dir), "tcp_info");
+    for (const auto& [a_ptr, run_length] : duplicate_runs(c.peer_of(dir))) {
+      const DupThresh thresh = dup_thresh_at(reports, a_ptr->delivered_us);
+      const TcpSegment* trigger = nullptr;
+      for (const TcpSegment* d : run_members(c.peer_of(dir), *a_ptr))
+        if (d->dup_ack_number == thresh.n) trigger = d;
+      if (thresh.n > 3) r.measured["dup_thresh_reported"].push_back({{"dir", dir}, {"dup_thresh", thresh.n},
+                                                                     {"report_i", *thresh.report_i},
+                                                                     {"run_i", a_ptr->i()}, {"run_length", run_length}});
+      if (!trigger) {
+        not_judged.push_back(fmt::format("{}: the run of {} duplicate ACKs of {} (from i={}) stays below the sender's "
+                                         "reordering degree {} (tcp_info i={}): RFC 6675 2 leaves DupThresh to "
+                                         "methods that adapt it",
+                                         dir, run_length, *a_ptr->ack, a_ptr->i(), thresh.n, *thresh.report_i));
+        continue;
+      }
+      const TcpSegment& a = *trigger;
       const std::int64_t hole = *a.ack;
       const TcpSegment* resend = nullptr;
       for (const auto& s : sender)
@@ -133,11 +212,11 @@ class FastRetransmit final : public Check {
         if (b.ack && *b.ack > hole && b.delivered && (!resend || b.delivered_us < resend->t_us())) acked_first = true;
       if (acked_first) continue;
       // "covers more than recover": ack - 1 > the highest sequence number sent then.
-      if (const auto recover = recover_at(c, dir, a.delivered_us); recover && hole <= recover->first) {
-        not_judged.push_back(fmt::format("{}: the 3rd duplicate ACK of {} (i={}) does not cover more than recover (the "
+      if (const auto recover = recover_at(c, dir, a.delivered_us); recover && hole <= recover->seq) {
+        not_judged.push_back(fmt::format("{}: the {} duplicate ACK of {} (i={}) does not cover more than recover (the "
                                          "highest sequence sent before the retransmission i={}): RFC 6582 3.2 starts "
                                          "no fast retransmit",
-                                         dir, hole, a.i(), recover->second));
+                                         dir, ordinal(a.dup_ack_number), hole, a.i(), sender[recover->index].i()));
         continue;
       }
       ++judged;
@@ -157,14 +236,16 @@ class FastRetransmit final : public Check {
         continue;
       }
       support::add_failed_dir(r, dir);
+      const int nth = a.dup_ack_number;
       if (!resend)
-        problems.push_back(fmt::format("{}: the 3rd duplicate ACK of {} (i={}) was never followed by a retransmission of it",
-                                       dir, hole, a.i()));
+        problems.push_back(fmt::format("{}: the {} duplicate ACK of {} (i={}) was never followed by a retransmission of it",
+                                       dir, ordinal(nth), hole, a.i()));
       else
-        problems.push_back(fmt::format("{}: after the 3rd duplicate ACK of {} (i={}) the resend i={} came {:.1f} ms later as "
+        problems.push_back(fmt::format("{}: after the {} duplicate ACK of {} (i={}) the resend i={} came {:.1f} ms later as "
                                        "{} (expected fast, within {:.0f} ms)",
-                                       dir, hole, a.i(), resend->i(), tcp::ms(resend->t_us() - a.delivered_us),
-                                       dissect::to_string(resend->rtx), max_delay_us / 1000.0));
+                                       dir, ordinal(nth), hole, a.i(), resend->i(),
+                                       tcp::ms(resend->t_us() - a.delivered_us), dissect::to_string(resend->rtx),
+                                       max_delay_us / 1000.0));
     }
   }
 

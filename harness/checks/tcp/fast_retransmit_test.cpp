@@ -57,7 +57,7 @@ TEST(FastRetransmit, WaitingForTheTimerFails) {
   const auto r = judge(first_lost(250.05));
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.detail.find("c2s: after the 3rd duplicate ACK of 0 (i="), std::string::npos) << r.detail;
-  EXPECT_NE(r.detail.find("came 248.1 ms later as fast (expected fast, within 100 ms)"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("came 248.1 ms later as rto (expected fast, within 100 ms)"), std::string::npos) << r.detail;
 }
 
 TEST(FastRetransmit, NoResendAtAllFails) {
@@ -175,6 +175,51 @@ TEST(FastRetransmit, AResendRightAfterTheThirdDuplicateIsAckTriggeredWhateverIts
   EXPECT_EQ(r.measured["dup_ack_runs_judged"], 1);
   const auto conns = dissect::tcp_connections(b.log);
   EXPECT_EQ(conns.at(0).c2s.segments.back().rtx, dissect::RetransmissionKind::rto);
+}
+
+// Linux -> lwIP in mtu-shrinks-below-min-pmtu: tcp_info reported reordering
+// raised above the run (Linux counts that many duplicate ACKs before it calls
+// a segment lost), 94 duplicates came, and the timer resent the hole.
+// DupThresh is the sender's reported degree: a shorter run is not judged; a
+// run that reaches it is judged from that duplicate, as from the 3rd.
+TEST(FastRetransmit, TheSendersReportedReorderingDegreeIsItsDupThresh) {
+  const auto run_of = [](int duplicates, int reordering, double resend_after_last_ms) {
+    LogBuilder b;
+    TcpLogBuilder t(b);
+    t.handshake(0);
+    b.client_event({{"event", "tcp_info"}, {"when", "sample"}, {"reordering", reordering}, {"state", "established"}},
+                   0.5);
+    t.data("c2s", 1, 1000);
+    t.ack_upto("s2c", 1.5, 1000);
+    t.data("c2s", 1.6, 1000).fate = "dropped";  // the hole at 1000
+    double at = 2;
+    for (int k = 0; k < duplicates; ++k, at += 0.1) {
+      t.data("c2s", at, 1000);
+      t.ack_upto("s2c", at + 0.05, 1000);
+    }
+    t.resend("c2s", at + resend_after_last_ms, 1000, 1000);
+    return judge(b);
+  };
+  // 94 duplicates below a degree of 100, the timer's resend 200 ms later: not judged.
+  auto r = run_of(94, 100, 200);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  ASSERT_EQ(r.measured["dup_ack_runs_not_judged"].size(), 1u) << r.measured.dump();
+  EXPECT_NE(r.measured["dup_ack_runs_not_judged"][0].get<std::string>().find(
+                "the run of 94 duplicate ACKs of 1000 (from i="),
+            std::string::npos)
+      << r.measured.dump();
+  EXPECT_EQ(r.measured["dup_thresh_reported"][0]["dup_thresh"], 100);
+  // The same run from a sender at the default degree (3) fails.
+  r = run_of(94, 3, 200);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("after the 3rd duplicate ACK of 1000"), std::string::npos) << r.detail;
+  // 12 duplicates reach a degree of 10: judged from the 10th, the resend right after the last passes...
+  r = run_of(12, 10, 0.05);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  // ... and the timer's resend fails, named from the 10th.
+  r = run_of(12, 10, 200);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("after the 10th duplicate ACK of 1000"), std::string::npos) << r.detail;
 }
 
 TEST(FastRetransmit, NoLossIsNotApplicable) {

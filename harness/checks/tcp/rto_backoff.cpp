@@ -13,7 +13,12 @@
 // slow_timer_ms 500): its first interval runs from a timer start between two
 // ticks, so it is short of the RTO by up to a tick and doubling it predicts
 // nothing (lwIP -> lwIP: 2774.6 ms, then 6149.7 ms = its 12 ticks + 150 ms);
-// later pairs run tick to tick and are judged. Verdict: fail when a pair is off;
+// later pairs run tick to tick and are judged. A kernel sender's (a TUN
+// side's) timer fires up to tcp::kKernelTimerLateness of its timeout late and
+// never early, and the previous interval it is doubled from holds that
+// lateness too: each pair then fits 2 x previous / (1 + L) .. 2 x previous x
+// (1 + L), +- the tolerance (mtu-black-hole linux-rfc: 2271.9 ms after 1016.9
+// ms was flaky against 2033.8 +- 203.4). Verdict: fail when a pair is off;
 // not_applicable when no data was RTO-retransmitted twice; else pass.
 // Parameters: max_rto_ms (120000, Linux TCP_RTO_MAX; RFC 6298 2.5 allows any
 // >= 60 s), tolerance_ms / tolerance_pct (expect.retransmit: 15 ms, 10 %).
@@ -65,6 +70,7 @@ class RtoBackoff final : public Check {
       for (const char* dir : tcp::kDirs) {
         const double tick_ms = timer_tick_ms(in, tcp::sender_role(dir));
         const bool probes = tcp::sends_tail_loss_probes(in, tcp::sender_role(dir));
+        const double late = tcp::side_setup(in, tcp::sender_role(dir)).kernel_tcp ? tcp::kKernelTimerLateness : 0;
         const auto& segs = c.dir(dir).segments;
         for (const auto& s : segs) {
           if (s.rtx != RetransmissionKind::rto || s.seq < 0 || !s.previous) continue;
@@ -83,7 +89,7 @@ class RtoBackoff final : public Check {
           const std::int64_t prev_interval_us =
               chain_start ? prev.t_us() - tcp::rto_timer_start(c.dir(dir), *s.previous, probes).t_us
                           : prev.since_previous_us;
-          const tcp::Doubling d{tcp::ms(prev_interval_us), cap, tol};
+          const tcp::Doubling d{tcp::ms(prev_interval_us), cap, tol, late};
           const double iv = tcp::ms(s.since_previous_us);
           const bool ok = d.fits(iv, 1);
           ++judged[dir];
@@ -91,12 +97,16 @@ class RtoBackoff final : public Check {
           pairs.push_back({{"dir", dir}, {"i", s.i()}, {"previous_i", prev.i()}, {"seq", s.seq},
                            {"previous_interval_ms", d.initial_ms}, {"interval_ms", iv},
                            {"expected_ms", d.expected_ms(1)}, {"ok", ok}});
+          if (late > 0) pairs.back()["timer_lateness_allowed"] = late;
           if (ok) continue;
           support::add_failed_dir(r, dir);
           problems.push_back(fmt::format("{} RTO retransmission i={} of seq {} came {:.1f} ms after the previous one "
-                                         "(i={}), which came {:.1f} ms after its own; expected {:.1f} ms +- {:.1f} ms",
+                                         "(i={}), which came {:.1f} ms after its own; expected {:.1f} ms +- {:.1f} ms{}",
                                          dir, s.i(), s.seq, iv, prev.i(), d.initial_ms, d.expected_ms(1),
-                                         tol.for_expected(d.expected_ms(1))));
+                                         tol.for_expected(d.expected_ms(1)),
+                                         late > 0 ? fmt::format(" (a kernel timer: each interval up to {:.1f} % late)",
+                                                                late * 100)
+                                                  : ""));
         }
       }
     }

@@ -47,6 +47,30 @@ TEST(RtoBackoff, RtosThatDoNotDoubleFail) {
       << r.detail;
 }
 
+// mtu-black-hole linux-rfc -> linux-rfc (HZ 250): a 1016.9 ms interval, then
+// 2271.9 ms (the 2048 ms timer filed in a 256 ms bucket of the timer wheel),
+// then 4096.0 ms. A kernel's timer is late by up to 8/63 of its timeout, never
+// early; a sender of unknown kind is judged without that allowance.
+TEST(RtoBackoff, AKernelTimersLatenessIsAllowedOnlyForAKernelSender) {
+  auto b = lost_then({1 + 1016.9, 1 + 1016.9 + 2271.9, 1 + 1016.9 + 2271.9 + 4096.0});  // the data left at 1 ms
+  auto r = backoff(b);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;  // 2271.9 vs 2033.8 +- 203.4
+  b.topology = {{"client", {{"device", "tun"}, {"sysctls", nlohmann::json::object()}}}};
+  r = backoff(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["pairs"].size(), 2u);
+  // Still a back-off: 1.5 x (a linear schedule) is not within 2 / (1 + 8/63) - 10 %.
+  auto linear = lost_then({1000, 2000, 3500});
+  linear.topology = b.topology;
+  r = backoff(linear);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("(a kernel timer: each interval up to 12.7 % late)"), std::string::npos) << r.detail;
+  // And not more than its lateness late: 2 x 1016.9 x (1 + 8/63) + 10 % is 2521.3 ms.
+  auto slow = lost_then({1 + 1016.9, 1 + 1016.9 + 2540});
+  slow.topology = b.topology;
+  EXPECT_EQ(backoff(slow).verdict, Verdict::fail);
+}
+
 TEST(RtoBackoff, ASingleRtoIsNotApplicable) {
   const auto r = backoff(lost_then({205}));
   EXPECT_EQ(r.verdict, Verdict::not_applicable);

@@ -78,13 +78,7 @@ class RtoMatchesStack final : public Check {
           if (s.rtx != RetransmissionKind::rto || s.seq < 0 || !s.previous) continue;
           const auto& prev = segs[*s.previous];
           if (prev.rtx == RetransmissionKind::rto && prev.seq == s.seq) continue;
-          // A resend in an ICMP's wake answers it (RFC 1191 6.5), also when its
-          // previous copy left after the ICMP: Linux re-segments its queue at
-          // the new size at once (mtu-shrinks-with-icmp: 1152 bytes resent
-          // 0.9 ms after a 1224-byte copy). No timer expires sooner than the
-          // minimum RTO, so look back that far.
-          const std::int64_t wake = std::min(prev.t_us(), s.t_us() - dissect::TcpStreamOptions{}.min_rto_us);
-          if (tcp::icmp_reached_sender(c, dir, wake, s.t_us())) continue;
+          if (tcp::answers_icmp(c, dir, s)) continue;  // not the timer's (tcp_support.hpp)
           first = &s, owner = &c.dir(dir), first_k = k;
           break;
         }

@@ -58,6 +58,11 @@ bool Tolerance::fits(double measured_ms, double expected_ms) const {
 double Doubling::expected_ms(int k) const { return std::min(cap_ms, initial_ms * std::pow(2.0, k)); }
 bool Doubling::fits(double measured_ms, int k) const {
   const double uncapped = initial_ms * std::pow(2.0, k);
+  if (late_fraction > 0 && uncapped <= cap_ms) {
+    const double earliest = uncapped / (1 + late_fraction), latest = uncapped * (1 + late_fraction);
+    return measured_ms >= earliest - tolerance.for_expected(earliest) &&
+           measured_ms <= latest + tolerance.for_expected(latest);
+  }
   if (uncapped <= cap_ms) return tolerance.fits(measured_ms, uncapped);
   return measured_ms >= cap_ms - tolerance.for_expected(cap_ms) && measured_ms <= uncapped + tolerance.for_expected(uncapped);
 }
@@ -132,6 +137,13 @@ bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir
     if (at && *at > from_us && *at <= to_us) return true;
   }
   return false;
+}
+
+bool answers_icmp(const dissect::TcpConnection& c, const std::string& dir, const dissect::TcpSegment& s) {
+  if (!s.previous) return false;
+  const std::int64_t previous_t = c.dir(dir).segments[*s.previous].t_us();
+  const std::int64_t wake = std::min(previous_t, s.t_us() - dissect::TcpStreamOptions{}.min_rto_us);
+  return icmp_reached_sender(c, dir, wake, s.t_us());
 }
 
 std::vector<PmtuMessage> pmtu_messages(const dissect::TcpConnection& c, const std::string& dir, int min_pmtu) {

@@ -59,12 +59,25 @@ struct Tolerance {
 // An exponential back-off: the k-th interval (k = 0, 1, ...) is
 // initial x 2^k, capped; above the cap anything from the cap to the uncapped
 // value fits (RFC 6298 2.5: the maximum "is at least 60 seconds").
+// With late_fraction L (a timer that fires up to L x its timeout late, never
+// early: kKernelTimerLateness), an `initial` that was itself measured holds
+// that lateness too, so initial x 2^k / (1 + L) .. initial x 2^k x (1 + L)
+// fits, each end widened by the tolerance.
 struct Doubling {
   double initial_ms = 1000, cap_ms = 60000;
   Tolerance tolerance;
+  double late_fraction = 0;
   double expected_ms(int k) const;
   bool fits(double measured_ms, int k) const;
 };
+// How late a Linux timer may fire, as a fraction of its timeout: the timer
+// wheel (kernel/time/timer.c) files a timeout of level n (from 63 x 8^(n-1)
+// jiffies) in buckets 8^n jiffies wide and rounds its expiry up to one, so up
+// to 8/63 late. The TCP retransmission timer is such a timer: at HZ 250 a
+// 2048 ms RTO lands in 256 ms buckets (mtu-black-hole linux-rfc: 2271.9 ms
+// after a 1016.9 ms interval, then 4096.0 ms).
+inline constexpr double kKernelTimerLateness = 8.0 / 63.0;
+
 // expect.checks.<name> tolerance_ms / tolerance_pct, defaulting to the
 // scenario's expect.retransmit_* (15 ms, 10 %).
 Tolerance tolerance_from(const Inputs& in, const nlohmann::json& params);
@@ -104,6 +117,12 @@ bool sends_tail_loss_probes(const Inputs& in, const std::string& role);
 // not the retransmission timer's.
 bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir, std::int64_t from_us,
                          std::int64_t to_us);
+// Whether the retransmission `s` of `dir` answers an ICMP (RFC 1191 6.5): one
+// reached its sender after the previous copy left, or within the minimum RTO
+// before `s` (Linux re-segments its queue at the new size at once, so a copy
+// sent just after the ICMP can be resent too: mtu-shrinks-with-icmp, 1152
+// bytes resent 0.9 ms after a 1224-byte copy; no timer expires sooner).
+bool answers_icmp(const dissect::TcpConnection& c, const std::string& dir, const dissect::TcpSegment& s);
 
 // A frag-needed / Packet Too Big from the wire about the packets of the
 // sender of `dir`, delivered to it, and the path MTU it should then use.
