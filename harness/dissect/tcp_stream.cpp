@@ -161,6 +161,11 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
   seg.since_previous_us = t - tp;
   std::int64_t highest_ack = -2, last_progress_us = -1;  // last_progress_us: when snd_una last advanced
   std::int64_t last_ack_us = -1;                           // when the latest ACK of any kind reached the sender
+  // When an ACK reopened a zero window after the previous transmission: a
+  // send right after it is the window update's doing (RFC 9293 3.8.6.1: the
+  // probing ends), not a timeout, whatever the previous copy (a probe byte).
+  std::int64_t window_opened_us = -1;
+  bool window_was_zero = false;
   // Duplicates that do not cover more than `recover` start no fast
   // retransmit, so a lost fast retransmission is the timer's to repair.
   const std::optional<Recover> recover = recover_before(self, k);
@@ -171,6 +176,8 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
     if (!at || *at > t) continue;
     last_ack_us = std::max(last_ack_us, *at);
     if (*a.ack > highest_ack) highest_ack = *a.ack, last_progress_us = std::max(last_progress_us, *at);
+    if (window_was_zero && a.window > 0 && *at > tp) window_opened_us = *at;
+    window_was_zero = a.window == 0;
     if (*at <= tp) continue;
     if (a.dup_ack_number > 0 && *a.ack <= seg.seq && (!recover || *a.ack > recover->seq)) ++seg.dup_acks_seen;
     for (const auto& [left, right] : a.tcp().sack) {
@@ -191,7 +198,8 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
     if (e.rtx == RetransmissionKind::rto && t - e.t_us() < o.min_rto_us) soon_after_rto = true;
   }
   const std::int64_t snd_una = std::max<std::int64_t>(highest_ack, -1);
-  const bool ack_clocked = last_progress_us >= 0 && last_progress_us > tp && t - last_progress_us < o.min_rto_us;
+  const bool ack_clocked = (last_progress_us >= 0 && last_progress_us > tp && t - last_progress_us < o.min_rto_us) ||
+                           (window_opened_us >= 0 && t - window_opened_us < o.min_rto_us);
   // Loss detected from ACKs is repaired when an ACK arrives (RACK's reorder
   // timer waits a fraction of an RTT): a resend min_rto_us or more after the
   // last ACK reached the sender was not sent on an ACK, whatever the ACKs

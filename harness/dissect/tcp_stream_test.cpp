@@ -287,5 +287,23 @@ TEST(TcpStream, ANewSynWithAnotherIsnIsANewConnection) {
   EXPECT_EQ(tcp_connections(f.b.log).size(), 2u);
 }
 
+// zero-window-3s lwip -> linux (seed 1): lwIP probes with one byte of new data
+// into the zero window (i=56, 2806.0 ms, not accepted: ack stays 48542); the
+// window update (i=59, 3087.8 ms) makes it send from that byte 0.24 ms later
+// (i=60): an ACK-clocked send, not a timeout 282 ms after the probe.
+TEST(TcpStream, ASendRightAfterTheWindowReopensIsNotAnRto) {
+  Fixture f;
+  f.t.data("c2s", 1, 1000);
+  f.t.set_window("s2c", 0);
+  f.t.ack("s2c", 2);
+  f.t.data("c2s", 1500, 1);           // the probe byte, past the closed window
+  f.t.ack_upto("s2c", 1500.1, 1000);  // not accepted
+  f.t.set_window("s2c", 297);
+  f.t.ack_upto("s2c", 1780, 1000);    // the window update
+  f.t.resend("c2s", 1780.3, 1000, 308);
+  const auto c = f.only();
+  EXPECT_EQ(c.c2s.segments.back().rtx, RetransmissionKind::recovery);
+}
+
 }  // namespace
 }  // namespace wireproof::dissect

@@ -2,6 +2,7 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/dissect/tcp_stream.hpp"
+#include "harness/checks/testdata/check_expect.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
 
 namespace wireproof::checks {
@@ -238,6 +239,34 @@ TEST(RtoMatchesStack, AResendInAnIcmpsWakeIsNotAnRto) {
   t.resend("c2s", 2.1, 100, 1128);
   const auto r = matches(b);
   EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+}
+
+// lwIP counts its RTO in 500 ms slow-timer ticks from the first tick after
+// the timer starts: rto 2500 ms reported, the timeout fires 2000..2500 ms
+// later (wire - reported measured -252..-273 ms in six lwIP cells, -0.6 ms in
+// one). Without the tick the ±10 % tolerance fails the early half.
+TEST(RtoMatchesStack, ATimerInTicksMayFireUpToOneTickEarly) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  b.client_event({{"event", "tcp_info"}, {"rto_us", 2500000}, {"timer_tick_us", 500000}}, 0.5);
+  t.data("c2s", 1, 100).fate = "dropped";
+  t.resend("c2s", 2101, 0, 100);  // 2100 ms: 400 ms early, within the tick
+  EXPECT_EQ(matches(b).verdict, Verdict::pass) << matches(b).detail;
+  LogBuilder late;
+  TcpLogBuilder t2(late);
+  t2.handshake(0);
+  late.client_event({{"event", "tcp_info"}, {"rto_us", 2500000}, {"timer_tick_us", 500000}}, 0.5);
+  t2.data("c2s", 1, 100).fate = "dropped";
+  t2.resend("c2s", 1701, 0, 100);  // 800 ms early: more than a tick + 250 ms
+  EXPECT_TRUE(testing::fails_saying(matches(late), "allowed 1750.0..2750.0 ms (a 500 ms timer tick early, +- 250.0 ms)"));
+  LogBuilder kernel;  // the same 2100 ms against a kernel's report (no tick): fails
+  TcpLogBuilder t3(kernel);
+  t3.handshake(0);
+  kernel.client_event({{"event", "tcp_info"}, {"rto_us", 2500000}}, 0.5);
+  t3.data("c2s", 1, 100).fate = "dropped";
+  t3.resend("c2s", 2101, 0, 100);
+  EXPECT_EQ(matches(kernel).verdict, Verdict::fail);
 }
 
 }  // namespace

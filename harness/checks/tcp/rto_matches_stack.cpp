@@ -28,9 +28,15 @@ using nlohmann::json;
 using dissect::RetransmissionKind;
 using dissect::TcpSegment;
 
-// The latest rto_us `role` reported before t_us: (value, log index).
-std::optional<std::pair<double, std::uint64_t>> reported_rto(const Inputs& in, const std::string& role, std::int64_t t_us) {
-  std::optional<std::pair<double, std::uint64_t>> best;
+// The latest rto_us `role` reported before t_us, in ms, with its log index
+// and the stack's timer tick (timer_tick_us; 0 for a kernel's fine timers).
+struct ReportedRto {
+  double ms;
+  std::uint64_t i;
+  double tick_ms;
+};
+std::optional<ReportedRto> reported_rto(const Inputs& in, const std::string& role, std::int64_t t_us) {
+  std::optional<ReportedRto> best;
   std::int64_t best_t = -1;
   for (const char* name : {"tcp_info", "connected"}) {
     for (const auto& rep : tcp::peer_events(in, role, name)) {
@@ -38,7 +44,8 @@ std::optional<std::pair<double, std::uint64_t>> reported_rto(const Inputs& in, c
       if (!info.is_object() || !info.contains("rto_us") || !info["rto_us"].is_number() || !rep.t_us || !rep.i) continue;
       if (*rep.t_us >= t_us || *rep.t_us < best_t) continue;
       best_t = *rep.t_us;
-      best = std::pair{info["rto_us"].get<double>() / 1000.0, *rep.i};
+      const double tick_us = info.contains("timer_tick_us") && info["timer_tick_us"].is_number() ? info["timer_tick_us"].get<double>() : 0;
+      best = ReportedRto{info["rto_us"].get<double>() / 1000.0, *rep.i, tick_us / 1000.0};
     }
   }
   return best;
@@ -99,16 +106,23 @@ class RtoMatchesStack final : public Check {
         continue;
       }
       ++judged;
-      m["reported_rto_ms"] = rep->first;
-      m["report_i"] = rep->second;
+      m["reported_rto_ms"] = rep->ms;
+      m["report_i"] = rep->i;
+      if (rep->tick_ms > 0) m["timer_tick_ms"] = rep->tick_ms;
       r.measured[dir] = m;
-      r.evidence.insert(r.evidence.end(), {first->i(), rep->second});
-      if (!tol.fits(wire, rep->first)) {
+      r.evidence.insert(r.evidence.end(), {first->i(), rep->i});
+      // A timer counted in ticks from the first tick after its start expires
+      // up to one tick before the RTO (lwIP: peers/lwip/README.md "Timers").
+      const double slack = tol.for_expected(rep->ms);
+      if (wire < rep->ms - rep->tick_ms - slack || wire > rep->ms + slack) {
         support::add_failed_dir(r, dir);
+        const std::string allowed =
+            rep->tick_ms > 0 ? fmt::format("{:.1f}..{:.1f} ms (a {:.0f} ms timer tick early, +- {:.1f} ms)",
+                                           rep->ms - rep->tick_ms - slack, rep->ms + slack, rep->tick_ms, slack)
+                             : fmt::format("+- {:.1f} ms", slack);
         problems.push_back(fmt::format("{}: first RTO on the wire {:.1f} ms (i={}), the {} reported rto {:.1f} ms "
-                                       "(i={}); allowed +- {:.1f} ms",
-                                       dir, wire, first->i(), tcp::sender_role(dir), rep->first, rep->second,
-                                       tol.for_expected(rep->first)));
+                                       "(i={}); allowed {}",
+                                       dir, wire, first->i(), tcp::sender_role(dir), rep->ms, rep->i, allowed));
       }
     }
     const std::string tail = skipped.empty() ? "" : fmt::format("; not judged: {}", fmt::join(skipped, "; "));
