@@ -48,6 +48,15 @@ std::string kernel_release() {
   return ::uname(&u) == 0 ? u.release : "unknown";
 }
 
+// The queue a packet-socket peer (lwIP) reads from. An AF_UNIX socketpair
+// queues up to the writer's SO_SNDBUF (wmem_default, ~212 KB: ~80 full-size
+// packets) and then refuses writes with EAGAIN, which would be loss the
+// harness made: a burst of fragments towards a busy peer hit it (up to 80
+// send_failed per run). A NIC's queue holds ~1000 packets (txqueuelen), so
+// the wire's end gets kPacketQueueBytes: SO_SNDBUFFORCE as root, else
+// SO_SNDBUF, capped by net.core.wmem_max. The size obtained is reported.
+constexpr int kPacketQueueBytes = 8 << 20;
+
 std::pair<UniqueFd, UniqueFd> seqpacket_pair() {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0)
@@ -56,6 +65,10 @@ std::pair<UniqueFd, UniqueFd> seqpacket_pair() {
   // The wire's end must not leak into peer processes; the peer's end is inherited on purpose.
   if (::fcntl(wire.get(), F_SETFD, FD_CLOEXEC) != 0)
     throw std::runtime_error(fmt::format("l3: fcntl(FD_CLOEXEC): {}", std::strerror(errno)));
+  const int bytes = kPacketQueueBytes;
+  if (::setsockopt(wire.get(), SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes) != 0 &&
+      ::setsockopt(wire.get(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) != 0)
+    throw std::runtime_error(fmt::format("l3: setsockopt(SO_SNDBUF): {}", std::strerror(errno)));
   return {std::move(wire), std::move(peer)};
 }
 
@@ -163,6 +176,11 @@ struct L3Topology::Side {
     if (tun) j["device_name"] = tun->name();
     j["addresses"] = ipv6 ? nlohmann::json{addr.v4, addr.v6} : nlohmann::json{addr.v4};
     j["mtu"] = config.mtu;
+    if (config.device != Device::tun) {
+      int queue = 0;
+      socklen_t len = sizeof queue;
+      if (::getsockopt(wire_end.get(), SOL_SOCKET, SO_SNDBUF, &queue, &len) == 0) j["packet_queue_bytes"] = queue;
+    }
     j["kernel"] = kernel_release();
     nlohmann::json sysctls = nlohmann::json::object();
     auto record = [&](const std::string& name) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 
 #include "harness/wire/l3/l3_test_support.hpp"
 
@@ -138,6 +139,26 @@ TEST(L3TopologyConfig, PacketSocketSideIsASeqpacketPairAndNoDevice) {
     const auto links = tool_output("ip", {"-n", topo.ns(Dir::s2c).name(), "-o", "link", "show"});
     EXPECT_EQ(links.find(topo.ns(Dir::s2c).name()), std::string::npos) << "no device on a packet_socket side: " << links;
     EXPECT_EQ(topo.describe()["server"]["device"], "packet_socket");
+  }
+  expect_nothing_left();
+}
+
+// A burst towards a user-space peer that is busy must queue, as a NIC's
+// queue would, not be refused: the default socketpair buffer took ~80
+// full-size packets, then EAGAIN (send_failed: loss the harness made).
+TEST(L3TopologyConfig, PacketSocketQueuesABurstOfAThousandFullSizePackets) {
+  WP_SKIP_WITHOUT_L3();
+  {
+    L3Config c;
+    c.server.device = Device::packet_socket;
+    L3Topology topo(c);
+    const int fd = topo.wire_fd(Dir::s2c);
+    ASSERT_EQ(::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+    const std::vector<std::uint8_t> packet(1500, 0x45);
+    int written = 0;
+    while (written < 1000 && ::write(fd, packet.data(), packet.size()) == 1500) ++written;
+    EXPECT_EQ(written, 1000) << "refused after " << written << ": " << std::strerror(errno);
+    EXPECT_GE(topo.describe()["server"]["packet_queue_bytes"].get<int>(), 8 << 20);
   }
   expect_nothing_left();
 }
