@@ -13,11 +13,15 @@
 //  - RST past the edge seen before it but below the edge of ACKs the wire read
 //    just after it (they may have left before it was processed): "at the
 //    window's edge", no reset judged, the ACK not.
-// A reset: the side's application reported ECONNRESET after the injection
-// (no genuine RST reached it meanwhile), or its first answer after the
-// injection was a RST. It survived: it sent the challenge ACK, acked data
-// delivered after the injection, or sent anything later than tolerance_ms
-// after it (nothing queued before the injection waits that long).
+// Reset or survived is judged from the wire. Reset: its first answer after
+// the injection was a RST, or it answered nothing while the peer resent a
+// segment it had delivered to it. It survived: it sent the challenge ACK,
+// acked data delivered after the injection, or sent anything later than
+// tolerance_ms after it (nothing queued before the injection waits that
+// long). Its application's ECONNRESET report, scoped to this connection
+// (after the injection, before the next injection into it or the next
+// connection, no genuine RST reaching it meanwhile), backs a reset only when
+// the wire shows neither; against the wire it is noted, not taken.
 // A challenge ACK must be told from the ACKs the flow sends anyway, so an ACK
 // counts only when nothing else explains it (see challenge_ack); when another
 // explanation exists the ACK rule is listed as not judged, never passed.
@@ -75,13 +79,7 @@ std::optional<Injected> place(const TcpConnection& c, const events::Datagram& d,
   j.forged = d.dir;
   j.at_us = at_us;
   j.seq = static_cast<std::int32_t>(d.tcp->seq - (*forged.isn + 1));
-  std::vector<std::pair<std::int64_t, std::int64_t>> got;
-  for (const auto& s : forged.segments)
-    if (s.end > s.seq && delivered_before(s, at_us, d.i)) got.emplace_back(s.seq, s.end);
-  std::sort(got.begin(), got.end());
-  j.rcv_nxt = -1;  // nothing received: the SYN is -1
-  for (const auto& [from, to] : got)
-    if (from <= j.rcv_nxt) j.rcv_nxt = std::max(j.rcv_nxt, to);
+  j.rcv_nxt = tcp::received_through(forged, [&](const TcpSegment& s) { return delivered_before(s, at_us, d.i); });
   for (const auto& s : c.peer_of(d.dir).segments) {
     if (!s.ack || s.tcp().has(f::rst)) continue;
     const std::int64_t e = *s.ack + static_cast<std::int64_t>(s.window);
@@ -111,6 +109,14 @@ std::string unsynchronized(const TcpConnection& c, const Injected& j) {
     if (s.t_us() < j.at_us && s.tcp().has(f::rst)) return fmt::format("it had already sent a RST (i={})", s.i());
   if (victim.fin_seq && fin_in && una >= *victim.fin_seq + 1) return "both FINs had been exchanged (TIME-WAIT or closed)";
   return {};
+}
+
+// When the connection's first segment crossed the wire.
+std::optional<std::int64_t> first_segment_us(const TcpConnection& c) {
+  std::optional<std::int64_t> t;
+  for (const TcpDirection* d : {&c.c2s, &c.s2c})
+    if (!d->segments.empty() && (!t || d->segments.front().t_us() < *t)) t = d->segments.front().t_us();
+  return t;
 }
 
 enum class Kind { exact_rst, in_window_rst, edge_rst, outside_rst, syn };
@@ -194,44 +200,98 @@ ChallengeSearch challenge_ack(const TcpConnection& c, const Injected& j, std::in
   return out;
 }
 
-// Whether the attacked side's connection was reset by `j` or went on.
+// Whether the attacked side's connection was reset by `j` or went on, judged
+// from the wire; its application's report only backs a reset the wire is
+// silent about, never overrides what the wire shows.
 struct Fate {
   std::optional<std::string> reset, alive;  // how each showed (first evidence)
+  std::optional<std::string> app_report;    // the side's own reset report, scoped to this connection
   std::vector<std::uint64_t> evidence;
 };
+
+// The attacked side's report that its connection was reset, when it can be
+// this injection's: timed in [at, until) (until: the next injection into the
+// same side or the next connection, whose reset a report may be), and no
+// genuine RST from the peer reached it in between. An untimed report cannot
+// be placed, so it is not taken.
+std::optional<tcp::TimedReport> scoped_reset_report(const Inputs& in, const TcpConnection& c, const Injected& j,
+                                                    std::optional<std::int64_t> until_us) {
+  const std::string role = tcp::receiver_role(j.forged);
+  const auto report = tcp::reset_report(in, role, j.at_us);
+  if (!report || !report->t_us || (until_us && *report->t_us >= *until_us)) return std::nullopt;
+  for (const auto& p : c.dir(j.forged).segments)
+    if (p.tcp().has(f::rst) && p.delivered && p.delivered_us >= j.at_us && p.delivered_us <= *report->t_us)
+      return std::nullopt;
+  return report;
+}
+
+// The attacked side sent nothing after the injection while the peer resent a
+// segment it had delivered to it (data or FIN): a live connection ACKs it
+// (RFC 9293 3.10.7.4), so the connection is gone there. The unanswered
+// segment, its resend, and nothing from the side up to the resend.
+std::optional<std::string> silent_while_peer_resends(const TcpConnection& c, const Injected& j,
+                                                     std::int64_t tolerance_us, std::optional<std::int64_t> until_us,
+                                                     std::vector<std::uint64_t>& evidence) {
+  const TcpDirection& victim = c.peer_of(j.forged);
+  const TcpDirection& forged = c.dir(j.forged);
+  const auto before_until = [&](std::int64_t t) { return !until_us || t < *until_us; };
+  std::optional<std::int64_t> victim_next;  // its first segment after the injection
+  for (const auto& s : victim.segments)
+    if (s.t_us() >= j.at_us) { victim_next = s.t_us(); break; }
+  for (std::size_t k = 0; k < forged.segments.size(); ++k) {
+    const TcpSegment& asked = forged.segments[k];
+    if (asked.end <= asked.seq || !asked.delivered || asked.delivered_us < j.at_us) continue;
+    for (std::size_t n = k + 1; n < forged.segments.size(); ++n) {
+      const TcpSegment& resend = forged.segments[n];
+      if (!resend.previous || resend.seq != asked.seq || resend.t_us() < asked.delivered_us + tolerance_us) continue;
+      if (!before_until(resend.t_us()) || (victim_next && *victim_next <= resend.t_us())) return std::nullopt;
+      evidence.push_back(asked.i());
+      evidence.push_back(resend.i());
+      return fmt::format("it sent nothing after the injection, not even an ACK of the {}'s i={} (delivered {:.0f} ms "
+                         "after it) when the {} resent it {:.0f} ms later (i={})",
+                         tcp::sender_role(j.forged), asked.i(), tcp::ms(asked.delivered_us - j.at_us),
+                         tcp::sender_role(j.forged), tcp::ms(resend.t_us() - asked.delivered_us), resend.i());
+    }
+  }
+  return std::nullopt;
+}
 
 Fate fate_after(const Inputs& in, const TcpConnection& c, const Injected& j, const TcpSegment* challenge,
                 std::int64_t tolerance_us, std::optional<std::int64_t> until_us) {
   Fate out;
   const TcpDirection& victim = c.peer_of(j.forged);
-  const TcpDirection& forged = c.dir(j.forged);
-  const std::string role = tcp::sender_role(victim.dir);
-  if (const auto report = tcp::reset_report(in, role, j.at_us);
-      report && (!until_us || !report->t_us || *report->t_us < *until_us)) {
-    bool genuine_rst = false;
-    for (const auto& p : forged.segments)
-      if (p.tcp().has(f::rst) && p.delivered && p.delivered_us >= j.at_us &&
-          (!report->t_us || p.delivered_us <= *report->t_us))
-        genuine_rst = true;
-    if (!genuine_rst) {
-      out.reset = fmt::format("the {}'s application reported the reset ({})", role, report->event.dump());
-      if (report->i) out.evidence.push_back(*report->i);
-      return out;
+  if (challenge) {
+    out.alive = fmt::format("it sent the challenge ACK i={}", challenge->i());
+  } else {
+    for (const auto& s : victim.segments) {
+      if (s.t_us() < j.at_us) continue;
+      if (until_us && s.t_us() >= *until_us) break;  // the next injection's (or connection's) from here
+      if (s.tcp().has(f::rst)) {
+        out.reset = fmt::format("its first answer after the injection was a RST (i={})", s.i());
+        out.evidence.push_back(s.i());
+        break;
+      }
+      if (s.ack && *s.ack > j.rcv_nxt)
+        out.alive = fmt::format("it acked data delivered after the injection (i={})", s.i());
+      else if (s.t_us() > j.at_us + tolerance_us)
+        out.alive = fmt::format("it was still sending {:.0f} ms after the injection (i={})", tcp::ms(s.t_us() - j.at_us), s.i());
+      if (out.alive) {
+        out.evidence.push_back(s.i());
+        break;
+      }
     }
   }
-  if (challenge) out.alive = fmt::format("it sent the challenge ACK i={}", challenge->i());
-  for (const auto& s : victim.segments) {
-    if (out.alive) break;
-    if (s.t_us() < j.at_us) continue;
-    if (s.tcp().has(f::rst)) {
-      out.reset = fmt::format("its first answer after the injection was a RST (i={})", s.i());
-      out.evidence.push_back(s.i());
-      break;
+  if (!out.reset && !out.alive) out.reset = silent_while_peer_resends(c, j, tolerance_us, until_us, out.evidence);
+  const std::string role = tcp::sender_role(victim.dir);
+  if (const auto report = scoped_reset_report(in, c, j, until_us)) {
+    out.app_report = fmt::format("the {}'s application reported the reset ({})", role, report->event.dump());
+    if (out.alive) {
+      *out.app_report += ", but the wire shows the connection went on: not taken";
+    } else {
+      if (report->i) out.evidence.push_back(*report->i);
+      if (!out.reset)  // the wire shows nothing from it after the injection: the report is all there is
+        out.reset = fmt::format("{}, and nothing on the wire shows the connection went on", *out.app_report);
     }
-    if (s.ack && *s.ack > j.rcv_nxt) out.alive = fmt::format("it acked data delivered after the injection (i={})", s.i());
-    else if (s.t_us() > j.at_us + tolerance_us)
-      out.alive = fmt::format("it was still sending {:.0f} ms after the injection (i={})", tcp::ms(s.t_us() - j.at_us), s.i());
-    if (out.alive) out.evidence.push_back(s.i());
   }
   return out;
 }
@@ -262,7 +322,11 @@ class BlindResetDefence final : public Check {
     r.measured = json::object();
     json injections = json::array(), not_judged = json::array();
     std::vector<std::string> problems, passes;
-    for (const auto& c : tcp::connections(in)) {
+    const auto& conns = tcp::connections(in);
+    for (std::size_t k = 0; k < conns.size(); ++k) {
+      const TcpConnection& c = conns[k];
+      // A report after the next connection began may be that one's.
+      const std::optional<std::int64_t> next_connection = k + 1 < conns.size() ? first_segment_us(conns[k + 1]) : std::nullopt;
       std::optional<std::int64_t> last_at[2];  // per attacked side: the previous injection's delivery
       for (std::size_t n = 0; n < c.injected.size(); ++n) {
         const events::Datagram& d = *c.injected[n];
@@ -281,6 +345,7 @@ class BlindResetDefence final : public Check {
         std::optional<std::int64_t> next_at;
         for (std::size_t m = n + 1; m < c.injected.size() && !next_at; ++m)
           if (c.injected[m]->dir == d.dir) next_at = dissect::delivered_at(*c.injected[m]);
+        if (next_connection && (!next_at || *next_connection < *next_at)) next_at = next_connection;
         const Kind kind = classify(j);
         r.evidence.push_back(d.i);
         json m{{"i", d.i}, {"forged", d.dir}, {"attacked", victim}, {"kind", to_string(kind)}, {"seq", j.seq},
@@ -293,6 +358,7 @@ class BlindResetDefence final : public Check {
         for (auto e : fate.evidence) r.evidence.push_back(e);
         if (fate.reset) m["reset"] = *fate.reset;
         if (fate.alive) m["survived"] = *fate.alive;
+        if (fate.app_report) m["app_report"] = *fate.app_report;
         const std::string what = fmt::format("{} i={} (seq {}, the {}'s RCV.NXT {}{})", to_string(kind), d.i, j.seq,
                                              victim, j.rcv_nxt, j.edge ? fmt::format(", window end {}", *j.edge) : "");
         const auto fail = [&](std::string why) {
