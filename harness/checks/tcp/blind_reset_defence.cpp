@@ -1,5 +1,6 @@
-// blind_reset_defence: a RST or SYN the wire injected (origin "wire") into a
-// synchronized connection does what RFC 5961 says (docs/CHECKS.md):
+// blind_reset_defence: a RST, SYN or data segment the wire injected (origin
+// "wire") into a synchronized connection does what RFC 5961 says
+// (docs/CHECKS.md):
 //  - each injected segment is classified against the ATTACKED side (the one
 //    it was delivered to) at that moment: RCV.NXT = the end of what it had
 //    received contiguously, RCV.WND's right edge = the highest ack + scaled
@@ -13,6 +14,12 @@
 //  - RST past the edge seen before it but below the edge of ACKs the wire read
 //    just after it (they may have left before it was processed): "at the
 //    window's edge", no reset judged, the ACK not.
+//  - data (neither RST nor SYN) inside the window whose ACK lies outside
+//    [SND.UNA - MAX.SND.WND, SND.NXT] (5.2): discarded (no ACK of the
+//    attacked side acks past what genuine segments delivered to it) and an
+//    ACK sent back (searched as the challenge ACK; not judged when
+//    timestamps were negotiated and the forged segment has none, RFC 7323
+//    3.2 lets it be dropped silently).
 // Reset or survived is judged from the wire. Reset: its first answer after
 // the injection was a RST, or it answered nothing while the peer resent a
 // segment it had delivered to it. It survived: it sent the challenge ACK,
@@ -119,7 +126,7 @@ std::optional<std::int64_t> first_segment_us(const TcpConnection& c) {
   return t;
 }
 
-enum class Kind { exact_rst, in_window_rst, edge_rst, outside_rst, syn };
+enum class Kind { exact_rst, in_window_rst, edge_rst, outside_rst, syn, blind_data };
 const char* to_string(Kind k) {
   switch (k) {
     case Kind::exact_rst: return "exact RST";
@@ -127,12 +134,13 @@ const char* to_string(Kind k) {
     case Kind::edge_rst: return "RST at the window's edge";
     case Kind::outside_rst: return "out-of-window RST";
     case Kind::syn: return "SYN";
+    case Kind::blind_data: return "data";
   }
   return "?";
 }
 
 Kind classify(const Injected& j) {
-  if (!j.d->tcp->has(f::rst)) return Kind::syn;
+  if (!j.d->tcp->has(f::rst)) return j.d->tcp->has(f::syn) ? Kind::syn : Kind::blind_data;
   if (j.seq == j.rcv_nxt) return Kind::exact_rst;
   if (j.seq > j.rcv_nxt && j.edge && j.seq < *j.edge) return Kind::in_window_rst;
   if (j.seq > j.rcv_nxt && j.late_edge && j.seq < *j.late_edge) return Kind::edge_rst;
@@ -198,6 +206,50 @@ ChallengeSearch challenge_ack(const TcpConnection& c, const Injected& j, std::in
     previous = &s;
   }
   return out;
+}
+
+// Blind data (RFC 5961 5.2): the attacked side's acceptable ACK range
+// [SND.UNA - MAX.SND.WND, SND.NXT] when `j` reached it, in its own sequence
+// space, where the forged ACK lies, and whether the side took the forged
+// bytes: one of its ACKs acks past what the forged direction's genuine
+// segments had delivered to it (nothing else can explain it).
+struct BlindData {
+  std::int64_t ack = 0, snd_una = 0, snd_nxt = 0, max_snd_wnd = 0;
+  bool acceptable() const { return ack >= snd_una - max_snd_wnd && ack <= snd_nxt; }
+  // Both SYNs had timestamps and the forged segment has none: RFC 7323 3.2
+  // ("SHOULD silently drop") lets the side drop it without an ACK.
+  bool no_timestamp = false;
+  const TcpSegment* accepted = nullptr;
+  std::int64_t genuine_through = 0;  // what the genuine segments had delivered when `accepted` left
+};
+
+std::optional<BlindData> blind_data(const TcpConnection& c, const Injected& j, std::optional<std::int64_t> until_us) {
+  const TcpDirection& victim = c.peer_of(j.forged);
+  const TcpDirection& forged = c.dir(j.forged);
+  if (!victim.isn || !j.d->tcp->has(f::ack)) return std::nullopt;
+  BlindData b;
+  b.ack = static_cast<std::int32_t>(j.d->tcp->ack - (*victim.isn + 1));
+  for (const auto& s : forged.segments)
+    if (delivered_before(s, j.at_us, j.d->i)) {
+      if (s.ack) b.snd_una = std::max(b.snd_una, *s.ack);
+      b.max_snd_wnd = std::max(b.max_snd_wnd, static_cast<std::int64_t>(s.window));
+    }
+  for (const auto& s : victim.segments)
+    if (s.t_us() < j.at_us) b.snd_nxt = std::max(b.snd_nxt, s.end);
+  const auto has_ts = [](const TcpDirection& d) { return d.syn && d.segments[*d.syn].tcp().ts_val.has_value(); };
+  b.no_timestamp = has_ts(c.c2s) && has_ts(c.s2c) && !j.d->tcp->ts_val;
+  for (const auto& s : victim.segments) {
+    if (s.t_us() < j.at_us || !s.ack) continue;
+    if (until_us && s.t_us() >= *until_us) break;
+    const std::int64_t through = tcp::received_through(
+        forged, [&](const TcpSegment& p) { return p.delivered && p.delivered_us <= s.t_us(); });
+    if (*s.ack > through) {
+      b.accepted = &s;
+      b.genuine_through = through;
+      break;
+    }
+  }
+  return b;
 }
 
 // Whether the attacked side's connection was reset by `j` or went on, judged
@@ -299,7 +351,7 @@ Fate fate_after(const Inputs& in, const TcpConnection& c, const Injected& j, con
 class BlindResetDefence final : public Check {
  public:
   std::string name() const override { return "blind_reset_defence"; }
-  std::string rfc() const override { return "RFC 5961 3.2 / 4.2"; }
+  std::string rfc() const override { return "RFC 5961 3.2 / 4.2 / 5.2"; }
   std::string sentence() const override {
     return "If the RST bit is set and the sequence number does not exactly match the next expected sequence value, yet "
            "is within the current receive window, TCP MUST send an acknowledgment (challenge ACK)";
@@ -317,6 +369,8 @@ class BlindResetDefence final : public Check {
                   {"in_window_rst", "a challenge ACK within tolerance_ms, no reset (RFC 5961 3.2)"},
                   {"syn", "a challenge ACK within tolerance_ms, no reset (RFC 5961 4.2)"},
                   {"out_of_window_rst", "no reset (RFC 5961 3.2, RFC 9293 3.10.7.4)"},
+                  {"data", "with an ACK outside [SND.UNA - MAX.SND.WND, SND.NXT]: discarded, an ACK sent back within "
+                           "tolerance_ms (RFC 5961 5.2)"},
                   {"tolerance_ms", tolerance_ms},
                   {"throttle_ms", throttle_ms}};
     r.measured = json::object();
@@ -330,7 +384,6 @@ class BlindResetDefence final : public Check {
       std::optional<std::int64_t> last_at[2];  // per attacked side: the previous injection's delivery
       for (std::size_t n = 0; n < c.injected.size(); ++n) {
         const events::Datagram& d = *c.injected[n];
-        if (!d.tcp->has(f::rst) && !d.tcp->has(f::syn)) continue;  // blind data: RFC 5961 5, not judged here
         const auto at = dissect::delivered_at(d);
         const std::string victim_dir = tcp::peer_dir(d.dir);
         const std::string victim = tcp::sender_role(victim_dir);
@@ -366,7 +419,56 @@ class BlindResetDefence final : public Check {
           problems.push_back(fmt::format("{}: {}", what, why));
         };
         bool judged = false;
-        if (kind == Kind::exact_rst) {
+        const auto& prev = last_at[victim_dir == "c2s" ? 0 : 1];
+        if (kind == Kind::blind_data) {
+          const auto b = blind_data(c, j, next_at);
+          if (b) {
+            m["ack_rel"] = b->ack;
+            m["acceptable_ack"] = {b->snd_una - b->max_snd_wnd, b->snd_nxt};
+          }
+          if (!b) {
+            skip(fmt::format("{}: no ACK flag (or the {}'s ISN unknown): RFC 5961 5.2 does not apply", what, victim));
+          } else if (b->acceptable()) {
+            skip(fmt::format("{}: its ACK {} lies in [SND.UNA - MAX.SND.WND, SND.NXT] = [{}, {}]: RFC 5961 5.2 does not "
+                             "apply", what, b->ack, b->snd_una - b->max_snd_wnd, b->snd_nxt));
+          } else if (j.seq < j.rcv_nxt || !j.edge || j.seq >= *j.edge) {
+            skip(fmt::format("{}: its data lies outside the receive window (RFC 9293 3.10.7.4), not judged here", what));
+          } else {
+            const std::string about = fmt::format("{} with ACK {} outside [{}, {}]", what, b->ack,
+                                                  b->snd_una - b->max_snd_wnd, b->snd_nxt);
+            const auto fail_data = [&](std::string why) {
+              support::add_failed_dir(r, victim_dir);
+              problems.push_back(fmt::format("{}: {}", about, why));
+            };
+            if (b->accepted) {
+              judged = true;
+              r.evidence.push_back(b->accepted->i());
+              fail_data(fmt::format("it took the data: its ACK i={} acks {}, past the {} the {}'s own segments had "
+                                    "delivered to it; RFC 5961 5.2: it MUST be discarded", b->accepted->i(),
+                                    *b->accepted->ack, b->genuine_through, tcp::sender_role(j.forged)));
+            }
+            std::string ack_part;
+            if (b->no_timestamp) {
+              skip(fmt::format("{}: ACK not judged: timestamps were negotiated and it carries none (RFC 7323 3.2: the "
+                               "side SHOULD drop it silently)", about));
+            } else if (ch.ack) {
+              judged = true;
+              ack_part = fmt::format("ACK i={} sent back after {:.3f} ms", ch.ack->i(), tcp::ms(ch.ack->t_us() - j.at_us));
+            } else if (!ch.ambiguous.empty()) {
+              skip(fmt::format("{}: ACK not judged: {}", about, fmt::join(ch.ambiguous, "; ")));
+            } else if (prev && j.at_us - *prev <= tcp::us(throttle_ms)) {
+              skip(fmt::format("{}: no ACK sent back, but an injection {:.0f} ms earlier may have used up its throttle "
+                               "(RFC 5961 7)", about, tcp::ms(j.at_us - *prev)));
+            } else {
+              judged = true;
+              fail_data(fmt::format("no ACK (pure, ack {}) sent back within {:.0f} ms; RFC 5961 5.2: it MUST be "
+                                    "discarded and an ACK sent back", j.rcv_nxt, tolerance_ms));
+            }
+            if (!b->accepted && !ack_part.empty())
+              passes.push_back(fmt::format("{}: {}; no ACK of its bytes from the {} (whether its application read them "
+                                           "shows in tcp_data_intact)", about, ack_part, victim));
+          }
+        } else if (kind == Kind::exact_rst) {
           if (fate.reset) judged = true, passes.push_back(fmt::format("{}: reset, as RFC 5961 3.2 requires", what));
           else if (fate.alive) judged = true, fail(fmt::format("the connection was not reset ({}); RFC 5961 3.2: an exact "
                                                                "match MUST reset it", *fate.alive));
@@ -378,7 +480,6 @@ class BlindResetDefence final : public Check {
             skip(fmt::format("{}: challenge ACK not judged: segments it may have sent before the RST arrived "
                              "advertised a window up to {}", what, *j.late_edge));
           } else if (kind != Kind::outside_rst) {
-            const auto& prev = last_at[victim_dir == "c2s" ? 0 : 1];
             if (ch.ack) {
               ack_part = fmt::format("challenge ACK i={} after {:.3f} ms, ", ch.ack->i(), tcp::ms(ch.ack->t_us() - j.at_us));
             } else if (!ch.ambiguous.empty()) {
@@ -419,7 +520,7 @@ class BlindResetDefence final : public Check {
       r.detail = fmt::format("{}", fmt::join(passes, "; "));
     } else {
       r.verdict = Verdict::not_applicable;
-      r.detail = not_judged.empty() ? "no injected RST or SYN reached a synchronized connection"
+      r.detail = not_judged.empty() ? "no injected RST, SYN or data reached a synchronized connection"
                                     : fmt::format("nothing judged: {}", not_judged.dump());
     }
     return r;

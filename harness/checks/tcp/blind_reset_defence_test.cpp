@@ -323,6 +323,90 @@ TEST(BlindResetDefence, AMissingChallengeAckSoonAfterAnotherIsNotJudged) {
   EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
 }
 
+// Blind data (RFC 5961 5.2): 100 bytes forged as the client's at the
+// server's RCV.NXT right after the handshake, acking `ack_past` bytes past
+// the server's SND.NXT, with no options as the wire's inject sends it; so
+// timestamps are off (a segment without the option they require may be
+// dropped silently, RFC 7323 3.2).
+events::Datagram& inject_data(TcpLogBuilder& t, double t_ms, std::int64_t ack_past) {
+  auto& d = t.segment("c2s", t_ms, f::ack | f::psh, t.isn("c2s") + 1, t.isn("s2c") + 1 + static_cast<std::uint32_t>(ack_past),
+                      testing::Bytes(100, 0x55));
+  d.origin = "wire";
+  d.tcp->ts_val.reset();  // the wire's inject carries no options
+  d.tcp->ts_ecr.reset();
+  return d;
+}
+void handshake_without_timestamps(TcpLogBuilder& t) {
+  testing::SynOptions o;
+  o.timestamps = false;
+  t.handshake(0, o, o);
+}
+
+TEST(BlindResetDefence, BlindDataIsDiscardedAndAnAckSentBack) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  handshake_without_timestamps(t);
+  inject_data(t, 0.3, 100000);
+  const std::uint64_t answer = t.ack("s2c", 0.4).i;  // ack 0: RCV.NXT, the forged bytes not taken
+  goes_on(t, 10);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail << r.measured.dump();
+  EXPECT_EQ(r.measured["injections"][0]["kind"], "data");
+  EXPECT_TRUE(has(r.detail, fmt::format("data i=3 (seq 0, the server's RCV.NXT 0, window end 64240) with ACK 100000 "
+                                        "outside [-64256, 0]: ACK i={} sent back", answer)))
+      << r.detail;
+}
+
+TEST(BlindResetDefence, BlindDataTakenOrLeftUnansweredFails) {
+  {
+    LogBuilder b;  // the server acks the forged bytes: it took them
+    TcpLogBuilder t(b);
+    handshake_without_timestamps(t);
+    inject_data(t, 0.3, 100000);
+    const std::uint64_t took = t.segment("s2c", 5, f::ack, t.isn("s2c") + 1, t.isn("c2s") + 1 + 100).i;
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::fail);
+    EXPECT_TRUE(has(r.detail, fmt::format("it took the data: its ACK i={} acks 100, past the 0 the client's own segments "
+                                          "had delivered to it; RFC 5961 5.2: it MUST be discarded", took)))
+        << r.detail;
+    EXPECT_TRUE(has(r.detail, "no ACK (pure, ack 0) sent back within 500 ms")) << r.detail;
+    EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"}));
+  }
+  {
+    LogBuilder b;  // nothing answers it
+    TcpLogBuilder t(b);
+    handshake_without_timestamps(t);
+    inject_data(t, 0.3, 100000);
+    goes_on(t, 700);
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::fail);
+    EXPECT_TRUE(has(r.detail, "no ACK (pure, ack 0) sent back within 500 ms; RFC 5961 5.2")) << r.detail;
+  }
+}
+
+TEST(BlindResetDefence, BlindDataTheRuleDoesNotCoverIsNotJudged) {
+  {
+    LogBuilder b;  // its ACK is acceptable (SND.NXT): ordinary data, not RFC 5961 5.2's
+    TcpLogBuilder t(b);
+    handshake_without_timestamps(t);
+    inject_data(t, 0.3, 0);
+    goes_on(t, 700);
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+    EXPECT_TRUE(has(r.measured["not_judged"][0]["why"].get<std::string>(), "RFC 5961 5.2 does not apply")) << r.measured.dump();
+  }
+  {
+    LogBuilder b;  // timestamps negotiated, none on the forged segment: it may be dropped silently
+    TcpLogBuilder t(b);
+    t.handshake(0);
+    inject_data(t, 0.3, 100000);
+    goes_on(t, 700);
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+    EXPECT_TRUE(has(r.measured["not_judged"][0]["why"].get<std::string>(), "RFC 7323 3.2")) << r.measured.dump();
+  }
+}
+
 TEST(BlindResetDefence, NothingInjectedIntoASynchronizedConnectionIsNotApplicable) {
   LogBuilder b;
   TcpLogBuilder t(b);
