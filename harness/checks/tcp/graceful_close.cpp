@@ -12,8 +12,8 @@
 //    unless `abort_expected` (the scenario's workload aborts: abort-unread,
 //    linger-abort, where the server aborts: a run without its RST fails it);
 //  - the side a delivered RST REACHED: with `abort_expected`, it reports it
-//    after the RST's delivery (an `error` event with errno ECONNRESET, or
-//    `closed` with reason rst).
+//    after the first delivered RST of that direction (an `error` event with
+//    errno ECONNRESET, or `closed` with reason rst).
 // not_applicable: no FIN and no RST on the wire, or nothing judged.
 // Parameters: abort_expected (false).
 #include <fmt/format.h>
@@ -92,6 +92,7 @@ class GracefulClose final : public Check {
           judge_acked(d.snd_max, fmt::format("the data the {} sent up to {} after the {}'s FIN", sender, d.snd_max, receiver));
         }
         if (!established) continue;
+        const dissect::TcpSegment* first_delivered_rst = nullptr;  // an abort's, when one is expected
         for (std::size_t k : d.rsts) {
           const auto& s = d.segments[k];
           ++rsts;
@@ -113,12 +114,16 @@ class GracefulClose final : public Check {
             support::add_failed_dir(r, dir);
             problems.push_back(fmt::format("{}: the {} sent an RST (i={}) though the workload does not abort", dir,
                                            tcp::sender_role(dir), s.i()));
-          } else if (s.delivered && !tcp::reset_report(in, tcp::receiver_role(dir), s.delivered_us)) {
-            // The side the RST reached is judged: its application must be told.
-            support::add_failed_dir(r, tcp::peer_dir(dir));
-            problems.push_back(fmt::format("{}: the {}'s RST (i={}) reached the {} but it reported no ECONNRESET after it",
-                                           dir, tcp::sender_role(dir), s.i(), tcp::receiver_role(dir)));
+          } else if (s.delivered && !first_delivered_rst) {
+            first_delivered_rst = &s;
           }
+        }
+        // The side the first delivered RST reached is judged: its application
+        // must be told, after that RST (later RSTs answer its later segments).
+        if (first_delivered_rst && !tcp::reset_report(in, tcp::receiver_role(dir), first_delivered_rst->delivered_us)) {
+          support::add_failed_dir(r, tcp::peer_dir(dir));
+          problems.push_back(fmt::format("{}: the {}'s RST (i={}) reached the {} but it reported no ECONNRESET after it",
+                                         dir, tcp::sender_role(dir), first_delivered_rst->i(), tcp::receiver_role(dir)));
         }
       }
     }

@@ -155,6 +155,21 @@ TEST(GracefulClose, AResetReportBeforeTheRstArrivedDoesNotCount) {
   EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"c2s"}));
 }
 
+// The report follows the first RST; the RSTs that answer the client's later
+// segments need none of their own (abort-with-unread-data, lwIP server: 5 RSTs).
+TEST(GracefulClose, OneResetReportAfterTheFirstRstCoversTheLaterOnes) {
+  LogBuilder b;
+  b.scenario.tcp.workload = "abort-unread";
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.rst("s2c", 5);
+  b.client_event({{"event", "error"}, {"errno", "ECONNRESET"}, {"message", "recv: Connection reset by peer"}}, 5.2);
+  t.rst("s2c", 6);
+  t.rst("s2c", 7);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+}
+
 // abort-unread: the server aborts; a run without its RST fails the server (before: no side named).
 TEST(GracefulClose, AnAbortWorkloadWithoutTheServersRstFailsTheServer) {
   LogBuilder b;
