@@ -13,6 +13,10 @@
 #include "harness/events/event_log.hpp"
 #include "harness/scenario/model.hpp"
 
+namespace wireproof::dissect {
+struct TcpConnection;
+}
+
 namespace wireproof::checks {
 
 // inconclusive: the check could not tell stack behaviour from host noise
@@ -63,6 +67,11 @@ struct Inputs {
   // check judges a side against the settings really in force. Null in
   // relay and virtual runs and in unit tests that do not set it.
   nlohmann::json topology = nullptr;
+  // The log's TCP dissection, made on the first tcp::connections(inputs) and
+  // shared by every TCP check of this judging (tcp_support.cpp). A check never
+  // sets it. Copies of Inputs share it once it is made; the log must not change
+  // after it is.
+  mutable std::shared_ptr<const std::vector<dissect::TcpConnection>> tcp_connections_cache = nullptr;
 };
 
 class Check {

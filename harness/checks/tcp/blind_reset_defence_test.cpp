@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -29,6 +31,11 @@ void established(TcpLogBuilder& t) {
   t.handshake(0);
   t.data("c2s", 1, 1000);
   t.ack("s2c", 1.5);
+}
+
+// The server's application says its connection was reset.
+void server_reports_reset(LogBuilder& b, double t_ms) {
+  b.server_event({{"event", "error"}, {"errno", "ECONNRESET"}, {"message", "recv: Connection reset by peer"}}, t_ms);
 }
 
 // The connection goes on: the client sends more, the server acks it.
@@ -96,17 +103,89 @@ TEST(BlindResetDefence, InWindowRstThatResetsTheConnectionFails) {
                                           "(i={})", rst)))
         << r.detail;
   }
-  {
-    LogBuilder b;  // its application saw the reset, though the wire shows an ACK
-    TcpLogBuilder t(b);
-    established(t);
-    inject(t, "c2s", 10, f::rst, 2000);
-    t.ack("s2c", 10.2);
-    b.server_event({{"event", "error"}, {"errno", "ECONNRESET"}, {"message", "recv: Connection reset by peer"}}, 10.3);
-    const auto r = judge(b);
-    EXPECT_EQ(r.verdict, Verdict::fail);
-    EXPECT_TRUE(has(r.detail, "the server's application reported the reset")) << r.detail;
-  }
+}
+
+// The wire is the truth about the attacked side: its own report of a reset
+// does not outweigh a challenge ACK or later traffic (it failed here before:
+// the report was read first and taken as the reset).
+TEST(BlindResetDefence, AResetReportTheWireContradictsIsNotTaken) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  established(t);
+  inject(t, "c2s", 10, f::rst, 2000);
+  t.ack("s2c", 10.2);  // the challenge ACK
+  server_reports_reset(b, 10.3);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_TRUE(has(r.detail, "not reset (it sent the challenge ACK i=6)")) << r.detail;
+  EXPECT_TRUE(has(r.measured["injections"][0]["app_report"].get<std::string>(),
+                  "the server's application reported the reset ({\"errno\":\"ECONNRESET\""))
+      << r.measured.dump();
+  EXPECT_TRUE(has(r.measured["injections"][0]["app_report"].get<std::string>(), "the wire shows the connection went on: "
+                                                                                 "not taken"))
+      << r.measured.dump();
+}
+
+// An exact RST the wire shows was not taken fails, whatever the side's
+// application says later (it passed before: any ECONNRESET after the
+// injection counted as this one's reset).
+TEST(BlindResetDefence, AnExactRstTheWireShowsIgnoredFailsThoughTheAppReportsAReset) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  established(t);
+  inject(t, "c2s", 10, f::rst, 1000);
+  goes_on(t, 700);  // the server acks data sent after the RST: its connection went on
+  server_reports_reset(b, 800);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_TRUE(has(r.detail, "the connection was not reset (it acked data delivered after the injection (i=7))")) << r.detail;
+  EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"}));
+}
+
+// A reset report after the next connection began may be that connection's:
+// it is not this injection's (before, it was taken, and the server failed).
+TEST(BlindResetDefence, AResetReportFromALaterConnectionIsNotTaken) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  established(t);
+  inject(t, "c2s", 10, f::rst, 1000 + (502 << 7) + 100000);  // out of window: must not reset
+  t.segment("c2s", 50, f::syn, t.isn("c2s") + 500000, 0);      // the client connects again
+  b.server_event({{"event", "closed"}, {"reason", "rst"}}, 60);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_FALSE(r.measured["injections"][0].contains("reset")) << r.measured.dump();
+  EXPECT_TRUE(has(r.measured["not_judged"][0]["why"].get<std::string>(), "nothing after it showed whether the server's "
+                                                                          "connection survived"))
+      << r.measured.dump();
+}
+
+// With no report at all, the wire can show the reset: the attacked side
+// answers nothing while the peer resends data it delivered to it (before, the
+// exact RST was not judged).
+TEST(BlindResetDefence, SilenceWhileThePeerResendsIsAReset) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  established(t);
+  inject(t, "c2s", 10, f::rst, 1000);
+  const std::uint64_t asked = t.data("c2s", 20, 500).i;
+  const std::uint64_t resend = t.resend("c2s", 620, 1000, 500).i;
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail << r.measured.dump();
+  EXPECT_TRUE(has(r.detail, "reset, as RFC 5961 3.2 requires")) << r.detail;
+  EXPECT_TRUE(has(r.measured["injections"][0]["reset"].get<std::string>(),
+                  fmt::format("it sent nothing after the injection, not even an ACK of the client's i={}", asked)))
+      << r.measured.dump();
+  EXPECT_NE(std::find(r.evidence.begin(), r.evidence.end(), resend), r.evidence.end());
+
+  LogBuilder b2;  // an in-window RST: the same silence fails it
+  TcpLogBuilder t2(b2);
+  established(t2);
+  inject(t2, "c2s", 10, f::rst, 2000);
+  t2.data("c2s", 20, 500);
+  t2.resend("c2s", 620, 1000, 500);
+  const auto r2 = judge(b2);
+  EXPECT_EQ(r2.verdict, Verdict::fail);
+  EXPECT_TRUE(has(r2.detail, "the connection was reset: it sent nothing after the injection")) << r2.detail;
 }
 
 TEST(BlindResetDefence, AnExactRstMustResetTheConnection) {
@@ -242,6 +321,90 @@ TEST(BlindResetDefence, AMissingChallengeAckSoonAfterAnotherIsNotJudged) {
   b.scenario.expect.check_params_json["blind_reset_defence"] = R"({"throttle_ms": 50})";
   r = judge(b);
   EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+}
+
+// Blind data (RFC 5961 5.2): 100 bytes forged as the client's at the
+// server's RCV.NXT right after the handshake, acking `ack_past` bytes past
+// the server's SND.NXT, with no options as the wire's inject sends it; so
+// timestamps are off (a segment without the option they require may be
+// dropped silently, RFC 7323 3.2).
+events::Datagram& inject_data(TcpLogBuilder& t, double t_ms, std::int64_t ack_past) {
+  auto& d = t.segment("c2s", t_ms, f::ack | f::psh, t.isn("c2s") + 1, t.isn("s2c") + 1 + static_cast<std::uint32_t>(ack_past),
+                      testing::Bytes(100, 0x55));
+  d.origin = "wire";
+  d.tcp->ts_val.reset();  // the wire's inject carries no options
+  d.tcp->ts_ecr.reset();
+  return d;
+}
+void handshake_without_timestamps(TcpLogBuilder& t) {
+  testing::SynOptions o;
+  o.timestamps = false;
+  t.handshake(0, o, o);
+}
+
+TEST(BlindResetDefence, BlindDataIsDiscardedAndAnAckSentBack) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  handshake_without_timestamps(t);
+  inject_data(t, 0.3, 100000);
+  const std::uint64_t answer = t.ack("s2c", 0.4).i;  // ack 0: RCV.NXT, the forged bytes not taken
+  goes_on(t, 10);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail << r.measured.dump();
+  EXPECT_EQ(r.measured["injections"][0]["kind"], "data");
+  EXPECT_TRUE(has(r.detail, fmt::format("data i=3 (seq 0, the server's RCV.NXT 0, window end 64240) with ACK 100000 "
+                                        "outside [-64256, 0]: ACK i={} sent back", answer)))
+      << r.detail;
+}
+
+TEST(BlindResetDefence, BlindDataTakenOrLeftUnansweredFails) {
+  {
+    LogBuilder b;  // the server acks the forged bytes: it took them
+    TcpLogBuilder t(b);
+    handshake_without_timestamps(t);
+    inject_data(t, 0.3, 100000);
+    const std::uint64_t took = t.segment("s2c", 5, f::ack, t.isn("s2c") + 1, t.isn("c2s") + 1 + 100).i;
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::fail);
+    EXPECT_TRUE(has(r.detail, fmt::format("it took the data: its ACK i={} acks 100, past the 0 the client's own segments "
+                                          "had delivered to it; RFC 5961 5.2: it MUST be discarded", took)))
+        << r.detail;
+    EXPECT_TRUE(has(r.detail, "no ACK (pure, ack 0) sent back within 500 ms")) << r.detail;
+    EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"}));
+  }
+  {
+    LogBuilder b;  // nothing answers it
+    TcpLogBuilder t(b);
+    handshake_without_timestamps(t);
+    inject_data(t, 0.3, 100000);
+    goes_on(t, 700);
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::fail);
+    EXPECT_TRUE(has(r.detail, "no ACK (pure, ack 0) sent back within 500 ms; RFC 5961 5.2")) << r.detail;
+  }
+}
+
+TEST(BlindResetDefence, BlindDataTheRuleDoesNotCoverIsNotJudged) {
+  {
+    LogBuilder b;  // its ACK is acceptable (SND.NXT): ordinary data, not RFC 5961 5.2's
+    TcpLogBuilder t(b);
+    handshake_without_timestamps(t);
+    inject_data(t, 0.3, 0);
+    goes_on(t, 700);
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+    EXPECT_TRUE(has(r.measured["not_judged"][0]["why"].get<std::string>(), "RFC 5961 5.2 does not apply")) << r.measured.dump();
+  }
+  {
+    LogBuilder b;  // timestamps negotiated, none on the forged segment: it may be dropped silently
+    TcpLogBuilder t(b);
+    t.handshake(0);
+    inject_data(t, 0.3, 100000);
+    goes_on(t, 700);
+    const auto r = judge(b);
+    EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+    EXPECT_TRUE(has(r.measured["not_judged"][0]["why"].get<std::string>(), "RFC 7323 3.2")) << r.measured.dump();
+  }
 }
 
 TEST(BlindResetDefence, NothingInjectedIntoASynchronizedConnectionIsNotApplicable) {

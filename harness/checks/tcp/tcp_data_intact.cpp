@@ -3,8 +3,14 @@
 // application wrote and what the receiving one read (docs/CHECKS.md):
 //   c2s: SHA-256(wire stream) == client sent_sha256 == server received_sha256
 //   s2c: SHA-256(wire stream) == client echoed_sha256 (== server sent_sha256 if reported)
+// The wire's stream is the truth each side is judged against on its own
+// (failed_dirs: the direction the judged side sends in): the RECEIVER when its
+// digest is not what the wire delivered to it (never for bytes the wire did
+// not deliver), the SENDER when its digest is not what it got across the wire
+// (bytes it did not send, or did not resend once dropped) or a resend carried
+// other bytes; a side reporting duplicates > 0 is judged on its own delivery.
 // A digest a peer did not report is not compared; a direction that carried
-// data with no digest reported for it at all fails (nothing to cross-check).
+// data with no digest reported for it at all fails both sides (the contract).
 // Also fails: a resend that carried other bytes than the first copy of the
 // same sequence numbers, and an app_data report with duplicates > 0 (TCP
 // delivers each byte once). Several connections (a reconnect workload): their
@@ -20,7 +26,6 @@
 #include "harness/checks/support/failed_dirs.hpp"
 #include "harness/checks/support/peer_reports.hpp"
 #include "harness/checks/tcp/tcp_support.hpp"
-#include "impl/crypto/types.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -68,7 +73,7 @@ class TcpDataIntact final : public Check {
                   {"s2c", "sha256(wire stream) == client echoed_sha256 == server sent_sha256 (those reported)"},
                   {"resends", "same bytes as the first copy"},
                   {"duplicates", 0}};
-    const auto conns = tcp::connections(in);
+    const auto& conns = tcp::connections(in);
     // An abort (RST) discards what was in flight and what the receiver had not
     // read, so neither digest can match the wire's stream: only resends and
     // duplicate deliveries are judged then.
@@ -111,12 +116,20 @@ class TcpDataIntact final : public Check {
         for (const auto& m : d.mismatches) {
           r.evidence.push_back(m.i);
           support::add_failed_dir(r, dir);
-          problems.push_back(fmt::format("{} resend i={} carries other bytes at stream offset {} than the first copy "
-                                         "(i={})",
-                                         dir, m.i, m.offset, m.first_i));
+          problems.push_back(fmt::format("{}: the {}'s resend i={} carries other bytes at stream offset {} than the "
+                                         "first copy (i={})",
+                                         dir, tcp::sender_role(dir), m.i, m.offset, m.first_i));
         }
       }
-      const std::string wire = events::to_hex(crypto::digest(crypto::Hash::sha256, stream));
+      // Urgent data (RFC 9293 3.8.2, RFC 6093 4: the urgent pointer points to
+      // the byte after the last urgent byte) is read out of band with
+      // SO_OOBINLINE off, so the receiver's in-band stream is the wire's
+      // without it. Where it is comes from the wire's URG segment, not a peer.
+      const auto urgent_at = workload == "urgent"
+                                 ? urgent_offset(conns, per_connection ? with_data[unit] : 0, dir, stream.size())
+                                 : std::nullopt;
+      const tcp::WireDigests digests = tcp::wire_digests(stream, urgent_at);
+      const std::string& wire = digests.whole;
       const bool c2s = std::string(dir) == "c2s";
       // (who, digest) pairs the wire's stream is compared with.
       const std::vector<std::pair<std::string, std::string>> reported =
@@ -125,19 +138,11 @@ class TcpDataIntact final : public Check {
               : std::vector<std::pair<std::string, std::string>>{{"client echoed_sha256", str(c, "echoed_sha256")},
                                                                  {"server sent_sha256", str(s, "sent_sha256")}};
       json m{{"bytes", stream.size()}, {"sha256", wire}, {"bytes_missing_below_highest", holes}};
-      // Urgent data (RFC 9293 3.8.2, RFC 6093 4: the urgent pointer points to
-      // the byte after the last urgent byte) is read out of band with
-      // SO_OOBINLINE off, so the receiver's in-band stream is the wire's
-      // without it. Where it is comes from the wire's URG segment, not a peer.
-      std::string inband = wire;
-      if (workload == "urgent")
-        if (const auto at = urgent_offset(conns, per_connection ? with_data[unit] : 0, dir, stream.size())) {
-          auto without = stream;
-          without.erase(without.begin() + static_cast<std::ptrdiff_t>(*at));
-          inband = events::to_hex(crypto::digest(crypto::Hash::sha256, without));
-          m["urgent_byte_offset"] = *at;
-          m["inband_sha256"] = inband;
-        }
+      const std::string& inband = digests.inband ? *digests.inband : wire;
+      if (digests.inband) {
+        m["urgent_byte_offset"] = *urgent_at;
+        m["inband_sha256"] = inband;
+      }
       int compared = 0;
       for (const auto& [who, digest] : reported) {
         if (digest.empty() || aborts) continue;
@@ -145,19 +150,30 @@ class TcpDataIntact final : public Check {
         std::string key = who;
         std::replace(key.begin(), key.end(), ' ', '_');  // "client_sent_sha256"
         m[key] = digest;
-        const bool receiver = who.rfind(c2s ? "server" : "client", 0) == 0;
+        const bool receiver = who.rfind(tcp::receiver_role(dir), 0) == 0;
         // A receiver may also deliver the urgent byte in band (lwIP; RFC 6093 6): urgent_data judges which it did.
         if (digest != (receiver ? inband : wire) && !(receiver && digest == wire)) {
-          support::add_failed_dir(r, dir);
-          problems.push_back(fmt::format("{}{}: the wire delivered {} bytes (sha256 {}..., {} missing below the highest "
-                                         "delivered) but {} is {}...",
-                                         dir, label, stream.size(), wire.substr(0, 12), holes, who, digest.substr(0, 12)));
+          // The wire's stream is the truth between them: a receiver that read
+          // other bytes than the wire delivered to it is judged, a sender
+          // whose digest is not what it got across the wire is.
+          support::add_failed_dir(r, receiver ? tcp::peer_dir(dir) : std::string(dir));
+          problems.push_back(
+              receiver ? fmt::format("{}{}: the wire delivered {} bytes to the {} (sha256 {}..., {} missing below the "
+                                     "highest delivered) but {} is {}...",
+                                     dir, label, stream.size(), tcp::receiver_role(dir), wire.substr(0, 12), holes, who,
+                                     digest.substr(0, 12))
+                       : fmt::format("{}{}: the {} is {}..., but the wire delivered {} bytes of the {}'s stream "
+                                     "(sha256 {}..., {} missing below the highest delivered)",
+                                     dir, label, who, digest.substr(0, 12), stream.size(), tcp::sender_role(dir),
+                                     wire.substr(0, 12), holes));
         }
       }
       if (!stream.empty()) any_data = true;
-      if (!stream.empty() && compared == 0 && !aborts) {
-        support::add_failed_dir(r, dir);
-        problems.push_back(fmt::format("{} carried {} bytes but no peer reported a digest for them", dir, stream.size()));
+      if (!stream.empty() && compared == 0 && !aborts) {  // both sides broke the contract (peers/CONTRACT.md "TCP")
+        support::add_failed_dir(r, "c2s");
+        support::add_failed_dir(r, "s2c");
+        problems.push_back(fmt::format("{} carried {} bytes but neither the {} nor the {} reported a digest for them", dir,
+                                       stream.size(), tcp::sender_role(dir), tcp::receiver_role(dir)));
       }
       m["digests_compared"] = compared;
       if (per_connection) r.measured[dir]["connections"].push_back(m);
@@ -168,9 +184,11 @@ class TcpDataIntact final : public Check {
     }
     for (const auto& [role, e] : {std::pair{"client", &c_all}, std::pair{"server", &s_all}}) {
       const auto dups = e->value("duplicates", json(0));
-      if (dups.is_number_integer() && dups.get<std::int64_t>() > 0)
+      if (dups.is_number_integer() && dups.get<std::int64_t>() > 0) {
+        support::add_failed_dir(r, role == std::string("client") ? "c2s" : "s2c");  // the side whose stack delivered them
         problems.push_back(fmt::format("{} reported {} duplicate deliveries: TCP delivers each byte once", role,
                                        dups.get<std::int64_t>()));
+      }
     }
     if (!any_data && !client && !server) {
       r.verdict = Verdict::not_applicable;

@@ -78,8 +78,30 @@ TEST(TcpDataIntact, AReceiverDigestThatDiffersFails) {
   e.reports(e.t.sha256("c2s"), std::string(64, '0'), e.t.sha256("s2c"));
   const auto r = e.judge();
   EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("c2s: the wire delivered 3000 bytes"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("c2s: the wire delivered 3000 bytes to the server"), std::string::npos) << r.detail;
   EXPECT_NE(r.detail.find("but server received_sha256 is 000000000000"), std::string::npos) << r.detail;
+  // The receiver is judged (before, the sender's direction was blamed).
+  EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"}));
+
+  Echo echo;  // s2c: the client read other bytes than the server's echo the wire delivered
+  echo.reports(echo.t.sha256("c2s"), echo.t.sha256("c2s"), std::string(64, '1'));
+  const auto r2 = echo.judge();
+  EXPECT_EQ(r2.verdict, Verdict::fail);
+  EXPECT_NE(r2.detail.find("s2c: the wire delivered 3000 bytes to the client"), std::string::npos) << r2.detail;
+  EXPECT_EQ(r2.measured["failed_dirs"], nlohmann::json::array({"c2s"}));
+}
+
+// The wire never delivered bytes the client did not resend: the client is
+// judged, the server, which read what the wire delivered, is not.
+TEST(TcpDataIntact, DataTheSenderNeverGotAcrossIsTheSendersFailure) {
+  Echo e(0);
+  const testing::Bytes first(e.t.written("c2s").begin(), e.t.written("c2s").begin() + 1000);
+  e.reports(e.t.sha256("c2s"), events::to_hex(crypto::digest(crypto::Hash::sha256, first)), e.t.sha256("s2c"));
+  const auto r = e.judge();
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.detail.find("c2s: the client sent_sha256 is"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("but the wire delivered 1000 bytes of the client's stream"), std::string::npos) << r.detail;
+  EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"c2s"}));
 }
 
 // The peers claim the whole stream but the wire never delivered the dropped segment.
@@ -88,7 +110,7 @@ TEST(TcpDataIntact, DataTheWireNeverDeliveredFails) {
   e.honest_reports();
   const auto r = e.judge();
   EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("c2s: the wire delivered 1000 bytes"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("but the wire delivered 1000 bytes of the client's stream"), std::string::npos) << r.detail;
   EXPECT_EQ(r.measured["c2s"]["bytes_missing_below_highest"], 1000);
 }
 
@@ -107,13 +129,16 @@ TEST(TcpDataIntact, ADuplicateDeliveryReportFails) {
   const auto r = e.judge();
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.detail.find("client reported 1 duplicate deliveries"), std::string::npos) << r.detail;
+  EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"c2s"}));  // the client's stack delivered them
 }
 
 TEST(TcpDataIntact, DataWithNoReportFails) {
   Echo e;
   const auto r = e.judge();
   EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("c2s carried 3000 bytes but no peer reported a digest"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("c2s carried 3000 bytes but neither the client nor the server reported a digest"),
+            std::string::npos)
+      << r.detail;
 }
 
 TEST(TcpDataIntact, NothingToJudgeIsNotApplicable) {

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "harness/checks/support/params.hpp"
+#include "impl/crypto/types.hpp"
 
 namespace wireproof::checks::tcp {
 
@@ -15,7 +17,12 @@ std::int64_t us(double ms) { return std::llround(ms * 1000.0); }
 
 std::string seconds_text(double ms) { return ms >= 1000 ? fmt::format("{:.1f}", ms / 1000) : fmt::format("{:.3f}", ms / 1000); }
 
-std::vector<dissect::TcpConnection> connections(const Inputs& in) { return dissect::tcp_connections(in.log); }
+const std::vector<dissect::TcpConnection>& connections(const Inputs& in) {
+  // Every TCP check judges the same log: dissecting it once per check was most of their time.
+  if (!in.tcp_connections_cache)
+    in.tcp_connections_cache = std::make_shared<const std::vector<dissect::TcpConnection>>(dissect::tcp_connections(in.log));
+  return *in.tcp_connections_cache;
+}
 
 static bool named(const nlohmann::json& e, const std::string& name) {
   return e.is_object() && e.value("event", "") == name;
@@ -188,6 +195,29 @@ std::optional<std::string> sysctl_in_force(const Inputs& in, const std::string& 
   for (const auto& [n, v] : set)
     if (n == name) return v;
   return std::nullopt;
+}
+
+std::int64_t received_through(const dissect::TcpDirection& d,
+                              const std::function<bool(const dissect::TcpSegment&)>& got) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
+  for (const auto& s : d.segments)
+    if (s.end > s.seq && got(s)) ranges.emplace_back(s.seq, s.end);
+  std::sort(ranges.begin(), ranges.end());
+  std::int64_t through = -1;  // the SYN is -1
+  for (const auto& [from, to] : ranges)
+    if (from <= through) through = std::max(through, to);
+  return through;
+}
+
+WireDigests wire_digests(const std::vector<std::uint8_t>& stream, std::optional<std::size_t> urgent_at) {
+  const auto sha256 = [](const std::vector<std::uint8_t>& b) { return events::to_hex(crypto::digest(crypto::Hash::sha256, b)); };
+  WireDigests out{sha256(stream), std::nullopt};
+  if (urgent_at && *urgent_at < stream.size()) {
+    auto without = stream;
+    without.erase(without.begin() + static_cast<std::ptrdiff_t>(*urgent_at));
+    out.inband = sha256(without);
+  }
+  return out;
 }
 
 }  // namespace wireproof::checks::tcp

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -31,8 +32,10 @@ double ms(std::int64_t us);          // microseconds to ms, rounded to 0.001
 std::int64_t us(double ms);          // ms (a parameter) to microseconds, rounded
 std::string seconds_text(double ms);  // 1000 -> "1.0", 250 -> "0.250"
 
-// The run's TCP connections (dissect::tcp_connections of the log).
-std::vector<dissect::TcpConnection> connections(const Inputs& in);
+// The run's TCP connections (dissect::tcp_connections of the log), dissected
+// once per judging: the first call fills in.tcp_connections_cache, later ones
+// return the same object.
+const std::vector<dissect::TcpConnection>& connections(const Inputs& in);
 
 // Every event named `name` that `role` reported, in order, with its log
 // index and wire time when the log holds it.
@@ -151,5 +154,22 @@ SideSetup side_setup(const Inputs& in, const std::string& role);
 // the topology read it back, else as the scenario's peers.<side>.sysctls set
 // it; nullopt when neither says.
 std::optional<std::string> sysctl_in_force(const Inputs& in, const std::string& role, const std::string& name);
+
+// RCV.NXT at the receiver of `d` in d's relative sequence space: the end of
+// the sequence space (SYN and FIN included) contiguously covered by d's
+// segments that `got` says reached it; -1 when not even the SYN did.
+std::int64_t received_through(const dissect::TcpDirection& d,
+                              const std::function<bool(const dissect::TcpSegment&)>& got);
+
+// The SHA-256 (hex) of a direction's stream as the wire delivered it, and of
+// it without the byte at `urgent_at` (the in-band stream of a receiver that
+// read that urgent byte out of band, RFC 9293 3.8.2; nullopt when urgent_at is
+// not inside the stream). The truth tcp_data_intact and urgent_data judge the
+// peers' reported digests against.
+struct WireDigests {
+  std::string whole;
+  std::optional<std::string> inband;
+};
+WireDigests wire_digests(const std::vector<std::uint8_t>& stream, std::optional<std::size_t> urgent_at = std::nullopt);
 
 }  // namespace wireproof::checks::tcp

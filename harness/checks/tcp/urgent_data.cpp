@@ -15,9 +15,9 @@
 //    asynchronously whenever it receives an urgent pointer", the s2c
 //    direction): its report shows an out-of-band read of the urgent byte or an
 //    urgent mark (SIOCATMARK) at in-band offset U; and the byte reached the
-//    application exactly once: the in-band stream is the client's
-//    inband_sha256 with the byte out of band, or its sent_sha256 with the byte
-//    in band;
+//    application exactly once: its received_sha256 is the wire's c2s stream
+//    without the byte at U when it read it out of band, the whole stream when
+//    in band (tcp::wire_digests, tcp_data_intact's; never the client's digests);
 //  - reported, not judged (measured.delivery): in band or out of band, the
 //    marks, when the out-of-band read happened. RFC 6093 6 advises
 //    applications (not stacks) to read urgent data inline.
@@ -83,7 +83,7 @@ class UrgentData final : public Check {
       fail("c2s", fmt::format("c2s (client): it reported urgent_offset {} but the harness asked for {} (half the records)",
                               (*client)["urgent_offset"].get<std::uint64_t>(), u));
 
-    const auto conns = tcp::connections(in);
+    const auto& conns = tcp::connections(in);
     if (conns.empty() || !conns.front().c2s.syn) {
       r.verdict = Verdict::not_applicable;
       r.detail = "no TCP connection";
@@ -126,28 +126,38 @@ class UrgentData final : public Check {
     // Receiver: told, and the byte delivered once.
     if (!server || !server->contains("oob") || !server->contains("marks")) {
       not_judged.push_back("s2c (server): its report has no oob/marks: what its application was told is unknown");
+    } else if (!wire_byte) {  // the receiver cannot be judged on a byte the wire did not deliver to it
+      not_judged.push_back(fmt::format("s2c (server): the wire delivered {} bytes of the c2s stream, not the urgent byte "
+                                       "at offset {}: the receiver is not judged", stream.size(), u));
     } else {
       const json& oob = (*server)["oob"];
       const json& marks = (*server)["marks"];
       bool read_oob = false, marked = false;
-      for (const auto& o : oob) read_oob = read_oob || (wire_byte && o.value("byte", -1) == *wire_byte);
+      for (const auto& o : oob) read_oob = read_oob || o.value("byte", -1) == *wire_byte;
       for (const auto& m : marks) marked = marked || m.get<std::uint64_t>() == u;
-      const std::string got = server->value("received_sha256", "");
-      const bool inline_copy = client && got == client->value("sent_sha256", "?");
-      const bool without = client && got == client->value("inband_sha256", "?");
-      r.measured["delivery"] = {{"urgent_byte", read_oob ? "out of band" : inline_copy ? "in band" : without ? "lost" : "unknown"},
-                                {"oob", oob}, {"marks", marks}};
+      r.measured["delivery"] = {{"urgent_byte", "unknown"}, {"oob", oob}, {"marks", marks}};
       if (!read_oob && !marked)
         fail("s2c", fmt::format("s2c (server): its application was not told of the urgent data: no out-of-band read of it "
                                 "and no urgent mark at in-band offset {} (marks {})", u, marks.dump()));
-      if (!client || !client->contains("inband_sha256")) {
-        not_judged.push_back("s2c (server): the client reported no inband_sha256 to compare the in-band stream with");
+      // Delivered once, judged against what crossed the wire (tcp_data_intact's
+      // digests of the reassembled c2s stream), never the sender's own report.
+      const std::string got = server->value("received_sha256", "");
+      const tcp::WireDigests wire = tcp::wire_digests(stream, u);
+      const bool inline_copy = got == wire.whole;
+      const bool without = wire.inband && got == *wire.inband;
+      r.measured["delivery"]["urgent_byte"] = read_oob ? "out of band" : inline_copy ? "in band" : without ? "lost" : "unknown";
+      r.measured["wire_sha256"] = wire.whole;
+      if (wire.inband) r.measured["wire_inband_sha256"] = *wire.inband;
+      if (got.empty()) {
+        not_judged.push_back("s2c (server): it reported no received_sha256 to compare with the wire's stream");
       } else if (read_oob && !without) {
         fail("s2c", fmt::format("s2c (server): it read the urgent byte out of band, but its in-band stream (received_sha256 "
-                                "{}) is not the stream without it{}", got.substr(0, 16), inline_copy ? ": the byte came twice" : ""));
+                                "{}) is not the wire's without it ({}){}", got.substr(0, 16), wire.inband->substr(0, 16),
+                                inline_copy ? ": the byte came twice" : ""));
       } else if (!read_oob && !inline_copy) {
         fail("s2c", fmt::format("s2c (server): no out-of-band read of the urgent byte, and its in-band stream (received_sha256 "
-                                "{}) is not the stream with it{}", got.substr(0, 16), without ? ": the byte was lost" : ""));
+                                "{}) is not the wire's with it ({}){}", got.substr(0, 16), wire.whole.substr(0, 16),
+                                without ? ": the byte was lost" : ""));
       }
     }
     if (!not_judged.empty()) r.measured["not_judged"] = not_judged;

@@ -2,6 +2,7 @@
 
 #include "harness/checks/registry.hpp"
 #include "harness/checks/testdata/tcp_log_builder.hpp"
+#include "impl/crypto/types.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -33,7 +34,10 @@ struct UrgentRun {
     t.data("c2s", 3, 1000);
     t.ack("s2c", 4);
     const int byte = t.written("c2s")[kUrgentOffset];
-    const std::string with = t.sha256("c2s"), without = "0123456789abcdef";  // the in-band records' digest
+    auto inband = t.written("c2s");
+    inband.erase(inband.begin() + kUrgentOffset);
+    const std::string with = t.sha256("c2s");
+    const std::string without = events::to_hex(crypto::digest(crypto::Hash::sha256, inband));  // the in-band records' digest
     b.client_event({{"event", "app_data"}, {"sent_sha256", with}, {"inband_sha256", without}, {"urgent_byte", byte},
                     {"urgent_offset", reported_offset}},
                    5);
@@ -52,6 +56,10 @@ struct UrgentRun {
     b.server_event(server, 6);
   }
   CheckResult judge() const { return make_urgent_data()->run(b.inputs()); }
+  // Sets a field of the last app_data report `role` made (a peer reporting wrongly).
+  void report(const std::string& role, const std::string& key, const std::string& value) {
+    (role == "client" ? b.client : b.server).events.back()[key] = value;
+  }
 };
 
 TEST(UrgentData, PointerAtTheOctetAfterTheUrgentByteAndAnOutOfBandReadPass) {
@@ -107,7 +115,8 @@ TEST(UrgentData, AnUrgentByteNeitherInBandNorOutOfBandFails) {
   run.send(1, Delivery::lost);
   const auto r = run.judge();
   EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.detail.find("is not the stream with it: the byte was lost"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("is not the wire's with it ("), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("): the byte was lost"), std::string::npos) << r.detail;
 }
 
 TEST(UrgentData, AReceiverWithoutAnUrgentApiIsListedNotJudged) {
@@ -125,6 +134,47 @@ TEST(UrgentData, AClientReportingAnotherOffsetThanAskedFails) {
   const auto r = run.judge();
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.detail.find("it reported urgent_offset 1008 but the harness asked for 2016"), std::string::npos) << r.detail;
+}
+
+// The digests the client reports about its own stream are not the truth
+// about what the server got: the wire's stream is (before, a client's wrong
+// inband_sha256 failed the server, and a server digest agreeing with it passed).
+TEST(UrgentData, TheReceiverIsJudgedAgainstTheWireNotTheSendersDigests) {
+  {
+    UrgentRun run;
+    run.send(1, Delivery::out_of_band);
+    run.report("client", "inband_sha256", "0123456789abcdef");
+    run.report("client", "sent_sha256", "fedcba9876543210");
+    const auto r = run.judge();
+    EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+    EXPECT_EQ(r.measured["delivery"]["urgent_byte"], "out of band");
+  }
+  {
+    UrgentRun run;
+    run.send(1, Delivery::out_of_band);
+    run.report("client", "inband_sha256", "0123456789abcdef");
+    run.report("server", "received_sha256", "0123456789abcdef");  // agrees with the client, not with the wire
+    const auto r = run.judge();
+    EXPECT_EQ(r.verdict, Verdict::fail);
+    EXPECT_NE(r.detail.find("s2c (server): it read the urgent byte out of band, but its in-band stream (received_sha256 "
+                            "0123456789abcdef) is not the wire's without it"),
+              std::string::npos)
+        << r.detail;
+    EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"}));
+  }
+}
+
+// A receiver the wire never delivered the urgent byte to is not judged on it.
+TEST(UrgentData, AnUrgentByteTheWireDidNotDeliverLeavesTheReceiverNotJudged) {
+  UrgentRun run;
+  run.b.scenario.workload = {8000, 1000};  // urgent byte at 4 x 1008 = 4032: never sent
+  run.send(1, Delivery::inline_unmarked, 4032);
+  const auto r = run.judge();
+  ASSERT_TRUE(r.measured.contains("not_judged")) << r.measured.dump();
+  EXPECT_NE(r.measured["not_judged"].dump().find("not the urgent byte at offset 4032: the receiver is not judged"),
+            std::string::npos)
+      << r.measured.dump();
+  EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"c2s"}));  // the sender: its URG points elsewhere
 }
 
 TEST(UrgentData, AnotherWorkloadIsNotApplicable) {
