@@ -1,4 +1,4 @@
-#include "harness/dissect/tls13_decrypt.hpp"
+#include "harness/dissect/tls_decrypt.hpp"
 
 #include <array>
 
@@ -40,9 +40,9 @@ std::optional<Tls13Suite> tls13_suite(std::uint16_t cipher_suite) {
   }
 }
 
-Tls13Decryption decrypt_tls13(const TlsRecordWalk& walk, Tls13Suite suite, const std::vector<std::uint8_t>& handshake_secret,
+TlsDecryption decrypt_tls13(const TlsRecordWalk& walk, Tls13Suite suite, const std::vector<std::uint8_t>& handshake_secret,
                               const std::vector<std::uint8_t>* application_secret) {
-  Tls13Decryption out;
+  TlsDecryption out;
   HandshakeReassembler handshake;
   std::optional<TrafficKey> key;
   key.emplace(suite, handshake_secret);

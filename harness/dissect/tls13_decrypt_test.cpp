@@ -5,8 +5,6 @@
 // handshake messages in order, the application data byte for byte, a
 // KeyUpdate and the change of key after it, for each TLS 1.3 suite.
 #include <gtest/gtest.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,76 +12,15 @@
 
 #include "harness/dissect/hello_parsers.hpp"
 #include "harness/dissect/key_log.hpp"
-#include "harness/dissect/tls13_decrypt.hpp"
+#include "harness/dissect/tls_decrypt.hpp"
+#include "harness/dissect/openssl_memory_pair.hpp"
 #include "harness/pki/pki.hpp"
 
 namespace wireproof::dissect {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-std::string g_key_log;  // OpenSSL's callback has no user pointer on the context
-void log_line(const SSL*, const char* line) { g_key_log += std::string(line) + "\n"; }
-
-struct Pair {
-  SSL_CTX* server_ctx = SSL_CTX_new(TLS_server_method());
-  SSL_CTX* client_ctx = SSL_CTX_new(TLS_client_method());
-  SSL* server = nullptr;
-  SSL* client = nullptr;
-  Bytes c2s, s2c;  // every byte that crossed, in order
-
-  Pair(const pki::PkiFiles& pki, const char* suite) {
-    for (auto* ctx : {server_ctx, client_ctx}) {
-      SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-      SSL_CTX_set_ciphersuites(ctx, suite);
-      SSL_CTX_set_keylog_callback(ctx, log_line);
-    }
-    EXPECT_EQ(SSL_CTX_use_certificate_file(server_ctx, pki.server_cert.c_str(), SSL_FILETYPE_PEM), 1);
-    EXPECT_EQ(SSL_CTX_use_PrivateKey_file(server_ctx, pki.server_key.c_str(), SSL_FILETYPE_PEM), 1);
-    server = SSL_new(server_ctx);
-    client = SSL_new(client_ctx);
-    SSL_set_bio(server, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
-    SSL_set_bio(client, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
-    SSL_set_accept_state(server);
-    SSL_set_connect_state(client);
-  }
-  ~Pair() {
-    SSL_free(server);
-    SSL_free(client);
-    SSL_CTX_free(server_ctx);
-    SSL_CTX_free(client_ctx);
-  }
-
-  // Moves what one side wrote to the other, recording it.
-  static void move(SSL* from, SSL* to, Bytes& record) {
-    char buf[16384];
-    for (int n; (n = BIO_read(SSL_get_wbio(from), buf, sizeof buf)) > 0;) {
-      record.insert(record.end(), buf, buf + n);
-      BIO_write(SSL_get_rbio(to), buf, n);
-    }
-  }
-  void pump() {
-    for (int i = 0; i < 8; ++i) {
-      move(client, server, c2s);
-      move(server, client, s2c);
-    }
-  }
-  void handshake() {
-    for (int i = 0; i < 10 && !(SSL_is_init_finished(client) && SSL_is_init_finished(server)); ++i) {
-      SSL_do_handshake(client);
-      pump();
-      SSL_do_handshake(server);
-      pump();
-    }
-    ASSERT_TRUE(SSL_is_init_finished(client) && SSL_is_init_finished(server));
-  }
-  std::string read(SSL* s) {
-    std::string out;
-    char buf[4096];
-    for (int n; (n = SSL_read(s, buf, sizeof buf)) > 0;) out.append(buf, buf + n);
-    return out;
-  }
-};
+using testing::OpensslMemoryPair;
 
 std::vector<int> types(const TlsHandshakeMessages& hs) {
   std::vector<int> out;
@@ -91,7 +28,7 @@ std::vector<int> types(const TlsHandshakeMessages& hs) {
   return out;
 }
 
-std::string app_data(const Tls13Decryption& d, int generation) {
+std::string app_data(const TlsDecryption& d, int generation) {
   std::string out;
   for (const auto& r : d.records)
     if (r.inner_type == kApplicationData && r.generation == generation) out.append(r.content.begin(), r.content.end());
@@ -110,8 +47,7 @@ class Tls13Decrypt : public ::testing::TestWithParam<const char*> {
 };
 
 TEST_P(Tls13Decrypt, HandshakeMessagesAppDataAndKeyUpdateAsOpensslSentThem) {
-  g_key_log.clear();
-  Pair p(pki_, GetParam());
+  OpensslMemoryPair p(pki_, TLS1_3_VERSION, GetParam());
   p.handshake();
   ASSERT_GT(SSL_write(p.client, "hello over tls 1.3", 18), 0);
   p.pump();
@@ -138,11 +74,11 @@ TEST_P(Tls13Decrypt, HandshakeMessagesAppDataAndKeyUpdateAsOpensslSentThem) {
   auto suite = tls13_suite(sh->cipher_suite);
   ASSERT_TRUE(suite) << sh->cipher_suite;
 
-  auto keys = parse_key_log(g_key_log);
+  auto keys = parse_key_log(p.key_log);
   ASSERT_TRUE(keys.errors.empty()) << keys.errors[0];
   const auto* s_hs = keys.log.find(ch->random, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
   const auto* c_hs = keys.log.find(ch->random, "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-  ASSERT_TRUE(s_hs && c_hs) << g_key_log;
+  ASSERT_TRUE(s_hs && c_hs) << p.key_log;
 
   auto server = decrypt_tls13(s2c, *suite, *s_hs, keys.log.find(ch->random, "SERVER_TRAFFIC_SECRET_0"));
   EXPECT_FALSE(server.fault) << *server.fault;
@@ -167,8 +103,7 @@ TEST_P(Tls13Decrypt, HandshakeMessagesAppDataAndKeyUpdateAsOpensslSentThem) {
 }
 
 TEST_P(Tls13Decrypt, AFlippedCiphertextByteIsNamedAndStopsDecryption) {
-  g_key_log.clear();
-  Pair p(pki_, GetParam());
+  OpensslMemoryPair p(pki_, TLS1_3_VERSION, GetParam());
   p.handshake();
   auto s2c_bytes = p.s2c;
   auto walk = walk_tls_records(s2c_bytes);
@@ -181,7 +116,7 @@ TEST_P(Tls13Decrypt, AFlippedCiphertextByteIsNamedAndStopsDecryption) {
                                HelloFlavour::tls, error);
   auto sh = parse_server_hello(plaintext_handshake(tampered, SIZE_MAX).messages[0].body, error);
   ASSERT_TRUE(ch && sh) << error;
-  auto keys = parse_key_log(g_key_log);
+  auto keys = parse_key_log(p.key_log);
   auto d = decrypt_tls13(tampered, *tls13_suite(sh->cipher_suite),
                          *keys.log.find(ch->random, "SERVER_HANDSHAKE_TRAFFIC_SECRET"), nullptr);
   ASSERT_TRUE(d.fault);

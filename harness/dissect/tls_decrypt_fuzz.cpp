@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <span>
 
-#include "harness/dissect/tls13_decrypt.hpp"
+#include "harness/dissect/tls_decrypt.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace wireproof::dissect;
