@@ -18,6 +18,12 @@
 // wire). So add() only try_locks the queue: when the writer holds it, the
 // event waits in a staging list that only adders touch, moved over by the
 // next add() or by close().
+//
+// Events are moved in, never copied (an L3 packet event holds ~3 KB of bytes;
+// copying it on the wire's thread was most of what logging still cost it).
+// With Keep::written the thread keeps each event after writing it, and
+// take_written() hands them over: the runner judges those, so one copy of each
+// event serves both the file and the checks.
 #pragma once
 
 #include <pthread.h>
@@ -28,6 +34,7 @@
 #include <mutex>
 #include <ostream>
 #include <thread>
+#include <vector>
 
 #include "harness/events/event_log.hpp"
 
@@ -38,14 +45,20 @@ class EventWriter {
   static constexpr std::size_t kDefaultMaxQueuedBytes = std::size_t{256} << 20;
   static constexpr std::size_t kWakeBatch = 256;  // events queued before the writer is woken
 
-  explicit EventWriter(std::ostream& out, std::size_t max_queued_bytes = kDefaultMaxQueuedBytes);
+  enum class Keep { none, written };  // written: keep every event for take_written()
+
+  explicit EventWriter(std::ostream& out, std::size_t max_queued_bytes = kDefaultMaxQueuedBytes,
+                       Keep keep = Keep::none);
   ~EventWriter() { close(); }
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
 
-  void add(const Event& e);
+  void add(Event e);  // pass an rvalue: the event is moved, not copied
   // Writes everything added so far and stops the thread; idempotent.
   void close();
+  // Closes, then hands over every event written, in order (Keep::written;
+  // empty otherwise). Once: a second call returns nothing.
+  std::vector<Event> take_written();
 
   // How often the queue reached its bound (the writer then ran at normal priority).
   std::size_t times_bound_reached() const;
@@ -58,6 +71,8 @@ class EventWriter {
 
   std::ostream& out_;
   const std::size_t max_queued_bytes_;
+  const Keep keep_;
+  std::vector<Event> written_;  // Keep::written: the writer thread's until join
   std::mutex adders_;  // guards staged_; never taken by the writer thread
   std::deque<Event> staged_;
   mutable std::mutex mutex_;  // guards the rest
