@@ -65,6 +65,7 @@ std::vector<double> residence_us(const std::vector<PacketTimes>& packets) {
 
 struct WireProfile {
   double seconds = 0, thread_cpu_s = 0;
+  std::uint64_t thread_minor_faults = 0;
   std::size_t packets = 0;
   std::uintmax_t events_bytes = 0;
 };
@@ -80,6 +81,7 @@ struct BulkPhase {
 void add_profile(WireProfile& p, const LoggedWire& w, const BulkResult& r) {
   p.seconds += r.seconds;
   p.thread_cpu_s += w.thread_cpu_s();
+  p.thread_minor_faults += w.thread_minor_faults();
   p.packets += w.packets().size();
   p.events_bytes += w.events_file_bytes();
 }
@@ -355,13 +357,16 @@ int main(int argc, char** argv) {
     capture_rows("ping-pong", pp_recv, pp_deliv, cap_pp);
     capture_rows(fmt::format("bulk {} MiB", o.capture_mib), bulk_recv, bulk_deliv, cap_bulk);
     const auto& unl = bulk.unlogged_profile;
-    auto per_packet_us = [](double s, std::size_t n) { return n ? s * 1e6 / static_cast<double>(n) : 0; };
+    auto per_packet = [](double v, std::size_t n) { return n ? v / static_cast<double>(n) : 0; };
+    auto per_packet_us = [&](double s, std::size_t n) { return per_packet(s * 1e6, n); };
     fmt::print("where the wire's time goes (bulk, per packet): wire thread CPU {:.1f} us logged, {:.1f} us unlogged "
                "(events serialised on the writer thread, as in a run); {:.0f} bytes of events.jsonl per "
-               "packet; wire thread on CPU {:.0f}% of the transfer time\n",
+               "packet; wire thread on CPU {:.0f}% of the transfer time; its minor page faults per packet {:.2f} "
+               "logged, {:.2f} unlogged\n",
                per_packet_us(prof.thread_cpu_s, prof.packets), per_packet_us(unl.thread_cpu_s, unl.packets),
                static_cast<double>(prof.events_bytes) / static_cast<double>(std::max<std::size_t>(1, prof.packets)),
-               100 * prof.thread_cpu_s / prof.seconds);
+               100 * prof.thread_cpu_s / prof.seconds, per_packet(prof.thread_minor_faults, prof.packets),
+               per_packet(unl.thread_minor_faults, unl.packets));
 
     json j{{"bench", "l3"},
            {"setup", {{"mib", o.mib}, {"reps", o.reps}, {"mtu", 1500}, {"ip", 4}, {"topology", topo.describe()}}},
@@ -381,7 +386,8 @@ int main(int argc, char** argv) {
            {"wire_profile_bulk", {{"transfer_s", prof.seconds}, {"thread_cpu_s", prof.thread_cpu_s},
                                   {"packets", prof.packets}, {"events_bytes", prof.events_bytes},
                                   {"unlogged_transfer_s", unl.seconds}, {"unlogged_thread_cpu_s", unl.thread_cpu_s},
-                                  {"unlogged_packets", unl.packets}}}};
+                                  {"unlogged_packets", unl.packets}, {"thread_minor_faults", prof.thread_minor_faults},
+                                  {"unlogged_thread_minor_faults", unl.thread_minor_faults}}}};
     std::ofstream(o.json_file) << j.dump(2) << "\n";
     fmt::print("JSON: {}\n", o.json_file.string());
   } catch (const std::exception& e) {

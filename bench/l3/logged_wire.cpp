@@ -1,5 +1,6 @@
 #include "bench/l3/logged_wire.hpp"
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include <chrono>
@@ -49,6 +50,9 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
     timespec cpu{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
     thread_cpu_s_ = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
+    rusage usage{};
+    ::getrusage(RUSAGE_THREAD, &usage);
+    thread_minor_faults_ = static_cast<std::uint64_t>(usage.ru_minflt);
   });
 }
 

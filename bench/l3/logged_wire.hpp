@@ -54,6 +54,9 @@ class LoggedWire {
   // The wire thread's CPU time (after stop()); serialising and writing the
   // events is the writer thread's, as in a run.
   double thread_cpu_s() const { return thread_cpu_s_; }
+  // Its minor page faults (after stop()): fresh memory first touched, e.g. for
+  // the events a run keeps.
+  std::uint64_t thread_minor_faults() const { return thread_minor_faults_; }
 
  private:
   static scenario::Scenario empty_tcp_scenario();
@@ -67,6 +70,7 @@ class LoggedWire {
   wire::L3Relay relay_;
   std::int64_t t0_unix_us_ = 0, stopped_us_ = 0;
   double thread_cpu_s_ = 0;
+  std::uint64_t thread_minor_faults_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   bool stopped_ = false;
