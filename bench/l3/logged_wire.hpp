@@ -57,6 +57,8 @@ class LoggedWire {
   // Its minor page faults (after stop()): fresh memory first touched, e.g. for
   // the events a run keeps.
   std::uint64_t thread_minor_faults() const { return thread_minor_faults_; }
+  // Lines the writer has written so far (0 when not logged).
+  std::size_t lines_written() const { return writer_ ? writer_->lines_written() : 0; }
 
  private:
   static scenario::Scenario empty_tcp_scenario();

@@ -179,3 +179,21 @@ TEST(EventLog, JsonlLineIsExactlyTheDumpedJson) {
     EXPECT_EQ(ss.str(), to_json(e).dump() + "\n");
   }
 }
+
+// With Keep::written the writer hands back every event it wrote, in order, unchanged.
+TEST(EventWriter, KeepWrittenHandsBackTheEventsWritten) {
+  std::stringstream ss;
+  EventWriter w(ss, EventWriter::kDefaultMaxQueuedBytes, EventWriter::Keep::written);
+  for (std::uint64_t k = 0; k < 300; ++k) {
+    Datagram d;
+    d.i = k;
+    d.payload.assign(k % 7, static_cast<std::uint8_t>(k));
+    w.add(std::move(d));
+  }
+  const auto kept = w.take_written();
+  ASSERT_EQ(kept.size(), 300u);
+  std::string lines;
+  for (const auto& e : kept) lines += to_json(e).dump() + "\n";
+  EXPECT_EQ(lines, ss.str());
+  EXPECT_TRUE(w.take_written().empty());
+}

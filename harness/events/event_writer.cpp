@@ -94,6 +94,7 @@ void EventWriter::run() {
       written += approx_bytes(e);
       if (keep_ == Keep::written) written_.push_back(std::move(e));
     }
+    lines_written_ += batch.size();
     lock.lock();
     queued_bytes_ -= written;
     if (urgent_ && !closed_ && queued_bytes_ <= max_queued_bytes_ / 2) {

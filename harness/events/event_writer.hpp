@@ -19,8 +19,7 @@
 // event waits in a staging list that only adders touch, moved over by the
 // next add() or by close().
 //
-// Events are moved in, never copied (an L3 packet event holds ~3 KB of bytes;
-// copying it on the wire's thread was most of what logging still cost it).
+// Events are moved in, never copied (an L3 packet event holds ~3 KB of bytes).
 // With Keep::written the thread keeps each event after writing it, and
 // take_written() hands them over: the runner judges those, so one copy of each
 // event serves both the file and the checks.
@@ -28,6 +27,7 @@
 
 #include <pthread.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -62,6 +62,8 @@ class EventWriter {
 
   // How often the queue reached its bound (the writer then ran at normal priority).
   std::size_t times_bound_reached() const;
+  // Lines written so far (any thread may ask: bench/l3 counts those written during a transfer).
+  std::size_t lines_written() const { return lines_written_.load(); }
 
  private:
   void run();
@@ -79,6 +81,7 @@ class EventWriter {
   std::condition_variable wake_;
   std::deque<Event> queue_;
   std::size_t queued_bytes_ = 0;
+  std::atomic<std::size_t> lines_written_{0};
   bool wake_sent_ = false;  // notified since the writer last took a batch: no second futex call
   bool urgent_ = false;  // running at normal priority to drain a full queue or on close
   std::size_t bound_reached_ = 0;
