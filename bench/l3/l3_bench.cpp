@@ -65,6 +65,8 @@ std::vector<double> residence_us(const std::vector<PacketTimes>& packets) {
 
 struct WireProfile {
   double seconds = 0, thread_cpu_s = 0;
+  std::uint64_t thread_minor_faults = 0;
+  std::size_t lines_written_during = 0;  // events.jsonl lines written while the transfer ran
   std::size_t packets = 0;
   std::uintmax_t events_bytes = 0;
 };
@@ -77,9 +79,11 @@ struct BulkPhase {
   WireProfile profile, unlogged_profile;  // summed over repetitions
 };
 
-void add_profile(WireProfile& p, const LoggedWire& w, const BulkResult& r) {
+void add_profile(WireProfile& p, const LoggedWire& w, const BulkResult& r, std::size_t lines_written_during) {
+  p.lines_written_during += lines_written_during;
   p.seconds += r.seconds;
   p.thread_cpu_s += w.thread_cpu_s();
+  p.thread_minor_faults += w.thread_minor_faults();
   p.packets += w.packets().size();
   p.events_bytes += w.events_file_bytes();
 }
@@ -98,12 +102,13 @@ BulkPhase bulk_phase(const wire::l3::L3Topology& topo, const Options& o) {
     const fs::path events = logged ? o.out_dir / fmt::format("bulk-{}.events.jsonl", rep) : fs::path();
     LoggedWire w(topo, events);
     const BulkResult r = one_way_bulk(cns, sns, server, bytes);
+    const std::size_t written_during = w.lines_written();
     w.stop();
     if (logged) {
       const auto res = residence_us(w.packets());
       phase.residence.insert(phase.residence.end(), res.begin(), res.end());
     }
-    add_profile(logged ? phase.profile : phase.unlogged_profile, w, r);
+    add_profile(logged ? phase.profile : phase.unlogged_profile, w, r, written_during);
     if (logged && rep + 1 < o.reps) fs::remove(events);  // hundreds of MB each; the last one stays to look at
     return r.goodput_mbit_s();
   };
@@ -355,13 +360,17 @@ int main(int argc, char** argv) {
     capture_rows("ping-pong", pp_recv, pp_deliv, cap_pp);
     capture_rows(fmt::format("bulk {} MiB", o.capture_mib), bulk_recv, bulk_deliv, cap_bulk);
     const auto& unl = bulk.unlogged_profile;
-    auto per_packet_us = [](double s, std::size_t n) { return n ? s * 1e6 / static_cast<double>(n) : 0; };
+    auto per_packet = [](double v, std::size_t n) { return n ? v / static_cast<double>(n) : 0; };
+    auto per_packet_us = [&](double s, std::size_t n) { return per_packet(s * 1e6, n); };
     fmt::print("where the wire's time goes (bulk, per packet): wire thread CPU {:.1f} us logged, {:.1f} us unlogged "
                "(events serialised on the writer thread, as in a run); {:.0f} bytes of events.jsonl per "
-               "packet; wire thread on CPU {:.0f}% of the transfer time\n",
+               "packet; wire thread on CPU {:.0f}% of the transfer time; its minor page faults per packet {:.2f} "
+               "logged, {:.2f} unlogged; events written during the transfer {:.0f}%\n",
                per_packet_us(prof.thread_cpu_s, prof.packets), per_packet_us(unl.thread_cpu_s, unl.packets),
                static_cast<double>(prof.events_bytes) / static_cast<double>(std::max<std::size_t>(1, prof.packets)),
-               100 * prof.thread_cpu_s / prof.seconds);
+               100 * prof.thread_cpu_s / prof.seconds, per_packet(prof.thread_minor_faults, prof.packets),
+               per_packet(unl.thread_minor_faults, unl.packets),
+               100 * per_packet(static_cast<double>(prof.lines_written_during), prof.packets));
 
     json j{{"bench", "l3"},
            {"setup", {{"mib", o.mib}, {"reps", o.reps}, {"mtu", 1500}, {"ip", 4}, {"topology", topo.describe()}}},
@@ -381,7 +390,9 @@ int main(int argc, char** argv) {
            {"wire_profile_bulk", {{"transfer_s", prof.seconds}, {"thread_cpu_s", prof.thread_cpu_s},
                                   {"packets", prof.packets}, {"events_bytes", prof.events_bytes},
                                   {"unlogged_transfer_s", unl.seconds}, {"unlogged_thread_cpu_s", unl.thread_cpu_s},
-                                  {"unlogged_packets", unl.packets}}}};
+                                  {"unlogged_packets", unl.packets}, {"thread_minor_faults", prof.thread_minor_faults},
+                                  {"unlogged_thread_minor_faults", unl.thread_minor_faults},
+                                  {"lines_written_during_transfer", prof.lines_written_during}}}};
     std::ofstream(o.json_file) << j.dump(2) << "\n";
     fmt::print("JSON: {}\n", o.json_file.string());
   } catch (const std::exception& e) {

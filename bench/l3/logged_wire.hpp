@@ -1,9 +1,10 @@
 // The full L3 wire as a run has it, on its own thread: Link (empty impairment
 // list, protocol tcp, wire l3: every packet dissected into IP/TCP layers) and
 // L3Relay between the topology's two TUN fds, every event written to
-// events.jsonl as the runner writes it (on a writer thread). Besides the file it keeps, per packet,
-// only what the benchmark measures (times and a fingerprint), so a 64 MiB
-// transfer does not hold gigabytes of events in memory.
+// events.jsonl as the runner writes it: each event moved to a writer thread,
+// which keeps it after writing, as the runner keeps it for judging (a 64 MiB
+// transfer: ~70k events, ~250 MB, let go at stop()). Besides that it keeps,
+// per packet, what the benchmark measures (times and a fingerprint).
 #pragma once
 
 #include <atomic>
@@ -53,6 +54,11 @@ class LoggedWire {
   // The wire thread's CPU time (after stop()); serialising and writing the
   // events is the writer thread's, as in a run.
   double thread_cpu_s() const { return thread_cpu_s_; }
+  // Its minor page faults (after stop()): fresh memory first touched, e.g. for
+  // the events a run keeps.
+  std::uint64_t thread_minor_faults() const { return thread_minor_faults_; }
+  // Lines the writer has written so far (0 when not logged).
+  std::size_t lines_written() const { return writer_ ? writer_->lines_written() : 0; }
 
  private:
   static scenario::Scenario empty_tcp_scenario();
@@ -65,8 +71,8 @@ class LoggedWire {
   wire::Link link_;
   wire::L3Relay relay_;
   std::int64_t t0_unix_us_ = 0, stopped_us_ = 0;
-  void log(const events::Event& e);
   double thread_cpu_s_ = 0;
+  std::uint64_t thread_minor_faults_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   bool stopped_ = false;

@@ -152,3 +152,48 @@ TEST(EventWriter, ABoundedQueueWritesEverythingInOrder) {
     EXPECT_EQ(d.payload, std::vector<std::uint8_t>(1000, static_cast<std::uint8_t>(k)));
   }
 }
+
+// write_jsonl_line writes a datagram's hex digits straight to the stream; the
+// line must still be exactly to_json(e).dump(), whatever the strings around
+// them hold (text that looks like the hex fields' keys included).
+TEST(EventLog, JsonlLineIsExactlyTheDumpedJson) {
+  Datagram relay;
+  relay.dir = "c2s";
+  relay.payload = {0x16, 0xfe, 0xfd};
+  relay.malformed = R"(x","hex":"" "packet_hex":"")";
+  relay.actions.push_back({"r\"hex\":\"\"", "corrupt", "caf\xc3\xa9\n\x01"});
+  Datagram l3 = relay;
+  l3.payload.clear();  // a bare ACK: "hex" is ""
+  l3.packet.assign(1500, 0xab);
+  l3.delivered = {{}, {0x45, 0x00}};
+  l3.deliveries_us = {1, 2};
+  l3.ip = IpLayer{6, "2001:db8::1", "2001:db8::2", 6, 64, true, 40};
+  l3.origin = "wire";
+  Datagram big;
+  big.payload.assign(1448, 0x5a);  // crosses write_hex's chunk size
+  big.packet.assign(1500, 0x01);
+  for (const Event& e : {Event{relay}, Event{l3}, Event{big}, Event{Datagram{}},
+                         Event{PeerEvent{1, 2, "client", {{"hex", ""}}}}}) {
+    std::stringstream ss;
+    write_jsonl_line(ss, e);
+    EXPECT_EQ(ss.str(), to_json(e).dump() + "\n");
+  }
+}
+
+// With Keep::written the writer hands back every event it wrote, in order, unchanged.
+TEST(EventWriter, KeepWrittenHandsBackTheEventsWritten) {
+  std::stringstream ss;
+  EventWriter w(ss, EventWriter::kDefaultMaxQueuedBytes, EventWriter::Keep::written);
+  for (std::uint64_t k = 0; k < 300; ++k) {
+    Datagram d;
+    d.i = k;
+    d.payload.assign(k % 7, static_cast<std::uint8_t>(k));
+    w.add(std::move(d));
+  }
+  const auto kept = w.take_written();
+  ASSERT_EQ(kept.size(), 300u);
+  std::string lines;
+  for (const auto& e : kept) lines += to_json(e).dump() + "\n";
+  EXPECT_EQ(lines, ss.str());
+  EXPECT_TRUE(w.take_written().empty());
+}

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <utility>
+
 namespace wireproof::events {
 
 std::size_t approx_bytes(const Event& e) {
@@ -11,8 +13,8 @@ std::size_t approx_bytes(const Event& e) {
   return kOverhead;
 }
 
-EventWriter::EventWriter(std::ostream& out, std::size_t max_queued_bytes)
-    : out_(out), max_queued_bytes_(max_queued_bytes), thread_([this] { run(); }) {}
+EventWriter::EventWriter(std::ostream& out, std::size_t max_queued_bytes, Keep keep)
+    : out_(out), max_queued_bytes_(max_queued_bytes), keep_(keep), thread_([this] { run(); }) {}
 
 void EventWriter::set_priority(pthread_t thread, bool idle) {
   sched_param p{};
@@ -36,9 +38,9 @@ void EventWriter::move_staged() {
   }
 }
 
-void EventWriter::add(const Event& e) {
+void EventWriter::add(Event e) {
   std::lock_guard<std::mutex> adding(adders_);
-  staged_.push_back(e);
+  staged_.push_back(std::move(e));
   std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;  // the writer is taking a batch: the next add() moves this one
   move_staged();
@@ -66,6 +68,11 @@ void EventWriter::close() {
   out_.flush();
 }
 
+std::vector<Event> EventWriter::take_written() {
+  close();  // joins the thread: written_ is this thread's now
+  return std::exchange(written_, {});
+}
+
 std::size_t EventWriter::times_bound_reached() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return bound_reached_;
@@ -85,7 +92,9 @@ void EventWriter::run() {
     for (auto& e : batch) {
       write_jsonl_line(out_, e);
       written += approx_bytes(e);
+      if (keep_ == Keep::written) written_.push_back(std::move(e));
     }
+    lines_written_ += batch.size();
     lock.lock();
     queued_bytes_ -= written;
     if (urgent_ && !closed_ && queued_bytes_ <= max_queued_bytes_ / 2) {

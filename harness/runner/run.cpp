@@ -109,11 +109,8 @@ class ScenarioRun {
         wall0_(std::chrono::steady_clock::now()),
         host0_(sample_host()),
         events_out_(open_events(cfg.out_dir)),
-        link_(sc_, cfg.seed,
-              [this](const events::Event& e) {
-                events_writer_.add(e);
-                log_.events.push_back(e);
-              }),
+        // The writer keeps each event after writing it: log_ gets them in run().
+        link_(sc_, cfg.seed, [this](events::Event&& e) { events_writer_.add(std::move(e)); }),
         deadline_(wall0_ + std::chrono::milliseconds(static_cast<int64_t>(sc_.run_timeout_s * 1000))),
         longest_ms_(longest_timer_ms(sc_, cfg.client, cfg.server)),
         idle_ms_(idle_timeout_ms(sc_, longest_ms_)),
@@ -138,7 +135,9 @@ class ScenarioRun {
         if (s->proc && s->running()) s->proc->terminate("run aborted: " + harness_error_);
     }
     if (edge_) link_.finish(edge_->now_us());  // copies still held or queued are logged as never sent
-    events_writer_.close();  // every line written before anything reads events.jsonl
+    // Closes the writer (every line written before anything reads events.jsonl)
+    // and takes the events it wrote: the checks judge the very same ones.
+    log_.events = events_writer_.take_written();
     return judge();
   }
 
@@ -327,7 +326,8 @@ class ScenarioRun {
   const std::chrono::steady_clock::time_point wall0_;
   const HostSample host0_;
   std::ofstream events_out_;
-  events::EventWriter events_writer_{events_out_};
+  events::EventWriter events_writer_{events_out_, events::EventWriter::kDefaultMaxQueuedBytes,
+                                     events::EventWriter::Keep::written};
   events::EventLog log_;
   wire::Link link_;
   std::unique_ptr<WireSetup> wire_;

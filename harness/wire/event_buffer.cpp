@@ -26,7 +26,7 @@ void EventBuffer::complete(std::uint64_t i) {
 
 void EventBuffer::flush() {
   while (!pending_.empty() && pending_.front().complete) {
-    if (sink_) sink_(pending_.front().event);
+    if (sink_) sink_(std::move(pending_.front().event));
     pending_.pop_front();
     ++first_;
   }

@@ -1,5 +1,6 @@
-// Hands events to the sink in index order, holding back everything after a
-// datagram not all of whose copies are accounted for yet (sent, failed or given up).
+// Hands events to the sink in index order (moved: the sink owns them), holding
+// back everything after a datagram not all of whose copies are accounted for
+// yet (sent, failed or given up).
 // Event indices `i` are assigned here, once, shared by all event kinds, so the
 // log stays in arrival order with exact `deliveries_us`.
 //

@@ -40,8 +40,10 @@ struct Delivery {
   std::uint64_t event_i = 0;  // the datagram's event; Link::sent / send_failed say what became of the copy
 };
 
-// Receives every event as it is logged (the runner writes events.jsonl from it).
-using EventSink = std::function<void(const events::Event&)>;
+// Receives every event as it is logged, and owns it from then on: the event is
+// moved in, never copied (the runner moves it into its events.jsonl writer,
+// which then keeps it for judging). A sink taking `const events::Event&` works too.
+using EventSink = std::function<void(events::Event&&)>;
 
 // How often one scenario rule or timeline entry took effect (result.json wire.rules).
 struct RuleHits {
