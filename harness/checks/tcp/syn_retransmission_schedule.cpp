@@ -9,8 +9,10 @@
 // net.ipv4.tcp_syn_linear_timeouts = 4 resends its first four SYNs 1 s apart:
 // that is not this back-off and FAILS here, with the intervals.
 // Not judged: a SYN-ACK resent within response_window_ms after a
-// retransmitted SYN reached the server (an answer, not a timer), and the
-// SYN-ACKs after it (whether an answer backs the timer off differs by stack).
+// retransmitted SYN reached the server, or the k-th SYN-ACK when more than k
+// SYNs had reached the server before it (an answer, not a timer: a busy
+// server answers queued SYNs late), and the SYN-ACKs after it (whether an
+// answer backs the timer off differs by stack).
 // Verdict: fail when a judged interval is off or a direction has fewer than
 // min_judged; not_applicable when nothing was retransmitted; else pass.
 // Parameters: initial_rto_ms (1000), max_rto_ms (60000), tolerance_ms /
@@ -32,6 +34,13 @@ using nlohmann::json;
 using dissect::TcpConnection;
 using dissect::TcpSegment;
 namespace f = events::tcp_flags;
+
+// How many client SYNs reached the server by to_us.
+int syns_delivered_by(const TcpConnection& c, std::int64_t to_us) {
+  int n = 0;
+  for (const auto& s : c.c2s.segments) n += s.tcp().has(f::syn) && !s.tcp().has(f::ack) && s.delivered && s.delivered_us <= to_us;
+  return n;
+}
 
 // Whether a retransmitted client SYN reached the server in (from_us, to_us].
 bool syn_arrived_between(const TcpConnection& c, std::int64_t from_us, std::int64_t to_us) {
@@ -85,7 +94,12 @@ class SynRetransmissionSchedule final : public Check {
         for (std::size_t k = 1; k < syns.size(); ++k) {
           const double iv = tcp::ms(syns[k]->t_us() - syns[k - 1]->t_us());
           json e{{"i", syns[k]->i()}, {"interval_ms", iv}};
-          if (!c2s && !answered && syn_arrived_between(c, syns[k]->t_us() - response_us, syns[k]->t_us()))
+          // An answer: a retransmitted SYN arrived just before it, or more SYNs
+          // had arrived than SYN-ACKs were sent before it (a busy server
+          // answers queued SYNs late: not a timer).
+          if (!c2s && !answered &&
+              (syn_arrived_between(c, syns[k]->t_us() - response_us, syns[k]->t_us()) ||
+               syns_delivered_by(c, syns[k]->t_us()) > static_cast<int>(k)))
             answered = true, e["answers_syn"] = true;
           if (answered) {
             e["judged"] = false;

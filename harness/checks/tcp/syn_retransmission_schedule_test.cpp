@@ -76,6 +76,31 @@ TEST(SynRetransmissionSchedule, ASynAckAnsweringARetransmittedSynIsNotJudged) {
   EXPECT_EQ(r.measured["series"][1]["intervals"][0]["judged"], false);
 }
 
+// keepalive-peer-vanishes linux-rfc -> lwip (matrix, 2026-12-02): the lwIP
+// server answered neither SYN until 1.565 s, then both, 2 ms apart. Its second
+// SYN-ACK answers the second SYN (delivered 560 ms before it, outside the
+// response window); a busy server is late, not a wrong timer.
+TEST(SynRetransmissionSchedule, ASynAckAnsweringASynQueuedBeforeItIsNotJudged) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.syn("c2s", 5.5);
+  t.syn("c2s", 1006.6);
+  t.syn("s2c", 1565.5);
+  t.syn("s2c", 1567.4);
+  t.ack("c2s", 1567.6);
+  const auto r = judge(b);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["judged_by_dir"]["s2c"], 0);
+  // Still judged: a second SYN-ACK with no unanswered SYN behind it.
+  LogBuilder timer;
+  TcpLogBuilder t2(timer);
+  t2.syn("c2s", 5.5);
+  t2.syn("s2c", 1565.5).fate = "dropped";
+  t2.syn("s2c", 1567.4);
+  t2.ack("c2s", 1567.6);
+  EXPECT_EQ(judge(timer).verdict, Verdict::fail) << judge(timer).detail;
+}
+
 TEST(SynRetransmissionSchedule, NoRetransmissionIsNotApplicable) {
   LogBuilder b;
   TcpLogBuilder t(b);
