@@ -171,6 +171,35 @@ TEST(Keepalive, APeerProbeMayRestartTheIdleTime) {
   EXPECT_EQ(r.measured["sides"][0]["probes"][1]["after"], "the segment it received last (i=4)");
 }
 
+// lwIP counts its timers in 500 ms slow-timer ticks (timer_tick_us in its
+// tcp_info) and probes on the first tick after the idle time: 1.0-1.5 s after
+// the last segment for idle 1 s, by the tick's phase (1252 ms in one matrix
+// run, 1.0 s in the next). Late by up to a tick fits; early never does, nor
+// does a kernel's timer that late.
+TEST(Keepalive, ATickedTimerMayProbeUpToOneTickLateButNeverEarly) {
+  const nlohmann::json ticked = {{"event", "tcp_info"}, {"rto_us", 3000000}, {"timer_tick_us", 500000}};
+  KeepaliveRun lwip;
+  lwip.b.client_event(ticked, 0.2);
+  lwip.vanished({1252, 2252, 3252}, 4252);
+  const auto r = lwip.judge();
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["sides"][0]["timer_tick_ms"], 500);
+
+  KeepaliveRun kernel;
+  kernel.vanished({1252, 2252, 3252}, 4252);
+  EXPECT_TRUE(fails_saying(kernel.judge(), "probe i=3 came 1252 ms after the segment it received last (i=1), expected 1000 ms (+- 100)"));
+
+  KeepaliveRun too_late;
+  too_late.b.client_event(ticked, 0.2);
+  too_late.vanished({1700, 2700, 3700}, 4700);
+  EXPECT_TRUE(fails_saying(too_late.judge(), "expected 1000 ms (+- 100, or up to a 500 ms timer tick late)"));
+
+  KeepaliveRun early;
+  early.b.client_event(ticked, 0.2);
+  early.vanished({700, 1700, 2700}, 3700);
+  EXPECT_EQ(early.judge().verdict, Verdict::fail) << "a tick never excuses an early probe";
+}
+
 TEST(Keepalive, WithoutKeepalivesConfiguredIsNotApplicable) {
   LogBuilder b;
   TcpLogBuilder t(b);
