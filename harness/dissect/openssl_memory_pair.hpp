@@ -10,7 +10,10 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -89,6 +92,19 @@ struct OpensslMemoryPair {
       BIO_write(SSL_get_rbio(to), buf, n);
     }
   }
+};
+
+// A parameterised suite with one throwaway server PKI (pki_) for all its tests.
+template <typename Param>
+class WithServerPki : public ::testing::TestWithParam<Param> {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() / ("wp-openssl-pair-" + std::to_string(::getpid()));
+    pki_ = pki::generate_pki(dir_);
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
+  static inline std::filesystem::path dir_;
+  static inline pki::PkiFiles pki_;
 };
 
 }  // namespace wireproof::dissect::testing

@@ -40,16 +40,7 @@ std::string app_data(const TlsDecryption& d) {
   return out;
 }
 
-class Tls12Decrypt : public ::testing::TestWithParam<const char*> {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = std::filesystem::temp_directory_path() / ("wp-tls12-decrypt-" + std::to_string(::getpid()));
-    pki_ = pki::generate_pki(dir_);
-  }
-  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
-  static inline std::filesystem::path dir_;
-  static inline pki::PkiFiles pki_;
-};
+class Tls12Decrypt : public testing::WithServerPki<const char*> {};
 
 TEST_P(Tls12Decrypt, FinishedAndAppDataAsOpensslSentThem) {
   OpensslMemoryPair p(pki_, TLS1_2_VERSION, GetParam());
