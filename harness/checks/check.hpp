@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/dissect/key_log.hpp"
 #include "harness/events/event_log.hpp"
 #include "harness/scenario/model.hpp"
 
@@ -18,6 +19,10 @@ struct TcpConnection;
 }
 
 namespace wireproof::checks {
+
+namespace support {
+struct TlsView;
+}
 
 // inconclusive: the check could not tell stack behaviour from host noise
 // (e.g. the sending process woke later than the tolerance after its library's
@@ -72,6 +77,14 @@ struct Inputs {
   // sets it. Copies of Inputs share it once it is made; the log must not change
   // after it is.
   mutable std::shared_ptr<const std::vector<dissect::TcpConnection>> tcp_connections_cache = nullptr;
+  // The run's NSS key logs (dissect::read_run_key_logs of the run directory:
+  // keylog-client.txt, keylog-server.txt). Empty (stock tools, unit tests
+  // without one): the TLS view holds only what is in clear, and says so.
+  std::vector<dissect::KeyLogFile> key_logs = {};
+  // The TLS view of every connection (support/tls_view.hpp), made on the first
+  // support::tls_view(inputs) from tcp_connections_cache and key_logs; shared
+  // like it. A check never sets it.
+  mutable std::shared_ptr<const support::TlsView> tls_view_cache = nullptr;
 };
 
 class Check {

@@ -1,5 +1,9 @@
 #include "harness/dissect/key_log.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "impl/bytes/hex.hpp"
@@ -16,6 +20,29 @@ const KeyLog::Bytes* KeyLog::find(const Bytes& client_random, std::string_view l
 
 void KeyLog::add(Bytes client_random, std::string label, Bytes secret) {
   secrets_[std::move(client_random)][std::move(label)] = std::move(secret);
+}
+
+void KeyLog::merge(const KeyLog& other) {
+  for (const auto& [random, labels] : other.secrets_)
+    for (const auto& [label, secret] : labels) secrets_[random][label] = secret;
+}
+
+std::vector<KeyLogFile> read_run_key_logs(const std::filesystem::path& run_dir) {
+  std::vector<KeyLogFile> out;
+  for (const char* name : kRunKeyLogFiles) {
+    const auto path = run_dir / name;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) continue;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      out.push_back({name, "", path.string() + ": is not a regular file"});
+      continue;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    if (!in.is_open() || in.bad()) out.push_back({name, "", path.string() + ": cannot read: " + std::strerror(errno)});
+    else out.push_back({name, std::move(text), ""});
+  }
+  return out;
 }
 
 KeyLogParse parse_key_log(std::string_view text) {

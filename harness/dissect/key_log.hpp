@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,7 +23,11 @@ class KeyLog {
   using Bytes = std::vector<std::uint8_t>;
   // The secret logged under `label` for the connection whose ClientHello.random is `client_random`.
   const Bytes* find(const Bytes& client_random, std::string_view label) const;
+  // Whether any secret is logged for that connection.
+  bool has(const Bytes& client_random) const { return secrets_.count(client_random) > 0; }
   void add(Bytes client_random, std::string label, Bytes secret);
+  // Every secret of `other` added (another file of the same run).
+  void merge(const KeyLog& other);
   std::size_t connections() const { return secrets_.size(); }
 
  private:
@@ -35,5 +40,17 @@ struct KeyLogParse {
 };
 
 KeyLogParse parse_key_log(std::string_view text);
+
+// A run's key-log files (TLS_CONTRACT.md: the runner passes --key-log
+// <run dir>/keylog-<side>.txt to each shim whose registry entry says
+// "key_log": true): the checks decrypt with them, capture.pcapng embeds them.
+inline constexpr const char* kRunKeyLogFiles[] = {"keylog-client.txt", "keylog-server.txt"};
+struct KeyLogFile {
+  std::string name;   // "keylog-client.txt"
+  std::string text;
+  std::string error;  // non-empty: it exists but could not be read (text empty)
+};
+// Those of kRunKeyLogFiles that exist in `run_dir`, in that order.
+std::vector<KeyLogFile> read_run_key_logs(const std::filesystem::path& run_dir);
 
 }  // namespace wireproof::dissect

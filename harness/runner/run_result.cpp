@@ -159,6 +159,7 @@ json assemble_result(const RunRecord& run) {
     in.client_timer_reported_ms = report_differing_from_asked(run.client);
     in.server_timer_reported_ms = report_differing_from_asked(run.server);
     in.topology = run.topology;
+    in.key_logs = dissect::read_run_key_logs(cfg.out_dir);  // the shims wrote them there (--key-log)
     results = checks::run_checks(in);
   }
 

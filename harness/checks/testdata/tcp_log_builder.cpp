@@ -126,6 +126,13 @@ events::Datagram& TcpLogBuilder::data(const std::string& dir, double t_ms, std::
   return segment(dir, t_ms, f::ack | f::psh, seq, next_seq(peer(dir)), std::move(payload));
 }
 
+events::Datagram& TcpLogBuilder::data(const std::string& dir, double t_ms, Bytes payload) {
+  Side& s = side(dir);
+  const std::uint32_t seq = next_seq(s);
+  s.stream.insert(s.stream.end(), payload.begin(), payload.end());
+  return segment(dir, t_ms, f::ack | f::psh, seq, next_seq(peer(dir)), std::move(payload));
+}
+
 events::Datagram& TcpLogBuilder::resend(const std::string& dir, double t_ms, std::uint64_t offset, std::size_t n) {
   Side& s = side(dir);
   Bytes payload(s.stream.begin() + static_cast<std::ptrdiff_t>(offset),

@@ -44,6 +44,8 @@ class TcpLogBuilder {
                              std::vector<std::pair<std::uint64_t, std::uint64_t>> sack = {});
   // The side's next n data bytes (acking the peer like `ack`).
   events::Datagram& data(const std::string& dir, double t_ms, std::size_t n);
+  // These bytes as the side's next data (a real stack's stream: TLS records).
+  events::Datagram& data(const std::string& dir, double t_ms, Bytes payload);
   // Bytes [offset, offset + n) of the side's stream again.
   events::Datagram& resend(const std::string& dir, double t_ms, std::uint64_t offset, std::size_t n);
   events::Datagram& fin(const std::string& dir, double t_ms);
