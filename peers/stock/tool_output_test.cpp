@@ -21,7 +21,7 @@ class ToolOutput : public ::testing::Test {
 
   static std::vector<Observation> of(const registry::ToolSpec& t, bool server, const std::string& stream,
                                      const std::string& line) {
-    return classify_line(server ? t.server : t.client, t.version_names, stream, line);
+    return classify_line(server ? t.server : t.client, t, stream, line);
   }
   static std::optional<Observation> only(const std::vector<Observation>& v) {
     if (v.size() != 1) return std::nullopt;
