@@ -33,7 +33,7 @@ namespace {
 
 // Every placeholder an argv template may use; values are filled in by the wrapper.
 const std::vector<std::string>& placeholder_names() {
-  static const std::vector<std::string> kNames = {"host", "port", "connect", "connect_host", "connect_port",
+  static const std::vector<std::string> kNames = {"host", "port", "listen", "connect", "connect_host", "connect_port",
                                                   "cert", "key",  "ca",      "server_name",  "mtu_ip",
                                                   "mtu_payload", "timer_ms", "alpn", "key_log",
                                                   "max_fragment_length", "record_size_limit"};
@@ -106,8 +106,17 @@ OptionMapping parse_mapping(const json& opts, const std::string& name, const std
   if (v.is_array()) {
     m.argv = f::strings(opts, name, where, field.substr(0, field.rfind('.')), true);
   } else if (v.is_object()) {
-    f::only_keys(v, {"argv", "env"}, where, field);
+    f::only_keys(v, {"argv", "env", "each"}, where, field);
     if (v.contains("argv")) m.argv = f::strings(v, "argv", where, field, true);
+    if (v.contains("each")) {
+      m.each = f::string(v, "each", where, field);
+      const auto& names = placeholder_names();
+      if (std::find(names.begin(), names.end(), *m.each) == names.end())
+        f::fail(where, field + ".each", "'" + *m.each + "' is not a placeholder");
+      if (std::none_of(m.argv.begin(), m.argv.end(),
+                       [&](const std::string& a) { return a.find("{" + *m.each + "}") != std::string::npos; }))
+        f::fail(where, field + ".each", "argv does not use {" + *m.each + "}");
+    }
     if (v.contains("env")) {
       const json& env = f::object(v, "env", where, field);
       for (const auto& [var, value] : env.items()) {
@@ -143,7 +152,7 @@ RoleSpec parse_role(const json& section, const std::string& role, const std::str
   const json& r = f::object(section, role, where, parent);
   f::only_keys(r,
                {"argv", "protocol_args", "options", "ignored", "fixed", "ready", "handshake_done", "version", "cipher",
-                "group", "data_line", "alerts", "errors", "closed", "data_streams", "echo", "note"},
+                "group", "alpn", "data_line", "alerts", "errors", "closed", "data_streams", "echo", "note"},
                where, field);
   RoleSpec s;
   s.tcp = tcp;
@@ -197,6 +206,7 @@ RoleSpec parse_role(const json& section, const std::string& role, const std::str
   s.version = optional_pattern(r, "version", where, field, 1);
   s.cipher = optional_pattern(r, "cipher", where, field, 1);
   s.group = optional_pattern(r, "group", where, field, 1);
+  s.alpn = optional_pattern(r, "alpn", where, field, 1);
   s.data_line = optional_pattern(r, "data_line", where, field, 0);
 
   if (r.contains("alerts")) {

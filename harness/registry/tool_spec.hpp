@@ -58,10 +58,14 @@ struct FixedOption {
 
 // What a given contract option adds to the tool's run: argv fragments and
 // environment variables (GnuTLS reads its key-log path from SSLKEYLOGFILE).
-// Registry: an array (argv only) or {"argv": [...], "env": {"NAME": "template"}}.
+// Registry: an array (argv only) or {"argv": [...], "env": {"NAME": "template"},
+// "each": "alpn"}. `each` names a placeholder holding a comma list: argv is
+// repeated per item with the placeholder bound to that item (gnutls-cli takes
+// one --alpn per protocol).
 struct OptionMapping {
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
+  std::optional<std::string> each;
 };
 
 struct RoleSpec {
@@ -87,6 +91,9 @@ struct RoleSpec {
   std::optional<Pattern> version;  // group 1: protocol version as printed
   std::optional<Pattern> cipher;   // group 1: cipher suite as printed
   std::optional<Pattern> group;    // group 1: key exchange group as printed (see ToolSpec::group_names)
+  // group 1: the ALPN protocol agreed. Declared only for a tool that prints it
+  // whenever one is agreed, so no match by the handshake's end means none (null).
+  std::optional<Pattern> alpn;
   // A line on a data stream carries workload only if it matches this (absent:
   // any line), for a tool that prints what it received twice in different words.
   std::optional<Pattern> data_line;

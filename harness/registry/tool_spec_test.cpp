@@ -171,6 +171,17 @@ TEST(ToolSpec, AnOptionMaySetTheToolsEnvironment) {
   EXPECT_NE(error_of(empty, kAll).find("maps to nothing"), std::string::npos);
 }
 
+TEST(ToolSpec, AnOptionMayRepeatPerListItem) {
+  auto tool = tls_tool();
+  tool["tls"]["client"]["options"] = {{"alpn", {{"each", "alpn"}, {"argv", {"--alpn", "{alpn}"}}}}};
+  ToolSpec s = parse_tool_spec(tool, "peer 't'", kAll);
+  EXPECT_EQ(s.tls_client->options.at("alpn").each, "alpn");
+  tool["tls"]["client"]["options"] = {{"alpn", {{"each", "alpn"}, {"argv", {"--alpn", "h2"}}}}};
+  EXPECT_NE(error_of(tool, kAll).find("argv does not use {alpn}"), std::string::npos);
+  tool["tls"]["client"]["options"] = {{"alpn", {{"each", "protocols"}, {"argv", {"--alpn", "{alpn}"}}}}};
+  EXPECT_NE(error_of(tool, kAll).find("options.alpn.each"), std::string::npos);
+}
+
 TEST(ToolSpec, HandshakeDoneMayNeedSeveralLines) {
   auto tool = tls_tool();
   tool["tls"]["server"]["handshake_done"] = {"^a", "^b"};

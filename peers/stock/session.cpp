@@ -229,6 +229,7 @@ class Session {
         case Kind::version: version_ = o.text; break;
         case Kind::cipher: cipher_ = o.text; break;
         case Kind::group: group_ = o.text; break;
+        case Kind::alpn: alpn_ = o.text; break;
         case Kind::handshake_done:
           hs_parts_.at(o.part) = true;
           if (!hs_seen_ && std::all_of(hs_parts_.begin(), hs_parts_.end(), [](bool b) { return b; }))
@@ -278,6 +279,7 @@ class Session {
       }
     }
     if (c_.role.group) e["group"] = group_.value_or("unknown");
+    if (c_.role.alpn) e["alpn"] = alpn_ ? json(*alpn_) : json(nullptr);
     if (transport_ == Transport::tcp) {
       e["connection"] = 1;
       // One connection and no saved session offered (--resume is not mapped): never resumed.
@@ -359,7 +361,7 @@ class Session {
   std::uint16_t port_ = 0;
   bool ready_ = false, connected_ = false, hs_emitted_ = false, failed_ = false, close_sent_ = false, app_data_reported_ = false;
   std::optional<Clock::time_point> hs_seen_, fail_at_;
-  std::optional<std::string> version_, cipher_, group_, closed_reason_;
+  std::optional<std::string> version_, cipher_, group_, alpn_, closed_reason_;
 };
 
 }  // namespace

@@ -61,8 +61,13 @@ std::vector<std::string> given_options(const peers::PeerOptions& o, const stock:
 }
 
 std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& o, const stock::TlsFlags& t) {
+  // "HOST:PORT" as the tools take it: an IPv6 literal in brackets ("[2001:db8::2]:4433").
+  auto host_port = [](const peers::HostPort& hp) {
+    const bool v6 = hp.host.find(':') != std::string::npos;
+    return (v6 ? "[" + hp.host + "]" : hp.host) + ":" + std::to_string(hp.port);
+  };
   std::map<std::string, std::string> v{{"host", o.listen.host},
-                                       {"connect", o.connect.host + ":" + std::to_string(o.connect.port)},
+                                       {"connect", host_port(o.connect)},
                                        {"connect_host", o.connect.host},
                                        {"connect_port", std::to_string(o.connect.port)},
                                        {"cert", o.cert},
@@ -79,6 +84,18 @@ std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& 
   if (t.max_fragment_length) v["max_fragment_length"] = std::to_string(*t.max_fragment_length);
   if (t.record_size_limit) v["record_size_limit"] = std::to_string(*t.record_size_limit);
   return v;
+}
+
+// "h2,http/1.1" -> {"h2", "http/1.1"} (tls_flags.cpp checked every item is non-empty).
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (auto comma = list.find(','); comma != std::string::npos; comma = list.find(',', start)) {
+    out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  out.push_back(list.substr(start));
+  return out;
 }
 
 // Blocks the stop signals and returns a signalfd for them: the session loop
@@ -157,12 +174,13 @@ int run(std::vector<std::string> args) {
   cfg.opts = o;
   cfg.role = *role;
   cfg.tool = &tool;
-  std::vector<std::string> fragments;
-  if (auto pa = role->protocol_args.find(o.protocol); pa != role->protocol_args.end()) fragments = pa->second;
+  std::vector<registry::OptionMapping> fragments;  // appended after argv, in order
+  if (auto pa = role->protocol_args.find(o.protocol); pa != role->protocol_args.end())
+    fragments.push_back({pa->second, {}, std::nullopt});
   std::map<std::string, std::string> env_templ;
   for (const auto& opt : given_options(o, tls)) {
     if (auto it = cfg.role.options.find(opt); it != cfg.role.options.end()) {
-      fragments.insert(fragments.end(), it->second.argv.begin(), it->second.argv.end());
+      fragments.push_back(it->second);
       env_templ.insert(it->second.env.begin(), it->second.env.end());
     } else if (auto ig = cfg.role.ignored.find(opt); ig != cfg.role.ignored.end()) {
       std::cerr << "wireproof-stock: --" << opt << " ignored: " << ig->second << "\n";
@@ -180,12 +198,23 @@ int run(std::vector<std::string> args) {
     cfg.timer_initial_ms_effective = fx->second.value;
   const auto values = placeholder_values(o, tls);
   const std::string where = "peer '" + *tool_name + "'";
-  cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where](std::uint16_t port) {
+  cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where, listen_host = o.listen.host](std::uint16_t port) {
     auto v = values;
     v["port"] = std::to_string(port);
+    const bool v6 = listen_host.find(':') != std::string::npos;
+    v["listen"] = (v6 ? "[" + listen_host + "]" : listen_host) + ":" + std::to_string(port);
     auto argv = registry::expand(templ, v, where + " argv");
-    auto extra = registry::expand(fragments, v, where + " options");
-    argv.insert(argv.end(), extra.begin(), extra.end());
+    for (const auto& f : fragments) {
+      // "each": the fragment once per item of a comma list (--alpn h2 --alpn http/1.1).
+      std::vector<std::string> items{f.each ? v.at(*f.each) : ""};
+      if (f.each) items = split_list(v.at(*f.each));
+      for (const auto& item : items) {
+        auto vi = v;
+        if (f.each) vi[*f.each] = item;
+        auto extra = registry::expand(f.argv, vi, where + " options");
+        argv.insert(argv.end(), extra.begin(), extra.end());
+      }
+    }
     return argv;
   };
   try {

@@ -190,6 +190,53 @@ TEST_F(StockTls, TheTlsContractsCommandLineRules) {
   EXPECT_EQ(refused("openssl-cli", args), 127);
 }
 
+// ALPN: gnutls-cli offers each protocol in order (one --alpn per item) and
+// reports the one agreed; s_server picks by its own order.
+TEST_F(StockTls, AlpnIsOfferedInOrderAndReported) {
+  for (const std::optional<std::string>& offer : {std::optional<std::string>("http/1.1,h2"), std::optional<std::string>()}) {
+    auto sargs = server_args("tls1.3");
+    sargs.insert(sargs.end(), {"--alpn", "h2,http/1.1"});
+    Wrapper server("openssl-cli", sargs);
+    auto ready = server.wait_event("ready");
+    ASSERT_TRUE(ready) << server.log();
+    auto cargs = client_args("tls1.3", (*ready)["port"]);
+    if (offer) cargs.insert(cargs.end(), {"--alpn", *offer});
+    Wrapper client("gnutls-cli", cargs);
+    ASSERT_EQ(client.wait_exit(), 0) << client.log();
+    EXPECT_EQ(server.wait_exit(), 0) << server.log();
+    auto hs = client.event("handshake_done");
+    ASSERT_TRUE(hs && hs->contains("alpn")) << client.log();
+    if (offer) {
+      EXPECT_EQ((*hs)["alpn"], "h2") << client.log();
+    } else {
+      EXPECT_TRUE((*hs)["alpn"].is_null()) << client.log();
+    }
+  }
+  // gnutls-serv would pick by the client's order: not what the contract's server --alpn means.
+  auto sargs = server_args("tls1.3");
+  sargs.insert(sargs.end(), {"--alpn", "h2"});
+  EXPECT_EQ(refused("gnutls-cli", sargs), 127);
+}
+
+// IPv6: the tools get "[addr]:port" (s_server -accept, s_client -connect) or the bare address (gnutls-cli).
+TEST_F(StockTls, EchoesOverIpv6Loopback) {
+  for (const auto& [client_tool, server_tool] : {std::pair{"gnutls-cli", "openssl-cli"}, std::pair{"openssl-cli", "openssl-cli"}}) {
+    auto sargs = server_args("tls1.2");
+    sargs.at(5) = "[::1]:0";  // --listen
+    Wrapper server(server_tool, sargs);
+    auto ready = server.wait_event("ready");
+    ASSERT_TRUE(ready) << server.log();
+    auto cargs = client_args("tls1.2", (*ready)["port"]);
+    cargs.at(5) = "[::1]:" + std::to_string((*ready)["port"].get<int>());  // --connect
+    Wrapper client(client_tool, cargs);
+    ASSERT_EQ(client.wait_exit(), 0) << client_tool << "\n" << client.log();
+    EXPECT_EQ(server.wait_exit(), 0) << server.log();
+    auto cc = client.event("connected");
+    ASSERT_TRUE(cc && cc->contains("remote")) << client.log();
+    EXPECT_EQ((*cc)["remote"], "[::1]:" + std::to_string((*ready)["port"].get<int>()));
+  }
+}
+
 // --client-cert required: without a certificate the client is refused; with one it is let in.
 TEST_F(StockTls, ARequiredClientCertificateIsRequired) {
   for (const char* server_tool : {"openssl-cli", "gnutls-cli"}) {

@@ -47,6 +47,7 @@ std::vector<Observation> classify_line(const registry::RoleSpec& role, const reg
     out.push_back({Kind::version, it == tool.version_names.end() ? v : it->second, {}, {}, {}, {}});
   }
   if (matches(role.cipher)) out.push_back({Kind::cipher, m[1].str(), {}, {}, {}, {}});
+  if (matches(role.alpn)) out.push_back({Kind::alpn, m[1].str(), {}, {}, {}, {}});
   if (matches(role.group)) {
     std::string g = m[1].str();
     auto it = tool.group_names.find(g);
