@@ -177,9 +177,9 @@ TEST_F(StockTls, TheTlsContractsCommandLineRules) {
     args.insert(args.end(), {"--client-cert", "required"});  // a server's option
     EXPECT_EQ(refused(tool, args), 3) << tool;
   }
-  // The flags each tool really lacks: gnutls-cli --alpn takes one protocol, s_client has no record_size_limit.
+  // The flags each tool really lacks: gnutls-cli has no max_fragment_length alone, s_client no record_size_limit.
   auto args = client_args("tls1.3", 4433);
-  args.insert(args.end(), {"--alpn", "h2,http/1.1"});
+  args.insert(args.end(), {"--max-fragment-length", "1024"});
   EXPECT_EQ(refused("gnutls-cli", args), 127);
   args = client_args("tls1.3", 4433);
   args.insert(args.end(), {"--record-size-limit", "1024"});
