@@ -106,7 +106,8 @@ OptionMapping parse_mapping(const json& opts, const std::string& name, const std
   if (v.is_array()) {
     m.argv = f::strings(opts, name, where, field.substr(0, field.rfind('.')), true);
   } else if (v.is_object()) {
-    f::only_keys(v, {"argv", "env", "each"}, where, field);
+    f::only_keys(v, {"argv", "env", "each", "stdin_midway"}, where, field);
+    if (v.contains("stdin_midway")) m.stdin_midway = f::string(v, "stdin_midway", where, field);
     if (v.contains("argv")) m.argv = f::strings(v, "argv", where, field, true);
     if (v.contains("each")) {
       m.each = f::string(v, "each", where, field);
@@ -124,7 +125,8 @@ OptionMapping parse_mapping(const json& opts, const std::string& name, const std
         check_template({m.env[var]}, where, field + ".env." + var);
       }
     }
-    if (m.argv.empty() && m.env.empty()) f::fail(where, field, "maps to nothing (give argv or env)");
+    if (m.argv.empty() && m.env.empty() && !m.stdin_midway)
+      f::fail(where, field, "maps to nothing (give argv, env or stdin_midway)");
   } else {
     f::fail(where, field, "expected an argv array or {\"argv\": [...], \"env\": {...}}");
   }
@@ -152,7 +154,7 @@ RoleSpec parse_role(const json& section, const std::string& role, const std::str
   const json& r = f::object(section, role, where, parent);
   f::only_keys(r,
                {"argv", "protocol_args", "options", "ignored", "fixed", "ready", "handshake_done", "version", "cipher",
-                "group", "alpn", "data_line", "alerts", "errors", "closed", "data_streams", "echo", "note"},
+                "group", "alpn", "data_line", "alerts", "key_updates", "errors", "closed", "data_streams", "echo", "note"},
                where, field);
   RoleSpec s;
   s.tcp = tcp;
@@ -174,6 +176,8 @@ RoleSpec parse_role(const json& section, const std::string& role, const std::str
     for (const auto& [name, frag] : opts.items()) {
       check_option_key(name, where, field + ".options." + name);
       s.options[name] = parse_mapping(opts, name, where, field + ".options." + name);
+      if (s.options[name].stdin_midway && role != "client")
+        f::fail(where, field + ".options." + name + ".stdin_midway", "only a client runs the echo workload");
     }
   }
   if (r.contains("ignored")) {
@@ -224,6 +228,29 @@ RoleSpec parse_role(const json& section, const std::string& role, const std::str
       ap.level_group = group_index(a, "level_group", 0, ap.pattern, where, af);
       ap.description_group = group_index(a, "description_group", 1, ap.pattern, where, af);
       s.alerts.push_back(std::move(ap));
+    }
+  }
+  if (r.contains("key_updates")) {
+    if (!r["key_updates"].is_array()) f::fail(where, field + ".key_updates", "expected an array of objects");
+    for (std::size_t i = 0; i < r["key_updates"].size(); ++i) {
+      const json& k = r["key_updates"][i];
+      const std::string kf = field + ".key_updates[" + std::to_string(i) + "]";
+      if (!k.is_object()) f::fail(where, kf, "expected an object");
+      f::only_keys(k, {"regex", "direction", "requested_group", "update_requested"}, where, kf);
+      KeyUpdatePattern kp;
+      kp.pattern = compile(f::string(k, "regex", where, kf), where, kf + ".regex", 0);
+      kp.direction = f::string(k, "direction", where, kf);
+      if (kp.direction != "received" && kp.direction != "sent")
+        f::fail(where, kf + ".direction", "expected 'received' or 'sent', got '" + kp.direction + "'");
+      kp.requested_group = group_index(k, "requested_group", 0, kp.pattern, where, kf);
+      if (k.contains("update_requested")) {
+        if (!k["update_requested"].is_boolean()) f::fail(where, kf + ".update_requested", "expected true or false");
+        if (kp.requested_group > 0) f::fail(where, kf, "give requested_group or update_requested, not both");
+        kp.requested = k["update_requested"].get<bool>();
+      } else if (kp.requested_group == 0) {
+        f::fail(where, kf, "missing requested_group or update_requested (what the line says about update_requested)");
+      }
+      s.key_updates.push_back(std::move(kp));
     }
   }
   if (r.contains("errors")) {

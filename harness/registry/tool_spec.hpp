@@ -62,10 +62,23 @@ struct FixedOption {
 // "each": "alpn"}. `each` names a placeholder holding a comma list: argv is
 // repeated per item with the placeholder bound to that item (gnutls-cli takes
 // one --alpn per protocol).
+//
+// "stdin_midway": a line the wrapper writes to the tool's stdin once half the
+// echo chunks are sent (a client's --key-update: s_client's "K" command).
 struct OptionMapping {
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
   std::optional<std::string> each;
+  std::optional<std::string> stdin_midway;
+};
+
+// A line saying a KeyUpdate went out or came in; update_requested from a
+// capture group ("1"/"0") or fixed by the registry (s_client's "K" always requests).
+struct KeyUpdatePattern {
+  Pattern pattern;
+  std::string direction;  // "sent" | "received"
+  int requested_group = 0;  // 0: use `requested`
+  bool requested = true;
 };
 
 struct RoleSpec {
@@ -98,6 +111,7 @@ struct RoleSpec {
   // any line), for a tool that prints what it received twice in different words.
   std::optional<Pattern> data_line;
   std::vector<AlertPattern> alerts;
+  std::vector<KeyUpdatePattern> key_updates;
   std::vector<Pattern> errors;     // group 1 (or the whole line): the message
   std::vector<ClosedPattern> closed;
   // Which of the tool's streams carry application data ("stdout", "stderr").

@@ -182,6 +182,24 @@ TEST(ToolSpec, AnOptionMayRepeatPerListItem) {
   EXPECT_NE(error_of(tool, kAll).find("options.alpn.each"), std::string::npos);
 }
 
+TEST(ToolSpec, KeyUpdatesAreReadAndOnlyAClientWritesMidway) {
+  auto tool = tls_tool();
+  tool["tls"]["client"]["options"] = {{"key-update", {{"stdin_midway", "K"}}}};
+  tool["tls"]["client"]["key_updates"] = {{{"regex", "^KEYUPDATE$"}, {"direction", "sent"}, {"update_requested", true}},
+                                          {{"regex", "key update \\(([01])\\)"}, {"direction", "received"}, {"requested_group", 1}}};
+  ToolSpec s = parse_tool_spec(tool, "peer 't'", kAll);
+  EXPECT_EQ(s.tls_client->options.at("key-update").stdin_midway, "K");
+  ASSERT_EQ(s.tls_client->key_updates.size(), 2u);
+  EXPECT_TRUE(s.tls_client->key_updates[0].requested);
+  EXPECT_EQ(s.tls_client->key_updates[1].requested_group, 1);
+  auto server = tls_tool();
+  server["tls"]["server"]["options"] = {{"key-update", {{"stdin_midway", "K"}}}};
+  EXPECT_NE(error_of(server, kAll).find("stdin_midway"), std::string::npos);
+  auto unsaid = tls_tool();
+  unsaid["tls"]["client"]["key_updates"] = {{{"regex", "^KEYUPDATE$"}, {"direction", "sent"}}};
+  EXPECT_NE(error_of(unsaid, kAll).find("requested_group or update_requested"), std::string::npos);
+}
+
 TEST(ToolSpec, HandshakeDoneMayNeedSeveralLines) {
   auto tool = tls_tool();
   tool["tls"]["server"]["handshake_done"] = {"^a", "^b"};

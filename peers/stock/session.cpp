@@ -73,7 +73,14 @@ class Session {
       if (hs_emitted_ && !heard_back() && now - last_rx_ >= milliseconds(c_.opts.idle_timeout_ms)) return finish("idle");
       if (client_ && hs_emitted_ && client_->complete()) return finish_client();
       if (client_ && hs_emitted_ && to_write_.empty())
-        for (auto& rec : client_->records_to_send(ms(now - start_))) to_write_.push_back(peers::encode_line(rec));
+        for (auto& rec : client_->records_to_send(ms(now - start_))) {
+          to_write_.push_back(peers::encode_line(rec));
+          // After the first half of the echo bytes (the contract's --key-update).
+          if (c_.stdin_midway && !midway_written_ && 2 * ++records_sent_ >= plan_.count()) {
+            to_write_.push_back(*c_.stdin_midway + "\n");
+            midway_written_ = true;
+          }
+        }
       write_one_line();
 
       if (int rc = wait_and_read(next_wakeup(hs_deadline)); rc >= 0) return rc;
@@ -230,6 +237,9 @@ class Session {
         case Kind::cipher: cipher_ = o.text; break;
         case Kind::group: group_ = o.text; break;
         case Kind::alpn: alpn_ = o.text; break;
+        case Kind::key_update:
+          ev_.emit({{"event", "key_update"}, {"direction", o.direction}, {"update_requested", o.description == "1"}});
+          break;
         case Kind::handshake_done:
           hs_parts_.at(o.part) = true;
           if (!hs_seen_ && std::all_of(hs_parts_.begin(), hs_parts_.end(), [](bool b) { return b; }))
@@ -359,6 +369,8 @@ class Session {
 
   Clock::time_point start_, last_rx_;
   std::uint16_t port_ = 0;
+  std::uint64_t records_sent_ = 0;
+  bool midway_written_ = false;
   bool ready_ = false, connected_ = false, hs_emitted_ = false, failed_ = false, close_sent_ = false, app_data_reported_ = false;
   std::optional<Clock::time_point> hs_seen_, fail_at_;
   std::optional<std::string> version_, cipher_, group_, alpn_, closed_reason_;

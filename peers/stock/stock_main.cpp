@@ -176,11 +176,12 @@ int run(std::vector<std::string> args) {
   cfg.tool = &tool;
   std::vector<registry::OptionMapping> fragments;  // appended after argv, in order
   if (auto pa = role->protocol_args.find(o.protocol); pa != role->protocol_args.end())
-    fragments.push_back({pa->second, {}, std::nullopt});
+    fragments.push_back({pa->second, {}, std::nullopt, std::nullopt});
   std::map<std::string, std::string> env_templ;
   for (const auto& opt : given_options(o, tls)) {
     if (auto it = cfg.role.options.find(opt); it != cfg.role.options.end()) {
       fragments.push_back(it->second);
+      if (it->second.stdin_midway) cfg.stdin_midway = it->second.stdin_midway;
       env_templ.insert(it->second.env.begin(), it->second.env.end());
     } else if (auto ig = cfg.role.ignored.find(opt); ig != cfg.role.ignored.end()) {
       std::cerr << "wireproof-stock: --" << opt << " ignored: " << ig->second << "\n";

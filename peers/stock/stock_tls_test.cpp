@@ -237,6 +237,40 @@ TEST_F(StockTls, EchoesOverIpv6Loopback) {
   }
 }
 
+// --key-update (TLS 1.3): s_client is told "K" after half the chunks; gnutls-serv
+// logs the KeyUpdate it received (update_requested) and the one it answers with.
+TEST_F(StockTls, AClientKeyUpdateReachesTheServerMidEcho) {
+  Wrapper server("gnutls-cli", server_args("tls1.3"));
+  auto ready = server.wait_event("ready");
+  ASSERT_TRUE(ready) << server.log();
+  auto cargs = client_args("tls1.3", (*ready)["port"]);
+  cargs.push_back("--key-update");
+  Wrapper client("openssl-cli", cargs);
+  ASSERT_EQ(client.wait_exit(), 0) << client.log();
+  ASSERT_EQ(server.wait_exit(), 0) << server.log();
+  auto sent = client.event("key_update");
+  ASSERT_TRUE(sent) << client.log();
+  EXPECT_EQ((*sent)["direction"], "sent");
+  EXPECT_EQ((*sent)["update_requested"], true);
+  std::vector<json> at_server;
+  for (const auto& e : server.events())
+    if (e.value("event", "") == "key_update") at_server.push_back(e);
+  ASSERT_EQ(at_server.size(), 2u) << server.log();
+  EXPECT_EQ(at_server[0]["direction"], "received");
+  EXPECT_EQ(at_server[0]["update_requested"], true);
+  EXPECT_EQ(at_server[1]["direction"], "sent");
+  EXPECT_EQ(at_server[1]["update_requested"], false);  // the answer does not ask again (RFC 8446 4.6.3)
+  auto c = client.event("app_data"), s = server.event("app_data");
+  ASSERT_TRUE(c && s);
+  EXPECT_EQ((*c)["sent_sha256"], (*c)["echoed_sha256"]);
+  EXPECT_EQ((*s)["unique_chunks"], 45);  // the "K" command line is no chunk and nothing else went missing
+  EXPECT_EQ((*s)["malformed"], 0);
+  // gnutls-cli has no way to send one.
+  auto gargs = client_args("tls1.3", 4433);
+  gargs.push_back("--key-update");
+  EXPECT_EQ(refused("gnutls-cli", gargs), 127);
+}
+
 // --client-cert required: without a certificate the client is refused; with one it is let in.
 TEST_F(StockTls, ARequiredClientCertificateIsRequired) {
   for (const char* server_tool : {"openssl-cli", "gnutls-cli"}) {

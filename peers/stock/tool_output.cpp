@@ -76,6 +76,12 @@ std::vector<Observation> classify_line(const registry::RoleSpec& role, const reg
     }
     break;
   }
+  for (const auto& k : role.key_updates) {
+    if (!std::regex_search(line, m, k.pattern.re)) continue;
+    const bool requested = k.requested_group > 0 ? m[k.requested_group].str() == "1" : k.requested;
+    out.push_back({Kind::key_update, {}, k.direction, {}, requested ? "1" : "0", {}});
+    break;
+  }
   for (const auto& e : role.errors) {
     if (!std::regex_search(line, m, e.re)) continue;
     out.push_back({Kind::error, captured(m), {}, {}, {}, {}});
