@@ -271,6 +271,31 @@ TEST_F(StockTls, AClientKeyUpdateReachesTheServerMidEcho) {
   EXPECT_EQ(refused("gnutls-cli", gargs), 127);
 }
 
+// A client that does not trust the server's CA: it refuses with an alert, and
+// both ends fail at once, not at the handshake timeout (gnutls-serv would keep listening).
+TEST_F(StockTls, AnUntrustedServerFailsBothEndsWithTheAlert) {
+  const auto other = pki::generate_pki(dir_ / "other");
+  for (const char* server_tool : {"openssl-cli", "gnutls-cli"}) {
+    Wrapper server(server_tool, server_args("tls1.3"));
+    auto ready = server.wait_event("ready");
+    ASSERT_TRUE(ready) << server.log();
+    auto cargs = client_args("tls1.3", (*ready)["port"]);
+    cargs.at(9) = other.ca_cert.string();  // --ca
+    Wrapper client("gnutls-cli", cargs);
+    const auto start = Clock::now();
+    EXPECT_EQ(client.wait_exit(), 1) << client.log();
+    EXPECT_EQ(server.wait_exit(), 1) << server.log();
+    EXPECT_LT(Clock::now() - start, milliseconds(5000)) << server_tool << ": ended by the 8 s handshake timeout";
+    auto sent = client.event("alert"), got = server.event("alert");
+    ASSERT_TRUE(sent && got) << client.log() << server.log();
+    EXPECT_EQ((*sent)["direction"], "sent");
+    EXPECT_EQ((*got)["direction"], "received");
+    EXPECT_EQ((*got)["description"], (*sent)["description"]) << server.log();
+    EXPECT_TRUE(server.event("error")) << server.log();
+    EXPECT_FALSE(server.event("handshake_done")) << server.log();
+  }
+}
+
 // --client-cert required: without a certificate the client is refused; with one it is let in.
 TEST_F(StockTls, ARequiredClientCertificateIsRequired) {
   for (const char* server_tool : {"openssl-cli", "gnutls-cli"}) {
