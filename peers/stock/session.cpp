@@ -160,11 +160,13 @@ class Session {
   }
 
   // TCP: the tool's connection, once /proc lists it established (no tool prints
-  // both addresses). Before the handshake's end, so `connected` precedes it.
-  void check_connected() {
+  // both addresses). Before the handshake's end, so `connected` precedes it:
+  // at the handshake's end (`at_handshake`) it is reported in any case, without
+  // addresses if the connection is already gone from /proc.
+  void check_connected(bool at_handshake = false) {
     if (!tool_) return;
     auto conn = established_tcp(tool_->pid());
-    if (!conn && !hs_seen_) return;
+    if (!conn && !hs_seen_ && !at_handshake) return;
     connected_ = true;
     // Seen by polling: if the handshake's end came first, the connection was up by then.
     const auto seen = hs_seen_ ? std::min(*hs_seen_, Clock::now()) : Clock::now();
@@ -238,7 +240,7 @@ class Session {
         case Kind::group: group_ = o.text; break;
         case Kind::alpn: alpn_ = o.text; break;
         case Kind::key_update:
-          ev_.emit({{"event", "key_update"}, {"direction", o.direction}, {"update_requested", o.description == "1"}});
+          ev_.emit({{"event", "key_update"}, {"direction", o.direction}, {"update_requested", o.text == "1"}});
           break;
         case Kind::handshake_done:
           hs_parts_.at(o.part) = true;
@@ -276,7 +278,7 @@ class Session {
   }
 
   void emit_handshake() {
-    if (transport_ == Transport::tcp && !connected_) check_connected();
+    if (transport_ == Transport::tcp && !connected_) check_connected(true);
     hs_emitted_ = true;
     last_rx_ = Clock::now();
     json e = {{"event", "handshake_done"}, {"time_ms", ms(*hs_seen_or_now() - start_)}};

@@ -60,14 +60,15 @@ std::vector<std::string> given_options(const peers::PeerOptions& o, const stock:
   return given;
 }
 
+// "HOST:PORT" as the tools take it: an IPv6 literal in brackets ("[2001:db8::2]:4433").
+std::string host_port(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& o, const stock::TlsFlags& t) {
-  // "HOST:PORT" as the tools take it: an IPv6 literal in brackets ("[2001:db8::2]:4433").
-  auto host_port = [](const peers::HostPort& hp) {
-    const bool v6 = hp.host.find(':') != std::string::npos;
-    return (v6 ? "[" + hp.host + "]" : hp.host) + ":" + std::to_string(hp.port);
-  };
   std::map<std::string, std::string> v{{"host", o.listen.host},
-                                       {"connect", host_port(o.connect)},
+                                       {"connect", host_port(o.connect.host, o.connect.port)},
                                        {"connect_host", o.connect.host},
                                        {"connect_port", std::to_string(o.connect.port)},
                                        {"cert", o.cert},
@@ -202,13 +203,11 @@ int run(std::vector<std::string> args) {
   cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where, listen_host = o.listen.host](std::uint16_t port) {
     auto v = values;
     v["port"] = std::to_string(port);
-    const bool v6 = listen_host.find(':') != std::string::npos;
-    v["listen"] = (v6 ? "[" + listen_host + "]" : listen_host) + ":" + std::to_string(port);
+    v["listen"] = host_port(listen_host, port);
     auto argv = registry::expand(templ, v, where + " argv");
     for (const auto& f : fragments) {
       // "each": the fragment once per item of a comma list (--alpn h2 --alpn http/1.1).
-      std::vector<std::string> items{f.each ? v.at(*f.each) : ""};
-      if (f.each) items = split_list(v.at(*f.each));
+      const std::vector<std::string> items = f.each ? split_list(v.at(*f.each)) : std::vector<std::string>{""};
       for (const auto& item : items) {
         auto vi = v;
         if (f.each) vi[*f.each] = item;

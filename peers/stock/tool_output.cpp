@@ -79,7 +79,7 @@ std::vector<Observation> classify_line(const registry::RoleSpec& role, const reg
   for (const auto& k : role.key_updates) {
     if (!std::regex_search(line, m, k.pattern.re)) continue;
     const bool requested = k.requested_group > 0 ? m[k.requested_group].str() == "1" : k.requested;
-    out.push_back({Kind::key_update, {}, k.direction, {}, requested ? "1" : "0", {}});
+    out.push_back({Kind::key_update, requested ? "1" : "0", k.direction, {}, {}, {}});
     break;
   }
   for (const auto& e : role.errors) {

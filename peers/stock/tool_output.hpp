@@ -18,8 +18,8 @@ struct Observation {
   // handshake_done: one of the role's handshake_done patterns matched (which: `part`).
   enum class Kind { ready, handshake_done, version, cipher, group, alpn, key_update, alert, error, closed, close_sent, data };
   Kind kind;
-  std::string text;                  // version, cipher, group, alpn, error message, closed reason
-  std::string direction, level, description;  // alert; key_update: direction, description "1"/"0" (requested)
+  std::string text;                  // version, cipher, group, alpn, error message, closed reason; key_update: "1"/"0" (requested)
+  std::string direction, level, description;  // alert (key_update: direction)
   std::vector<std::uint8_t> chunk;   // data: the binary workload chunk
   std::size_t part = 0;              // handshake_done: index into RoleSpec::handshake_done
 };
