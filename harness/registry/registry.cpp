@@ -57,8 +57,8 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   // Entries written before TCP peers existed speak DTLS 1.2.
   p.protocols = e.contains("protocols") ? f::strings(e, "protocols", where, "") : std::vector<std::string>{"dtls1.2"};
   for (const auto& proto : p.protocols)
-    if (proto != "dtls1.2" && proto != "tcp")
-      f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2, tcp)");
+    if (proto != "dtls1.2" && proto != "tcp" && proto != "tls1.2" && proto != "tls1.3")
+      f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2, tls1.2, tls1.3, tcp)");
   p.kernel = parse_sysctl_profile(e, where);
   // How the peer meets the L3 wire (issue 9 interfaces, 1): a TUN in its
   // namespace (kernel stacks) or an inherited packet socket (user-space stacks).
@@ -74,7 +74,7 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   if (e.contains("capabilities")) p.capabilities = parse_capabilities(e["capabilities"], where);
   if (p.kind == "stock") {
     if (!e.contains("tool")) f::fail(where, "tool", "missing (a stock entry describes its tool)");
-    p.tool = parse_tool_spec(e["tool"], where);
+    p.tool = parse_tool_spec(e["tool"], where, p.protocols);
   } else if (e.contains("tool")) {
     f::fail(where, "tool", "only stock entries describe a tool");
   }
