@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <chrono>
 
 #include "peers/common/tls_test_support.hpp"
@@ -242,6 +244,31 @@ TEST(TlsRecordSizeLimit, OpensslRefuses127AndGnutlsEchoesAgainstEither) {
       json c = r.client->event("app_data");
       EXPECT_EQ(c["sent_sha256"], c["echoed_sha256"]);
     }
+}
+
+}  // namespace
+
+namespace {
+
+TEST_P(TlsFeature, Ipv6LoopbackCarriesTheEcho) {
+  auto s = server_args("tls1.3", pki);
+  s[5] = "[::1]:0";  // --listen value
+  auto r = run_pair(dir.path, client_impl(), server_impl(), s, [&](int port) {
+    auto c = client_args("tls1.3", port, pki.ca_cert);
+    c[5] = "[::1]:" + std::to_string(port);  // --connect value
+    return c;
+  });
+  ASSERT_EQ(r.client_rc, 0) << r.transcripts();
+  EXPECT_EQ(field(r.client->event("connected"), "remote"), "[::1]:" + std::to_string(r.server->events()[0]["port"].get<int>()));
+}
+
+TEST_P(TlsFeature, SigtermWhileWaitingForAClientEndsTheServerAsStopped) {
+  TestPeer server(command(server_impl(), server_args("tls1.2", pki)), dir.path / "server.err");
+  ASSERT_GT(ready_port(server), 0);
+  ::kill(server.pid(), SIGTERM);
+  EXPECT_EQ(server.finish(std::chrono::seconds(5)), 1) << server.transcript();
+  EXPECT_EQ(field(server.event("closed"), "reason"), "error");
+  EXPECT_NE(field(server.event("error"), "message").find("SIGTERM"), std::string::npos) << server.transcript();
 }
 
 }  // namespace
