@@ -12,6 +12,7 @@
 
 #include <chrono>
 
+#include "harness/dissect/key_log.hpp"
 #include "peers/common/tls_test_support.hpp"
 
 namespace {
@@ -269,6 +270,37 @@ TEST_P(TlsFeature, SigtermWhileWaitingForAClientEndsTheServerAsStopped) {
   EXPECT_EQ(server.finish(std::chrono::seconds(5)), 1) << server.transcript();
   EXPECT_EQ(field(server.event("closed"), "reason"), "error");
   EXPECT_NE(field(server.event("error"), "message").find("SIGTERM"), std::string::npos) << server.transcript();
+}
+
+}  // namespace
+
+namespace {
+
+TEST_P(TlsShim, AnUnopenableKeyLogIsAUsageError) {
+  EXPECT_EQ(exit_with({"--key-log", (dir.path / "no-such-dir" / "k.txt").string()}), 3);
+  EXPECT_EQ(exit_with({"--key-log", (dir.path / "no-such-dir" / "k.txt").string()}, "dtls1.2"), 3);
+}
+
+// The runner passes --key-log to DTLS runs too: both shims log DTLS 1.2's master secret.
+TEST_P(TlsShim, DtlsKeyLogHoldsTheClientRandomLine) {
+  const fs::path client_log = dir.path / "keylog-client.txt", server_log = dir.path / "keylog-server.txt";
+  auto s = server_args("dtls1.2", pki);
+  append(s, {"--key-log", server_log.string()});
+  auto r = run_pair(dir.path, GetParam() == "openssl" ? "gnutls" : "openssl", GetParam(), s, [&](int port) {
+    auto c = client_args("dtls1.2", port, pki.ca_cert);
+    append(c, {"--key-log", client_log.string()});
+    return c;
+  });
+  ASSERT_EQ(r.client_rc, 0) << r.transcripts();
+  ASSERT_EQ(r.server_rc, 0) << r.transcripts();
+  const std::string ctext = read_all(client_log), stext = read_all(server_log);
+  auto c = wireproof::dissect::parse_key_log(ctext), sv = wireproof::dissect::parse_key_log(stext);
+  EXPECT_TRUE(c.errors.empty() && sv.errors.empty()) << ctext << stext;
+  const auto* cs = c.log.find(first_random(ctext), "CLIENT_RANDOM");
+  const auto* ss = sv.log.find(first_random(ctext), "CLIENT_RANDOM");
+  ASSERT_NE(cs, nullptr) << ctext;
+  ASSERT_NE(ss, nullptr) << stext;
+  EXPECT_EQ(*cs, *ss);
 }
 
 }  // namespace

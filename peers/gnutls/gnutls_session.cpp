@@ -35,14 +35,8 @@ ssize_t push_to_client(gnutls_transport_ptr_t ptr, const void* data, size_t size
 GnutlsSession::GnutlsSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events)
     : opts_(opts), socket_(socket), events_(events) {
   role = opts_.role;
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-    key_log = key_log_.get();
-  }
+  key_log_ = open_key_log(opts_);
+  key_log = key_log_.get();
   cred_ = load_credentials(opts_);
   if (opts_.role == Role::server) {
     if (int rc = gnutls_key_generate(&cookie_key_, GNUTLS_COOKIE_KEY_SIZE); rc < 0)

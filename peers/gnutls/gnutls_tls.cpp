@@ -29,13 +29,7 @@ std::string lower(std::string s) {
 }  // namespace
 
 GnutlsTlsEndpoint::GnutlsTlsEndpoint(const PeerOptions& opts, EventEmitter& events) : opts_(opts), events_(events) {
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-  }
+  key_log_ = open_key_log(opts_);
   cred_ = load_credentials(opts_);
   for (const auto& h : opts_.host_certs) host_creds_.emplace_back(h.name, load_host_credentials(opts_, h));
   if (opts_.role == Role::server)

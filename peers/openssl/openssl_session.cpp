@@ -66,13 +66,7 @@ void OpensslSession::configure_context() {
     throw SetupError("cannot pin DTLS 1.2: " + drain_openssl_errors(), kExitInternal);
 
   load_pki(ctx_.get(), opts_);
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-  }
+  key_log_ = open_key_log(opts_);
   install_key_log(ctx_.get(), key_log_.get());
   // Client: the server's chain must verify. Server: a client certificate is
   // requested and verified when sent (mutual auth is the client's choice).

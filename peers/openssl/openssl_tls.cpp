@@ -37,13 +37,7 @@ OpensslTlsEndpoint::OpensslTlsEndpoint(const PeerOptions& opts, EventEmitter& ev
   if (!SSL_CTX_set_min_proto_version(ctx_.get(), version) || !SSL_CTX_set_max_proto_version(ctx_.get(), version))
     throw SetupError("cannot pin " + opts_.protocol + ": " + drain_openssl_errors(), kExitInternal);
   load_pki(ctx_.get(), opts_);
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-  }
+  key_log_ = open_key_log(opts_);
   install_key_log(ctx_.get(), key_log_.get());
   SSL_CTX_set_mode(ctx_.get(), SSL_MODE_AUTO_RETRY);
   for (const auto& p : opts_.alpn) {
