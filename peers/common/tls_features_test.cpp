@@ -213,10 +213,10 @@ TEST_P(TlsShim, TimerInitialIsUnsupported127AndOutOfRangeHandshakeTimeoutIs3) {
 }
 
 TEST_P(TlsShim, DtlsStillRefusesTheTlsOnlyFlags) {
-  for (const char* flag : {"--resume", "--alpn", "--key-update"}) {
+  for (const char* flag : {"--resume", "--max-fragment-length", "--key-update"}) {
     auto args = server_args("dtls1.2", pki);
     args.push_back(flag);
-    if (std::string(flag) == "--alpn") args.push_back("h2");
+    if (std::string(flag) == "--max-fragment-length") args.push_back("512");
     TestPeer p(command(GetParam(), args), dir.path / "p.err");
     EXPECT_EQ(p.finish(std::chrono::seconds(5)), 127) << flag << "\n" << p.transcript();
   }
@@ -301,6 +301,40 @@ TEST_P(TlsShim, DtlsKeyLogHoldsTheClientRandomLine) {
   ASSERT_NE(cs, nullptr) << ctext;
   ASSERT_NE(ss, nullptr) << stext;
   EXPECT_EQ(*cs, *ss);
+}
+
+}  // namespace
+
+namespace {
+
+// The flags that make sense for DTLS too: the DTLS scenarios gain SNI, ALPN and client-certificate cases.
+TEST_P(TlsFeature, DtlsTakesHostCertificatesAlpnAndClientCertificateRules) {
+  auto host = wireproof::pki::generate_pki(dir.path / "a", "a.example");
+  const std::string host_cert = "a.example=" + host.server_cert.string() + ":" + host.server_key.string();
+  auto s = server_args("dtls1.2", pki);
+  append(s, {"--host-cert", host_cert, "--alpn", "h2,http/1.1"});
+  auto r = run_pair(dir.path, client_impl(), server_impl(), s, [&](int port) {
+    auto c = with_server_name(client_args("dtls1.2", port, host.ca_cert), "a.example");
+    append(c, {"--alpn", "http/1.1,h2"});
+    return c;
+  });
+  ASSERT_EQ(r.client_rc, 0) << r.transcripts();
+  EXPECT_EQ(r.server->event("handshake_done")["server_name"], "a.example") << r.transcripts();
+  EXPECT_EQ(r.client->event("handshake_done")["alpn"], "h2") << r.transcripts();
+  EXPECT_EQ(r.server->event("handshake_done")["alpn"], "h2");
+
+  auto unknown = run("dtls1.2", {"--unknown-sni", "alert"}, {});
+  EXPECT_EQ(unknown.client_rc, 1) << unknown.transcripts();
+  EXPECT_EQ(field(unknown.server->event("alert"), "description"), "unrecognized_name") << unknown.transcripts();
+  // Not asserted on the client: a GnuTLS DTLS client does not report OpenSSL's
+  // unrecognized_name alert (its handshake runs on until its timer and the
+  // ICMP error end it); OpenSSL and GnuTLS servers' alerts reach the others.
+
+  auto missing = run("dtls1.2", {"--client-cert", "required"}, {});
+  EXPECT_EQ(missing.server_rc, 1) << missing.transcripts();
+  EXPECT_EQ(missing.client_rc, 1) << missing.transcripts();
+  EXPECT_EQ(field(missing.server->event("alert"), "direction"), "sent") << missing.transcripts();
+  EXPECT_FALSE(field(missing.client->event("error"), "reason").empty()) << missing.transcripts();
 }
 
 }  // namespace

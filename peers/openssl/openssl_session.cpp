@@ -72,8 +72,11 @@ void OpensslSession::configure_context() {
   // requested and verified when sent (mutual auth is the client's choice).
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_info_callback(ctx_.get(), &OpensslSession::on_info);
+  if (!server) install_client_offers(ctx_.get(), opts_);
 
   if (server) {
+    choices_ = std::make_unique<ServerChoices>(opts_);
+    choices_->install(ctx_.get(), SSL_VERIFY_PEER);
     cookies_ = std::make_unique<CookieJar>();
     cookies_->install(ctx_.get());
     SSL_CTX_set_options(ctx_.get(), SSL_OP_COOKIE_EXCHANGE);
@@ -211,6 +214,7 @@ Progress OpensslSession::progress_of(int rc, const char* call) {
     case SSL_ERROR_ZERO_RETURN: return Progress::closed;
     default: break;
   }
+  reason_ = first_error_reason();
   error_ = std::string(call) + ": ";
   std::string queued = drain_openssl_errors();
   if (err == SSL_ERROR_SYSCALL && queued.empty())
