@@ -6,8 +6,10 @@ namespace wireproof::peers {
 
 using nlohmann::json;
 
-int end_with_error(int code, const std::string& message, const EmitEvent& emit) {
-  emit({{"event", "error"}, {"message", message}});
+int end_with_error(int code, const std::string& message, const EmitEvent& emit, const std::string& reason) {
+  nlohmann::json e{{"event", "error"}, {"message", message}};
+  if (!reason.empty()) e["reason"] = reason;
+  emit(std::move(e));
   emit({{"event", "closed"}, {"reason", "error"}});
   return code;
 }
@@ -31,7 +33,7 @@ json handshake_done_event(const std::string& version, const std::string& cipher,
 int end_client_workload(const json& report, bool complete, bool verified, const WorkloadStop& stop,
                         const EmitEvent& emit, const std::function<void()>& send_close_notify) {
   emit(report);
-  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit);
+  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit, stop.library_reason);
   if (stop.reason != "close_notify") send_close_notify();
   emit({{"event", "closed"}, {"reason", stop.reason}});
   if (verified) return kExitOk;
@@ -43,7 +45,7 @@ int end_client_workload(const json& report, bool complete, bool verified, const 
 
 int end_server_workload(const json& report, bool verified, const WorkloadStop& stop, const EmitEvent& emit) {
   emit(report);
-  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit);
+  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit, stop.library_reason);
   emit({{"event", "closed"}, {"reason", stop.reason}});
   if (verified) return kExitOk;
   emit({{"event", "error"},
