@@ -178,7 +178,7 @@ TEST(TcpScenarioErrors, WireUdpWithTcpAndUnknownWireAndIp) {
   EXPECT_EQ(problems_of(kDtls + "ip: 6\n"),
             (Problems{"t.yaml:5:5: ip: 6 needs the L3 wire (wire: l3); the UDP relay runs on 127.0.0.1"}));
   EXPECT_EQ(problems_of(kTcp.substr(0, kTcp.size() - 4) + "quic\n"),
-            (Problems{"t.yaml:4:11: protocol 'quic' is not supported (expected dtls1.2 or tcp)"}));
+            (Problems{"t.yaml:4:11: protocol 'quic' is not supported (expected one of dtls1.2, tcp, tls1.2, tls1.3)"}));
 }
 
 TEST(TcpScenarioErrors, L3OnlyFieldsOnTheUdpRelay) {
@@ -317,7 +317,7 @@ TEST(TcpScenarioErrors, ChecksOfTheOtherProtocol) {
                       "fast_retransmit, segments_fit_mss, zero_window_probe, delayed_ack, "
                       "graceful_close, tcp_data_intact, pmtud_response, blind_reset_defence, keepalive, urgent_data)"}));
   EXPECT_EQ(problems_of(kDtls + "expect:\n  checks: {tcp_handshake: on}\n"),
-            (Problems{"t.yaml:6:12: check 'tcp_handshake' judges tcp, not this scenario's protocol dtls1.2 (its "
+            (Problems{"t.yaml:6:12: check 'tcp_handshake' judges tcp, tls1.2, tls1.3, not this scenario's protocol dtls1.2 (its "
                       "checks: handshake_completes, app_data_intact, record_boundaries, mtu_fit, fragments_consistent, "
                       "retransmission_schedule, record_sequence, cookie_exchange, last_flight_answered)"}));
 }
