@@ -6,8 +6,10 @@ namespace wireproof::peers {
 
 using nlohmann::json;
 
-int end_with_error(int code, const std::string& message, const EmitEvent& emit) {
-  emit({{"event", "error"}, {"message", message}});
+int end_with_error(int code, const std::string& message, const EmitEvent& emit, const std::string& reason) {
+  nlohmann::json e{{"event", "error"}, {"message", message}};
+  if (!reason.empty()) e["reason"] = reason;
+  emit(std::move(e));
   emit({{"event", "closed"}, {"reason", "error"}});
   return code;
 }

@@ -27,8 +27,8 @@ inline constexpr int kExitUnsupported = 127;
 
 using EmitEvent = std::function<void(nlohmann::json)>;
 
-// `error` with the message, then `closed` "error"; returns `code`.
-int end_with_error(int code, const std::string& message, const EmitEvent& emit);
+// `error` with the message (and the library's reason when known), then `closed` "error"; returns `code`.
+int end_with_error(int code, const std::string& message, const EmitEvent& emit, const std::string& reason = "");
 
 // Why a handshake did not complete, in the contract's words.
 std::string handshake_failed(const std::string& library_error);  // "handshake failed: <error>"

@@ -38,6 +38,15 @@ TEST(PeerEnding, ErrorThenClosedError) {
   EXPECT_EQ(r.events[1]["reason"], "error");
 }
 
+TEST(PeerEnding, TheLibrarysReasonJoinsTheErrorWhenKnown) {
+  Recorder r;
+  end_with_error(kExitHandshake, handshake_failed("x"), r.emit(), "certificate verify failed");
+  EXPECT_EQ(r.events[0]["reason"], "certificate verify failed");
+  Recorder none;
+  end_with_error(kExitHandshake, handshake_failed("x"), none.emit());
+  EXPECT_FALSE(none.events[0].contains("reason"));
+}
+
 TEST(PeerEnding, HandshakeDoneRoundsToATenthOfAMillisecond) {
   auto e = handshake_done_event("DTLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_X", 12.345);
   EXPECT_EQ(e["event"], "handshake_done");

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "peers/common/dtls_session.hpp"
+#include "peers/common/key_log_file.hpp"
 #include "peers/openssl/cookie_jar.hpp"
 #include "peers/openssl/ssl_handles.hpp"
 
@@ -44,6 +45,7 @@ class OpensslSession final : public DtlsSession {
   const PeerOptions& opts_;
   UdpSocket& socket_;
   EventEmitter& events_;
+  std::unique_ptr<KeyLogFile> key_log_;  // --key-log; referenced by ctx_
   std::unique_ptr<CookieJar> cookies_;  // server only; referenced by ctx_
   SslCtxPtr ctx_;
   SslPtr ssl_;

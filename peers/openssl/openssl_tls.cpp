@@ -1,0 +1,247 @@
+#include "peers/openssl/openssl_tls.hpp"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "peers/common/alert_names.hpp"
+#include "peers/common/peer_ending.hpp"
+#include "peers/openssl/openssl_context.hpp"
+
+namespace wireproof::peers::openssl {
+namespace {
+
+constexpr unsigned char kSessionIdContext[] = "wireproof";
+constexpr int kWriteWaitMs = 10'000;  // a full TCP send buffer that stays full this long is a dead peer
+
+std::uint8_t max_fragment_code(int bytes) {
+  switch (bytes) {
+    case 512: return TLSEXT_max_fragment_length_512;
+    case 1024: return TLSEXT_max_fragment_length_1024;
+    case 2048: return TLSEXT_max_fragment_length_2048;
+    default: return TLSEXT_max_fragment_length_4096;
+  }
+}
+
+}  // namespace
+
+OpensslTlsEndpoint::OpensslTlsEndpoint(const PeerOptions& opts, EventEmitter& events) : opts_(opts), events_(events) {
+  const bool server = opts_.role == Role::server;
+  ctx_.reset(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
+  if (!ctx_) throw SetupError("SSL_CTX_new failed: " + drain_openssl_errors(), kExitInternal);
+  const int version = opts_.protocol == "tls1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
+  if (!SSL_CTX_set_min_proto_version(ctx_.get(), version) || !SSL_CTX_set_max_proto_version(ctx_.get(), version))
+    throw SetupError("cannot pin " + opts_.protocol + ": " + drain_openssl_errors(), kExitInternal);
+  load_pki(ctx_.get(), opts_);
+  if (opts_.key_log) {
+    try {
+      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
+    } catch (const std::runtime_error& e) {
+      throw SetupError(e.what(), kExitUsage);
+    }
+  }
+  install_key_log(ctx_.get(), key_log_.get());
+  SSL_CTX_set_mode(ctx_.get(), SSL_MODE_AUTO_RETRY);
+  for (const auto& p : opts_.alpn) {
+    alpn_wire_ += static_cast<char>(p.size());
+    alpn_wire_ += p;
+  }
+  if (server) {
+    configure_server();
+    return;
+  }
+
+  SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
+  if (!alpn_wire_.empty() &&
+      SSL_CTX_set_alpn_protos(ctx_.get(), reinterpret_cast<const unsigned char*>(alpn_wire_.data()),
+                              static_cast<unsigned>(alpn_wire_.size())) != 0)
+    throw SetupError("--alpn: rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
+  if (opts_.max_fragment_length &&
+      SSL_CTX_set_tlsext_max_fragment_length(ctx_.get(), max_fragment_code(*opts_.max_fragment_length)) != 1)
+    throw SetupError("--max-fragment-length: rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
+}
+
+void OpensslTlsEndpoint::configure_server() {
+  const ClientCert want = opts_.client_cert.value_or(ClientCert::none);
+  SSL_CTX_set_verify(ctx_.get(),
+                     want == ClientCert::none       ? SSL_VERIFY_NONE
+                     : want == ClientCert::optional ? SSL_VERIFY_PEER
+                                                    : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                     nullptr);
+  // Resumption (tickets in 1.2, PSK in 1.3) is refused without a session id context once peers are verified.
+  SSL_CTX_set_session_id_context(ctx_.get(), kSessionIdContext, sizeof kSessionIdContext - 1);
+  if (!alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(ctx_.get(), &OpensslTlsEndpoint::select_alpn, this);
+  if (!opts_.host_certs.empty() || opts_.unknown_sni == UnknownSni::alert) {
+    SSL_CTX_set_tlsext_servername_callback(ctx_.get(), &OpensslTlsEndpoint::on_server_name);
+    SSL_CTX_set_tlsext_servername_arg(ctx_.get(), this);
+  }
+  // A server's --max-fragment-length needs nothing: OpenSSL honours a client's
+  // max_fragment_length offer on its own (RFC 6066 4).
+}
+
+// The server's preference order wins (RFC 7301 3.2): the first of --alpn the client offered.
+int OpensslTlsEndpoint::select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                                    unsigned int inlen, void* arg) {
+  auto* self = static_cast<OpensslTlsEndpoint*>(arg);
+  unsigned char* chosen = nullptr;
+  int rc = SSL_select_next_proto(&chosen, outlen, reinterpret_cast<const unsigned char*>(self->alpn_wire_.data()),
+                                 static_cast<unsigned>(self->alpn_wire_.size()), in, inlen);
+  if (rc != OPENSSL_NPN_NEGOTIATED) return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// --host-cert for the name the client sent; --unknown-sni for a name with none.
+int OpensslTlsEndpoint::on_server_name(SSL* ssl, int* alert, void* arg) {
+  auto* self = static_cast<OpensslTlsEndpoint*>(arg);
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  if (!name) return SSL_TLSEXT_ERR_OK;  // no SNI: the default certificate
+  for (const auto& h : self->opts_.host_certs) {
+    if (h.name != name) continue;
+    if (SSL_use_certificate_chain_file(ssl, h.cert.c_str()) != 1 ||
+        SSL_use_PrivateKey_file(ssl, h.key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_check_private_key(ssl) != 1) {
+      *alert = SSL_AD_INTERNAL_ERROR;
+      return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    return SSL_TLSEXT_ERR_OK;
+  }
+  if (self->opts_.unknown_sni == UnknownSni::default_cert) return SSL_TLSEXT_ERR_OK;
+  *alert = SSL_AD_UNRECOGNIZED_NAME;  // RFC 6066 3
+  return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+std::unique_ptr<DtlsSession> OpensslTlsEndpoint::session_on(int fd, int connection) {
+  return std::make_unique<OpensslTlsSession>(*this, ctx_.get(), saved_.get(), fd, connection);
+}
+
+OpensslTlsSession::OpensslTlsSession(OpensslTlsEndpoint& endpoint, SSL_CTX* ctx, SSL_SESSION* resume, int fd,
+                                     int connection)
+    : endpoint_(endpoint), ssl_(SSL_new(ctx)), fd_(fd), connection_(connection) {
+  if (!ssl_) throw SetupError("SSL_new failed: " + drain_openssl_errors(), kExitInternal);
+  SSL_set_app_data(ssl_.get(), this);
+  if (SSL_set_fd(ssl_.get(), fd) != 1) throw SetupError("SSL_set_fd failed: " + drain_openssl_errors(), kExitInternal);
+  SSL_set_msg_callback(ssl_.get(), &OpensslTlsSession::on_message);
+  SSL_set_info_callback(ssl_.get(), &OpensslTlsSession::on_info);
+  if (endpoint_.opts().role == Role::server) {
+    SSL_set_accept_state(ssl_.get());
+    return;
+  }
+  set_verify_name(ssl_.get(), endpoint_.opts());
+  if (resume && SSL_set_session(ssl_.get(), resume) != 1)
+    throw SetupError("SSL_set_session failed: " + drain_openssl_errors(), kExitInternal);
+  SSL_set_connect_state(ssl_.get());
+}
+
+OpensslTlsSession::~OpensslTlsSession() {
+  // 1.3 tickets arrive after the handshake, so the session is taken at the end.
+  if (endpoint_.opts().role == Role::client && endpoint_.opts().resume && SSL_is_init_finished(ssl_.get()))
+    endpoint_.save_session(SslSessionPtr(SSL_get1_session(ssl_.get())));
+}
+
+Progress OpensslTlsSession::handshake() { return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake"); }
+
+Progress OpensslTlsSession::read_record(std::vector<std::uint8_t>& out) {
+  out.resize(SSL3_RT_MAX_PLAIN_LENGTH);
+  int rc = SSL_read(ssl_.get(), out.data(), static_cast<int>(out.size()));
+  Progress p = progress_of(rc, "SSL_read");
+  out.resize(rc > 0 ? static_cast<std::size_t>(rc) : 0);
+  return p;
+}
+
+Progress OpensslTlsSession::write_record(std::span<const std::uint8_t> record) {
+  // A full TCP send buffer: OpenSSL wants the same write repeated once the socket drains.
+  for (int waited = 0; waited <= kWriteWaitMs; waited += 20) {
+    Progress p = progress_of(SSL_write(ssl_.get(), record.data(), static_cast<int>(record.size())), "SSL_write");
+    if (p != Progress::want_write && p != Progress::want_read) return p;
+    pollfd pfd{fd_, static_cast<short>(p == Progress::want_write ? POLLOUT : POLLIN), 0};
+    ::poll(&pfd, 1, 20);
+  }
+  error_ = "SSL_write: the socket stayed unwritable for " + std::to_string(kWriteWaitMs / 1000) + " s";
+  return Progress::failed;
+}
+
+void OpensslTlsSession::send_close_notify() {
+  SSL_shutdown(ssl_.get());
+  ERR_clear_error();
+}
+
+std::string OpensslTlsSession::cipher() const {
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
+  return c ? SSL_CIPHER_get_name(c) : "";
+}
+
+std::string OpensslTlsSession::cipher_iana() const {
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
+  const char* name = c ? SSL_CIPHER_standard_name(c) : nullptr;
+  return name ? name : "";
+}
+
+nlohmann::json OpensslTlsSession::handshake_details() const {
+  SSL* ssl = ssl_.get();
+  const int nid = SSL_get_negotiated_group(ssl);
+  const char* group = nid > 0 ? SSL_group_to_name(ssl, nid) : nullptr;
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_len = 0;
+  SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
+  const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  return {{"group", group ? nlohmann::json(group) : nlohmann::json()},
+          {"resumed", SSL_session_reused(ssl) == 1},
+          {"alpn", alpn_len ? nlohmann::json(std::string(reinterpret_cast<const char*>(alpn), alpn_len))
+                            : nlohmann::json()},
+          {"server_name", sni ? nlohmann::json(sni) : nlohmann::json()},
+          {"connection", connection_}};
+}
+
+bool OpensslTlsSession::send_key_update() {
+  if (SSL_key_update(ssl_.get(), SSL_KEY_UPDATE_REQUESTED) != 1) {
+    error_ = "SSL_key_update: " + drain_openssl_errors();
+    return false;
+  }
+  // Queued until the next write or handshake call: send it now.
+  return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake (KeyUpdate)") != Progress::failed;
+}
+
+Progress OpensslTlsSession::progress_of(int rc, const char* call) {
+  if (rc > 0) return Progress::done;
+  int err = SSL_get_error(ssl_.get(), rc);
+  switch (err) {
+    case SSL_ERROR_WANT_READ: return Progress::want_read;
+    case SSL_ERROR_WANT_WRITE: return Progress::want_write;
+    case SSL_ERROR_ZERO_RETURN: return Progress::closed;
+    default: break;
+  }
+  reason_ = first_error_reason();
+  error_ = std::string(call) + ": ";
+  std::string queued = drain_openssl_errors();
+  if (err == SSL_ERROR_SYSCALL && queued.empty()) {
+    error_ += errno ? std::strerror(errno) : "unexpected EOF";
+    if (reason_.empty()) reason_ = errno ? std::strerror(errno) : "unexpected eof";
+  } else {
+    error_ += queued.empty() ? "SSL_get_error " + std::to_string(err) : queued;
+  }
+  long verify = SSL_get_verify_result(ssl_.get());
+  if (verify != X509_V_OK) error_ += std::string("; certificate verification: ") + X509_verify_cert_error_string(verify);
+  return Progress::failed;
+}
+
+void OpensslTlsSession::on_info(const SSL* ssl, int where, int ret) {
+  if (!(where & SSL_CB_ALERT)) return;
+  auto* self = static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl));
+  self->endpoint_.events().emit(alert_event(!(where & SSL_CB_READ), ret >> 8, ret & 0xff));
+}
+
+// A KeyUpdate the peer sent (handshake type 24, RFC 8446 4.6.3).
+void OpensslTlsSession::on_message(int write_p, int, int content_type, const void* buf, size_t len, SSL* ssl, void*) {
+  if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 5) return;
+  const auto* b = static_cast<const unsigned char*>(buf);
+  if (b[0] != SSL3_MT_KEY_UPDATE) return;
+  auto* self = static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl));
+  self->endpoint_.events().emit(
+      {{"event", "key_update"}, {"direction", "received"}, {"update_requested", b[4] == SSL_KEY_UPDATE_REQUESTED}});
+}
+
+}  // namespace wireproof::peers::openssl
