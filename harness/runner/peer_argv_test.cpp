@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/runner/capabilities.hpp"
 #include "harness/runner/peer_timeouts.hpp"
 #include "harness/scenario/loader.hpp"
 
@@ -100,6 +101,18 @@ TEST(TlsArgv, KeyLogsAreForKeyLogPeersInTlsRunsOnly) {
   const auto tcp = scenario::load_scenario_text(
       "name: t\ndescription: test\nrefs: [\"RFC 9293 3.5\"]\nprotocol: tcp\n", "t.yaml");
   EXPECT_EQ(key_log_file(tcp, shim(), "server", "/out/run"), std::nullopt);
+}
+
+// A TLS peer gets no --mtu, so a small TUN MTU (MSS 88) is no gap for a peer
+// whose registry declares an --mtu range; for DTLS it still is.
+TEST(TlsArgv, ATunMtuBelowAPeersMtuRangeIsNoGapUnderTls) {
+  PeerCommand p = shim();
+  p.capabilities.mtu_min = 256;
+  auto sc = scenario::load_scenario_text(kTls13 + "link: {mtu: 128}\n", "t.yaml");
+  EXPECT_EQ(capability_gap(sc, p, false), std::nullopt);
+  sc.protocol = "dtls1.2";
+  ASSERT_TRUE(capability_gap(sc, p, false));
+  EXPECT_NE(capability_gap(sc, p, false)->find("--mtu 128"), std::string::npos);
 }
 
 TEST(TlsArgv, HostCertificatesAreIssuedOnlyForTlsScenarios) {

@@ -92,12 +92,13 @@ void require_ipv6_mtu(const MapReader& m, std::string_view key, std::int64_t mtu
 // protocol (peers/contract_limits.hpp): a peer refuses anything else with a
 // usage error, so `validate` refuses it first (validate == run).
 // An unknown protocol is reported by read_header; judge the rest as DTLS 1.2.
-// TLS's workload is the TCP contract's byte stream (TLS_CONTRACT.md "Byte
-// stream"), so TCP's chunk limit applies to it. A TLS peer takes no --mtu:
-// the MTU is only its TUN's, which the kernel accepts down to 68; 128 leaves
-// an MSS of 88, the tiny segments a TLS scenario may want to split flights into.
+// A TLS chunk is one SSL_write the shims cap as DTLS's record (--chunk
+// 1..16376: 2^14 plaintext bytes less the 8-byte index), though the reader cuts
+// chunks from the byte stream (TLS_CONTRACT.md "Byte stream"). A TLS peer takes
+// no --mtu: the MTU is only its TUN's, which the kernel accepts down to 68;
+// 128 leaves an MSS of 88, the tiny segments a TLS scenario may want.
 contract::ProtocolLimits limits_of(const Scenario& sc) {
-  if (is_tls(sc.protocol)) return {kTlsMinMtu, contract::kTcp.mtu_max, contract::kTcp.chunk_max};
+  if (is_tls(sc.protocol)) return {kTlsMinMtu, contract::kTcp.mtu_max, contract::kDtls12.chunk_max};
   return contract::limits_for(sc.protocol).value_or(contract::kDtls12);
 }
 

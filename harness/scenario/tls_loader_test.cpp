@@ -233,6 +233,10 @@ TEST(TlsScenarioErrors, PeerOptionsAndWorkloadsOutsideTheContract) {
                       "its sysctls (peers.client.sysctls)",
                       "t.yaml:6:18: workload kind 'bulk' is TCP's; a tls1.3 peer only echoes (kind echo)",
                       "t.yaml:6:24: stall_ms is a TCP workload parameter; this scenario's protocol is tls1.3"}));
+  EXPECT_EQ(problems_of(kTls13 + "workload: {chunk: 16377}\n"),
+            (Problems{"t.yaml:5:19: chunk 16377 is more than a tls1.3 peer accepts (--chunk 1..16376, one SSL_write, "
+                      "peers/CONTRACT.md)"}));
+  EXPECT_EQ(problems_of(kTls13 + "workload: {chunk: 1}\n"), Problems{});
   EXPECT_EQ(problems_of(kTls13 + "peers: {handshake_timeout_ms: 120001}\n"),
             (Problems{"t.yaml:5:31: handshake_timeout_ms must be in [2000, 120000], got 120001"}));
 }

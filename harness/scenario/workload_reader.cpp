@@ -63,9 +63,9 @@ void read_workload(const YAML::Node& node, Diagnostics& diag, const contract::Pr
   const Bounds chunk_range = stream ? Bounds{1, 1e9} : Bounds{16, 16384};
   if (auto v = r.integer("chunk", chunk_range)) {
     if (*v > lim.chunk_max)
-      r.error_at("chunk", stream ? fmt::format("chunk {} is more than a {} peer accepts (--chunk 1..{}, one write(), "
+      r.error_at("chunk", stream ? fmt::format("chunk {} is more than a {} peer accepts (--chunk 1..{}, one {}, "
                                                "peers/CONTRACT.md)",
-                                               *v, sc.protocol, lim.chunk_max)
+                                               *v, sc.protocol, lim.chunk_max, tcp ? "write()" : "SSL_write")
                               : fmt::format("chunk {} is more than a {} peer accepts (--chunk 1..{}: a record's 16384 "
                                             "plaintext bytes minus the 8-byte chunk index, peers/CONTRACT.md)",
                                             *v, sc.protocol, lim.chunk_max));

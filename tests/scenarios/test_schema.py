@@ -147,7 +147,8 @@ def test_tls_section_only_in_a_tls_scenario():
 def test_dtls_chunk_keeps_its_record_bound_and_tcp_may_write_more():
     assert list(validator().iter_errors(load(HEADER + "workload: {chunk: 20000}\n"))) != []
     assert list(validator().iter_errors(load(TCP_HEADER + "workload: {chunk: 20000}\n"))) == []
-    assert list(validator().iter_errors(load(TLS_HEADER + "workload: {chunk: 20000}\n"))) == []
+    assert list(validator().iter_errors(load(TLS_HEADER + "workload: {chunk: 20000}\n"))) != []
+    assert list(validator().iter_errors(load(TLS_HEADER + "workload: {chunk: 1}\n"))) == []
 
 
 def test_missing_required_key_is_rejected():
