@@ -194,14 +194,16 @@ TEST(TcpScenarioErrors, SysctlsOutsideTheAllowList) {
                                "      net.ipv4.tcp_sack: 1\n      tcp_ecn: yes\n      net.ipv6.conf.all.mtu: 1280\n"
                                "      tcp_rmem: [1, 2]\n"),
             (Problems{"t.yaml:8:7: sysctl 'net.ipv4.ip_forward' in peers.server is not allowed (allowed: "
-                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, "
-                      "net.core.wmem_max; a short name means net.ipv4.<name>)",
+                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.route.min_adv_mss, "
+                      "net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, net.core.wmem_max; a short name means "
+                      "net.ipv4.<name>)",
                       "t.yaml:10:7: sysctl 'net.ipv4.tcp_sack' is set twice in peers.server",
                       "t.yaml:11:16: sysctl 'net.ipv4.tcp_ecn' must be a number or a one-line string (as written to "
                       "/proc/sys), got 'yes'",
                       "t.yaml:12:7: sysctl 'net.ipv6.conf.all.mtu' in peers.server is not allowed (allowed: "
-                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, "
-                      "net.core.wmem_max; a short name means net.ipv4.<name>)",
+                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.route.min_adv_mss, "
+                      "net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, net.core.wmem_max; a short name means "
+                      "net.ipv4.<name>)",
                       "t.yaml:13:17: sysctl 'net.ipv4.tcp_rmem' must be a number or a one-line string (as written "
                       "to /proc/sys), got a list"}));
   EXPECT_EQ(problems_of(kTcp + "peers: {client: {sysctl: {}}}\n"),

@@ -91,7 +91,7 @@ TEST(TlsScenario, ProtocolTlsImpliesTheL3WireAndDefaults) {
 TEST(TlsScenario, FullDocumentFillsTheModel) {
   Scenario sc = load_scenario_text(kTls13 +
                                        "peers:\n  handshake_timeout_ms: 5000\n"
-                                       "  server: {sysctls: {tcp_sack: 0}}\n"
+                                       "  server: {sysctls: {tcp_sack: 0, route.min_adv_mss: 88}}\n"
                                        "link: {mtu: 1500}\n"
                                        "rules:\n"
                                        "  - name: lose-hello\n    dir: c2s\n    match: {tcp: {data: true, nth_data: 1}}\n"
@@ -121,7 +121,8 @@ TEST(TlsScenario, FullDocumentFillsTheModel) {
                                        "    client_cert: required\n",
                                    "full.yaml");
   EXPECT_EQ(sc.peers.handshake_timeout_ms, 5000);
-  ASSERT_EQ(sc.peers.server.sysctls.size(), 1u);
+  ASSERT_EQ(sc.peers.server.sysctls.size(), 2u);
+  EXPECT_EQ(sc.peers.server.sysctls[1].first, "net.ipv4.route.min_adv_mss");  // Linux's MSS floor (256 by default)
   ASSERT_EQ(sc.rules.size(), 2u);
   ASSERT_TRUE(sc.rules[0].match.tcp);
   EXPECT_EQ(sc.rules[0].match.tcp->nth_data, 1u);
