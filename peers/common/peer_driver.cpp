@@ -1,6 +1,7 @@
 #include "peers/common/peer_driver.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -112,7 +113,10 @@ class PeerRun {
       } catch (const SetupError& e) {
         return end_with_error(e.exit_code, e.what(), emit_);
       }
-      if (int rc = drive(*session, conn->fd()); rc != kExitOk) return rc;
+      if (int rc = drive(*session, conn->fd()); rc != kExitOk) {
+        linger_close(conn->fd());
+        return rc;
+      }
     }
     return kExitOk;
   }
@@ -142,6 +146,22 @@ class PeerRun {
         return s;
       }
       if (stop_.requested()) return std::nullopt;
+    }
+  }
+
+  // After a failure (our fatal alert sent): FIN, then read and discard until
+  // the peer's FIN or a second passes. Closing with the peer's bytes unread
+  // would send a RST, and a peer that is still writing then loses our alert
+  // to ECONNRESET before it reads it.
+  static void linger_close(int fd) {
+    ::shutdown(fd, SHUT_WR);
+    const auto until = Clock::now() + milliseconds(1000);
+    char sink[4096];
+    while (Clock::now() < until) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      ssize_t n = ::recv(fd, sink, sizeof sink, 0);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return;
     }
   }
 

@@ -33,7 +33,7 @@ json handshake_done_event(const std::string& version, const std::string& cipher,
 int end_client_workload(const json& report, bool complete, bool verified, const WorkloadStop& stop,
                         const EmitEvent& emit, const std::function<void()>& send_close_notify) {
   emit(report);
-  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit);
+  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit, stop.library_reason);
   if (stop.reason != "close_notify") send_close_notify();
   emit({{"event", "closed"}, {"reason", stop.reason}});
   if (verified) return kExitOk;
@@ -45,7 +45,7 @@ int end_client_workload(const json& report, bool complete, bool verified, const 
 
 int end_server_workload(const json& report, bool verified, const WorkloadStop& stop, const EmitEvent& emit) {
   emit(report);
-  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit);
+  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit, stop.library_reason);
   emit({{"event", "closed"}, {"reason", stop.reason}});
   if (verified) return kExitOk;
   emit({{"event", "error"},

@@ -5,93 +5,16 @@
 // contract flag against the other library. Binaries from CMake (WP_PEER_OPENSSL / WP_PEER_GNUTLS).
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "harness/dissect/key_log.hpp"
-#include "harness/pki/pki.hpp"
-#include "impl/crypto/test_util.hpp"
-#include "peers/common/test_peer.hpp"
-
-namespace fs = std::filesystem;
-using nlohmann::json;
-using wireproof::peers::testing::TestPeer;
+#include "peers/common/tls_test_support.hpp"
 
 namespace {
 
-const std::map<std::string, std::string> kPeers = {{"openssl", WP_PEER_OPENSSL}, {"gnutls", WP_PEER_GNUTLS}};
-constexpr const char* kEchoBytes = "65536";
-
-struct TempDir : wireproof::crypto::testing::TempDir {
-  TempDir() : wireproof::crypto::testing::TempDir("wp_tls_interop") {}
-};
-
-std::vector<std::string> command(const std::string& name, std::vector<std::string> args) {
-  args.insert(args.begin(), kPeers.at(name));
-  return args;
-}
-
-std::vector<std::string> server_args(const std::string& version, const wireproof::pki::PkiFiles& pki) {
-  return {"--role", "server", "--protocol", version, "--listen", "127.0.0.1:0", "--cert", pki.server_cert.string(),
-          "--key", pki.server_key.string(), "--ca", pki.ca_cert.string(), "--echo-bytes", kEchoBytes, "--chunk", "1000",
-          "--handshake-timeout-ms", "10000", "--idle-timeout-ms", "5000"};
-}
-
-std::vector<std::string> client_args(const std::string& version, int port, const fs::path& ca) {
-  return {"--role", "client", "--protocol", version, "--connect", "127.0.0.1:" + std::to_string(port), "--ca",
-          ca.string(), "--server-name", "localhost", "--echo-bytes", kEchoBytes, "--chunk", "1000",
-          "--handshake-timeout-ms", "10000", "--idle-timeout-ms", "5000"};
-}
-
-void append(std::vector<std::string>& args, std::initializer_list<std::string> more) {
-  args.insert(args.end(), more.begin(), more.end());
-}
-
-int ready_port(TestPeer& server) {
-  json ready = server.next_event();
-  EXPECT_EQ(ready.value("event", ""), "ready") << ready.dump();
-  return ready.value("port", 0);
-}
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::uint8_t> unhex(const std::string& h) {
-  std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  return out;
-}
-
-// The ClientHello.random of the key log's first line.
-std::vector<std::uint8_t> first_random(const std::string& text) {
-  std::istringstream in(text);
-  std::string label, random;
-  in >> label >> random;
-  return unhex(random);
-}
-
-std::vector<std::string> labels_for(const std::string& version) {
-  if (version == "tls1.2") return {"CLIENT_RANDOM"};
-  return {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0",
-          "SERVER_TRAFFIC_SECRET_0"};
-}
-
+using namespace wireproof::peers::testing;
 
 using Case = std::tuple<std::string, std::string, std::string>;  // client, server, version
 

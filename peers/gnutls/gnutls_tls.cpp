@@ -90,7 +90,7 @@ void GnutlsTlsSession::configure(int fd) {
     alpn_.push_back({reinterpret_cast<unsigned char*>(const_cast<char*>(p.data())), static_cast<unsigned>(p.size())});
   if (!alpn_.empty())
     if (int rc = gnutls_alpn_set_protocols(session_, alpn_.data(), static_cast<unsigned>(alpn_.size()),
-                                           server ? GNUTLS_ALPN_SERVER_PRECEDENCE : 0);
+                                           server ? GNUTLS_ALPN_SERVER_PRECEDENCE | GNUTLS_ALPN_MANDATORY : 0);
         rc < 0)
       throw SetupError("--alpn: " + gnutls_message(rc), kExitUsage);
   if (o.record_size_limit)
@@ -98,7 +98,7 @@ void GnutlsTlsSession::configure(int fd) {
       throw SetupError("--record-size-limit " + std::to_string(*o.record_size_limit) + ": GnuTLS refuses it: " +
                            gnutls_message(rc),
                        kExitUnsupported);
-  if (o.max_fragment_length && !server)
+  if (o.max_fragment_length)
     if (int rc = gnutls_record_set_max_size(session_, static_cast<size_t>(*o.max_fragment_length)); rc < 0)
       throw SetupError("--max-fragment-length: " + gnutls_message(rc), kExitUsage);
 

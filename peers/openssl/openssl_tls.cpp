@@ -207,6 +207,7 @@ bool OpensslTlsSession::send_key_update() {
 
 Progress OpensslTlsSession::progress_of(int rc, const char* call) {
   if (rc > 0) return Progress::done;
+  const int saved_errno = errno;
   int err = SSL_get_error(ssl_.get(), rc);
   switch (err) {
     case SSL_ERROR_WANT_READ: return Progress::want_read;
@@ -218,8 +219,8 @@ Progress OpensslTlsSession::progress_of(int rc, const char* call) {
   error_ = std::string(call) + ": ";
   std::string queued = drain_openssl_errors();
   if (err == SSL_ERROR_SYSCALL && queued.empty()) {
-    error_ += errno ? std::strerror(errno) : "unexpected EOF";
-    if (reason_.empty()) reason_ = errno ? std::strerror(errno) : "unexpected eof";
+    error_ += saved_errno ? std::strerror(saved_errno) : "unexpected EOF";
+    if (reason_.empty()) reason_ = saved_errno ? std::strerror(saved_errno) : "unexpected eof";
   } else {
     error_ += queued.empty() ? "SSL_get_error " + std::to_string(err) : queued;
   }
