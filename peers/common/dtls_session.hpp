@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "peers/common/event_emitter.hpp"
+#include "peers/common/key_log_file.hpp"
 #include "peers/common/library_timer.hpp"
 #include "peers/common/options.hpp"
 #include "peers/common/udp_socket.hpp"
@@ -88,6 +89,9 @@ struct SetupError : std::runtime_error {
   SetupError(const std::string& message, int exit_code) : std::runtime_error(message), exit_code(exit_code) {}
   int exit_code;  // 3 when a flag's value is at fault, 4 otherwise
 };
+
+// --key-log opened for appending (nullptr without the flag); an unopenable path is SetupError exit 3.
+std::unique_ptr<KeyLogFile> open_key_log(const PeerOptions& opts);
 
 struct Backend {
   using DtlsFactory = std::function<std::unique_ptr<DtlsSession>(const PeerOptions&, UdpSocket&, EventEmitter&)>;

@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "peers/common/dtls_session.hpp"
+#include "peers/common/peer_ending.hpp"
+
 namespace wireproof::peers {
 namespace {
 
@@ -33,6 +36,15 @@ void KeyLogFile::write_line(std::string_view line) {
 std::string KeyLogFile::line(std::string_view label, std::span<const std::uint8_t> client_random,
                              std::span<const std::uint8_t> secret) {
   return std::string(label) + " " + hex(client_random) + " " + hex(secret);
+}
+
+std::unique_ptr<KeyLogFile> open_key_log(const PeerOptions& opts) {
+  if (!opts.key_log) return nullptr;
+  try {
+    return std::make_unique<KeyLogFile>(*opts.key_log);
+  } catch (const std::runtime_error& e) {
+    throw SetupError(e.what(), kExitUsage);
+  }
 }
 
 }  // namespace wireproof::peers

@@ -89,8 +89,6 @@ class PeerRun {
       return end_with_error(e.exit_code, e.what(), emit_);
     } catch (const SocketError& e) {
       return end_with_error(kExitInternal, e.what(), emit_);
-    } catch (const std::runtime_error& e) {  // --key-log unopenable
-      return end_with_error(kExitUsage, e.what(), emit_);
     }
     if (listener) events_.emit({{"event", "ready"}, {"port", listener->local_port()}});
     const int connections = opts_.resume ? 2 : 1;

@@ -12,6 +12,7 @@
 
 #include <chrono>
 
+#include "harness/dissect/key_log.hpp"
 #include "peers/common/tls_test_support.hpp"
 
 namespace {
@@ -212,10 +213,10 @@ TEST_P(TlsShim, TimerInitialIsUnsupported127AndOutOfRangeHandshakeTimeoutIs3) {
 }
 
 TEST_P(TlsShim, DtlsStillRefusesTheTlsOnlyFlags) {
-  for (const char* flag : {"--resume", "--alpn", "--key-update"}) {
+  for (const char* flag : {"--resume", "--max-fragment-length", "--key-update"}) {
     auto args = server_args("dtls1.2", pki);
     args.push_back(flag);
-    if (std::string(flag) == "--alpn") args.push_back("h2");
+    if (std::string(flag) == "--max-fragment-length") args.push_back("512");
     TestPeer p(command(GetParam(), args), dir.path / "p.err");
     EXPECT_EQ(p.finish(std::chrono::seconds(5)), 127) << flag << "\n" << p.transcript();
   }
@@ -269,6 +270,71 @@ TEST_P(TlsFeature, SigtermWhileWaitingForAClientEndsTheServerAsStopped) {
   EXPECT_EQ(server.finish(std::chrono::seconds(5)), 1) << server.transcript();
   EXPECT_EQ(field(server.event("closed"), "reason"), "error");
   EXPECT_NE(field(server.event("error"), "message").find("SIGTERM"), std::string::npos) << server.transcript();
+}
+
+}  // namespace
+
+namespace {
+
+TEST_P(TlsShim, AnUnopenableKeyLogIsAUsageError) {
+  EXPECT_EQ(exit_with({"--key-log", (dir.path / "no-such-dir" / "k.txt").string()}), 3);
+  EXPECT_EQ(exit_with({"--key-log", (dir.path / "no-such-dir" / "k.txt").string()}, "dtls1.2"), 3);
+}
+
+// The runner passes --key-log to DTLS runs too: both shims log DTLS 1.2's master secret.
+TEST_P(TlsShim, DtlsKeyLogHoldsTheClientRandomLine) {
+  const fs::path client_log = dir.path / "keylog-client.txt", server_log = dir.path / "keylog-server.txt";
+  auto s = server_args("dtls1.2", pki);
+  append(s, {"--key-log", server_log.string()});
+  auto r = run_pair(dir.path, GetParam() == "openssl" ? "gnutls" : "openssl", GetParam(), s, [&](int port) {
+    auto c = client_args("dtls1.2", port, pki.ca_cert);
+    append(c, {"--key-log", client_log.string()});
+    return c;
+  });
+  ASSERT_EQ(r.client_rc, 0) << r.transcripts();
+  ASSERT_EQ(r.server_rc, 0) << r.transcripts();
+  const std::string ctext = read_all(client_log), stext = read_all(server_log);
+  auto c = wireproof::dissect::parse_key_log(ctext), sv = wireproof::dissect::parse_key_log(stext);
+  EXPECT_TRUE(c.errors.empty() && sv.errors.empty()) << ctext << stext;
+  const auto* cs = c.log.find(first_random(ctext), "CLIENT_RANDOM");
+  const auto* ss = sv.log.find(first_random(ctext), "CLIENT_RANDOM");
+  ASSERT_NE(cs, nullptr) << ctext;
+  ASSERT_NE(ss, nullptr) << stext;
+  EXPECT_EQ(*cs, *ss);
+}
+
+}  // namespace
+
+namespace {
+
+// The flags that make sense for DTLS too: the DTLS scenarios gain SNI, ALPN and client-certificate cases.
+TEST_P(TlsFeature, DtlsTakesHostCertificatesAlpnAndClientCertificateRules) {
+  auto host = wireproof::pki::generate_pki(dir.path / "a", "a.example");
+  const std::string host_cert = "a.example=" + host.server_cert.string() + ":" + host.server_key.string();
+  auto s = server_args("dtls1.2", pki);
+  append(s, {"--host-cert", host_cert, "--alpn", "h2,http/1.1"});
+  auto r = run_pair(dir.path, client_impl(), server_impl(), s, [&](int port) {
+    auto c = with_server_name(client_args("dtls1.2", port, host.ca_cert), "a.example");
+    append(c, {"--alpn", "http/1.1,h2"});
+    return c;
+  });
+  ASSERT_EQ(r.client_rc, 0) << r.transcripts();
+  EXPECT_EQ(r.server->event("handshake_done")["server_name"], "a.example") << r.transcripts();
+  EXPECT_EQ(r.client->event("handshake_done")["alpn"], "h2") << r.transcripts();
+  EXPECT_EQ(r.server->event("handshake_done")["alpn"], "h2");
+
+  auto unknown = run("dtls1.2", {"--unknown-sni", "alert"}, {});
+  EXPECT_EQ(unknown.client_rc, 1) << unknown.transcripts();
+  EXPECT_EQ(field(unknown.server->event("alert"), "description"), "unrecognized_name") << unknown.transcripts();
+  // Not asserted on the client: a GnuTLS DTLS client does not report OpenSSL's
+  // unrecognized_name alert (its handshake runs on until its timer and the
+  // ICMP error end it); OpenSSL and GnuTLS servers' alerts reach the others.
+
+  auto missing = run("dtls1.2", {"--client-cert", "required"}, {});
+  EXPECT_EQ(missing.server_rc, 1) << missing.transcripts();
+  EXPECT_EQ(missing.client_rc, 1) << missing.transcripts();
+  EXPECT_EQ(field(missing.server->event("alert"), "direction"), "sent") << missing.transcripts();
+  EXPECT_FALSE(field(missing.client->event("error"), "reason").empty()) << missing.transcripts();
 }
 
 }  // namespace

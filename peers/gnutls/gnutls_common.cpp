@@ -1,5 +1,10 @@
 #include "peers/gnutls/gnutls_common.hpp"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
 #include "peers/common/dtls_session.hpp"
 #include "peers/common/peer_ending.hpp"
 
@@ -44,6 +49,27 @@ int write_key_log(gnutls_session_t session, const char* label, const gnutls_datu
   return 0;
 }
 
+bool is_ip_literal(const std::string& name) {
+  in6_addr a6{};
+  in_addr a4{};
+  return ::inet_pton(AF_INET, name.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, name.c_str(), &a6) == 1;
+}
+
+// --host-cert for the name the client sent; --unknown-sni for a name with none.
+int on_client_hello(gnutls_session_t session) {
+  PeerCheck* self = check_of(session);
+  char name[256];
+  size_t len = sizeof name - 1;
+  unsigned int type = 0;
+  if (gnutls_server_name_get(session, name, &len, &type, 0) != 0 || type != GNUTLS_NAME_DNS) return 0;  // no SNI
+  name[len] = '\0';
+  if (auto* cred = self->hosts ? self->hosts->find(name) : nullptr)
+    return gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, cred);
+  if (!self->opts || self->opts->unknown_sni == UnknownSni::default_cert) return 0;
+  self->error = std::string("no --host-cert for the client's server name '") + name + "' (--unknown-sni alert)";
+  return GNUTLS_E_UNRECOGNIZED_NAME;  // the session's failure path sends unrecognized_name (RFC 6066 3)
+}
+
 gnutls_certificate_credentials_t with_trust(const PeerOptions& opts) {
   gnutls_certificate_credentials_t cred = nullptr;
   if (int rc = gnutls_certificate_allocate_credentials(&cred); rc < 0)
@@ -77,10 +103,77 @@ gnutls_certificate_credentials_t load_credentials(const PeerOptions& opts) {
   return cred;
 }
 
-gnutls_certificate_credentials_t load_host_credentials(const PeerOptions& opts, const HostCert& host) {
-  auto cred = with_trust(opts);
-  add_key(cred, "--host-cert " + host.name + "=", host.cert, host.key);
-  return cred;
+HostCredentials::HostCredentials(const PeerOptions& opts) {
+  try {
+    for (const auto& h : opts.host_certs) {
+      auto cred = with_trust(opts);
+      add_key(cred, "--host-cert " + h.name + "=", h.cert, h.key);  // frees cred when it throws
+      creds_.emplace_back(h.name, cred);
+    }
+  } catch (...) {
+    for (auto& [n, c] : creds_) gnutls_certificate_free_credentials(c);
+    throw;
+  }
+}
+
+HostCredentials::~HostCredentials() {
+  for (auto& [n, c] : creds_) gnutls_certificate_free_credentials(c);
+}
+
+gnutls_certificate_credentials_t HostCredentials::find(const std::string& name) const {
+  for (const auto& [n, c] : creds_)
+    if (n == name) return c;
+  return nullptr;
+}
+
+void apply_choices(gnutls_session_t session, PeerCheck& check, const PeerOptions& opts,
+                   gnutls_certificate_request_t default_request) {
+  const bool server = opts.role == Role::server;
+  std::vector<gnutls_datum_t> alpn;  // GnuTLS copies the names
+  for (const auto& p : opts.alpn)
+    alpn.push_back({reinterpret_cast<unsigned char*>(const_cast<char*>(p.data())), static_cast<unsigned>(p.size())});
+  if (!alpn.empty())
+    if (int rc = gnutls_alpn_set_protocols(session, alpn.data(), static_cast<unsigned>(alpn.size()),
+                                           server ? GNUTLS_ALPN_SERVER_PRECEDENCE | GNUTLS_ALPN_MANDATORY : 0);
+        rc < 0)
+      throw SetupError("--alpn: " + gnutls_message(rc), kExitUsage);
+  if (server) {
+    gnutls_certificate_request_t request = default_request;
+    if (opts.client_cert)
+      request = *opts.client_cert == ClientCert::none       ? GNUTLS_CERT_IGNORE
+                : *opts.client_cert == ClientCert::optional ? GNUTLS_CERT_REQUEST
+                                                            : GNUTLS_CERT_REQUIRE;
+    gnutls_certificate_server_set_request(session, request);
+    gnutls_handshake_set_post_client_hello_function(session, &on_client_hello);
+    return;
+  }
+  check.verify_name = opts.server_name.value_or(opts.connect.host);
+  if (opts.server_name || !is_ip_literal(check.verify_name))
+    if (int rc = gnutls_server_name_set(session, GNUTLS_NAME_DNS, check.verify_name.data(), check.verify_name.size());
+        rc < 0)
+      throw SetupError("--server-name " + check.verify_name + ": " + gnutls_message(rc), kExitUsage);
+}
+
+nlohmann::json handshake_details(gnutls_session_t session, const PeerCheck& check, const PeerOptions& opts) {
+  const char* group = gnutls_group_get_name(gnutls_group_get(session));
+  gnutls_datum_t alpn{nullptr, 0};
+  const bool has_alpn = gnutls_alpn_get_selected_protocol(session, &alpn) == 0 && alpn.size > 0;
+  nlohmann::json sni;
+  if (check.role == Role::client) {
+    if (opts.server_name || !is_ip_literal(check.verify_name)) sni = check.verify_name;
+  } else {
+    char name[256];
+    size_t len = sizeof name - 1;
+    unsigned int type = 0;
+    if (gnutls_server_name_get(session, name, &len, &type, 0) == 0) sni = std::string(name, len);
+  }
+  std::string g = group ? group : "";
+  std::transform(g.begin(), g.end(), g.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return {{"group", group ? nlohmann::json(g) : nlohmann::json()},
+          {"resumed", gnutls_session_is_resumed(session) != 0},
+          {"alpn", has_alpn ? nlohmann::json(std::string(reinterpret_cast<char*>(alpn.data), alpn.size))
+                            : nlohmann::json()},
+          {"server_name", sni}};
 }
 
 void attach_check(gnutls_session_t session, PeerCheck* check) {

@@ -35,21 +35,17 @@ ssize_t push_to_client(gnutls_transport_ptr_t ptr, const void* data, size_t size
 GnutlsSession::GnutlsSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events)
     : opts_(opts), socket_(socket), events_(events) {
   role = opts_.role;
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-    key_log = key_log_.get();
-  }
+  PeerCheck::opts = &opts_;
+  hosts_ = std::make_unique<HostCredentials>(opts_);
+  hosts = hosts_.get();
+  key_log_ = open_key_log(opts_);
+  key_log = key_log_.get();
   cred_ = load_credentials(opts_);
   if (opts_.role == Role::server) {
     if (int rc = gnutls_key_generate(&cookie_key_, GNUTLS_COOKIE_KEY_SIZE); rc < 0)
       throw SetupError("cookie key: gnutls_key_generate: " + gnutls_message(rc), kExitInternal);
     awaiting_cookie_ = true;
   } else {
-    verify_name = opts_.server_name.value_or(opts_.connect.host);
     start_session(nullptr);
   }
 }
@@ -74,18 +70,9 @@ void GnutlsSession::start_session(gnutls_dtls_prestate_st* prestate) {
   if (int rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, cred_); rc < 0)
     throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);
 
-  if (server) {
-    gnutls_certificate_server_set_request(session_, GNUTLS_CERT_REQUEST);  // verified when sent
-    gnutls_dtls_prestate_set(session_, prestate);
-  } else {
-    in_addr ip{};
-    bool is_ip = ::inet_pton(AF_INET, verify_name.c_str(), &ip) == 1;
-    if (!is_ip) {  // SNI carries host names only (RFC 6066 3)
-      if (int rc = gnutls_server_name_set(session_, GNUTLS_NAME_DNS, verify_name.data(), verify_name.size());
-          rc < 0)
-        throw SetupError("--server-name " + verify_name + ": " + gnutls_message(rc), kExitUsage);
-    }
-  }
+  // DTLS without --client-cert: a certificate is requested, and verified when sent.
+  apply_choices(session_, *this, opts_, GNUTLS_CERT_REQUEST);
+  if (server) gnutls_dtls_prestate_set(session_, prestate);
   if (opts_.mtu) gnutls_dtls_set_mtu(session_, static_cast<unsigned>(*opts_.mtu - kIpUdpHeaderBytes));
   // Initial retransmission timer (GnuTLS default 1 s) and the total handshake budget.
   gnutls_dtls_set_timeouts(session_, static_cast<unsigned>(opts_.timer_initial_ms.value_or(1000)),
@@ -219,9 +206,11 @@ Progress GnutlsSession::progress_of(int rc, const char* call) {
     emit_alert(false, level, desc);
     if (level == GNUTLS_AL_WARNING) return Progress::want_read;
     error = std::string(call) + ": received fatal alert " + alert_description_name(desc);
+    reason_ = gnutls_strerror_name(rc);
     return Progress::failed;
   }
   if (!gnutls_error_is_fatal(rc)) return Progress::want_read;  // e.g. a record DTLS discarded
+  reason_ = gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : std::to_string(rc);
   std::string why = error.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error;
   error = std::string(call) + ": " + why;
   // Tell the peer why, as OpenSSL does on its own.

@@ -36,6 +36,8 @@ class GnutlsSession final : public DtlsSession, private PeerCheck {
   std::string cipher() const override;
   std::string cipher_iana() const override;
   std::string last_error() const override { return error; }
+  std::string last_error_reason() const override { return reason_; }
+  nlohmann::json handshake_details() const override { return gnutls::handshake_details(session_, *this, opts_); }
 
  private:
   void start_session(gnutls_dtls_prestate_st* prestate);
@@ -54,6 +56,8 @@ class GnutlsSession final : public DtlsSession, private PeerCheck {
   bool handshake_done_ = false;
   ArmedDeadline armed_;  // the running timer's deadline, from gnutls_dtls_get_timeout readings (library_timer.hpp)
   std::unique_ptr<KeyLogFile> key_log_;  // --key-log
+  std::unique_ptr<HostCredentials> hosts_;  // server: --host-cert
+  std::string reason_;                      // gnutls_strerror_name of the failure
 };
 
 }  // namespace wireproof::peers::gnutls

@@ -15,44 +15,20 @@ namespace {
 
 constexpr int kWriteWaitMs = 10'000;  // a full TCP send buffer that stays full this long is a dead peer
 
-bool is_ip_literal(const std::string& name) {
-  in6_addr a6{};
-  in_addr a4{};
-  return ::inet_pton(AF_INET, name.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, name.c_str(), &a6) == 1;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 }  // namespace
 
 GnutlsTlsEndpoint::GnutlsTlsEndpoint(const PeerOptions& opts, EventEmitter& events) : opts_(opts), events_(events) {
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-  }
+  key_log_ = open_key_log(opts_);
   cred_ = load_credentials(opts_);
-  for (const auto& h : opts_.host_certs) host_creds_.emplace_back(h.name, load_host_credentials(opts_, h));
+  hosts_ = std::make_unique<HostCredentials>(opts_);
   if (opts_.role == Role::server)
     if (int rc = gnutls_session_ticket_key_generate(&ticket_key_); rc < 0)
       throw SetupError("gnutls_session_ticket_key_generate: " + gnutls_message(rc), kExitInternal);
 }
 
 GnutlsTlsEndpoint::~GnutlsTlsEndpoint() {
-  for (auto& [name, c] : host_creds_) gnutls_certificate_free_credentials(c);
   if (cred_) gnutls_certificate_free_credentials(cred_);
   if (ticket_key_.data) gnutls_free(ticket_key_.data);
-}
-
-gnutls_certificate_credentials_t GnutlsTlsEndpoint::host_credentials(const std::string& name) const {
-  for (const auto& [n, c] : host_creds_)
-    if (n == name) return c;
-  return nullptr;
 }
 
 std::unique_ptr<DtlsSession> GnutlsTlsEndpoint::session_on(int fd, int connection) {
@@ -63,6 +39,8 @@ GnutlsTlsSession::GnutlsTlsSession(GnutlsTlsEndpoint& endpoint, int fd, int conn
     : endpoint_(endpoint), fd_(fd), connection_(connection) {
   role = endpoint_.opts().role;
   key_log = endpoint_.key_log();
+  opts = &endpoint_.opts();
+  hosts = endpoint_.hosts();
   try {
     configure(fd);
   } catch (...) {
@@ -86,13 +64,7 @@ void GnutlsTlsSession::configure(int fd) {
     throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);
   gnutls_handshake_set_hook_function(session_, GNUTLS_HANDSHAKE_KEY_UPDATE, GNUTLS_HOOK_POST,
                                      &GnutlsTlsSession::on_key_update);
-  for (const auto& p : o.alpn)
-    alpn_.push_back({reinterpret_cast<unsigned char*>(const_cast<char*>(p.data())), static_cast<unsigned>(p.size())});
-  if (!alpn_.empty())
-    if (int rc = gnutls_alpn_set_protocols(session_, alpn_.data(), static_cast<unsigned>(alpn_.size()),
-                                           server ? GNUTLS_ALPN_SERVER_PRECEDENCE | GNUTLS_ALPN_MANDATORY : 0);
-        rc < 0)
-      throw SetupError("--alpn: " + gnutls_message(rc), kExitUsage);
+  apply_choices(session_, *this, o, GNUTLS_CERT_IGNORE);  // TLS: no CertificateRequest unless --client-cert asks
   if (o.record_size_limit)
     if (int rc = gnutls_record_set_max_recv_size(session_, static_cast<size_t>(*o.record_size_limit)); rc < 0)
       throw SetupError("--record-size-limit " + std::to_string(*o.record_size_limit) + ": GnuTLS refuses it: " +
@@ -103,18 +75,9 @@ void GnutlsTlsSession::configure(int fd) {
       throw SetupError("--max-fragment-length: " + gnutls_message(rc), kExitUsage);
 
   if (server) {
-    const ClientCert want = o.client_cert.value_or(ClientCert::none);
-    gnutls_certificate_server_set_request(session_, want == ClientCert::none       ? GNUTLS_CERT_IGNORE
-                                                    : want == ClientCert::optional ? GNUTLS_CERT_REQUEST
-                                                                                   : GNUTLS_CERT_REQUIRE);
     if (int rc = gnutls_session_ticket_enable_server(session_, endpoint_.ticket_key()); rc < 0)
       throw SetupError("gnutls_session_ticket_enable_server: " + gnutls_message(rc), kExitInternal);
-    gnutls_handshake_set_post_client_hello_function(session_, &GnutlsTlsSession::on_client_hello);
   } else {
-    verify_name = o.server_name.value_or(o.connect.host);
-    if (o.server_name || !is_ip_literal(verify_name))  // SNI carries host names only (RFC 6066 3)
-      if (int rc = gnutls_server_name_set(session_, GNUTLS_NAME_DNS, verify_name.data(), verify_name.size()); rc < 0)
-        throw SetupError("--server-name " + verify_name + ": " + gnutls_message(rc), kExitUsage);
     if (!endpoint_.saved_session.empty()) {
       gnutls_datum_t d{endpoint_.saved_session.data(), static_cast<unsigned>(endpoint_.saved_session.size())};
       if (int rc = gnutls_session_set_data(session_, d.data, d.size); rc < 0)
@@ -135,21 +98,6 @@ GnutlsTlsSession::~GnutlsTlsSession() {
     }
   }
   gnutls_deinit(session_);
-}
-
-// --host-cert for the name the client sent; --unknown-sni for a name with none.
-int GnutlsTlsSession::on_client_hello(gnutls_session_t session) {
-  auto* self = static_cast<GnutlsTlsSession*>(static_cast<PeerCheck*>(gnutls_session_get_ptr(session)));
-  char name[256];
-  size_t len = sizeof name - 1;
-  unsigned int type = 0;
-  if (gnutls_server_name_get(session, name, &len, &type, 0) != 0 || type != GNUTLS_NAME_DNS) return 0;  // no SNI
-  name[len] = '\0';
-  if (auto* cred = self->endpoint_.host_credentials(name)) return gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, cred);
-  if (self->endpoint_.opts().unknown_sni == UnknownSni::default_cert) return 0;
-  self->sni_refused_ = true;
-  self->error = std::string("no --host-cert for the client's server name '") + name + "' (--unknown-sni alert)";
-  return GNUTLS_E_UNRECOGNIZED_NAME;  // sent as unrecognized_name (RFC 6066 3) by progress_of
 }
 
 int GnutlsTlsSession::on_key_update(gnutls_session_t session, unsigned int, unsigned, unsigned int incoming,
@@ -224,24 +172,9 @@ std::string GnutlsTlsSession::cipher_iana() const {
 std::string GnutlsTlsSession::cipher() const { return openssl_style_cipher_name(cipher_iana()); }
 
 nlohmann::json GnutlsTlsSession::handshake_details() const {
-  const char* group = gnutls_group_get_name(gnutls_group_get(session_));
-  gnutls_datum_t alpn{nullptr, 0};
-  const bool has_alpn = gnutls_alpn_get_selected_protocol(session_, &alpn) == 0 && alpn.size > 0;
-  nlohmann::json sni;
-  if (role == Role::client) {
-    if (endpoint_.opts().server_name || !is_ip_literal(verify_name)) sni = verify_name;
-  } else {
-    char name[256];
-    size_t len = sizeof name - 1;
-    unsigned int type = 0;
-    if (gnutls_server_name_get(session_, name, &len, &type, 0) == 0) sni = std::string(name, len);
-  }
-  return {{"group", group ? nlohmann::json(lower(group)) : nlohmann::json()},
-          {"resumed", gnutls_session_is_resumed(session_) != 0},
-          {"alpn", has_alpn ? nlohmann::json(std::string(reinterpret_cast<char*>(alpn.data), alpn.size))
-                            : nlohmann::json()},
-          {"server_name", sni},
-          {"connection", connection_}};
+  auto d = gnutls::handshake_details(session_, *this, endpoint_.opts());
+  d["connection"] = connection_;
+  return d;
 }
 
 bool GnutlsTlsSession::send_key_update() {

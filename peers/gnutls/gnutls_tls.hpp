@@ -27,8 +27,7 @@ class GnutlsTlsEndpoint final : public TlsEndpoint {
   const PeerOptions& opts() const { return opts_; }
   EventEmitter& events() const { return events_; }
   gnutls_certificate_credentials_t credentials() const { return cred_; }
-  // --host-cert's credentials for an SNI name; nullptr when none is configured.
-  gnutls_certificate_credentials_t host_credentials(const std::string& name) const;
+  const HostCredentials* hosts() const { return hosts_.get(); }
   const gnutls_datum_t* ticket_key() const { return &ticket_key_; }
   KeyLogFile* key_log() const { return key_log_.get(); }
   // Client: the previous connection's session data (empty before it).
@@ -38,7 +37,7 @@ class GnutlsTlsEndpoint final : public TlsEndpoint {
   const PeerOptions& opts_;
   EventEmitter& events_;
   gnutls_certificate_credentials_t cred_ = nullptr;
-  std::vector<std::pair<std::string, gnutls_certificate_credentials_t>> host_creds_;
+  std::unique_ptr<HostCredentials> hosts_;
   gnutls_datum_t ticket_key_{nullptr, 0};
   std::unique_ptr<KeyLogFile> key_log_;
 };
@@ -70,7 +69,6 @@ class GnutlsTlsSession final : public DtlsSession, private PeerCheck {
   // Maps a GnuTLS return code; reports alerts; sends our alert on a local failure.
   Progress progress_of(int rc, const char* call);
   void emit_alert(bool sent, int level, int description);
-  static int on_client_hello(gnutls_session_t session);
   static int on_key_update(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
                            const gnutls_datum_t* msg);
 
@@ -78,9 +76,7 @@ class GnutlsTlsSession final : public DtlsSession, private PeerCheck {
   gnutls_session_t session_ = nullptr;
   int fd_;
   int connection_;
-  std::vector<gnutls_datum_t> alpn_;
   std::string reason_;
-  bool sni_refused_ = false;  // --unknown-sni alert fired
 };
 
 }  // namespace wireproof::peers::gnutls

@@ -17,9 +17,7 @@ int main(int argc, char** argv) {
   // OpenSSL 3.0 has no record_size_limit (RFC 8449); 0-RTT is not implemented in the shim.
   backend.capabilities.protocols = {"dtls1.2", "tls1.2", "tls1.3"};
   backend.capabilities.missing = {
-      {"dtls1.2",
-       {"--host-cert", "--unknown-sni", "--alpn", "--client-cert", "--resume", "--record-size-limit",
-        "--max-fragment-length", "--key-update", "--early-data"}},
+      {"dtls1.2", {"--resume", "--record-size-limit", "--max-fragment-length", "--key-update", "--early-data"}},
       {"tls1.2", {"--record-size-limit", "--early-data"}},
       {"tls1.3", {"--record-size-limit", "--early-data"}}};
   return run_peer(argc, argv, backend);

@@ -66,20 +66,17 @@ void OpensslSession::configure_context() {
     throw SetupError("cannot pin DTLS 1.2: " + drain_openssl_errors(), kExitInternal);
 
   load_pki(ctx_.get(), opts_);
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-  }
+  key_log_ = open_key_log(opts_);
   install_key_log(ctx_.get(), key_log_.get());
   // Client: the server's chain must verify. Server: a client certificate is
   // requested and verified when sent (mutual auth is the client's choice).
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_info_callback(ctx_.get(), &OpensslSession::on_info);
+  if (!server) install_client_offers(ctx_.get(), opts_);
 
   if (server) {
+    choices_ = std::make_unique<ServerChoices>(opts_);
+    choices_->install(ctx_.get(), SSL_VERIFY_PEER);
     cookies_ = std::make_unique<CookieJar>();
     cookies_->install(ctx_.get());
     SSL_CTX_set_options(ctx_.get(), SSL_OP_COOKIE_EXCHANGE);
@@ -217,6 +214,7 @@ Progress OpensslSession::progress_of(int rc, const char* call) {
     case SSL_ERROR_ZERO_RETURN: return Progress::closed;
     default: break;
   }
+  reason_ = first_error_reason();
   error_ = std::string(call) + ": ";
   std::string queued = drain_openssl_errors();
   if (err == SSL_ERROR_SYSCALL && queued.empty())

@@ -18,15 +18,6 @@ namespace {
 constexpr unsigned char kSessionIdContext[] = "wireproof";
 constexpr int kWriteWaitMs = 10'000;  // a full TCP send buffer that stays full this long is a dead peer
 
-std::uint8_t max_fragment_code(int bytes) {
-  switch (bytes) {
-    case 512: return TLSEXT_max_fragment_length_512;
-    case 1024: return TLSEXT_max_fragment_length_1024;
-    case 2048: return TLSEXT_max_fragment_length_2048;
-    default: return TLSEXT_max_fragment_length_4096;
-  }
-}
-
 }  // namespace
 
 OpensslTlsEndpoint::OpensslTlsEndpoint(const PeerOptions& opts, EventEmitter& events) : opts_(opts), events_(events) {
@@ -37,81 +28,25 @@ OpensslTlsEndpoint::OpensslTlsEndpoint(const PeerOptions& opts, EventEmitter& ev
   if (!SSL_CTX_set_min_proto_version(ctx_.get(), version) || !SSL_CTX_set_max_proto_version(ctx_.get(), version))
     throw SetupError("cannot pin " + opts_.protocol + ": " + drain_openssl_errors(), kExitInternal);
   load_pki(ctx_.get(), opts_);
-  if (opts_.key_log) {
-    try {
-      key_log_ = std::make_unique<KeyLogFile>(*opts_.key_log);
-    } catch (const std::runtime_error& e) {
-      throw SetupError(e.what(), kExitUsage);
-    }
-  }
+  key_log_ = open_key_log(opts_);
   install_key_log(ctx_.get(), key_log_.get());
   SSL_CTX_set_mode(ctx_.get(), SSL_MODE_AUTO_RETRY);
-  for (const auto& p : opts_.alpn) {
-    alpn_wire_ += static_cast<char>(p.size());
-    alpn_wire_ += p;
-  }
   if (server) {
     configure_server();
     return;
   }
 
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
-  if (!alpn_wire_.empty() &&
-      SSL_CTX_set_alpn_protos(ctx_.get(), reinterpret_cast<const unsigned char*>(alpn_wire_.data()),
-                              static_cast<unsigned>(alpn_wire_.size())) != 0)
-    throw SetupError("--alpn: rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
-  if (opts_.max_fragment_length &&
-      SSL_CTX_set_tlsext_max_fragment_length(ctx_.get(), max_fragment_code(*opts_.max_fragment_length)) != 1)
-    throw SetupError("--max-fragment-length: rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
+  install_client_offers(ctx_.get(), opts_);
 }
 
 void OpensslTlsEndpoint::configure_server() {
-  const ClientCert want = opts_.client_cert.value_or(ClientCert::none);
-  SSL_CTX_set_verify(ctx_.get(),
-                     want == ClientCert::none       ? SSL_VERIFY_NONE
-                     : want == ClientCert::optional ? SSL_VERIFY_PEER
-                                                    : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                     nullptr);
+  choices_.emplace(opts_);
+  choices_->install(ctx_.get(), SSL_VERIFY_NONE);  // TLS: no CertificateRequest unless --client-cert asks
   // Resumption (tickets in 1.2, PSK in 1.3) is refused without a session id context once peers are verified.
   SSL_CTX_set_session_id_context(ctx_.get(), kSessionIdContext, sizeof kSessionIdContext - 1);
-  if (!alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(ctx_.get(), &OpensslTlsEndpoint::select_alpn, this);
-  if (!opts_.host_certs.empty() || opts_.unknown_sni == UnknownSni::alert) {
-    SSL_CTX_set_tlsext_servername_callback(ctx_.get(), &OpensslTlsEndpoint::on_server_name);
-    SSL_CTX_set_tlsext_servername_arg(ctx_.get(), this);
-  }
   // A server's --max-fragment-length needs nothing: OpenSSL honours a client's
   // max_fragment_length offer on its own (RFC 6066 4).
-}
-
-// The server's preference order wins (RFC 7301 3.2): the first of --alpn the client offered.
-int OpensslTlsEndpoint::select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                                    unsigned int inlen, void* arg) {
-  auto* self = static_cast<OpensslTlsEndpoint*>(arg);
-  unsigned char* chosen = nullptr;
-  int rc = SSL_select_next_proto(&chosen, outlen, reinterpret_cast<const unsigned char*>(self->alpn_wire_.data()),
-                                 static_cast<unsigned>(self->alpn_wire_.size()), in, inlen);
-  if (rc != OPENSSL_NPN_NEGOTIATED) return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol
-  *out = chosen;
-  return SSL_TLSEXT_ERR_OK;
-}
-
-// --host-cert for the name the client sent; --unknown-sni for a name with none.
-int OpensslTlsEndpoint::on_server_name(SSL* ssl, int* alert, void* arg) {
-  auto* self = static_cast<OpensslTlsEndpoint*>(arg);
-  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  if (!name) return SSL_TLSEXT_ERR_OK;  // no SNI: the default certificate
-  for (const auto& h : self->opts_.host_certs) {
-    if (h.name != name) continue;
-    if (SSL_use_certificate_chain_file(ssl, h.cert.c_str()) != 1 ||
-        SSL_use_PrivateKey_file(ssl, h.key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_check_private_key(ssl) != 1) {
-      *alert = SSL_AD_INTERNAL_ERROR;
-      return SSL_TLSEXT_ERR_ALERT_FATAL;
-    }
-    return SSL_TLSEXT_ERR_OK;
-  }
-  if (self->opts_.unknown_sni == UnknownSni::default_cert) return SSL_TLSEXT_ERR_OK;
-  *alert = SSL_AD_UNRECOGNIZED_NAME;  // RFC 6066 3
-  return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
 std::unique_ptr<DtlsSession> OpensslTlsEndpoint::session_on(int fd, int connection) {
@@ -181,19 +116,9 @@ std::string OpensslTlsSession::cipher_iana() const {
 }
 
 nlohmann::json OpensslTlsSession::handshake_details() const {
-  SSL* ssl = ssl_.get();
-  const int nid = SSL_get_negotiated_group(ssl);
-  const char* group = nid > 0 ? SSL_group_to_name(ssl, nid) : nullptr;
-  const unsigned char* alpn = nullptr;
-  unsigned int alpn_len = 0;
-  SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
-  const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  return {{"group", group ? nlohmann::json(group) : nlohmann::json()},
-          {"resumed", SSL_session_reused(ssl) == 1},
-          {"alpn", alpn_len ? nlohmann::json(std::string(reinterpret_cast<const char*>(alpn), alpn_len))
-                            : nlohmann::json()},
-          {"server_name", sni ? nlohmann::json(sni) : nlohmann::json()},
-          {"connection", connection_}};
+  auto d = openssl::handshake_details(ssl_.get());
+  d["connection"] = connection_;
+  return d;
 }
 
 bool OpensslTlsSession::send_key_update() {

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "peers/common/dtls_session.hpp"
 #include "peers/common/key_log_file.hpp"
+#include "peers/openssl/openssl_context.hpp"
 #include "peers/openssl/ssl_handles.hpp"
 
 namespace wireproof::peers::openssl {
@@ -29,15 +31,12 @@ class OpensslTlsEndpoint final : public TlsEndpoint {
 
  private:
   void configure_server();
-  static int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                         unsigned int inlen, void* arg);
-  static int on_server_name(SSL* ssl, int* alert, void* arg);
 
   const PeerOptions& opts_;
   EventEmitter& events_;
   std::unique_ptr<KeyLogFile> key_log_;  // referenced by ctx_
+  std::optional<ServerChoices> choices_;  // server; referenced by ctx_
   SslCtxPtr ctx_;
-  std::string alpn_wire_;  // --alpn as RFC 7301 ProtocolNameList
   SslSessionPtr saved_;
 };
 
