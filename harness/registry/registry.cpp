@@ -66,10 +66,10 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   if (e.contains("key_log")) {
     if (!e["key_log"].is_boolean()) f::fail(where, "key_log", "expected true or false");
     p.key_log = e["key_log"].get<bool>();
-    bool tls = false;
-    for (const auto& proto : p.protocols) tls = tls || scenario::is_tls(proto);
-    if (p.key_log && !tls)
-      f::fail(where, "key_log", "only a peer that speaks tls1.2 or tls1.3 writes a TLS key log (list them in protocols)");
+    bool secrets = false;  // plain TCP has no secrets to log
+    for (const auto& proto : p.protocols) secrets = secrets || proto != "tcp";
+    if (p.key_log && !secrets)
+      f::fail(where, "key_log", "only a peer that speaks TLS or DTLS writes a key log (its protocols are tcp only)");
   }
   p.kernel = parse_sysctl_profile(e, where);
   // How the peer meets the L3 wire (issue 9 interfaces, 1): a TUN in its

@@ -35,7 +35,7 @@ struct PeerEntry {
   contract::Capabilities capabilities;
   SysctlProfile kernel;                // "sysctls" and "route": applied in the peer's namespace (L3 wire)
   // "key_log": the peer takes --key-log PATH and writes NSS key-log lines there
-  // (TLS_CONTRACT.md "Registry"), so the harness can decrypt what it captured.
+  // (TLS_CONTRACT.md "Registry"; TLS and DTLS runs), so the harness can decrypt what it captured.
   bool key_log = false;
 
   bool speaks(std::string_view protocol) const {

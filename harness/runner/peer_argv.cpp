@@ -89,7 +89,8 @@ std::vector<std::string> tls_argv(const scenario::Scenario& sc, const PeerComman
 
 std::optional<std::filesystem::path> key_log_file(const scenario::Scenario& sc, const PeerCommand& peer,
                                                   const std::string& role, const std::filesystem::path& run_dir) {
-  if (!scenario::is_tls(sc.protocol) || !peer.key_log) return std::nullopt;
+  // TLS and DTLS 1.2 have secrets to log; plain TCP has none.
+  if (sc.protocol == "tcp" || !peer.key_log) return std::nullopt;
   return run_dir / ("keylog-" + role + ".txt");
 }
 
@@ -132,6 +133,7 @@ std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerComma
   add_optional("idle-timeout-ms", std::to_string(in.idle_ms));
   // Stock tools carry the workload as text lines; both ends must agree.
   if (in.lines) add_optional("framing", "lines");
+  if (!in.key_log.empty()) add("--key-log", in.key_log);
   return a;
 }
 

@@ -25,13 +25,14 @@ struct ArgvInputs {
   // A user-space stack on the L3 wire: its own address; it gets --packet-fd 3
   // (runner/child_setup.hpp) and --local-address. Empty otherwise.
   std::string packet_port_address = {};
-  // TLS: where a key_log peer writes its NSS key log (key_log_file); empty: no --key-log.
+  // Where a key_log peer writes its NSS key log (key_log_file); empty: no --key-log.
   std::string key_log = {};
 };
 
 // The key log a peer of `role` writes in a run of `sc` into `run_dir`
-// (<run dir>/keylog-<role>.txt, TLS_CONTRACT.md "Registry"); nullopt when it
-// writes none (not a TLS scenario, or its registry entry has no key_log).
+// (<run dir>/keylog-<role>.txt, TLS_CONTRACT.md "Registry": TLS and DTLS 1.2
+// runs); nullopt when it writes none (a tcp scenario, or its registry entry
+// has no key_log).
 std::optional<std::filesystem::path> key_log_file(const scenario::Scenario& sc, const PeerCommand& peer,
                                                   const std::string& role, const std::filesystem::path& run_dir);
 

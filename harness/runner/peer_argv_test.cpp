@@ -92,7 +92,7 @@ TEST(TlsArgv, PerSideVersionsAndThePlaintextServer) {
   EXPECT_EQ(std::find(client.begin(), client.end(), "--plaintext"), client.end());
 }
 
-TEST(TlsArgv, KeyLogsAreForKeyLogPeersInTlsRunsOnly) {
+TEST(TlsArgv, KeyLogsAreForKeyLogPeersInTlsAndDtlsRuns) {
   const auto tls = scenario::load_scenario_text(kTls13, "t.yaml");
   EXPECT_EQ(key_log_file(tls, shim(), "client", "/out/run"), std::filesystem::path("/out/run/keylog-client.txt"));
   PeerCommand plain = shim();
@@ -101,6 +101,15 @@ TEST(TlsArgv, KeyLogsAreForKeyLogPeersInTlsRunsOnly) {
   const auto tcp = scenario::load_scenario_text(
       "name: t\ndescription: test\nrefs: [\"RFC 9293 3.5\"]\nprotocol: tcp\n", "t.yaml");
   EXPECT_EQ(key_log_file(tcp, shim(), "server", "/out/run"), std::nullopt);
+  // DTLS 1.2 (TLS_CONTRACT.md: key-log applies to dtls1.2 as well).
+  const auto dtls = scenario::load_scenario_text(
+      "name: t\ndescription: test\nrefs: [\"RFC 6347 4.2\"]\nprotocol: dtls1.2\n", "t.yaml");
+  EXPECT_EQ(key_log_file(dtls, shim(), "server", "/out/run"), std::filesystem::path("/out/run/keylog-server.txt"));
+  const Argv argv = peer_argv(dtls, shim(), inputs("client", "/out/run/keylog-client.txt"));
+  ASSERT_GE(argv.size(), 2u);
+  EXPECT_EQ(Argv(argv.end() - 2, argv.end()), (Argv{"--key-log", "/out/run/keylog-client.txt"}));
+  const Argv without = peer_argv(dtls, shim(), inputs("client"));
+  EXPECT_EQ(std::find(without.begin(), without.end(), "--key-log"), without.end());
 }
 
 // A TLS peer gets no --mtu, so a small TUN MTU (MSS 88) is no gap for a peer
