@@ -45,7 +45,7 @@ nlohmann::json handshake_done_event(const std::string& version, const std::strin
 struct WorkloadStop {
   std::string reason;
   std::string error;
-  std::string library_reason;  // with an error: the library's name for it, when known
+  std::string library_reason = {};  // with an error: the library's name for it, when known
 };
 
 // Client: its app_data report; on error, end_with_error(2); otherwise our

@@ -1,10 +1,6 @@
 #include "peers/gnutls/gnutls_tls.hpp"
 
-#include <arpa/inet.h>
 #include <poll.h>
-
-#include <algorithm>
-#include <cctype>
 
 #include "peers/common/alert_names.hpp"
 #include "peers/common/cipher_names.hpp"
