@@ -17,7 +17,7 @@ std::unique_ptr<Check> make_retransmission_schedule();
 std::unique_ptr<Check> make_record_sequence();
 std::unique_ptr<Check> make_cookie_exchange();
 std::unique_ptr<Check> make_last_flight_answered();
-// TCP (protocols() == {"tcp"}), harness/checks/tcp/.
+// TCP (protocols(): tcp and TLS over TCP, tcp_support.hpp over_tcp), harness/checks/tcp/.
 std::unique_ptr<Check> make_tcp_handshake();
 std::unique_ptr<Check> make_tcp_data_intact();
 std::unique_ptr<Check> make_syn_retransmission_schedule();

@@ -3,11 +3,15 @@
 // both follow RFC 6347 / RFC 5246 numbering.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include "harness/scenario/protocol.hpp"
 
 namespace wireproof::scenario::names {
 
@@ -59,6 +63,30 @@ inline constexpr std::array<std::string_view, 6> kPeerEvents{
 inline constexpr std::array<std::string_view, 6> kTcpPeerEvents{
     "ready", "connected", "tcp_info", "app_data", "error", "closed",
 };
+
+// The same for a TLS peer (TLS_CONTRACT.md "Events").
+inline constexpr std::array<std::string_view, 8> kTlsPeerEvents{
+    "ready", "connected", "handshake_done", "key_update", "app_data", "alert", "error", "closed",
+};
+
+// TCP checks that judge plain TCP only: tcp_data_intact compares the wire's
+// byte stream with the applications' digests, and under TLS the wire carries
+// ciphertext (TLS's data_intact decrypts first). Every other TCP check judges
+// TLS's TCP connections too (scenario/protocol.hpp runs_over_tcp).
+inline constexpr std::array<std::string_view, 1> kPlainTcpOnlyCheckNames{"tcp_data_intact"};
+
+// The checks `expect.checks` may name in a scenario of `protocol`.
+inline std::vector<std::string_view> check_names(std::string_view protocol) {
+  if (protocol == "tcp") return {kTcpCheckNames.begin(), kTcpCheckNames.end()};
+  if (is_tls(protocol)) {
+    std::vector<std::string_view> out;
+    for (auto n : kTcpCheckNames)
+      if (std::find(kPlainTcpOnlyCheckNames.begin(), kPlainTcpOnlyCheckNames.end(), n) == kPlainTcpOnlyCheckNames.end())
+        out.push_back(n);
+    return out;
+  }
+  return {kCheckNames.begin(), kCheckNames.end()};
+}
 
 template <std::size_t N>
 std::optional<int> number_of(const std::array<NamedNumber, N>& table, std::string_view name) {

@@ -58,7 +58,7 @@ class FastRetransmit final : public Check {
     return "The TCP sender SHOULD use the \"fast retransmit\" algorithm to detect and repair loss, based on "
            "incoming duplicate ACKs.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   std::vector<std::string> parameters() const override {
     return {"max_delay_ms", "immediate_ack_ms", "immediate_dup_ack"};
   }

@@ -15,11 +15,17 @@
 #include "harness/checks/check.hpp"
 #include "harness/checks/support/peer_reports.hpp"
 #include "harness/dissect/tcp_stream.hpp"
+#include "harness/scenario/protocol.hpp"
 
 namespace wireproof::checks::tcp {
 
 inline const char* const kDirs[] = {"c2s", "s2c"};
-inline std::vector<std::string> tcp_only() { return {"tcp"}; }
+// Check::protocols() of a TCP check: every protocol whose connections are TCP
+// connections (plain tcp and TLS over TCP; scenario/protocol.hpp).
+inline std::vector<std::string> over_tcp() { return scenario::tcp_carried_protocols(); }
+// A check that judges the application's bytes on the wire, which TLS encrypts
+// (scenario/names.hpp kPlainTcpOnlyCheckNames).
+inline std::vector<std::string> plain_tcp_only() { return {"tcp"}; }
 
 // The role that sends in `dir`: c2s -> client.
 inline std::string sender_role(const std::string& dir) { return dir == "c2s" ? "client" : "server"; }

@@ -65,7 +65,7 @@ class ZeroWindowProbe final : public Check {
     return "The sending TCP peer must regularly transmit at least one octet of new data (if available), or "
            "retransmit to the receiving TCP peer even if the send window is zero, in order to \"probe\" the window.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override {
     return {"max_first_probe_ms", "resume_ms", "tolerance_ms", "tolerance_pct"};
