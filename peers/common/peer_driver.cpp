@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstring>
 #include <iostream>
@@ -111,10 +112,14 @@ class PeerRun {
       } catch (const SetupError& e) {
         return end_with_error(e.exit_code, e.what(), emit_);
       }
-      if (int rc = drive(*session, conn->fd()); rc != kExitOk) {
-        linger_close(conn->fd());
-        return rc;
-      }
+      // Every ending lingers: our close_notify (sent by the core) is followed
+      // by FIN, and the peer's close_notify and FIN are read before the
+      // socket closes. Closing at once with them unread makes the kernel
+      // answer them with a RST (RFC 9293 3.6 / RFC 1122 4.2.2.13), which
+      // truncates the peer's close (graceful_close fails the pair).
+      const int rc = drive(*session, conn->fd());
+      linger_close(conn->fd());
+      if (rc != kExitOk) return rc;
     }
     return kExitOk;
   }
@@ -147,10 +152,11 @@ class PeerRun {
     }
   }
 
-  // After a failure (our fatal alert sent): FIN, then read and discard until
-  // the peer's FIN or a second passes. Closing with the peer's bytes unread
-  // would send a RST, and a peer that is still writing then loses our alert
-  // to ECONNRESET before it reads it.
+  // After the connection's end (our close_notify or fatal alert sent): FIN,
+  // then read and discard until the peer's FIN or a second passes. Closing
+  // with the peer's bytes unread would send a RST: a peer that is still
+  // writing then loses our alert to ECONNRESET before it reads it, and a
+  // peer answering our close_notify with its own gets a reset instead.
   static void linger_close(int fd) {
     ::shutdown(fd, SHUT_WR);
     const auto until = Clock::now() + milliseconds(1000);
@@ -189,6 +195,9 @@ class PeerRun {
 }  // namespace
 
 int run_peer(int argc, char** argv, const Backend& backend) {
+  // A write to a connection the peer reset must fail with EPIPE (an error
+  // event, the contract's ending), not kill the shim with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   EventEmitter events(std::cout);
   std::vector<std::string> args(argv + 1, argv + argc);
   ParseResult parsed = parse_peer_options(args, backend.identity, backend.capabilities);
