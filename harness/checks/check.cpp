@@ -50,6 +50,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_record_framing());
   out.push_back(make_version_negotiation());
   out.push_back(make_middlebox_compat());
+  out.push_back(make_hello_retry_request());
   return out;
 }
 

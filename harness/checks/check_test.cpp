@@ -36,7 +36,7 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "urgent_data",
                                              // TLS (C1)
                                              "tls_handshake_completes", "record_size", "record_framing",
-                                             "version_negotiation", "middlebox_compat"}));
+                                             "version_negotiation", "middlebox_compat", "hello_retry_request"}));
 }
 
 // The scenario loader's name tables (one per protocol) are the registry's checks.

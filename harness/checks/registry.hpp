@@ -38,5 +38,6 @@ std::unique_ptr<Check> make_record_size();
 std::unique_ptr<Check> make_record_framing();
 std::unique_ptr<Check> make_version_negotiation();
 std::unique_ptr<Check> make_middlebox_compat();
+std::unique_ptr<Check> make_hello_retry_request();
 
 }  // namespace wireproof::checks
