@@ -33,7 +33,10 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "rto_matches_stack", "fast_retransmit",
                                              "segments_fit_mss", "zero_window_probe", "graceful_close",
                                              "delayed_ack", "pmtud_response", "blind_reset_defence", "keepalive",
-                                             "urgent_data"}));
+                                             "urgent_data",
+                                             // TLS (C1)
+                                             "tls_handshake_completes", "record_size", "record_framing",
+                                             "version_negotiation", "middlebox_compat", "hello_retry_request"}));
 }
 
 // The scenario loader's name tables (one per protocol) are the registry's checks.

@@ -32,5 +32,12 @@ std::unique_ptr<Check> make_pmtud_response();
 std::unique_ptr<Check> make_blind_reset_defence();
 std::unique_ptr<Check> make_keepalive();
 std::unique_ptr<Check> make_urgent_data();
+// TLS over TCP (protocols() tls1.2 / tls1.3), harness/checks/tls/: helper C1's.
+std::unique_ptr<Check> make_tls_handshake_completes();
+std::unique_ptr<Check> make_record_size();
+std::unique_ptr<Check> make_record_framing();
+std::unique_ptr<Check> make_version_negotiation();
+std::unique_ptr<Check> make_middlebox_compat();
+std::unique_ptr<Check> make_hello_retry_request();
 
 }  // namespace wireproof::checks
