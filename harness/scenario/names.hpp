@@ -55,6 +55,15 @@ inline constexpr std::array<std::string_view, 14> kTcpCheckNames{
     "keepalive",         "urgent_data",
 };
 
+// The TLS checks (harness/checks/tls), named in TLS scenarios beside the TCP ones.
+inline constexpr std::array<std::string_view, 6> kTlsCheckNames{
+    "tls_handshake_completes", "record_size",      "record_framing",
+    "version_negotiation",     "middlebox_compat", "hello_retry_request",
+};
+
+// Of those, the ones only TLS 1.3 has (RFC 8446 D.4, 4.1.4).
+inline constexpr std::array<std::string_view, 2> kTls13OnlyCheckNames{"middlebox_compat", "hello_retry_request"};
+
 // Events a peer prints (peers/CONTRACT.md) that a timeline entry may wait for.
 inline constexpr std::array<std::string_view, 6> kPeerEvents{
     "ready", "handshake_done", "app_data", "alert", "error", "closed",
@@ -82,6 +91,10 @@ inline std::vector<std::string_view> check_names(std::string_view protocol) {
     std::vector<std::string_view> out;
     for (auto n : kTcpCheckNames)
       if (std::find(kPlainTcpOnlyCheckNames.begin(), kPlainTcpOnlyCheckNames.end(), n) == kPlainTcpOnlyCheckNames.end())
+        out.push_back(n);
+    for (auto n : kTlsCheckNames)
+      if (protocol == "tls1.3" ||
+          std::find(kTls13OnlyCheckNames.begin(), kTls13OnlyCheckNames.end(), n) == kTls13OnlyCheckNames.end())
         out.push_back(n);
     return out;
   }

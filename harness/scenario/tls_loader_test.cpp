@@ -250,11 +250,13 @@ TEST(TlsScenarioErrors, ChecksAndEventsOfOtherProtocols) {
             (Problems{"t.yaml:8:5: check 'tcp_data_intact' judges tcp, not this scenario's protocol tls1.3 (its "
                       "checks: tcp_handshake, syn_retransmission_schedule, rto_backoff, rto_matches_stack, "
                       "fast_retransmit, segments_fit_mss, zero_window_probe, delayed_ack, graceful_close, "
-                      "pmtud_response, blind_reset_defence, keepalive, urgent_data)",
+                      "pmtud_response, blind_reset_defence, keepalive, urgent_data, tls_handshake_completes, record_size, "
+                      "record_framing, version_negotiation, middlebox_compat, hello_retry_request)",
                       "t.yaml:9:5: check 'mtu_fit' judges dtls1.2, not this scenario's protocol tls1.3 (its checks: "
                       "tcp_handshake, syn_retransmission_schedule, rto_backoff, rto_matches_stack, fast_retransmit, "
                       "segments_fit_mss, zero_window_probe, delayed_ack, graceful_close, pmtud_response, "
-                      "blind_reset_defence, keepalive, urgent_data)"}));
+                      "blind_reset_defence, keepalive, urgent_data, tls_handshake_completes, record_size, record_framing, "
+                      "version_negotiation, middlebox_compat, hello_retry_request)"}));
   EXPECT_EQ(problems_of(kTls13 + "timeline:\n  - on: {peer: client, event: tcp_info}\n    set: {mtu: 1280}\n"),
             (Problems{"t.yaml:6:31: event 'tcp_info' is not a tls1.3 peer event (expected one of ready, connected, "
                       "handshake_done, key_update, app_data, alert, error, closed)"}));
