@@ -13,7 +13,12 @@
 //    claim never overrides the wire, so a disagreement fails that side;
 //  - a handshake_done the wire refutes (no Finished either way) fails that
 //    side whatever the scenario expects; expect.handshake: fail passes only
-//    when the handshake did not complete.
+//    when the handshake did not complete;
+//  - TLS 1.3: a fatal alert from the server before any application data of
+//    its own (decrypted) means it refused the client's last flight
+//    (certificate_required): not complete, though both Finished crossed; the
+//    client's handshake_done stands (it was done after its Finished), the
+//    server's is refuted.
 // Parameters: none.
 #include <fmt/format.h>
 #include <openssl/ssl.h>
@@ -74,6 +79,22 @@ FinishedSeen finished(const dissect::TlsTranscript& t, const dissect::Transcript
   return f;
 }
 
+// TLS 1.3: the server refused the client's last flight (its Certificate,
+// CertificateVerify, Finished; e.g. certificate_required, RFC 8446 4.4.2.4:
+// "abort the handshake"): a fatal alert from the server, decrypted, before
+// any application data of its own. Both Finished are then on the wire, yet
+// the handshake failed. Not seen without the key log (the alert is protected).
+std::optional<dissect::TranscriptAlert> server_abort(const dissect::TlsTranscript& t) {
+  if (t.version != dissect::kTls13) return std::nullopt;
+  for (const auto& a : t.s2c.alerts) {
+    if (a.level != 2) continue;
+    for (std::size_t k = 0; k < a.record; ++k)
+      if (t.s2c.records[k].decrypted && t.s2c.records[k].content_type == dissect::kApplicationData) return std::nullopt;
+    return a;
+  }
+  return std::nullopt;
+}
+
 class TlsHandshakeCompletes final : public Check {
  public:
   std::string name() const override { return "tls_handshake_completes"; }
@@ -99,12 +120,19 @@ class TlsHandshakeCompletes final : public Check {
     for (std::size_t n = 0; n < view.connections.size(); ++n) {
       const auto& t = view.connections[n].tls;
       const FinishedSeen fc = finished(t, t.c2s), fs = finished(t, t.s2c);
-      const bool on_wire = t.server_hello && fc.seen && fs.seen;
+      const auto aborted = server_abort(t);
+      const bool finished_both = t.server_hello && fc.seen && fs.seen;
+      const bool on_wire = finished_both && !aborted;
       if (on_wire) ++completed;
       json cj{{"connection", n + 1}, {"server_hello", t.server_hello.has_value()},
               {"client_finished", fc.seen ? (fc.inferred ? "inferred" : "decrypted") : "absent"},
               {"server_finished", fs.seen ? (fs.inferred ? "inferred" : "decrypted") : "absent"}};
       for (const auto* f : {&fc, &fs}) r.evidence.insert(r.evidence.end(), f->packets.begin(), f->packets.end());
+      if (aborted) {
+        cj["server_aborted"] = aborted->description;
+        const auto packets = support::record_packets(t.s2c.records[aborted->record]);
+        r.evidence.insert(r.evidence.end(), packets.begin(), packets.end());
+      }
       if (fc.inferred || fs.inferred)
         not_judged.push_back(fmt::format("connection {}: Finished not decrypted ({}): the protected records that "
                                          "must follow it were counted instead", n + 1,
@@ -127,12 +155,18 @@ class TlsHandshakeCompletes final : public Check {
         if (!done) continue;
         ++judged;
         if (done->i) r.evidence.push_back(*done->i);
-        if (!on_wire) {
+        // TLS 1.3: the client's handshake is done once it sent its Finished
+        // (RFC 8446 4.4.4); the server may still refuse that flight. Its
+        // handshake_done is then true, the server's is not.
+        const bool refuted = !finished_both || (aborted && std::string(role) == "server");
+        if (refuted) {
           support::add_failed_dir(r, dir);
           problems.push_back(fmt::format("connection {}: the {} reported handshake_done but the wire shows {}", n + 1,
                                          role, !t.server_hello ? "no ServerHello"
                                                : !fc.seen      ? "no Finished from the client"
-                                                               : "no Finished from the server"));
+                                               : !fs.seen      ? "no Finished from the server"
+                                                               : fmt::format("its fatal alert {} refusing the client's "
+                                                                             "last flight", aborted->description)));
           continue;
         }
         const auto& e = done->event;

@@ -86,5 +86,41 @@ TEST_F(TlsHandshakeCompletes, AnOpenSslNameForThe12SuiteIsAccepted) {
   EXPECT_EQ(r.measured["connections"][0]["client_finished"], "decrypted") << r.measured.dump();
 }
 
+// A real TLS 1.3 server requiring a client certificate the client does not
+// have: both Finished cross, then the server's fatal certificate_required.
+// Fails without server_abort (the handshake "completed on the wire").
+TEST_F(TlsHandshakeCompletes, AServerRefusingTheClientsLastFlightFailsTheHandshake) {
+  OpensslMemoryPair p(pki_, TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256");
+  SSL_set_verify(p.server, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  for (int i = 0; i < 10; ++i) {
+    SSL_do_handshake(p.client);
+    p.pump();
+    SSL_do_handshake(p.server);
+    p.pump();
+  }
+  ASSERT_TRUE(SSL_is_init_finished(p.client));
+  ASSERT_FALSE(SSL_is_init_finished(p.server));
+  TlsOverTcp w;
+  w.b.scenario.protocol = "tls1.3";
+  w.b.scenario.expect.handshake_completes = false;
+  w.send("c2s", p.c2s, 300);
+  w.send("s2c", p.s2c, 300);
+  w.b.client_event({{"event", "handshake_done"}, {"version", "TLSv1.3"}, {"cipher", "TLS_AES_128_GCM_SHA256"}}, w.now);
+  const auto judge = [&] {
+    auto in = w.b.inputs();
+    in.key_logs = {{"keylog-client.txt", p.key_log, ""}};
+    return check_->run(in);
+  };
+  auto r = judge();
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["connections"][0]["server_aborted"], 116) << r.measured.dump();  // certificate_required
+  EXPECT_EQ(r.measured["completed_on_wire"], 0);
+  // A server claiming the handshake done is refuted; the client's claim stands.
+  w.b.server_event({{"event", "handshake_done"}, {"version", "TLSv1.3"}, {"cipher", "TLS_AES_128_GCM_SHA256"}}, w.now);
+  r = judge();
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"s2c"})) << r.detail;
+}
+
 }  // namespace
 }  // namespace wireproof::checks
