@@ -66,6 +66,9 @@ class DtlsSession {
   virtual std::string last_error() const = 0;   // for a person
   // The library's own name for the last failure ("certificate verify failed", "GNUTLS_E_..."), or "".
   virtual std::string last_error_reason() const { return ""; }
+  // The socket error behind the last failure (ECONNRESET, EPIPE ...), 0 when
+  // it was not the socket's: the contract's `error.errno` (TLS over TCP).
+  virtual int last_errno() const { return 0; }
 
   // Fields added to `handshake_done` (TLS: group, resumed, alpn, server_name, connection).
   virtual nlohmann::json handshake_details() const { return nlohmann::json::object(); }

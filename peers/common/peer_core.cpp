@@ -154,13 +154,13 @@ void PeerCore::server_step() {
 void PeerCore::finish_client(const std::string& reason, const std::string& error) {
   exit_code_ = end_client_workload(client_->report(error.empty() ? workload_ended_by(reason) : error),
                                    client_->complete(), client_->verified(),
-                                   {reason, error, error.empty() ? "" : session_.last_error_reason()}, emit_,
+                                   {reason, error, error.empty() ? "" : session_.last_error_reason(), error.empty() ? 0 : session_.last_errno()}, emit_,
                                    [this] { session_.send_close_notify(); });
 }
 
 void PeerCore::finish_server(const std::string& reason, const std::string& error) {
   exit_code_ = end_server_workload(server_->report(), server_->verified(),
-                                   {reason, error, error.empty() ? "" : session_.last_error_reason()}, emit_);
+                                   {reason, error, error.empty() ? "" : session_.last_error_reason(), error.empty() ? 0 : session_.last_errno()}, emit_);
 }
 
 }  // namespace wireproof::peers

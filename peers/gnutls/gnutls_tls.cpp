@@ -1,5 +1,6 @@
 #include "peers/gnutls/gnutls_tls.hpp"
 
+#include <cerrno>
 #include <poll.h>
 
 #include "peers/common/alert_names.hpp"
@@ -193,6 +194,7 @@ void GnutlsTlsSession::emit_alert(bool sent, int level, int description) {
 }
 
 Progress GnutlsTlsSession::progress_of(int rc, const char* call) {
+  const int saved_errno = errno;  // the socket's, for a pull/push error (GnuTLS's transport is recv/send)
   if (rc >= 0) return Progress::done;
   if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
     return gnutls_record_get_direction(session_) == 1 ? Progress::want_write : Progress::want_read;
@@ -206,6 +208,10 @@ Progress GnutlsTlsSession::progress_of(int rc, const char* call) {
     return Progress::failed;
   }
   if (!gnutls_error_is_fatal(rc)) return Progress::want_read;
+  if (rc == GNUTLS_E_PULL_ERROR || rc == GNUTLS_E_PUSH_ERROR) errno_ = saved_errno;
+  // GnuTLS reports a reset read or write as a premature termination; the
+  // socket's errno still names it (a clean EOF leaves no such errno).
+  if (rc == GNUTLS_E_PREMATURE_TERMINATION && (saved_errno == ECONNRESET || saved_errno == EPIPE)) errno_ = saved_errno;
   reason_ = gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : std::to_string(rc);
   std::string why = error.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error;
   error = std::string(call) + ": " + why;

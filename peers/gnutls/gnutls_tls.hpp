@@ -61,6 +61,7 @@ class GnutlsTlsSession final : public DtlsSession, private PeerCheck {
   std::string cipher_iana() const override;
   std::string last_error() const override { return error; }
   std::string last_error_reason() const override { return reason_; }
+  int last_errno() const override { return errno_; }
   nlohmann::json handshake_details() const override;
   bool send_key_update() override;
 
@@ -77,6 +78,7 @@ class GnutlsTlsSession final : public DtlsSession, private PeerCheck {
   int fd_;
   int connection_;
   std::string reason_;
+  int errno_ = 0;  // the socket error behind the last failure
 };
 
 }  // namespace wireproof::peers::gnutls

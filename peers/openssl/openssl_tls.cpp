@@ -144,6 +144,7 @@ Progress OpensslTlsSession::progress_of(int rc, const char* call) {
   error_ = std::string(call) + ": ";
   std::string queued = drain_openssl_errors();
   if (err == SSL_ERROR_SYSCALL && queued.empty()) {
+    errno_ = saved_errno;
     error_ += saved_errno ? std::strerror(saved_errno) : "unexpected EOF";
     if (reason_.empty()) reason_ = saved_errno ? std::strerror(saved_errno) : "unexpected eof";
   } else {

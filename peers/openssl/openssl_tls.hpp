@@ -59,6 +59,7 @@ class OpensslTlsSession final : public DtlsSession {
   std::string cipher_iana() const override;
   std::string last_error() const override { return error_; }
   std::string last_error_reason() const override { return reason_; }
+  int last_errno() const override { return errno_; }
   nlohmann::json handshake_details() const override;
   bool send_key_update() override;
 
@@ -72,6 +73,7 @@ class OpensslTlsSession final : public DtlsSession {
   int fd_;
   int connection_;
   std::string error_, reason_;
+  int errno_ = 0;  // the socket error behind the last failure
 };
 
 }  // namespace wireproof::peers::openssl
