@@ -206,11 +206,17 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
   // before said (mtu-shrinks-below-min-pmtu linux -> lwip: 94 duplicate ACKs,
   // then the resend 200.1 ms after the last one, the RTO run from the ACK before).
   const bool on_an_ack = last_ack_us >= 0 && t - last_ack_us < o.min_rto_us;
+  // A known prober probes the tail at snd_una too, a full RTO late (the
+  // header): only with SACK on both SYNs and outside loss recovery (RFC 6582
+  // `recover` still above snd_una), as Linux's tcp_schedule_loss_probe.
+  const bool sack_on = self.syn && peer.syn && self.segments[*self.syn].tcp().sack_permitted &&
+                       peer.segments[*peer.syn].tcp().sack_permitted;
+  const bool probes_at_una = o.probing_senders.count(self.dir) > 0 && sack_on && !(recover && recover->seq > snd_una);
   using K = RetransmissionKind;
   if ((seg.dup_acks_seen >= o.dup_ack_threshold || seg.sack_seen) && on_an_ack) seg.rtx = K::fast;
   else if (ack_clocked || soon_after_rto) seg.rtx = K::recovery;
   else if (seg.end >= seg.snd_max_before && !retransmitted_since_progress &&
-           (seg.seq > snd_una || seg.since_previous_us < o.min_rto_us) && seg.seq >= 0)
+           (seg.seq > snd_una || seg.since_previous_us < o.min_rto_us || probes_at_una) && seg.seq >= 0)
     seg.rtx = K::tlp;
   else if (seg.since_previous_us < o.min_rto_us) seg.rtx = K::recovery;
   else seg.rtx = K::rto;

@@ -19,8 +19,13 @@ std::string seconds_text(double ms) { return ms >= 1000 ? fmt::format("{:.1f}", 
 
 const std::vector<dissect::TcpConnection>& connections(const Inputs& in) {
   // Every TCP check judges the same log: dissecting it once per check was most of their time.
-  if (!in.tcp_connections_cache)
-    in.tcp_connections_cache = std::make_shared<const std::vector<dissect::TcpConnection>>(dissect::tcp_connections(in.log));
+  if (!in.tcp_connections_cache) {
+    dissect::TcpStreamOptions options;
+    for (const char* dir : kDirs)
+      if (probes_tail(in, sender_role(dir))) options.probing_senders.insert(dir);
+    in.tcp_connections_cache =
+        std::make_shared<const std::vector<dissect::TcpConnection>>(dissect::tcp_connections(in.log, options));
+  }
   return *in.tcp_connections_cache;
 }
 
@@ -134,6 +139,10 @@ TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k, bool s
 bool sends_tail_loss_probes(const Inputs& in, const std::string& role) {
   const auto v = sysctl_in_force(in, role, "net.ipv4.tcp_early_retrans");
   return !v || std::atoi(v->c_str()) >= 3;
+}
+
+bool probes_tail(const Inputs& in, const std::string& role) {
+  return side_setup(in, role).kernel_tcp && sends_tail_loss_probes(in, role);
 }
 
 bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir, std::int64_t from_us,
