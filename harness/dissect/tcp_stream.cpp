@@ -51,17 +51,23 @@ std::optional<std::int64_t> delivered_at(const Datagram& d) {
 
 namespace {
 
-// The window the receiver of `d` saw: a `window` rule rewrites it on the way
-// (the event keeps the segment as its stack sent it; `delivered` holds what
-// left the wire), and the data sender may use only what it was offered.
-std::uint16_t window_as_delivered(const Datagram& d) {
-  constexpr std::size_t kWindowAt = 14;  // in the TCP header (RFC 9293 3.1); a rewrite keeps the IP header
+// The flags and window the receiver of `d` saw: a `window` rule rewrites the
+// window on the way, an `rst` rule the segment into an RST (the event keeps
+// the segment as its stack sent it; `delivered` holds what left the wire),
+// and the data sender may use only what it was offered.
+struct DeliveredHeader {
+  std::uint8_t flags = 0;
+  std::uint16_t window = 0;
+};
+DeliveredHeader header_as_delivered(const Datagram& d) {
+  constexpr std::size_t kFlagsAt = 13;  // in the TCP header (RFC 9293 3.1), the window after them; a rewrite keeps the IP header
   for (const auto& bytes : d.delivered) {
     bytes::Reader r(bytes);
-    std::uint16_t window = 0;
-    if (!bytes.empty() && d.ip && r.skip(d.ip->header_length + kWindowAt) && r.get_u16(window)) return window;
+    DeliveredHeader h;
+    if (!bytes.empty() && d.ip && r.skip(d.ip->header_length + kFlagsAt) && r.get_u8(h.flags) && r.get_u16(h.window))
+      return h;
   }
-  return d.tcp->window;
+  return {d.tcp->flags, d.tcp->window};
 }
 
 // 32-bit sequence numbers unwrapped onto a 64-bit line: each new value is
@@ -276,7 +282,9 @@ void add_segment(ConnState& cs, const Datagram& d) {
   }
   const std::size_t index = self.segments.size();
   if (syn && !self.syn) self.syn = index;
-  const std::uint16_t window = window_as_delivered(d);
+  const DeliveredHeader got = header_as_delivered(d);
+  const std::uint16_t window = got.window;
+  seg.reset_delivered = seg.delivered && (got.flags & f::rst) != 0;
   seg.window = syn ? window : static_cast<std::uint64_t>(window) << cs.shift_of(self);
   if (!syn) self.window_shift = cs.shift_of(self);
 

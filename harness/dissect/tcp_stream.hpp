@@ -76,6 +76,9 @@ struct TcpSegment {
   std::int64_t t_us() const { return d->t_us; }
   bool delivered = false;                // fate forwarded
   std::int64_t delivered_us = 0;         // first delivery (valid when delivered)
+  // Its receiver got an RST: the sender's own, or one the wire's `rst` rule
+  // made of the segment (tcp() keeps it as sent; `window` reads the RST's).
+  bool reset_delivered = false;
   // Relative sequence space of this direction: first data byte 0, the SYN -1.
   std::int64_t seq = 0, end = 0;         // [seq, end) incl. SYN/FIN
   std::int64_t data_start = 0;           // seq, or seq + 1 for a SYN

@@ -55,6 +55,26 @@ TEST(TcpStream, TheWindowIsTheDeliveredCopys) {
   EXPECT_EQ(f.only().s2c.segments.back().window, as_written << c.s2c.window_shift);
 }
 
+// The wire's rst rule delivers an RST|ACK (window 0) in place of the segment.
+TEST(TcpStream, ASegmentTheWireMadeAnRstIsDeliveredAsOne) {
+  Fixture f;
+  f.t.data("c2s", 1, 100);
+  auto& d = f.t.data("s2c", 2, 100);
+  d.ip->header_length = 20;
+  std::vector<std::uint8_t> rst(40, 0);
+  rst[20 + 13] = events::tcp_flags::rst | events::tcp_flags::ack;
+  d.delivered = {rst};
+  const std::size_t k = f.b.log.events.size() - 1;  // d is valid only until the next add
+  f.t.rst("c2s", 3);
+  auto c = f.only();
+  EXPECT_TRUE(c.s2c.segments.back().reset_delivered);
+  EXPECT_EQ(c.s2c.segments.back().window, 0u);
+  EXPECT_TRUE(c.s2c.rsts.empty());  // the server sent none
+  EXPECT_TRUE(c.c2s.segments.back().reset_delivered);  // the client's own
+  std::get<events::Datagram>(f.b.log.events[k]).delivered.clear();
+  EXPECT_FALSE(f.only().s2c.segments.back().reset_delivered);
+}
+
 TEST(TcpStream, ReassemblesFromDeliveredSegmentsOnly) {
   Fixture f;
   f.t.data("c2s", 1, 100);

@@ -62,6 +62,14 @@ std::optional<TimedReport> reset_report(const Inputs& in, const std::string& rol
   return first;
 }
 
+std::optional<Reset> reset_at(const dissect::TcpConnection& c) {
+  std::optional<Reset> first;
+  for (const auto* d : {&c.c2s, &c.s2c})
+    for (const auto& s : d->segments)
+      if (s.reset_delivered && (!first || s.delivered_us < first->at_us)) first = Reset{s.delivered_us, &s};
+  return first;
+}
+
 double Tolerance::for_expected(double expected_ms) const { return std::max(ms, pct / 100.0 * expected_ms); }
 bool Tolerance::fits(double measured_ms, double expected_ms) const {
   return std::fabs(measured_ms - expected_ms) <= for_expected(expected_ms);

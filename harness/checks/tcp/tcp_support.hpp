@@ -58,6 +58,16 @@ std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, 
 std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role,
                                         std::int64_t from_us = std::numeric_limits<std::int64_t>::min());
 
+// When `c` was reset: the first delivery of an RST either way (a side's own,
+// or a segment the wire's rst rule made one of: TcpSegment::reset_delivered),
+// and that segment; nullopt when none arrived. The connection is then CLOSED
+// (RFC 9293 3.10.7): neither side owes the other a segment after it.
+struct Reset {
+  std::int64_t at_us = 0;
+  const dissect::TcpSegment* rst = nullptr;
+};
+std::optional<Reset> reset_at(const dissect::TcpConnection& c);
+
 // max(tolerance_ms, tolerance_pct % of expected).
 struct Tolerance {
   double ms = 15, pct = 10;
