@@ -23,8 +23,7 @@
 #include "harness/checks/testdata/tls_over_tcp.hpp"
 #include "harness/dissect/openssl_memory_pair.hpp"
 #include "harness/dissect/tls_transcript.hpp"
-#include "impl/bytes/internet_checksum.hpp"
-#include "impl/bytes/writer.hpp"
+#include "harness/wire/l3/l3_packet_test_support.hpp"
 
 namespace wireproof::capture {
 namespace {
@@ -41,41 +40,18 @@ Bytes ipv4_address(const std::string& text) {
 // The IPv4 + TCP packet the log's layers describe (no TCP options), checksums valid.
 Bytes packet_of(const events::Datagram& d) {
   const auto& tcp = *d.tcp;
-  const Bytes src = ipv4_address(d.ip->src), dst = ipv4_address(d.ip->dst);
-  bytes::Writer t;
-  t.put_u16(tcp.src_port);
-  t.put_u16(tcp.dst_port);
-  t.put_u32(tcp.seq);
-  t.put_u32(tcp.ack);
-  t.put_u8(5 << 4);
-  t.put_u8(tcp.flags);
-  t.put_u16(tcp.window);
-  t.put_u16(0);
-  t.put_u16(0);
-  t.put_bytes(d.payload);
-  bytes::InternetChecksum sum;
-  sum.add(src);
-  sum.add(dst);
-  sum.add_u16(6);
-  sum.add_u16(static_cast<std::uint16_t>(t.size()));
-  sum.add(t.data());
-  t.patch_uint(16, 2, sum.value());
-  bytes::Writer ip;
-  ip.put_u8(0x45);
-  ip.put_u8(0);
-  ip.put_u16(static_cast<std::uint16_t>(20 + t.size()));
-  ip.put_u16(static_cast<std::uint16_t>(d.i));
-  ip.put_u16(0x4000);
-  ip.put_u8(64);
-  ip.put_u8(6);
-  ip.put_u16(0);
-  ip.put_bytes(src);
-  ip.put_bytes(dst);
-  bytes::InternetChecksum h;
-  h.add(ip.data());
-  ip.patch_uint(10, 2, h.value());
-  ip.put_bytes(t.data());
-  return ip.take();
+  wire::l3::test::TcpSegmentSpec s;
+  s.src = ipv4_address(d.ip->src);
+  s.dst = ipv4_address(d.ip->dst);
+  s.src_port = tcp.src_port;
+  s.dst_port = tcp.dst_port;
+  s.seq = tcp.seq;
+  s.ack = tcp.ack;
+  s.flags = tcp.flags;
+  s.window = tcp.window;
+  s.payload = d.payload;
+  s.ip_id = static_cast<std::uint16_t>(d.i);
+  return wire::l3::test::tcp_packet(s);
 }
 
 // tshark's handshake message types per TCP source port, in capture order.
