@@ -44,6 +44,8 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_blind_reset_defence());
   out.push_back(make_keepalive());
   out.push_back(make_urgent_data());
+  // TLS (helper C2's)
+  out.push_back(make_close_notify());
   return out;
 }
 

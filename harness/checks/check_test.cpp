@@ -33,7 +33,9 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "rto_matches_stack", "fast_retransmit",
                                              "segments_fit_mss", "zero_window_probe", "graceful_close",
                                              "delayed_ack", "pmtud_response", "blind_reset_defence", "keepalive",
-                                             "urgent_data"}));
+                                             "urgent_data",
+                                             // TLS (helper C2's)
+                                             "close_notify"}));
 }
 
 // The scenario loader's name tables (one per protocol) are the registry's checks.

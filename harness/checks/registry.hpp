@@ -32,5 +32,7 @@ std::unique_ptr<Check> make_pmtud_response();
 std::unique_ptr<Check> make_blind_reset_defence();
 std::unique_ptr<Check> make_keepalive();
 std::unique_ptr<Check> make_urgent_data();
+// TLS over TCP (protocols() tls1.2 / tls1.3), harness/checks/tls/: helper C2's.
+std::unique_ptr<Check> make_close_notify();
 
 }  // namespace wireproof::checks

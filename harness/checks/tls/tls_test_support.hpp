@@ -1,0 +1,57 @@
+// Test helper for the TLS checks: a real in-memory OpenSSL pair
+// (dissect/testing::OpensslMemoryPair) whose bytes go on one TCP connection
+// of an L3 event log (testdata/tls_over_tcp.hpp) as they are produced, so
+// the wire's order follows the test's calls.
+//
+//   PairOnWire pw(pki_, TLS1_3_VERSION);
+//   pw.start();                                    // handshake, on the wire
+//   SSL_write(pw.p.client, "hi", 2); pw.p.pump(); pw.flush();
+//   pw.w.t.fin("c2s", pw.w.now);
+//   auto in = pw.inputs_with_key_log();
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "harness/checks/testdata/tls_over_tcp.hpp"
+#include "harness/dissect/openssl_memory_pair.hpp"
+
+namespace wireproof::checks::testing {
+
+struct PairOnWire {
+  PairOnWire(const pki::PkiFiles& pki, int version)
+      : p(pki, version, version == TLS1_3_VERSION ? "TLS_AES_128_GCM_SHA256" : "ECDHE-ECDSA-AES128-GCM-SHA256") {}
+  dissect::testing::OpensslMemoryPair p;
+  TlsOverTcp w;
+  std::size_t c2s_sent = 0, s2c_sent = 0;
+
+  // Puts on the wire what each side wrote since the last flush, the client's first.
+  void flush(std::size_t mss = 1000) {
+    w.send("c2s", p.c2s, c2s_sent, p.c2s.size(), mss);
+    c2s_sent = p.c2s.size();
+    w.send("s2c", p.s2c, s2c_sent, p.s2c.size(), mss);
+    s2c_sent = p.s2c.size();
+  }
+  void start() {
+    p.handshake();
+    flush();
+  }
+  // `side` writes `text` (one record), the other reads it.
+  void write(SSL* side, const std::string& text) {
+    ASSERT_EQ(SSL_write(side, text.data(), static_cast<int>(text.size())), static_cast<int>(text.size()));
+    p.pump();
+    EXPECT_EQ(p.read(side == p.client ? p.server : p.client), text);
+    flush();
+  }
+  Inputs inputs() const { return w.b.inputs(); }
+  Inputs inputs_with_key_log() const {
+    auto in = w.b.inputs();
+    in.key_logs = {{"keylog-client.txt", p.key_log, ""}};
+    return in;
+  }
+};
+
+}  // namespace wireproof::checks::testing
