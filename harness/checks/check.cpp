@@ -46,6 +46,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_urgent_data());
   // TLS (helper C2's)
   out.push_back(make_close_notify());
+  out.push_back(make_key_update());
   return out;
 }
 

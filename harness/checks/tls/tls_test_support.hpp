@@ -46,6 +46,13 @@ struct PairOnWire {
     EXPECT_EQ(p.read(side == p.client ? p.server : p.client), text);
     flush();
   }
+  // What `side` wrote goes on the wire (from the next flush) but never reaches
+  // its peer's library: a peer that has not read it yet.
+  void withhold(SSL* side) {
+    auto& stream = side == p.client ? p.c2s : p.s2c;
+    char buf[16384];
+    for (int n; (n = BIO_read(SSL_get_wbio(side), buf, sizeof buf)) > 0;) stream.insert(stream.end(), buf, buf + n);
+  }
   Inputs inputs() const { return w.b.inputs(); }
   Inputs inputs_with_key_log() const {
     auto in = w.b.inputs();
