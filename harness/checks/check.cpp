@@ -47,6 +47,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   // TLS (helper C2's)
   out.push_back(make_close_notify());
   out.push_back(make_key_update());
+  out.push_back(make_session_resumption());
   return out;
 }
 

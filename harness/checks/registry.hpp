@@ -35,5 +35,6 @@ std::unique_ptr<Check> make_urgent_data();
 // TLS over TCP (protocols() tls1.2 / tls1.3), harness/checks/tls/: helper C2's.
 std::unique_ptr<Check> make_close_notify();
 std::unique_ptr<Check> make_key_update();
+std::unique_ptr<Check> make_session_resumption();
 
 }  // namespace wireproof::checks
