@@ -48,6 +48,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_close_notify());
   out.push_back(make_key_update());
   out.push_back(make_session_resumption());
+  out.push_back(make_alerts());
   return out;
 }
 

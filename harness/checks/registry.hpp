@@ -36,5 +36,6 @@ std::unique_ptr<Check> make_urgent_data();
 std::unique_ptr<Check> make_close_notify();
 std::unique_ptr<Check> make_key_update();
 std::unique_ptr<Check> make_session_resumption();
+std::unique_ptr<Check> make_alerts();
 
 }  // namespace wireproof::checks

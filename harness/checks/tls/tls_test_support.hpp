@@ -10,6 +10,7 @@
 //   auto in = pw.inputs_with_key_log();
 #pragma once
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <cstring>
@@ -37,6 +38,17 @@ struct PairOnWire {
   }
   void start() {
     p.handshake();
+    flush();
+  }
+  // A handshake that may fail (an alert): both sides step until nothing moves.
+  void attempt() {
+    for (int i = 0; i < 10; ++i) {
+      SSL_do_handshake(p.client);
+      p.pump();
+      SSL_do_handshake(p.server);
+      p.pump();
+    }
+    ERR_clear_error();
     flush();
   }
   // `side` writes `text` (one record), the other reads it.
