@@ -49,6 +49,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_key_update());
   out.push_back(make_session_resumption());
   out.push_back(make_alerts());
+  out.push_back(make_tls_data_intact());
   return out;
 }
 

@@ -37,5 +37,6 @@ std::unique_ptr<Check> make_close_notify();
 std::unique_ptr<Check> make_key_update();
 std::unique_ptr<Check> make_session_resumption();
 std::unique_ptr<Check> make_alerts();
+std::unique_ptr<Check> make_tls_data_intact();
 
 }  // namespace wireproof::checks
