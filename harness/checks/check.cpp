@@ -50,6 +50,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_session_resumption());
   out.push_back(make_alerts());
   out.push_back(make_tls_data_intact());
+  out.push_back(make_plaintext_fallback());
   return out;
 }
 

@@ -35,7 +35,7 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "delayed_ack", "pmtud_response", "blind_reset_defence", "keepalive",
                                              "urgent_data",
                                              // TLS (helper C2's)
-                                             "close_notify", "key_update", "session_resumption", "alerts", "tls_data_intact"}));
+                                             "close_notify", "key_update", "session_resumption", "alerts", "tls_data_intact", "plaintext_fallback"}));
 }
 
 // The scenario loader's name tables (one per protocol) are the registry's checks.

@@ -38,5 +38,6 @@ std::unique_ptr<Check> make_key_update();
 std::unique_ptr<Check> make_session_resumption();
 std::unique_ptr<Check> make_alerts();
 std::unique_ptr<Check> make_tls_data_intact();
+std::unique_ptr<Check> make_plaintext_fallback();
 
 }  // namespace wireproof::checks
