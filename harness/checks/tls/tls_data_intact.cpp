@@ -70,6 +70,7 @@ class TlsDataIntact final : public Check {
     const json none = json::object();
     std::vector<std::string> problems, blind;
     bool any_data = false;
+    int compared_total = 0;
     for (std::size_t unit = 0; unit < units; ++unit) {
       const json& c = per_connection ? client_reports[unit] : (client_reports.empty() ? none : client_reports.front());
       const json& s = per_connection ? server_reports[unit] : (server_reports.empty() ? none : server_reports.front());
@@ -143,6 +144,7 @@ class TlsDataIntact final : public Check {
           if (!digest.empty()) m[key] = digest;
         }
         m["digests_compared"] = compared;
+        compared_total += compared;
         if (!stream.empty() && compared == 0) {  // both sides broke the contract (peers/CONTRACT.md)
           support::add_failed_dir(r, "c2s");
           support::add_failed_dir(r, "s2c");
@@ -173,6 +175,11 @@ class TlsDataIntact final : public Check {
     } else if (!problems.empty()) {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{}{}", fmt::join(problems, "; "), rest);
+    } else if (compared_total == 0) {
+      r.verdict = Verdict::not_applicable;
+      r.detail = fmt::format("no digest compared: {}", any_data ? "the peers reported none for data the view could not "
+                                                                  "open"
+                                                                : "app_data reported, but no application data on the wire");
     } else {
       r.verdict = Verdict::pass;
       r.detail = fmt::format("the peers' digests match{}{}", blind.empty() ? " the decrypted streams" : "", rest);

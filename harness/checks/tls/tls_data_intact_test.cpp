@@ -107,6 +107,20 @@ TEST_P(TlsDataIntact, DataWithNoDigestOrDuplicateDeliveriesFail) {
   EXPECT_EQ(r.measured["failed_dirs"], json::array({"s2c"}));
 }
 
+// A digest of data that never crossed fails its sender; with nothing to
+// compare (no key log, one side's report) the check says so, no pass.
+TEST_P(TlsDataIntact, ReportsOfDataThatNeverCrossedFailOrAreNotJudged) {
+  PairOnWire handshake_only(pki_, GetParam());
+  handshake_only.start();
+  handshake_only.w.b.client_event({{"event", "app_data"}, {"sent_sha256", sha256_hex("chunk")}}, handshake_only.w.now);
+  auto r = judge(handshake_only.inputs_with_key_log());
+  ASSERT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("but the client put 0 decrypted bytes on the wire"), std::string::npos) << r.detail;
+  r = judge(handshake_only.inputs());
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_NE(r.detail.find("no digest compared"), std::string::npos) << r.detail;
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, TlsDataIntact, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
                          [](const auto& info) { return info.param == TLS1_3_VERSION ? "tls13" : "tls12"; });
 
