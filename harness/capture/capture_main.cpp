@@ -1,6 +1,11 @@
-// wireproof-capture EVENTS.jsonl OUT.pcapng: re-generates a run's capture from its event log.
+// wireproof-capture EVENTS.jsonl OUT.pcapng [--key-log F]...: re-generates a run's capture from its
+// event log, with the NSS key logs given in a Decryption Secrets Block (as the runner writes it).
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -18,15 +23,26 @@ int main(int argc, char** argv) {
   app.add_option("--wire-server-port", ep.wire_server_side.port, "wire's port facing the server")->capture_default_str();
   app.add_option("--server-port", ep.server.port, "server's UDP port")->capture_default_str();
   app.add_option("--t0-unix-us", ep.t0_unix_us, "wall-clock microseconds of t_us 0 (result.json started_at)");
+  std::vector<std::string> key_logs;
+  app.add_option("--key-log", key_logs, "NSS key log to embed (a run's keylog-client.txt, keylog-server.txt); repeatable")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   try {
     std::ifstream in(in_path);
     if (!in) throw std::runtime_error(in_path + ": cannot open");
     const auto log = events::read_jsonl(in, in_path);
+    std::vector<std::string> secrets;
+    for (const auto& path : key_logs) {
+      std::ifstream k(path, std::ios::binary);
+      if (!k) throw std::runtime_error(path + ": cannot open");
+      secrets.emplace_back(std::istreambuf_iterator<char>(k), std::istreambuf_iterator<char>());
+    }
+    std::ostringstream packets;
+    capture::write_pcapng(log, ep, packets);
     std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error(out_path + ": cannot create");
-    capture::write_pcapng(log, ep, out);
+    out << capture::with_tls_secrets(packets.str(), secrets);
     out.close();
     if (!out) throw std::runtime_error(out_path + ": write failed");
   } catch (const std::exception& e) {

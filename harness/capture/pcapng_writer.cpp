@@ -1,19 +1,22 @@
-// pcapng blocks (draft-ietf-opsawg-pcapng): SHB, IDB, EPB, written big-endian
+// pcapng blocks (draft-ietf-opsawg-pcapng): SHB, IDB, EPB, DSB, written big-endian
 // with impl/bytes Writer (readers detect byte order from the SHB magic).
 #include "harness/capture/pcapng_writer.hpp"
 
 #include <algorithm>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 
+#include "impl/bytes/reader.hpp"
 #include "impl/bytes/writer.hpp"
 
 namespace wireproof::capture {
 
 namespace {
 
-constexpr std::uint32_t kShb = 0x0A0D0D0A, kIdb = 1, kEpb = 6;
+constexpr std::uint32_t kShb = 0x0A0D0D0A, kIdb = 1, kEpb = 6, kDsb = 0x0000000A;
+constexpr std::uint32_t kSecretsTls = 0x544c534b;  // "TLSK": NSS key log
 constexpr std::uint16_t kLinktypeIpv4 = 228, kLinktypeRaw = 101;  // RAW: IPv4 or IPv6 by the version nibble
 constexpr std::uint16_t kOptEnd = 0, kOptComment = 1, kShbUserAppl = 4, kIfName = 2, kIfTsresol = 9;
 
@@ -47,6 +50,32 @@ void block(std::ostream& out, std::uint32_t type, Body&& body) {
 }
 
 }  // namespace
+
+std::string with_tls_secrets(const std::string& pcapng, const std::vector<std::string>& key_logs) {
+  std::string tls_key_log;
+  for (const auto& text : key_logs) {
+    tls_key_log += text;
+    if (!tls_key_log.empty() && tls_key_log.back() != '\n') tls_key_log += '\n';
+  }
+  if (tls_key_log.empty()) return pcapng;
+  bytes::Reader in(std::span(reinterpret_cast<const std::uint8_t*>(pcapng.data()), pcapng.size()));
+  std::uint32_t type = 0, length = 0, magic = 0;
+  if (!in.get_u32(type) || type != kShb || !in.get_u32(length) || !in.get_u32(magic) || magic != 0x1A2B3C4D ||
+      length < 28 || length % 4 != 0 || length > pcapng.size())
+    throw std::invalid_argument("with_tls_secrets: the capture does not start with a big-endian Section Header Block");
+  std::ostringstream dsb;
+  block(dsb, kDsb, [&](bytes::Writer& w) {
+    w.put_u32(kSecretsTls);
+    w.put_u32(static_cast<std::uint32_t>(tls_key_log.size()));  // secrets length, padding excluded
+    w.put_bytes(std::span(reinterpret_cast<const std::uint8_t*>(tls_key_log.data()), tls_key_log.size()));
+    pad4(w);
+    w.put_u32(kOptEnd);
+  });
+  std::string out = pcapng.substr(0, length);
+  out += dsb.str();
+  out.append(pcapng, length);
+  return out;
+}
 
 void write_pcapng(const events::EventLog& log, const CaptureEndpoints& ep, std::ostream& out) {
   const bool l3 = is_l3_log(log);

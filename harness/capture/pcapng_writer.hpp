@@ -58,6 +58,16 @@ std::vector<CapturedPacket> capture_packets(const events::EventLog& log, const C
 std::vector<std::uint8_t> ipv4_udp(const Endpoint& src, const Endpoint& dst, std::uint16_t ip_id,
                                    const std::vector<std::uint8_t>& payload);
 
+// `pcapng` (one written by write_pcapng) with a Decryption Secrets Block
+// (pcapng spec 4.7: block type 0x0000000A, secrets type 0x544c534b "TLSK")
+// holding the NSS key logs' text (each ended by a newline, in order), padded
+// to 32 bits, placed right
+// after the Section Header Block, before any packet: Wireshark and tshark then
+// decrypt the TLS in the capture with no setup. Throws std::invalid_argument
+// when `pcapng` does not start with a whole big-endian SHB (this writer's).
+// No key-log text at all: `pcapng` unchanged.
+std::string with_tls_secrets(const std::string& pcapng, const std::vector<std::string>& key_logs);
+
 // SHB, one IDB (LINKTYPE_IPV4, if_tsresol = microseconds), one EPB per packet;
 // for an L3 log two IDBs (LINKTYPE_RAW: client side, server side).
 void write_pcapng(const events::EventLog& log, const CaptureEndpoints& ep, std::ostream& out);

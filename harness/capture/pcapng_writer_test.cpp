@@ -232,3 +232,47 @@ TEST(CapturePackets, L3LogCarriesTheRealPacketsOnTheSidesInterfaces) {
 
 }  // namespace
 }  // namespace wireproof::capture
+
+namespace wireproof::capture {
+namespace {
+
+TEST(WithTlsSecrets, ADecryptionSecretsBlockRightAfterTheSectionHeader) {
+  std::ostringstream os;
+  write_pcapng(sample_log(), {}, os);
+  const std::string plain = os.str();
+  // Two files, the first without its last newline: 41 + 1 + 40 = 82 bytes, 2 of padding.
+  const std::string client = "CLIENT_RANDOM " + std::string(24, 'a') + " 01", server = "CLIENT_RANDOM " + std::string(22, 'b') + " 02\n";
+  const std::string key_log = client + "\n" + server;
+  const std::string file = with_tls_secrets(plain, {client, server});
+  const auto before = blocks(plain), after = blocks(file);
+  ASSERT_EQ(after.size(), before.size() + 1);
+  EXPECT_EQ(after[0].type, 0x0A0D0D0Au);
+  ASSERT_EQ(after[1].type, 0x0000000Au) << "the DSB comes before every interface and packet";
+  bytes::Reader dsb(after[1].body);
+  std::uint32_t secrets_type = 0, secrets_length = 0, end = 1;
+  std::span<const std::uint8_t> secrets, padding;
+  ASSERT_TRUE(dsb.get_u32(secrets_type) && dsb.get_u32(secrets_length));
+  EXPECT_EQ(secrets_type, 0x544c534bu) << "TLSK";
+  ASSERT_EQ(secrets_length, key_log.size());
+  ASSERT_TRUE(dsb.get_bytes(secrets_length, secrets) && dsb.get_bytes(2, padding) && dsb.get_u32(end));
+  EXPECT_EQ(std::string(secrets.begin(), secrets.end()), key_log);
+  EXPECT_EQ(padding[0] | padding[1], 0);
+  EXPECT_EQ(end, 0u) << "opt_endofopt";
+  EXPECT_TRUE(dsb.empty());
+  for (std::size_t k = 1; k < before.size(); ++k) {
+    EXPECT_EQ(after[k + 1].type, before[k].type);
+    EXPECT_TRUE(std::equal(after[k + 1].body.begin(), after[k + 1].body.end(), before[k].body.begin(), before[k].body.end()));
+  }
+}
+
+TEST(WithTlsSecrets, AnythingButThisWritersCaptureIsRefused) {
+  EXPECT_THROW(with_tls_secrets("", {"x"}), std::invalid_argument);
+  EXPECT_THROW(with_tls_secrets(std::string(64, '\0'), {"x"}), std::invalid_argument);
+  EXPECT_EQ(with_tls_secrets("not a capture", {"", ""}), "not a capture") << "no secrets: unchanged";
+  std::ostringstream os;
+  write_pcapng(sample_log(), {}, os);
+  EXPECT_THROW(with_tls_secrets(os.str().substr(0, 20), {"x"}), std::invalid_argument) << "a cut SHB";
+}
+
+}  // namespace
+}  // namespace wireproof::capture

@@ -34,17 +34,19 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "segments_fit_mss", "zero_window_probe", "graceful_close",
                                              "delayed_ack", "pmtud_response", "blind_reset_defence", "keepalive",
                                              "urgent_data",
-                                             // TLS (helper C2's)
-                                             "close_notify", "key_update", "session_resumption", "alerts", "tls_data_intact", "plaintext_fallback"}));
+                                             // TLS over TCP
+                                             "tls_handshake_completes", "record_size", "record_framing",
+                                             "version_negotiation", "middlebox_compat", "hello_retry_request",
+                                             "close_notify", "key_update", "session_resumption", "alerts",
+                                             "tls_data_intact", "plaintext_fallback"}));
 }
 
 // The scenario loader's name tables (one per protocol) are the registry's checks.
 TEST(AllChecks, ScenarioCheckNamesAreTheRegisteredChecks) {
-  for (const auto& [protocol, names] :
-       {std::pair{std::string("dtls1.2"), std::vector<std::string>(scenario::names::kCheckNames.begin(),
-                                                                    scenario::names::kCheckNames.end())},
-        std::pair{std::string("tcp"), std::vector<std::string>(scenario::names::kTcpCheckNames.begin(),
-                                                                scenario::names::kTcpCheckNames.end())}}) {
+  for (auto p : scenario::kProtocols) {
+    const std::string protocol(p);
+    const auto listed_names = scenario::names::check_names(protocol);
+    const std::vector<std::string> names(listed_names.begin(), listed_names.end());
     std::vector<std::string> registered;
     for (const auto& c : all_checks())
       if (judges_protocol(*c, protocol)) registered.push_back(c->name());

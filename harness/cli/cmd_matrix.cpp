@@ -52,7 +52,7 @@ int cmd_matrix(const MatrixOptions& o) {
         std::cerr << f << ": scenario name '" << sc.name << "' is used by another file\n";
         ++bad;
       }
-      scenarios.emplace_back(sc.name, f);
+      if (o.protocol.empty() || sc.protocol == o.protocol) scenarios.emplace_back(sc.name, f);
     } catch (const scenario::ScenarioError& e) {
       ++bad;
       for (const auto& p : e.problems()) std::cerr << p << "\n";
@@ -60,6 +60,10 @@ int cmd_matrix(const MatrixOptions& o) {
   }
   if (bad) {
     std::cerr << "wireproof: " << bad << " scenario file(s) invalid; nothing was run\n";
+    return 2;
+  }
+  if (scenarios.empty() && !o.protocol.empty()) {
+    std::cerr << "wireproof: no scenario of protocol " << o.protocol << " in the files given; nothing was run\n";
     return 2;
   }
   PeerLookup lookup = default_peer_lookup();

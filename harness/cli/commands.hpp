@@ -17,6 +17,7 @@ struct RunOptions {
 struct MatrixOptions {
   std::vector<std::string> scenarios, clients, servers;
   std::string expect, out, registry, shard = "1/1";
+  std::string protocol;  // non-empty: only the scenarios of this protocol (one table per TLS version)
   std::uint64_t seed = 1;
   unsigned jobs = 2;
   unsigned retries = 2;  // re-runs of an inconclusive or timing-failed cell

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/cli/commands.hpp"
+#include "harness/scenario/protocol.hpp"
 
 int main(int argc, char** argv) {
   using namespace wireproof::cli;
@@ -38,6 +39,9 @@ int main(int argc, char** argv) {
   mx_cmd->add_option("--out", mx.out, "Output directory")->required();
   mx_cmd->add_option("--shard", mx.shard, "Run only slice I of N (e.g. 2/4)")->capture_default_str();
   mx_cmd->add_option("--registry", mx.registry, "Peer registry (default: peers/registry.json)");
+  mx_cmd->add_option("--protocol", mx.protocol,
+                     "Run only the scenarios of this protocol (e.g. tls1.2 of scenarios/tls: one table per version)")
+      ->check(CLI::IsMember(std::vector<std::string>(wireproof::scenario::kProtocols.begin(), wireproof::scenario::kProtocols.end())));
   mx_cmd->add_option("--retries", mx.retries,
                      "Re-runs (same seed) of a cell that was inconclusive or failed a timing check; differing tries = flaky")
       ->capture_default_str()

@@ -30,6 +30,7 @@ runner::PeerCommand PeerLookup::resolve(const std::string& name) const {
   peer.capabilities = e.capabilities;
   peer.protocols = e.protocols;
   peer.packet_socket = e.device == "packet_socket";
+  peer.key_log = e.key_log;
   for (const auto& s : e.kernel.sysctls) peer.sysctls.push_back({s.name, s.value, s.if_present});
   for (const auto& r : e.kernel.route) peer.route_options.emplace_back(r.name, r.value);
   return peer;

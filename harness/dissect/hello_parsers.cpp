@@ -40,6 +40,14 @@ constexpr std::array<std::uint8_t, 32> kHelloRetryRequestRandom = {
 
 }  // namespace
 
+std::optional<HelloExtensions> parse_encrypted_extensions(std::span<const std::uint8_t> body, std::string& error) {
+  if (body.size() < 2) return fail<HelloExtensions>(error, "EncryptedExtensions: no extensions block");
+  Reader r(body);
+  HelloExtensions out;
+  if (!read_extensions(r, out)) return fail<HelloExtensions>(error, "EncryptedExtensions: bad extensions block");
+  return out;
+}
+
 std::optional<ClientHello> parse_client_hello(std::span<const std::uint8_t> body, HelloFlavour flavour,
                                               std::string& error) {
   Reader r(body);

@@ -45,6 +45,10 @@ std::optional<ServerHello> parse_server_hello(std::span<const std::uint8_t> body
 std::optional<HelloVerifyRequest> parse_hello_verify_request(std::span<const std::uint8_t> body,
                                                              std::string& error);
 
+// RFC 8446 4.3.1 EncryptedExtensions (a decrypted TLS 1.3 message): its
+// extension list, which may be empty but must be there.
+std::optional<HelloExtensions> parse_encrypted_extensions(std::span<const std::uint8_t> body, std::string& error);
+
 // The extension's data, if the hello carries it (the first one of that type).
 const std::vector<std::uint8_t>* find_extension(const HelloExtensions& extensions, std::uint16_t type);
 

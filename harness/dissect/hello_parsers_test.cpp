@@ -110,5 +110,21 @@ TEST(HelloParsers, TruncatedBodiesSayWhereTheyStopped) {
   EXPECT_EQ(error, "ClientHello: truncated random");
 }
 
+TEST(HelloParsers, EncryptedExtensionsAreAListThatMustBeThere) {
+  std::string error;
+  auto empty = parse_encrypted_extensions(Bytes{0, 0}, error);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+  auto two = parse_encrypted_extensions(Bytes{0, 9, 0, 16, 0, 1, 7, 0, 28, 0, 0}, error);
+  ASSERT_TRUE(two) << error;
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[0], (std::pair<std::uint16_t, std::vector<std::uint8_t>>{16, {7}}));
+  EXPECT_EQ((*two)[1].first, 28);
+  EXPECT_FALSE(parse_encrypted_extensions(Bytes{}, error));
+  EXPECT_EQ(error, "EncryptedExtensions: no extensions block");
+  EXPECT_FALSE(parse_encrypted_extensions(Bytes{0, 5, 0, 16, 0, 1}, error));
+  EXPECT_EQ(error, "EncryptedExtensions: bad extensions block");
+}
+
 }  // namespace
 }  // namespace wireproof::dissect

@@ -51,17 +51,23 @@ std::optional<std::int64_t> delivered_at(const Datagram& d) {
 
 namespace {
 
-// The window the receiver of `d` saw: a `window` rule rewrites it on the way
-// (the event keeps the segment as its stack sent it; `delivered` holds what
-// left the wire), and the data sender may use only what it was offered.
-std::uint16_t window_as_delivered(const Datagram& d) {
-  constexpr std::size_t kWindowAt = 14;  // in the TCP header (RFC 9293 3.1); a rewrite keeps the IP header
+// The flags and window the receiver of `d` saw: a `window` rule rewrites the
+// window on the way, an `rst` rule the segment into an RST (the event keeps
+// the segment as its stack sent it; `delivered` holds what left the wire),
+// and the data sender may use only what it was offered.
+struct DeliveredHeader {
+  std::uint8_t flags = 0;
+  std::uint16_t window = 0;
+};
+DeliveredHeader header_as_delivered(const Datagram& d) {
+  constexpr std::size_t kFlagsAt = 13;  // in the TCP header (RFC 9293 3.1), the window after them; a rewrite keeps the IP header
   for (const auto& bytes : d.delivered) {
     bytes::Reader r(bytes);
-    std::uint16_t window = 0;
-    if (!bytes.empty() && d.ip && r.skip(d.ip->header_length + kWindowAt) && r.get_u16(window)) return window;
+    DeliveredHeader h;
+    if (!bytes.empty() && d.ip && r.skip(d.ip->header_length + kFlagsAt) && r.get_u8(h.flags) && r.get_u16(h.window))
+      return h;
   }
-  return d.tcp->window;
+  return {d.tcp->flags, d.tcp->window};
 }
 
 // 32-bit sequence numbers unwrapped onto a 64-bit line: each new value is
@@ -206,11 +212,17 @@ void classify_retransmission(TcpDirection& self, std::size_t k, const TcpDirecti
   // before said (mtu-shrinks-below-min-pmtu linux -> lwip: 94 duplicate ACKs,
   // then the resend 200.1 ms after the last one, the RTO run from the ACK before).
   const bool on_an_ack = last_ack_us >= 0 && t - last_ack_us < o.min_rto_us;
+  // A known prober probes the tail at snd_una too, a full RTO late (the
+  // header): only with SACK on both SYNs and outside loss recovery (RFC 6582
+  // `recover` still above snd_una), as Linux's tcp_schedule_loss_probe.
+  const bool sack_on = self.syn && peer.syn && self.segments[*self.syn].tcp().sack_permitted &&
+                       peer.segments[*peer.syn].tcp().sack_permitted;
+  const bool probes_at_una = o.probing_senders.count(self.dir) > 0 && sack_on && !(recover && recover->seq > snd_una);
   using K = RetransmissionKind;
   if ((seg.dup_acks_seen >= o.dup_ack_threshold || seg.sack_seen) && on_an_ack) seg.rtx = K::fast;
   else if (ack_clocked || soon_after_rto) seg.rtx = K::recovery;
   else if (seg.end >= seg.snd_max_before && !retransmitted_since_progress &&
-           (seg.seq > snd_una || seg.since_previous_us < o.min_rto_us) && seg.seq >= 0)
+           (seg.seq > snd_una || seg.since_previous_us < o.min_rto_us || probes_at_una) && seg.seq >= 0)
     seg.rtx = K::tlp;
   else if (seg.since_previous_us < o.min_rto_us) seg.rtx = K::recovery;
   else seg.rtx = K::rto;
@@ -270,7 +282,9 @@ void add_segment(ConnState& cs, const Datagram& d) {
   }
   const std::size_t index = self.segments.size();
   if (syn && !self.syn) self.syn = index;
-  const std::uint16_t window = window_as_delivered(d);
+  const DeliveredHeader got = header_as_delivered(d);
+  const std::uint16_t window = got.window;
+  seg.reset_delivered = seg.delivered && (got.flags & f::rst) != 0;
   seg.window = syn ? window : static_cast<std::uint64_t>(window) << cs.shift_of(self);
   if (!syn) self.window_shift = cs.shift_of(self);
 

@@ -38,7 +38,12 @@
 //  - tlp: the first resend of the LAST segment sent since ACK progress, either
 //    not at snd_una or sooner than min_rto_us after its previous
 //    transmission: RFC 8985 7 probes the last segment, an RTO resends
-//    snd_una (RFC 6298 5.4) no sooner than the minimum RTO;
+//    snd_una (RFC 6298 5.4) no sooner than the minimum RTO. For a sender
+//    known to probe (TcpStreamOptions::probing_senders) on a SACK connection
+//    outside loss recovery, also at snd_una however late: Linux caps its
+//    probe timeout at the RTO and, with one segment in flight, sets it to
+//    2 SRTT + the minimum RTO, so its first timer resend there is the probe
+//    (tcp_info after it: retransmits 0, total_retrans 1);
 //  - rto: otherwise (the timer expired with no ACK information);
 //  - spurious (a flag on any kind): the sender had already received an ACK
 //    covering the segment's whole range.
@@ -50,6 +55,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +76,9 @@ struct TcpSegment {
   std::int64_t t_us() const { return d->t_us; }
   bool delivered = false;                // fate forwarded
   std::int64_t delivered_us = 0;         // first delivery (valid when delivered)
+  // Its receiver got an RST: the sender's own, or one the wire's `rst` rule
+  // made of the segment (tcp() keeps it as sent; `window` reads the RST's).
+  bool reset_delivered = false;
   // Relative sequence space of this direction: first data byte 0, the SYN -1.
   std::int64_t seq = 0, end = 0;         // [seq, end) incl. SYN/FIN
   std::int64_t data_start = 0;           // seq, or seq + 1 for a SYN
@@ -131,6 +140,10 @@ struct TcpStreamOptions {
   std::int64_t min_rto_us = 200000;      // Linux TCP_RTO_MIN; RFC 6298 2.4 allows a lower minimum than 1 s
   int dup_ack_threshold = 3;             // RFC 5681 DupThresh
   std::size_t max_stream_bytes = 64u << 20;  // reassembly bound (a wild sequence number is not buffered)
+  // Directions ("c2s", "s2c") whose sender sends RFC 8985 tail loss probes
+  // whenever SACK is on (Linux with net.ipv4.tcp_early_retrans 3 or 4). None
+  // by default: a sender of unknown kind may have no probes at all.
+  std::set<std::string> probing_senders;
 };
 
 // Every TCP connection in the log, in order of its first segment. A new SYN

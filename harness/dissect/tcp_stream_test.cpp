@@ -55,6 +55,26 @@ TEST(TcpStream, TheWindowIsTheDeliveredCopys) {
   EXPECT_EQ(f.only().s2c.segments.back().window, as_written << c.s2c.window_shift);
 }
 
+// The wire's rst rule delivers an RST|ACK (window 0) in place of the segment.
+TEST(TcpStream, ASegmentTheWireMadeAnRstIsDeliveredAsOne) {
+  Fixture f;
+  f.t.data("c2s", 1, 100);
+  auto& d = f.t.data("s2c", 2, 100);
+  d.ip->header_length = 20;
+  std::vector<std::uint8_t> rst(40, 0);
+  rst[20 + 13] = events::tcp_flags::rst | events::tcp_flags::ack;
+  d.delivered = {rst};
+  const std::size_t k = f.b.log.events.size() - 1;  // d is valid only until the next add
+  f.t.rst("c2s", 3);
+  auto c = f.only();
+  EXPECT_TRUE(c.s2c.segments.back().reset_delivered);
+  EXPECT_EQ(c.s2c.segments.back().window, 0u);
+  EXPECT_TRUE(c.s2c.rsts.empty());  // the server sent none
+  EXPECT_TRUE(c.c2s.segments.back().reset_delivered);  // the client's own
+  std::get<events::Datagram>(f.b.log.events[k]).delivered.clear();
+  EXPECT_FALSE(f.only().s2c.segments.back().reset_delivered);
+}
+
 TEST(TcpStream, ReassemblesFromDeliveredSegmentsOnly) {
   Fixture f;
   f.t.data("c2s", 1, 100);
@@ -144,6 +164,55 @@ TEST(TcpStream, AProbeOfTheLastSegmentIsATlp) {
   const auto n = c.c2s.segments.size();
   EXPECT_EQ(c.c2s.segments[n - 2].rtx, RetransmissionKind::tlp);
   EXPECT_EQ(c.c2s.segments[n - 1].rtx, RetransmissionKind::rto);
+}
+
+// handshake-timeout openssl -> openssl: the server's lone flight segment is
+// lost; Linux probes it 210.8 ms later (its probe timeout with one segment in
+// flight, 2 SRTT + 200 ms, capped at the RTO), the RTO follows 208.0 ms after
+// the probe, then 428.0 ms. At snd_una and a full RTO late, the first resend
+// is a probe only for a sender known to probe, and only with SACK on.
+TEST(TcpStream, AProbingSendersFirstResendAtSndUnaIsATlp) {
+  using K = RetransmissionKind;
+  const auto kinds = [](const checks::testing::SynOptions& syn, const TcpStreamOptions& o) {
+    LogBuilder b;
+    TcpLogBuilder t(b);
+    t.handshake(0, syn, syn);
+    t.data("c2s", 1, 1000).fate = "dropped";
+    for (double ms : {211.8, 419.8, 847.8}) t.resend("c2s", ms, 0, 1000).fate = "dropped";
+    std::vector<K> out;
+    const auto conns = tcp_connections(b.log, o);
+    for (const auto& s : conns.at(0).c2s.segments)
+      if (s.kind == SegmentKind::retransmission && s.seq >= 0) out.push_back(s.rtx);  // data only
+    return out;
+  };
+  TcpStreamOptions probing;
+  probing.probing_senders = {"c2s"};
+  EXPECT_EQ(kinds({}, probing), (std::vector<K>{K::tlp, K::rto, K::rto}));
+  EXPECT_EQ(kinds({}, {}), (std::vector<K>{K::rto, K::rto, K::rto}));  // a sender of unknown kind
+  TcpStreamOptions other_side;
+  other_side.probing_senders = {"s2c"};
+  EXPECT_EQ(kinds({}, other_side), (std::vector<K>{K::rto, K::rto, K::rto}));
+  checks::testing::SynOptions no_sack;
+  no_sack.sack_permitted = false;
+  EXPECT_EQ(kinds(no_sack, probing), (std::vector<K>{K::rto, K::rto, K::rto}));
+}
+
+// Still in loss recovery (snd_una below the `recover` of the last RTO) Linux
+// sends no probe: the RTO resend after partial progress stays an RTO.
+TEST(TcpStream, NoTlpDuringLossRecovery) {
+  LogBuilder b;
+  TcpLogBuilder t(b);
+  t.handshake(0);
+  t.data("c2s", 1, 1000).fate = "dropped";
+  t.data("c2s", 1.1, 1000).fate = "dropped";
+  t.resend("c2s", 20, 1000, 1000).fate = "dropped";   // the probe
+  t.resend("c2s", 225, 0, 1000);                       // the RTO, delivered
+  t.ack_upto("s2c", 226, 1000);                        // partial progress: 2000 is still `recover`
+  t.resend("c2s", 640, 1000, 1000);                    // the backed-off RTO of the rest
+  TcpStreamOptions probing;
+  probing.probing_senders = {"c2s"};
+  const auto segs = tcp_connections(b.log, probing).at(0).c2s.segments;
+  EXPECT_EQ(segs.back().rtx, RetransmissionKind::rto);
 }
 
 TEST(TcpStream, AResendOfAckedDataIsSpurious) {

@@ -12,7 +12,7 @@ namespace wireproof::dissect {
 
 namespace {
 
-constexpr std::uint8_t kHsClientHello = 1, kHsServerHello = 2;
+constexpr std::uint8_t kHsClientHello = 1, kHsServerHello = 2, kHsEncryptedExtensions = 8;
 
 // Which delivered segment put each stream byte there: the first delivered
 // copy in wire order, as tcp_stream keeps it.
@@ -287,6 +287,12 @@ TlsTranscript tls_transcript(const TcpConnection& conn, const KeyLog* key_log, c
       t.key_log_used = true;
       decrypt(*w, t, *key_log, t.unseen);
     }
+  }
+  for (std::size_t k = 0; k < t.s2c.handshake.size(); ++k) {
+    const auto& m = t.s2c.handshake[k];
+    if (m.type != kHsEncryptedExtensions || !m.complete || t.encrypted_extensions) continue;
+    if (auto ee = parse_encrypted_extensions(m.body, error)) t.encrypted_extensions = std::move(*ee);
+    else t.unseen.push_back(fmt::format("s2c: EncryptedExtensions (message {}) does not parse: {}", k, error));
   }
   add_alerts(t.c2s);
   add_alerts(t.s2c);

@@ -128,6 +128,9 @@ struct TlsTranscript {
   std::optional<std::size_t> hello_retry_request_message;  // its index in s2c.handshake
   std::optional<ServerHello> server_hello;         // the real one
   std::optional<std::size_t> server_hello_message; // its index in s2c.handshake
+  // TLS 1.3: the server's EncryptedExtensions (where it answers ALPN,
+  // max_fragment_length, record_size_limit, server_name, early_data), when decrypted.
+  std::optional<HelloExtensions> encrypted_extensions;
   std::uint16_t version = 0;                       // negotiated (selected_version of server_hello); 0 none
   std::uint16_t cipher_suite = 0;                  // server_hello's; 0 none
   bool key_log_used = false;                       // the key log held this connection's secrets

@@ -182,6 +182,32 @@ TEST_F(TlsTranscriptTest, Tls13WithTheKeyLogSeesEveryMessageAlertAndKeyUpdate) {
   EXPECT_TRUE(seen_resent) << "some record starts or ends in the resent bytes";
 }
 
+// RFC 7301 3.1: the server's ALPN choice, in 1.3 inside EncryptedExtensions.
+int select_h2(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char*, unsigned int, void*) {
+  static const unsigned char h2[] = {'h', '2'};
+  *out = h2;
+  *outlen = 2;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+TEST_F(TlsTranscriptTest, TheServersEncryptedExtensionsAreParsed) {
+  OpensslMemoryPair p(pki_, TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256");
+  const unsigned char offer[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  ASSERT_EQ(SSL_set_alpn_protos(p.client, offer, sizeof offer), 0);
+  SSL_CTX_set_alpn_select_cb(p.server_ctx, select_h2, nullptr);
+  p.handshake();
+  Wire w;
+  w.send("c2s", p.c2s, 1400);
+  w.send("s2c", p.s2c, 1400);
+  const auto keylog = parse_key_log(p.key_log);
+  const auto t = tls_transcript(w.connection(), &keylog.log);
+  ASSERT_TRUE(t.encrypted_extensions) << joined(t.unseen);
+  const auto* alpn = find_extension(*t.encrypted_extensions, 16);
+  ASSERT_NE(alpn, nullptr);
+  EXPECT_EQ(*alpn, (Bytes{0, 3, 2, 'h', '2'}));
+  EXPECT_FALSE(tls_transcript(w.connection(), nullptr).encrypted_extensions) << "not without the key log";
+}
+
 TEST_F(TlsTranscriptTest, AnEncryptedCertificateSpanningRecordsIsOneMessage) {
   OpensslMemoryPair p(pki_, TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384");
   SSL_set_max_send_fragment(p.server, 512);

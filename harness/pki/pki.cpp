@@ -182,10 +182,10 @@ void write_key(const std::filesystem::path& path, EVP_PKEY* key) {
   write_file(path, bio_contents(bio.get()), 0600);
 }
 
-Cert make_leaf(const Recipe& r, std::string_view label, EVP_PKEY* key, const std::string& cn,
-               const std::string& server_name, X509* ca, EVP_PKEY* ca_key) {
+// `san` in openssl.cnf syntax ("DNS:localhost,IP:127.0.0.1").
+Cert make_leaf(const Recipe& r, std::string_view label, EVP_PKEY* key, const std::string& cn, const std::string& san,
+               X509* ca, EVP_PKEY* ca_key) {
   Cert leaf = make_cert(r, label, key, cn, ca);
-  const std::string san = "DNS:" + server_name + ",IP:127.0.0.1";
   add_ext(leaf.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
   add_ext(leaf.get(), ca, NID_key_usage, "critical,digitalSignature");
   add_ext(leaf.get(), ca, NID_ext_key_usage, "serverAuth,clientAuth");
@@ -196,9 +196,17 @@ Cert make_leaf(const Recipe& r, std::string_view label, EVP_PKEY* key, const std
   return leaf;
 }
 
-PkiFiles generate(const std::filesystem::path& dir, const std::string& server_name, const Recipe& r) {
-  if (server_name.empty() || server_name.find(',') != std::string::npos)
-    throw std::invalid_argument("generate_pki: server_name must be a non-empty DNS name, got '" + server_name + "'");
+void require_name(const std::string& name, std::string_view what) {
+  // The name goes into a SAN in openssl.cnf syntax and into a file name.
+  if (name.empty() || name.find_first_of(",/:= ") != std::string::npos || name.front() == '.')
+    throw std::invalid_argument("generate_pki: " + std::string(what) + " must be a non-empty DNS name, got '" + name +
+                                "'");
+}
+
+PkiFiles generate(const std::filesystem::path& dir, const std::string& server_name,
+                  const std::vector<std::string>& host_names, const Recipe& r) {
+  require_name(server_name, "server_name");
+  for (const auto& h : host_names) require_name(h, "a host name");
   std::filesystem::create_directories(dir);
   PkiFiles files{dir / "ca.pem",     dir / "ca.key",     dir / "server.pem",
                  dir / "server.key", dir / "client.pem", dir / "client.key"};
@@ -211,9 +219,19 @@ PkiFiles generate(const std::filesystem::path& dir, const std::string& server_na
   sign(r, ca.get(), ca_key.get());
 
   PKey server_key = r.key("server");
-  Cert server = make_leaf(r, "server", server_key.get(), server_name, server_name, ca.get(), ca_key.get());
+  const std::string san = "DNS:" + server_name + ",IP:127.0.0.1";
+  Cert server = make_leaf(r, "server", server_key.get(), server_name, san, ca.get(), ca_key.get());
   PKey client_key = r.key("client");
-  Cert client = make_leaf(r, "client", client_key.get(), "wireproof client", server_name, ca.get(), ca_key.get());
+  Cert client = make_leaf(r, "client", client_key.get(), "wireproof client", san, ca.get(), ca_key.get());
+  for (const auto& name : host_names) {
+    const std::string label = "host " + name;
+    PKey key = r.key(label);
+    Cert cert = make_leaf(r, label, key.get(), name, "DNS:" + name, ca.get(), ca_key.get());
+    HostCert h{name, dir / ("host-" + name + ".pem"), dir / ("host-" + name + ".key")};
+    write_key(h.key, key.get());
+    write_cert(h.cert, cert.get());
+    files.hosts.push_back(std::move(h));
+  }
 
   write_key(files.ca_key, ca_key.get());
   write_cert(files.ca_cert, ca.get());
@@ -226,12 +244,14 @@ PkiFiles generate(const std::filesystem::path& dir, const std::string& server_na
 
 }  // namespace
 
-PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name) {
-  return generate(dir, server_name, random_recipe());
+PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name,
+                      const std::vector<std::string>& host_names) {
+  return generate(dir, server_name, host_names, random_recipe());
 }
 
-PkiFiles generate_seeded_pki(const std::filesystem::path& dir, std::uint64_t seed, const std::string& server_name) {
-  return generate(dir, server_name, seeded_recipe(seed));
+PkiFiles generate_seeded_pki(const std::filesystem::path& dir, std::uint64_t seed, const std::string& server_name,
+                             const std::vector<std::string>& host_names) {
+  return generate(dir, server_name, host_names, seeded_recipe(seed));
 }
 
 }  // namespace wireproof::pki

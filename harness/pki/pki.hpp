@@ -1,5 +1,6 @@
-// A throwaway PKI for one run: a CA and two leaves (server, client), written
-// as PEM files. Keys are created 0600 from the first byte.
+// A throwaway PKI for one run: a CA and two leaves (server, client), plus one
+// server leaf per SNI host name asked for, written as PEM files. Keys are
+// created 0600 from the first byte.
 //
 //   auto pki = wireproof::pki::generate_pki(out_dir / "pki");
 //   argv += {"--cert", pki.server_cert, "--key", pki.server_key, "--ca", pki.ca_cert};
@@ -12,21 +13,32 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace wireproof::pki {
+
+// A server certificate for one SNI host name (TLS --host-cert NAME=CERT:KEY).
+struct HostCert {
+  std::string name;                  // SAN DNS:<name> and CN
+  std::filesystem::path cert, key;   // host-<name>.pem, host-<name>.key
+};
 
 struct PkiFiles {
   std::filesystem::path ca_cert, ca_key;          // ca.pem, ca.key
   std::filesystem::path server_cert, server_key;  // server.pem, server.key
   std::filesystem::path client_cert, client_key;  // client.pem, client.key
+  std::vector<HostCert> hosts = {};               // one per host_names entry, in order
 };
 
 // Creates dir if needed and writes the six files (replacing old ones): fresh
 // random ECDSA P-256 keys and 127-bit serials, ECDSA-SHA256 signatures. Both
 // leaves carry SAN DNS:<server_name> and IP:127.0.0.1, EKU serverAuth and
-// clientAuth, validity now-1h .. now+2d. Throws std::runtime_error naming the
-// step and the OpenSSL error on failure.
-PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name = "localhost");
+// clientAuth, validity now-1h .. now+2d. Each of `host_names` gets a server
+// leaf of its own (SAN DNS:<name> only, so a client verifying that name
+// accepts it and no other). Throws std::runtime_error naming the step and the
+// OpenSSL error on failure, std::invalid_argument for a bad name.
+PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name = "localhost",
+                      const std::vector<std::string>& host_names = {});
 
 // The same six files and extensions, deterministic: Ed25519 keys (RFC 8410)
 // whose 32-byte private keys come from crypto::seeded_random(seed, "wireproof pki <role> key"),
@@ -35,6 +47,7 @@ PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& serve
 // same bytes; another seed, other keys. The keys are as secret as the seed:
 // for reproducible test runs only. Throws like generate_pki.
 PkiFiles generate_seeded_pki(const std::filesystem::path& dir, std::uint64_t seed,
-                             const std::string& server_name = "localhost");
+                             const std::string& server_name = "localhost",
+                             const std::vector<std::string>& host_names = {});
 
 }  // namespace wireproof::pki

@@ -111,6 +111,34 @@ TEST(Pki, LeafFromAnotherCaDoesNotVerify) {
   EXPECT_NE(verify(server_b.get(), ca_a.get()), X509_V_OK);
 }
 
+// SNI (TLS --host-cert): each host name gets a leaf that verifies for that
+// name only, not for the default server name nor for the other host.
+TEST(Pki, HostCertificatesVerifyForTheirOwnNameOnly) {
+  TempDir dir;
+  auto files = generate_pki(dir.path, "peer.test", {"a.example", "b.example"});
+  ASSERT_EQ(files.hosts.size(), 2u);
+  EXPECT_EQ(files.hosts[1].name, "b.example");
+  EXPECT_EQ(files.hosts[1].cert, dir.path / "host-b.example.pem");
+  EXPECT_EQ(file_mode(files.hosts[0].key), 0600u);
+  auto ca = load_cert(files.ca_cert);
+  auto a = load_cert(files.hosts[0].cert);
+  auto b = load_cert(files.hosts[1].cert);
+  ASSERT_TRUE(ca && a && b);
+  EXPECT_EQ(verify(a.get(), ca.get(), "a.example"), X509_V_OK);
+  EXPECT_EQ(verify(b.get(), ca.get(), "b.example"), X509_V_OK);
+  EXPECT_EQ(verify(a.get(), ca.get(), "b.example"), X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(verify(b.get(), ca.get(), "peer.test"), X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(X509_check_purpose(a.get(), X509_PURPOSE_SSL_SERVER, 0), 1);
+  // The two keys differ (a host certificate is not the default one re-signed).
+  EXPECT_NE(X509_cmp(a.get(), b.get()), 0);
+}
+
+TEST(Pki, RejectsAHostNameThatIsNotADnsName) {
+  TempDir dir;
+  EXPECT_THROW(generate_pki(dir.path, "peer.test", {"a.example", "x=y:z"}), std::invalid_argument);
+  EXPECT_THROW(generate_pki(dir.path, "peer.test", {""}), std::invalid_argument);
+}
+
 TEST(Pki, RejectsEmptyServerName) {
   TempDir dir;
   EXPECT_THROW(generate_pki(dir.path, ""), std::invalid_argument);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/registry/json_fields.hpp"
+#include "harness/scenario/protocol.hpp"
 
 namespace wireproof::registry {
 
@@ -50,15 +51,26 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   p.name = f::string(e, "name", where, "");
   where = file + ": peer '" + p.name + "'";
   f::only_keys(e, {"name", "kind", "protocols", "implementation", "executable", "args", "description", "tool",
-                  "capabilities", "sysctls", "route", "device"},
+                  "capabilities", "sysctls", "route", "device", "key_log"},
                where, "");
   p.kind = f::string(e, "kind", where, "");
   if (p.kind != "shim" && p.kind != "stock") f::fail(where, "kind", "expected 'shim' or 'stock', got '" + p.kind + "'");
   // Entries written before TCP peers existed speak DTLS 1.2.
   p.protocols = e.contains("protocols") ? f::strings(e, "protocols", where, "") : std::vector<std::string>{"dtls1.2"};
   for (const auto& proto : p.protocols)
-    if (proto != "dtls1.2" && proto != "tcp")
-      f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: dtls1.2, tcp)");
+    if (!scenario::known_protocol(proto)) {
+      std::string known;
+      for (auto k : scenario::kProtocols) known += (known.empty() ? "" : ", ") + std::string(k);
+      f::fail(where, "protocols", "unknown protocol '" + proto + "' (known: " + known + ")");
+    }
+  if (e.contains("key_log")) {
+    if (!e["key_log"].is_boolean()) f::fail(where, "key_log", "expected true or false");
+    p.key_log = e["key_log"].get<bool>();
+    bool secrets = false;  // plain TCP has no secrets to log
+    for (const auto& proto : p.protocols) secrets = secrets || proto != "tcp";
+    if (p.key_log && !secrets)
+      f::fail(where, "key_log", "only a peer that speaks TLS or DTLS writes a key log (its protocols are tcp only)");
+  }
   p.kernel = parse_sysctl_profile(e, where);
   // How the peer meets the L3 wire (issue 9 interfaces, 1): a TUN in its
   // namespace (kernel stacks) or an inherited packet socket (user-space stacks).
@@ -74,7 +86,7 @@ PeerEntry parse_entry(const json& e, std::size_t index, const std::string& file)
   if (e.contains("capabilities")) p.capabilities = parse_capabilities(e["capabilities"], where);
   if (p.kind == "stock") {
     if (!e.contains("tool")) f::fail(where, "tool", "missing (a stock entry describes its tool)");
-    p.tool = parse_tool_spec(e["tool"], where);
+    p.tool = parse_tool_spec(e["tool"], where, p.protocols);
   } else if (e.contains("tool")) {
     f::fail(where, "tool", "only stock entries describe a tool");
   }

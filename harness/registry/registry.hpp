@@ -25,7 +25,7 @@ namespace wireproof::registry {
 struct PeerEntry {
   std::string name;                    // "openssl", "gnutls-cli", ...
   std::string kind;                    // "shim" | "stock"
-  std::vector<std::string> protocols;  // {"dtls1.2"} (the default), {"tcp"}
+  std::vector<std::string> protocols;  // {"dtls1.2"} (the default), {"tcp"}, {"tls1.2", "tls1.3"} (scenario/protocol.hpp)
   std::string device = "tun";          // on the L3 wire: "tun" | "packet_socket" (the peer takes --packet-fd)
   std::string implementation;          // "OpenSSL", "GnuTLS", "wireproof"
   std::string executable;              // relative to the build directory, or absolute (a user's own stack)
@@ -34,6 +34,9 @@ struct PeerEntry {
   std::optional<ToolSpec> tool;        // stock entries only
   contract::Capabilities capabilities;
   SysctlProfile kernel;                // "sysctls" and "route": applied in the peer's namespace (L3 wire)
+  // "key_log": the peer takes --key-log PATH and writes NSS key-log lines there
+  // (TLS_CONTRACT.md "Registry"; TLS and DTLS runs), so the harness can decrypt what it captured.
+  bool key_log = false;
 
   bool speaks(std::string_view protocol) const {
     for (const auto& p : protocols)

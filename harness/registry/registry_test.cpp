@@ -254,14 +254,63 @@ TEST(RegistryProtocols, AnEntryWithoutProtocolsSpeaksDtls12) {
   EXPECT_FALSE(p.speaks("tcp"));
 }
 
-TEST(RegistryProtocols, TcpIsKnownAndOthersAreNot) {
+TEST(RegistryProtocols, TcpAndTlsAreKnownAndOthersAreNot) {
   json e = shim("t");
-  e["protocols"] = {"tcp"};
+  e["protocols"] = {"tcp", "tls1.2", "tls1.3"};
   ASSERT_EQ(load_error(doc_with(e)), "");
   EXPECT_TRUE(Registry::from_json(doc_with(e), "r.json").find("t").speaks("tcp"));
+  EXPECT_TRUE(Registry::from_json(doc_with(e), "r.json").find("t").speaks("tls1.3"));
   e["protocols"] = {"quic"};
   std::string m = load_error(doc_with(e));
-  EXPECT_NE(m.find("field 'protocols': unknown protocol 'quic' (known: dtls1.2, tcp)"), std::string::npos) << m;
+  EXPECT_NE(m.find("field 'protocols': unknown protocol 'quic' (known: dtls1.2, tcp, tls1.2, tls1.3)"),
+            std::string::npos)
+      << m;
+}
+
+TEST(RegistryProtocols, ShippedStockToolsSpeakTlsOverTcp) {
+  Registry reg = Registry::load(default_registry_file());
+  for (const char* name : {"openssl-cli", "gnutls-cli"}) {
+    const PeerEntry& e = reg.find(name);
+    for (const char* p : {"dtls1.2", "tls1.2", "tls1.3"}) EXPECT_TRUE(e.speaks(p)) << name << " " << p;
+    for (bool server : {false, true}) {
+      const RoleSpec* tls = e.tool->role_for("tls1.3", server);
+      ASSERT_NE(tls, nullptr) << name;
+      EXPECT_TRUE(tls->tcp);
+      EXPECT_TRUE(tls->options.contains("key-log")) << name;  // the wrapper passes --key-log through
+      EXPECT_FALSE(e.tool->role_for("dtls1.2", server)->tcp);
+    }
+    EXPECT_TRUE(e.tool->tls_server->options.contains("client-cert=none")) << name;
+  }
+  // The protocol is pinned per version: the same argv, different protocol_args.
+  const ToolSpec& o = *reg.find("openssl-cli").tool;
+  EXPECT_EQ(o.tls_client->protocol_args.at("tls1.2"), std::vector<std::string>{"-tls1_2"});
+  EXPECT_EQ(o.tls_client->protocol_args.at("tls1.3"), std::vector<std::string>{"-tls1_3"});
+}
+
+// TLS_CONTRACT.md "Registry": the TLS shims speak tls1.2 and tls1.3 and write key logs.
+TEST(RegistryProtocols, TheTlsShimsSpeakTlsAndWriteKeyLogs) {
+  Registry reg = Registry::load(default_registry_file());
+  for (const char* name : {"openssl", "gnutls"}) {
+    const PeerEntry& p = reg.find(name);
+    EXPECT_TRUE(p.speaks("tls1.2")) << name;
+    EXPECT_TRUE(p.speaks("tls1.3")) << name;
+    EXPECT_TRUE(p.speaks("dtls1.2")) << name;
+    EXPECT_TRUE(p.key_log) << name;
+  }
+  EXPECT_FALSE(reg.find("linux").key_log);  // the default
+}
+
+TEST(RegistryProtocols, KeyLogIsABooleanOfATlsPeer) {
+  json e = shim("k");
+  e["protocols"] = {"dtls1.2", "tls1.3"};
+  e["key_log"] = true;
+  ASSERT_EQ(load_error(doc_with(e)), "");
+  EXPECT_TRUE(Registry::from_json(doc_with(e), "r.json").find("k").key_log);
+  e["key_log"] = "yes";
+  EXPECT_NE(load_error(doc_with(e)).find("field 'key_log': expected true or false"), std::string::npos);
+  e["key_log"] = true;
+  e["protocols"] = {"tcp"};
+  EXPECT_NE(load_error(doc_with(e)).find("only a peer that speaks TLS or DTLS writes a key log"), std::string::npos);
 }
 
 TEST(RegistryProtocols, ShippedKernelProfilesSpeakTcpWithTheirSysctls) {

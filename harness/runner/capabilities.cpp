@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "harness/scenario/protocol.hpp"
+
 namespace wireproof::runner {
 
 std::optional<int> scenario_peer_mtu(const scenario::Scenario& sc) {
+  if (scenario::is_tls(sc.protocol)) return std::nullopt;
   if (sc.peers.mtu) return sc.peers.mtu;
   if (sc.link.mtu_given) return sc.link.mtu;
   return std::nullopt;

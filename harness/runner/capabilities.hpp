@@ -15,8 +15,9 @@
 
 namespace wireproof::runner {
 
-// The MTU the scenario gives the peers: peers.mtu, else link.mtu when the
-// file sets it; nullopt when it sets none (the link's 1500 is only a default).
+// The MTU the scenario gives the peers as --mtu: peers.mtu, else link.mtu when
+// the file sets it; nullopt when it sets none (the link's 1500 is only a
+// default) and for TLS, whose peers take no --mtu (their TUN's is the wire's).
 std::optional<int> scenario_peer_mtu(const scenario::Scenario& sc);
 
 // What this peer cannot do that the scenario needs, naming the option

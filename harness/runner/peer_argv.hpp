@@ -5,6 +5,8 @@
 // that needs one a peer lacks), so a library that cannot set an MTU is not asked to.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,19 @@ struct ArgvInputs {
   // A user-space stack on the L3 wire: its own address; it gets --packet-fd 3
   // (runner/child_setup.hpp) and --local-address. Empty otherwise.
   std::string packet_port_address = {};
+  // Where a key_log peer writes its NSS key log (key_log_file); empty: no --key-log.
+  std::string key_log = {};
 };
+
+// The key log a peer of `role` writes in a run of `sc` into `run_dir`
+// (<run dir>/keylog-<role>.txt, TLS_CONTRACT.md "Registry": TLS and DTLS 1.2
+// runs); nullopt when it writes none (a tcp scenario, or its registry entry
+// has no key_log).
+std::optional<std::filesystem::path> key_log_file(const scenario::Scenario& sc, const PeerCommand& peer,
+                                                  const std::string& role, const std::filesystem::path& run_dir);
+
+// The host names the run's PKI issues server certificates for (TLS tls.server.host_certs).
+std::vector<std::string> pki_host_names(const scenario::Scenario& sc);
 
 std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerCommand& peer, const ArgvInputs& in);
 

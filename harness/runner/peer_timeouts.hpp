@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "harness/scenario/model.hpp"
+#include "harness/scenario/protocol.hpp"
 
 namespace wireproof::runner {
 
@@ -50,7 +51,11 @@ inline int handshake_timeout_ms(const scenario::Scenario& sc, std::optional<int>
     std::int64_t longest = std::max<std::int64_t>(timer, longest_timer_ms.value_or(static_cast<int>(timer)));
     hs_ms = static_cast<int>(std::min<std::int64_t>(*sc.peers.handshake_timeout_ms * longest / timer, run_ms));
   }
-  return std::min(hs_ms, std::max(1000, run_ms - 2000));
+  hs_ms = std::min(hs_ms, std::max(1000, run_ms - 2000));
+  // A TLS peer refuses a limit outside the contract's range (exit 3).
+  if (scenario::is_tls(sc.protocol))
+    hs_ms = std::clamp(hs_ms, scenario::kTlsHandshakeTimeoutMinMs, scenario::kTlsHandshakeTimeoutMaxMs);
+  return hs_ms;
 }
 
 }  // namespace wireproof::runner

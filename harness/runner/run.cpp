@@ -121,7 +121,7 @@ class ScenarioRun {
     try {
       refuse_declared_gaps();
       wire_ = make_wire_setup(sc_, cfg_.client, cfg_.server);
-      auto pki = pki::generate_pki(cfg_.out_dir / "pki");
+      auto pki = pki::generate_pki(cfg_.out_dir / "pki", "localhost", pki_host_names(sc_));
       const int server_port = start_server(pki);
       edge_ = &wire_->start(link_, static_cast<std::uint16_t>(server_port));
       for (const auto& ev : early_server_events_) link_.on_peer_event("server", ev, edge_->now_us());
@@ -169,12 +169,22 @@ class ScenarioRun {
     }
   }
 
+  // The key log `peer` writes as `role` (empty: none). The peer appends, so a
+  // file left by an earlier run in this directory is removed first.
+  std::string fresh_key_log(const std::string& role, const PeerCommand& peer) {
+    auto path = key_log_file(sc_, peer, role, cfg_.out_dir);
+    if (!path) return "";
+    fs::remove(*path);
+    key_log_artifacts_[role + "_key_log"] = path->filename().string();
+    return fs::absolute(*path).string();
+  }
+
   // Starts the server and waits until it says where it listens; 0 when it
   // exited 127 (unsupported: judged from its events).
   int start_server(const pki::PkiFiles& pki) {
     server_argv_ = peer_argv(sc_, cfg_.server,
                              {"server", wire_->server_listen(), pki, idle_ms_, handshake_ms_, needs_lines(cfg_),
-                              wire_->placement("server").local_address});
+                              wire_->placement("server").local_address, fresh_key_log("server", cfg_.server)});
     start_peer(server_, server_argv_);
     int port = 0;
     while (port == 0) {
@@ -203,7 +213,7 @@ class ScenarioRun {
     client_argv_ = peer_argv(sc_, cfg_.client,
                              {"client", wire_->client_connect(static_cast<std::uint16_t>(server_port)), pki,
                               client_idle_ms_, handshake_ms_, needs_lines(cfg_),
-                              wire_->placement("client").local_address});
+                              wire_->placement("client").local_address, fresh_key_log("client", cfg_.client)});
     start_peer(client_, client_argv_);
   }
 
@@ -308,6 +318,7 @@ class ScenarioRun {
     record.artifacts = {{"events", "events.jsonl"},         {"capture", "capture.pcapng"},
                         {"client_stdout", "client.stdout"}, {"client_stderr", "client.stderr"},
                         {"server_stdout", "server.stdout"}, {"server_stderr", "server.stderr"}};
+    record.artifacts.update(key_log_artifacts_);  // TLS: client_key_log / server_key_log
     json result = assemble_result(record);
     if (stop_.received()) result["interrupted"] = StopSignals::name(stop_.received());
     if (!wire_) {  // it could not be set up (the reason is the harness error); the capture is empty
@@ -337,6 +348,7 @@ class ScenarioRun {
   PeerSlot server_{"server"}, client_{"client"};
   std::vector<std::string> server_argv_, client_argv_;
   std::vector<json> early_server_events_;
+  json key_log_artifacts_ = json::object();
   std::string harness_error_;
   SurvivorRule survivor_;
   StopSignals stop_;

@@ -41,6 +41,8 @@ struct PeerCommand {
   std::vector<Sysctl> sysctls = {};
   // Registry "route": `ip route` options for its route to the other side ({"rto_min", "1s"}).
   std::vector<std::pair<std::string, std::string>> route_options = {};
+  // Registry "key_log": in a TLS or DTLS run it gets --key-log <run dir>/keylog-<role>.txt (key_log_file).
+  bool key_log = false;
   bool speaks(const std::string& protocol) const {
     for (const auto& p : protocols)
       if (p == protocol) return true;

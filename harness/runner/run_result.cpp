@@ -4,10 +4,12 @@
 #include <ctime>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "harness/capture/pcapng_writer.hpp"
 #include "harness/checks/check.hpp"
 #include "harness/checks/support/failed_dirs.hpp"
 #include "harness/runner/run_end.hpp"
@@ -127,9 +129,17 @@ void write_run_files(const std::filesystem::path& out_dir, json& result,
                      const std::function<void(std::ostream&)>& write_capture) {
   if (write_capture) {
     try {
+      // The shims' key logs ride in the capture (a Decryption Secrets Block), so
+      // Wireshark and tshark decrypt it with no setup. One that cannot be read
+      // is left out; the checks' TLS view names it.
+      std::vector<std::string> secrets;
+      for (auto& f : dissect::read_run_key_logs(out_dir)) secrets.push_back(std::move(f.text));
+      std::ostringstream packets;
+      write_capture(packets);
       std::ofstream cap(out_dir / "capture.pcapng", std::ios::binary);
       if (!cap) throw std::runtime_error((out_dir / "capture.pcapng").string() + ": cannot write");
-      write_capture(cap);
+      cap << capture::with_tls_secrets(packets.str(), secrets);
+      if (!cap.flush()) throw std::runtime_error((out_dir / "capture.pcapng").string() + ": write failed");
     } catch (const std::exception& e) {
       result["capture_error"] = e.what();
     }

@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 
+#include "harness/capture/pcapng_writer.hpp"
 #include "harness/checks/testdata/log_builder.hpp"
 #include "harness/runner/run_result.hpp"
+#include "impl/bytes/reader.hpp"
 
 namespace wireproof::runner {
 namespace {
@@ -119,6 +123,47 @@ TEST(RunFiles, WritesTheCaptureThenResultJson) {
   EXPECT_EQ(cap, "pcapng");
   EXPECT_EQ(d.result(), result);
   EXPECT_FALSE(result.contains("capture_error"));
+}
+
+// The secrets block's NSS text in a capture, by walking its blocks (empty: none).
+std::string dsb_secrets(const std::string& file) {
+  bytes::Reader r(std::span(reinterpret_cast<const std::uint8_t*>(file.data()), file.size()));
+  std::string out;
+  for (std::uint32_t type = 0, len = 0; r.get_u32(type) && r.get_u32(len) && len >= 12;) {
+    bytes::Reader body;
+    if (!r.get_sub(len - 8, body)) break;
+    std::uint32_t secrets_type = 0, secrets_len = 0;
+    std::span<const std::uint8_t> secrets;
+    if (type == 0x0000000A && body.get_u32(secrets_type) && body.get_u32(secrets_len) && body.get_bytes(secrets_len, secrets))
+      out.append(secrets.begin(), secrets.end());
+  }
+  return out;
+}
+
+TEST(RunFiles, TheRunsKeyLogsRideInTheCapture) {
+  RunDir d;
+  const std::string random(64, 'a');
+  std::ofstream(d.dir / "keylog-server.txt") << "SERVER_HANDSHAKE_TRAFFIC_SECRET " << random << " 02\n";
+  std::ofstream(d.dir / "keylog-client.txt") << "CLIENT_HANDSHAKE_TRAFFIC_SECRET " << random << " 01";  // no newline
+  json result = {{"verdict", "pass"}};
+  const events::EventLog log;
+  write_run_files(d.dir, result, [&](std::ostream& out) { capture::write_pcapng(log, {}, out); });
+  EXPECT_FALSE(result.contains("capture_error")) << result.dump();
+  std::ifstream in(d.dir / "capture.pcapng", std::ios::binary);
+  const std::string cap(std::istreambuf_iterator<char>(in), {});
+  EXPECT_EQ(dsb_secrets(cap), "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + random + " 01\nSERVER_HANDSHAKE_TRAFFIC_SECRET " +
+                                  random + " 02\n");
+}
+
+TEST(RunFiles, WithoutKeyLogsTheCaptureIsTheWritersUntouched) {
+  RunDir none;
+  json result = {{"verdict", "pass"}};
+  const events::EventLog log;
+  write_run_files(none.dir, result, [&](std::ostream& out) { capture::write_pcapng(log, {}, out); });
+  std::ifstream in2(none.dir / "capture.pcapng", std::ios::binary);
+  std::ostringstream plain;
+  capture::write_pcapng(log, {}, plain);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in2), {}), plain.str());
 }
 
 TEST(RunFiles, ACaptureFailureIsRecordedAndTheVerdictStands) {

@@ -1,10 +1,12 @@
 // expect: what the scenario demands, and per-check switches and parameters.
 #include <algorithm>
 #include <span>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "harness/scenario/names.hpp"
+#include "harness/scenario/protocol.hpp"
 #include "harness/scenario/sections.hpp"
 #include "harness/scenario/yaml_values.hpp"
 
@@ -30,16 +32,19 @@ Expectations read_expect(const YAML::Node& node, std::string_view protocol, Diag
                                           describe_value(checks)));
     return out;
   }
-  const bool tcp = protocol == "tcp";
-  const auto known = tcp ? std::span<const std::string_view>(names::kTcpCheckNames)
-                         : std::span<const std::string_view>(names::kCheckNames);
-  const auto other = tcp ? std::span<const std::string_view>(names::kCheckNames)
-                         : std::span<const std::string_view>(names::kTcpCheckNames);
+  const auto known = names::check_names(protocol);
   for (const auto& kv : checks) {
     const std::string& name = kv.first.Scalar();
-    if (std::find(other.begin(), other.end(), name) != other.end()) {
+    // A check of another protocol: say which protocols it judges.
+    std::vector<std::string_view> judged_by;
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      for (auto p : kProtocols) {
+        const auto theirs = names::check_names(p);
+        if (std::find(theirs.begin(), theirs.end(), name) != theirs.end()) judged_by.push_back(p);
+      }
+    if (!judged_by.empty()) {
       diag.error(kv.first.Mark(), fmt::format("check '{}' judges {}, not this scenario's protocol {} (its checks: {})",
-                                              name, tcp ? "dtls1.2" : "tcp", protocol, join_names(known)));
+                                              name, join_names(judged_by), protocol, join_names(known)));
       continue;
     }
     if (std::find(known.begin(), known.end(), name) == known.end()) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/scenario/protocol.hpp"
 #include "harness/scenario/sections.hpp"
 #include "harness/scenario/text_checks.hpp"
 #include "harness/scenario/yaml_values.hpp"
@@ -35,23 +36,27 @@ void read_header(const MapReader& top, Scenario& sc) {
     sc.refs = *refs;
   }
   if (auto p = top.string("protocol")) {
-    if (*p == "dtls1.2" || *p == "tcp")
+    if (known_protocol(*p))
       sc.protocol = *p;
     else
-      top.error_at("protocol", fmt::format("protocol '{}' is not supported (expected dtls1.2 or tcp)", *p));
+      top.error_at("protocol", fmt::format("protocol '{}' is not supported{} (expected one of {})", *p,
+                                           did_you_mean(*p, kProtocols), join_names(kProtocols)));
   }
 }
 
-// `wire: udp | l3` (tcp implies l3: the UDP relay carries payloads, not
+// `wire: udp | l3` (tcp and tls imply l3: the UDP relay carries payloads, not
 // segments) and `ip: 4 | 6` (IPv6 exists on the L3 wire only).
 void read_wire(const MapReader& top, Scenario& sc) {
-  if (sc.protocol == "tcp") sc.wire = Wire::l3;
+  const bool tcp = runs_over_tcp(sc.protocol);
+  if (tcp) sc.wire = Wire::l3;
   if (auto w = top.string("wire")) {
     if (*w == "l3") {
       sc.wire = Wire::l3;
     } else if (*w == "udp") {
-      if (sc.protocol == "tcp")
-        top.error_at("wire", "wire: udp is the UDP relay, which cannot carry TCP; protocol tcp runs on wire: l3");
+      if (tcp)
+        top.error_at("wire", fmt::format("wire: udp is the UDP relay, which cannot carry TCP; protocol {} runs on "
+                                         "wire: l3",
+                                         sc.protocol));
     } else {
       top.error_at("wire", fmt::format("wire must be udp (the UDP relay) or l3 (IP packets between namespaces), "
                                        "got '{}'",
@@ -87,14 +92,20 @@ void require_ipv6_mtu(const MapReader& m, std::string_view key, std::int64_t mtu
 // protocol (peers/contract_limits.hpp): a peer refuses anything else with a
 // usage error, so `validate` refuses it first (validate == run).
 // An unknown protocol is reported by read_header; judge the rest as DTLS 1.2.
+// A TLS chunk is one SSL_write the shims cap as DTLS's record (--chunk
+// 1..16376: 2^14 plaintext bytes less the 8-byte index), though the reader cuts
+// chunks from the byte stream (TLS_CONTRACT.md "Byte stream"). A TLS peer takes
+// no --mtu: the MTU is only its TUN's, which the kernel accepts down to 68;
+// 128 leaves an MSS of 88, the tiny segments a TLS scenario may want.
 contract::ProtocolLimits limits_of(const Scenario& sc) {
+  if (is_tls(sc.protocol)) return {kTlsMinMtu, contract::kTcp.mtu_max, contract::kDtls12.chunk_max};
   return contract::limits_for(sc.protocol).value_or(contract::kDtls12);
 }
 
 void read_peers(const YAML::Node& node, Diagnostics& diag, const contract::ProtocolLimits& lim, Scenario& sc) {
   MapReader p(node, "in peers", {"timer_initial_ms", "mtu", "handshake_timeout_ms", "client", "server"}, diag);
   auto& peers = sc.peers;
-  if (p.has("timer_initial_ms") && sc.protocol == "tcp")
+  if (p.has("timer_initial_ms") && runs_over_tcp(sc.protocol))
     p.error_at_key("timer_initial_ms", "timer_initial_ms is the DTLS retransmission timer; a TCP stack's timers "
                                        "come from its sysctls (peers.client.sysctls)");
   else if (auto v = p.integer("timer_initial_ms", {1, 60000}))
@@ -107,7 +118,10 @@ void read_peers(const YAML::Node& node, Diagnostics& diag, const contract::Proto
       peers.mtu = static_cast<int>(*v);
     require_ipv6_mtu(p, "mtu", *v, "peers.mtu", sc);
   }
-  if (auto v = p.integer("handshake_timeout_ms", {1, 3600000})) peers.handshake_timeout_ms = static_cast<int>(*v);
+  // A TLS peer takes --handshake-timeout-ms only in 2000..120000 (TLS_CONTRACT.md), as common TLS APIs do.
+  const Bounds hs_range = is_tls(sc.protocol) ? Bounds{kTlsHandshakeTimeoutMinMs, kTlsHandshakeTimeoutMaxMs}
+                                              : Bounds{1, 3600000};
+  if (auto v = p.integer("handshake_timeout_ms", hs_range)) peers.handshake_timeout_ms = static_cast<int>(*v);
   for (std::string_view side : {"client", "server"}) {
     require_l3(p, side, fmt::format("peers.{} (sysctls in the {}'s namespace)", side, side), sc);
     if (sc.wire != Wire::l3) continue;
@@ -152,7 +166,7 @@ Scenario read_document(const YAML::Node& doc, const std::string& file, Diagnosti
   }
   MapReader top(doc, "at top level",
                 {"name", "description", "refs", "protocol", "wire", "ip", "peers", "link", "rules", "timeline",
-                 "workload", "timeouts", "expect"},
+                 "workload", "timeouts", "expect", "tls"},
                 diag);
   if (!top.is_map()) return sc;
   read_header(top, sc);
@@ -166,6 +180,12 @@ Scenario read_document(const YAML::Node& doc, const std::string& file, Diagnosti
   sc.timeline = read_timeline(top.get("timeline"), sc.rules, sc.protocol, diag);
   read_workload(top.get("workload"), diag, limits, sc);
   read_timeouts(top.get("timeouts"), diag, sc.run_timeout_s);
+  if (is_tls(sc.protocol) || sc.protocol == "dtls1.2")
+    read_tls(top.get("tls"), diag, sc);
+  else if (top.has("tls"))
+    top.error_at_key("tls", fmt::format("tls: configures TLS peers; this scenario's protocol is {} (use tls1.2, "
+                                        "tls1.3 or dtls1.2)",
+                                        sc.protocol));
   sc.expect = read_expect(top.get("expect"), sc.protocol, diag);
   return sc;
 }

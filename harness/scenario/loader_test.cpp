@@ -118,7 +118,8 @@ TEST(BadFiles, EveryProblemInOneFileIsReported) {
   EXPECT_EQ(problems_of_file(f),
             (Problems{
                 f + ":1:7: name 'Many Errors' must use only a-z, 0-9 and '-'",
-                f + ":4:11: protocol 'dtls1.3' is not supported (expected dtls1.2 or tcp)",
+                f + ":4:11: protocol 'dtls1.3' is not supported (did you mean 'dtls1.2'?) (expected one of dtls1.2, "
+                    "tcp, tls1.2, tls1.3)",
                 f + ":6:21: timer_initial_ms must be in [1, 60000], got -5",
                 f + ":8:8: mtu must be in [68, 65535], got 40",
                 f + ":11:10: dir must be c2s, s2c or both, got 'sideways'",

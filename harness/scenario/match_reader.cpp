@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "harness/scenario/names.hpp"
+#include "harness/scenario/protocol.hpp"
 #include "harness/scenario/sections.hpp"
 #include "harness/scenario/yaml_values.hpp"
 
@@ -44,15 +45,16 @@ constexpr std::array<std::string_view, 6> kDtlsOnlyKeys{"handshake_type", "conte
 
 // Reports each key that belongs to the other protocol's matches.
 void check_protocol_keys(const MapReader& m, std::string_view protocol) {
-  if (protocol == "tcp") {
+  if (runs_over_tcp(protocol)) {
     for (auto key : kDtlsOnlyKeys)
       if (m.has(key))
         m.error_at_key(key, key == "retransmission"
-                                ? std::string("retransmission at this level is DTLS's (flights); in a tcp scenario "
-                                              "write tcp: {retransmission: true}")
-                                : fmt::format("{} is a DTLS record field; a tcp scenario matches segments with "
+                                ? fmt::format("retransmission at this level is DTLS's (flights); in a {} scenario "
+                                              "write tcp: {{retransmission: true}}",
+                                              protocol)
+                                : fmt::format("{} is a DTLS record field; a {} scenario matches segments with "
                                               "tcp: {{flags, data, seq_rel_min, ...}}",
-                                              key));
+                                              key, protocol));
   } else if (m.has("tcp")) {
     m.error_at_key("tcp", fmt::format("tcp: matches TCP segments, but this scenario's protocol is {}", protocol));
   }
@@ -63,7 +65,7 @@ void check_protocol_keys(const MapReader& m, std::string_view protocol) {
 Match read_match(const MapReader& m, std::string_view protocol) {
   Match out;
   check_protocol_keys(m, protocol);
-  if (protocol == "tcp" && m.has("tcp"))
+  if (runs_over_tcp(protocol) && m.has("tcp"))
     out.tcp = read_tcp_match(m.get("tcp"), fmt::format("in tcp of {}", m.where().substr(3)), m.diagnostics());
   out.handshake_type = read_named_number(m, "handshake_type", names::kHandshakeTypes, "handshake type");
   out.content_type = read_named_number(m, "content_type", names::kContentTypes, "content type");

@@ -141,6 +141,29 @@ struct TcpSettings {
   std::optional<Keepalive> keepalive;     // --keepalive: workload keepalive only
 };
 
+// TLS parts of a scenario (protocol tls1.2 / tls1.3); docs/SCENARIO.md "TLS".
+// Each maps to one flag of the TLS peer contract (runner/peer_argv.cpp).
+struct TlsSide {
+  std::string version;                       // this side's --protocol (default: the scenario's)
+  std::vector<std::string> alpn;             // --alpn: client offers in order; server supports, preferred first
+  std::vector<std::string> groups;           // --groups: client offers (key_share for the first); server, preferred first
+  std::optional<int> record_size_limit;      // --record-size-limit (RFC 8449)
+  std::optional<int> max_fragment_length;    // --max-fragment-length (RFC 6066 4)
+  bool key_update = false;                   // --key-update (1.3 only)
+};
+struct TlsSettings {
+  std::string server_name = "localhost";     // the client's --server-name (SNI and the name verified)
+  TlsSide client, server;
+  bool client_has_cert = false;              // the client gets --cert/--key (default: the server asks for one)
+  std::vector<std::string> host_certs;       // server: a certificate per SNI host name (--host-cert, harness PKI)
+  std::optional<std::string> unknown_sni;    // server: default | alert (--unknown-sni)
+  std::string client_cert = "none";          // server: none | optional | required (--client-cert)
+  bool client_cert_given = false;            // client_cert written in the scenario (DTLS: else the DTLS default)
+  bool resume = false;                       // both: --resume
+  bool early_data = false;                   // both: --early-data (needs resume and TLS 1.3)
+  bool server_plaintext = false;             // server: --plaintext, echo over bare TCP (a port without TLS)
+};
+
 struct Expectations {
   bool handshake_completes = true;
   double retransmit_tolerance_ms = 15;  // docs/CHECKS.md retransmission_schedule: the measured stacks
@@ -165,6 +188,7 @@ struct Scenario {
   std::vector<TimelineEntry> timeline;
   Workload workload;
   TcpSettings tcp;
+  TlsSettings tls;
   double run_timeout_s = 30;
   Expectations expect;
 };

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/scenario/protocol.hpp"
 #include "harness/scenario/sections.hpp"
 #include "harness/scenario/yaml_values.hpp"
 
@@ -135,7 +136,7 @@ Rule read_rule(const YAML::Node& node, std::size_t number, std::string_view prot
     return rule;
   }
   check_params_belong(r, *spec);
-  if (tcp_only(*action) && protocol != "tcp") {
+  if (tcp_only(*action) && !runs_over_tcp(protocol)) {
     r.error_at("action", fmt::format("action '{}' rewrites a TCP segment; this scenario's protocol is {}", *action,
                                      protocol));
     return rule;

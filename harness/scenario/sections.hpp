@@ -36,6 +36,9 @@ TcpMatch read_tcp_match(const YAML::Node& node, const std::string& where, Diagno
 SideSettings read_side(const YAML::Node& node, const std::string& where, Diagnostics& diag);
 // A timeline `inject:` {dir, flags, seq, ack, payload_bytes}.
 std::optional<Inject> read_inject(const YAML::Node& node, const std::string& where, Diagnostics& diag);
+// `tls:` (tls_reader.cpp): server_name, client/server sides, resume, ... into sc.tls.
+void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc);
+
 Expectations read_expect(const YAML::Node& node, std::string_view protocol, Diagnostics& diag);
 
 }  // namespace wireproof::scenario

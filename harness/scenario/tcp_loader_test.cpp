@@ -178,7 +178,7 @@ TEST(TcpScenarioErrors, WireUdpWithTcpAndUnknownWireAndIp) {
   EXPECT_EQ(problems_of(kDtls + "ip: 6\n"),
             (Problems{"t.yaml:5:5: ip: 6 needs the L3 wire (wire: l3); the UDP relay runs on 127.0.0.1"}));
   EXPECT_EQ(problems_of(kTcp.substr(0, kTcp.size() - 4) + "quic\n"),
-            (Problems{"t.yaml:4:11: protocol 'quic' is not supported (expected dtls1.2 or tcp)"}));
+            (Problems{"t.yaml:4:11: protocol 'quic' is not supported (expected one of dtls1.2, tcp, tls1.2, tls1.3)"}));
 }
 
 TEST(TcpScenarioErrors, L3OnlyFieldsOnTheUdpRelay) {
@@ -194,14 +194,16 @@ TEST(TcpScenarioErrors, SysctlsOutsideTheAllowList) {
                                "      net.ipv4.tcp_sack: 1\n      tcp_ecn: yes\n      net.ipv6.conf.all.mtu: 1280\n"
                                "      tcp_rmem: [1, 2]\n"),
             (Problems{"t.yaml:8:7: sysctl 'net.ipv4.ip_forward' in peers.server is not allowed (allowed: "
-                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, "
-                      "net.core.wmem_max; a short name means net.ipv4.<name>)",
+                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.route.min_adv_mss, "
+                      "net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, net.core.wmem_max; a short name means "
+                      "net.ipv4.<name>)",
                       "t.yaml:10:7: sysctl 'net.ipv4.tcp_sack' is set twice in peers.server",
                       "t.yaml:11:16: sysctl 'net.ipv4.tcp_ecn' must be a number or a one-line string (as written to "
                       "/proc/sys), got 'yes'",
                       "t.yaml:12:7: sysctl 'net.ipv6.conf.all.mtu' in peers.server is not allowed (allowed: "
-                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, "
-                      "net.core.wmem_max; a short name means net.ipv4.<name>)",
+                      "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.route.min_adv_mss, "
+                      "net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, net.core.wmem_max; a short name means "
+                      "net.ipv4.<name>)",
                       "t.yaml:13:17: sysctl 'net.ipv4.tcp_rmem' must be a number or a one-line string (as written "
                       "to /proc/sys), got a list"}));
   EXPECT_EQ(problems_of(kTcp + "peers: {client: {sysctl: {}}}\n"),
@@ -317,7 +319,7 @@ TEST(TcpScenarioErrors, ChecksOfTheOtherProtocol) {
                       "fast_retransmit, segments_fit_mss, zero_window_probe, delayed_ack, "
                       "graceful_close, tcp_data_intact, pmtud_response, blind_reset_defence, keepalive, urgent_data)"}));
   EXPECT_EQ(problems_of(kDtls + "expect:\n  checks: {tcp_handshake: on}\n"),
-            (Problems{"t.yaml:6:12: check 'tcp_handshake' judges tcp, not this scenario's protocol dtls1.2 (its "
+            (Problems{"t.yaml:6:12: check 'tcp_handshake' judges tcp, tls1.2, tls1.3, not this scenario's protocol dtls1.2 (its "
                       "checks: handshake_completes, app_data_intact, record_boundaries, mtu_fit, fragments_consistent, "
                       "retransmission_schedule, record_sequence, cookie_exchange, last_flight_answered)"}));
 }

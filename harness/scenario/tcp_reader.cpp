@@ -58,14 +58,17 @@ std::optional<std::uint8_t> read_flags(const MapReader& m, std::string_view key,
 // Sysctls a scenario may set: what TCP and path MTU discovery depend on, and
 // nothing that could reach outside the side's namespace.
 bool sysctl_allowed(std::string_view full) {
-  static constexpr std::array<std::string_view, 4> kExact{"net.ipv4.route.min_pmtu", "net.ipv4.ip_no_pmtu_disc",
+  // route.min_adv_mss: Linux never advertises an MSS below it (256), whatever the MTU.
+  static constexpr std::array<std::string_view, 5> kExact{"net.ipv4.route.min_pmtu", "net.ipv4.route.min_adv_mss",
+                                                          "net.ipv4.ip_no_pmtu_disc",
                                                           "net.core.rmem_max", "net.core.wmem_max"};
   if (full.starts_with("net.ipv4.tcp_") && full.size() > 13) return true;
   return std::find(kExact.begin(), kExact.end(), full) != kExact.end();
 }
 
 constexpr std::string_view kSysctlAllowList =
-    "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.ip_no_pmtu_disc, net.core.rmem_max, net.core.wmem_max";
+    "net.ipv4.tcp_*, net.ipv4.route.min_pmtu, net.ipv4.route.min_adv_mss, net.ipv4.ip_no_pmtu_disc, "
+    "net.core.rmem_max, net.core.wmem_max";
 
 void read_sysctls(const YAML::Node& node, const std::string& where, Diagnostics& diag, SideSettings& side) {
   if (!node.IsDefined() || is_plain_null(node)) return;

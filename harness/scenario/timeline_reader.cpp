@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "harness/scenario/names.hpp"
+#include "harness/scenario/protocol.hpp"
 #include "harness/scenario/sections.hpp"
 #include "harness/scenario/yaml_values.hpp"
 
@@ -22,8 +23,9 @@ void read_peer_trigger(const MapReader& on, std::string_view protocol, TimelineE
     on.error_at("peer", fmt::format("peer must be client or server, got '{}'{}", *peer, did_you_mean(*peer, kRoles)));
     peer.reset();
   }
-  const auto events = protocol == "tcp" ? std::span<const std::string_view>(names::kTcpPeerEvents)
-                                         : std::span<const std::string_view>(names::kPeerEvents);
+  const auto events = is_tls(protocol)           ? std::span<const std::string_view>(names::kTlsPeerEvents)
+                      : runs_over_tcp(protocol) ? std::span<const std::string_view>(names::kTcpPeerEvents)
+                                                : std::span<const std::string_view>(names::kPeerEvents);
   if (event && std::find(events.begin(), events.end(), *event) == events.end()) {
     on.error_at("event", fmt::format("event '{}' is not a {} peer event{} (expected one of {})", *event, protocol,
                                      did_you_mean(*event, events), join_names(events)));
@@ -77,7 +79,7 @@ TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::
   entry.enable_rule = read_rule_ref(r, "enable", rules);
   entry.disable_rule = read_rule_ref(r, "disable", rules);
   if (r.has("inject")) {
-    if (protocol == "tcp")
+    if (runs_over_tcp(protocol))
       entry.inject = read_inject(r.get("inject"), fmt::format("in 'inject' of timeline entry {}", number), diag);
     else
       r.error_at_key("inject", fmt::format("inject crafts a TCP segment; this scenario's protocol is {}", protocol));
@@ -85,7 +87,7 @@ TimelineEntry read_entry(const YAML::Node& node, std::size_t number, const std::
   if (auto v = r.boolean("must_fire")) entry.must_fire = *v;
   if (!r.has("set") && !r.has("enable") && !r.has("disable") && !r.has("inject"))
     diag.error(r.mark(), fmt::format("timeline entry {} changes nothing; give set, enable{}", number,
-                                     protocol == "tcp" ? ", disable or inject" : " or disable"));
+                                     runs_over_tcp(protocol) ? ", disable or inject" : " or disable"));
   return entry;
 }
 

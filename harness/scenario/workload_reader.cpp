@@ -1,10 +1,11 @@
-// workload: what the peers do once connected. DTLS echoes; TCP has the
+// workload: what the peers do once connected. DTLS and TLS echo; TCP has the
 // workloads of peers/CONTRACT.md "TCP", with their own parameters.
 #include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
 
+#include "harness/scenario/protocol.hpp"
 #include "harness/scenario/sections.hpp"
 
 namespace wireproof::scenario {
@@ -51,19 +52,20 @@ void read_workload(const YAML::Node& node, Diagnostics& diag, const contract::Pr
   MapReader r(node, "in workload", {"kind", "bytes", "echo_bytes", "chunk", "stall_ms", "keepalive"}, diag);
   auto& w = sc.workload;
   const bool tcp = sc.protocol == "tcp";
+  const bool stream = runs_over_tcp(sc.protocol);  // TLS echoes the TCP contract's byte stream
   // `bytes` is the workload's size for any kind; echo_bytes its older, DTLS-era name.
   if (r.has("bytes") && r.has("echo_bytes"))
     r.error_at_key("echo_bytes", "give bytes or echo_bytes (the same number), not both");
   for (std::string_view key : {"bytes", "echo_bytes"})
     if (auto v = r.integer(key, {0, 1e9})) w.echo_bytes = static_cast<std::uint64_t>(*v);
   // A DTLS record carries 16 bytes at least (the chunk index and some
-  // pattern); a TCP chunk is one write() and may be a single byte.
-  const Bounds chunk_range = tcp ? Bounds{1, 1e9} : Bounds{16, 16384};
+  // pattern); a TCP chunk is one write() (TLS: one SSL_write) and may be a single byte.
+  const Bounds chunk_range = stream ? Bounds{1, 1e9} : Bounds{16, 16384};
   if (auto v = r.integer("chunk", chunk_range)) {
     if (*v > lim.chunk_max)
-      r.error_at("chunk", tcp ? fmt::format("chunk {} is more than a tcp peer accepts (--chunk 1..{}, one write(), "
-                                            "peers/CONTRACT.md)",
-                                            *v, lim.chunk_max)
+      r.error_at("chunk", stream ? fmt::format("chunk {} is more than a {} peer accepts (--chunk 1..{}, one {}, "
+                                               "peers/CONTRACT.md)",
+                                               *v, sc.protocol, lim.chunk_max, tcp ? "write()" : "SSL_write")
                               : fmt::format("chunk {} is more than a {} peer accepts (--chunk 1..{}: a record's 16384 "
                                             "plaintext bytes minus the 8-byte chunk index, peers/CONTRACT.md)",
                                             *v, sc.protocol, lim.chunk_max));

@@ -20,7 +20,7 @@ EchoClient::EchoClient(Config config) : config_(config) {}
 std::vector<std::vector<std::uint8_t>> EchoClient::records_to_send(std::int64_t now_ms) {
   std::vector<std::vector<std::uint8_t>> out;
   for (auto& [index, sent_at] : last_sent_) {
-    if (now_ms - sent_at < config_.resend_after_ms) continue;
+    if (!config_.resend_after_ms || now_ms - sent_at < *config_.resend_after_ms) continue;
     out.push_back(make_chunk(index, config_.plan.pattern_bytes(index)));
     sent_at = now_ms;
     ++resent_;
@@ -55,8 +55,9 @@ bool EchoClient::verified() const {
 
 std::optional<std::int64_t> EchoClient::next_deadline_ms() const {
   std::optional<std::int64_t> earliest;
+  if (!config_.resend_after_ms) return earliest;
   for (const auto& [index, sent_at] : last_sent_) {
-    std::int64_t due = sent_at + config_.resend_after_ms;
+    std::int64_t due = sent_at + *config_.resend_after_ms;
     if (!earliest || due < *earliest) earliest = due;
   }
   return earliest;

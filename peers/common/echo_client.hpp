@@ -32,7 +32,8 @@ class EchoClient {
 
   struct Config {
     ChunkPlan plan;
-    std::int64_t resend_after_ms = 4000;
+    // nullopt: never resend (a reliable byte stream, TLS over TCP, loses nothing).
+    std::optional<std::int64_t> resend_after_ms = 4000;
   };
 
   // max(4 x initial timer, 200 ms); the library default timer is 1 s.

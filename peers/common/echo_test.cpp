@@ -66,6 +66,15 @@ TEST(EchoClient, ResendTimeoutIsFourTimesTheTimerWithA200msFloor) {
   EXPECT_EQ(EchoClient::resend_after_ms(10), 200);
 }
 
+TEST(EchoClient, OverAReliableStreamNothingIsEverResent) {
+  EchoClient c({plan(20000, 1000), std::nullopt});
+  auto first = c.records_to_send(0);
+  EXPECT_EQ(first.size(), 8u);
+  EXPECT_EQ(c.next_deadline_ms(), std::nullopt);
+  EXPECT_TRUE(c.records_to_send(1'000'000).empty());
+  EXPECT_EQ(c.resent(), 0u);
+}
+
 TEST(EchoClient, KeepsAtMostEightOutstanding) {
   EchoClient c({plan(20000, 1000), 400});
   auto first = c.records_to_send(0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
@@ -72,7 +73,58 @@ HostPort parse_host_port(const std::string& text) {
   return hp;
 }
 
-ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerIdentity& id) {
+const std::vector<std::string>* PeerCapabilities::missing_for(const std::string& protocol) const {
+  for (const auto& [p, flags] : missing)
+    if (p == protocol) return &flags;
+  return nullptr;
+}
+
+namespace {
+
+constexpr int kTlsHandshakeTimeoutMin = 2000, kTlsHandshakeTimeoutMax = 120000;
+
+// "NAME=CERT:KEY" -> HostCert; throws std::invalid_argument naming the value.
+HostCert parse_host_cert(const std::string& text) {
+  auto eq = text.find('=');
+  auto colon = text.find(':', eq == std::string::npos ? 0 : eq);
+  if (eq == std::string::npos || eq == 0 || colon == std::string::npos || colon == eq + 1 || colon + 1 == text.size())
+    throw std::invalid_argument("--host-cert '" + text + "' is not NAME=CERT:KEY");
+  HostCert h{text.substr(0, eq), text.substr(eq + 1, colon - eq - 1), text.substr(colon + 1)};
+  for (const auto* f : {&h.cert, &h.key})
+    if (!std::filesystem::is_regular_file(*f))
+      throw std::invalid_argument("--host-cert " + h.name + ": file not found: " + *f);
+  return h;
+}
+
+// "h2,http/1.1" -> {"h2", "http/1.1"}; each name 1..255 bytes (RFC 7301 3.1).
+std::vector<std::string> parse_alpn(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    auto comma = text.find(',', start);
+    std::string p = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (p.empty() || p.size() > 255) throw std::invalid_argument("--alpn '" + text + "': each protocol is 1..255 bytes");
+    out.push_back(p);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+// The rules only a TLS protocol has; nullopt when the line is fine.
+std::optional<ParseResult> check_tls_rules(const PeerOptions& o, const CLI::App& app) {
+  if (app.count("--timer-initial-ms")) return unsupported("--timer-initial-ms with --protocol " + o.protocol);
+  if (o.handshake_timeout_ms < kTlsHandshakeTimeoutMin || o.handshake_timeout_ms > kTlsHandshakeTimeoutMax)
+    return usage_error("--handshake-timeout-ms " + std::to_string(o.handshake_timeout_ms) + " is outside " +
+                       std::to_string(kTlsHandshakeTimeoutMin) + ".." + std::to_string(kTlsHandshakeTimeoutMax) +
+                       " for TLS");
+  if (o.key_update && o.protocol != "tls1.3") return usage_error("--key-update needs --protocol tls1.3");
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerIdentity& id,
+                               const PeerCapabilities& caps) {
   // --version answers alone, whatever else is on the line (the runner probes with it).
   if (auto v = version_answer(args, id)) return *v;
 
@@ -81,7 +133,7 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   CLI::App app{"wireproof peer (" + id.implementation + " " + id.version + "), speaking peers/CONTRACT.md"};
   app.allow_extras();
   app.add_option("--role", role, "client|server")->check(CLI::IsMember({"client", "server"}));
-  app.add_option("--protocol", o.protocol, "dtls1.2");
+  app.add_option("--protocol", o.protocol, "dtls1.2|tls1.2|tls1.3");
   app.add_option("--listen", listen, "server: HOST:PORT to bind (port 0 = ephemeral)");
   app.add_option("--connect", connect, "client: HOST:PORT to send to");
   app.add_option("--cert", o.cert, "PEM certificate")->check(CLI::ExistingFile);
@@ -102,6 +154,21 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   std::string framing = "binary";
   app.add_option("--framing", framing, "workload records: binary (8-byte index + payload) or lines (stock tools)")
       ->check(CLI::IsMember({"binary", "lines"}));
+  std::vector<std::string> host_certs;
+  app.add_option("--host-cert", host_certs, "server: NAME=CERT:KEY, a certificate per SNI host name (repeatable)");
+  std::string unknown_sni = "default", alpn, client_cert;
+  app.add_option("--unknown-sni", unknown_sni, "server, SNI naming no --host-cert: default (serve --cert) | alert")
+      ->check(CLI::IsMember({"default", "alert"}));
+  app.add_option("--alpn", alpn, "P1,P2: client offers in order; server supports, in preference order");
+  app.add_option("--client-cert", client_cert, "server: none | optional | required")
+      ->check(CLI::IsMember({"none", "optional", "required"}));
+  app.add_flag("--resume", o.resume, "client: reconnect with the saved session; server: serve two connections");
+  app.add_option("--record-size-limit", o.record_size_limit, "RFC 8449 record_size_limit")->check(CLI::Range(64, 16385));
+  app.add_option("--max-fragment-length", o.max_fragment_length, "RFC 6066 max_fragment_length")
+      ->check(CLI::IsMember({512, 1024, 2048, 4096}));
+  app.add_flag("--key-update", o.key_update, "TLS 1.3: KeyUpdate(update_requested) after half the echo bytes");
+  app.add_flag("--early-data", o.early_data, "0-RTT");
+  app.add_option("--key-log", o.key_log, "append NSS key-log lines (SSLKEYLOGFILE format) to PATH");
   bool version_flag = false;  // answered before parsing; declared so --help lists it
   app.add_flag("--version", version_flag, "print one JSON version line and exit");
 
@@ -123,12 +190,30 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   if (role.empty()) return usage_error("--role client|server is required");
   o.role = role == "server" ? Role::server : Role::client;
   o.framing = framing == "lines" ? Framing::lines : Framing::binary;
-  if (o.protocol.empty()) return usage_error("--protocol is required (this peer speaks dtls1.2)");
-  if (o.protocol != "dtls1.2") return unsupported("--protocol " + o.protocol);
+  if (o.protocol.empty()) return usage_error("--protocol is required (dtls1.2, tls1.2 or tls1.3)");
+  if (std::find(caps.protocols.begin(), caps.protocols.end(), o.protocol) == caps.protocols.end())
+    return unsupported("--protocol " + o.protocol);
+  if (const auto* missing = caps.missing_for(o.protocol))
+    for (const auto& flag : *missing)
+      if (app.count(flag)) return unsupported(flag + " with --protocol " + o.protocol);
+  if (o.is_tls())
+    if (auto bad = check_tls_rules(o, app)) return *bad;
+  o.unknown_sni = unknown_sni == "alert" ? UnknownSni::alert : UnknownSni::default_cert;
+  if (!client_cert.empty())
+    o.client_cert = client_cert == "required" ? ClientCert::required
+                    : client_cert == "optional" ? ClientCert::optional
+                                                : ClientCert::none;
+  else if (o.is_tls())
+    o.client_cert = ClientCert::none;
+  if (o.key_log && o.key_log->empty()) return usage_error("--key-log needs a file path");
   if (o.ca.empty()) return usage_error("--ca FILE is required: the peer's chain is always verified");
   if (o.cert.empty() != o.key.empty()) return usage_error("--cert and --key go together");
   if (o.server_name && o.server_name->empty()) return usage_error("--server-name must not be empty");
   try {
+    if (!alpn.empty()) o.alpn = parse_alpn(alpn);
+    for (const auto& h : host_certs) o.host_certs.push_back(parse_host_cert(h));
+    if (o.role == Role::client && (!o.host_certs.empty() || app.count("--unknown-sni") || app.count("--client-cert")))
+      return usage_error("--host-cert, --unknown-sni and --client-cert are a server's options");
     if (o.role == Role::server) {
       if (o.cert.empty()) return usage_error("a server needs --cert and --key");
       if (!listen.empty()) o.listen = parse_host_port(listen);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wireproof::peers {
@@ -22,9 +23,19 @@ struct HostPort {
   std::uint16_t port = 0;
 };
 
+// --host-cert NAME=CERT:KEY: the server's certificate for one SNI host name.
+struct HostCert {
+  std::string name, cert, key;
+};
+
+// --unknown-sni: what a server does with a ClientHello naming a host it has no --host-cert for.
+enum class UnknownSni { default_cert, alert };
+// --client-cert: whether the server sends a CertificateRequest, and whether a client must answer it.
+enum class ClientCert { none, optional, required };
+
 struct PeerOptions {
   Role role = Role::client;
-  std::string protocol;                 // always "dtls1.2" after validation
+  std::string protocol;                 // "dtls1.2", "tls1.2" or "tls1.3" after validation
   HostPort listen{"127.0.0.1", 0};      // server
   HostPort connect;                     // client
   std::string cert, key, ca;            // PEM files
@@ -36,6 +47,32 @@ struct PeerOptions {
   std::uint32_t chunk = 1000;
   int idle_timeout_ms = 5000;
   Framing framing = Framing::binary;
+  // TLS_CONTRACT flags (peers/CONTRACT.md "TLS"); a library lacking one refuses it (127) at parse time.
+  std::vector<HostCert> host_certs;                // server
+  UnknownSni unknown_sni = UnknownSni::default_cert;
+  std::vector<std::string> alpn;                   // in preference order
+  // Absent for DTLS keeps the DTLS contract's behaviour (a certificate is requested, verified when sent);
+  // TLS resolves it to none.
+  std::optional<ClientCert> client_cert;
+  bool resume = false;
+  std::optional<int> record_size_limit;            // RFC 8449
+  std::optional<int> max_fragment_length;          // RFC 6066 4: 512, 1024, 2048 or 4096
+  bool key_update = false;                         // TLS 1.3
+  bool early_data = false;
+  std::optional<std::string> key_log;              // NSS key-log file, appended
+
+  bool is_tls() const { return protocol.rfind("tls", 0) == 0; }
+};
+
+// What a library behind a shim can do: the protocols it speaks and, per
+// protocol, the contract flags it cannot honour (each one exits 127 when given).
+struct PeerCapabilities {
+  std::vector<std::string> protocols{"dtls1.2"};
+  std::vector<std::pair<std::string, std::vector<std::string>>> missing{
+      {"dtls1.2",
+       {"--host-cert", "--unknown-sni", "--alpn", "--client-cert", "--resume", "--record-size-limit",
+        "--max-fragment-length", "--key-update", "--early-data", "--key-log"}}};
+  const std::vector<std::string>* missing_for(const std::string& protocol) const;
 };
 
 // Who is answering --version.
@@ -53,8 +90,9 @@ struct ParseResult {
   std::string stderr_text;  // for a person
 };
 
-// args excludes argv[0].
-ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerIdentity& id);
+// args excludes argv[0]. The default capabilities are a DTLS-only library's.
+ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerIdentity& id,
+                               const PeerCapabilities& caps = {});
 
 // "HOST:PORT" or "[IPv6]:PORT" -> HostPort (brackets removed); throws
 // std::invalid_argument naming the value.

@@ -125,3 +125,137 @@ TEST(Options, MissingRequiredPiecesAreUsageErrors) {
   EXPECT_EQ(parse_peer_options({"--role", "client", "--protocol", "dtls1.2", "--ca", pem.path}, kId).exit_code, 3);
   EXPECT_EQ(parse_peer_options({"--role", "server", "--protocol", "dtls1.2", "--ca", pem.path}, kId).exit_code, 3);
 }
+
+namespace {
+
+// A library that speaks TLS but lacks record_size_limit and 0-RTT (OpenSSL 3.0's table).
+PeerCapabilities tls_caps() {
+  PeerCapabilities c;
+  c.protocols = {"dtls1.2", "tls1.2", "tls1.3"};
+  c.missing = {{"dtls1.2", {"--alpn", "--resume"}},
+               {"tls1.2", {"--record-size-limit", "--early-data"}},
+               {"tls1.3", {"--record-size-limit", "--early-data"}}};
+  return c;
+}
+
+std::vector<std::string> tls_server_args(const std::string& pem, const std::string& version = "tls1.3") {
+  auto args = server_args(pem);
+  args[3] = version;
+  return args;
+}
+
+}  // namespace
+
+TEST(Options, ParsesEveryTlsFlag) {
+  PemFile pem;
+  auto args = tls_server_args(pem.path);
+  for (const std::string& s : {std::string("--host-cert"), "a.example=" + pem.path.string() + ":" + pem.path.string(),
+                               std::string("--unknown-sni"), std::string("alert"), std::string("--alpn"),
+                               std::string("h2,http/1.1"), std::string("--client-cert"), std::string("required"),
+                               std::string("--resume"), std::string("--max-fragment-length"), std::string("512"),
+                               std::string("--key-update"), std::string("--key-log"), std::string("/tmp/k.txt"),
+                               std::string("--mtu"), std::string("1400")})
+    args.push_back(s);
+  auto r = parse_peer_options(args, kId, tls_caps());
+  ASSERT_TRUE(r.options) << r.stdout_text << r.stderr_text;
+  const auto& o = *r.options;
+  EXPECT_TRUE(o.is_tls());
+  ASSERT_EQ(o.host_certs.size(), 1u);
+  EXPECT_EQ(o.host_certs[0].name, "a.example");
+  EXPECT_EQ(o.host_certs[0].cert, pem.path.string());
+  EXPECT_EQ(o.unknown_sni, UnknownSni::alert);
+  EXPECT_EQ(o.alpn, (std::vector<std::string>{"h2", "http/1.1"}));
+  EXPECT_EQ(o.client_cert, ClientCert::required);
+  EXPECT_TRUE(o.resume);
+  EXPECT_EQ(o.max_fragment_length, 512);
+  EXPECT_TRUE(o.key_update);
+  EXPECT_EQ(o.key_log, "/tmp/k.txt");
+  EXPECT_EQ(o.mtu, 1400);  // accepted; the interface MTU is the wire's
+}
+
+TEST(Options, TlsDefaultsToNoClientCertificateRequestWhileDtlsKeepsItsOwn) {
+  PemFile pem;
+  auto tls = parse_peer_options(tls_server_args(pem.path, "tls1.2"), kId, tls_caps());
+  ASSERT_TRUE(tls.options) << tls.stderr_text;
+  EXPECT_EQ(tls.options->client_cert, ClientCert::none);
+  auto dtls = parse_peer_options(server_args(pem.path), kId, tls_caps());
+  ASSERT_TRUE(dtls.options) << dtls.stderr_text;
+  EXPECT_FALSE(dtls.options->client_cert);
+}
+
+TEST(Options, TlsBadValuesAreUsageErrors) {
+  PemFile pem;
+  const std::string p = pem.path.string();
+  const std::vector<std::vector<std::string>> bad_tails = {
+      {"--handshake-timeout-ms", "1999"},  {"--handshake-timeout-ms", "120001"},
+      {"--record-size-limit", "63"},       {"--record-size-limit", "16386"},
+      {"--max-fragment-length", "1000"},   {"--alpn", "h2,,http/1.1"},
+      {"--alpn", std::string(256, 'x')},   {"--host-cert", "a.example"},
+      {"--host-cert", "=" + p + ":" + p},  {"--host-cert", "a.example=/no/such.pem:" + p},
+      {"--unknown-sni", "ignore"},         {"--client-cert", "maybe"},
+      {"--key-log", ""}};
+  for (const auto& tail : bad_tails) {
+    auto args = tls_server_args(p, "tls1.2");
+    args.insert(args.end(), tail.begin(), tail.end());
+    auto r = parse_peer_options(args, kId, {.protocols = {"tls1.2"}, .missing = {}});
+    EXPECT_FALSE(r.options) << tail[0] << " " << tail[1];
+    EXPECT_EQ(r.exit_code, 3) << tail[0] << " " << tail[1] << ": " << r.stdout_text;
+  }
+}
+
+TEST(Options, KeyUpdateNeedsTls13) {
+  PemFile pem;
+  auto args = tls_server_args(pem.path, "tls1.2");
+  args.push_back("--key-update");
+  EXPECT_EQ(parse_peer_options(args, kId, tls_caps()).exit_code, 3);
+  args[3] = "tls1.3";
+  EXPECT_TRUE(parse_peer_options(args, kId, tls_caps()).options);
+}
+
+TEST(Options, ServerOnlyTlsFlagsOnAClientAreUsageErrors) {
+  PemFile pem;
+  for (const std::vector<std::string>& tail : {std::vector<std::string>{"--client-cert", "optional"},
+                                               std::vector<std::string>{"--unknown-sni", "alert"}}) {
+    std::vector<std::string> args = {"--role", "client", "--protocol", "tls1.3", "--connect", "127.0.0.1:4433",
+                                     "--ca", pem.path.string()};
+    args.insert(args.end(), tail.begin(), tail.end());
+    EXPECT_EQ(parse_peer_options(args, kId, tls_caps()).exit_code, 3) << tail[0];
+  }
+}
+
+TEST(Options, TimerInitialWithTlsIsUnsupported127) {
+  PemFile pem;
+  auto args = tls_server_args(pem.path);
+  args.insert(args.end(), {"--timer-initial-ms", "100"});
+  auto r = parse_peer_options(args, kId, tls_caps());
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_EQ(event_of(r)["message"], "unsupported: --timer-initial-ms with --protocol tls1.3");
+}
+
+TEST(Options, AFlagTheLibraryLacksForThatProtocolIs127) {
+  PemFile pem;
+  auto tls = tls_server_args(pem.path);
+  tls.insert(tls.end(), {"--record-size-limit", "1024"});
+  auto r = parse_peer_options(tls, kId, tls_caps());
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_EQ(event_of(r)["message"], "unsupported: --record-size-limit with --protocol tls1.3");
+  // The same flag where the library has it parses.
+  EXPECT_TRUE(parse_peer_options(tls, kId, {.protocols = {"tls1.3"}, .missing = {}}).options);
+  // Per protocol: --alpn is missing for dtls1.2 only.
+  auto dtls = server_args(pem.path);
+  dtls.insert(dtls.end(), {"--alpn", "h2"});
+  EXPECT_EQ(parse_peer_options(dtls, kId, tls_caps()).exit_code, 127);
+  auto tls_alpn = tls_server_args(pem.path);
+  tls_alpn.insert(tls_alpn.end(), {"--alpn", "h2"});
+  EXPECT_TRUE(parse_peer_options(tls_alpn, kId, tls_caps()).options);
+}
+
+TEST(Options, ADtlsOnlyPeerRefusesTlsAndEveryTlsFlag) {
+  PemFile pem;
+  EXPECT_EQ(parse_peer_options(tls_server_args(pem.path), kId).exit_code, 127);
+  for (const char* flag : {"--resume", "--key-update", "--early-data"}) {
+    auto args = server_args(pem.path);
+    args.push_back(flag);
+    EXPECT_EQ(parse_peer_options(args, kId).exit_code, 127) << flag;
+  }
+}

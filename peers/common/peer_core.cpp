@@ -5,8 +5,8 @@
 namespace wireproof::peers {
 
 PeerCoreConfig core_config(const PeerOptions& opts) {
-  return {opts.role, opts.framing, workload_plan(opts), opts.timer_initial_ms, opts.handshake_timeout_ms,
-          opts.idle_timeout_ms};
+  return {opts.role,           opts.framing,         workload_plan(opts), opts.timer_initial_ms, opts.handshake_timeout_ms,
+          opts.idle_timeout_ms, opts.is_tls(), opts.key_update};
 }
 
 PeerCore::PeerCore(PeerCoreConfig config, DtlsSession& session, TimerEvents& timer_events, EmitEvent emit,
@@ -52,18 +52,23 @@ void PeerCore::handshake_step() {
   if (p == Progress::done) {
     Micros now = clock_();
     std::chrono::duration<double, std::milli> took = now - began_.value_or(now);
-    emit_(handshake_done_event(session_.version(), session_.cipher(), session_.cipher_iana(), took.count()));
+    auto done = handshake_done_event(session_.version(), session_.cipher(), session_.cipher_iana(), took.count());
+    done.update(session_.handshake_details());
+    emit_(std::move(done));
     phase_ = Phase::workload;
     waiting_for_ = Progress::want_read;  // the workload waits for records (a full buffer is the library's to retry)
     workload_start_ = last_rx_ = now;
+    if (config_.stream) stream_.emplace(config_.framing, config_.plan);
+    std::optional<std::int64_t> resend;  // a byte stream loses nothing: never resend
+    if (!config_.stream) resend = EchoClient::resend_after_ms(config_.timer_initial_ms);
     if (config_.role == Role::client)
-      client_.emplace(config_.framing,
-                      EchoClient::Config{config_.plan, EchoClient::resend_after_ms(config_.timer_initial_ms)});
+      client_.emplace(config_.framing, EchoClient::Config{config_.plan, resend});
     else
       server_.emplace(config_.framing, config_.plan);
     return;
   }
-  if (p == Progress::failed) return fail(kExitHandshake, handshake_failed(session_.last_error()));
+  if (p == Progress::failed)
+    return fail(kExitHandshake, handshake_failed(session_.last_error()), session_.last_error_reason());
   if (p == Progress::closed) return fail(kExitHandshake, handshake_closed_by_peer());
   if (clock_() >= start_ + ms(config_.handshake_timeout_ms))
     return fail(kExitHandshake, handshake_timed_out(config_.handshake_timeout_ms));
@@ -77,8 +82,21 @@ Progress PeerCore::drain(const std::function<void(const std::vector<std::uint8_t
     Progress p = session_.read_record(record);
     if (p != Progress::done) return p == Progress::want_write ? Progress::want_read : p;
     last_rx_ = clock_();
-    on_record(record);
+    if (!stream_) {
+      on_record(record);
+      continue;
+    }
+    for (const auto& r : stream_->feed(record)) on_record(r);
   }
+}
+
+bool PeerCore::maybe_key_update(std::uint64_t chunks) {
+  chunks_moved_ += chunks;
+  if (!config_.key_update || key_updated_ || 2 * chunks_moved_ < config_.plan.count()) return true;
+  key_updated_ = true;
+  if (!session_.send_key_update()) return false;
+  emit_({{"event", "key_update"}, {"direction", "sent"}, {"update_requested", true}});
+  return true;
 }
 
 bool PeerCore::heard_back() const { return client_ ? client_->heard_back() : server_ && server_->received_any(); }
@@ -93,8 +111,10 @@ void PeerCore::client_step() {
   for (;;) {
     std::string error;  // the first write error is the cause; later ones follow from it
     auto since_start = std::chrono::duration_cast<std::chrono::milliseconds>(clock_() - workload_start_);
-    for (const auto& r : client_->records_to_send(since_start.count()))
+    for (const auto& r : client_->records_to_send(since_start.count())) {
       if (session_.write_record(r) == Progress::failed && error.empty()) error = "write failed: " + session_.last_error();
+      if (error.empty() && !maybe_key_update(1)) error = "key update failed: " + session_.last_error();
+    }
     if (!error.empty()) return finish_client("", error);
     if (client_->complete()) return finish_client("done", "");
     bool received = false;
@@ -119,6 +139,7 @@ void PeerCore::server_step() {
     server_->on_record(r);
     if (session_.write_record(r) == Progress::failed && error.empty())
       error = "echo write failed: " + session_.last_error();
+    if (error.empty() && !maybe_key_update(1)) error = "key update failed: " + session_.last_error();
   });
   if (!error.empty()) return finish_server("", error);
   if (p == Progress::failed) return finish_server("", "read failed: " + session_.last_error());
@@ -132,12 +153,14 @@ void PeerCore::server_step() {
 
 void PeerCore::finish_client(const std::string& reason, const std::string& error) {
   exit_code_ = end_client_workload(client_->report(error.empty() ? workload_ended_by(reason) : error),
-                                   client_->complete(), client_->verified(), {reason, error}, emit_,
+                                   client_->complete(), client_->verified(),
+                                   {reason, error, error.empty() ? "" : session_.last_error_reason(), error.empty() ? 0 : session_.last_errno()}, emit_,
                                    [this] { session_.send_close_notify(); });
 }
 
 void PeerCore::finish_server(const std::string& reason, const std::string& error) {
-  exit_code_ = end_server_workload(server_->report(), server_->verified(), {reason, error}, emit_);
+  exit_code_ = end_server_workload(server_->report(), server_->verified(),
+                                   {reason, error, error.empty() ? "" : session_.last_error_reason(), error.empty() ? 0 : session_.last_errno()}, emit_);
 }
 
 }  // namespace wireproof::peers

@@ -28,6 +28,7 @@
 #include "peers/common/dtls_session.hpp"
 #include "peers/common/framed_echo.hpp"
 #include "peers/common/peer_ending.hpp"
+#include "peers/common/stream_records.hpp"
 #include "peers/common/timer_events.hpp"
 
 namespace wireproof::peers {
@@ -40,6 +41,9 @@ struct PeerCoreConfig {
   std::optional<int> timer_initial_ms;  // the echo resend interval derives from it
   std::int64_t handshake_timeout_ms = 30000;
   std::int64_t idle_timeout_ms = 5000;
+  // TLS over TCP: reads are a byte stream the core cuts into records, and nothing is resent.
+  bool stream = false;
+  bool key_update = false;  // --key-update: once half the chunks are sent (client) / received (server)
 };
 
 PeerCoreConfig core_config(const PeerOptions& opts);
@@ -81,9 +85,13 @@ class PeerCore {
   void server_step();
   // Reads every record available; returns closed/failed when the connection ended, want_read otherwise.
   Progress drain(const std::function<void(const std::vector<std::uint8_t>&)>& on_record);
+  // --key-update: sends it once `chunks` (sent or received) reach half the plan; false if the send failed.
+  bool maybe_key_update(std::uint64_t chunks);
   bool idle_expired() const;  // silence ends the workload only before app data flowed
   bool heard_back() const;
-  void fail(int code, const std::string& message) { exit_code_ = end_with_error(code, message, emit_); }
+  void fail(int code, const std::string& message, const std::string& reason = "") {
+    exit_code_ = end_with_error(code, message, emit_, reason);
+  }
   void finish_client(const std::string& reason, const std::string& error);
   void finish_server(const std::string& reason, const std::string& error);
   Micros ms(std::int64_t n) const { return Micros(n * 1000); }
@@ -104,6 +112,9 @@ class PeerCore {
   Micros workload_start_{0}, last_rx_{0};
   std::optional<FramedEchoClient> client_;
   std::optional<FramedEchoServer> server_;
+  std::optional<FramedStreamRecords> stream_;  // TLS: the records cut from the byte stream
+  std::uint64_t chunks_moved_ = 0;             // client: written; server: received (for --key-update)
+  bool key_updated_ = false;
 };
 
 }  // namespace wireproof::peers

@@ -27,6 +27,9 @@ struct ScriptedSession final : DtlsSession {
   std::string error = "no error";
   int timer_expired_calls = 0, close_notifies = 0, writes = 0;
   std::optional<Progress> read_end;  // closed / failed once inbound is empty
+  std::size_t read_piece = 0;        // a byte stream (TLS): reads return at most this many bytes of inbound; 0: whole records
+  json details = json::object();
+  int key_updates = 0;
 
   Progress handshake() override { return handshake_done ? Progress::done : handshake_result; }
   std::optional<LibraryTimer> timer() override { return std::nullopt; }
@@ -34,8 +37,14 @@ struct ScriptedSession final : DtlsSession {
   bool resends_from_read_path() const override { return resends_on_read; }
   Progress read_record(std::vector<std::uint8_t>& out) override {
     if (inbound.empty()) return read_end.value_or(Progress::want_read);
-    out = std::move(inbound.front());
-    inbound.pop_front();
+    if (read_piece == 0 || inbound.front().size() <= read_piece) {
+      out = std::move(inbound.front());
+      inbound.pop_front();
+      return Progress::done;
+    }
+    auto& front = inbound.front();
+    out.assign(front.begin(), front.begin() + static_cast<std::ptrdiff_t>(read_piece));
+    front.erase(front.begin(), front.begin() + static_cast<std::ptrdiff_t>(read_piece));
     return Progress::done;
   }
   Progress write_record(std::span<const std::uint8_t> r) override {
@@ -53,6 +62,11 @@ struct ScriptedSession final : DtlsSession {
   std::string cipher() const override { return "ECDHE-ECDSA-AES128-GCM-SHA256"; }
   std::string cipher_iana() const override { return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"; }
   std::string last_error() const override { return error; }
+  json handshake_details() const override { return details; }
+  bool send_key_update() override {
+    ++key_updates;
+    return true;
+  }
 };
 
 struct Harness {
@@ -65,8 +79,10 @@ struct Harness {
                      }};
   std::optional<PeerCore> core;
 
-  explicit Harness(Role role, std::uint64_t echo_bytes = 3000) {
+  explicit Harness(Role role, std::uint64_t echo_bytes = 3000, bool stream = false, bool key_update = false) {
     PeerCoreConfig c;
+    c.stream = stream;
+    c.key_update = key_update;
     c.role = role;
     c.plan = {echo_bytes, 1000};
     c.handshake_timeout_ms = 2000;
@@ -151,6 +167,65 @@ TEST(PeerCore, ClientEchoCompletesInOneStepWhenEchoesKeepComing) {
   EXPECT_EQ(h.session.writes, 3);
   EXPECT_EQ(h.session.close_notifies, 1);
   EXPECT_EQ((*h.find("closed"))["reason"], "done");
+}
+
+TEST(PeerCore, OverAByteStreamRecordsAreCutFromPiecesAndNothingIsResent) {
+  Harness h(Role::client, 3000, /*stream=*/true);
+  h.session.read_piece = 7;  // every echo arrives in 7-byte reads, as TLS may deliver it
+  h.session.loopback = false;
+  h.session.handshake_done = true;
+  h.at_ms(0);
+  EXPECT_EQ(h.session.writes, 3);
+  EXPECT_EQ(h.core->wake_at(), Micros(500'000)) << "only the idle deadline: a stream is never resent";
+  FramedEchoClient sent(Framing::binary, {{3000, 1000}, std::nullopt});
+  for (auto& r : sent.records_to_send(0)) h.session.inbound.push_back(r);
+  h.at_ms(100);
+  ASSERT_TRUE(h.core->exited());
+  EXPECT_EQ(h.core->exit_code(), kExitOk) << h.events.back().dump();
+  const json* app = h.find("app_data");
+  ASSERT_NE(app, nullptr);
+  EXPECT_EQ((*app)["echoed_chunks"], 3);
+  EXPECT_EQ((*app)["malformed"], 0);
+  EXPECT_EQ((*app)["resent"], 0);
+  EXPECT_EQ((*app)["sent_sha256"], (*app)["echoed_sha256"]);
+}
+
+TEST(PeerCore, TheSessionsHandshakeDetailsJoinHandshakeDone) {
+  Harness h(Role::client, 3000, true);
+  h.session.details = {{"group", "x25519"}, {"resumed", true}, {"connection", 2}};
+  h.session.handshake_done = true;
+  h.at_ms(0);
+  const json* done = h.find("handshake_done");
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ((*done)["group"], "x25519");
+  EXPECT_EQ((*done)["resumed"], true);
+  EXPECT_EQ((*done)["connection"], 2);
+  EXPECT_EQ((*done)["version"], "DTLSv1.2");
+}
+
+TEST(PeerCore, KeyUpdateIsSentOnceWhenHalfTheChunksHaveGone) {
+  Harness h(Role::client, 20000, true, /*key_update=*/true);
+  h.session.loopback = false;
+  h.session.handshake_done = true;
+  h.at_ms(0);  // 8 of 20 chunks written: not yet half
+  EXPECT_EQ(h.session.key_updates, 0);
+  FramedEchoClient sent(Framing::binary, {{20000, 1000}, std::nullopt});
+  for (auto& r : sent.records_to_send(0)) h.session.inbound.push_back(r);
+  h.at_ms(10);  // 8 echoes open the window: chunk 10 written
+  EXPECT_EQ(h.session.key_updates, 1);
+  ASSERT_NE(h.find("key_update"), nullptr);
+  EXPECT_EQ((*h.find("key_update"))["direction"], "sent");
+  h.session.loopback = true;
+  h.at_ms(20);
+  EXPECT_EQ(h.session.key_updates, 1) << "once per connection";
+}
+
+TEST(PeerCore, WithoutTheFlagNoKeyUpdateIsSent) {
+  Harness h(Role::client, 20000, true);
+  h.session.handshake_done = true;
+  h.at_ms(0);
+  EXPECT_EQ(h.core->exit_code(), kExitOk);
+  EXPECT_EQ(h.session.key_updates, 0);
 }
 
 TEST(PeerCore, TheFirstWriteErrorIsReportedNotALaterOne) {

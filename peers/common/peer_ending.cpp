@@ -1,14 +1,22 @@
 #include "peers/common/peer_ending.hpp"
 
+#include <cerrno>
 #include <cmath>
+
+#include "peers/common/errno_names.hpp"
 
 namespace wireproof::peers {
 
 using nlohmann::json;
 
-int end_with_error(int code, const std::string& message, const EmitEvent& emit) {
-  emit({{"event", "error"}, {"message", message}});
-  emit({{"event", "closed"}, {"reason", "error"}});
+int end_with_error(int code, const std::string& message, const EmitEvent& emit, const std::string& reason,
+                   int socket_errno) {
+  nlohmann::json e{{"event", "error"}, {"message", message}};
+  if (!reason.empty()) e["reason"] = reason;
+  if (socket_errno) e["errno"] = errno_name(socket_errno);
+  emit(std::move(e));
+  const bool reset = socket_errno == ECONNRESET || socket_errno == EPIPE;
+  emit({{"event", "closed"}, {"reason", reset ? "rst" : "error"}});
   return code;
 }
 
@@ -31,7 +39,7 @@ json handshake_done_event(const std::string& version, const std::string& cipher,
 int end_client_workload(const json& report, bool complete, bool verified, const WorkloadStop& stop,
                         const EmitEvent& emit, const std::function<void()>& send_close_notify) {
   emit(report);
-  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit);
+  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit, stop.library_reason, stop.socket_errno);
   if (stop.reason != "close_notify") send_close_notify();
   emit({{"event", "closed"}, {"reason", stop.reason}});
   if (verified) return kExitOk;
@@ -43,7 +51,7 @@ int end_client_workload(const json& report, bool complete, bool verified, const 
 
 int end_server_workload(const json& report, bool verified, const WorkloadStop& stop, const EmitEvent& emit) {
   emit(report);
-  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit);
+  if (!stop.error.empty()) return end_with_error(kExitWorkload, stop.error, emit, stop.library_reason, stop.socket_errno);
   emit({{"event", "closed"}, {"reason", stop.reason}});
   if (verified) return kExitOk;
   emit({{"event", "error"},

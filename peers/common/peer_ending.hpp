@@ -27,8 +27,11 @@ inline constexpr int kExitUnsupported = 127;
 
 using EmitEvent = std::function<void(nlohmann::json)>;
 
-// `error` with the message, then `closed` "error"; returns `code`.
-int end_with_error(int code, const std::string& message, const EmitEvent& emit);
+// `error` with the message (and the library's reason when known), then `closed` "error"; returns `code`.
+// With `socket_errno` the error carries its symbolic name (`errno`, as the
+// TCP contract's) and a reset (ECONNRESET, EPIPE) closes with reason `rst`.
+int end_with_error(int code, const std::string& message, const EmitEvent& emit, const std::string& reason = "",
+                   int socket_errno = 0);
 
 // Why a handshake did not complete, in the contract's words.
 std::string handshake_failed(const std::string& library_error);  // "handshake failed: <error>"
@@ -45,6 +48,8 @@ nlohmann::json handshake_done_event(const std::string& version, const std::strin
 struct WorkloadStop {
   std::string reason;
   std::string error;
+  std::string library_reason = {};  // with an error: the library's name for it, when known
+  int socket_errno = 0;             // with an error: the socket's errno behind it, when known
 };
 
 // Client: its app_data report; on error, end_with_error(2); otherwise our

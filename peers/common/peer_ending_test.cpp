@@ -1,5 +1,7 @@
 // The endings the real peer driver and harness/virtual's VirtualPeer share:
 // the events in order, the close_notify decision and the exit code.
+#include <cerrno>
+
 #include <gtest/gtest.h>
 
 #include "peers/common/peer_ending.hpp"
@@ -36,6 +38,34 @@ TEST(PeerEnding, ErrorThenClosedError) {
   EXPECT_EQ(r.names(), (Names{"error", "closed"}));
   EXPECT_EQ(r.events[0]["message"], "handshake did not complete within --handshake-timeout-ms 27000 ms");
   EXPECT_EQ(r.events[1]["reason"], "error");
+}
+
+TEST(PeerEnding, TheLibrarysReasonJoinsTheErrorWhenKnown) {
+  Recorder r;
+  end_with_error(kExitHandshake, handshake_failed("x"), r.emit(), "certificate verify failed");
+  EXPECT_EQ(r.events[0]["reason"], "certificate verify failed");
+  Recorder none;
+  end_with_error(kExitHandshake, handshake_failed("x"), none.emit());
+  EXPECT_FALSE(none.events[0].contains("reason"));
+}
+
+// The TCP contract's reset report, for TLS over TCP too: graceful_close
+// {abort_expected} looks for errno ECONNRESET or closed rst. Fails without
+// the socket_errno path (abort-rst-truncation failed every TLS cell).
+TEST(PeerEnding, ASocketResetIsNamedAndClosesWithRst) {
+  Recorder r;
+  EXPECT_EQ(end_client_workload(kReport, false, false, {"", "read failed: reset", "", ECONNRESET}, r.emit(), r.close()),
+            kExitWorkload);
+  ASSERT_EQ(r.names(), (Names{"app_data", "error", "closed"}));
+  EXPECT_EQ(r.events[1]["errno"], "ECONNRESET");
+  EXPECT_EQ(r.events[2]["reason"], "rst");
+  Recorder other;
+  end_server_workload(kReport, false, {"", "write failed", "", ETIMEDOUT}, other.emit());
+  EXPECT_EQ(other.events[1]["errno"], "ETIMEDOUT");
+  EXPECT_EQ(other.events[2]["reason"], "error");  // not a reset
+  Recorder none;
+  end_with_error(kExitWorkload, "x", none.emit());
+  EXPECT_FALSE(none.events[0].contains("errno"));
 }
 
 TEST(PeerEnding, HandshakeDoneRoundsToATenthOfAMillisecond) {

@@ -19,8 +19,6 @@ namespace {
 constexpr int kIpUdpHeaderBytes = 28;  // GnuTLS's MTU is the UDP payload; the contract's counts IPv4+UDP
 constexpr const char* kPriority = "NORMAL:-VERS-ALL:+VERS-DTLS1.2";
 
-std::string gnutls_message(int rc) { return std::string(gnutls_strerror(rc)) + " (" + std::to_string(rc) + ")"; }
-
 // Where the server's HelloVerifyRequest goes before the socket is connected.
 struct CookieDestination {
   int fd;
@@ -36,13 +34,18 @@ ssize_t push_to_client(gnutls_transport_ptr_t ptr, const void* data, size_t size
 
 GnutlsSession::GnutlsSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events)
     : opts_(opts), socket_(socket), events_(events) {
-  load_credentials();
+  role = opts_.role;
+  PeerCheck::opts = &opts_;
+  hosts_ = std::make_unique<HostCredentials>(opts_);
+  hosts = hosts_.get();
+  key_log_ = open_key_log(opts_);
+  key_log = key_log_.get();
+  cred_ = load_credentials(opts_);
   if (opts_.role == Role::server) {
     if (int rc = gnutls_key_generate(&cookie_key_, GNUTLS_COOKIE_KEY_SIZE); rc < 0)
       throw SetupError("cookie key: gnutls_key_generate: " + gnutls_message(rc), kExitInternal);
     awaiting_cookie_ = true;
   } else {
-    verify_name_ = opts_.server_name.value_or(opts_.connect.host);
     start_session(nullptr);
   }
 }
@@ -53,27 +56,12 @@ GnutlsSession::~GnutlsSession() {
   if (cookie_key_.data) gnutls_free(cookie_key_.data);
 }
 
-void GnutlsSession::load_credentials() {
-  if (int rc = gnutls_certificate_allocate_credentials(&cred_); rc < 0)
-    throw SetupError("gnutls_certificate_allocate_credentials: " + gnutls_message(rc), kExitInternal);
-  int n = gnutls_certificate_set_x509_trust_file(cred_, opts_.ca.c_str(), GNUTLS_X509_FMT_PEM);
-  if (n <= 0)
-    throw SetupError("--ca " + opts_.ca + ": no PEM certificate loaded" + (n < 0 ? ": " + gnutls_message(n) : ""),
-                     kExitUsage);
-  if (!opts_.cert.empty()) {
-    int rc = gnutls_certificate_set_x509_key_file(cred_, opts_.cert.c_str(), opts_.key.c_str(), GNUTLS_X509_FMT_PEM);
-    if (rc < 0)
-      throw SetupError("--cert " + opts_.cert + " / --key " + opts_.key + ": " + gnutls_message(rc), kExitUsage);
-  }
-  gnutls_certificate_set_verify_function(cred_, &GnutlsSession::verify_peer);
-}
-
 void GnutlsSession::start_session(gnutls_dtls_prestate_st* prestate) {
   const bool server = opts_.role == Role::server;
   if (int rc = gnutls_init(&session_, (server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK);
       rc < 0)
     throw SetupError("gnutls_init: " + gnutls_message(rc), kExitInternal);
-  gnutls_session_set_ptr(session_, this);
+  attach_check(session_, this);
   const char* err_pos = nullptr;
   if (int rc = gnutls_priority_set_direct(session_, kPriority, &err_pos); rc < 0)
     throw SetupError(std::string("priority ") + kPriority + " rejected at '" + (err_pos ? err_pos : "") +
@@ -82,18 +70,9 @@ void GnutlsSession::start_session(gnutls_dtls_prestate_st* prestate) {
   if (int rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, cred_); rc < 0)
     throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);
 
-  if (server) {
-    gnutls_certificate_server_set_request(session_, GNUTLS_CERT_REQUEST);  // verified when sent
-    gnutls_dtls_prestate_set(session_, prestate);
-  } else {
-    in_addr ip{};
-    bool is_ip = ::inet_pton(AF_INET, verify_name_.c_str(), &ip) == 1;
-    if (!is_ip) {  // SNI carries host names only (RFC 6066 3)
-      if (int rc = gnutls_server_name_set(session_, GNUTLS_NAME_DNS, verify_name_.data(), verify_name_.size());
-          rc < 0)
-        throw SetupError("--server-name " + verify_name_ + ": " + gnutls_message(rc), kExitUsage);
-    }
-  }
+  // DTLS without --client-cert: a certificate is requested, and verified when sent.
+  apply_choices(session_, *this, opts_, GNUTLS_CERT_REQUEST);
+  if (server) gnutls_dtls_prestate_set(session_, prestate);
   if (opts_.mtu) gnutls_dtls_set_mtu(session_, static_cast<unsigned>(*opts_.mtu - kIpUdpHeaderBytes));
   // Initial retransmission timer (GnuTLS default 1 s) and the total handshake budget.
   gnutls_dtls_set_timeouts(session_, static_cast<unsigned>(opts_.timer_initial_ms.value_or(1000)),
@@ -109,7 +88,7 @@ Progress GnutlsSession::await_cookie() {
   ssize_t n = ::recvfrom(socket_.fd(), buf, sizeof buf, MSG_PEEK, reinterpret_cast<sockaddr*>(&from), &from_len);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Progress::want_read;
-    error_ = std::string("recvfrom: ") + std::strerror(errno);
+    error = std::string("recvfrom: ") + std::strerror(errno);
     return Progress::failed;
   }
   gnutls_dtls_prestate_st prestate{};
@@ -178,7 +157,7 @@ Progress GnutlsSession::write_record(std::span<const std::uint8_t> record) {
     ssize_t n = gnutls_record_send(session_, record.data(), record.size());
     if (n >= 0) return Progress::done;
     if (n == GNUTLS_E_LARGE_PACKET) {
-      error_ = "a " + std::to_string(record.size()) + "-byte record does not fit GnuTLS's data MTU of " +
+      error = "a " + std::to_string(record.size()) + "-byte record does not fit GnuTLS's data MTU of " +
                std::to_string(gnutls_dtls_get_data_mtu(session_)) + " bytes (--mtu " +
                (opts_.mtu ? std::to_string(*opts_.mtu) : "default") + "); use a smaller --chunk";
       return Progress::failed;
@@ -188,7 +167,7 @@ Progress GnutlsSession::write_record(std::span<const std::uint8_t> record) {
     pollfd pfd{socket_.fd(), POLLOUT, 0};
     ::poll(&pfd, 1, 20);
   }
-  error_ = "gnutls_record_send: socket stayed unwritable for 1 s";
+  error = "gnutls_record_send: socket stayed unwritable for 1 s";
   return Progress::failed;
 }
 
@@ -198,12 +177,7 @@ void GnutlsSession::send_close_notify() {
   emit_alert(true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
 }
 
-std::string GnutlsSession::version() const {
-  // GnuTLS says "DTLS1.2"; the contract uses OpenSSL's spelling "DTLSv1.2".
-  std::string name = gnutls_protocol_get_name(gnutls_protocol_get_version(session_));
-  if (name.rfind("DTLS", 0) == 0 && name.size() > 4 && name[4] != 'v') name.insert(4, "v");
-  return name;
-}
+std::string GnutlsSession::version() const { return contract_version(session_); }
 
 std::string GnutlsSession::cipher_iana() const {
   const char* name = gnutls_ciphersuite_get(session_);
@@ -231,48 +205,24 @@ Progress GnutlsSession::progress_of(int rc, const char* call) {
     int desc = gnutls_alert_get(session_);
     emit_alert(false, level, desc);
     if (level == GNUTLS_AL_WARNING) return Progress::want_read;
-    error_ = std::string(call) + ": received fatal alert " + alert_description_name(desc);
+    error = std::string(call) + ": received fatal alert " + alert_description_name(desc);
+    reason_ = gnutls_strerror_name(rc);
     return Progress::failed;
   }
   if (!gnutls_error_is_fatal(rc)) return Progress::want_read;  // e.g. a record DTLS discarded
-  std::string why = error_.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error_;
-  error_ = std::string(call) + ": " + why;
+  reason_ = gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : std::to_string(rc);
+  std::string why = error.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error;
+  error = std::string(call) + ": " + why;
   // Tell the peer why, as OpenSSL does on its own.
-  if (verify_alert_ >= 0) {
-    gnutls_alert_send(session_, GNUTLS_AL_FATAL, static_cast<gnutls_alert_description_t>(verify_alert_));
-    emit_alert(true, GNUTLS_AL_FATAL, verify_alert_);
+  if (verify_alert >= 0) {
+    gnutls_alert_send(session_, GNUTLS_AL_FATAL, static_cast<gnutls_alert_description_t>(verify_alert));
+    emit_alert(true, GNUTLS_AL_FATAL, verify_alert);
   } else {
     int level = 0;
     int desc = gnutls_error_to_alert(rc, &level);
     if (desc >= 0 && gnutls_alert_send_appropriate(session_, rc) == 0) emit_alert(true, level, desc);
   }
   return Progress::failed;
-}
-
-int GnutlsSession::verify_peer(gnutls_session_t session) {
-  auto* self = static_cast<GnutlsSession*>(gnutls_session_get_ptr(session));
-  unsigned int count = 0;
-  if (self->opts_.role == Role::server && !gnutls_certificate_get_peers(session, &count))
-    return 0;  // the client chose not to authenticate
-  unsigned int status = 0;
-  const char* name = self->opts_.role == Role::client ? self->verify_name_.c_str() : nullptr;
-  if (int rc = gnutls_certificate_verify_peers3(session, name, &status); rc < 0) {
-    self->error_ = "certificate verification could not run: " + gnutls_message(rc);
-    self->verify_alert_ = GNUTLS_A_BAD_CERTIFICATE;
-    return GNUTLS_E_CERTIFICATE_ERROR;
-  }
-  if (status == 0) return 0;
-  gnutls_datum_t text{nullptr, 0};
-  gnutls_certificate_verification_status_print(status, gnutls_certificate_type_get(session), &text, 0);
-  self->error_ = "certificate verification: " + std::string(text.data ? reinterpret_cast<char*>(text.data) : "failed");
-  gnutls_free(text.data);
-  if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
-    self->verify_alert_ = GNUTLS_A_UNKNOWN_CA;
-  else if (status & GNUTLS_CERT_EXPIRED)
-    self->verify_alert_ = GNUTLS_A_CERTIFICATE_EXPIRED;
-  else
-    self->verify_alert_ = GNUTLS_A_BAD_CERTIFICATE;
-  return GNUTLS_E_CERTIFICATE_ERROR;
 }
 
 }  // namespace wireproof::peers::gnutls

@@ -10,11 +10,14 @@
 #include <gnutls/dtls.h>
 #include <gnutls/gnutls.h>
 
+#include <memory>
+
 #include "peers/common/dtls_session.hpp"
+#include "peers/gnutls/gnutls_common.hpp"
 
 namespace wireproof::peers::gnutls {
 
-class GnutlsSession final : public DtlsSession {
+class GnutlsSession final : public DtlsSession, private PeerCheck {
  public:
   // Throws SetupError (exit 3 for unreadable/mismatched cert or key files).
   GnutlsSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events);
@@ -32,16 +35,16 @@ class GnutlsSession final : public DtlsSession {
   std::string version() const override;
   std::string cipher() const override;
   std::string cipher_iana() const override;
-  std::string last_error() const override { return error_; }
+  std::string last_error() const override { return error; }
+  std::string last_error_reason() const override { return reason_; }
+  nlohmann::json handshake_details() const override { return gnutls::handshake_details(session_, *this, opts_); }
 
  private:
-  void load_credentials();
   void start_session(gnutls_dtls_prestate_st* prestate);
   Progress await_cookie();
   // Maps a GnuTLS return code; reports alerts; sends our alert on local failure.
   Progress progress_of(int rc, const char* call);
   void emit_alert(bool sent, int level, int description);
-  static int verify_peer(gnutls_session_t session);
 
   const PeerOptions& opts_;
   UdpSocket& socket_;
@@ -49,12 +52,12 @@ class GnutlsSession final : public DtlsSession {
   gnutls_certificate_credentials_t cred_ = nullptr;
   gnutls_session_t session_ = nullptr;
   gnutls_datum_t cookie_key_{nullptr, 0};  // server
-  std::string verify_name_;                // client: the name the certificate must carry
   bool awaiting_cookie_ = false;
   bool handshake_done_ = false;
   ArmedDeadline armed_;  // the running timer's deadline, from gnutls_dtls_get_timeout readings (library_timer.hpp)
-  int verify_alert_ = -1;  // alert to send when our verification rejected the peer
-  std::string error_;
+  std::unique_ptr<KeyLogFile> key_log_;  // --key-log
+  std::unique_ptr<HostCredentials> hosts_;  // server: --host-cert
+  std::string reason_;                      // gnutls_strerror_name of the failure
 };
 
 }  // namespace wireproof::peers::gnutls

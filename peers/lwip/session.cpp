@@ -18,7 +18,7 @@
 #include "peers/common/peer_ending.hpp"
 #include "peers/common/sha256.hpp"
 #include "peers/lwip/lwip_stack.hpp"
-#include "peers/lwip/stream_records.hpp"
+#include "peers/common/stream_records.hpp"
 #include "peers/lwip/tcp_connection.hpp"
 #include "peers/lwip/tcp_report.hpp"
 

@@ -13,6 +13,7 @@
 
 #include "peers/common/alert_names.hpp"
 #include "peers/common/peer_ending.hpp"
+#include "peers/openssl/openssl_context.hpp"
 
 namespace wireproof::peers::openssl {
 namespace {
@@ -64,22 +65,18 @@ void OpensslSession::configure_context() {
       !SSL_CTX_set_max_proto_version(ctx_.get(), DTLS1_2_VERSION))
     throw SetupError("cannot pin DTLS 1.2: " + drain_openssl_errors(), kExitInternal);
 
-  if (SSL_CTX_load_verify_file(ctx_.get(), opts_.ca.c_str()) != 1)
-    throw SetupError("--ca " + opts_.ca + ": not a PEM certificate file: " + drain_openssl_errors(), kExitUsage);
-  if (!opts_.cert.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(ctx_.get(), opts_.cert.c_str()) != 1)
-      throw SetupError("--cert " + opts_.cert + ": cannot load: " + drain_openssl_errors(), kExitUsage);
-    if (SSL_CTX_use_PrivateKey_file(ctx_.get(), opts_.key.c_str(), SSL_FILETYPE_PEM) != 1)
-      throw SetupError("--key " + opts_.key + ": cannot load: " + drain_openssl_errors(), kExitUsage);
-    if (SSL_CTX_check_private_key(ctx_.get()) != 1)
-      throw SetupError("--key " + opts_.key + " does not match --cert " + opts_.cert, kExitUsage);
-  }
+  load_pki(ctx_.get(), opts_);
+  key_log_ = open_key_log(opts_);
+  install_key_log(ctx_.get(), key_log_.get());
   // Client: the server's chain must verify. Server: a client certificate is
   // requested and verified when sent (mutual auth is the client's choice).
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_info_callback(ctx_.get(), &OpensslSession::on_info);
+  if (!server) install_client_offers(ctx_.get(), opts_);
 
   if (server) {
+    choices_ = std::make_unique<ServerChoices>(opts_);
+    choices_->install(ctx_.get(), SSL_VERIFY_PEER);
     cookies_ = std::make_unique<CookieJar>();
     cookies_->install(ctx_.get());
     SSL_CTX_set_options(ctx_.get(), SSL_OP_COOKIE_EXCHANGE);
@@ -99,16 +96,7 @@ void OpensslSession::configure_client() {
     throw SetupError("BIO_ADDR_rawmake failed", kExitInternal);
   BIO_ctrl(SSL_get_rbio(ssl_.get()), BIO_CTRL_DGRAM_SET_CONNECTED, 0, addr.get());
 
-  // Verify the name the user asked for, else the host we connect to.
-  const std::string name = opts_.server_name.value_or(opts_.connect.host);
-  in_addr ip{};
-  if (!opts_.server_name && ::inet_pton(AF_INET, name.c_str(), &ip) == 1) {
-    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), name.c_str()) != 1)
-      throw SetupError("cannot verify against IP " + name, kExitUsage);
-    return;  // SNI carries host names only (RFC 6066 3)
-  }
-  if (SSL_set1_host(ssl_.get(), name.c_str()) != 1 || SSL_set_tlsext_host_name(ssl_.get(), name.c_str()) != 1)
-    throw SetupError("--server-name " + name + ": rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
+  set_verify_name(ssl_.get(), opts_);
 }
 
 // DTLS_set_link_mtu counts IP+UDP headers, like the contract's --mtu. The
@@ -226,6 +214,7 @@ Progress OpensslSession::progress_of(int rc, const char* call) {
     case SSL_ERROR_ZERO_RETURN: return Progress::closed;
     default: break;
   }
+  reason_ = first_error_reason();
   error_ = std::string(call) + ": ";
   std::string queued = drain_openssl_errors();
   if (err == SSL_ERROR_SYSCALL && queued.empty())

@@ -8,7 +8,9 @@
 #include <memory>
 
 #include "peers/common/dtls_session.hpp"
+#include "peers/common/key_log_file.hpp"
 #include "peers/openssl/cookie_jar.hpp"
+#include "peers/openssl/openssl_context.hpp"
 #include "peers/openssl/ssl_handles.hpp"
 
 namespace wireproof::peers::openssl {
@@ -29,6 +31,8 @@ class OpensslSession final : public DtlsSession {
   std::string cipher() const override;
   std::string cipher_iana() const override;
   std::string last_error() const override { return error_; }
+  std::string last_error_reason() const override { return reason_; }
+  nlohmann::json handshake_details() const override { return openssl::handshake_details(ssl_.get()); }
 
  private:
   void configure_context();
@@ -44,6 +48,8 @@ class OpensslSession final : public DtlsSession {
   const PeerOptions& opts_;
   UdpSocket& socket_;
   EventEmitter& events_;
+  std::unique_ptr<KeyLogFile> key_log_;  // --key-log; referenced by ctx_
+  std::unique_ptr<ServerChoices> choices_;  // server; referenced by ctx_
   std::unique_ptr<CookieJar> cookies_;  // server only; referenced by ctx_
   SslCtxPtr ctx_;
   SslPtr ssl_;
@@ -51,6 +57,7 @@ class OpensslSession final : public DtlsSession {
   ArmedDeadline armed_;            // the running timer's deadline, from DTLSv1_get_timeout readings (library_timer.hpp)
   unsigned int timer_length_us_ = 0;  // the running timer's value, as next_timer_us last set it (0: unknown)
   std::string error_;
+  std::string reason_;  // ERR_reason_error_string of the failure
 };
 
 }  // namespace wireproof::peers::openssl

@@ -18,7 +18,7 @@
 #include "peers/common/line_frame.hpp"
 #include "peers/stock/tool_output.hpp"
 #include "peers/stock/tool_process.hpp"
-#include "peers/stock/udp_ports.hpp"
+#include "peers/stock/proc_sockets.hpp"
 
 namespace wireproof::stock {
 
@@ -34,12 +34,15 @@ constexpr milliseconds kReadyLimit{10'000};      // a server tool that is not li
 constexpr milliseconds kHandshakeInfoWait{200};  // version/cipher lines may follow the "done" line
 constexpr milliseconds kExitGrace{2'000};        // for a tool to leave on its own after EOF/close_notify
 constexpr milliseconds kErrorGrace{500};         // for a tool that reported an error to send its alert
+constexpr milliseconds kConnectedPoll{20};       // how often /proc is asked whether the TCP connection is up
 
 std::int64_t ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
 
 class Session {
  public:
-  Session(const SessionConfig& c, peers::EventEmitter& ev) : c_(c), ev_(ev), server_role_(c.opts.role == peers::Role::server) {
+  Session(const SessionConfig& c, peers::EventEmitter& ev)
+      : c_(c), ev_(ev), server_role_(c.opts.role == peers::Role::server),
+        transport_(c.role.tcp ? Transport::tcp : Transport::udp), hs_parts_(c.role.handshake_done.size(), false) {
     // Stock tools only carry lines: sized exactly as a shim with --framing
     // lines sizes it, so mixed pairs agree.
     peers::PeerOptions lines = c.opts;
@@ -61,6 +64,7 @@ class Session {
     const auto hs_deadline = start_ + milliseconds(c_.opts.handshake_timeout_ms);
     for (;;) {
       const auto now = Clock::now();
+      if (transport_ == Transport::tcp && !connected_) check_connected();
       if (hs_seen_ && !hs_emitted_ && now - *hs_seen_ >= kHandshakeInfoWait) emit_handshake();
       if (!hs_emitted_ && now >= hs_deadline)
         return fail(exit_code::handshake,
@@ -69,7 +73,14 @@ class Session {
       if (hs_emitted_ && !heard_back() && now - last_rx_ >= milliseconds(c_.opts.idle_timeout_ms)) return finish("idle");
       if (client_ && hs_emitted_ && client_->complete()) return finish_client();
       if (client_ && hs_emitted_ && to_write_.empty())
-        for (auto& rec : client_->records_to_send(ms(now - start_))) to_write_.push_back(peers::encode_line(rec));
+        for (auto& rec : client_->records_to_send(ms(now - start_))) {
+          to_write_.push_back(peers::encode_line(rec));
+          // After the first half of the echo bytes (the contract's --key-update).
+          if (c_.stdin_midway && !midway_written_ && 2 * ++records_sent_ >= plan_.count()) {
+            to_write_.push_back(*c_.stdin_midway + "\n");
+            midway_written_ = true;
+          }
+        }
       write_one_line();
 
       if (int rc = wait_and_read(next_wakeup(hs_deadline)); rc >= 0) return rc;
@@ -97,11 +108,11 @@ class Session {
     }
     const bool pick = c_.opts.listen.port == 0;
     for (int attempt = 1; attempt <= kServerStartAttempts; ++attempt) {
-      port_ = pick ? pick_free_udp_port() : c_.opts.listen.port;
+      port_ = pick ? pick_free_port(transport_) : c_.opts.listen.port;
       if (int rc = spawn(port_); rc >= 0) return rc;
       const auto limit = Clock::now() + kReadyLimit;
       while (!ready_) {
-        if (!c_.role.ready && udp_port_bound(port_)) ready_ = true;
+        if (!c_.role.ready && port_ready(port_, transport_)) ready_ = true;
         if (ready_) break;
         if (Clock::now() >= limit) return fail(exit_code::internal, "tool not listening after 10 s");
         if (int rc = wait_and_read(Clock::now() + milliseconds(20)); rc >= 0) return rc;
@@ -128,7 +139,7 @@ class Session {
     for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
     std::cerr << "wireproof-stock: running " << shown << "\n";
     try {
-      tool_.emplace(argv);
+      tool_.emplace(argv, c_.env);
     } catch (const SpawnError& e) {
       return fail(exit_code::internal, e.what());
     }
@@ -144,7 +155,27 @@ class Session {
       if (auto d = client_->next_deadline_ms()) t = std::min(t, start_ + milliseconds(*d));
     if (!to_write_.empty()) t = std::min(t, Clock::now() + milliseconds(1));  // pacing: poll the pipe
     if (fail_at_) t = std::min(t, *fail_at_ + kErrorGrace);
+    if (transport_ == Transport::tcp && !connected_) t = std::min(t, Clock::now() + kConnectedPoll);
     return t;
+  }
+
+  // TCP: the tool's connection, once /proc lists it established (no tool prints
+  // both addresses). Before the handshake's end, so `connected` precedes it:
+  // at the handshake's end (`at_handshake`) it is reported in any case, without
+  // addresses if the connection is already gone from /proc.
+  void check_connected(bool at_handshake = false) {
+    if (!tool_) return;
+    auto conn = established_tcp(tool_->pid());
+    if (!conn && !hs_seen_ && !at_handshake) return;
+    connected_ = true;
+    // Seen by polling: if the handshake's end came first, the connection was up by then.
+    const auto seen = hs_seen_ ? std::min(*hs_seen_, Clock::now()) : Clock::now();
+    json e = {{"event", "connected"}, {"connection", 1}, {"time_ms", ms(seen - start_)}};
+    if (conn) {
+      e["local"] = conn->local;
+      e["remote"] = conn->remote;
+    }
+    ev_.emit(std::move(e));
   }
 
   // One line in the tool's stdin pipe at a time, so each read the tool makes
@@ -201,13 +232,20 @@ class Session {
   }
 
   void on_line(std::string_view stream, const std::string& line) {
-    for (auto& o : classify_line(c_.role, c_.version_names, stream, line)) {
+    for (auto& o : classify_line(c_.role, *c_.tool, stream, line)) {
       switch (o.kind) {
         case Kind::ready: ready_ = true; break;
         case Kind::version: version_ = o.text; break;
         case Kind::cipher: cipher_ = o.text; break;
+        case Kind::group: group_ = o.text; break;
+        case Kind::alpn: alpn_ = o.text; break;
+        case Kind::key_update:
+          ev_.emit({{"event", "key_update"}, {"direction", o.direction}, {"update_requested", o.text == "1"}});
+          break;
         case Kind::handshake_done:
-          if (!hs_seen_) hs_seen_ = Clock::now();
+          hs_parts_.at(o.part) = true;
+          if (!hs_seen_ && std::all_of(hs_parts_.begin(), hs_parts_.end(), [](bool b) { return b; }))
+            hs_seen_ = Clock::now();
           break;
         case Kind::alert:
           ev_.emit({{"event", "alert"}, {"direction", o.direction}, {"level", o.level}, {"description", o.description}});
@@ -223,7 +261,9 @@ class Session {
         case Kind::data: on_chunk(o.chunk); break;
       }
     }
-    if (hs_seen_ && !hs_emitted_ && (version_ || !c_.role.version) && (cipher_ || !c_.role.cipher)) emit_handshake();
+    if (hs_seen_ && !hs_emitted_ && (version_ || !c_.role.version) && (cipher_ || !c_.role.cipher) &&
+        (group_ || !c_.role.group))
+      emit_handshake();
   }
 
   void on_chunk(const std::vector<std::uint8_t>& chunk) {
@@ -238,6 +278,7 @@ class Session {
   }
 
   void emit_handshake() {
+    if (transport_ == Transport::tcp && !connected_) check_connected(true);
     hs_emitted_ = true;
     last_rx_ = Clock::now();
     json e = {{"event", "handshake_done"}, {"time_ms", ms(*hs_seen_or_now() - start_)}};
@@ -248,6 +289,13 @@ class Session {
         e["cipher"] = names->openssl;
         e["cipher_iana"] = names->iana;
       }
+    }
+    if (c_.role.group) e["group"] = group_.value_or("unknown");
+    if (c_.role.alpn) e["alpn"] = alpn_ ? json(*alpn_) : json(nullptr);
+    if (transport_ == Transport::tcp) {
+      e["connection"] = 1;
+      // One connection and no saved session offered (--resume is not mapped): never resumed.
+      e["resumed"] = false;
     }
     ev_.emit(std::move(e));
   }
@@ -310,6 +358,8 @@ class Session {
   const SessionConfig& c_;
   peers::EventEmitter& ev_;
   const bool server_role_;
+  const Transport transport_;
+  std::vector<bool> hs_parts_;  // which of the role's handshake_done patterns have matched
   peers::ChunkPlan plan_;
   std::optional<peers::EchoClient> client_;
   std::optional<peers::EchoServer> server_;
@@ -321,9 +371,11 @@ class Session {
 
   Clock::time_point start_, last_rx_;
   std::uint16_t port_ = 0;
-  bool ready_ = false, hs_emitted_ = false, failed_ = false, close_sent_ = false, app_data_reported_ = false;
+  std::uint64_t records_sent_ = 0;
+  bool midway_written_ = false;
+  bool ready_ = false, connected_ = false, hs_emitted_ = false, failed_ = false, close_sent_ = false, app_data_reported_ = false;
   std::optional<Clock::time_point> hs_seen_, fail_at_;
-  std::optional<std::string> version_, cipher_, closed_reason_;
+  std::optional<std::string> version_, cipher_, group_, alpn_, closed_reason_;
 };
 
 }  // namespace

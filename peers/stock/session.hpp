@@ -29,10 +29,13 @@ constexpr int ok = peers::kExitOk, handshake = peers::kExitHandshake, workload =
 
 struct SessionConfig {
   peers::PeerOptions opts;
-  registry::RoleSpec role;
-  std::map<std::string, std::string> version_names;
+  registry::RoleSpec role;  // the one for opts.protocol (role.tcp: TLS over TCP)
+  const registry::ToolSpec* tool = nullptr;  // its version and group names
   // The tool's argv for a listening port (servers) or 0 (clients).
   std::function<std::vector<std::string>(std::uint16_t port)> argv_for_port;
+  std::map<std::string, std::string> env;  // set in the tool's environment
+  // Client: written to the tool's stdin once half the echo chunks are sent (--key-update).
+  std::optional<std::string> stdin_midway;
   int signal_fd = -1;  // readable when SIGTERM/SIGINT/SIGHUP arrived
   // The tool's own initial retransmission timer when the registry fixes it
   // ("fixed": {"timer-initial-ms": ...}); reported in the ready event as

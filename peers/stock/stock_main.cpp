@@ -17,6 +17,7 @@
 #include "peers/common/options.hpp"
 #include "harness/registry/registry.hpp"
 #include "peers/stock/session.hpp"
+#include "peers/stock/tls_flags.hpp"
 #include "peers/stock/unique_fd.hpp"
 
 namespace bp = boost::process;
@@ -27,23 +28,6 @@ namespace {
 
 void emit_error_line(const std::string& message) {
   std::cout << json{{"event", "error"}, {"message", message}}.dump() << std::endl;
-}
-
-// Removes "--name VALUE" / "--name=VALUE" from args; the value, if present.
-std::optional<std::string> take_option(std::vector<std::string>& args, const std::string& name) {
-  std::optional<std::string> value;
-  for (std::size_t i = 0; i < args.size();) {
-    if (args[i] == name && i + 1 < args.size()) {
-      value = args[i + 1];
-      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
-    } else if (args[i].rfind(name + "=", 0) == 0) {
-      value = args[i].substr(name.size() + 1);
-      args.erase(args.begin() + static_cast<long>(i));
-    } else {
-      ++i;
-    }
-  }
-  return value;
 }
 
 // The tool's version from its version command, or "unavailable: why".
@@ -63,19 +47,28 @@ std::string tool_version(const registry::ToolSpec& tool) {
   return found.empty() ? "unavailable: no line matched " + tool.version_regex.source : found;
 }
 
-// Which contract options this run was given (the ones a registry maps).
-std::vector<std::string> given_options(const peers::PeerOptions& o) {
+// Which contract options this run was given (the registry's option keys).
+// Over TCP --mtu is the wire's business (the TLS contract: accepted, ignored).
+std::vector<std::string> given_options(const peers::PeerOptions& o, const stock::TlsFlags& t) {
   std::vector<std::string> given{"ca"};
   if (!o.cert.empty()) given.insert(given.end(), {"cert", "key"});
   if (o.server_name) given.push_back("server-name");
-  if (o.mtu) given.push_back("mtu");
+  if (o.mtu && !t.tls()) given.push_back("mtu");
   if (o.timer_initial_ms) given.push_back("timer-initial-ms");
+  auto more = t.given(o.role);
+  given.insert(given.end(), more.begin(), more.end());
   return given;
 }
 
-std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& o) {
+// "HOST:PORT" as the tools take it: an IPv6 literal in brackets ("[2001:db8::2]:4433").
+std::string host_port(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& o, const stock::TlsFlags& t) {
   std::map<std::string, std::string> v{{"host", o.listen.host},
-                                       {"connect", o.connect.host + ":" + std::to_string(o.connect.port)},
+                                       {"connect", host_port(o.connect.host, o.connect.port)},
                                        {"connect_host", o.connect.host},
                                        {"connect_port", std::to_string(o.connect.port)},
                                        {"cert", o.cert},
@@ -87,7 +80,23 @@ std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& 
     v["mtu_payload"] = std::to_string(*o.mtu - 28);  // minus IPv4 + UDP headers
   }
   if (o.timer_initial_ms) v["timer_ms"] = std::to_string(*o.timer_initial_ms);
+  if (t.alpn) v["alpn"] = *t.alpn;
+  if (t.key_log) v["key_log"] = *t.key_log;
+  if (t.max_fragment_length) v["max_fragment_length"] = std::to_string(*t.max_fragment_length);
+  if (t.record_size_limit) v["record_size_limit"] = std::to_string(*t.record_size_limit);
   return v;
+}
+
+// "h2,http/1.1" -> {"h2", "http/1.1"} (tls_flags.cpp checked every item is non-empty).
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (auto comma = list.find(','); comma != std::string::npos; comma = list.find(',', start)) {
+    out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  out.push_back(list.substr(start));
+  return out;
 }
 
 // Blocks the stop signals and returns a signalfd for them: the session loop
@@ -104,8 +113,8 @@ stock::UniqueFd stop_signal_fd() {
 }
 
 int run(std::vector<std::string> args) {
-  const auto tool_name = take_option(args, "--tool");
-  const auto registry_file = take_option(args, "--registry").value_or(registry::default_registry_file().string());
+  const auto tool_name = stock::take_value(args, "--tool");
+  const auto registry_file = stock::take_value(args, "--registry").value_or(registry::default_registry_file().string());
   if (!tool_name) {
     emit_error_line("usage: --tool NAME is required (a stock peer in the registry)");
     return stock::exit_code::usage;
@@ -133,7 +142,7 @@ int run(std::vector<std::string> args) {
   // Stock tools can only carry lines: binary is a valid framing they lack (127),
   // anything else is a bad value (3, as the shims answer it).
   const bool version_only = std::find(args.begin(), args.end(), "--version") != args.end();
-  if (auto framing = take_option(args, "--framing"); framing && *framing != "lines" && !version_only) {
+  if (auto framing = stock::take_value(args, "--framing"); framing && *framing != "lines" && !version_only) {
     if (*framing != "binary") {
       emit_error_line("usage: --framing " + *framing + " is not one of binary, lines");
       return stock::exit_code::usage;
@@ -142,20 +151,39 @@ int run(std::vector<std::string> args) {
     return stock::exit_code::unsupported;
   }
   peers::PeerIdentity id{entry->implementation, version_only ? tool_version(tool) : "stock " + *tool_name};
-  auto parsed = peers::parse_peer_options(args, id);
-  std::cout << parsed.stdout_text << std::flush;
-  std::cerr << parsed.stderr_text;
-  if (!parsed.options) return parsed.exit_code;
-  const peers::PeerOptions& o = *parsed.options;
+  auto finish = [](const peers::ParseResult& r) {
+    std::cout << r.stdout_text << std::flush;
+    std::cerr << r.stderr_text;
+    return r.exit_code;
+  };
+  auto split = stock::split_tls_flags(args);
+  if (split.error) return finish(*split.error);
+  auto parsed = peers::parse_peer_options(split.rest, id);
+  if (!parsed.options) return finish(parsed);
+  finish(parsed);
+  const stock::TlsFlags& tls = split.flags;
+  if (auto bad = stock::check_tls_rules(tls, *parsed.options)) return finish(*bad);
+  peers::PeerOptions o = *parsed.options;
+  o.protocol = tls.protocol;
+
+  const registry::RoleSpec* role = tool.role_for(o.protocol, o.role == peers::Role::server);
+  if (!role) return finish(peers::unsupported("--protocol " + o.protocol + " (" + *tool_name + " is not registered for it)"));
+  if (tls.tls() && tls.mtu_given)
+    std::cerr << "wireproof-stock: --mtu ignored: over TCP the interface MTU is the wire's (TLS contract)\n";
 
   stock::SessionConfig cfg;
   cfg.opts = o;
-  cfg.role = o.role == peers::Role::server ? tool.server : tool.client;
-  cfg.version_names = tool.version_names;
-  std::vector<std::string> fragments;
-  for (const auto& opt : given_options(o)) {
+  cfg.role = *role;
+  cfg.tool = &tool;
+  std::vector<registry::OptionMapping> fragments;  // appended after argv, in order
+  if (auto pa = role->protocol_args.find(o.protocol); pa != role->protocol_args.end())
+    fragments.push_back({pa->second, {}, std::nullopt, std::nullopt});
+  std::map<std::string, std::string> env_templ;
+  for (const auto& opt : given_options(o, tls)) {
     if (auto it = cfg.role.options.find(opt); it != cfg.role.options.end()) {
-      fragments.insert(fragments.end(), it->second.begin(), it->second.end());
+      fragments.push_back(it->second);
+      if (it->second.stdin_midway) cfg.stdin_midway = it->second.stdin_midway;
+      env_templ.insert(it->second.env.begin(), it->second.env.end());
     } else if (auto ig = cfg.role.ignored.find(opt); ig != cfg.role.ignored.end()) {
       std::cerr << "wireproof-stock: --" << opt << " ignored: " << ig->second << "\n";
     } else if (auto fx = cfg.role.fixed.find(opt); fx != cfg.role.fixed.end()) {
@@ -170,18 +198,28 @@ int run(std::vector<std::string> args) {
   }
   if (auto fx = cfg.role.fixed.find("timer-initial-ms"); fx != cfg.role.fixed.end())
     cfg.timer_initial_ms_effective = fx->second.value;
-  const auto values = placeholder_values(o);
+  const auto values = placeholder_values(o, tls);
   const std::string where = "peer '" + *tool_name + "'";
-  cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where](std::uint16_t port) {
+  cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where, listen_host = o.listen.host](std::uint16_t port) {
     auto v = values;
     v["port"] = std::to_string(port);
+    v["listen"] = host_port(listen_host, port);
     auto argv = registry::expand(templ, v, where + " argv");
-    auto extra = registry::expand(fragments, v, where + " options");
-    argv.insert(argv.end(), extra.begin(), extra.end());
+    for (const auto& f : fragments) {
+      // "each": the fragment once per item of a comma list (--alpn h2 --alpn http/1.1).
+      const std::vector<std::string> items = f.each ? split_list(v.at(*f.each)) : std::vector<std::string>{""};
+      for (const auto& item : items) {
+        auto vi = v;
+        if (f.each) vi[*f.each] = item;
+        auto extra = registry::expand(f.argv, vi, where + " options");
+        argv.insert(argv.end(), extra.begin(), extra.end());
+      }
+    }
     return argv;
   };
   try {
     cfg.argv_for_port(0);  // a placeholder without a value fails here, before anything runs
+    for (const auto& [name, templ] : env_templ) cfg.env[name] = registry::expand({templ}, values, where + " env").at(0);
   } catch (const registry::RegistryError& e) {
     emit_error_line(e.what());
     return stock::exit_code::internal;

@@ -28,11 +28,11 @@ std::string alert_name(const std::string& printed) {
   return out;
 }
 
-std::vector<Observation> classify_line(const registry::RoleSpec& role,
-                                       const std::map<std::string, std::string>& version_names,
+std::vector<Observation> classify_line(const registry::RoleSpec& role, const registry::ToolSpec& tool,
                                        std::string_view stream, const std::string& line) {
   std::vector<Observation> out;
-  if (std::find(role.data_streams.begin(), role.data_streams.end(), stream) != role.data_streams.end()) {
+  const bool data_stream = std::find(role.data_streams.begin(), role.data_streams.end(), stream) != role.data_streams.end();
+  if (data_stream && (!role.data_line || std::regex_search(line, role.data_line->re))) {
     if (auto chunk = peers::decode_line(line)) {
       out.push_back({Kind::data, {}, {}, {}, {}, std::move(*chunk)});
       return out;  // a workload line says nothing else
@@ -43,11 +43,23 @@ std::vector<Observation> classify_line(const registry::RoleSpec& role,
   if (matches(role.ready)) out.push_back({Kind::ready, {}, {}, {}, {}, {}});
   if (matches(role.version)) {
     std::string v = m[1].str();
-    auto it = version_names.find(v);
-    out.push_back({Kind::version, it == version_names.end() ? v : it->second, {}, {}, {}, {}});
+    auto it = tool.version_names.find(v);
+    out.push_back({Kind::version, it == tool.version_names.end() ? v : it->second, {}, {}, {}, {}});
   }
   if (matches(role.cipher)) out.push_back({Kind::cipher, m[1].str(), {}, {}, {}, {}});
-  if (matches(role.handshake_done)) out.push_back({Kind::handshake_done, {}, {}, {}, {}, {}});
+  if (matches(role.alpn)) out.push_back({Kind::alpn, m[1].str(), {}, {}, {}, {}});
+  if (matches(role.group)) {
+    std::string g = m[1].str();
+    auto it = tool.group_names.find(g);
+    if (it != tool.group_names.end()) {
+      g = it->second;
+    } else {
+      std::transform(g.begin(), g.end(), g.begin(), [](unsigned char c) { return std::tolower(c); });
+    }
+    out.push_back({Kind::group, g, {}, {}, {}, {}});
+  }
+  for (std::size_t i = 0; i < role.handshake_done.size(); ++i)
+    if (std::regex_search(line, m, role.handshake_done[i].re)) out.push_back({Kind::handshake_done, {}, {}, {}, {}, {}, i});
   for (const auto& a : role.alerts) {
     if (!std::regex_search(line, m, a.pattern.re)) continue;
     std::string level = "fatal";
@@ -62,6 +74,12 @@ std::vector<Observation> classify_line(const registry::RoleSpec& role,
     } else {
       out.push_back({Kind::alert, {}, a.direction, level, description, {}});
     }
+    break;
+  }
+  for (const auto& k : role.key_updates) {
+    if (!std::regex_search(line, m, k.pattern.re)) continue;
+    const bool requested = k.requested_group > 0 ? m[k.requested_group].str() == "1" : k.requested;
+    out.push_back({Kind::key_update, requested ? "1" : "0", k.direction, {}, {}, {}});
     break;
   }
   for (const auto& e : role.errors) {

@@ -15,17 +15,19 @@ namespace wireproof::stock {
 
 struct Observation {
   // closed: the peer ended the connection; close_sent: the tool sent close_notify.
-  enum class Kind { ready, handshake_done, version, cipher, alert, error, closed, close_sent, data };
+  // handshake_done: one of the role's handshake_done patterns matched (which: `part`).
+  enum class Kind { ready, handshake_done, version, cipher, group, alpn, key_update, alert, error, closed, close_sent, data };
   Kind kind;
-  std::string text;                  // version, cipher, error message, closed reason
-  std::string direction, level, description;  // alert
+  std::string text;                  // version, cipher, group, alpn, error message, closed reason; key_update: "1"/"0" (requested)
+  std::string direction, level, description;  // alert (key_update: direction)
   std::vector<std::uint8_t> chunk;   // data: the binary workload chunk
+  std::size_t part = 0;              // handshake_done: index into RoleSpec::handshake_done
 };
 
-// `stream` is "stdout" or "stderr"; `line` has no '\n'. version_names maps a
-// tool's spelling of the protocol ("DTLS1.2") to the contract's ("DTLSv1.2").
-std::vector<Observation> classify_line(const registry::RoleSpec& role,
-                                       const std::map<std::string, std::string>& version_names,
+// `stream` is "stdout" or "stderr"; `line` has no '\n'. The tool's
+// version_names map its spelling of the protocol ("DTLS1.2") to the
+// contract's ("DTLSv1.2"), group_names its group names ("X25519" -> "x25519").
+std::vector<Observation> classify_line(const registry::RoleSpec& role, const registry::ToolSpec& tool,
                                        std::string_view stream, const std::string& line);
 
 // "handshake failure" / "40" -> "handshake_failure".

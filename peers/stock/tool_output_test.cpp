@@ -21,7 +21,7 @@ class ToolOutput : public ::testing::Test {
 
   static std::vector<Observation> of(const registry::ToolSpec& t, bool server, const std::string& stream,
                                      const std::string& line) {
-    return classify_line(server ? t.server : t.client, t.version_names, stream, line);
+    return classify_line(server ? t.server : t.client, t, stream, line);
   }
   static std::optional<Observation> only(const std::vector<Observation>& v) {
     if (v.size() != 1) return std::nullopt;
@@ -101,6 +101,39 @@ TEST_F(ToolOutput, DataLinesOnlyFromTheDataStream) {
   EXPECT_TRUE(of(openssl, false, "stdout", line).empty());
 }
 
+// TLS lines captured from the same tools over TCP.
+TEST_F(ToolOutput, TlsRolesReadGroupVersionAlpnAndOneDataLinePerRecord) {
+  const registry::RoleSpec& oc = *openssl.role_for("tls1.3", false);
+  const registry::RoleSpec& gc = *gnutls.role_for("tls1.3", false);
+  const registry::RoleSpec& gs = *gnutls.role_for("tls1.3", true);
+  auto g = only(classify_line(oc, openssl, "stderr", "Server Temp Key: X25519, 253 bits"));
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::group);
+  EXPECT_EQ(g->text, "x25519");
+  EXPECT_EQ(only(classify_line(oc, openssl, "stderr", "Server Temp Key: ECDH, prime256v1, 256 bits"))->text,
+            "secp256r1");  // group_names
+  EXPECT_EQ(only(classify_line(gs, gnutls, "stderr", "|<4>| HSK[0x5591396b5890]: Selected group SECP256R1 (2)"))->text,
+            "secp256r1");
+  auto v = only(classify_line(gc, gnutls, "stdout",
+                              "- Description: (TLS1.3-X.509)-(ECDHE-SECP256R1)-(ECDSA-SECP256R1-SHA256)-(AES-256-GCM)"));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->kind, Kind::version);
+  EXPECT_EQ(v->text, "TLSv1.3");
+  auto a = only(classify_line(gc, gnutls, "stdout", "- Application protocol: h2"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, Kind::alpn);
+  EXPECT_EQ(a->text, "h2");
+  // gnutls-serv's two handshake_done parts.
+  EXPECT_EQ(only(classify_line(gs, gnutls, "stderr", "|<4>| HSK[0x55]: FINISHED was queued [52 bytes]"))->part, 0u);
+  EXPECT_EQ(only(classify_line(gs, gnutls, "stderr", "|<4>| HSK[0x55]: FINISHED (20) was received. Length 48[48]"))->part,
+            1u);
+  const std::vector<std::uint8_t> chunk{0, 0, 0, 0, 0, 0, 0, 1, 9};
+  std::string line = peers::encode_line(chunk);
+  line.pop_back();
+  EXPECT_TRUE(classify_line(gs, gnutls, "stderr", "received cmd: " + line).empty());
+  EXPECT_EQ(only(classify_line(gs, gnutls, "stderr", "*** Processing 31 bytes command: " + line))->kind, Kind::data);
+}
+
 TEST(CipherNames, EverySpellingMapsToBothContractNames) {
   for (const std::string printed : {"GNUTLS_ECDHE_ECDSA_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384",
                                     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"}) {
@@ -108,6 +141,13 @@ TEST(CipherNames, EverySpellingMapsToBothContractNames) {
     ASSERT_TRUE(n) << printed;
     EXPECT_EQ(n->openssl, "ECDHE-ECDSA-AES256-GCM-SHA384") << printed;
     EXPECT_EQ(n->iana, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384") << printed;
+  }
+  // TLS 1.3 suites, as GnuTLS and OpenSSL print them.
+  for (const std::string printed : {"GNUTLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"}) {
+    auto n = identify_cipher(printed);
+    ASSERT_TRUE(n) << printed;
+    EXPECT_EQ(n->openssl, "TLS_AES_256_GCM_SHA384");
+    EXPECT_EQ(n->iana, "TLS_AES_256_GCM_SHA384");
   }
   auto chacha = identify_cipher("GNUTLS_ECDHE_RSA_CHACHA20_POLY1305");
   ASSERT_TRUE(chacha);

@@ -58,15 +58,17 @@ struct ChildSetup : bp::extend::handler {
 
 }  // namespace
 
-ToolProcess::ToolProcess(const std::vector<std::string>& argv) {
+ToolProcess::ToolProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
   if (argv.empty()) throw SpawnError("empty tool command");
   // A bare name is looked up on PATH; a path is used as it is.
   boost::filesystem::path exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : argv[0];
   if (exe.empty()) throw SpawnError("'" + argv[0] + "' not found on PATH (is it installed?)");
   Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
   std::error_code ec;
+  bp::environment environment = boost::this_process::environment();
+  for (const auto& [name, value] : env) environment[name] = value;
   bp::child child(bp::exe = exe.string(), bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
-                  ChildSetup{{}, in.read.get(), out.write.get(), err.write.get(), ::getpid()}, ec);
+                  environment, ChildSetup{{}, in.read.get(), out.write.get(), err.write.get(), ::getpid()}, ec);
   if (ec) throw SpawnError("cannot start '" + argv[0] + "': " + ec.message());
   pid_ = child.id();
   child.detach();  // we reap it ourselves with waitpid

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,7 +29,8 @@ struct SpawnError : std::runtime_error {
 class ToolProcess {
  public:
   // argv[0] is looked up on PATH unless it is a path. Pipes are non-blocking on our side.
-  explicit ToolProcess(const std::vector<std::string>& argv);
+  // `env` is set in the tool's environment on top of ours (SSLKEYLOGFILE).
+  explicit ToolProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
   ~ToolProcess();
   ToolProcess(const ToolProcess&) = delete;
   ToolProcess& operator=(const ToolProcess&) = delete;

@@ -12,6 +12,7 @@ from wp_e2e import REPO
 
 SHORT = REPO / "tests" / "fixtures" / "scenarios" / "short-clean.yaml"
 HEADER = b"name: bad\ndescription: bad input\nrefs: [\"RFC 6347 4.2\"]\nprotocol: dtls1.2\n"
+TLS_HEADER = HEADER.replace(b"dtls1.2", b"tls1.3")
 
 BAD_INPUTS = {
     # value the peers refuse (usage error, exit 3) -> was an `error` verdict
@@ -28,6 +29,12 @@ BAD_INPUTS = {
                              "byte 0xe9 is not valid UTF-8"),
     # 57 MB took 4 GB to validate
     "over-one-mebibyte": (HEADER + b"# " + b"x" * (1024 * 1024) + b"\n", 1, 1, "a scenario may be at most 1048576 bytes"),
+    # TLS: values the TLS shims refuse (usage error, exit 3) -> would be `error` verdicts
+    "tls-chunk-over-contract": (TLS_HEADER + b"workload: { chunk: 16384 }\n", 5, 20, "chunk 16384 is more than a tls1.3"),
+    "tls-handshake-timeout-below-2s": (TLS_HEADER + b"peers: { handshake_timeout_ms: 1000 }\n", 5, 32,
+                                       "handshake_timeout_ms must be in [2000, 120000], got 1000"),
+    "tls-key-update-on-tls12": (TLS_HEADER.replace(b"tls1.3", b"tls1.2") + b"tls:\n  client: { key_update: true }\n",
+                                6, 25, "key_update is TLS 1.3's KeyUpdate message"),
 }
 
 

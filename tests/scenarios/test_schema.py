@@ -16,6 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "scenarios" / "schema.json").read_text())
 SCENARIOS = sorted((ROOT / "scenarios" / "dtls").glob("*.yaml"))
 TCP_SCENARIOS = sorted((ROOT / "scenarios" / "tcp").glob("*.yaml"))
+TLS_SCENARIOS = sorted((ROOT / "scenarios" / "tls").glob("*.yaml"))
 
 
 class StringKeyLoader(yaml.SafeLoader):
@@ -54,7 +55,11 @@ def test_library_has_the_required_tcp_scenarios():
     assert len(TCP_SCENARIOS) >= 20
 
 
-@pytest.mark.parametrize("path", SCENARIOS + TCP_SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_library_has_the_required_tls_scenarios():
+    assert len(TLS_SCENARIOS) >= 20
+
+
+@pytest.mark.parametrize("path", SCENARIOS + TCP_SCENARIOS + TLS_SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_shipped_scenario_matches_schema(path):
     doc = load(path.read_text())
     errors = [e.message for e in validator().iter_errors(doc)]
@@ -114,9 +119,36 @@ def test_bad_tcp_document_is_rejected(name):
     assert list(validator().iter_errors(load(TCP_HEADER + TCP_BAD[name]))) != []
 
 
+TLS_HEADER = HEADER.replace("protocol: dtls1.2", "protocol: tls1.3")
+TLS_BAD = {
+    "unknown tls key": "tls: {resum: true}\n",
+    "unknown group": "tls:\n  client: {groups: [x25591]}\n",
+    "max_fragment_length not of RFC 6066": "tls: {max_fragment_length: 600}\n",
+    "record_size_limit below 64": "tls: {record_size_limit: 63}\n",
+    "alpn with a comma": "tls:\n  client: {alpn: ['a,b']}\n",
+    "unknown_sni of another kind": "tls:\n  server: {unknown_sni: ignore}\n",
+    "client_cert of another kind": "tls:\n  server: {client_cert: maybe}\n",
+    "host_certs an address": "tls:\n  server: {host_certs: ['198.18.0.2:1']}\n",
+    "a server key on the client": "tls:\n  client: {client_cert: required}\n",
+    "version 1.1": "tls:\n  server: {version: tls1.1}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TLS_BAD))
+def test_bad_tls_document_is_rejected(name):
+    assert list(validator().iter_errors(load(TLS_HEADER + TLS_BAD[name]))) != []
+
+
+def test_tls_section_only_in_a_tls_scenario():
+    assert list(validator().iter_errors(load(TLS_HEADER + "tls: {resume: true}\n"))) == []
+    assert list(validator().iter_errors(load(TCP_HEADER + "tls: {resume: true}\n"))) != []
+
+
 def test_dtls_chunk_keeps_its_record_bound_and_tcp_may_write_more():
     assert list(validator().iter_errors(load(HEADER + "workload: {chunk: 20000}\n"))) != []
     assert list(validator().iter_errors(load(TCP_HEADER + "workload: {chunk: 20000}\n"))) == []
+    assert list(validator().iter_errors(load(TLS_HEADER + "workload: {chunk: 20000}\n"))) != []
+    assert list(validator().iter_errors(load(TLS_HEADER + "workload: {chunk: 1}\n"))) == []
 
 
 def test_missing_required_key_is_rejected():
@@ -145,7 +177,7 @@ def _table(header, array_name):
     ("kContentTypes", lambda s: s["$defs"]["match"]["properties"]["content_type"]["oneOf"][0]["enum"]),
     (("kCheckNames", "kTcpCheckNames"),
      lambda s: s["properties"]["expect"]["properties"]["checks"]["propertyNames"]["enum"]),
-    (("kPeerEvents", "kTcpPeerEvents"), lambda s: s["$defs"]["peer_trigger"]["properties"]["event"]["enum"]),
+    (("kPeerEvents", "kTcpPeerEvents", "kTlsPeerEvents"), lambda s: s["$defs"]["peer_trigger"]["properties"]["event"]["enum"]),
 ])
 def test_schema_names_match_the_loader_table(array_name, schema_enum):
     # A tuple: the schema's enum is both protocols' tables, DTLS's first, without repeats.
@@ -164,4 +196,10 @@ def test_documented_example_matches_schema():
 def test_documented_tcp_example_matches_schema():
     doc = (ROOT / "docs" / "SCENARIO.md").read_text()
     example = doc.split("## TCP (`protocol: tcp`)", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert [e.message for e in validator().iter_errors(load(example))] == []
+
+
+def test_documented_tls_example_matches_schema():
+    doc = (ROOT / "docs" / "SCENARIO.md").read_text()
+    example = doc.split("## TLS (`protocol: tls1.2` / `tls1.3`)", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     assert [e.message for e in validator().iter_errors(load(example))] == []

@@ -356,7 +356,7 @@ class BlindResetDefence final : public Check {
     return "If the RST bit is set and the sequence number does not exactly match the next expected sequence value, yet "
            "is within the current receive window, TCP MUST send an acknowledgment (challenge ACK)";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override { return {"tolerance_ms", "throttle_ms"}; }
 

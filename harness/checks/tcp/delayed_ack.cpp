@@ -41,7 +41,7 @@ class DelayedAck final : public Check {
     return "The delay MUST be less than 0.5 seconds, and in a stream of full-sized segments there SHOULD be an ACK "
            "for at least every second segment.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   std::vector<std::string> parameters() const override { return {"max_delay_ms", "every_second"}; }
 
   CheckResult run(const Inputs& in) const override {

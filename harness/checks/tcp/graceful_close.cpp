@@ -35,7 +35,7 @@ class GracefulClose final : public Check {
   std::string sentence() const override {
     return "CLOSE is an operation meaning \"I have no more data to send\".";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   std::vector<std::string> parameters() const override { return {"abort_expected"}; }
 
   CheckResult run(const Inputs& in) const override {

@@ -140,7 +140,7 @@ class Keepalive final : public Check {
     return "Keep-alive packets MUST only be sent when no data or acknowledgement packets have been received for the "
            "connection within an interval.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override { return {"tolerance_ms", "tolerance_pct"}; }
 

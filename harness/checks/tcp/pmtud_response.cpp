@@ -125,7 +125,7 @@ class PmtudResponse final : public Check {
     return "When a host receives a Datagram Too Big message, it MUST reduce its estimate of the PMTU for the "
            "relevant path, based on the value of the Next-Hop MTU field in the message.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override {
     return {"tolerance_ms", "tolerance_pct", "min_pmtu", "max_recovery_ms"};

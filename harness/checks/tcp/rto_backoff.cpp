@@ -51,7 +51,7 @@ class RtoBackoff final : public Check {
   std::string name() const override { return "rto_backoff"; }
   std::string rfc() const override { return "RFC 6298 5.5-5.7 / 3"; }
   std::string sentence() const override { return "The host MUST set RTO <- RTO * 2 (\"back off the timer\")."; }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override { return {"max_rto_ms", "tolerance_ms", "tolerance_pct"}; }
 

@@ -56,7 +56,7 @@ TEST(RtoBackoff, AKernelTimersLatenessIsAllowedOnlyForAKernelSender) {
   auto b = lost_then({1 + 1016.9, 1 + 1016.9 + 2271.9, 1 + 1016.9 + 2271.9 + 4096.0});  // the data left at 1 ms
   auto r = backoff(b);
   EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;  // 2271.9 vs 2033.8 +- 203.4
-  b.topology = {{"client", {{"device", "tun"}, {"sysctls", nlohmann::json::object()}}}};
+  b.topology = {{"client", {{"device", "tun"}, {"sysctls", {{"net.ipv4.tcp_early_retrans", "0"}}}}}};  // linux-rfc
   r = backoff(b);
   EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
   EXPECT_EQ(r.measured["pairs"].size(), 2u);
@@ -70,6 +70,29 @@ TEST(RtoBackoff, AKernelTimersLatenessIsAllowedOnlyForAKernelSender) {
   auto slow = lost_then({1 + 1016.9, 1 + 1016.9 + 2540});
   slow.topology = b.topology;
   EXPECT_EQ(backoff(slow).verdict, Verdict::fail);
+}
+
+// handshake-timeout openssl -> openssl (Linux's TCP under both): the lone
+// lost segment is resent 210.8, 208.0, 428.0, 832.0 and 1660.0 ms apart. The
+// first resend is Linux's tail loss probe (2 SRTT + 200 ms, capped at the
+// RTO), which re-arms the 204 ms RTO (RFC 8985 7.3): a linux -> linux run of
+// the same loss shows tcp_info retransmits 1, total_retrans 2, rto 408 ms
+// after the second resend. Taken as an RTO it failed "208.0 ms ... expected
+// 421.5 ms"; the back-off runs from the probe.
+TEST(RtoBackoff, ALinuxProbeAtSndUnaStartsNoPair) {
+  const auto b = [](const nlohmann::json& sysctls) {
+    auto l = lost_then({1 + 210.8, 1 + 418.8, 1 + 846.8, 1 + 1678.8, 1 + 3338.8});
+    l.topology = {{"client", {{"device", "tun"}, {"sysctls", sysctls}}}};
+    return l;
+  };
+  const auto r = backoff(b(nlohmann::json::object()));  // tcp_early_retrans as Linux's default, 3
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  ASSERT_EQ(r.measured["pairs"].size(), 3u) << r.measured.dump();
+  EXPECT_EQ(r.measured["pairs"][0]["previous_interval_ms"], 208);  // the RTO, from the probe
+  EXPECT_EQ(r.measured["pairs"][0]["interval_ms"], 428);
+  // Without probes the same schedule is a back-off missed.
+  EXPECT_TRUE(testing::fails_saying(backoff(b({{"net.ipv4.tcp_early_retrans", "0"}})),
+                                    "came 208.0 ms after the previous one (i=4), which came 210.8 ms after its own"));
 }
 
 TEST(RtoBackoff, ASingleRtoIsNotApplicable) {

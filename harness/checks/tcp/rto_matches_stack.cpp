@@ -59,7 +59,7 @@ class RtoMatchesStack final : public Check {
     return "Every time a packet containing data is sent (including a retransmission), if the timer is not "
            "running, start it running so that it will expire after RTO seconds (for the current value of RTO).";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override { return {"tolerance_ms", "tolerance_pct"}; }
 

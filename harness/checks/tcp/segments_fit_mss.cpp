@@ -33,7 +33,7 @@ class SegmentsFitMss final : public Check {
            "smaller (MUST-16) of the send MSS (that reflects the available reassembly buffer size at the remote "
            "host, the EMTU_R) and the largest transmission size permitted by the IP layer (EMTU_S).";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   std::vector<std::string> parameters() const override { return {"grace_ms", "min_pmtu"}; }
 
   CheckResult run(const Inputs& in) const override {

@@ -56,7 +56,7 @@ class SynRetransmissionSchedule final : public Check {
   std::string name() const override { return "syn_retransmission_schedule"; }
   std::string rfc() const override { return "RFC 6298 5.5 / 2.1; RFC 9293 3.8.1; RFC 1122 4.2.3.5"; }
   std::string sentence() const override { return "The host MUST set RTO <- RTO * 2 (\"back off the timer\")."; }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override {
     return {"initial_rto_ms", "max_rto_ms", "tolerance_ms", "tolerance_pct", "response_window_ms", "min_judged"};

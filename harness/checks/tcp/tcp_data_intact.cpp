@@ -65,7 +65,7 @@ class TcpDataIntact final : public Check {
     return "The TCP must recover from data that is damaged, lost, duplicated, or delivered out of order by the "
            "internet communication system.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::plain_tcp_only(); }
 
   CheckResult run(const Inputs& in) const override {
     CheckResult r;

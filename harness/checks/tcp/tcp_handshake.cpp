@@ -62,12 +62,15 @@ class TcpHandshake final : public Check {
     return "This option is an offer, not a promise; both sides MUST send Window Scale options in their <SYN> "
            "segments to enable window scaling in either direction.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_per_direction() const override { return false; }
 
   CheckResult run(const Inputs& in) const override {
     CheckResult r;
-    r.expected = {{"handshake", in.scenario.expect.handshake_completes ? "completes" : "does not complete"},
+    // Under TLS, expect.handshake speaks of the TLS handshake (an unknown SNI
+    // host fails it); the TCP connection beneath is expected to complete.
+    const bool expect_complete = in.scenario.expect.handshake_completes || scenario::is_tls(in.scenario.protocol);
+    r.expected = {{"handshake", expect_complete ? "completes" : "does not complete"},
                   {"mss", "SYN MSS option <= link MTU - 40 (IPv4) / - 60 (IPv6)"},
                   {"options", "SYN-ACK options only if the SYN offered them; SACK blocks and timestamps after the "
                               "handshake only if both SYNs had them"},
@@ -147,7 +150,6 @@ class TcpHandshake final : public Check {
     r.measured["connections"] = measured;
     r.measured["completed"] = completed;
 
-    const bool expect_complete = in.scenario.expect.handshake_completes;
     if (completed == 0 && !expect_complete) {
       r.verdict = Verdict::not_applicable;
       r.detail = "no handshake completed, as the scenario expects";

@@ -43,6 +43,24 @@ TEST(TcpHandshake, AnUnansweredSynIsNotApplicableWhenExpected) {
   EXPECT_EQ(judge(b).verdict, Verdict::not_applicable);
 }
 
+// A TLS scenario's `handshake: fail` is the TLS handshake's: its TCP
+// connection must still complete, and one that does not fails.
+TEST(TcpHandshake, UnderTlsTheExpectedFailureIsTlssNotTcps) {
+  for (const char* protocol : {"tls1.2", "tls1.3"}) {
+    LogBuilder b;
+    b.scenario.protocol = protocol;
+    b.scenario.expect.handshake_completes = false;
+    TcpLogBuilder t(b);
+    t.syn("c2s", 0);
+    EXPECT_TRUE(fails_saying(judge(b), "no handshake completed")) << protocol;
+    LogBuilder done;
+    done.scenario.protocol = protocol;
+    done.scenario.expect.handshake_completes = false;
+    TcpLogBuilder(done).handshake(0);
+    EXPECT_EQ(judge(done).verdict, Verdict::pass) << protocol;
+  }
+}
+
 TEST(TcpHandshake, NoTcpIsNotApplicable) {
   LogBuilder b;
   const auto r = judge(b);

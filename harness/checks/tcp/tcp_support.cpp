@@ -19,8 +19,13 @@ std::string seconds_text(double ms) { return ms >= 1000 ? fmt::format("{:.1f}", 
 
 const std::vector<dissect::TcpConnection>& connections(const Inputs& in) {
   // Every TCP check judges the same log: dissecting it once per check was most of their time.
-  if (!in.tcp_connections_cache)
-    in.tcp_connections_cache = std::make_shared<const std::vector<dissect::TcpConnection>>(dissect::tcp_connections(in.log));
+  if (!in.tcp_connections_cache) {
+    dissect::TcpStreamOptions options;
+    for (const char* dir : kDirs)
+      if (probes_tail(in, sender_role(dir))) options.probing_senders.insert(dir);
+    in.tcp_connections_cache =
+        std::make_shared<const std::vector<dissect::TcpConnection>>(dissect::tcp_connections(in.log, options));
+  }
   return *in.tcp_connections_cache;
 }
 
@@ -54,6 +59,14 @@ std::optional<TimedReport> reset_report(const Inputs& in, const std::string& rol
     if (e.event.value("errno", "") == "ECONNRESET") consider(e);
   for (const auto& e : peer_events(in, role, "closed"))
     if (e.event.value("reason", "") == "rst") consider(e);
+  return first;
+}
+
+std::optional<Reset> reset_at(const dissect::TcpConnection& c) {
+  std::optional<Reset> first;
+  for (const auto* d : {&c.c2s, &c.s2c})
+    for (const auto& s : d->segments)
+      if (s.reset_delivered && (!first || s.delivered_us < first->at_us)) first = Reset{s.delivered_us, &s};
   return first;
 }
 
@@ -134,6 +147,10 @@ TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k, bool s
 bool sends_tail_loss_probes(const Inputs& in, const std::string& role) {
   const auto v = sysctl_in_force(in, role, "net.ipv4.tcp_early_retrans");
   return !v || std::atoi(v->c_str()) >= 3;
+}
+
+bool probes_tail(const Inputs& in, const std::string& role) {
+  return side_setup(in, role).kernel_tcp && sends_tail_loss_probes(in, role);
 }
 
 bool icmp_reached_sender(const dissect::TcpConnection& c, const std::string& dir, std::int64_t from_us,

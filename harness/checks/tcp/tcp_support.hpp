@@ -15,11 +15,17 @@
 #include "harness/checks/check.hpp"
 #include "harness/checks/support/peer_reports.hpp"
 #include "harness/dissect/tcp_stream.hpp"
+#include "harness/scenario/protocol.hpp"
 
 namespace wireproof::checks::tcp {
 
 inline const char* const kDirs[] = {"c2s", "s2c"};
-inline std::vector<std::string> tcp_only() { return {"tcp"}; }
+// Check::protocols() of a TCP check: every protocol whose connections are TCP
+// connections (plain tcp and TLS over TCP; scenario/protocol.hpp).
+inline std::vector<std::string> over_tcp() { return scenario::tcp_carried_protocols(); }
+// A check that judges the application's bytes on the wire, which TLS encrypts
+// (scenario/names.hpp kPlainTcpOnlyCheckNames).
+inline std::vector<std::string> plain_tcp_only() { return {"tcp"}; }
 
 // The role that sends in `dir`: c2s -> client.
 inline std::string sender_role(const std::string& dir) { return dir == "c2s" ? "client" : "server"; }
@@ -34,7 +40,7 @@ std::string seconds_text(double ms);  // 1000 -> "1.0", 250 -> "0.250"
 
 // The run's TCP connections (dissect::tcp_connections of the log), dissected
 // once per judging: the first call fills in.tcp_connections_cache, later ones
-// return the same object.
+// return the same object. A side that probes_tail is a probing sender.
 const std::vector<dissect::TcpConnection>& connections(const Inputs& in);
 
 // Every event named `name` that `role` reported, in order, with its log
@@ -51,6 +57,16 @@ std::vector<TimedReport> peer_events(const Inputs& in, const std::string& role, 
 // the log holds no time for counts as after anything.
 std::optional<TimedReport> reset_report(const Inputs& in, const std::string& role,
                                         std::int64_t from_us = std::numeric_limits<std::int64_t>::min());
+
+// When `c` was reset: the first delivery of an RST either way (a side's own,
+// or a segment the wire's rst rule made one of: TcpSegment::reset_delivered),
+// and that segment; nullopt when none arrived. The connection is then CLOSED
+// (RFC 9293 3.10.7): neither side owes the other a segment after it.
+struct Reset {
+  std::int64_t at_us = 0;
+  const dissect::TcpSegment* rst = nullptr;
+};
+std::optional<Reset> reset_at(const dissect::TcpConnection& c);
 
 // max(tolerance_ms, tolerance_pct % of expected).
 struct Tolerance {
@@ -114,6 +130,11 @@ TimerStart rto_timer_start(const dissect::TcpDirection& d, std::size_t k, bool s
 // when net.ipv4.tcp_early_retrans in force is below 3 (Linux: 3 and 4 turn
 // TLP on; linux-rfc sets 0); true when unknown (Linux's default is 3).
 bool sends_tail_loss_probes(const Inputs& in, const std::string& role);
+// Whether `role` is known to send them: its TCP is a namespace kernel's (a
+// TUN side) and sends_tail_loss_probes. Tells dissect/tcp_stream which
+// sender's resend at snd_una may be a probe (handshake-timeout openssl ->
+// openssl: a probe 210.8 ms after the lost flight, the RTO 208.0 ms later).
+bool probes_tail(const Inputs& in, const std::string& role);
 
 // Whether an ICMP frag-needed / Packet Too Big reached the sender of `dir`
 // in (from_us, to_us]: a resend then answers the ICMP (RFC 1191 / 8201), it is

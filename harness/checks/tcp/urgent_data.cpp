@@ -58,7 +58,7 @@ class UrgentData final : public Check {
   std::string sentence() const override {
     return "The urgent pointer points to the sequence number of the octet following the urgent data.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
 
   CheckResult run(const Inputs& in) const override {
     CheckResult r;

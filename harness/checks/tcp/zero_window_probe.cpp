@@ -11,6 +11,13 @@
 //    and with 3 or more probes the last interval > the first;
 //  - flow resumes: if the sender probed (it had data) it sends new data within
 //    resume_ms after the window opened.
+// Nothing after the connection's reset is judged (tcp::reset_at: a reset
+// connection is CLOSED, nothing more is owed): a period the reset cuts ends
+// there, one from then is not judged, and a reset within resume_ms of the
+// window opening, before new data, leaves the resume unjudged (the abort
+// scenarios: the wire's RST came 0.02 ms after the window opened). So the
+// window 0 of an RST the wire's rst rule made of a segment closes nothing: it
+// is the reset.
 // not_applicable: no zero-window period. Parameters: max_first_probe_ms
 // (3000), resume_ms (1000), tolerance_ms / tolerance_pct (15 ms, 10 %).
 #include <fmt/format.h>
@@ -65,7 +72,7 @@ class ZeroWindowProbe final : public Check {
     return "The sending TCP peer must regularly transmit at least one octet of new data (if available), or "
            "retransmit to the receiving TCP peer even if the send window is zero, in order to \"probe\" the window.";
   }
-  std::vector<std::string> protocols() const override { return tcp::tcp_only(); }
+  std::vector<std::string> protocols() const override { return tcp::over_tcp(); }
   bool judges_timing() const override { return true; }
   std::vector<std::string> parameters() const override {
     return {"max_first_probe_ms", "resume_ms", "tolerance_ms", "tolerance_pct"};
@@ -81,13 +88,23 @@ class ZeroWindowProbe final : public Check {
                   {"resume_within_ms", resume}, {"tolerance_ms", tol.ms}, {"tolerance_pct", tol.pct}};
     r.measured = json::object();
     json periods = json::array();
-    std::vector<std::string> problems;
+    std::vector<std::string> problems, after_reset;
     for (const auto& c : tcp::connections(in)) {
+      const auto reset = tcp::reset_at(c);
       for (const char* dir : tcp::kDirs) {
         const auto& segs = c.dir(dir).segments;
-        for (const auto& p : zero_window_periods(c, dir)) {
+        for (auto p : zero_window_periods(c, dir)) {
+          if (reset && p.closed->delivered_us >= reset->at_us) {
+            after_reset.push_back(p.closed == reset->rst
+                                      ? fmt::format("{}: i={} is the reset, its window 0 no zero window", dir, p.closed->i())
+                                      : fmt::format("{}: the window closed (i={}) after the reset (i={})", dir,
+                                                    p.closed->i(), reset->rst->i()));
+            continue;
+          }
+          if (reset && p.opened && p.opened->delivered_us >= reset->at_us) p.opened = nullptr;  // the reset ended it
           const std::int64_t from = p.closed->delivered_us;
-          const std::int64_t until = p.opened ? p.opened->delivered_us : segs.empty() ? from : std::max(from, segs.back().t_us());
+          std::int64_t until = p.opened ? p.opened->delivered_us : segs.empty() ? from : std::max(from, segs.back().t_us());
+          if (reset) until = std::min(until, reset->at_us);
           std::vector<const TcpSegment*> probes;
           for (const auto& s : segs)
             if (s.t_us() > from && s.t_us() < until && is_probe(s, *p.closed->ack)) probes.push_back(&s);
@@ -118,29 +135,39 @@ class ZeroWindowProbe final : public Check {
           json m{{"dir", dir}, {"closed_i", p.closed->i()}, {"probes", probes.size()}, {"first_probe_ms", first_ms},
                  {"intervals_ms", intervals}};
           for (const auto* s : probes) r.evidence.push_back(s->i());
+          if (reset && !p.opened) m["ended_by_reset_i"] = reset->rst->i();
           if (p.opened) {
             m["opened_i"] = p.opened->i();
             const TcpSegment* next = nullptr;
             for (const auto& s : segs)
               if (s.kind == SegmentKind::new_data && s.t_us() >= p.opened->delivered_us && s.tcp().payload_length > 0 &&
-                  (probes.empty() || &s != probes.back())) { next = &s; break; }
+                  (!reset || s.t_us() < reset->at_us) && (probes.empty() || &s != probes.back())) { next = &s; break; }
             if (next) m["resumed_after_ms"] = tcp::ms(next->t_us() - p.opened->delivered_us);
-            if (!probes.empty() && (!next || tcp::ms(next->t_us() - p.opened->delivered_us) > resume))
+            const double reset_after_ms = reset ? tcp::ms(reset->at_us - p.opened->delivered_us) : 0;
+            if (reset && !next && reset_after_ms <= resume) {
+              m["reset_before_resume"] = {{"i", reset->rst->i()}, {"after_open_ms", reset_after_ms}};
+            } else if (!probes.empty() && (!next || tcp::ms(next->t_us() - p.opened->delivered_us) > resume)) {
+              const std::string never = reset ? fmt::format("never before the reset {:.0f} ms later (i={})", reset_after_ms,
+                                                            reset->rst->i())
+                                               : std::string("never");
               fail(fmt::format("the window opened (i={}) but new data came {}", p.opened->i(),
                                next ? fmt::format("only {:.0f} ms later (i={})", tcp::ms(next->t_us() - p.opened->delivered_us), next->i())
-                                    : std::string("never")));
+                                    : never));
+            }
           }
           periods.push_back(m);
         }
       }
     }
     r.measured["periods"] = periods;
+    if (!after_reset.empty()) r.measured["not_judged_after_reset"] = after_reset;
     if (!problems.empty()) {
       r.verdict = Verdict::fail;
       r.detail = fmt::format("{}", fmt::join(problems, "; "));
     } else if (periods.empty()) {
       r.verdict = Verdict::not_applicable;
-      r.detail = "the receiver never advertised a zero window";
+      r.detail = after_reset.empty() ? "the receiver never advertised a zero window"
+                                     : fmt::format("not judged: {}", fmt::join(after_reset, "; "));
     } else {
       r.verdict = Verdict::pass;
       r.detail = fmt::format("{} zero-window period(s): probed, backing off, flow resumed", periods.size());

@@ -59,7 +59,7 @@ class Alerts final : public Check {
     return "Whenever an implementation encounters a fatal error condition, it SHOULD send an appropriate fatal alert "
            "and MUST close the connection without sending or receiving any additional data.";
   }
-  std::vector<std::string> protocols() const override { return tls::tls_protocols(); }
+  std::vector<std::string> protocols() const override { return tls::tls_both(); }
   std::vector<std::string> parameters() const override { return {"alert", "from"}; }
 
   CheckResult run(const Inputs& in) const override {

@@ -58,7 +58,7 @@ class CloseNotify final : public Check {
     return "Each party MUST send a \"close_notify\" alert before closing its write side of the connection, unless "
            "it has already sent some error alert.";
   }
-  std::vector<std::string> protocols() const override { return tls::tls_protocols(); }
+  std::vector<std::string> protocols() const override { return tls::tls_both(); }
   std::vector<std::string> parameters() const override { return {"abort_expected"}; }
 
   CheckResult run(const Inputs& in) const override {

@@ -46,7 +46,7 @@ class PlaintextFallback final : public Check {
     return "If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an "
            "\"unexpected_message\" alert.";
   }
-  std::vector<std::string> protocols() const override { return tls::tls_protocols(); }
+  std::vector<std::string> protocols() const override { return tls::tls_both(); }
   std::vector<std::string> parameters() const override { return {"max_reaction_ms"}; }
 
   CheckResult run(const Inputs& in) const override {

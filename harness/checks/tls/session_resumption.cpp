@@ -80,7 +80,7 @@ class SessionResumption final : public Check {
     return "The \"pre_shared_key\" extension MUST be the last extension in the ClientHello. ... Clients MUST provide "
            "this extension if they offer a \"pre_shared_key\" extension.";
   }
-  std::vector<std::string> protocols() const override { return tls::tls_protocols(); }
+  std::vector<std::string> protocols() const override { return tls::tls_both(); }
   std::vector<std::string> parameters() const override { return {"resumed"}; }
 
   CheckResult run(const Inputs& in) const override {

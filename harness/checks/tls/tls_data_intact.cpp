@@ -49,7 +49,7 @@ class TlsDataIntact final : public Check {
     return "The record protection functions translate a TLSPlaintext structure into a TLSCiphertext structure. The "
            "deprotection functions reverse the process.";
   }
-  std::vector<std::string> protocols() const override { return tls::tls_protocols(); }
+  std::vector<std::string> protocols() const override { return tls::tls_both(); }
 
   CheckResult run(const Inputs& in) const override {
     CheckResult r;

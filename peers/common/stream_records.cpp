@@ -1,8 +1,8 @@
-#include "peers/lwip/stream_records.hpp"
+#include "peers/common/stream_records.hpp"
 
 #include <algorithm>
 
-namespace wireproof::peers::lwip {
+namespace wireproof::peers {
 
 std::size_t StreamRecords::next_size() const {
   if (plan_.echo_bytes == 0 || next_ >= plan_.count()) return kChunkHeaderBytes + plan_.chunk;
@@ -31,4 +31,14 @@ std::vector<std::uint8_t> StreamRecords::finish() {
   return rest;
 }
 
-}  // namespace wireproof::peers::lwip
+std::vector<std::vector<std::uint8_t>> FramedStreamRecords::feed(std::span<const std::uint8_t> bytes) {
+  if (framing_ == Framing::binary) return binary_.feed(bytes);
+  std::vector<std::vector<std::uint8_t>> out;
+  for (auto& line : lines_.feed(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()))) {
+    line += '\n';
+    out.emplace_back(line.begin(), line.end());
+  }
+  return out;
+}
+
+}  // namespace wireproof::peers

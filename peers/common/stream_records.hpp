@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "peers/common/echo_chunks.hpp"
+#include "peers/common/line_frame.hpp"
+#include "peers/common/options.hpp"
 
-namespace wireproof::peers::lwip {
+namespace wireproof::peers {
 
 class StreamRecords {
  public:
@@ -31,4 +33,18 @@ class StreamRecords {
   std::vector<std::uint8_t> partial_;
 };
 
-}  // namespace wireproof::peers::lwip
+// The records of either --framing cut from a byte stream (TLS over TCP):
+// binary as StreamRecords does, lines at each '\n' (the newline kept, as a
+// line record carries it: line_frame.hpp).
+class FramedStreamRecords {
+ public:
+  FramedStreamRecords(Framing framing, ChunkPlan plan) : framing_(framing), binary_(plan) {}
+  std::vector<std::vector<std::uint8_t>> feed(std::span<const std::uint8_t> bytes);
+
+ private:
+  Framing framing_;
+  StreamRecords binary_;
+  LineSplitter lines_;
+};
+
+}  // namespace wireproof::peers

@@ -1,0 +1,65 @@
+// What the GnuTLS DTLS and TLS sessions share: credentials from the
+// contract's files, the certificate check that names why a peer was
+// rejected (and the alert to send for it), the key-log hook, and the
+// contract's spelling of versions and alerts.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gnutls/gnutls.h>
+#include <nlohmann/json.hpp>
+
+#include "peers/common/event_emitter.hpp"
+#include "peers/common/key_log_file.hpp"
+#include "peers/common/options.hpp"
+
+namespace wireproof::peers::gnutls {
+
+std::string gnutls_message(int rc);  // "<text> (<code>)"
+
+// --host-cert's credentials, one per SNI name (each with --ca as its trust). Throws SetupError.
+class HostCredentials {
+ public:
+  explicit HostCredentials(const PeerOptions& opts);
+  ~HostCredentials();
+  HostCredentials(const HostCredentials&) = delete;
+  HostCredentials& operator=(const HostCredentials&) = delete;
+  gnutls_certificate_credentials_t find(const std::string& name) const;  // nullptr: none for that name
+
+ private:
+  std::vector<std::pair<std::string, gnutls_certificate_credentials_t>> creds_;
+};
+
+// The state the certificate check reads and writes; a session object
+// derives from it and is what gnutls_session_set_ptr holds.
+struct PeerCheck {
+  Role role = Role::client;
+  std::string verify_name;   // client: the name the certificate must carry
+  std::string error;         // why the last call failed, for a person
+  int verify_alert = -1;     // alert to send when our verification rejected the peer
+  KeyLogFile* key_log = nullptr;
+  const PeerOptions* opts = nullptr;       // server: what the ClientHello hook answers from
+  const HostCredentials* hosts = nullptr;  // server: --host-cert
+};
+
+// --ca, --cert/--key (when given) into fresh credentials, checked by verify_peer. Throws SetupError.
+gnutls_certificate_credentials_t load_credentials(const PeerOptions& opts);
+// Marks the session's PeerCheck for the verify function and the key log.
+void attach_check(gnutls_session_t session, PeerCheck* check);
+// The command line's choices on a fresh session, DTLS and TLS alike (check
+// attached, check.opts / check.hosts set for a server): --alpn (a server's
+// preference wins, no overlap = no_application_protocol); a server's
+// --client-cert (absent: default_request) and --host-cert / --unknown-sni
+// (post-client-hello hook); a client's verify name and SNI (RFC 6066 3: host
+// names only, so an IP literal sends none). Throws SetupError.
+void apply_choices(gnutls_session_t session, PeerCheck& check, const PeerOptions& opts,
+                   gnutls_certificate_request_t default_request);
+// handshake_done's extra fields: group (lower case), resumed, alpn, server_name (null when none).
+nlohmann::json handshake_details(gnutls_session_t session, const PeerCheck& check, const PeerOptions& opts);
+
+// "TLS1.3" -> "TLSv1.3", "DTLS1.2" -> "DTLSv1.2" (the contract spells versions the OpenSSL way).
+std::string contract_version(gnutls_session_t session);
+
+}  // namespace wireproof::peers::gnutls

@@ -1,0 +1,230 @@
+#include "peers/gnutls/gnutls_tls.hpp"
+
+#include <cerrno>
+#include <poll.h>
+
+#include "peers/common/alert_names.hpp"
+#include "peers/common/cipher_names.hpp"
+#include "peers/common/peer_ending.hpp"
+
+namespace wireproof::peers::gnutls {
+namespace {
+
+constexpr int kWriteWaitMs = 10'000;  // a full TCP send buffer that stays full this long is a dead peer
+
+}  // namespace
+
+GnutlsTlsEndpoint::GnutlsTlsEndpoint(const PeerOptions& opts, EventEmitter& events) : opts_(opts), events_(events) {
+  key_log_ = open_key_log(opts_);
+  cred_ = load_credentials(opts_);
+  hosts_ = std::make_unique<HostCredentials>(opts_);
+  if (opts_.role == Role::server)
+    if (int rc = gnutls_session_ticket_key_generate(&ticket_key_); rc < 0)
+      throw SetupError("gnutls_session_ticket_key_generate: " + gnutls_message(rc), kExitInternal);
+}
+
+GnutlsTlsEndpoint::~GnutlsTlsEndpoint() {
+  if (cred_) gnutls_certificate_free_credentials(cred_);
+  if (ticket_key_.data) gnutls_free(ticket_key_.data);
+}
+
+std::unique_ptr<DtlsSession> GnutlsTlsEndpoint::session_on(int fd, int connection) {
+  return std::make_unique<GnutlsTlsSession>(*this, fd, connection);
+}
+
+GnutlsTlsSession::GnutlsTlsSession(GnutlsTlsEndpoint& endpoint, int fd, int connection)
+    : endpoint_(endpoint), fd_(fd), connection_(connection) {
+  role = endpoint_.opts().role;
+  key_log = endpoint_.key_log();
+  opts = &endpoint_.opts();
+  hosts = endpoint_.hosts();
+  try {
+    configure(fd);
+  } catch (...) {
+    if (session_) gnutls_deinit(session_);
+    throw;
+  }
+}
+
+void GnutlsTlsSession::configure(int fd) {
+  const PeerOptions& o = endpoint_.opts();
+  const bool server = o.role == Role::server;
+  if (int rc = gnutls_init(&session_, (server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK); rc < 0)
+    throw SetupError("gnutls_init: " + gnutls_message(rc), kExitInternal);
+  attach_check(session_, this);
+  const std::string priority = std::string("NORMAL:-VERS-ALL:+VERS-") + (o.protocol == "tls1.3" ? "TLS1.3" : "TLS1.2");
+  const char* err_pos = nullptr;
+  if (int rc = gnutls_priority_set_direct(session_, priority.c_str(), &err_pos); rc < 0)
+    throw SetupError("priority " + priority + " rejected at '" + (err_pos ? err_pos : "") + "': " + gnutls_message(rc),
+                     kExitInternal);
+  if (int rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, endpoint_.credentials()); rc < 0)
+    throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);
+  gnutls_handshake_set_hook_function(session_, GNUTLS_HANDSHAKE_KEY_UPDATE, GNUTLS_HOOK_POST,
+                                     &GnutlsTlsSession::on_key_update);
+  apply_choices(session_, *this, o, GNUTLS_CERT_IGNORE);  // TLS: no CertificateRequest unless --client-cert asks
+  if (o.record_size_limit)
+    if (int rc = gnutls_record_set_max_recv_size(session_, static_cast<size_t>(*o.record_size_limit)); rc < 0)
+      throw SetupError("--record-size-limit " + std::to_string(*o.record_size_limit) + ": GnuTLS refuses it: " +
+                           gnutls_message(rc),
+                       kExitUnsupported);
+  if (o.max_fragment_length)
+    if (int rc = gnutls_record_set_max_size(session_, static_cast<size_t>(*o.max_fragment_length)); rc < 0)
+      throw SetupError("--max-fragment-length: " + gnutls_message(rc), kExitUsage);
+
+  if (server) {
+    if (int rc = gnutls_session_ticket_enable_server(session_, endpoint_.ticket_key()); rc < 0)
+      throw SetupError("gnutls_session_ticket_enable_server: " + gnutls_message(rc), kExitInternal);
+  } else {
+    if (!endpoint_.saved_session.empty()) {
+      gnutls_datum_t d{endpoint_.saved_session.data(), static_cast<unsigned>(endpoint_.saved_session.size())};
+      if (int rc = gnutls_session_set_data(session_, d.data, d.size); rc < 0)
+        throw SetupError("gnutls_session_set_data: " + gnutls_message(rc), kExitInternal);
+    }
+  }
+  gnutls_handshake_set_timeout(session_, 0);  // the core owns the handshake's timeout
+  gnutls_transport_set_int(session_, fd);
+}
+
+GnutlsTlsSession::~GnutlsTlsSession() {
+  // 1.3 tickets arrive after the handshake, so the session is taken at the end.
+  if (role == Role::client && endpoint_.opts().resume) {
+    gnutls_datum_t d{nullptr, 0};
+    if (gnutls_session_get_data2(session_, &d) == 0) {
+      endpoint_.saved_session.assign(d.data, d.data + d.size);
+      gnutls_free(d.data);
+    }
+  }
+  gnutls_deinit(session_);
+}
+
+int GnutlsTlsSession::on_key_update(gnutls_session_t session, unsigned int, unsigned, unsigned int incoming,
+                                    const gnutls_datum_t* msg) {
+  if (!incoming) return 0;
+  auto* self = static_cast<GnutlsTlsSession*>(static_cast<PeerCheck*>(gnutls_session_get_ptr(session)));
+  const bool requested = msg && msg->size >= 1 && msg->data[0] == 1;
+  self->endpoint_.events().emit({{"event", "key_update"}, {"direction", "received"}, {"update_requested", requested}});
+  return 0;
+}
+
+Progress GnutlsTlsSession::handshake() {
+  for (;;) {
+    int rc = gnutls_handshake(session_);
+    if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED) {  // reported by progress_of; the handshake goes on
+      progress_of(rc, "gnutls_handshake");
+      continue;
+    }
+    return progress_of(rc, "gnutls_handshake");
+  }
+}
+
+Progress GnutlsTlsSession::read_record(std::vector<std::uint8_t>& out) {
+  out.resize(16384);
+  for (;;) {
+    ssize_t n = gnutls_record_recv(session_, out.data(), out.size());
+    if (n > 0) {
+      out.resize(static_cast<std::size_t>(n));
+      return Progress::done;
+    }
+    out.clear();
+    if (n == 0) {
+      emit_alert(false, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
+      return Progress::closed;
+    }
+    Progress p = progress_of(static_cast<int>(n), "gnutls_record_recv");
+    if (n != GNUTLS_E_WARNING_ALERT_RECEIVED) return p;
+  }
+}
+
+Progress GnutlsTlsSession::write_record(std::span<const std::uint8_t> record) {
+  // GnuTLS may take part of a chunk into a record; the rest goes in the next call (a byte stream).
+  std::size_t done = 0;
+  for (int waited = 0; done < record.size() && waited <= kWriteWaitMs;) {
+    ssize_t n = gnutls_record_send(session_, record.data() + done, record.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    Progress p = progress_of(static_cast<int>(n), "gnutls_record_send");
+    if (p != Progress::want_write && p != Progress::want_read) return p;
+    // GNUTLS_E_AGAIN mid-record: the same call (GnuTLS keeps the record) once the socket drains.
+    pollfd pfd{fd_, POLLOUT, 0};
+    ::poll(&pfd, 1, 20);
+    waited += 20;
+  }
+  if (done == record.size()) return Progress::done;
+  error = "gnutls_record_send: the socket stayed unwritable for " + std::to_string(kWriteWaitMs / 1000) + " s";
+  return Progress::failed;
+}
+
+void GnutlsTlsSession::send_close_notify() {
+  gnutls_bye(session_, GNUTLS_SHUT_WR);
+  emit_alert(true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
+}
+
+std::string GnutlsTlsSession::cipher_iana() const {
+  const char* name = gnutls_ciphersuite_get(session_);
+  return name ? name : "";
+}
+
+std::string GnutlsTlsSession::cipher() const { return openssl_style_cipher_name(cipher_iana()); }
+
+nlohmann::json GnutlsTlsSession::handshake_details() const {
+  auto d = gnutls::handshake_details(session_, *this, endpoint_.opts());
+  d["connection"] = connection_;
+  return d;
+}
+
+bool GnutlsTlsSession::send_key_update() {
+  for (int waited = 0; waited <= kWriteWaitMs; waited += 20) {
+    int rc = gnutls_session_key_update(session_, GNUTLS_KU_PEER);
+    if (rc == 0) return true;
+    if (rc != GNUTLS_E_AGAIN && rc != GNUTLS_E_INTERRUPTED) {
+      progress_of(rc, "gnutls_session_key_update");
+      return false;
+    }
+    pollfd pfd{fd_, POLLOUT, 0};
+    ::poll(&pfd, 1, 20);
+  }
+  error = "gnutls_session_key_update: the socket stayed unwritable";
+  return false;
+}
+
+void GnutlsTlsSession::emit_alert(bool sent, int level, int description) {
+  endpoint_.events().emit(alert_event(sent, level, description));
+}
+
+Progress GnutlsTlsSession::progress_of(int rc, const char* call) {
+  const int saved_errno = errno;  // the socket's, for a pull/push error (GnuTLS's transport is recv/send)
+  if (rc >= 0) return Progress::done;
+  if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
+    return gnutls_record_get_direction(session_) == 1 ? Progress::want_write : Progress::want_read;
+  if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED || rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+    int level = rc == GNUTLS_E_FATAL_ALERT_RECEIVED ? GNUTLS_AL_FATAL : GNUTLS_AL_WARNING;
+    int desc = gnutls_alert_get(session_);
+    emit_alert(false, level, desc);
+    if (level == GNUTLS_AL_WARNING) return Progress::want_read;
+    error = std::string(call) + ": received fatal alert " + alert_description_name(desc);
+    reason_ = gnutls_strerror_name(rc);
+    return Progress::failed;
+  }
+  if (!gnutls_error_is_fatal(rc)) return Progress::want_read;
+  if (rc == GNUTLS_E_PULL_ERROR || rc == GNUTLS_E_PUSH_ERROR) errno_ = saved_errno;
+  // GnuTLS reports a reset read or write as a premature termination; the
+  // socket's errno still names it (a clean EOF leaves no such errno).
+  if (rc == GNUTLS_E_PREMATURE_TERMINATION && (saved_errno == ECONNRESET || saved_errno == EPIPE)) errno_ = saved_errno;
+  reason_ = gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : std::to_string(rc);
+  std::string why = error.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error;
+  error = std::string(call) + ": " + why;
+  // Tell the peer why, as OpenSSL does on its own.
+  if (verify_alert >= 0) {
+    gnutls_alert_send(session_, GNUTLS_AL_FATAL, static_cast<gnutls_alert_description_t>(verify_alert));
+    emit_alert(true, GNUTLS_AL_FATAL, verify_alert);
+  } else {
+    int level = 0;
+    int desc = gnutls_error_to_alert(rc, &level);
+    if (desc >= 0 && gnutls_alert_send_appropriate(session_, rc) == 0) emit_alert(true, level, desc);
+  }
+  return Progress::failed;
+}
+
+}  // namespace wireproof::peers::gnutls

@@ -1,0 +1,51 @@
+// The SSL_CTX / SSL set-up the DTLS and TLS sessions share: trust anchor,
+// certificate and key, the name a client verifies (and sends as SNI), the
+// key-log callback, and the library's reason for a failure.
+#pragma once
+
+#include <string>
+
+#include <openssl/ssl.h>
+
+#include <nlohmann/json.hpp>
+
+#include "peers/common/key_log_file.hpp"
+#include "peers/common/options.hpp"
+
+namespace wireproof::peers::openssl {
+
+// --ca, then --cert/--key when given; throws SetupError (exit 3) naming the file.
+void load_pki(SSL_CTX* ctx, const PeerOptions& opts);
+// Client: verify the --server-name (sent as SNI), else the host connected to
+// (an IP literal is verified as an IP and sends no SNI: RFC 6066 3). Throws SetupError.
+void set_verify_name(SSL* ssl, const PeerOptions& opts);
+// Every key-log line OpenSSL produces for connections of ctx goes to log (not owned; may be null).
+void install_key_log(SSL_CTX* ctx, KeyLogFile* log);
+// What a server answers to a ClientHello, from the command line (DTLS and
+// TLS alike): --host-cert / --unknown-sni (servername callback), --alpn (the
+// server's preference wins, RFC 7301 3.2; no overlap = no_application_protocol),
+// --client-cert (the verify mode). Must outlive the SSL_CTX it is installed on.
+class ServerChoices {
+ public:
+  explicit ServerChoices(const PeerOptions& opts);
+  // default_verify_mode applies when --client-cert is absent (DTLS keeps its own).
+  void install(SSL_CTX* ctx, int default_verify_mode) const;
+
+ private:
+  static int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                         unsigned int inlen, void* arg);
+  static int on_server_name(SSL* ssl, int* alert, void* arg);
+  const PeerOptions& opts_;
+  std::string alpn_wire_;  // --alpn as an RFC 7301 ProtocolNameList
+};
+
+// A client's offers: --alpn, --max-fragment-length. Throws SetupError.
+void install_client_offers(SSL_CTX* ctx, const PeerOptions& opts);
+
+// handshake_done's extra fields: group, resumed, alpn, server_name (null when none).
+nlohmann::json handshake_details(SSL* ssl);
+
+// ERR_reason_error_string of the oldest queued error ("certificate verify failed"), or "".
+std::string first_error_reason();
+
+}  // namespace wireproof::peers::openssl
