@@ -44,13 +44,19 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_blind_reset_defence());
   out.push_back(make_keepalive());
   out.push_back(make_urgent_data());
-  // TLS (C1)
+  // TLS over TCP
   out.push_back(make_tls_handshake_completes());
   out.push_back(make_record_size());
   out.push_back(make_record_framing());
   out.push_back(make_version_negotiation());
   out.push_back(make_middlebox_compat());
   out.push_back(make_hello_retry_request());
+  out.push_back(make_close_notify());
+  out.push_back(make_key_update());
+  out.push_back(make_session_resumption());
+  out.push_back(make_alerts());
+  out.push_back(make_tls_data_intact());
+  out.push_back(make_plaintext_fallback());
   return out;
 }
 

@@ -34,9 +34,11 @@ TEST(AllChecks, ListsTheChecksInReportOrder) {
                                              "segments_fit_mss", "zero_window_probe", "graceful_close",
                                              "delayed_ack", "pmtud_response", "blind_reset_defence", "keepalive",
                                              "urgent_data",
-                                             // TLS (C1)
+                                             // TLS over TCP
                                              "tls_handshake_completes", "record_size", "record_framing",
-                                             "version_negotiation", "middlebox_compat", "hello_retry_request"}));
+                                             "version_negotiation", "middlebox_compat", "hello_retry_request",
+                                             "close_notify", "key_update", "session_resumption", "alerts",
+                                             "tls_data_intact", "plaintext_fallback"}));
 }
 
 // The scenario loader's name tables (one per protocol) are the registry's checks.

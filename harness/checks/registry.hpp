@@ -32,7 +32,13 @@ std::unique_ptr<Check> make_pmtud_response();
 std::unique_ptr<Check> make_blind_reset_defence();
 std::unique_ptr<Check> make_keepalive();
 std::unique_ptr<Check> make_urgent_data();
-// TLS over TCP (protocols() tls1.2 / tls1.3), harness/checks/tls/: helper C1's.
+// TLS over TCP (protocols() tls1.2 / tls1.3), harness/checks/tls/.
+std::unique_ptr<Check> make_close_notify();
+std::unique_ptr<Check> make_key_update();
+std::unique_ptr<Check> make_session_resumption();
+std::unique_ptr<Check> make_alerts();
+std::unique_ptr<Check> make_tls_data_intact();
+std::unique_ptr<Check> make_plaintext_fallback();
 std::unique_ptr<Check> make_tls_handshake_completes();
 std::unique_ptr<Check> make_record_size();
 std::unique_ptr<Check> make_record_framing();

@@ -95,7 +95,7 @@ std::optional<std::filesystem::path> key_log_file(const scenario::Scenario& sc, 
 }
 
 std::vector<std::string> pki_host_names(const scenario::Scenario& sc) {
-  return scenario::is_tls(sc.protocol) ? sc.tls.host_certs : std::vector<std::string>{};
+  return sc.protocol == "tcp" ? std::vector<std::string>{} : sc.tls.host_certs;
 }
 
 std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerCommand& peer, const ArgvInputs& in) {
@@ -115,15 +115,29 @@ std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerComma
     if (peer.capabilities.accepts(option)) add("--" + option, std::move(v));
   };
   const bool server = in.role == "server";
+  const auto& tls = sc.tls;
   add("--role", in.role);
   add("--protocol", sc.protocol);
   if (!in.address.empty()) add(server ? "--listen" : "--connect", in.address);
   if (server) {
     add("--cert", in.pki.server_cert.string());
     add("--key", in.pki.server_key.string());
+    // The tls: section's flags are added only when the scenario asks, and never
+    // dropped for a peer without them: it answers 127 (unsupported), so a run
+    // never silently tests less than the scenario says.
+    for (const auto& h : in.pki.hosts) add("--host-cert", fmt::format("{}={}:{}", h.name, h.cert.string(), h.key.string()));
+    if (tls.unknown_sni) add("--unknown-sni", *tls.unknown_sni);
+    if (tls.client_cert_given) add("--client-cert", tls.client_cert);
   } else {
-    add_optional("server-name", "localhost");
+    if (tls.server_name == "localhost") add_optional("server-name", "localhost");
+    else add("--server-name", tls.server_name);
+    if (tls.client_has_cert) {
+      add("--cert", in.pki.client_cert.string());
+      add("--key", in.pki.client_key.string());
+    }
   }
+  const auto& side = server ? tls.server : tls.client;
+  if (!side.alpn.empty()) add("--alpn", joined(side.alpn));
   add("--ca", in.pki.ca_cert.string());
   add_optional("mtu", std::to_string(sc.peers.mtu.value_or(sc.link.mtu)));
   if (sc.peers.timer_initial_ms) add_optional("timer-initial-ms", std::to_string(*sc.peers.timer_initial_ms));

@@ -15,6 +15,7 @@ namespace {
 using Argv = std::vector<std::string>;
 
 const std::string kTls13 = "name: t\ndescription: test\nrefs: [\"RFC 8446 4.1\"]\nprotocol: tls1.3\n";
+const std::string kDtls = "name: t\ndescription: test\nrefs: [\"RFC 6347 4.2\"]\nprotocol: dtls1.2\n";
 
 PeerCommand shim() {
   PeerCommand p;
@@ -124,11 +125,45 @@ TEST(TlsArgv, ATunMtuBelowAPeersMtuRangeIsNoGapUnderTls) {
   EXPECT_NE(capability_gap(sc, p, false)->find("--mtu 128"), std::string::npos);
 }
 
-TEST(TlsArgv, HostCertificatesAreIssuedOnlyForTlsScenarios) {
-  const auto sc = scenario::load_scenario_text(kTls13 + "tls:\n  server: {host_certs: [a.example, b.example]}\n",
-                                               "t.yaml");
+TEST(TlsArgv, HostCertificatesAreIssuedForTlsAndDtlsScenarios) {
+  const std::string section = "tls:\n  server: {host_certs: [a.example, b.example]}\n";
+  const auto sc = scenario::load_scenario_text(kTls13 + section, "t.yaml");
   EXPECT_EQ(pki_host_names(sc), (std::vector<std::string>{"a.example", "b.example"}));
+  EXPECT_EQ(pki_host_names(scenario::load_scenario_text(kDtls + section, "t.yaml")),
+            (std::vector<std::string>{"a.example", "b.example"}));
   EXPECT_TRUE(pki_host_names(scenario::Scenario{}).empty());
+}
+
+// A DTLS scenario's tls: section: each field its flag, as for TLS; without
+// one the DTLS argv is what it always was (the server asks for a client
+// certificate by the DTLS default, so no --client-cert).
+TEST(DtlsArgv, TheTlsSectionsFlagsAndNothingWithoutIt) {
+  const auto plain = scenario::load_scenario_text(kDtls, "t.yaml");
+  ArgvInputs no_hosts = inputs("server");
+  no_hosts.pki.hosts.clear();  // pki_host_names(plain) is empty: the run's PKI issues none
+  const Argv server0 = peer_argv(plain, shim(), no_hosts);
+  for (const char* flag : {"--host-cert", "--unknown-sni", "--client-cert", "--alpn"})
+    EXPECT_EQ(std::find(server0.begin(), server0.end(), flag), server0.end()) << flag;
+  const Argv client0 = peer_argv(plain, shim(), inputs("client"));
+  EXPECT_EQ(std::find(client0.begin(), client0.end(), "--cert"), client0.end());
+  const auto sc = scenario::load_scenario_text(kDtls +
+                                                   "tls:\n  server_name: a.example\n  client: {alpn: [x]}\n"
+                                                   "  server: {host_certs: [a.example], unknown_sni: alert, "
+                                                   "client_cert: optional}\n",
+                                               "t.yaml");
+  const Argv server = peer_argv(sc, shim(), inputs("server"));
+  EXPECT_EQ(Argv(server.begin() + 7, server.begin() + 15),
+            (Argv{"--cert", "/p/server.pem", "--key", "/p/server.key", "--host-cert",
+                  "a.example=/p/host-a.example.pem:/p/host-a.example.key", "--unknown-sni", "alert"}));
+  EXPECT_EQ(Argv(server.begin() + 15, server.begin() + 17), (Argv{"--client-cert", "optional"}));
+  const Argv client = peer_argv(sc, shim(), inputs("client"));
+  EXPECT_EQ(Argv(client.begin() + 7, client.begin() + 15),
+            (Argv{"--server-name", "a.example", "--cert", "/p/client.pem", "--key", "/p/client.key", "--alpn", "x"}));
+  // A peer that does not declare --server-name still gets the scenario's host: it must refuse (127), not run without.
+  PeerCommand bare = shim();
+  bare.capabilities.options = std::vector<std::string>{};
+  const Argv to_bare = peer_argv(sc, bare, inputs("client"));
+  EXPECT_NE(std::find(to_bare.begin(), to_bare.end(), "a.example"), to_bare.end());
 }
 
 // The handshake limit a TLS peer is given stays in the contract's 2..120 s,

@@ -180,11 +180,11 @@ Scenario read_document(const YAML::Node& doc, const std::string& file, Diagnosti
   sc.timeline = read_timeline(top.get("timeline"), sc.rules, sc.protocol, diag);
   read_workload(top.get("workload"), diag, limits, sc);
   read_timeouts(top.get("timeouts"), diag, sc.run_timeout_s);
-  if (is_tls(sc.protocol))
+  if (is_tls(sc.protocol) || sc.protocol == "dtls1.2")
     read_tls(top.get("tls"), diag, sc);
   else if (top.has("tls"))
-    top.error_at_key("tls", fmt::format("tls: configures TLS peers; this scenario's protocol is {} (use tls1.2 or "
-                                        "tls1.3)",
+    top.error_at_key("tls", fmt::format("tls: configures TLS peers; this scenario's protocol is {} (use tls1.2, "
+                                        "tls1.3 or dtls1.2)",
                                         sc.protocol));
   sc.expect = read_expect(top.get("expect"), sc.protocol, diag);
   return sc;

@@ -158,6 +158,7 @@ struct TlsSettings {
   std::vector<std::string> host_certs;       // server: a certificate per SNI host name (--host-cert, harness PKI)
   std::optional<std::string> unknown_sni;    // server: default | alert (--unknown-sni)
   std::string client_cert = "none";          // server: none | optional | required (--client-cert)
+  bool client_cert_given = false;            // client_cert written in the scenario (DTLS: else the DTLS default)
   bool resume = false;                       // both: --resume
   bool early_data = false;                   // both: --early-data (needs resume and TLS 1.3)
   bool server_plaintext = false;             // server: --plaintext, echo over bare TCP (a port without TLS)

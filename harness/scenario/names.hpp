@@ -56,13 +56,15 @@ inline constexpr std::array<std::string_view, 14> kTcpCheckNames{
 };
 
 // The TLS checks (harness/checks/tls), named in TLS scenarios beside the TCP ones.
-inline constexpr std::array<std::string_view, 6> kTlsCheckNames{
-    "tls_handshake_completes", "record_size",      "record_framing",
-    "version_negotiation",     "middlebox_compat", "hello_retry_request",
+inline constexpr std::array<std::string_view, 12> kTlsCheckNames{
+    "tls_handshake_completes", "record_size",        "record_framing", "version_negotiation",
+    "middlebox_compat",        "hello_retry_request", "close_notify",   "key_update",
+    "session_resumption",      "alerts",              "tls_data_intact", "plaintext_fallback",
 };
 
-// Of those, the ones only TLS 1.3 has (RFC 8446 D.4, 4.1.4).
-inline constexpr std::array<std::string_view, 2> kTls13OnlyCheckNames{"middlebox_compat", "hello_retry_request"};
+// Of those, the ones only TLS 1.3 has (RFC 8446 D.4, 4.1.4, 4.6.3).
+inline constexpr std::array<std::string_view, 3> kTls13OnlyCheckNames{"middlebox_compat", "hello_retry_request",
+                                                                       "key_update"};
 
 // Events a peer prints (peers/CONTRACT.md) that a timeline entry may wait for.
 inline constexpr std::array<std::string_view, 6> kPeerEvents{

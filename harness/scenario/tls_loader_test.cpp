@@ -166,8 +166,39 @@ TEST(TlsScenarioErrors, WireUdpAndATlsSectionElsewhere) {
             (Problems{"t.yaml:5:7: wire: udp is the UDP relay, which cannot carry TCP; protocol tls1.3 runs on wire: "
                       "l3"}));
   EXPECT_EQ(problems_of(kTcp + "tls: {resume: true}\n"),
-            (Problems{"t.yaml:5:1: tls: configures TLS peers; this scenario's protocol is tcp (use tls1.2 or "
-                      "tls1.3)"}));
+            (Problems{"t.yaml:5:1: tls: configures TLS peers; this scenario's protocol is tcp (use tls1.2, "
+                      "tls1.3 or dtls1.2)"}));
+}
+
+const std::string kDtls = "name: t\ndescription: test\nrefs: [\"RFC 6347 4.2\"]\nprotocol: dtls1.2\n";
+
+// DTLS 1.2 takes the contract's naming and certificate flags (issue 10: the
+// DTLS scenarios gain SNI and client-certificate cases).
+TEST(DtlsTlsSection, SniAndClientCertificatesLoad) {
+  const Scenario sc = load_scenario_text(kDtls +
+                                             "tls:\n  server_name: b.example\n  client: { cert: false, alpn: [x] }\n"
+                                             "  server: { host_certs: [a.example, b.example], unknown_sni: alert,"
+                                             " client_cert: required, alpn: [x] }\n",
+                                         "t.yaml");
+  EXPECT_EQ(sc.tls.server_name, "b.example");
+  EXPECT_EQ(sc.tls.host_certs, (std::vector<std::string>{"a.example", "b.example"}));
+  EXPECT_EQ(sc.tls.unknown_sni, "alert");
+  EXPECT_EQ(sc.tls.client_cert, "required");
+  EXPECT_TRUE(sc.tls.client_cert_given);
+  EXPECT_FALSE(sc.tls.client_has_cert);
+  EXPECT_EQ(sc.tls.client.alpn, (std::vector<std::string>{"x"}));
+  // Without the section the DTLS defaults stand: no client_cert written.
+  EXPECT_FALSE(load_scenario_text(kDtls, "t.yaml").tls.client_cert_given);
+}
+
+// What only TLS over TCP has is refused for dtls1.2, at the key.
+TEST(DtlsTlsSection, TcpOnlyFieldsAreRefused) {
+  const std::string tail =
+      " is for TLS over TCP (tls1.2 / tls1.3); a dtls1.2 scenario's tls: section takes server_name, alpn, "
+      "client.cert, server.host_certs, server.unknown_sni and server.client_cert";
+  EXPECT_EQ(problems_of(kDtls + "tls:\n  resume: true\n  client: { key_update: true }\n"
+                                "  server: { plaintext: true }\n"),
+            (Problems{"t.yaml:6:3: resume" + tail, "t.yaml:7:13: key_update" + tail, "t.yaml:8:13: plaintext" + tail}));
 }
 
 TEST(TlsScenarioErrors, EveryTlsFieldIsRangeChecked) {
@@ -251,12 +282,14 @@ TEST(TlsScenarioErrors, ChecksAndEventsOfOtherProtocols) {
                       "checks: tcp_handshake, syn_retransmission_schedule, rto_backoff, rto_matches_stack, "
                       "fast_retransmit, segments_fit_mss, zero_window_probe, delayed_ack, graceful_close, "
                       "pmtud_response, blind_reset_defence, keepalive, urgent_data, tls_handshake_completes, record_size, "
-                      "record_framing, version_negotiation, middlebox_compat, hello_retry_request)",
+                      "record_framing, version_negotiation, middlebox_compat, hello_retry_request, close_notify, key_update, "
+                      "session_resumption, alerts, tls_data_intact, plaintext_fallback)",
                       "t.yaml:9:5: check 'mtu_fit' judges dtls1.2, not this scenario's protocol tls1.3 (its checks: "
                       "tcp_handshake, syn_retransmission_schedule, rto_backoff, rto_matches_stack, fast_retransmit, "
                       "segments_fit_mss, zero_window_probe, delayed_ack, graceful_close, pmtud_response, "
                       "blind_reset_defence, keepalive, urgent_data, tls_handshake_completes, record_size, record_framing, "
-                      "version_negotiation, middlebox_compat, hello_retry_request)"}));
+                      "version_negotiation, middlebox_compat, hello_retry_request, close_notify, key_update, "
+                      "session_resumption, alerts, tls_data_intact, plaintext_fallback)"}));
   EXPECT_EQ(problems_of(kTls13 + "timeline:\n  - on: {peer: client, event: tcp_info}\n    set: {mtu: 1280}\n"),
             (Problems{"t.yaml:6:31: event 'tcp_info' is not a tls1.3 peer event (expected one of ready, connected, "
                       "handshake_done, key_update, app_data, alert, error, closed)"}));

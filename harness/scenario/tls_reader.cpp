@@ -93,7 +93,7 @@ void read_side_common(const MapReader& m, const std::string& protocol, const Tls
   if (auto v = m.integer("record_size_limit", kRecordSizeLimit)) side.record_size_limit = static_cast<int>(*v);
   if (auto v = read_mfl(m)) side.max_fragment_length = v;
   if (auto v = m.boolean("key_update")) side.key_update = *v;
-  if (side.key_update && side.version != "tls1.3")
+  if (side.key_update && side.version != "tls1.3" && protocol != "dtls1.2")  // dtls1.2: refused as TCP-only
     m.error_at("key_update", fmt::format("key_update is TLS 1.3's KeyUpdate message (RFC 8446 4.6.3); this side "
                                          "speaks {}",
                                          side.version));
@@ -159,6 +159,25 @@ void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc) {
                                "(RFC 8446 2.3)");
     if (tls.client.version != "tls1.3" || tls.server.version != "tls1.3")
       t.error_at("early_data", "early_data (0-RTT) is TLS 1.3's (RFC 8446 4.2.10); both sides must speak tls1.3");
+  }
+  tls.client_cert_given = s.has("client_cert");
+
+  // DTLS 1.2 takes the contract's certificate and naming flags (SNI, host
+  // certificates, client certificates, ALPN); the rest are TLS-over-TCP's
+  // (the shims refuse them for dtls1.2 with 127), so a DTLS scenario naming
+  // one is refused here, before any peer runs.
+  if (sc.protocol == "dtls1.2") {
+    const auto tcp_only = [&](const MapReader& m, std::initializer_list<std::string_view> keys) {
+      for (auto key : keys)
+        if (m.has(key))
+          m.error_at_key(key, fmt::format("{} is for TLS over TCP (tls1.2 / tls1.3); a dtls1.2 scenario's tls: "
+                                          "section takes server_name, alpn, client.cert, server.host_certs, "
+                                          "server.unknown_sni and server.client_cert",
+                                          key));
+    };
+    tcp_only(t, {"resume", "early_data", "record_size_limit", "max_fragment_length"});
+    tcp_only(c, {"version", "groups", "record_size_limit", "max_fragment_length", "key_update"});
+    tcp_only(s, {"version", "groups", "record_size_limit", "max_fragment_length", "key_update", "plaintext"});
   }
 }
 

@@ -222,6 +222,43 @@ TEST(FastRetransmit, TheSendersReportedReorderingDegreeIsItsDupThresh) {
   EXPECT_NE(r.detail.find("after the 10th duplicate ACK of 1000"), std::string::npos) << r.detail;
 }
 
+// random-loss-5pct-1mb linux-rfc -> lwip: the sample 7.8 ms before a run of
+// duplicates said 3, the next one (2.3 ms after the run began, before the
+// timer's resend) said 30: the samples do not pin when Linux raised it, so the
+// run is judged against 30 and, short of it, not judged. A higher degree
+// reported only after the resend does not count: without that rule, or with
+// it reading past the resend, this test fails.
+TEST(FastRetransmit, ADegreeRaisedBetweenSamplesAroundTheRunCounts) {
+  const auto run_of = [](double later_sample_at) {
+    LogBuilder b;
+    TcpLogBuilder t(b);
+    t.handshake(0);
+    b.client_event({{"event", "tcp_info"}, {"when", "sample"}, {"reordering", 3}, {"state", "established"}}, 0.5);
+    t.data("c2s", 1, 1000);
+    t.ack_upto("s2c", 1.5, 1000);
+    t.data("c2s", 1.6, 1000).fate = "dropped";  // the hole at 1000
+    double at = 2;
+    for (int k = 0; k < 15; ++k, at += 0.1) {
+      t.data("c2s", at, 1000);
+      t.ack_upto("s2c", at + 0.05, 1000);
+    }
+    b.client_event({{"event", "tcp_info"}, {"when", "sample"}, {"reordering", 30}, {"state", "established"}},
+                   later_sample_at);
+    t.resend("c2s", at + 1000, 1000, 1000);
+    return judge(b);
+  };
+  auto r = run_of(4);  // during the run
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  ASSERT_EQ(r.measured["dup_ack_runs_not_judged"].size(), 1u) << r.measured.dump();
+  EXPECT_NE(r.measured["dup_ack_runs_not_judged"][0].get<std::string>().find("sampled after the run began"),
+            std::string::npos)
+      << r.measured.dump();
+  EXPECT_EQ(r.measured["dup_thresh_reported"][0]["sampled_after_run_start"], true);
+  r = run_of(2000);  // after the timer's resend: the run met 3
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("after the 3rd duplicate ACK of 1000"), std::string::npos) << r.detail;
+}
+
 TEST(FastRetransmit, NoLossIsNotApplicable) {
   LogBuilder b;
   TcpLogBuilder t(b);

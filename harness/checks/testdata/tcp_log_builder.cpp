@@ -159,6 +159,12 @@ void TcpLogBuilder::handshake(double t_ms, const SynOptions& client, const SynOp
   ack("c2s", t_ms + 0.2);
 }
 
+void TcpLogBuilder::next_connection() {
+  client_ = Side{client_.dir, client_.address, static_cast<std::uint16_t>(client_.port + 1), client_.isn + 7000000u, {},
+                 false, 502};
+  server_ = Side{server_.dir, server_.address, server_.port, server_.isn + 9000000u, {}, false, 502};
+}
+
 std::string TcpLogBuilder::sha256(const std::string& dir) {
   return events::to_hex(crypto::digest(crypto::Hash::sha256, side(dir).stream));
 }

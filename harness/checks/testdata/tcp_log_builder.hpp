@@ -58,6 +58,9 @@ class TcpLogBuilder {
   static events::Datagram& dropped_too_big(events::Datagram& d);
   // SYN 0, SYN-ACK +0.1, ACK +0.2 ms.
   void handshake(double t_ms, const SynOptions& client = {}, const SynOptions& server = {});
+  // From now on a new connection (the client's next port, new ISNs, empty
+  // streams): a reconnect. Call handshake() for its SYNs.
+  void next_connection();
 
   // The window field (unscaled) each side advertises from now on.
   void set_window(const std::string& dir, std::uint16_t window) { side(dir).window = window; }

@@ -39,7 +39,7 @@ class HelloRetryRequest final : public Check {
     return "If a HelloRetryRequest message is received, the client MUST send the same ClientHello without "
            "modification, except as follows: [...]";
   }
-  std::vector<std::string> protocols() const override { return {"tls1.3"}; }
+  std::vector<std::string> protocols() const override { return tls::tls13_only(); }
 
   CheckResult run(const Inputs& in) const override {
     CheckResult r;

@@ -33,7 +33,7 @@ class MiddleboxCompat final : public Check {
            "If not offering early data, the client sends a dummy change_cipher_spec record [...] immediately before "
            "its second flight.";
   }
-  std::vector<std::string> protocols() const override { return {"tls1.3"}; }
+  std::vector<std::string> protocols() const override { return tls::tls13_only(); }
 
   CheckResult run(const Inputs& in) const override {
     CheckResult r;

@@ -12,7 +12,13 @@
 //    records toward a side carry at most its limit (1.3: counting the inner
 //    type byte and the padding); unprotected ones are not subject to it;
 //  - RFC 8449 5: a server that answered record_size_limit did not also
-//    accept max_fragment_length.
+//    accept max_fragment_length;
+//  - what the harness asked for (the scenario's tls.client / tls.server
+//    record_size_limit and max_fragment_length, passed as the contract's
+//    flags): a client asked for a limit offers exactly it in every
+//    ClientHello; a server asked for a record_size_limit answers an offer of
+//    one with exactly it. Judged against the scenario, never against what
+//    the peer reports of itself.
 // The 1.3 server's answer is in EncryptedExtensions: without the key log
 // the negotiated limits are not known, and that is said (not judged).
 // Parameters: none.
@@ -56,8 +62,32 @@ class RecordSize final : public Check {
     std::vector<std::string> problems, not_judged;
     std::size_t judged = 0;
     json limits = json::array();
+    const auto& asked_client = in.scenario.tls.client;
+    const auto& asked_server = in.scenario.tls.server;
+    const auto asked_fail = [&](const char* dir, const std::string& what) {
+      support::add_failed_dir(r, dir);
+      problems.push_back(fmt::format("{}: {}", dir, what));
+    };
     for (const auto& cv : support::tls_view(in).connections) {
       const auto& t = cv.tls;
+      // The client's offers, against what it was asked for (every ClientHello, an HRR's second included).
+      for (const auto& sent : t.client_hellos) {
+        const auto& exts = sent.hello.extensions;
+        if (asked_client.record_size_limit) {
+          ++judged;
+          const auto got = u16_of(dissect::find_extension(exts, tls::kExtRecordSizeLimit));
+          if (got != static_cast<std::uint16_t>(*asked_client.record_size_limit))
+            asked_fail("c2s", fmt::format("the client was asked for record_size_limit {} and its ClientHello offers {}",
+                                          *asked_client.record_size_limit, got ? std::to_string(*got) : "none"));
+        }
+        if (asked_client.max_fragment_length) {
+          ++judged;
+          const auto got = mfl_of(dissect::find_extension(exts, tls::kExtMaxFragmentLength));
+          if (got != static_cast<std::size_t>(*asked_client.max_fragment_length))
+            asked_fail("c2s", fmt::format("the client was asked for max_fragment_length {} and its ClientHello offers {}",
+                                          *asked_client.max_fragment_length, got ? std::to_string(*got) : "none"));
+        }
+      }
       if (!t.server_hello || t.client_hellos.empty()) continue;
       const bool v13 = t.version == dissect::kTls13;
       const auto& ch = t.client_hellos.back().hello;
@@ -82,6 +112,14 @@ class RecordSize final : public Check {
       } else if (offered) {
         not_judged.push_back("the client offered max_fragment_length/record_size_limit but the server's "
                              "EncryptedExtensions was not decrypted: the negotiated limits are not known");
+      }
+      // The server's answer to an offered record_size_limit, against what it was asked for.
+      if (asked_server.record_size_limit && rsl_client && server_exts) {
+        ++judged;
+        if (rsl_server != static_cast<std::uint16_t>(*asked_server.record_size_limit))
+          asked_fail("s2c", fmt::format("the server was asked for record_size_limit {} and answered the client's "
+                                        "offer with {}",
+                                        *asked_server.record_size_limit, rsl_server ? std::to_string(*rsl_server) : "none"));
       }
       const bool rsl = rsl_client && rsl_server;
       limits.push_back({{"max_fragment_length", mfl ? json(*mfl) : json(nullptr)},

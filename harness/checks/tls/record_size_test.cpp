@@ -73,6 +73,46 @@ TEST_F(RecordSize, AServerAnsweringRecordSizeLimitAndMaxFragmentLengthFails) {
   EXPECT_NE(r.detail.find("MUST ignore the latter"), std::string::npos) << r.detail;
 }
 
+// Fails without the rule on what the client was asked for: OpenSSL 3.0 offers
+// no record_size_limit (RFC 8449) however it is asked, and a max_fragment_length
+// other than the one asked is also named.
+TEST_F(RecordSize, AClientNotOfferingTheLimitItWasAskedForFails) {
+  OpensslMemoryPair p(pki_, TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256");
+  SSL_set_tlsext_max_fragment_length(p.client, TLSEXT_max_fragment_length_512);
+  p.handshake();
+  scenario::TlsSettings asked;
+  asked.client.max_fragment_length = 512;
+  EXPECT_EQ(judge(*check_, p, p.c2s, p.s2c, true, "tls1.3", asked).verdict, Verdict::pass);
+  asked.client.max_fragment_length = 1024;
+  asked.client.record_size_limit = 512;
+  const auto r = judge(*check_, p, p.c2s, p.s2c, true, "tls1.3", asked);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("c2s: the client was asked for record_size_limit 512 and its ClientHello offers none"),
+            std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("asked for max_fragment_length 1024 and its ClientHello offers 512"), std::string::npos)
+      << r.detail;
+  EXPECT_EQ(r.measured["failed_dirs"], nlohmann::json::array({"c2s"}));
+}
+
+// Fails without the rule on what the server was asked for: the client offers
+// record_size_limit 1024 and the server, asked for 2048, answers 16384.
+TEST_F(RecordSize, AServerAnsweringAnotherLimitThanAskedFails) {
+  OpensslMemoryPair p(pki_, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256");
+  p.handshake();
+  Bytes c2s = p.c2s, s2c = p.s2c;
+  add_extension(c2s, 1, 28, {0x04, 0x00});
+  add_extension(s2c, 2, 28, {0x40, 0x00});
+  scenario::TlsSettings asked;
+  asked.client.record_size_limit = 1024;
+  asked.server.record_size_limit = 2048;
+  const auto r = judge(*check_, p, c2s, s2c, true, "tls1.2", asked);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("s2c: the server was asked for record_size_limit 2048 and answered the client's offer with 16384"),
+            std::string::npos) << r.detail;
+  asked.server.record_size_limit = 16384;
+  EXPECT_EQ(judge(*check_, p, c2s, s2c, true, "tls1.2", asked).verdict, Verdict::pass);
+}
+
 // Fails without the 2^14 plaintext rule: a clear 16385-byte record before the ClientHello.
 TEST_F(RecordSize, AnOversizedPlaintextRecordFails) {
   OpensslMemoryPair p(pki_, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256");
