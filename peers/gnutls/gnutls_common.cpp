@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "peers/common/dtls_session.hpp"
+#include "peers/common/group_names.hpp"
 #include "peers/common/peer_ending.hpp"
 
 namespace wireproof::peers::gnutls {
@@ -152,6 +153,18 @@ void apply_choices(gnutls_session_t session, PeerCheck& check, const PeerOptions
     if (int rc = gnutls_server_name_set(session, GNUTLS_NAME_DNS, check.verify_name.data(), check.verify_name.size());
         rc < 0)
       throw SetupError("--server-name " + check.verify_name + ": " + gnutls_message(rc), kExitUsage);
+}
+
+std::string priority_with_groups(const std::string& base, const PeerOptions& opts) {
+  if (opts.groups.empty()) return base;
+  std::string p = base + ":-GROUP-ALL";
+  for (const auto& name : opts.groups) p += ":+" + std::string(find_group(name)->gnutls);  // parser-checked names
+  if (opts.role == Role::server) p += ":%SERVER_PRECEDENCE";
+  return p;
+}
+
+unsigned int key_share_flags(const PeerOptions& opts) {
+  return !opts.groups.empty() && opts.role == Role::client ? GNUTLS_KEY_SHARE_TOP : 0;
 }
 
 nlohmann::json handshake_details(gnutls_session_t session, const PeerCheck& check, const PeerOptions& opts) {

@@ -56,6 +56,15 @@ void attach_check(gnutls_session_t session, PeerCheck* check);
 // names only, so an IP literal sends none). Throws SetupError.
 void apply_choices(gnutls_session_t session, PeerCheck& check, const PeerOptions& opts,
                    gnutls_certificate_request_t default_request);
+// The priority string for `base` ("NORMAL:-VERS-ALL:+VERS-TLS1.3") with
+// --groups: only those groups, in that order (-GROUP-ALL:+GROUP-...), and
+// for a server %SERVER_PRECEDENCE, so its order picks the group (and the
+// cipher suite). Unchanged when --groups is absent.
+std::string priority_with_groups(const std::string& base, const PeerOptions& opts);
+// gnutls_init flags --groups adds: a client's key_share for the first group
+// only (GNUTLS_KEY_SHARE_TOP; GnuTLS's default shares the top two kinds).
+unsigned int key_share_flags(const PeerOptions& opts);
+
 // handshake_done's extra fields: group (lower case), resumed, alpn, server_name (null when none).
 nlohmann::json handshake_details(gnutls_session_t session, const PeerCheck& check, const PeerOptions& opts);
 

@@ -63,9 +63,9 @@ void GnutlsSession::start_session(gnutls_dtls_prestate_st* prestate) {
     throw SetupError("gnutls_init: " + gnutls_message(rc), kExitInternal);
   attach_check(session_, this);
   const char* err_pos = nullptr;
-  if (int rc = gnutls_priority_set_direct(session_, kPriority, &err_pos); rc < 0)
-    throw SetupError(std::string("priority ") + kPriority + " rejected at '" + (err_pos ? err_pos : "") +
-                         "': " + gnutls_message(rc),
+  const std::string priority = priority_with_groups(kPriority, opts_);
+  if (int rc = gnutls_priority_set_direct(session_, priority.c_str(), &err_pos); rc < 0)
+    throw SetupError("priority " + priority + " rejected at '" + (err_pos ? err_pos : "") + "': " + gnutls_message(rc),
                      kExitInternal);
   if (int rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, cred_); rc < 0)
     throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);

@@ -49,18 +49,20 @@ GnutlsTlsSession::GnutlsTlsSession(GnutlsTlsEndpoint& endpoint, int fd, int conn
 void GnutlsTlsSession::configure(int fd) {
   const PeerOptions& o = endpoint_.opts();
   const bool server = o.role == Role::server;
-  if (int rc = gnutls_init(&session_, (server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK); rc < 0)
+  if (int rc = gnutls_init(&session_, (server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK | key_share_flags(o));
+      rc < 0)
     throw SetupError("gnutls_init: " + gnutls_message(rc), kExitInternal);
   attach_check(session_, this);
-  const std::string priority = std::string("NORMAL:-VERS-ALL:+VERS-") + (o.protocol == "tls1.3" ? "TLS1.3" : "TLS1.2");
+  const std::string priority = priority_with_groups(
+      std::string("NORMAL:-VERS-ALL:+VERS-") + (o.protocol == "tls1.3" ? "TLS1.3" : "TLS1.2"), o);
   const char* err_pos = nullptr;
   if (int rc = gnutls_priority_set_direct(session_, priority.c_str(), &err_pos); rc < 0)
     throw SetupError("priority " + priority + " rejected at '" + (err_pos ? err_pos : "") + "': " + gnutls_message(rc),
                      kExitInternal);
   if (int rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, endpoint_.credentials()); rc < 0)
     throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);
-  gnutls_handshake_set_hook_function(session_, GNUTLS_HANDSHAKE_KEY_UPDATE, GNUTLS_HOOK_POST,
-                                     &GnutlsTlsSession::on_key_update);
+  gnutls_handshake_set_hook_function(session_, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST,
+                                     &GnutlsTlsSession::on_handshake_message);
   apply_choices(session_, *this, o, GNUTLS_CERT_IGNORE);  // TLS: no CertificateRequest unless --client-cert asks
   if (o.record_size_limit)
     if (int rc = gnutls_record_set_max_recv_size(session_, static_cast<size_t>(*o.record_size_limit)); rc < 0)
@@ -97,10 +99,13 @@ GnutlsTlsSession::~GnutlsTlsSession() {
   gnutls_deinit(session_);
 }
 
-int GnutlsTlsSession::on_key_update(gnutls_session_t session, unsigned int, unsigned, unsigned int incoming,
-                                    const gnutls_datum_t* msg) {
-  if (!incoming) return 0;
+// A HelloRetryRequest sent or received (GnuTLS gives it its own handshake
+// type, 1025, once it sees the RFC 8446 random), and a KeyUpdate the peer sent.
+int GnutlsTlsSession::on_handshake_message(gnutls_session_t session, unsigned int htype, unsigned,
+                                           unsigned int incoming, const gnutls_datum_t* msg) {
   auto* self = static_cast<GnutlsTlsSession*>(static_cast<PeerCheck*>(gnutls_session_get_ptr(session)));
+  if (htype == GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST) self->hello_retry_ = true;
+  if (htype != GNUTLS_HANDSHAKE_KEY_UPDATE || !incoming) return 0;
   const bool requested = msg && msg->size >= 1 && msg->data[0] == 1;
   self->endpoint_.events().emit({{"event", "key_update"}, {"direction", "received"}, {"update_requested", requested}});
   return 0;
@@ -171,6 +176,7 @@ std::string GnutlsTlsSession::cipher() const { return openssl_style_cipher_name(
 nlohmann::json GnutlsTlsSession::handshake_details() const {
   auto d = gnutls::handshake_details(session_, *this, endpoint_.opts());
   d["connection"] = connection_;
+  d["hello_retry"] = hello_retry_;
   return d;
 }
 

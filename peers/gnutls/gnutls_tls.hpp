@@ -70,8 +70,8 @@ class GnutlsTlsSession final : public DtlsSession, private PeerCheck {
   // Maps a GnuTLS return code; reports alerts; sends our alert on a local failure.
   Progress progress_of(int rc, const char* call);
   void emit_alert(bool sent, int level, int description);
-  static int on_key_update(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
-                           const gnutls_datum_t* msg);
+  static int on_handshake_message(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
+                                  const gnutls_datum_t* msg);
 
   GnutlsTlsEndpoint& endpoint_;
   gnutls_session_t session_ = nullptr;
@@ -79,6 +79,7 @@ class GnutlsTlsSession final : public DtlsSession, private PeerCheck {
   int connection_;
   std::string reason_;
   int errno_ = 0;  // the socket error behind the last failure
+  bool hello_retry_ = false;  // a HelloRetryRequest was sent or received (handshake_done "hello_retry")
 };
 
 }  // namespace wireproof::peers::gnutls

@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "peers/common/dtls_session.hpp"
+#include "peers/common/group_names.hpp"
 #include "peers/common/peer_ending.hpp"
 #include "peers/openssl/ssl_handles.hpp"
 
@@ -132,6 +133,23 @@ void install_client_offers(SSL_CTX* ctx, const PeerOptions& opts) {
   if (opts.max_fragment_length &&
       SSL_CTX_set_tlsext_max_fragment_length(ctx, max_fragment_code(*opts.max_fragment_length)) != 1)
     throw SetupError("--max-fragment-length: rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
+}
+
+void install_groups(SSL_CTX* ctx, const PeerOptions& opts) {
+  if (opts.groups.empty()) return;
+  std::string list;
+  for (const auto& name : opts.groups) {
+    const GroupName* g = find_group(name);  // the parser let only known names through
+    if (g->finite_field && opts.protocol != "tls1.3")
+      throw SetupError("unsupported: --groups " + name + " with --protocol " + opts.protocol +
+                           " (OpenSSL 3.0 negotiates FFDHE groups in TLS 1.3 only)",
+                       kExitUnsupported);
+    if (!list.empty()) list += ':';
+    list += g->openssl;
+  }
+  if (SSL_CTX_set1_groups_list(ctx, list.c_str()) != 1)
+    throw SetupError("--groups: OpenSSL refuses " + list + ": " + drain_openssl_errors(), kExitUnsupported);
+  if (opts.role == Role::server) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 }
 
 nlohmann::json handshake_details(SSL* ssl) {

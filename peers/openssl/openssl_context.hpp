@@ -42,6 +42,15 @@ class ServerChoices {
 // A client's offers: --alpn, --max-fragment-length. Throws SetupError.
 void install_client_offers(SSL_CTX* ctx, const PeerOptions& opts);
 
+// --groups, DTLS and TLS alike: SSL_CTX_set1_groups_list in the given order
+// (a client's key_share goes to the first: OpenSSL 3.0 sends one share, for
+// its first group). A server also takes SSL_OP_CIPHER_SERVER_PREFERENCE, so
+// its order decides where OpenSSL chooses (TLS 1.2, the HelloRetryRequest's
+// group); a client's key_share for any accepted group is still taken as is.
+// FFDHE with TLS 1.2 / DTLS 1.2: SetupError 127 (OpenSSL 3.0 negotiates
+// RFC 7919 groups in TLS 1.3 only). Nothing when --groups is absent.
+void install_groups(SSL_CTX* ctx, const PeerOptions& opts);
+
 // handshake_done's extra fields: group, resumed, alpn, server_name (null when none).
 nlohmann::json handshake_details(SSL* ssl);
 

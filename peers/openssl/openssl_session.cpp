@@ -72,6 +72,7 @@ void OpensslSession::configure_context() {
   // requested and verified when sent (mutual auth is the client's choice).
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_info_callback(ctx_.get(), &OpensslSession::on_info);
+  install_groups(ctx_.get(), opts_);
   if (!server) install_client_offers(ctx_.get(), opts_);
 
   if (server) {

@@ -18,6 +18,13 @@ namespace {
 constexpr unsigned char kSessionIdContext[] = "wireproof";
 constexpr int kWriteWaitMs = 10'000;  // a full TCP send buffer that stays full this long is a dead peer
 
+// RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with this random.
+constexpr unsigned char kHelloRetryRandom[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
+                                                 0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
+                                                 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+// Handshake header (4) + legacy_version (2), then the random.
+constexpr std::size_t kServerHelloRandomAt = 6;
+
 }  // namespace
 
 OpensslTlsEndpoint::OpensslTlsEndpoint(const PeerOptions& opts, EventEmitter& events) : opts_(opts), events_(events) {
@@ -31,6 +38,7 @@ OpensslTlsEndpoint::OpensslTlsEndpoint(const PeerOptions& opts, EventEmitter& ev
   key_log_ = open_key_log(opts_);
   install_key_log(ctx_.get(), key_log_.get());
   SSL_CTX_set_mode(ctx_.get(), SSL_MODE_AUTO_RETRY);
+  install_groups(ctx_.get(), opts_);
   if (server) {
     configure_server();
     return;
@@ -118,6 +126,7 @@ std::string OpensslTlsSession::cipher_iana() const {
 nlohmann::json OpensslTlsSession::handshake_details() const {
   auto d = openssl::handshake_details(ssl_.get());
   d["connection"] = connection_;
+  d["hello_retry"] = hello_retry_;
   return d;
 }
 
@@ -161,12 +170,16 @@ void OpensslTlsSession::on_info(const SSL* ssl, int where, int ret) {
   self->endpoint_.events().emit(alert_event(!(where & SSL_CB_READ), ret >> 8, ret & 0xff));
 }
 
-// A KeyUpdate the peer sent (handshake type 24, RFC 8446 4.6.3).
+// A HelloRetryRequest sent or received (OpenSSL has no call that says so), and
+// a KeyUpdate the peer sent (handshake type 24, RFC 8446 4.6.3).
 void OpensslTlsSession::on_message(int write_p, int, int content_type, const void* buf, size_t len, SSL* ssl, void*) {
-  if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 5) return;
+  if (content_type != SSL3_RT_HANDSHAKE || len < 5) return;
   const auto* b = static_cast<const unsigned char*>(buf);
-  if (b[0] != SSL3_MT_KEY_UPDATE) return;
   auto* self = static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl));
+  if (b[0] == SSL3_MT_SERVER_HELLO && len >= kServerHelloRandomAt + sizeof kHelloRetryRandom &&
+      std::memcmp(b + kServerHelloRandomAt, kHelloRetryRandom, sizeof kHelloRetryRandom) == 0)
+    self->hello_retry_ = true;
+  if (write_p || b[0] != SSL3_MT_KEY_UPDATE) return;
   self->endpoint_.events().emit(
       {{"event", "key_update"}, {"direction", "received"}, {"update_requested", b[4] == SSL_KEY_UPDATE_REQUESTED}});
 }

@@ -74,6 +74,7 @@ class OpensslTlsSession final : public DtlsSession {
   int connection_;
   std::string error_, reason_;
   int errno_ = 0;  // the socket error behind the last failure
+  bool hello_retry_ = false;  // a HelloRetryRequest was sent or received (handshake_done "hello_retry")
 };
 
 }  // namespace wireproof::peers::openssl
