@@ -187,6 +187,7 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   app.add_flag("--key-update", o.key_update, "TLS 1.3: KeyUpdate(update_requested) after half the echo bytes");
   app.add_flag("--early-data", o.early_data, "0-RTT");
   app.add_option("--groups", groups, "G1,G2: client offers in order (key_share for G1); server accepts, preferred first");
+  app.add_flag("--plaintext", o.plaintext, "server: speak no TLS; answer the client's first bytes with an HTTP 400");
   app.add_option("--key-log", o.key_log, "append NSS key-log lines (SSLKEYLOGFILE format) to PATH");
   bool version_flag = false;  // answered before parsing; declared so --help lists it
   app.add_flag("--version", version_flag, "print one JSON version line and exit");
@@ -217,6 +218,9 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
       if (app.count(flag)) return unsupported(flag + " with --protocol " + o.protocol);
   if (o.is_tls())
     if (auto bad = check_tls_rules(o, app)) return *bad;
+  if (o.plaintext && o.role == Role::client) return usage_error("--plaintext is a server option");
+  if (o.plaintext && !o.is_tls())
+    return usage_error("--plaintext needs --protocol tls1.2 or tls1.3 (a TLS port that speaks no TLS)");
   o.unknown_sni = unknown_sni == "alert" ? UnknownSni::alert : UnknownSni::default_cert;
   if (!client_cert.empty())
     o.client_cert = client_cert == "required" ? ClientCert::required

@@ -63,6 +63,7 @@ struct PeerOptions {
   // --groups: contract names (group_names.hpp), in order. Client: offered, key_share for the first only;
   // server: accepted, preferred first. Empty: the library's defaults.
   std::vector<std::string> groups;
+  bool plaintext = false;  // server, TLS protocols: the port speaks no TLS (plaintext_server.hpp)
 
   bool is_tls() const { return protocol.rfind("tls", 0) == 0; }
 };
@@ -74,7 +75,7 @@ struct PeerCapabilities {
   std::vector<std::pair<std::string, std::vector<std::string>>> missing{
       {"dtls1.2",
        {"--host-cert", "--unknown-sni", "--alpn", "--client-cert", "--resume", "--record-size-limit",
-        "--max-fragment-length", "--key-update", "--early-data", "--key-log", "--groups"}}};
+        "--max-fragment-length", "--key-update", "--early-data", "--key-log", "--groups", "--plaintext"}}};
   const std::vector<std::string>* missing_for(const std::string& protocol) const;
 };
 

@@ -293,3 +293,21 @@ TEST(Options, ADtlsOnlyPeerRefusesGroups127) {
   args.insert(args.end(), {"--groups", "x25519"});
   EXPECT_EQ(parse_peer_options(args, kId).exit_code, 127);
 }
+
+TEST(Options, PlaintextIsATlsServersOption) {
+  PemFile pem;
+  auto server = tls_server_args(pem.path, "tls1.2");
+  server.push_back("--plaintext");
+  auto ok = parse_peer_options(server, kId, tls_caps());
+  ASSERT_TRUE(ok.options) << ok.stdout_text;
+  EXPECT_TRUE(ok.options->plaintext);
+  auto dtls = server_args(pem.path);
+  dtls.push_back("--plaintext");
+  EXPECT_EQ(parse_peer_options(dtls, kId, tls_caps()).exit_code, 3);
+  EXPECT_EQ(parse_peer_options(dtls, kId).exit_code, 127);  // a DTLS-only peer has no such option
+  std::vector<std::string> client = {"--role", "client", "--protocol", "tls1.3", "--connect", "127.0.0.1:4433",
+                                     "--ca", pem.path.string(), "--plaintext"};
+  auto r = parse_peer_options(client, kId, tls_caps());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(event_of(r)["message"], "usage: --plaintext is a server option");
+}
