@@ -1,9 +1,7 @@
 #include "peers/gnutls/gnutls_tls.hpp"
 
-#include <cerrno>
 #include <poll.h>
 
-#include "peers/common/alert_names.hpp"
 #include "peers/common/cipher_names.hpp"
 #include "peers/common/peer_ending.hpp"
 
@@ -38,6 +36,7 @@ GnutlsTlsSession::GnutlsTlsSession(GnutlsTlsEndpoint& endpoint, int fd, int conn
   key_log = endpoint_.key_log();
   opts = &endpoint_.opts();
   hosts = endpoint_.hosts();
+  events = &endpoint_.events();
   try {
     configure(fd);
   } catch (...) {
@@ -123,21 +122,7 @@ Progress GnutlsTlsSession::handshake() {
 }
 
 Progress GnutlsTlsSession::read_record(std::vector<std::uint8_t>& out) {
-  out.resize(16384);
-  for (;;) {
-    ssize_t n = gnutls_record_recv(session_, out.data(), out.size());
-    if (n > 0) {
-      out.resize(static_cast<std::size_t>(n));
-      return Progress::done;
-    }
-    out.clear();
-    if (n == 0) {
-      emit_alert(false, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
-      return Progress::closed;
-    }
-    Progress p = progress_of(static_cast<int>(n), "gnutls_record_recv");
-    if (n != GNUTLS_E_WARNING_ALERT_RECEIVED) return p;
-  }
+  return gnutls::read_record(session_, *this, out);
 }
 
 Progress GnutlsTlsSession::write_record(std::span<const std::uint8_t> record) {
@@ -163,12 +148,7 @@ Progress GnutlsTlsSession::write_record(std::span<const std::uint8_t> record) {
 
 void GnutlsTlsSession::send_close_notify() {
   gnutls_bye(session_, GNUTLS_SHUT_WR);
-  emit_alert(true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
-}
-
-std::string GnutlsTlsSession::cipher_iana() const {
-  const char* name = gnutls_ciphersuite_get(session_);
-  return name ? name : "";
+  emit_alert(*this, true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
 }
 
 std::string GnutlsTlsSession::cipher() const { return openssl_style_cipher_name(cipher_iana()); }
@@ -193,44 +173,6 @@ bool GnutlsTlsSession::send_key_update() {
   }
   error = "gnutls_session_key_update: the socket stayed unwritable";
   return false;
-}
-
-void GnutlsTlsSession::emit_alert(bool sent, int level, int description) {
-  endpoint_.events().emit(alert_event(sent, level, description));
-}
-
-Progress GnutlsTlsSession::progress_of(int rc, const char* call) {
-  const int saved_errno = errno;  // the socket's, for a pull/push error (GnuTLS's transport is recv/send)
-  if (rc >= 0) return Progress::done;
-  if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
-    return gnutls_record_get_direction(session_) == 1 ? Progress::want_write : Progress::want_read;
-  if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED || rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
-    int level = rc == GNUTLS_E_FATAL_ALERT_RECEIVED ? GNUTLS_AL_FATAL : GNUTLS_AL_WARNING;
-    int desc = gnutls_alert_get(session_);
-    emit_alert(false, level, desc);
-    if (level == GNUTLS_AL_WARNING) return Progress::want_read;
-    error = std::string(call) + ": received fatal alert " + alert_description_name(desc);
-    reason_ = gnutls_strerror_name(rc);
-    return Progress::failed;
-  }
-  if (!gnutls_error_is_fatal(rc)) return Progress::want_read;
-  if (rc == GNUTLS_E_PULL_ERROR || rc == GNUTLS_E_PUSH_ERROR) errno_ = saved_errno;
-  // GnuTLS reports a reset read or write as a premature termination; the
-  // socket's errno still names it (a clean EOF leaves no such errno).
-  if (rc == GNUTLS_E_PREMATURE_TERMINATION && (saved_errno == ECONNRESET || saved_errno == EPIPE)) errno_ = saved_errno;
-  reason_ = gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : std::to_string(rc);
-  std::string why = error.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error;
-  error = std::string(call) + ": " + why;
-  // Tell the peer why, as OpenSSL does on its own.
-  if (verify_alert >= 0) {
-    gnutls_alert_send(session_, GNUTLS_AL_FATAL, static_cast<gnutls_alert_description_t>(verify_alert));
-    emit_alert(true, GNUTLS_AL_FATAL, verify_alert);
-  } else {
-    int level = 0;
-    int desc = gnutls_error_to_alert(rc, &level);
-    if (desc >= 0 && gnutls_alert_send_appropriate(session_, rc) == 0) emit_alert(true, level, desc);
-  }
-  return Progress::failed;
 }
 
 }  // namespace wireproof::peers::gnutls

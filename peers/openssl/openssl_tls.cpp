@@ -2,13 +2,10 @@
 
 #include <poll.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include <openssl/err.h>
-#include <openssl/x509v3.h>
 
-#include "peers/common/alert_names.hpp"
 #include "peers/common/peer_ending.hpp"
 #include "peers/openssl/openssl_context.hpp"
 
@@ -88,11 +85,7 @@ OpensslTlsSession::~OpensslTlsSession() {
 Progress OpensslTlsSession::handshake() { return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake"); }
 
 Progress OpensslTlsSession::read_record(std::vector<std::uint8_t>& out) {
-  out.resize(SSL3_RT_MAX_PLAIN_LENGTH);
-  int rc = SSL_read(ssl_.get(), out.data(), static_cast<int>(out.size()));
-  Progress p = progress_of(rc, "SSL_read");
-  out.resize(rc > 0 ? static_cast<std::size_t>(rc) : 0);
-  return p;
+  return openssl::read_record(ssl_.get(), out, failure_);
 }
 
 Progress OpensslTlsSession::write_record(std::span<const std::uint8_t> record) {
@@ -103,24 +96,13 @@ Progress OpensslTlsSession::write_record(std::span<const std::uint8_t> record) {
     pollfd pfd{fd_, static_cast<short>(p == Progress::want_write ? POLLOUT : POLLIN), 0};
     ::poll(&pfd, 1, 20);
   }
-  error_ = "SSL_write: the socket stayed unwritable for " + std::to_string(kWriteWaitMs / 1000) + " s";
+  failure_.error = "SSL_write: the socket stayed unwritable for " + std::to_string(kWriteWaitMs / 1000) + " s";
   return Progress::failed;
 }
 
 void OpensslTlsSession::send_close_notify() {
   SSL_shutdown(ssl_.get());
   ERR_clear_error();
-}
-
-std::string OpensslTlsSession::cipher() const {
-  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
-  return c ? SSL_CIPHER_get_name(c) : "";
-}
-
-std::string OpensslTlsSession::cipher_iana() const {
-  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
-  const char* name = c ? SSL_CIPHER_standard_name(c) : nullptr;
-  return name ? name : "";
 }
 
 nlohmann::json OpensslTlsSession::handshake_details() const {
@@ -132,42 +114,15 @@ nlohmann::json OpensslTlsSession::handshake_details() const {
 
 bool OpensslTlsSession::send_key_update() {
   if (SSL_key_update(ssl_.get(), SSL_KEY_UPDATE_REQUESTED) != 1) {
-    error_ = "SSL_key_update: " + drain_openssl_errors();
+    failure_.error = "SSL_key_update: " + drain_openssl_errors();
     return false;
   }
   // Queued until the next write or handshake call: send it now.
   return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake (KeyUpdate)") != Progress::failed;
 }
 
-Progress OpensslTlsSession::progress_of(int rc, const char* call) {
-  if (rc > 0) return Progress::done;
-  const int saved_errno = errno;
-  int err = SSL_get_error(ssl_.get(), rc);
-  switch (err) {
-    case SSL_ERROR_WANT_READ: return Progress::want_read;
-    case SSL_ERROR_WANT_WRITE: return Progress::want_write;
-    case SSL_ERROR_ZERO_RETURN: return Progress::closed;
-    default: break;
-  }
-  reason_ = first_error_reason();
-  error_ = std::string(call) + ": ";
-  std::string queued = drain_openssl_errors();
-  if (err == SSL_ERROR_SYSCALL && queued.empty()) {
-    errno_ = saved_errno;
-    error_ += saved_errno ? std::strerror(saved_errno) : "unexpected EOF";
-    if (reason_.empty()) reason_ = saved_errno ? std::strerror(saved_errno) : "unexpected eof";
-  } else {
-    error_ += queued.empty() ? "SSL_get_error " + std::to_string(err) : queued;
-  }
-  long verify = SSL_get_verify_result(ssl_.get());
-  if (verify != X509_V_OK) error_ += std::string("; certificate verification: ") + X509_verify_cert_error_string(verify);
-  return Progress::failed;
-}
-
 void OpensslTlsSession::on_info(const SSL* ssl, int where, int ret) {
-  if (!(where & SSL_CB_ALERT)) return;
-  auto* self = static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl));
-  self->endpoint_.events().emit(alert_event(!(where & SSL_CB_READ), ret >> 8, ret & 0xff));
+  emit_info_alert(static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl))->endpoint_.events(), where, ret);
 }
 
 // A HelloRetryRequest sent or received (OpenSSL has no call that says so), and
