@@ -151,7 +151,8 @@ void install_groups(SSL_CTX* ctx, const PeerOptions& opts) {
     list += g->openssl;
   }
   if (SSL_CTX_set1_groups_list(ctx, list.c_str()) != 1)
-    throw SetupError("--groups: OpenSSL refuses " + list + ": " + drain_openssl_errors(), kExitUnsupported);
+    throw SetupError("unsupported: --groups (OpenSSL refuses " + list + ": " + drain_openssl_errors() + ")",
+                     kExitUnsupported);
   if (opts.role == Role::server) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 }
 
