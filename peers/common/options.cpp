@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "peers/common/group_names.hpp"
 #include "peers/common/peer_ending.hpp"
 #include "peers/contract_limits.hpp"
 
@@ -96,18 +97,35 @@ HostCert parse_host_cert(const std::string& text) {
   return h;
 }
 
-// "h2,http/1.1" -> {"h2", "http/1.1"}; each name 1..255 bytes (RFC 7301 3.1).
-std::vector<std::string> parse_alpn(const std::string& text) {
+// "a,b" -> {"a", "b"}, empty items included (the caller rejects them).
+std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   for (;;) {
     auto comma = text.find(',', start);
-    std::string p = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (p.empty() || p.size() > 255) throw std::invalid_argument("--alpn '" + text + "': each protocol is 1..255 bytes");
-    out.push_back(p);
+    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (comma == std::string::npos) return out;
     start = comma + 1;
   }
+}
+
+// "h2,http/1.1" -> {"h2", "http/1.1"}; each name 1..255 bytes (RFC 7301 3.1).
+std::vector<std::string> parse_alpn(const std::string& text) {
+  auto out = split_commas(text);
+  for (const auto& p : out)
+    if (p.empty() || p.size() > 255) throw std::invalid_argument("--alpn '" + text + "': each protocol is 1..255 bytes");
+  return out;
+}
+
+// "x25519,secp256r1" -> the names, each one the contract knows (group_names.hpp), none twice.
+std::vector<std::string> parse_groups(const std::string& text) {
+  auto out = split_commas(text);
+  for (auto it = out.begin(); it != out.end(); ++it) {
+    if (!find_group(*it))
+      throw std::invalid_argument("--groups: unknown group '" + *it + "' (known: " + known_group_names() + ")");
+    if (std::find(out.begin(), it, *it) != it) throw std::invalid_argument("--groups: '" + *it + "' is named twice");
+  }
+  return out;
 }
 
 // The rules only a TLS protocol has; nullopt when the line is fine.
@@ -156,7 +174,7 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
       ->check(CLI::IsMember({"binary", "lines"}));
   std::vector<std::string> host_certs;
   app.add_option("--host-cert", host_certs, "server: NAME=CERT:KEY, a certificate per SNI host name (repeatable)");
-  std::string unknown_sni = "default", alpn, client_cert;
+  std::string unknown_sni = "default", alpn, client_cert, groups;
   app.add_option("--unknown-sni", unknown_sni, "server, SNI naming no --host-cert: default (serve --cert) | alert")
       ->check(CLI::IsMember({"default", "alert"}));
   app.add_option("--alpn", alpn, "P1,P2: client offers in order; server supports, in preference order");
@@ -168,6 +186,8 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
       ->check(CLI::IsMember({512, 1024, 2048, 4096}));
   app.add_flag("--key-update", o.key_update, "TLS 1.3: KeyUpdate(update_requested) after half the echo bytes");
   app.add_flag("--early-data", o.early_data, "0-RTT");
+  app.add_option("--groups", groups, "G1,G2: client offers in order (key_share for G1); server accepts, preferred first");
+  app.add_flag("--plaintext", o.plaintext, "server: speak no TLS; answer the client's first bytes with an HTTP 400");
   app.add_option("--key-log", o.key_log, "append NSS key-log lines (SSLKEYLOGFILE format) to PATH");
   bool version_flag = false;  // answered before parsing; declared so --help lists it
   app.add_flag("--version", version_flag, "print one JSON version line and exit");
@@ -198,6 +218,9 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
       if (app.count(flag)) return unsupported(flag + " with --protocol " + o.protocol);
   if (o.is_tls())
     if (auto bad = check_tls_rules(o, app)) return *bad;
+  if (o.plaintext && o.role == Role::client) return usage_error("--plaintext is a server option");
+  if (o.plaintext && !o.is_tls())
+    return usage_error("--plaintext needs --protocol tls1.2 or tls1.3 (a TLS port that speaks no TLS)");
   o.unknown_sni = unknown_sni == "alert" ? UnknownSni::alert : UnknownSni::default_cert;
   if (!client_cert.empty())
     o.client_cert = client_cert == "required" ? ClientCert::required
@@ -211,6 +234,7 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   if (o.server_name && o.server_name->empty()) return usage_error("--server-name must not be empty");
   try {
     if (!alpn.empty()) o.alpn = parse_alpn(alpn);
+    if (app.count("--groups")) o.groups = parse_groups(groups);
     for (const auto& h : host_certs) o.host_certs.push_back(parse_host_cert(h));
     if (o.role == Role::client && (!o.host_certs.empty() || app.count("--unknown-sni") || app.count("--client-cert")))
       return usage_error("--host-cert, --unknown-sni and --client-cert are a server's options");

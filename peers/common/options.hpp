@@ -60,6 +60,10 @@ struct PeerOptions {
   bool key_update = false;                         // TLS 1.3
   bool early_data = false;
   std::optional<std::string> key_log;              // NSS key-log file, appended
+  // --groups: contract names (group_names.hpp), in order. Client: offered, key_share for the first only;
+  // server: accepted, preferred first. Empty: the library's defaults.
+  std::vector<std::string> groups;
+  bool plaintext = false;  // server, TLS protocols: the port speaks no TLS (plaintext_server.hpp)
 
   bool is_tls() const { return protocol.rfind("tls", 0) == 0; }
 };
@@ -71,7 +75,7 @@ struct PeerCapabilities {
   std::vector<std::pair<std::string, std::vector<std::string>>> missing{
       {"dtls1.2",
        {"--host-cert", "--unknown-sni", "--alpn", "--client-cert", "--resume", "--record-size-limit",
-        "--max-fragment-length", "--key-update", "--early-data", "--key-log"}}};
+        "--max-fragment-length", "--key-update", "--early-data", "--key-log", "--groups", "--plaintext"}}};
   const std::vector<std::string>* missing_for(const std::string& protocol) const;
 };
 

@@ -259,3 +259,55 @@ TEST(Options, ADtlsOnlyPeerRefusesTlsAndEveryTlsFlag) {
     EXPECT_EQ(parse_peer_options(args, kId).exit_code, 127) << flag;
   }
 }
+
+TEST(Options, GroupsKeepTheirOrder) {
+  PemFile pem;
+  for (const char* version : {"tls1.2", "tls1.3", "dtls1.2"}) {
+    auto args = tls_server_args(pem.path, version);
+    args.insert(args.end(), {"--groups", "secp384r1,x25519,ffdhe2048"});
+    auto r = parse_peer_options(args, kId, tls_caps());
+    ASSERT_TRUE(r.options) << version << ": " << r.stdout_text;
+    EXPECT_EQ(r.options->groups, (std::vector<std::string>{"secp384r1", "x25519", "ffdhe2048"}));
+  }
+  auto none = parse_peer_options(tls_server_args(pem.path), kId, tls_caps());
+  ASSERT_TRUE(none.options);
+  EXPECT_TRUE(none.options->groups.empty());  // the library's defaults
+}
+
+TEST(Options, AnUnknownOrRepeatedGroupIsAUsageErrorNamingIt) {
+  PemFile pem;
+  for (const auto& [value, named] : std::vector<std::pair<std::string, std::string>>{
+           {"x25519,P-256", "unknown group 'P-256'"}, {"", "unknown group ''"}, {"x25519,,x448", "unknown group ''"},
+           {"x25519,x25519", "'x25519' is named twice"}}) {
+    auto args = tls_server_args(pem.path);
+    args.insert(args.end(), {"--groups", value});
+    auto r = parse_peer_options(args, kId, tls_caps());
+    EXPECT_EQ(r.exit_code, 3) << value;
+    EXPECT_NE(event_of(r)["message"].get<std::string>().find(named), std::string::npos) << r.stdout_text;
+  }
+}
+
+TEST(Options, ADtlsOnlyPeerRefusesGroups127) {
+  PemFile pem;
+  auto args = server_args(pem.path);
+  args.insert(args.end(), {"--groups", "x25519"});
+  EXPECT_EQ(parse_peer_options(args, kId).exit_code, 127);
+}
+
+TEST(Options, PlaintextIsATlsServersOption) {
+  PemFile pem;
+  auto server = tls_server_args(pem.path, "tls1.2");
+  server.push_back("--plaintext");
+  auto ok = parse_peer_options(server, kId, tls_caps());
+  ASSERT_TRUE(ok.options) << ok.stdout_text;
+  EXPECT_TRUE(ok.options->plaintext);
+  auto dtls = server_args(pem.path);
+  dtls.push_back("--plaintext");
+  EXPECT_EQ(parse_peer_options(dtls, kId, tls_caps()).exit_code, 3);
+  EXPECT_EQ(parse_peer_options(dtls, kId).exit_code, 127);  // a DTLS-only peer has no such option
+  std::vector<std::string> client = {"--role", "client", "--protocol", "tls1.3", "--connect", "127.0.0.1:4433",
+                                     "--ca", pem.path.string(), "--plaintext"};
+  auto r = parse_peer_options(client, kId, tls_caps());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(event_of(r)["message"], "usage: --plaintext is a server option");
+}

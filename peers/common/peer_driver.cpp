@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "peers/common/peer_core.hpp"
+#include "peers/common/plaintext_server.hpp"
 #include "peers/common/stop_signal.hpp"
 #include "peers/common/tcp_socket.hpp"
 
@@ -84,7 +85,7 @@ class PeerRun {
     std::unique_ptr<TlsEndpoint> endpoint;
     std::optional<TcpSocket> listener;
     try {
-      endpoint = backend_.make_tls_endpoint(opts_, events_);
+      if (!opts_.plaintext) endpoint = backend_.make_tls_endpoint(opts_, events_);  // --plaintext: no library at all
       if (opts_.role == Role::server) listener.emplace(TcpSocket::listening(opts_.listen));
     } catch (const SetupError& e) {
       return end_with_error(e.exit_code, e.what(), emit_);
@@ -106,6 +107,11 @@ class PeerRun {
                     {"remote", conn->remote_address()},
                     {"connection", n},
                     {"time_ms", std::round(std::chrono::duration<double, std::milli>(since_start()).count() * 10) / 10}});
+      if (opts_.plaintext) {
+        PlaintextEnd end = serve_plaintext(conn->fd(), opts_.idle_timeout_ms, stop_.fd());
+        linger_close(conn->fd());
+        return end_plaintext(end, opts_.idle_timeout_ms, emit_);
+      }
       std::unique_ptr<DtlsSession> session;
       try {
         session = endpoint->session_on(conn->fd(), n);

@@ -18,27 +18,8 @@
 namespace {
 
 using namespace wireproof::peers::testing;
-using Pair = std::pair<std::string, std::string>;  // client, server
-
-class TlsFeature : public ::testing::TestWithParam<Pair> {
- protected:
-  TempDir dir;
-  wireproof::pki::PkiFiles pki = wireproof::pki::generate_pki(dir.path / "pki");
-  const std::string& client_impl() const { return GetParam().first; }
-  const std::string& server_impl() const { return GetParam().second; }
-
-  PairRun run(const std::string& version, std::vector<std::string> server_extra, std::vector<std::string> client_extra,
-              const fs::path& client_ca = {}) {
-    auto s = server_args(version, pki);
-    s.insert(s.end(), server_extra.begin(), server_extra.end());
-    const fs::path ca = client_ca.empty() ? pki.ca_cert : client_ca;
-    return run_pair(dir.path, client_impl(), server_impl(), s, [&](int port) {
-      auto c = client_args(version, port, ca);
-      c.insert(c.end(), client_extra.begin(), client_extra.end());
-      return c;
-    });
-  }
-};
+// Every test here runs for each client x server pair (TlsPairTest, tls_test_support.hpp).
+class TlsFeature : public TlsPairTest {};
 
 // --server-name is the client's argument at index 9 (client_args).
 std::vector<std::string> with_server_name(std::vector<std::string> c, const std::string& name) {
@@ -185,10 +166,7 @@ TEST_P(TlsFeature, ASilentServerEndsTheClientAtTheHandshakeTimeout) {
   EXPECT_TRUE(client.event("handshake_done").is_null());
 }
 
-INSTANTIATE_TEST_SUITE_P(Pairs, TlsFeature,
-                         ::testing::Values(Pair{"openssl", "openssl"}, Pair{"openssl", "gnutls"},
-                                           Pair{"gnutls", "openssl"}, Pair{"gnutls", "gnutls"}),
-                         [](const auto& info) { return info.param.first + "_to_" + info.param.second; });
+INSTANTIATE_TEST_SUITE_P(Pairs, TlsFeature, all_pairs(), pair_name);
 
 // What each library can and cannot honour, as exit codes of the real binaries.
 class TlsShim : public ::testing::TestWithParam<std::string> {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -117,6 +118,39 @@ inline std::vector<json> all_events(const TestPeer& p, const std::string& name) 
   for (const auto& e : p.events())
     if (e.is_object() && e.value("event", "") == name) out.push_back(e);
   return out;
+}
+
+using Pair = std::pair<std::string, std::string>;  // client, server
+
+// A test run for one client x server pair of shims (the parameter), each
+// run with the common command lines plus its own extra flags.
+class TlsPairTest : public ::testing::TestWithParam<Pair> {
+ protected:
+  TempDir dir;
+  wireproof::pki::PkiFiles pki = wireproof::pki::generate_pki(dir.path / "pki");
+  const std::string& client_impl() const { return GetParam().first; }
+  const std::string& server_impl() const { return GetParam().second; }
+
+  PairRun run(const std::string& version, std::vector<std::string> server_extra, std::vector<std::string> client_extra,
+              const fs::path& client_ca = {}) {
+    auto s = server_args(version, pki);
+    s.insert(s.end(), server_extra.begin(), server_extra.end());
+    const fs::path ca = client_ca.empty() ? pki.ca_cert : client_ca;
+    return run_pair(dir.path, client_impl(), server_impl(), s, [&](int port) {
+      auto c = client_args(version, port, ca);
+      c.insert(c.end(), client_extra.begin(), client_extra.end());
+      return c;
+    });
+  }
+};
+
+// The four pairs, named "openssl_to_gnutls" (client_to_server).
+inline auto all_pairs() {
+  return ::testing::Values(Pair{"openssl", "openssl"}, Pair{"openssl", "gnutls"}, Pair{"gnutls", "openssl"},
+                           Pair{"gnutls", "gnutls"});
+}
+inline std::string pair_name(const ::testing::TestParamInfo<Pair>& info) {
+  return info.param.first + "_to_" + info.param.second;
 }
 
 }  // namespace wireproof::peers::testing

@@ -9,7 +9,6 @@
 
 #include <gnutls/x509.h>
 
-#include "peers/common/alert_names.hpp"
 #include "peers/common/cipher_names.hpp"
 #include "peers/common/peer_ending.hpp"
 
@@ -35,7 +34,9 @@ ssize_t push_to_client(gnutls_transport_ptr_t ptr, const void* data, size_t size
 GnutlsSession::GnutlsSession(const PeerOptions& opts, UdpSocket& socket, EventEmitter& events)
     : opts_(opts), socket_(socket), events_(events) {
   role = opts_.role;
+  datagram = true;
   PeerCheck::opts = &opts_;
+  PeerCheck::events = &events_;
   hosts_ = std::make_unique<HostCredentials>(opts_);
   hosts = hosts_.get();
   key_log_ = open_key_log(opts_);
@@ -63,9 +64,9 @@ void GnutlsSession::start_session(gnutls_dtls_prestate_st* prestate) {
     throw SetupError("gnutls_init: " + gnutls_message(rc), kExitInternal);
   attach_check(session_, this);
   const char* err_pos = nullptr;
-  if (int rc = gnutls_priority_set_direct(session_, kPriority, &err_pos); rc < 0)
-    throw SetupError(std::string("priority ") + kPriority + " rejected at '" + (err_pos ? err_pos : "") +
-                         "': " + gnutls_message(rc),
+  const std::string priority = priority_with_groups(kPriority, opts_);
+  if (int rc = gnutls_priority_set_direct(session_, priority.c_str(), &err_pos); rc < 0)
+    throw SetupError("priority " + priority + " rejected at '" + (err_pos ? err_pos : "") + "': " + gnutls_message(rc),
                      kExitInternal);
   if (int rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, cred_); rc < 0)
     throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);
@@ -132,23 +133,7 @@ std::optional<LibraryTimer> GnutlsSession::timer() {
   });
 }
 
-Progress GnutlsSession::read_record(std::vector<std::uint8_t>& out) {
-  out.resize(16384);
-  for (;;) {
-    ssize_t n = gnutls_record_recv(session_, out.data(), out.size());
-    if (n > 0) {
-      out.resize(static_cast<std::size_t>(n));
-      return Progress::done;
-    }
-    out.clear();
-    if (n == 0) {
-      emit_alert(false, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
-      return Progress::closed;
-    }
-    Progress p = progress_of(static_cast<int>(n), "gnutls_record_recv");
-    if (n != GNUTLS_E_WARNING_ALERT_RECEIVED) return p;
-  }
-}
+Progress GnutlsSession::read_record(std::vector<std::uint8_t>& out) { return gnutls::read_record(session_, *this, out); }
 
 Progress GnutlsSession::write_record(std::span<const std::uint8_t> record) {
   // A full socket buffer is the only reason a UDP write waits; retry briefly
@@ -174,55 +159,11 @@ Progress GnutlsSession::write_record(std::span<const std::uint8_t> record) {
 void GnutlsSession::send_close_notify() {
   // One try, whatever it returns: over UDP there is no delivery promise anyway.
   gnutls_bye(session_, GNUTLS_SHUT_WR);
-  emit_alert(true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
+  emit_alert(*this, true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
 }
 
 std::string GnutlsSession::version() const { return contract_version(session_); }
 
-std::string GnutlsSession::cipher_iana() const {
-  const char* name = gnutls_ciphersuite_get(session_);
-  return name ? name : "";
-}
-
 std::string GnutlsSession::cipher() const { return openssl_style_cipher_name(cipher_iana()); }
-
-void GnutlsSession::emit_alert(bool sent, int level, int description) {
-  events_.emit(alert_event(sent, level, description));
-}
-
-Progress GnutlsSession::progress_of(int rc, const char* call) {
-  if (rc >= 0) return Progress::done;
-  // Over UDP a DTLS session only ever waits for a datagram or its timer. After
-  // sending a flight gnutls_record_get_direction() says "write", and a UDP
-  // socket is always writable, so polling for POLLOUT returned at once: the
-  // shim spun on gnutls_handshake() (millions of calls) and GnuTLS, called
-  // that way, never retransmitted its flight, so a lost final flight from the
-  // server was never asked for again: 1 run in 4 of server-finish-flight-lost
-  // (gnutls client) failed before this; 0 of 20 after.
-  if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) return Progress::want_read;
-  if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED || rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
-    int level = rc == GNUTLS_E_FATAL_ALERT_RECEIVED ? GNUTLS_AL_FATAL : GNUTLS_AL_WARNING;
-    int desc = gnutls_alert_get(session_);
-    emit_alert(false, level, desc);
-    if (level == GNUTLS_AL_WARNING) return Progress::want_read;
-    error = std::string(call) + ": received fatal alert " + alert_description_name(desc);
-    reason_ = gnutls_strerror_name(rc);
-    return Progress::failed;
-  }
-  if (!gnutls_error_is_fatal(rc)) return Progress::want_read;  // e.g. a record DTLS discarded
-  reason_ = gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : std::to_string(rc);
-  std::string why = error.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error;
-  error = std::string(call) + ": " + why;
-  // Tell the peer why, as OpenSSL does on its own.
-  if (verify_alert >= 0) {
-    gnutls_alert_send(session_, GNUTLS_AL_FATAL, static_cast<gnutls_alert_description_t>(verify_alert));
-    emit_alert(true, GNUTLS_AL_FATAL, verify_alert);
-  } else {
-    int level = 0;
-    int desc = gnutls_error_to_alert(rc, &level);
-    if (desc >= 0 && gnutls_alert_send_appropriate(session_, rc) == 0) emit_alert(true, level, desc);
-  }
-  return Progress::failed;
-}
 
 }  // namespace wireproof::peers::gnutls

@@ -34,17 +34,15 @@ class GnutlsSession final : public DtlsSession, private PeerCheck {
   void send_close_notify() override;
   std::string version() const override;
   std::string cipher() const override;
-  std::string cipher_iana() const override;
+  std::string cipher_iana() const override { return cipher_iana_name(session_); }
   std::string last_error() const override { return error; }
-  std::string last_error_reason() const override { return reason_; }
+  std::string last_error_reason() const override { return reason; }
   nlohmann::json handshake_details() const override { return gnutls::handshake_details(session_, *this, opts_); }
 
  private:
   void start_session(gnutls_dtls_prestate_st* prestate);
   Progress await_cookie();
-  // Maps a GnuTLS return code; reports alerts; sends our alert on local failure.
-  Progress progress_of(int rc, const char* call);
-  void emit_alert(bool sent, int level, int description);
+  Progress progress_of(int rc, const char* call) { return gnutls::progress_of(session_, *this, rc, call); }
 
   const PeerOptions& opts_;
   UdpSocket& socket_;
@@ -57,7 +55,6 @@ class GnutlsSession final : public DtlsSession, private PeerCheck {
   ArmedDeadline armed_;  // the running timer's deadline, from gnutls_dtls_get_timeout readings (library_timer.hpp)
   std::unique_ptr<KeyLogFile> key_log_;  // --key-log
   std::unique_ptr<HostCredentials> hosts_;  // server: --host-cert
-  std::string reason_;                      // gnutls_strerror_name of the failure
 };
 
 }  // namespace wireproof::peers::gnutls

@@ -1,9 +1,7 @@
 #include "peers/gnutls/gnutls_tls.hpp"
 
-#include <cerrno>
 #include <poll.h>
 
-#include "peers/common/alert_names.hpp"
 #include "peers/common/cipher_names.hpp"
 #include "peers/common/peer_ending.hpp"
 
@@ -38,6 +36,7 @@ GnutlsTlsSession::GnutlsTlsSession(GnutlsTlsEndpoint& endpoint, int fd, int conn
   key_log = endpoint_.key_log();
   opts = &endpoint_.opts();
   hosts = endpoint_.hosts();
+  events = &endpoint_.events();
   try {
     configure(fd);
   } catch (...) {
@@ -49,18 +48,20 @@ GnutlsTlsSession::GnutlsTlsSession(GnutlsTlsEndpoint& endpoint, int fd, int conn
 void GnutlsTlsSession::configure(int fd) {
   const PeerOptions& o = endpoint_.opts();
   const bool server = o.role == Role::server;
-  if (int rc = gnutls_init(&session_, (server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK); rc < 0)
+  if (int rc = gnutls_init(&session_, (server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK | key_share_flags(o));
+      rc < 0)
     throw SetupError("gnutls_init: " + gnutls_message(rc), kExitInternal);
   attach_check(session_, this);
-  const std::string priority = std::string("NORMAL:-VERS-ALL:+VERS-") + (o.protocol == "tls1.3" ? "TLS1.3" : "TLS1.2");
+  const std::string priority = priority_with_groups(
+      std::string("NORMAL:-VERS-ALL:+VERS-") + (o.protocol == "tls1.3" ? "TLS1.3" : "TLS1.2"), o);
   const char* err_pos = nullptr;
   if (int rc = gnutls_priority_set_direct(session_, priority.c_str(), &err_pos); rc < 0)
     throw SetupError("priority " + priority + " rejected at '" + (err_pos ? err_pos : "") + "': " + gnutls_message(rc),
                      kExitInternal);
   if (int rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, endpoint_.credentials()); rc < 0)
     throw SetupError("gnutls_credentials_set: " + gnutls_message(rc), kExitInternal);
-  gnutls_handshake_set_hook_function(session_, GNUTLS_HANDSHAKE_KEY_UPDATE, GNUTLS_HOOK_POST,
-                                     &GnutlsTlsSession::on_key_update);
+  gnutls_handshake_set_hook_function(session_, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST,
+                                     &GnutlsTlsSession::on_handshake_message);
   apply_choices(session_, *this, o, GNUTLS_CERT_IGNORE);  // TLS: no CertificateRequest unless --client-cert asks
   if (o.record_size_limit)
     if (int rc = gnutls_record_set_max_recv_size(session_, static_cast<size_t>(*o.record_size_limit)); rc < 0)
@@ -97,10 +98,13 @@ GnutlsTlsSession::~GnutlsTlsSession() {
   gnutls_deinit(session_);
 }
 
-int GnutlsTlsSession::on_key_update(gnutls_session_t session, unsigned int, unsigned, unsigned int incoming,
-                                    const gnutls_datum_t* msg) {
-  if (!incoming) return 0;
+// A HelloRetryRequest sent or received (GnuTLS gives it its own handshake
+// type, 1025, once it sees the RFC 8446 random), and a KeyUpdate the peer sent.
+int GnutlsTlsSession::on_handshake_message(gnutls_session_t session, unsigned int htype, unsigned,
+                                           unsigned int incoming, const gnutls_datum_t* msg) {
   auto* self = static_cast<GnutlsTlsSession*>(static_cast<PeerCheck*>(gnutls_session_get_ptr(session)));
+  if (htype == GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST) self->hello_retry_ = true;
+  if (htype != GNUTLS_HANDSHAKE_KEY_UPDATE || !incoming) return 0;
   const bool requested = msg && msg->size >= 1 && msg->data[0] == 1;
   self->endpoint_.events().emit({{"event", "key_update"}, {"direction", "received"}, {"update_requested", requested}});
   return 0;
@@ -118,21 +122,7 @@ Progress GnutlsTlsSession::handshake() {
 }
 
 Progress GnutlsTlsSession::read_record(std::vector<std::uint8_t>& out) {
-  out.resize(16384);
-  for (;;) {
-    ssize_t n = gnutls_record_recv(session_, out.data(), out.size());
-    if (n > 0) {
-      out.resize(static_cast<std::size_t>(n));
-      return Progress::done;
-    }
-    out.clear();
-    if (n == 0) {
-      emit_alert(false, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
-      return Progress::closed;
-    }
-    Progress p = progress_of(static_cast<int>(n), "gnutls_record_recv");
-    if (n != GNUTLS_E_WARNING_ALERT_RECEIVED) return p;
-  }
+  return gnutls::read_record(session_, *this, out);
 }
 
 Progress GnutlsTlsSession::write_record(std::span<const std::uint8_t> record) {
@@ -158,12 +148,7 @@ Progress GnutlsTlsSession::write_record(std::span<const std::uint8_t> record) {
 
 void GnutlsTlsSession::send_close_notify() {
   gnutls_bye(session_, GNUTLS_SHUT_WR);
-  emit_alert(true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
-}
-
-std::string GnutlsTlsSession::cipher_iana() const {
-  const char* name = gnutls_ciphersuite_get(session_);
-  return name ? name : "";
+  emit_alert(*this, true, GNUTLS_AL_WARNING, GNUTLS_A_CLOSE_NOTIFY);
 }
 
 std::string GnutlsTlsSession::cipher() const { return openssl_style_cipher_name(cipher_iana()); }
@@ -171,6 +156,7 @@ std::string GnutlsTlsSession::cipher() const { return openssl_style_cipher_name(
 nlohmann::json GnutlsTlsSession::handshake_details() const {
   auto d = gnutls::handshake_details(session_, *this, endpoint_.opts());
   d["connection"] = connection_;
+  d["hello_retry"] = hello_retry_;
   return d;
 }
 
@@ -187,44 +173,6 @@ bool GnutlsTlsSession::send_key_update() {
   }
   error = "gnutls_session_key_update: the socket stayed unwritable";
   return false;
-}
-
-void GnutlsTlsSession::emit_alert(bool sent, int level, int description) {
-  endpoint_.events().emit(alert_event(sent, level, description));
-}
-
-Progress GnutlsTlsSession::progress_of(int rc, const char* call) {
-  const int saved_errno = errno;  // the socket's, for a pull/push error (GnuTLS's transport is recv/send)
-  if (rc >= 0) return Progress::done;
-  if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
-    return gnutls_record_get_direction(session_) == 1 ? Progress::want_write : Progress::want_read;
-  if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED || rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
-    int level = rc == GNUTLS_E_FATAL_ALERT_RECEIVED ? GNUTLS_AL_FATAL : GNUTLS_AL_WARNING;
-    int desc = gnutls_alert_get(session_);
-    emit_alert(false, level, desc);
-    if (level == GNUTLS_AL_WARNING) return Progress::want_read;
-    error = std::string(call) + ": received fatal alert " + alert_description_name(desc);
-    reason_ = gnutls_strerror_name(rc);
-    return Progress::failed;
-  }
-  if (!gnutls_error_is_fatal(rc)) return Progress::want_read;
-  if (rc == GNUTLS_E_PULL_ERROR || rc == GNUTLS_E_PUSH_ERROR) errno_ = saved_errno;
-  // GnuTLS reports a reset read or write as a premature termination; the
-  // socket's errno still names it (a clean EOF leaves no such errno).
-  if (rc == GNUTLS_E_PREMATURE_TERMINATION && (saved_errno == ECONNRESET || saved_errno == EPIPE)) errno_ = saved_errno;
-  reason_ = gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : std::to_string(rc);
-  std::string why = error.empty() ? gnutls_message(rc) : gnutls_message(rc) + ": " + error;
-  error = std::string(call) + ": " + why;
-  // Tell the peer why, as OpenSSL does on its own.
-  if (verify_alert >= 0) {
-    gnutls_alert_send(session_, GNUTLS_AL_FATAL, static_cast<gnutls_alert_description_t>(verify_alert));
-    emit_alert(true, GNUTLS_AL_FATAL, verify_alert);
-  } else {
-    int level = 0;
-    int desc = gnutls_error_to_alert(rc, &level);
-    if (desc >= 0 && gnutls_alert_send_appropriate(session_, rc) == 0) emit_alert(true, level, desc);
-  }
-  return Progress::failed;
 }
 
 }  // namespace wireproof::peers::gnutls

@@ -58,27 +58,24 @@ class GnutlsTlsSession final : public DtlsSession, private PeerCheck {
   void send_close_notify() override;
   std::string version() const override { return contract_version(session_); }
   std::string cipher() const override;
-  std::string cipher_iana() const override;
+  std::string cipher_iana() const override { return cipher_iana_name(session_); }
   std::string last_error() const override { return error; }
-  std::string last_error_reason() const override { return reason_; }
-  int last_errno() const override { return errno_; }
+  std::string last_error_reason() const override { return reason; }
+  int last_errno() const override { return socket_errno; }
   nlohmann::json handshake_details() const override;
   bool send_key_update() override;
 
  private:
   void configure(int fd);
-  // Maps a GnuTLS return code; reports alerts; sends our alert on a local failure.
-  Progress progress_of(int rc, const char* call);
-  void emit_alert(bool sent, int level, int description);
-  static int on_key_update(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
-                           const gnutls_datum_t* msg);
+  Progress progress_of(int rc, const char* call) { return gnutls::progress_of(session_, *this, rc, call); }
+  static int on_handshake_message(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
+                                  const gnutls_datum_t* msg);
 
   GnutlsTlsEndpoint& endpoint_;
   gnutls_session_t session_ = nullptr;
   int fd_;
   int connection_;
-  std::string reason_;
-  int errno_ = 0;  // the socket error behind the last failure
+  bool hello_retry_ = false;  // a HelloRetryRequest was sent or received (handshake_done "hello_retry")
 };
 
 }  // namespace wireproof::peers::gnutls

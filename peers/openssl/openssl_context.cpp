@@ -2,10 +2,14 @@
 
 #include <arpa/inet.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "peers/common/dtls_session.hpp"
+#include "peers/common/alert_names.hpp"
+#include "peers/common/group_names.hpp"
 #include "peers/common/peer_ending.hpp"
 #include "peers/openssl/ssl_handles.hpp"
 
@@ -134,6 +138,24 @@ void install_client_offers(SSL_CTX* ctx, const PeerOptions& opts) {
     throw SetupError("--max-fragment-length: rejected by OpenSSL: " + drain_openssl_errors(), kExitUsage);
 }
 
+void install_groups(SSL_CTX* ctx, const PeerOptions& opts) {
+  if (opts.groups.empty()) return;
+  std::string list;
+  for (const auto& name : opts.groups) {
+    const GroupName* g = find_group(name);  // the parser let only known names through
+    if (g->finite_field && opts.protocol != "tls1.3")
+      throw SetupError("unsupported: --groups " + name + " with --protocol " + opts.protocol +
+                           " (OpenSSL 3.0 negotiates FFDHE groups in TLS 1.3 only)",
+                       kExitUnsupported);
+    if (!list.empty()) list += ':';
+    list += g->openssl;
+  }
+  if (SSL_CTX_set1_groups_list(ctx, list.c_str()) != 1)
+    throw SetupError("unsupported: --groups (OpenSSL refuses " + list + ": " + drain_openssl_errors() + ")",
+                     kExitUnsupported);
+  if (opts.role == Role::server) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+}
+
 nlohmann::json handshake_details(SSL* ssl) {
   const int nid = SSL_get_negotiated_group(ssl);
   const char* group = nid > 0 ? SSL_group_to_name(ssl, nid) : nullptr;
@@ -152,6 +174,55 @@ std::string first_error_reason() {
   unsigned long e = ERR_peek_error();
   const char* r = e ? ERR_reason_error_string(e) : nullptr;
   return r ? r : "";
+}
+
+Progress progress_of(SSL* ssl, int rc, const char* call, SslFailure& failure) {
+  if (rc > 0) return Progress::done;
+  const int saved_errno = errno;  // before SSL_get_error and the error strings can change it
+  int err = SSL_get_error(ssl, rc);
+  switch (err) {
+    case SSL_ERROR_WANT_READ: return Progress::want_read;
+    case SSL_ERROR_WANT_WRITE: return Progress::want_write;
+    case SSL_ERROR_ZERO_RETURN: return Progress::closed;
+    default: break;
+  }
+  failure.reason = first_error_reason();
+  failure.error = std::string(call) + ": ";
+  std::string queued = drain_openssl_errors();
+  if (err == SSL_ERROR_SYSCALL && queued.empty()) {
+    failure.socket_errno = saved_errno;
+    failure.error += saved_errno ? std::strerror(saved_errno) : "unexpected EOF";
+    if (failure.reason.empty()) failure.reason = saved_errno ? std::strerror(saved_errno) : "unexpected eof";
+  } else {
+    failure.error += queued.empty() ? "SSL_get_error " + std::to_string(err) : queued;
+  }
+  long verify = SSL_get_verify_result(ssl);
+  if (verify != X509_V_OK)
+    failure.error += std::string("; certificate verification: ") + X509_verify_cert_error_string(verify);
+  return Progress::failed;
+}
+
+Progress read_record(SSL* ssl, std::vector<std::uint8_t>& out, SslFailure& failure) {
+  out.resize(SSL3_RT_MAX_PLAIN_LENGTH);
+  int rc = SSL_read(ssl, out.data(), static_cast<int>(out.size()));
+  Progress p = progress_of(ssl, rc, "SSL_read", failure);
+  out.resize(rc > 0 ? static_cast<std::size_t>(rc) : 0);
+  return p;
+}
+
+std::string cipher_name(const SSL* ssl) {
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+  return c ? SSL_CIPHER_get_name(c) : "";
+}
+
+std::string cipher_iana_name(const SSL* ssl) {
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+  const char* name = c ? SSL_CIPHER_standard_name(c) : nullptr;
+  return name ? name : "";
+}
+
+void emit_info_alert(EventEmitter& events, int where, int ret) {
+  if (where & SSL_CB_ALERT) events.emit(alert_event(!(where & SSL_CB_READ), ret >> 8, ret & 0xff));
 }
 
 }  // namespace wireproof::peers::openssl

@@ -3,12 +3,15 @@
 // key-log callback, and the library's reason for a failure.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <openssl/ssl.h>
 
 #include <nlohmann/json.hpp>
 
+#include "peers/common/dtls_session.hpp"
 #include "peers/common/key_log_file.hpp"
 #include "peers/common/options.hpp"
 
@@ -42,10 +45,37 @@ class ServerChoices {
 // A client's offers: --alpn, --max-fragment-length. Throws SetupError.
 void install_client_offers(SSL_CTX* ctx, const PeerOptions& opts);
 
+// --groups, DTLS and TLS alike: SSL_CTX_set1_groups_list in the given order
+// (a client's key_share goes to the first: OpenSSL 3.0 sends one share, for
+// its first group). A server also takes SSL_OP_CIPHER_SERVER_PREFERENCE, so
+// its order decides where OpenSSL chooses (TLS 1.2, the HelloRetryRequest's
+// group); a client's key_share for any accepted group is still taken as is.
+// FFDHE with TLS 1.2 / DTLS 1.2: SetupError 127 (OpenSSL 3.0 negotiates
+// RFC 7919 groups in TLS 1.3 only). Nothing when --groups is absent.
+void install_groups(SSL_CTX* ctx, const PeerOptions& opts);
+
 // handshake_done's extra fields: group, resumed, alpn, server_name (null when none).
 nlohmann::json handshake_details(SSL* ssl);
 
 // ERR_reason_error_string of the oldest queued error ("certificate verify failed"), or "".
 std::string first_error_reason();
+
+// Why a session's last SSL_* call failed: its last_error, last_error_reason and last_errno.
+struct SslFailure {
+  std::string error;      // for a person: the call, OpenSSL's queued errors, the verification result
+  std::string reason;     // ERR_reason_error_string, or the socket's strerror when only a system call failed
+  int socket_errno = 0;   // the socket error behind it (a system call failure with nothing queued)
+};
+
+// The DTLS and TLS sessions' one mapping of an SSL_* call's return value to
+// Progress; on failure it fills `failure` (and drains OpenSSL's error queue).
+Progress progress_of(SSL* ssl, int rc, const char* call, SslFailure& failure);
+// One SSL_read into out, resized to what it returned.
+Progress read_record(SSL* ssl, std::vector<std::uint8_t>& out, SslFailure& failure);
+// The current cipher suite's OpenSSL and IANA names ("" before one is chosen).
+std::string cipher_name(const SSL* ssl);
+std::string cipher_iana_name(const SSL* ssl);
+// An alert the info callback reports (SSL_CB_ALERT), as the contract's `alert` event.
+void emit_info_alert(EventEmitter& events, int where, int ret);
 
 }  // namespace wireproof::peers::openssl

@@ -9,9 +9,7 @@
 #include <cstring>
 
 #include <openssl/err.h>
-#include <openssl/x509v3.h>
 
-#include "peers/common/alert_names.hpp"
 #include "peers/common/peer_ending.hpp"
 #include "peers/openssl/openssl_context.hpp"
 
@@ -72,6 +70,7 @@ void OpensslSession::configure_context() {
   // requested and verified when sent (mutual auth is the client's choice).
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_info_callback(ctx_.get(), &OpensslSession::on_info);
+  install_groups(ctx_.get(), opts_);
   if (!server) install_client_offers(ctx_.get(), opts_);
 
   if (server) {
@@ -115,7 +114,7 @@ Progress OpensslSession::listen_for_cookie() {
   BioAddrPtr client(BIO_ADDR_new());
   int rc = DTLSv1_listen(ssl_.get(), client.get());
   if (rc < 0) {
-    error_ = "DTLSv1_listen: " + drain_openssl_errors();
+    failure_.error = "DTLSv1_listen: " + drain_openssl_errors();
     return Progress::failed;
   }
   if (rc == 0) {  // nothing yet, or a ClientHello answered with a HelloVerifyRequest
@@ -126,7 +125,7 @@ Progress OpensslSession::listen_for_cookie() {
   sin.sin_family = AF_INET;
   std::size_t len = sizeof sin.sin_addr;
   if (BIO_ADDR_family(client.get()) != AF_INET || BIO_ADDR_rawaddress(client.get(), &sin.sin_addr, &len) != 1) {
-    error_ = "DTLSv1_listen returned a non-IPv4 client address";
+    failure_.error = "DTLSv1_listen returned a non-IPv4 client address";
     return Progress::failed;
   }
   sin.sin_port = BIO_ADDR_rawport(client.get());
@@ -138,7 +137,7 @@ Progress OpensslSession::listen_for_cookie() {
 }
 
 Progress OpensslSession::handshake() {
-  if (!error_.empty()) return Progress::failed;  // the timer gave up
+  if (!failure_.error.empty()) return Progress::failed;  // the timer gave up
   if (awaiting_cookie_) {
     Progress p = listen_for_cookie();
     if (p != Progress::done) return p;
@@ -163,15 +162,11 @@ std::optional<LibraryTimer> OpensslSession::timer() {
 void OpensslSession::on_timer_expired() {
   if (awaiting_cookie_) return;
   if (DTLSv1_handle_timeout(ssl_.get()) < 0)
-    error_ = "retransmission limit reached (DTLSv1_handle_timeout): " + drain_openssl_errors();
+    failure_.error = "retransmission limit reached (DTLSv1_handle_timeout): " + drain_openssl_errors();
 }
 
 Progress OpensslSession::read_record(std::vector<std::uint8_t>& out) {
-  out.resize(SSL3_RT_MAX_PLAIN_LENGTH);
-  int rc = SSL_read(ssl_.get(), out.data(), static_cast<int>(out.size()));
-  Progress p = progress_of(rc, "SSL_read");
-  out.resize(rc > 0 ? static_cast<std::size_t>(rc) : 0);
-  return p;
+  return openssl::read_record(ssl_.get(), out, failure_);
 }
 
 Progress OpensslSession::write_record(std::span<const std::uint8_t> record) {
@@ -183,7 +178,7 @@ Progress OpensslSession::write_record(std::span<const std::uint8_t> record) {
     pollfd pfd{socket_.fd(), POLLOUT, 0};
     ::poll(&pfd, 1, 20);
   }
-  error_ = "SSL_write: socket stayed unwritable for 1 s";
+  failure_.error = "SSL_write: socket stayed unwritable for 1 s";
   return Progress::failed;
 }
 
@@ -194,38 +189,6 @@ void OpensslSession::send_close_notify() {
 
 std::string OpensslSession::version() const { return SSL_get_version(ssl_.get()); }
 
-std::string OpensslSession::cipher() const {
-  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
-  return c ? SSL_CIPHER_get_name(c) : "";
-}
-
-std::string OpensslSession::cipher_iana() const {
-  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
-  const char* name = c ? SSL_CIPHER_standard_name(c) : nullptr;
-  return name ? name : "";
-}
-
-Progress OpensslSession::progress_of(int rc, const char* call) {
-  if (rc > 0) return Progress::done;
-  int err = SSL_get_error(ssl_.get(), rc);
-  switch (err) {
-    case SSL_ERROR_WANT_READ: return Progress::want_read;
-    case SSL_ERROR_WANT_WRITE: return Progress::want_write;
-    case SSL_ERROR_ZERO_RETURN: return Progress::closed;
-    default: break;
-  }
-  reason_ = first_error_reason();
-  error_ = std::string(call) + ": ";
-  std::string queued = drain_openssl_errors();
-  if (err == SSL_ERROR_SYSCALL && queued.empty())
-    error_ += errno ? std::strerror(errno) : "unexpected EOF";
-  else
-    error_ += queued.empty() ? "SSL_get_error " + std::to_string(err) : queued;
-  long verify = SSL_get_verify_result(ssl_.get());
-  if (verify != X509_V_OK) error_ += std::string("; certificate verification: ") + X509_verify_cert_error_string(verify);
-  return Progress::failed;
-}
-
 unsigned int OpensslSession::next_timer_us(SSL* ssl, unsigned int previous_us) {
   auto* self = static_cast<OpensslSession*>(SSL_get_app_data(ssl));
   self->timer_length_us_ = previous_us == 0 ? static_cast<unsigned int>(*self->opts_.timer_initial_ms) * 1000u
@@ -234,9 +197,7 @@ unsigned int OpensslSession::next_timer_us(SSL* ssl, unsigned int previous_us) {
 }
 
 void OpensslSession::on_info(const SSL* ssl, int where, int ret) {
-  if (!(where & SSL_CB_ALERT)) return;
-  auto* self = static_cast<OpensslSession*>(SSL_get_app_data(ssl));
-  self->events_.emit(alert_event(!(where & SSL_CB_READ), ret >> 8, ret & 0xff));
+  emit_info_alert(static_cast<OpensslSession*>(SSL_get_app_data(ssl))->events_, where, ret);
 }
 
 }  // namespace wireproof::peers::openssl

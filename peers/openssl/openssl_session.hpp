@@ -28,10 +28,10 @@ class OpensslSession final : public DtlsSession {
   Progress write_record(std::span<const std::uint8_t> record) override;
   void send_close_notify() override;
   std::string version() const override;
-  std::string cipher() const override;
-  std::string cipher_iana() const override;
-  std::string last_error() const override { return error_; }
-  std::string last_error_reason() const override { return reason_; }
+  std::string cipher() const override { return cipher_name(ssl_.get()); }
+  std::string cipher_iana() const override { return cipher_iana_name(ssl_.get()); }
+  std::string last_error() const override { return failure_.error; }
+  std::string last_error_reason() const override { return failure_.reason; }
   nlohmann::json handshake_details() const override { return openssl::handshake_details(ssl_.get()); }
 
  private:
@@ -39,8 +39,7 @@ class OpensslSession final : public DtlsSession {
   void configure_client();
   void apply_link_mtu();
   Progress listen_for_cookie();
-  // Maps an SSL_* call's return value to Progress, recording why on failure.
-  Progress progress_of(int rc, const char* call);
+  Progress progress_of(int rc, const char* call) { return openssl::progress_of(ssl_.get(), rc, call, failure_); }
 
   static unsigned int next_timer_us(SSL* ssl, unsigned int previous_us);
   static void on_info(const SSL* ssl, int where, int ret);
@@ -56,8 +55,8 @@ class OpensslSession final : public DtlsSession {
   bool awaiting_cookie_ = false;  // server: still in DTLSv1_listen
   ArmedDeadline armed_;            // the running timer's deadline, from DTLSv1_get_timeout readings (library_timer.hpp)
   unsigned int timer_length_us_ = 0;  // the running timer's value, as next_timer_us last set it (0: unknown)
-  std::string error_;
-  std::string reason_;  // ERR_reason_error_string of the failure
+  // Why the last call failed. Its socket_errno is not reported: the DTLS contract's errors carry no errno.
+  SslFailure failure_;
 };
 
 }  // namespace wireproof::peers::openssl

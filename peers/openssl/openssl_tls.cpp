@@ -2,13 +2,10 @@
 
 #include <poll.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include <openssl/err.h>
-#include <openssl/x509v3.h>
 
-#include "peers/common/alert_names.hpp"
 #include "peers/common/peer_ending.hpp"
 #include "peers/openssl/openssl_context.hpp"
 
@@ -17,6 +14,13 @@ namespace {
 
 constexpr unsigned char kSessionIdContext[] = "wireproof";
 constexpr int kWriteWaitMs = 10'000;  // a full TCP send buffer that stays full this long is a dead peer
+
+// RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with this random.
+constexpr unsigned char kHelloRetryRandom[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
+                                                 0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
+                                                 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+// Handshake header (4) + legacy_version (2), then the random.
+constexpr std::size_t kServerHelloRandomAt = 6;
 
 }  // namespace
 
@@ -31,6 +35,7 @@ OpensslTlsEndpoint::OpensslTlsEndpoint(const PeerOptions& opts, EventEmitter& ev
   key_log_ = open_key_log(opts_);
   install_key_log(ctx_.get(), key_log_.get());
   SSL_CTX_set_mode(ctx_.get(), SSL_MODE_AUTO_RETRY);
+  install_groups(ctx_.get(), opts_);
   if (server) {
     configure_server();
     return;
@@ -80,11 +85,7 @@ OpensslTlsSession::~OpensslTlsSession() {
 Progress OpensslTlsSession::handshake() { return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake"); }
 
 Progress OpensslTlsSession::read_record(std::vector<std::uint8_t>& out) {
-  out.resize(SSL3_RT_MAX_PLAIN_LENGTH);
-  int rc = SSL_read(ssl_.get(), out.data(), static_cast<int>(out.size()));
-  Progress p = progress_of(rc, "SSL_read");
-  out.resize(rc > 0 ? static_cast<std::size_t>(rc) : 0);
-  return p;
+  return openssl::read_record(ssl_.get(), out, failure_);
 }
 
 Progress OpensslTlsSession::write_record(std::span<const std::uint8_t> record) {
@@ -95,7 +96,7 @@ Progress OpensslTlsSession::write_record(std::span<const std::uint8_t> record) {
     pollfd pfd{fd_, static_cast<short>(p == Progress::want_write ? POLLOUT : POLLIN), 0};
     ::poll(&pfd, 1, 20);
   }
-  error_ = "SSL_write: the socket stayed unwritable for " + std::to_string(kWriteWaitMs / 1000) + " s";
+  failure_.error = "SSL_write: the socket stayed unwritable for " + std::to_string(kWriteWaitMs / 1000) + " s";
   return Progress::failed;
 }
 
@@ -104,69 +105,36 @@ void OpensslTlsSession::send_close_notify() {
   ERR_clear_error();
 }
 
-std::string OpensslTlsSession::cipher() const {
-  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
-  return c ? SSL_CIPHER_get_name(c) : "";
-}
-
-std::string OpensslTlsSession::cipher_iana() const {
-  const SSL_CIPHER* c = SSL_get_current_cipher(ssl_.get());
-  const char* name = c ? SSL_CIPHER_standard_name(c) : nullptr;
-  return name ? name : "";
-}
-
 nlohmann::json OpensslTlsSession::handshake_details() const {
   auto d = openssl::handshake_details(ssl_.get());
   d["connection"] = connection_;
+  d["hello_retry"] = hello_retry_;
   return d;
 }
 
 bool OpensslTlsSession::send_key_update() {
   if (SSL_key_update(ssl_.get(), SSL_KEY_UPDATE_REQUESTED) != 1) {
-    error_ = "SSL_key_update: " + drain_openssl_errors();
+    failure_.error = "SSL_key_update: " + drain_openssl_errors();
     return false;
   }
   // Queued until the next write or handshake call: send it now.
   return progress_of(SSL_do_handshake(ssl_.get()), "SSL_do_handshake (KeyUpdate)") != Progress::failed;
 }
 
-Progress OpensslTlsSession::progress_of(int rc, const char* call) {
-  if (rc > 0) return Progress::done;
-  const int saved_errno = errno;
-  int err = SSL_get_error(ssl_.get(), rc);
-  switch (err) {
-    case SSL_ERROR_WANT_READ: return Progress::want_read;
-    case SSL_ERROR_WANT_WRITE: return Progress::want_write;
-    case SSL_ERROR_ZERO_RETURN: return Progress::closed;
-    default: break;
-  }
-  reason_ = first_error_reason();
-  error_ = std::string(call) + ": ";
-  std::string queued = drain_openssl_errors();
-  if (err == SSL_ERROR_SYSCALL && queued.empty()) {
-    errno_ = saved_errno;
-    error_ += saved_errno ? std::strerror(saved_errno) : "unexpected EOF";
-    if (reason_.empty()) reason_ = saved_errno ? std::strerror(saved_errno) : "unexpected eof";
-  } else {
-    error_ += queued.empty() ? "SSL_get_error " + std::to_string(err) : queued;
-  }
-  long verify = SSL_get_verify_result(ssl_.get());
-  if (verify != X509_V_OK) error_ += std::string("; certificate verification: ") + X509_verify_cert_error_string(verify);
-  return Progress::failed;
-}
-
 void OpensslTlsSession::on_info(const SSL* ssl, int where, int ret) {
-  if (!(where & SSL_CB_ALERT)) return;
-  auto* self = static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl));
-  self->endpoint_.events().emit(alert_event(!(where & SSL_CB_READ), ret >> 8, ret & 0xff));
+  emit_info_alert(static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl))->endpoint_.events(), where, ret);
 }
 
-// A KeyUpdate the peer sent (handshake type 24, RFC 8446 4.6.3).
+// A HelloRetryRequest sent or received (OpenSSL has no call that says so), and
+// a KeyUpdate the peer sent (handshake type 24, RFC 8446 4.6.3).
 void OpensslTlsSession::on_message(int write_p, int, int content_type, const void* buf, size_t len, SSL* ssl, void*) {
-  if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 5) return;
+  if (content_type != SSL3_RT_HANDSHAKE || len < 5) return;
   const auto* b = static_cast<const unsigned char*>(buf);
-  if (b[0] != SSL3_MT_KEY_UPDATE) return;
   auto* self = static_cast<OpensslTlsSession*>(SSL_get_app_data(ssl));
+  if (b[0] == SSL3_MT_SERVER_HELLO && len >= kServerHelloRandomAt + sizeof kHelloRetryRandom &&
+      std::memcmp(b + kServerHelloRandomAt, kHelloRetryRandom, sizeof kHelloRetryRandom) == 0)
+    self->hello_retry_ = true;
+  if (write_p || b[0] != SSL3_MT_KEY_UPDATE) return;
   self->endpoint_.events().emit(
       {{"event", "key_update"}, {"direction", "received"}, {"update_requested", b[4] == SSL_KEY_UPDATE_REQUESTED}});
 }

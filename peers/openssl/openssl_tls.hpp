@@ -55,16 +55,16 @@ class OpensslTlsSession final : public DtlsSession {
   Progress write_record(std::span<const std::uint8_t> record) override;
   void send_close_notify() override;
   std::string version() const override { return SSL_get_version(ssl_.get()); }
-  std::string cipher() const override;
-  std::string cipher_iana() const override;
-  std::string last_error() const override { return error_; }
-  std::string last_error_reason() const override { return reason_; }
-  int last_errno() const override { return errno_; }
+  std::string cipher() const override { return cipher_name(ssl_.get()); }
+  std::string cipher_iana() const override { return cipher_iana_name(ssl_.get()); }
+  std::string last_error() const override { return failure_.error; }
+  std::string last_error_reason() const override { return failure_.reason; }
+  int last_errno() const override { return failure_.socket_errno; }
   nlohmann::json handshake_details() const override;
   bool send_key_update() override;
 
  private:
-  Progress progress_of(int rc, const char* call);
+  Progress progress_of(int rc, const char* call) { return openssl::progress_of(ssl_.get(), rc, call, failure_); }
   static void on_info(const SSL* ssl, int where, int ret);
   static void on_message(int write_p, int version, int content_type, const void* buf, size_t len, SSL* ssl, void* arg);
 
@@ -72,8 +72,8 @@ class OpensslTlsSession final : public DtlsSession {
   SslPtr ssl_;
   int fd_;
   int connection_;
-  std::string error_, reason_;
-  int errno_ = 0;  // the socket error behind the last failure
+  SslFailure failure_;
+  bool hello_retry_ = false;  // a HelloRetryRequest was sent or received (handshake_done "hello_retry")
 };
 
 }  // namespace wireproof::peers::openssl
