@@ -1,7 +1,8 @@
 // A stock tool's sockets as the kernel lists them in /proc: a free port for a
 // server to take, whether some socket has bound (UDP) or listens on (TCP) a
 // port yet (how we know a silent tool is ready), and the TCP connection a
-// tool holds (its `connected` event: the tools do not print their addresses).
+// tool holds (its `connected` event: the tools do not print their addresses;
+// read from the tool's own socket, not /proc/net, see proc_sockets.cpp).
 #pragma once
 
 #include <sys/types.h>
@@ -26,7 +27,8 @@ struct TcpConnection {
   std::string local, remote;
 };
 
-// The first ESTABLISHED TCP socket among process `pid`'s open files, if any.
+// The first TCP socket among process `pid`'s open files whose connection is
+// established (or, the peer gone, still held), if any; `pid` must be our child.
 std::optional<TcpConnection> established_tcp(pid_t pid);
 
 }  // namespace wireproof::stock
