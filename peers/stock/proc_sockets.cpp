@@ -1,6 +1,7 @@
 #include "peers/stock/proc_sockets.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -84,18 +86,25 @@ std::optional<TcpConnection> connection_of(int sock) {
 
 }  // namespace
 
-std::uint16_t pick_free_port(Transport t) {
-  UniqueFd fd(::socket(AF_INET, (t == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0));
+std::uint16_t pick_free_port(Transport t, const std::string& host) {
+  const int type = t == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = type;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), "0", &hints, &found); rc != 0 || !found)
+    throw std::runtime_error("listen host " + host + ": " + ::gai_strerror(rc));
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(found, &::freeaddrinfo);
+  UniqueFd fd(::socket(found->ai_family, type | SOCK_CLOEXEC, 0));
   if (!fd) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error(std::string("bind 127.0.0.1:0: ") + std::strerror(errno));
-  socklen_t len = sizeof addr;
-  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+  if (::bind(fd.get(), found->ai_addr, found->ai_addrlen) != 0)
+    throw std::runtime_error("bind " + host + " port 0: " + std::strerror(errno));
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0)
     throw std::runtime_error(std::string("getsockname: ") + std::strerror(errno));
-  return ntohs(addr.sin_port);
+  return ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6&>(bound).sin6_port
+                                           : reinterpret_cast<const sockaddr_in&>(bound).sin_port);
 }
 
 bool port_ready(std::uint16_t port, Transport t) {

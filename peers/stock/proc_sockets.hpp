@@ -15,9 +15,11 @@ namespace wireproof::stock {
 
 enum class Transport { udp, tcp };
 
-// Binds 127.0.0.1:0, reads the port, closes. Another process may take it
-// before the tool binds it; the caller retries with a fresh one if so.
-std::uint16_t pick_free_port(Transport t);
+// Binds HOST:0 (the server's --listen host: 198.18.0.2 in an L3 run's
+// namespace, which has no 127.0.0.1), reads the port, closes. Another process
+// may take it before the tool binds it; the caller retries with a fresh one if
+// so. Throws std::runtime_error naming the host when it cannot be bound.
+std::uint16_t pick_free_port(Transport t, const std::string& host);
 
 // UDP: a socket is bound to `port`; TCP: one listens on it (/proc/net/{udp,tcp}{,6}).
 bool port_ready(std::uint16_t port, Transport t);
