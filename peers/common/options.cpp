@@ -74,6 +74,13 @@ HostPort parse_host_port(const std::string& text) {
   return hp;
 }
 
+const std::vector<std::string>& contract_flags() {
+  static const std::vector<std::string> kFlags{
+      "--host-cert", "--unknown-sni", "--alpn", "--client-cert", "--resume", "--record-size-limit",
+      "--max-fragment-length", "--key-update", "--early-data", "--key-log", "--groups", "--plaintext"};
+  return kFlags;
+}
+
 const std::vector<std::string>* PeerCapabilities::missing_for(const std::string& protocol) const {
   for (const auto& [p, flags] : missing)
     if (p == protocol) return &flags;

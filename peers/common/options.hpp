@@ -68,14 +68,17 @@ struct PeerOptions {
   bool is_tls() const { return protocol.rfind("tls", 0) == 0; }
 };
 
+// Every contract flag this parser knows that a library may lack ("--alpn",
+// "--key-log", ...): the ones PeerCapabilities can refuse. A peer whose
+// capabilities come from elsewhere (wireproof-stock: the registry entry)
+// checks each of these against its own table.
+const std::vector<std::string>& contract_flags();
+
 // What a library behind a shim can do: the protocols it speaks and, per
 // protocol, the contract flags it cannot honour (each one exits 127 when given).
 struct PeerCapabilities {
   std::vector<std::string> protocols{"dtls1.2"};
-  std::vector<std::pair<std::string, std::vector<std::string>>> missing{
-      {"dtls1.2",
-       {"--host-cert", "--unknown-sni", "--alpn", "--client-cert", "--resume", "--record-size-limit",
-        "--max-fragment-length", "--key-update", "--early-data", "--key-log", "--groups", "--plaintext"}}};
+  std::vector<std::pair<std::string, std::vector<std::string>>> missing{{"dtls1.2", contract_flags()}};
   const std::vector<std::string>* missing_for(const std::string& protocol) const;
 };
 

@@ -108,7 +108,7 @@ class Session {
     }
     const bool pick = c_.opts.listen.port == 0;
     for (int attempt = 1; attempt <= kServerStartAttempts; ++attempt) {
-      port_ = pick ? pick_free_port(transport_) : c_.opts.listen.port;
+      port_ = pick ? pick_free_port(transport_, c_.opts.listen.host) : c_.opts.listen.port;
       if (int rc = spawn(port_); rc >= 0) return rc;
       const auto limit = Clock::now() + kReadyLimit;
       while (!ready_) {

@@ -17,7 +17,7 @@
 #include "peers/common/options.hpp"
 #include "harness/registry/registry.hpp"
 #include "peers/stock/session.hpp"
-#include "peers/stock/tls_flags.hpp"
+#include "peers/stock/stock_options.hpp"
 #include "peers/stock/unique_fd.hpp"
 
 namespace bp = boost::process;
@@ -47,26 +47,13 @@ std::string tool_version(const registry::ToolSpec& tool) {
   return found.empty() ? "unavailable: no line matched " + tool.version_regex.source : found;
 }
 
-// Which contract options this run was given (the registry's option keys).
-// Over TCP --mtu is the wire's business (the TLS contract: accepted, ignored).
-std::vector<std::string> given_options(const peers::PeerOptions& o, const stock::TlsFlags& t) {
-  std::vector<std::string> given{"ca"};
-  if (!o.cert.empty()) given.insert(given.end(), {"cert", "key"});
-  if (o.server_name) given.push_back("server-name");
-  if (o.mtu && !t.tls()) given.push_back("mtu");
-  if (o.timer_initial_ms) given.push_back("timer-initial-ms");
-  auto more = t.given(o.role);
-  given.insert(given.end(), more.begin(), more.end());
-  return given;
-}
-
 // "HOST:PORT" as the tools take it: an IPv6 literal in brackets ("[2001:db8::2]:4433").
 std::string host_port(const std::string& host, std::uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& o, const stock::TlsFlags& t) {
+std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& o) {
   std::map<std::string, std::string> v{{"host", o.listen.host},
                                        {"connect", host_port(o.connect.host, o.connect.port)},
                                        {"connect_host", o.connect.host},
@@ -80,14 +67,14 @@ std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& 
     v["mtu_payload"] = std::to_string(*o.mtu - 28);  // minus IPv4 + UDP headers
   }
   if (o.timer_initial_ms) v["timer_ms"] = std::to_string(*o.timer_initial_ms);
-  if (t.alpn) v["alpn"] = *t.alpn;
-  if (t.key_log) v["key_log"] = *t.key_log;
-  if (t.max_fragment_length) v["max_fragment_length"] = std::to_string(*t.max_fragment_length);
-  if (t.record_size_limit) v["record_size_limit"] = std::to_string(*t.record_size_limit);
+  for (const auto& p : o.alpn) v["alpn"] += (v["alpn"].empty() ? "" : ",") + p;  // as given: a comma list
+  if (o.key_log) v["key_log"] = *o.key_log;
+  if (o.max_fragment_length) v["max_fragment_length"] = std::to_string(*o.max_fragment_length);
+  if (o.record_size_limit) v["record_size_limit"] = std::to_string(*o.record_size_limit);
   return v;
 }
 
-// "h2,http/1.1" -> {"h2", "http/1.1"} (tls_flags.cpp checked every item is non-empty).
+// "h2,http/1.1" -> {"h2", "http/1.1"}: a placeholder's comma list, for a mapping's `each`.
 std::vector<std::string> split_list(const std::string& list) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -139,36 +126,22 @@ int run(std::vector<std::string> args) {
   }
   const registry::ToolSpec& tool = *entry->tool;
 
-  // Stock tools can only carry lines: binary is a valid framing they lack (127),
-  // anything else is a bad value (3, as the shims answer it).
   const bool version_only = std::find(args.begin(), args.end(), "--version") != args.end();
-  if (auto framing = stock::take_value(args, "--framing"); framing && *framing != "lines" && !version_only) {
-    if (*framing != "binary") {
-      emit_error_line("usage: --framing " + *framing + " is not one of binary, lines");
-      return stock::exit_code::usage;
-    }
-    emit_error_line("unsupported: --framing binary (stock tools carry the workload as text lines)");
-    return stock::exit_code::unsupported;
-  }
   peers::PeerIdentity id{entry->implementation, version_only ? tool_version(tool) : "stock " + *tool_name};
   auto finish = [](const peers::ParseResult& r) {
     std::cout << r.stdout_text << std::flush;
     std::cerr << r.stderr_text;
     return r.exit_code;
   };
-  auto split = stock::split_tls_flags(args);
-  if (split.error) return finish(*split.error);
-  auto parsed = peers::parse_peer_options(split.rest, id);
+  auto parsed = stock::parse_stock_options(args, *entry, id);
   if (!parsed.options) return finish(parsed);
   finish(parsed);
-  const stock::TlsFlags& tls = split.flags;
-  if (auto bad = stock::check_tls_rules(tls, *parsed.options)) return finish(*bad);
-  peers::PeerOptions o = *parsed.options;
-  o.protocol = tls.protocol;
+  const peers::PeerOptions& o = *parsed.options;
 
+  // The parser took only protocols the tool has a section for in this role.
   const registry::RoleSpec* role = tool.role_for(o.protocol, o.role == peers::Role::server);
-  if (!role) return finish(peers::unsupported("--protocol " + o.protocol + " (" + *tool_name + " is not registered for it)"));
-  if (tls.tls() && tls.mtu_given)
+  if (!role) return finish(peers::unsupported("--protocol " + o.protocol + " (" + *tool_name + " has no section for it)"));
+  if (o.is_tls() && o.mtu)
     std::cerr << "wireproof-stock: --mtu ignored: over TCP the interface MTU is the wire's (TLS contract)\n";
 
   stock::SessionConfig cfg;
@@ -179,7 +152,7 @@ int run(std::vector<std::string> args) {
   if (auto pa = role->protocol_args.find(o.protocol); pa != role->protocol_args.end())
     fragments.push_back({pa->second, {}, std::nullopt, std::nullopt});
   std::map<std::string, std::string> env_templ;
-  for (const auto& opt : given_options(o, tls)) {
+  for (const auto& opt : stock::given_options(o)) {
     if (auto it = cfg.role.options.find(opt); it != cfg.role.options.end()) {
       fragments.push_back(it->second);
       if (it->second.stdin_midway) cfg.stdin_midway = it->second.stdin_midway;
@@ -198,7 +171,7 @@ int run(std::vector<std::string> args) {
   }
   if (auto fx = cfg.role.fixed.find("timer-initial-ms"); fx != cfg.role.fixed.end())
     cfg.timer_initial_ms_effective = fx->second.value;
-  const auto values = placeholder_values(o, tls);
+  const auto values = placeholder_values(o);
   const std::string where = "peer '" + *tool_name + "'";
   cfg.argv_for_port = [templ = cfg.role.argv, fragments, values, where, listen_host = o.listen.host](std::uint16_t port) {
     auto v = values;
