@@ -161,7 +161,7 @@ struct TlsSettings {
   bool client_cert_given = false;            // client_cert written in the scenario (DTLS: else the DTLS default)
   bool resume = false;                       // both: --resume
   bool early_data = false;                   // both: --early-data (needs resume and TLS 1.3)
-  bool server_plaintext = false;             // server: --plaintext, echo over bare TCP (a port without TLS)
+  bool server_plaintext = false;             // server: --plaintext, a port without TLS (answers an HTTP 400)
 };
 
 struct Expectations {

@@ -7,10 +7,15 @@
 //    record immediately after the record ending its first handshake message
 //    (the ServerHello or the HelloRetryRequest);
 //  - the client (c2s): sends exactly one change_cipher_spec record, and it
-//    comes immediately before its second flight: its second ClientHello
-//    (after a HelloRetryRequest) or its first protected record.
+//    comes immediately before its second flight: after a HelloRetryRequest
+//    either before its second ClientHello or before its first protected
+//    record ("This might either be before its second ClientHello or before
+//    its encrypted handshake flight": a GnuTLS client does the latter),
+//    otherwise before its first protected record.
 // All of it is in clear: the key log is not needed.
 // Parameters: none.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "harness/checks/registry.hpp"
@@ -72,30 +77,35 @@ class MiddleboxCompat final : public Check {
                fmt::format("the server's change_cipher_spec is record {}, not record {} right after its {}",
                            s.change_cipher_specs.front(), want, dissect::handshake_type_name(s.handshake.front().type)));
       }
-      // The client.
+      // The client: where its second flight may start (RFC 8446 D.4).
       const auto& c = t.c2s;
-      std::optional<std::size_t> second_flight;
-      if (t.client_hellos.size() > 1) second_flight = c.handshake[t.client_hellos[1].message].first_record;
-      else
-        for (const auto& rec : c.records)
-          if (rec.is_protected) {
-            second_flight = rec.index;
-            break;
-          }
-      if (!second_flight) {
+      std::vector<std::size_t> allowed;  // record indexes the CCS may immediately precede
+      if (t.client_hellos.size() > 1) allowed.push_back(c.handshake[t.client_hellos[1].message].first_record);
+      for (const auto& rec : c.records)
+        if (rec.is_protected) {
+          allowed.push_back(rec.index);
+          break;
+        }
+      if (allowed.empty()) {
         not_judged.push_back("c2s: the client sent no second flight: its change_cipher_spec is not judged");
         continue;
       }
       ++judged;
+      const std::size_t second_flight = allowed.front();
+      const auto at_allowed = [&](std::size_t ccs) {
+        return std::find(allowed.begin(), allowed.end(), ccs + 1) != allowed.end();
+      };
       if (c.change_cipher_specs.empty())
-        fail("c2s", &c.records[*second_flight], "the client sent no change_cipher_spec record before its second flight");
+        fail("c2s", &c.records[second_flight], "the client sent no change_cipher_spec record before its second flight");
       else if (c.change_cipher_specs.size() > 1)
         fail("c2s", &c.records[c.change_cipher_specs[1]],
              fmt::format("the client sent {} change_cipher_spec records (one dummy)", c.change_cipher_specs.size()));
-      else if (c.change_cipher_specs.front() + 1 != *second_flight)
+      else if (!at_allowed(c.change_cipher_specs.front()))
         fail("c2s", &c.records[c.change_cipher_specs.front()],
-             fmt::format("the client's change_cipher_spec is record {}, not immediately before its second flight (record {})",
-                         c.change_cipher_specs.front(), *second_flight));
+             fmt::format("the client's change_cipher_spec is record {}, not immediately before its second flight "
+                         "(record {}{})",
+                         c.change_cipher_specs.front(), second_flight,
+                         allowed.size() > 1 ? fmt::format(" or {}", allowed[1]) : ""));
     }
     tls::conclude(r, problems, judged, "sides", not_judged);
     return r;

@@ -74,5 +74,43 @@ TEST_F(MiddleboxCompat, AServerHelloNotEchoingTheSessionIdFails) {
       << r.detail;
 }
 
+// After a HelloRetryRequest the client's CCS may come before its second
+// ClientHello (OpenSSL) or before its encrypted flight (GnuTLS, seen in
+// hello-retry-request gnutls -> openssl): RFC 8446 D.4 allows both. The CCS
+// moved after the second ClientHello passes; moved behind the first
+// protected record it fails. Without the second allowed place the move
+// fails too.
+TEST_F(MiddleboxCompat, AfterARetryTheClientsCcsMayPrecedeEitherPartOfItsSecondFlight) {
+  p_ = std::make_unique<OpensslMemoryPair>(pki_, TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256");
+  SSL_set1_groups_list(p_->client, "X25519:P-256");
+  SSL_set1_groups_list(p_->server, "P-256");
+  p_->handshake();
+  ASSERT_EQ(judge(*check_, *p_, false).verdict, Verdict::pass);
+  // The records of c2s: ClientHello, CCS, ClientHello, protected...
+  std::vector<Bytes> recs;
+  for (std::size_t at = 0; at + 5 <= p_->c2s.size(); at += 5 + get16(p_->c2s, at + 3))
+    recs.emplace_back(p_->c2s.begin() + static_cast<std::ptrdiff_t>(at),
+                      p_->c2s.begin() + static_cast<std::ptrdiff_t>(at + 5 + get16(p_->c2s, at + 3)));
+  ASSERT_GE(recs.size(), 4u);
+  ASSERT_EQ(recs[1][0], dissect::kChangeCipherSpec);
+  ASSERT_EQ(recs[2][0], dissect::kHandshake);
+  const auto joined = [](const std::vector<Bytes>& rs) {
+    Bytes out;
+    for (const auto& r : rs) out.insert(out.end(), r.begin(), r.end());
+    return out;
+  };
+  auto moved = recs;
+  std::swap(moved[1], moved[2]);  // ClientHello, ClientHello, CCS, protected...
+  auto r = judge(*check_, *p_, joined(moved), p_->s2c, false);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  std::swap(moved[2], moved[3]);  // ClientHello, ClientHello, protected, CCS, ...
+  r = judge(*check_, *p_, joined(moved), p_->s2c, false);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
+  EXPECT_NE(r.detail.find("c2s: the client's change_cipher_spec is record 3, not immediately before its second flight "
+                          "(record 1 or 2)"),
+            std::string::npos)
+      << r.detail;
+}
+
 }  // namespace
 }  // namespace wireproof::checks
