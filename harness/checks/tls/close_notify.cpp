@@ -15,7 +15,9 @@
 //    log: alerts are encrypted): not judged, and why.
 // A side that closes before its Finished (a failed handshake, whose fatal
 // alert RFC 8446 6.2 asks for as a SHOULD; `alerts` judges it) is not judged
-// here. An RST is an abort the scenario may ask for: with `abort_expected`
+// here; one that closes after its peer's error alert reached it conforms
+// (RFC 8446 6.2: both parties close at once, no close_notify owed); one whose
+// connection a reset reached first is not judged (no alert can follow). An RST is an abort the scenario may ask for: with `abort_expected`
 // it is reported (truncation expected), not failed.
 // not_applicable: no TLS connection was closed on the wire, or nothing judged.
 // Parameters: abort_expected (false).
@@ -33,13 +35,30 @@ namespace {
 
 using nlohmann::json;
 
-// The first FIN or RST the sender of `d` put on the wire: (packet i, "FIN" | "RST").
-std::optional<std::pair<std::uint64_t, std::string>> first_close(const dissect::TcpDirection& d) {
+struct Close {
+  std::uint64_t first = 0;  // its packet i
+  std::string second;       // "FIN" | "RST"
+  std::int64_t t_us = 0;    // when it reached the wire
+};
+// The first FIN or RST the sender of `d` put on the wire.
+std::optional<Close> first_close(const dissect::TcpDirection& d) {
   for (const auto& s : d.segments) {
-    if (s.tcp().has(events::tcp_flags::rst)) return std::pair{s.i(), std::string("RST")};
-    if (s.tcp().has(events::tcp_flags::fin)) return std::pair{s.i(), std::string("FIN")};
+    if (s.tcp().has(events::tcp_flags::rst)) return Close{s.i(), "RST", s.t_us()};
+    if (s.tcp().has(events::tcp_flags::fin)) return Close{s.i(), "FIN", s.t_us()};
   }
   return std::nullopt;
+}
+
+// The first error alert of `from` (the peer's direction) delivered before `before_us`:
+// in 1.3 every alert but close_notify and user_canceled (RFC 8446 6), in 1.2 a fatal one.
+const dissect::TranscriptAlert* peer_error_alert(const dissect::TlsTranscript& t, const dissect::TranscriptDirection& from,
+                                                 std::int64_t before_us) {
+  for (const auto& a : from.alerts) {
+    if (a.fragment || a.description == 0 || a.description == 90) continue;
+    if (t.version != dissect::kTls13 && a.level != 2) continue;
+    if (from.records[a.record].last.delivered_us < before_us) return &a;
+  }
+  return nullptr;
 }
 
 // What `role`'s application said of the end: its first `error` message and its `closed` reason.
@@ -94,6 +113,27 @@ class CloseNotify final : public Check {
               tls::has_unopened(td)
                   ? fmt::format("{}: its Finished was not seen ({})", where, fmt::join(unseen, "; "))
                   : fmt::format("{}: it closed before sending Finished (a failed handshake, judged by alerts)", where));
+          continue;
+        }
+        // A connection already reset (an RST reached this side first) is CLOSED
+        // (RFC 9293 3.10.7.4): what the side's kernel sends after is no close of its
+        // application's, and no alert can be sent on it.
+        if (const auto reset = tcp::reset_at(conn);
+            reset && reset->rst->d->dir != dir && reset->at_us <= close->t_us) {
+          not_judged.push_back(fmt::format("{}: the connection was reset before it (the RST i={} reached the {}): "
+                                           "no alert can follow a reset",
+                                           where, reset->rst->i(), sender));
+          continue;
+        }
+        // The peer's error alert reached it first: RFC 8446 6.2 "Upon transmission
+        // or receipt of a fatal alert message, both parties MUST immediately close
+        // the connection", and owe no close_notify (RFC 5246 7.2.2 likewise).
+        if (const auto* got = peer_error_alert(t, t.dir(dir == std::string("c2s") ? "s2c" : "c2s"), close->t_us)) {
+          ++judged;
+          r.evidence.push_back(close->first);
+          judged_lines.push_back(fmt::format("{}: closed after the {}'s {} {}{} (RFC 8446 6.2: no close_notify owed)",
+                                             where, receiver, tls::alert_level(got->level),
+                                             tls::alert_name(got->description), got->encrypted ? " (decrypted)" : ""));
           continue;
         }
         // The closure or error alert before the close, if any.

@@ -90,6 +90,38 @@ TEST_P(CloseNotify, ASideClosingBeforeItsFinishedIsNotJudged) {
   EXPECT_NE(r.detail.find("closed before sending Finished"), std::string::npos) << r.detail;
 }
 
+// client-cert-required-missing: the server refuses the client's empty
+// Certificate with a fatal alert after the client's Finished, and the client
+// closes at once (RFC 8446 6.2). Without the rule the client's FIN fails as a
+// possible truncation.
+TEST_P(CloseNotify, ASideClosingAfterItsPeersErrorAlertConforms) {
+  PairOnWire fresh(pki_, GetParam());
+  SSL_set_verify(fresh.p.server, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  fresh.attempt();
+  fresh.w.t.fin("c2s", fresh.w.now++);
+  const auto r = judge(fresh.inputs_with_key_log());
+  ASSERT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_NE(r.detail.find(GetParam() == TLS1_3_VERSION ? "closed after the server's fatal certificate_required (decrypted)"
+                                                        : "closed after the server's fatal handshake_failure"),
+            std::string::npos)
+      << r.detail;
+}
+
+// abort-rst-truncation: the wire's RST reached the client, whose kernel then
+// answers the server's next segment with an RST of its own. That is no close
+// the client's application chose, and no alert can follow a reset: not
+// judged. Without the rule the client's RST fails as a possible truncation.
+TEST_P(CloseNotify, ASideWhoseConnectionWasResetIsNotJudged) {
+  pw_->w.t.rst("s2c", pw_->w.now++);
+  pw_->w.t.rst("c2s", pw_->w.now++);
+  pw_->w.b.scenario.expect.check_params_json["close_notify"] = R"({"abort_expected": true})";
+  const auto r = judge(pw_->inputs_with_key_log());
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_NE(r.detail.find("c2s: the client's RST"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("the connection was reset before it"), std::string::npos) << r.detail;
+  EXPECT_EQ(r.measured["judged"], 1) << r.measured.dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, CloseNotify, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
                          [](const auto& info) { return info.param == TLS1_3_VERSION ? "tls13" : "tls12"; });
 

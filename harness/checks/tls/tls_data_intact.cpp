@@ -14,8 +14,12 @@
 // belongs to no one side (both directions named). Several connections (a
 // resumption): judged per connection when each side reported one app_data
 // per connection, else concatenated in order. The peers' duplicates must be 0
-// (TLS over TCP delivers each record once).
-// not_applicable: no application data on the wire and no app_data report.
+// (TLS over TCP delivers each record once). A connection that was reset is
+// not compared: the reset flushes what the receiver had queued and what the
+// sender had not sent (RFC 9293 3.10.7.4), so no digest can match the wire's
+// stream (abort-rst-truncation); said so.
+// not_applicable: no application data on the wire and no app_data report, or
+// no digest comparable.
 // Parameters: none.
 #include <algorithm>
 
@@ -68,13 +72,25 @@ class TlsDataIntact final : public Check {
                                 server_reports.size() == with_data.size();
     const std::size_t units = per_connection ? with_data.size() : 1;
     const json none = json::object();
-    std::vector<std::string> problems, blind;
+    std::vector<std::string> problems, blind, reset_lines;
     bool any_data = false;
     int compared_total = 0;
     for (std::size_t unit = 0; unit < units; ++unit) {
       const json& c = per_connection ? client_reports[unit] : (client_reports.empty() ? none : client_reports.front());
       const json& s = per_connection ? server_reports[unit] : (server_reports.empty() ? none : server_reports.front());
       const std::string label = per_connection ? fmt::format(" (connection {})", unit + 1) : "";
+      std::optional<tcp::Reset> reset;
+      for (std::size_t k : with_data)
+        if (!per_connection || k == with_data[unit])
+          if (const auto rs = tcp::reset_at(*view.connections[k].tcp); rs && !reset) reset = rs;
+      if (reset) {
+        any_data = true;
+        reset_lines.push_back(fmt::format("connection{} reset (RST i={} delivered at {:.1f} ms): what the receiver had "
+                                          "queued and the sender had not sent is discarded (RFC 9293 3.10.7.4), so "
+                                          "the digests cannot match the wire's stream; not compared",
+                                          label, reset->rst->i(), reset->at_us / 1000.0));
+        continue;
+      }
       for (const char* dir : tcp::kDirs) {
         std::vector<std::uint8_t> stream;
         std::vector<std::string> unseen;
@@ -167,8 +183,10 @@ class TlsDataIntact final : public Check {
         }
       }
     if (!blind.empty()) r.measured["not_against_the_wire"] = blind;
+    if (!reset_lines.empty()) r.measured["not_judged"] = reset_lines;
     const std::string rest =
-        blind.empty() ? "" : fmt::format("; the peers' digests compared only with each other: {}", fmt::join(blind, "; "));
+        (blind.empty() ? "" : fmt::format("; the peers' digests compared only with each other: {}", fmt::join(blind, "; "))) +
+        (reset_lines.empty() ? "" : fmt::format("; {}", fmt::join(reset_lines, "; ")));
     if (!any_data && client_reports.empty() && server_reports.empty()) {
       r.verdict = Verdict::not_applicable;
       r.detail = "no application data on the wire and no app_data report";
@@ -177,9 +195,12 @@ class TlsDataIntact final : public Check {
       r.detail = fmt::format("{}{}", fmt::join(problems, "; "), rest);
     } else if (compared_total == 0) {
       r.verdict = Verdict::not_applicable;
-      r.detail = fmt::format("no digest compared: {}", any_data ? "the peers reported none for data the view could not "
-                                                                  "open"
-                                                                : "app_data reported, but no application data on the wire");
+      r.detail = !reset_lines.empty()
+                     ? fmt::format("no digest compared{}", rest)
+                     : fmt::format("no digest compared: {}", any_data ? "the peers reported none for data the view could "
+                                                                        "not open"
+                                                                      : "app_data reported, but no application data on the "
+                                                                        "wire");
     } else {
       r.verdict = Verdict::pass;
       r.detail = fmt::format("the peers' digests match{}{}", blind.empty() ? " the decrypted streams" : "", rest);

@@ -54,6 +54,20 @@ TEST_P(TlsDataIntact, DigestsOfTheDecryptedStreamsPass) {
   EXPECT_EQ(r.detail, "the peers' digests match the decrypted streams");
 }
 
+// abort-rst-truncation: a RST reached the client with data in flight; its
+// kernel dropped what it had queued, so its echoed digest is of less than the
+// wire delivered. Not compared, and said why; without the rule the client
+// fails as a receiver that got other bytes than the wire delivered.
+TEST_P(TlsDataIntact, AResetConnectionIsNotCompared) {
+  const auto h = sha256_hex(stream_);
+  report(h, sha256_hex(""), h);
+  pw_->w.t.rst("s2c", pw_->w.now++);
+  const auto r = judge(pw_->inputs_with_key_log());
+  EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
+  EXPECT_NE(r.detail.find("reset (RST i="), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("RFC 9293 3.10.7.4"), std::string::npos) << r.detail;
+}
+
 // Fails without the receiver rule.
 TEST_P(TlsDataIntact, AReceiverDigestOtherThanTheWireFailsTheReceiver) {
   const auto h = sha256_hex(stream_);
