@@ -81,6 +81,10 @@ struct Inputs {
   // keylog-client.txt, keylog-server.txt). Empty (stock tools, unit tests
   // without one): the TLS view holds only what is in clear, and says so.
   std::vector<dissect::KeyLogFile> key_logs = {};
+  // The peers carried the workload as text lines (--framing lines: a stock
+  // tool in the pair, peers/common/line_frame.hpp): the application bytes on
+  // the wire are lines, while the peers' digests are of the binary chunks.
+  bool line_framing = false;
   // The TLS view of every connection (support/tls_view.hpp), made on the first
   // support::tls_view(inputs) from tcp_connections_cache and key_logs; shared
   // like it. A check never sets it.

@@ -36,7 +36,7 @@ const std::vector<std::string>& placeholder_names() {
   static const std::vector<std::string> kNames = {"host", "port", "listen", "connect", "connect_host", "connect_port",
                                                   "cert", "key",  "ca",      "server_name",  "mtu_ip",
                                                   "mtu_payload", "timer_ms", "alpn", "key_log",
-                                                  "max_fragment_length", "record_size_limit"};
+                                                  "max_fragment_length", "record_size_limit", "record_size_content"};
   return kNames;
 }
 

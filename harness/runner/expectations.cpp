@@ -108,7 +108,9 @@ std::vector<const KnownFailure*> Expectations::unmatched(const std::vector<CellI
   std::vector<const KnownFailure*> out;
   for (const auto& e : entries) {
     if (matched.count(e.where)) continue;
-    if (std::any_of(ran.begin(), ran.end(), [&](const CellIdentity& c) { return covers_cell(e, c); }))
+    if (std::any_of(ran.begin(), ran.end(), [&](const CellIdentity& c) {
+          return covers_cell(e, c) && (!c.judged_checks || c.judged_checks->count(e.check) > 0);
+        }))
       out.push_back(&e);
   }
   return out;

@@ -39,6 +39,10 @@ struct KnownFailure {
 // A cell that ran: what an entry's scenario/client/server/version is matched on.
 struct CellIdentity {
   std::string scenario, client, server, client_version, server_version;
+  // The checks that judged the run (pass or fail), when known: an entry whose
+  // check did not (a DTLS check in a TLS run, a check not applicable there)
+  // says nothing of this cell, so it is no XPASS here. nullopt: not known.
+  std::optional<std::set<std::string>> judged_checks = std::nullopt;
 };
 
 // A failing check of that cell.

@@ -1,5 +1,7 @@
 #include "harness/runner/run_result.hpp"
 
+#include "harness/runner/peer_argv.hpp"
+
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -170,6 +172,7 @@ json assemble_result(const RunRecord& run) {
     in.server_timer_reported_ms = report_differing_from_asked(run.server);
     in.topology = run.topology;
     in.key_logs = dissect::read_run_key_logs(cfg.out_dir);  // the shims wrote them there (--key-log)
+    in.line_framing = needs_lines(cfg.client, cfg.server);
     results = checks::run_checks(in);
   }
 

@@ -165,6 +165,13 @@ TEST(Xpass, FromResultsOfJudgedRuns) {
                                      {{{"name", "mtu_fit"}, {"verdict", "xfail"}, {"expected_failure_entry", "x.yaml:1:3"}}}));
   EXPECT_TRUE(find_xpass(e, {xfailed, passing}).empty());  // matched in one run of the cell: not stale
   EXPECT_TRUE(find_xpass(e, {result("error", nlohmann::json::array())}).empty());
+  // A run the entry's check did not judge (a DTLS check in a TLS run, or not
+  // applicable there) says nothing of the entry: no XPASS. Without the rule
+  // the DTLS stock-tool entries (scenario "*") were XPASS in every TLS run.
+  auto other = result("pass", nlohmann::json::array({{{"name", "record_size"}, {"verdict", "pass"}}}));
+  EXPECT_TRUE(find_xpass(e, {other}).empty());
+  auto not_applicable = result("pass", nlohmann::json::array({{{"name", "mtu_fit"}, {"verdict", "not_applicable"}}}));
+  EXPECT_TRUE(find_xpass(e, {not_applicable}).empty());
 }
 
 // PeerEnd by field name: it grows, and brace lists trip -Wmissing-field-initializers.

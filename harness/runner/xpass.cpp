@@ -16,8 +16,13 @@ std::optional<CellIdentity> judged_cell(const json& result) {
     const auto& p = result.value(part, json::object());
     return p.is_object() && p.contains(field) && p[field].is_string() ? p[field].get<std::string>() : std::string();
   };
-  return CellIdentity{name_of("scenario", "name"), name_of("client", "name"), name_of("server", "name"),
-                      name_of("client", "version"), name_of("server", "version")};
+  CellIdentity cell{name_of("scenario", "name"), name_of("client", "name"), name_of("server", "name"),
+                    name_of("client", "version"), name_of("server", "version")};
+  cell.judged_checks.emplace();
+  for (const auto& c : result.value("checks", json::array()))
+    if (c.is_object() && (c.value("verdict", "") == "pass" || c.value("verdict", "") == "fail"))
+      cell.judged_checks->insert(c.value("name", ""));
+  return cell;
 }
 
 json find_xpass(const Expectations& expect, const std::vector<json>& results) {

@@ -34,6 +34,7 @@ constexpr milliseconds kReadyLimit{10'000};      // a server tool that is not li
 constexpr milliseconds kHandshakeInfoWait{200};  // version/cipher lines may follow the "done" line
 constexpr milliseconds kExitGrace{2'000};        // for a tool to leave on its own after EOF/close_notify
 constexpr milliseconds kErrorGrace{500};         // for a tool that reported an error to send its alert
+constexpr milliseconds kCloseReply{500};         // for a tool to answer the peer's close_notify with its own
 constexpr milliseconds kConnectedPoll{20};       // how often /proc is asked whether the TCP connection is up
 
 std::int64_t ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
@@ -333,6 +334,14 @@ class Session {
     if (hs_seen_ && !hs_emitted_) emit_handshake();
     emit_app_data(peers::workload_ended_by(reason));
     ev_.emit({{"event", "closed"}, {"reason", reason}});
+    // The peer's close_notify arrived: the tool owes its own before it closes
+    // (RFC 8446 6.1). A server tool keeps listening, so it is stopped, but
+    // only once it said it sent that close_notify (or left, or kCloseReply
+    // passed): a SIGTERM at once killed gnutls-serv before its answer, and the
+    // harness's close_notify check saw its kernel's FIN alone.
+    if (reason == "close_notify")
+      for (const auto until = Clock::now() + kCloseReply; !close_sent_ && !(out_eof_ && err_eof_) && Clock::now() < until;)
+        if (wait_and_read(until) >= 0) break;
     tool_->close_stdin();
     tool_->terminate(reason == "close_notify" ? milliseconds(500) : milliseconds(200));
     return workload_ok() ? exit_code::ok : exit_code::workload;

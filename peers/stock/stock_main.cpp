@@ -70,7 +70,13 @@ std::map<std::string, std::string> placeholder_values(const peers::PeerOptions& 
   for (const auto& p : o.alpn) v["alpn"] += (v["alpn"].empty() ? "" : ",") + p;  // as given: a comma list
   if (o.key_log) v["key_log"] = *o.key_log;
   if (o.max_fragment_length) v["max_fragment_length"] = std::to_string(*o.max_fragment_length);
-  if (o.record_size_limit) v["record_size_limit"] = std::to_string(*o.record_size_limit);
+  if (o.record_size_limit) {
+    v["record_size_limit"] = std::to_string(*o.record_size_limit);
+    // The largest plaintext content the limit allows: in TLS 1.3 the
+    // extension's value counts the inner content type (RFC 8449 4), and
+    // gnutls-cli --recordsize takes the content size (asked for 513 it sent 514).
+    v["record_size_content"] = std::to_string(*o.record_size_limit - (o.protocol == "tls1.3" ? 1 : 0));
+  }
   return v;
 }
 

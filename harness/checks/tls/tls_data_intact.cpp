@@ -18,6 +18,11 @@
 // not compared: the reset flushes what the receiver had queued and what the
 // sender had not sent (RFC 9293 3.10.7.4), so no digest can match the wire's
 // stream (abort-rst-truncation); said so.
+// With line framing (a stock tool in the pair: Inputs::line_framing) the
+// decrypted stream is text lines, each one chunk; the chunks the lines carry
+// are what the digests are of (peers/common/line_frame.hpp), and a line that
+// holds no intact frame is counted and its bytes left out (so the digest no
+// longer matches).
 // not_applicable: no application data on the wire and no app_data report, or
 // no digest comparable.
 // Parameters: none.
@@ -30,6 +35,7 @@
 #include "harness/checks/support/tls_view.hpp"
 #include "harness/checks/tcp/tcp_support.hpp"
 #include "harness/checks/tls/tls_support.hpp"
+#include "peers/common/line_frame.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -37,6 +43,20 @@ namespace {
 using nlohmann::json;
 
 std::string str(const json& e, const char* key) { return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : ""; }
+
+// The chunks a line-framed stream carries, concatenated; `bad` counts the lines without an intact frame.
+std::vector<std::uint8_t> unframe_lines(const std::vector<std::uint8_t>& stream, std::size_t& lines, std::size_t& bad) {
+  peers::LineSplitter split;
+  std::vector<std::uint8_t> out;
+  auto all = split.feed(std::string_view(reinterpret_cast<const char*>(stream.data()), stream.size()));
+  if (auto rest = split.take_rest(); !rest.empty()) all.push_back(rest);
+  for (const auto& line : all) {
+    ++lines;
+    if (auto chunk = peers::decode_line(line)) out.insert(out.end(), chunk->begin(), chunk->end());
+    else ++bad;
+  }
+  return out;
+}
 
 std::vector<json> app_data_reports(const PeerOutcome& peer) {
   std::vector<json> out;
@@ -73,6 +93,7 @@ class TlsDataIntact final : public Check {
     const std::size_t units = per_connection ? with_data.size() : 1;
     const json none = json::object();
     std::vector<std::string> problems, blind, reset_lines;
+    const char* bytes_word = in.line_framing ? "decrypted bytes (the chunks of its lines)" : "decrypted bytes";
     bool any_data = false;
     int compared_total = 0;
     for (std::size_t unit = 0; unit < units; ++unit) {
@@ -116,8 +137,15 @@ class TlsDataIntact final : public Check {
         int compared = 0;
         if (records > 0) any_data = true;
         if (unseen.empty() && records > 0) {
-          const std::string wire = tcp::wire_digests(stream).whole;
           m["decrypted_bytes"] = stream.size();
+          if (in.line_framing) {
+            std::size_t lines = 0, bad = 0;
+            stream = unframe_lines(stream, lines, bad);
+            m["lines"] = lines;
+            m["lines_without_a_frame"] = bad;
+            m["unframed_bytes"] = stream.size();
+          }
+          const std::string wire = tcp::wire_digests(stream).whole;
           m["sha256"] = wire;
           for (const auto& [who, digest] : reported) {
             if (digest.empty()) continue;
@@ -126,13 +154,13 @@ class TlsDataIntact final : public Check {
             if (digest == wire) continue;
             support::add_failed_dir(r, receiver ? tcp::peer_dir(dir) : std::string(dir));
             problems.push_back(
-                receiver ? fmt::format("{}{}: the wire delivered {} decrypted bytes to the {} (sha256 {}...) but {} is "
+                receiver ? fmt::format("{}{}: the wire delivered {} {} to the {} (sha256 {}...) but {} is "
                                        "{}...",
-                                       dir, label, stream.size(), tcp::receiver_role(dir), wire.substr(0, 12), who,
+                                       dir, label, stream.size(), bytes_word, tcp::receiver_role(dir), wire.substr(0, 12), who,
                                        digest.substr(0, 12))
-                         : fmt::format("{}{}: the {} is {}..., but the {} put {} decrypted bytes on the wire (sha256 "
+                         : fmt::format("{}{}: the {} is {}..., but the {} put {} {} on the wire (sha256 "
                                        "{}...)",
-                                       dir, label, who, digest.substr(0, 12), tcp::sender_role(dir), stream.size(),
+                                       dir, label, who, digest.substr(0, 12), tcp::sender_role(dir), stream.size(), bytes_word,
                                        wire.substr(0, 12)));
           }
         } else if (records > 0) {

@@ -4,6 +4,7 @@
 #include "harness/checks/registry.hpp"
 #include "harness/checks/support/tls_view.hpp"
 #include "harness/checks/tls/tls_test_support.hpp"
+#include "peers/common/line_frame.hpp"
 
 namespace wireproof::checks {
 namespace {
@@ -66,6 +67,34 @@ TEST_P(TlsDataIntact, AResetConnectionIsNotCompared) {
   EXPECT_EQ(r.verdict, Verdict::not_applicable) << r.detail;
   EXPECT_NE(r.detail.find("reset (RST i="), std::string::npos) << r.detail;
   EXPECT_NE(r.detail.find("RFC 9293 3.10.7.4"), std::string::npos) << r.detail;
+}
+
+// A stock pair (--framing lines): each chunk crosses as one text line, the
+// digests are of the chunks. Judged from the lines' chunks, it passes; read
+// as raw bytes (no line_framing) the same run fails, as every stock cell did.
+TEST_P(TlsDataIntact, LineFramedDataIsJudgedByTheChunksItsLinesCarry) {
+  PairOnWire lines(pki_, GetParam());
+  lines.start();
+  std::string chunks;
+  for (const char* chunk : {"chunk-0 abcdefgh", "chunk-1 ijklmnop"}) {
+    const std::string chunk_s(chunk);
+    const std::string line = peers::encode_line(std::span(reinterpret_cast<const std::uint8_t*>(chunk_s.data()), chunk_s.size()));
+    lines.write(lines.p.client, line);
+    lines.write(lines.p.server, line);
+    chunks += chunk_s;
+  }
+  const auto h = sha256_hex(chunks);
+  lines.w.b.client_event({{"event", "app_data"}, {"sent_sha256", h}, {"echoed_sha256", h}, {"duplicates", 0}}, lines.w.now);
+  lines.w.b.server_event({{"event", "app_data"}, {"received_sha256", h}, {"duplicates", 0}}, lines.w.now);
+  auto in = lines.inputs_with_key_log();
+  in.line_framing = true;
+  auto r = judge(in);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.detail;
+  EXPECT_EQ(r.measured["c2s"]["lines"], 2) << r.measured.dump();
+  EXPECT_EQ(r.measured["c2s"]["lines_without_a_frame"], 0) << r.measured.dump();
+  in.line_framing = false;
+  r = judge(in);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.detail;
 }
 
 // Fails without the receiver rule.
