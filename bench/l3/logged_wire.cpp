@@ -1,5 +1,6 @@
 #include "bench/l3/logged_wire.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -46,6 +47,7 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
           .count() -
       relay_.now_us();
   thread_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "wp-wire");  // so perf and top tell it from the writer
     wire::run_relay_until(relay_, [this] { return stop_.load(); }, INT64_MAX);
     timespec cpu{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);

@@ -79,6 +79,7 @@ std::size_t EventWriter::times_bound_reached() const {
 }
 
 void EventWriter::run() {
+  ::pthread_setname_np(::pthread_self(), "wp-events");  // so perf and top tell it from the wire
   std::unique_lock<std::mutex> lock(mutex_);
   if (!urgent_) set_priority(pthread_self(), true);
   for (;;) {
