@@ -35,7 +35,8 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
                                     d->deliveries_us.empty() ? -1 : d->deliveries_us.front(),
                                     packet_fingerprint(d->packet.data(), d->packet.size(), d->packet.size())});
               if (out_.is_open()) writer_->add(std::move(e));
-            }),
+            },
+            wire::PayloadCut::by_writer),  // as the runner's Link
       relay_(link_, topo.wire_fd(wire::Dir::c2s), topo.wire_fd(wire::Dir::s2c)) {
   if (!events_file.empty() && !out_) throw std::runtime_error(events_file.string() + ": cannot write");
   // As the runner's writer: it keeps every event it wrote (the run's log for judging).
