@@ -77,6 +77,8 @@ struct BulkPhase {
   std::vector<double> unlogged_mbit, unlogged_ratio;
   std::vector<double> residence;  // every logged wire packet of every repetition
   WireProfile profile, unlogged_profile;  // summed over repetitions
+  double pump_cpu_s = 0;  // the copy loop's thread, summed over repetitions
+  std::size_t pump_packets = 0;
 };
 
 void add_profile(WireProfile& p, const LoggedWire& w, const BulkResult& r, std::size_t lines_written_during) {
@@ -96,7 +98,10 @@ BulkPhase bulk_phase(const wire::l3::L3Topology& topo, const Options& o) {
   const std::string server = topo.address(Dir::s2c);
   auto pump_run = [&] {
     wire::l3::test::PacketPump pump(topo.wire_fd(Dir::c2s), topo.wire_fd(Dir::s2c));
-    return one_way_bulk(cns, sns, server, bytes).goodput_mbit_s();
+    const double goodput = one_way_bulk(cns, sns, server, bytes).goodput_mbit_s();
+    phase.pump_cpu_s += pump.thread_cpu_s();
+    phase.pump_packets += pump.a_to_b + pump.b_to_a;
+    return goodput;
   };
   auto wire_run = [&](int rep, bool logged) {
     const fs::path events = logged ? o.out_dir / fmt::format("bulk-{}.events.jsonl", rep) : fs::path();
@@ -362,11 +367,13 @@ int main(int argc, char** argv) {
     const auto& unl = bulk.unlogged_profile;
     auto per_packet = [](double v, std::size_t n) { return n ? v / static_cast<double>(n) : 0; };
     auto per_packet_us = [&](double s, std::size_t n) { return per_packet(s * 1e6, n); };
-    fmt::print("where the wire's time goes (bulk, per packet): wire thread CPU {:.1f} us logged, {:.1f} us unlogged "
+    fmt::print("where the wire's time goes (bulk, per packet): wire thread CPU {:.1f} us logged, {:.1f} us unlogged, "
+               "copy loop's thread {:.1f} us "
                "(events serialised on the writer thread, as in a run); {:.0f} bytes of events.jsonl per "
                "packet; wire thread on CPU {:.0f}% of the transfer time; its minor page faults per packet {:.2f} "
                "logged, {:.2f} unlogged; events written during the transfer {:.0f}%\n",
                per_packet_us(prof.thread_cpu_s, prof.packets), per_packet_us(unl.thread_cpu_s, unl.packets),
+               per_packet_us(bulk.pump_cpu_s, bulk.pump_packets),
                static_cast<double>(prof.events_bytes) / static_cast<double>(std::max<std::size_t>(1, prof.packets)),
                100 * prof.thread_cpu_s / prof.seconds, per_packet(prof.thread_minor_faults, prof.packets),
                per_packet(unl.thread_minor_faults, unl.packets),
@@ -392,7 +399,8 @@ int main(int argc, char** argv) {
                                   {"unlogged_transfer_s", unl.seconds}, {"unlogged_thread_cpu_s", unl.thread_cpu_s},
                                   {"unlogged_packets", unl.packets}, {"thread_minor_faults", prof.thread_minor_faults},
                                   {"unlogged_thread_minor_faults", unl.thread_minor_faults},
-                                  {"lines_written_during_transfer", prof.lines_written_during}}}};
+                                  {"lines_written_during_transfer", prof.lines_written_during},
+                                  {"pump_thread_cpu_s", bulk.pump_cpu_s}, {"pump_packets", bulk.pump_packets}}}};
     std::ofstream(o.json_file) << j.dump(2) << "\n";
     fmt::print("JSON: {}\n", o.json_file.string());
   } catch (const std::exception& e) {

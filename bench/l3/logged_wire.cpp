@@ -1,5 +1,6 @@
 #include "bench/l3/logged_wire.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -34,7 +35,8 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
                                     d->deliveries_us.empty() ? -1 : d->deliveries_us.front(),
                                     packet_fingerprint(d->packet.data(), d->packet.size(), d->packet.size())});
               if (out_.is_open()) writer_->add(std::move(e));
-            }),
+            },
+            wire::PayloadCut::by_writer),  // as the runner's Link
       relay_(link_, topo.wire_fd(wire::Dir::c2s), topo.wire_fd(wire::Dir::s2c)) {
   if (!events_file.empty() && !out_) throw std::runtime_error(events_file.string() + ": cannot write");
   // As the runner's writer: it keeps every event it wrote (the run's log for judging).
@@ -46,6 +48,7 @@ LoggedWire::LoggedWire(const wire::l3::L3Topology& topo, const std::filesystem::
           .count() -
       relay_.now_us();
   thread_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "wp-wire");  // so perf and top tell it from the writer
     wire::run_relay_until(relay_, [this] { return stop_.load(); }, INT64_MAX);
     timespec cpu{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);

@@ -16,9 +16,24 @@ using bytes::Reader;
 using Bytes = std::span<const std::uint8_t>;
 
 std::string IpAddress::to_string() const {
+  if (version == 4) {
+    // The dotted quad by hand, as inet_ntop writes it ("%u.%u.%u.%u"): the L3
+    // wire formats two addresses a packet, and inet_ntop's sprintf was ~3% of
+    // its CPU (perf, bench/l3).
+    std::string text;
+    text.reserve(15);
+    for (std::size_t k = 0; k < 4; ++k) {
+      if (k) text += '.';
+      const unsigned v = bytes[k];
+      if (v >= 100) text += static_cast<char>('0' + v / 100);
+      if (v >= 10) text += static_cast<char>('0' + v / 10 % 10);
+      text += static_cast<char>('0' + v % 10);
+    }
+    return text;
+  }
   char text[INET6_ADDRSTRLEN] = {};
-  if (version != 4 && version != 6) return "?";
-  inet_ntop(version == 4 ? AF_INET : AF_INET6, bytes.data(), text, sizeof text);
+  if (version != 6) return "?";
+  inet_ntop(AF_INET6, bytes.data(), text, sizeof text);
   return text;
 }
 

@@ -3,6 +3,7 @@
 // the dissector's checksum cannot make its own tests pass.
 #include "harness/dissect/ip_dissector.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -543,4 +544,25 @@ TEST(IpDissector, RealLoopbackCaptureDecodesAsTsharkDoes) {
 }
 
 }  // namespace
+// to_string formats IPv4 by hand: it must write what inet_ntop writes, for
+// every octet value in every position.
+TEST(IpAddress, Ipv4TextIsInetNtopsForEveryOctet) {
+  for (int position = 0; position < 4; ++position)
+    for (int v = 0; v < 256; ++v) {
+      IpAddress a;
+      a.version = 4;
+      a.bytes = {198, 18, 7, 200};
+      a.bytes[position] = static_cast<std::uint8_t>(v);
+      char want[INET_ADDRSTRLEN] = {};
+      ASSERT_NE(inet_ntop(AF_INET, a.bytes.data(), want, sizeof want), nullptr);
+      ASSERT_EQ(a.to_string(), want) << "octet " << position << " = " << v;
+    }
+  IpAddress v6;
+  v6.version = 6;
+  v6.bytes = {0x20, 0x01, 0x0d, 0xb8};
+  v6.bytes[15] = 1;
+  EXPECT_EQ(v6.to_string(), "2001:db8::1");
+  EXPECT_EQ(IpAddress{}.to_string(), "?");
+}
+
 }  // namespace wireproof::dissect

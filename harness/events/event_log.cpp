@@ -24,9 +24,23 @@ std::vector<const PeerEvent*> EventLog::peer_events() const {
   return out;
 }
 
+std::span<const std::uint8_t> Datagram::payload_bytes() const {
+  if (!pending_payload) return payload;
+  if (pending_payload->offset > packet.size() || pending_payload->length > packet.size() - pending_payload->offset)
+    throw std::logic_error("Datagram: pending payload slice lies outside the packet");
+  return std::span<const std::uint8_t>(packet).subspan(pending_payload->offset, pending_payload->length);
+}
+
+void Datagram::cut_pending_payload() {
+  if (!pending_payload) return;
+  const auto bytes = payload_bytes();
+  payload.assign(bytes.begin(), bytes.end());
+  pending_payload.reset();
+}
+
 static constexpr char kHexDigits[] = "0123456789abcdef";
 
-std::string to_hex(const std::vector<std::uint8_t>& b) {
+std::string to_hex(std::span<const std::uint8_t> b) {
   std::string s;
   s.reserve(b.size() * 2);
   for (auto c : b) {
@@ -37,7 +51,7 @@ std::string to_hex(const std::vector<std::uint8_t>& b) {
 }
 
 // to_hex straight into a stream, a chunk at a time (no string of it all).
-static void write_hex(std::ostream& out, const std::vector<std::uint8_t>& b) {
+static void write_hex(std::ostream& out, std::span<const std::uint8_t> b) {
   char chunk[1024];
   std::size_t n = 0;
   for (auto c : b) {
@@ -100,7 +114,7 @@ static Record record_from(const json& j) {
 // write_jsonl_line fills in on the stream.
 enum class HexFields { digits, placeholders };
 
-static std::string hex_field(const std::vector<std::uint8_t>& b, HexFields hex) {
+static std::string hex_field(std::span<const std::uint8_t> b, HexFields hex) {
   return hex == HexFields::digits ? to_hex(b) : std::string();
 }
 
@@ -133,7 +147,7 @@ static json datagram_json(const Datagram& d, HexFields hex) {
   json acts = json::array();
   for (const auto& a : d.actions) acts.push_back({{"rule", a.rule}, {"action", a.action}, {"detail", a.detail}});
   json j{{"kind", "datagram"}, {"i", d.i}, {"dir", d.dir}, {"t_us", d.t_us},
-         {"size", d.size}, {"ip_size", d.ip_size}, {"mtu", d.mtu}, {"hex", hex_field(d.payload, hex)},
+         {"size", d.size}, {"ip_size", d.ip_size}, {"mtu", d.mtu}, {"hex", hex_field(d.payload_bytes(), hex)},
          {"records", recs}, {"malformed", d.malformed ? json(*d.malformed) : json(nullptr)},
          {"flight", d.flight ? json(*d.flight) : json(nullptr)},
          {"retransmission", d.retransmission}, {"fate", d.fate}, {"actions", acts},
@@ -218,7 +232,7 @@ void write_jsonl_line(std::ostream& out, const Event& e) {
   }
   const std::string rest = datagram_json(*d, HexFields::placeholders).dump();
   std::size_t from = 0;
-  auto fill = [&](std::string_view key_and_placeholder, const std::vector<std::uint8_t>& bytes) {
+  auto fill = [&](std::string_view key_and_placeholder, std::span<const std::uint8_t> bytes) {
     const std::size_t at = rest.find(key_and_placeholder, from);
     if (at == std::string::npos) throw std::logic_error("write_jsonl_line: no placeholder for a hex field");
     const std::size_t closing_quote = at + key_and_placeholder.size() - 1;
@@ -226,7 +240,7 @@ void write_jsonl_line(std::ostream& out, const Event& e) {
     write_hex(out, bytes);
     from = closing_quote;
   };
-  fill(R"("hex":"")", d->payload);
+  fill(R"("hex":"")", d->payload_bytes());
   if (!d->packet.empty()) fill(R"("packet_hex":"")", d->packet);
   out.write(rest.data() + from, static_cast<std::streamsize>(rest.size() - from));
   out.put('\n');

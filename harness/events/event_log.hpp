@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -83,6 +84,19 @@ struct Datagram {
   // frag-needed for an oversize packet, an injected segment); never judged as
   // a peer's behaviour.
   std::string origin = "peer";
+
+  // L3 wire, when the Link leaves the payload to the event writer's thread
+  // (wire::PayloadCut::by_writer): `payload` is still empty and is the slice
+  // of `packet` named here. The wire's thread then neither copies the payload
+  // nor keeps a second ~1.4 KB of fresh memory per packet (bench/l3: its page
+  // faults were most of what logging cost that thread). payload_bytes() and the
+  // JSON read the slice; cut_pending_payload() fills `payload` from it.
+  struct Slice {
+    std::size_t offset = 0, length = 0;
+  };
+  std::optional<Slice> pending_payload;
+  std::span<const std::uint8_t> payload_bytes() const;
+  void cut_pending_payload();  // throws std::logic_error if the slice is outside `packet`
 };
 
 struct LinkChange {
@@ -118,7 +132,7 @@ Event event_from_json(const nlohmann::json& j);  // throws std::runtime_error na
 EventLog read_jsonl(std::istream& in, const std::string& name = "events.jsonl");
 void write_jsonl_line(std::ostream& out, const Event& e);
 
-std::string to_hex(const std::vector<std::uint8_t>& b);
+std::string to_hex(std::span<const std::uint8_t> b);
 std::vector<std::uint8_t> from_hex(const std::string& s);  // throws on odd length / bad digit
 
 }  // namespace wireproof::events

@@ -9,7 +9,9 @@ namespace wireproof::events {
 
 std::size_t approx_bytes(const Event& e) {
   constexpr std::size_t kOverhead = 512;  // the struct, its strings, records and actions
-  if (const auto* d = std::get_if<Datagram>(&e)) return kOverhead + d->payload.size() + d->packet.size();
+  // A payload still to be cut counts already, so an event weighs the same before and after the cut.
+  if (const auto* d = std::get_if<Datagram>(&e))
+    return kOverhead + d->payload.size() + d->packet.size() + (d->pending_payload ? d->pending_payload->length : 0);
   return kOverhead;
 }
 
@@ -79,6 +81,7 @@ std::size_t EventWriter::times_bound_reached() const {
 }
 
 void EventWriter::run() {
+  ::pthread_setname_np(::pthread_self(), "wp-events");  // so perf and top tell it from the wire
   std::unique_lock<std::mutex> lock(mutex_);
   if (!urgent_) set_priority(pthread_self(), true);
   for (;;) {
@@ -92,7 +95,11 @@ void EventWriter::run() {
     for (auto& e : batch) {
       write_jsonl_line(out_, e);
       written += approx_bytes(e);
-      if (keep_ == Keep::written) written_.push_back(std::move(e));
+      if (keep_ == Keep::written) {
+        // The checks read `payload`: cut here, on this thread, what the wire's thread left (PayloadCut::by_writer).
+        if (auto* d = std::get_if<Datagram>(&e)) d->cut_pending_payload();
+        written_.push_back(std::move(e));
+      }
     }
     lines_written_ += batch.size();
     lock.lock();

@@ -23,7 +23,9 @@
 // Events are moved in, never copied (an L3 packet event holds ~3 KB of bytes).
 // With Keep::written the thread keeps each event after writing it, and
 // take_written() hands them over: the runner judges those, so one copy of each
-// event serves both the file and the checks.
+// event serves both the file and the checks. A datagram whose payload the wire
+// left uncut (Datagram::pending_payload) is written from its packet and cut
+// here before it is kept, so what take_written() returns is always whole.
 #pragma once
 
 #include <pthread.h>

@@ -110,7 +110,7 @@ class ScenarioRun {
         host0_(sample_host()),
         events_out_(open_events(cfg.out_dir)),
         // The writer keeps each event after writing it: log_ gets them in run().
-        link_(sc_, cfg.seed, [this](events::Event&& e) { events_writer_.add(std::move(e)); }),
+        link_(sc_, cfg.seed, [this](events::Event&& e) { events_writer_.add(std::move(e)); }, wire::PayloadCut::by_writer),
         deadline_(wall0_ + std::chrono::milliseconds(static_cast<int64_t>(sc_.run_timeout_s * 1000))),
         longest_ms_(longest_timer_ms(sc_, cfg.client, cfg.server)),
         idle_ms_(idle_timeout_ms(sc_, longest_ms_)),

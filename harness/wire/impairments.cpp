@@ -57,7 +57,7 @@ void CorruptImpairment::apply(const std::string& rule, Transit& t, Rng& rng) {
   // transport checksum fails and the receiver's stack discards it, as after a real bit error.
   for (auto& c : t.copies) c.bytes[t.payload_offset + offset] ^= p_.xor_mask;
   t.corrupted = true;
-  const std::uint8_t before = t.event.payload[offset];
+  const std::uint8_t before = t.event.payload_bytes()[offset];  // the arrival's byte, wherever the payload is kept
   t.record(rule, "corrupt",
            fmt::format("offset {} xor 0x{:02x}: 0x{:02x} -> 0x{:02x}", offset, p_.xor_mask, before,
                        static_cast<std::uint8_t>(before ^ p_.xor_mask)));

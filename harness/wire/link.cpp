@@ -17,6 +17,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -61,8 +62,8 @@ struct Held {
 }  // namespace
 
 struct Link::Impl {
-  Impl(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink)
-      : base(sc.link), l3(sc.wire == scenario::Wire::l3), mtu(sc.link.mtu), rngs{Rng(seed), Rng(seed ^ kS2cStream)}, events(std::move(sink)), timeline(sc.timeline) {
+  Impl(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink, PayloadCut cut)
+      : base(sc.link), l3(sc.wire == scenario::Wire::l3), payload_cut(cut), mtu(sc.link.mtu), rngs{Rng(seed), Rng(seed ^ kS2cStream)}, events(std::move(sink)), timeline(sc.timeline) {
     for (const auto& r : sc.rules) rules.push_back(std::make_unique<RuleStage>(r));
     for (const auto& e : sc.timeline)
       for (const auto* name : {&e.enable_rule, &e.disable_rule})
@@ -307,10 +308,15 @@ struct Link::Impl {
     d.tcp = std::move(view.tcp);
     d.icmp = std::move(view.icmp);
     d.malformed = std::move(view.dissected.malformed);
-    d.payload = std::move(view.payload);
-    d.size = d.payload.size();
+    d.size = view.payload_length;
     d.ip_size = packet.size();
     d.packet = packet;
+    if (payload_cut == PayloadCut::by_writer && !view.udp) {
+      d.pending_payload = events::Datagram::Slice{view.payload_offset, view.payload_length};
+    } else {
+      const auto payload = std::span<const std::uint8_t>(packet).subspan(view.payload_offset, view.payload_length);
+      d.payload.assign(payload.begin(), payload.end());
+    }
     if (view.udp) dissect_dtls_payload(d.dir == "c2s" ? Dir::c2s : Dir::s2c, d);
     return view.payload_offset;
   }
@@ -384,6 +390,7 @@ struct Link::Impl {
 
   scenario::Link base;
   bool l3;  // packets are whole IP packets (wire: l3)
+  PayloadCut payload_cut;
   int mtu;
   // One stream per direction: the fate of the n-th datagram each way then
   // depends on the seed and that direction's datagrams only, not on how the
@@ -403,8 +410,8 @@ struct Link::Impl {
   Totals totals;
 };
 
-Link::Link(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink)
-    : impl_(std::make_unique<Impl>(sc, seed, std::move(sink))) {}
+Link::Link(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink, PayloadCut cut)
+    : impl_(std::make_unique<Impl>(sc, seed, std::move(sink), cut)) {}
 Link::~Link() = default;
 
 void Link::on_datagram(Dir dir, std::vector<std::uint8_t> bytes, std::int64_t now_us) {

@@ -64,9 +64,18 @@ struct Totals {
   std::vector<RuleHits> rules;  // scenario rules in file order, then timeline entries
 };
 
+// Who copies an L3 TCP or ICMP packet's transport payload into its event.
+// on_wire: the Link, before the event reaches the sink (every sink sees
+// `payload` filled). by_writer: nobody on the wire's thread; the event names
+// the slice of `packet` (Datagram::pending_payload), which is all an
+// events::EventWriter sink needs: it writes from the slice and cuts it before
+// keeping the event. Only for a sink that hands every event to an EventWriter.
+// UDP payloads are cut on the wire either way (DTLS dissection reads them).
+enum class PayloadCut { on_wire, by_writer };
+
 class Link {
  public:
-  Link(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink);
+  Link(const scenario::Scenario& sc, std::uint64_t seed, EventSink sink, PayloadCut cut = PayloadCut::on_wire);
   ~Link();
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;

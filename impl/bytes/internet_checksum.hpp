@@ -7,20 +7,57 @@
 //   bool ok = c.verifies();   // the sum over data that includes its checksum
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace wireproof::bytes {
 
 class InternetChecksum {
  public:
+  // Four bytes at a time into 64 bits, folded once at the end: the L3 wire
+  // verifies every TCP segment's checksum, and byte by byte (with a branch a
+  // byte) that was ~8% of its CPU (perf, bench/l3). The words are summed in
+  // the machine's byte order and the folded sum swapped back (RFC 1071 2.(B):
+  // the sum is byte-order independent); one's complement addition is
+  // associative, so the result is the byte-wise one.
   void add(std::span<const std::uint8_t> bytes) {
-    for (std::uint8_t b : bytes) {
-      sum_ += odd_ ? b : static_cast<std::uint32_t>(b) << 8;
-      odd_ = !odd_;
+    const std::uint8_t* p = bytes.data();
+    std::size_t n = bytes.size();
+    std::uint64_t sum = sum_;
+    if (odd_ && n > 0) {  // this piece's first byte is the low half of the last piece's word
+      sum += *p++;
+      --n;
+      odd_ = false;
     }
-    fold_carries();
+    std::uint64_t native = 0;  // 32-bit words in host order
+    for (; n >= 4; p += 4, n -= 4) {
+      std::uint32_t w;
+      std::memcpy(&w, p, 4);
+      native += w;
+    }
+    if (n >= 2) {
+      std::uint16_t w;
+      std::memcpy(&w, p, 2);
+      native += w;
+      p += 2;
+      n -= 2;
+    }
+    auto fold = [](std::uint64_t v) {
+      while (v >> 16) v = (v & 0xffff) + (v >> 16);
+      return v;
+    };
+    native = fold(native);
+    if constexpr (std::endian::native == std::endian::little)
+      native = static_cast<std::uint16_t>(native << 8 | native >> 8);
+    sum += native;
+    if (n == 1) {
+      sum += static_cast<std::uint32_t>(*p) << 8;
+      odd_ = true;
+    }
+    sum_ = static_cast<std::uint32_t>(fold(sum));
   }
   void add_u16(std::uint16_t v) {
     const std::uint8_t pair[2] = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
@@ -36,9 +73,6 @@ class InternetChecksum {
   bool verifies() const { return sum_ == 0xffff; }
 
  private:
-  void fold_carries() {
-    while (sum_ >> 16) sum_ = (sum_ & 0xffff) + (sum_ >> 16);
-  }
   std::uint32_t sum_ = 0;
   bool odd_ = false;
 };

@@ -74,8 +74,7 @@ IpEventView ip_event_view(std::span<const std::uint8_t> packet) {
   offset = std::min(offset, packet.size());
   length = std::min(length, packet.size() - offset);
   v.payload_offset = offset;
-  v.payload.assign(packet.begin() + static_cast<std::ptrdiff_t>(offset),
-                   packet.begin() + static_cast<std::ptrdiff_t>(offset + length));
+  v.payload_length = length;
   return v;
 }
 

@@ -1,11 +1,13 @@
 // One IP packet read from a side of the L3 wire, turned into the event log's
 // layers (events/ip_layers.hpp): the IP header, the TCP segment or ICMP message,
-// the whole packet, and the transport payload with its offset in the packet
-// (where the corrupt impairment flips bytes). UDP payloads are DTLS-dissected by
-// the Link as in relay mode; this only says where they are.
+// and where the transport payload lies in the packet (where the corrupt
+// impairment flips bytes). It copies no bytes: the Link cuts the payload, or
+// leaves that to the event writer. UDP payloads are DTLS-dissected by the Link
+// as in relay mode; this only says where they are.
 //
 //   auto view = ip_event_view(packet);
-//   d.ip = view.ip; d.tcp = view.tcp; d.icmp = view.icmp; d.payload = view.payload;
+//   d.ip = view.ip; d.tcp = view.tcp; d.icmp = view.icmp;
+//   payload = packet.subspan(view.payload_offset, view.payload_length);
 #pragma once
 
 #include <cstddef>
@@ -26,8 +28,8 @@ struct IpEventView {
   std::optional<events::TcpLayer> tcp;
   std::optional<events::IcmpLayer> icmp;
   bool udp = false;                   // the payload is a UDP payload (DTLS-dissect it)
-  std::size_t payload_offset = 0;     // of the transport payload in the packet
-  std::vector<std::uint8_t> payload;  // TCP data, UDP payload; empty otherwise
+  // The transport payload (TCP data, UDP payload; empty otherwise): where it lies in the packet.
+  std::size_t payload_offset = 0, payload_length = 0;
 };
 
 IpEventView ip_event_view(std::span<const std::uint8_t> packet);

@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -25,7 +27,32 @@ std::string l3_unavailable() {
   return "";
 }
 
+namespace {
+
+void set_nonblocking(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) throw std::runtime_error("PacketPump: fcntl(O_NONBLOCK)");
+}
+
+// A whole packet out, waiting while the fd's buffer is full (a socketpair end can be).
+bool write_packet(int fd, const std::uint8_t* p, std::size_t n) {
+  for (;;) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w >= 0) return static_cast<std::size_t>(w) == n;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    pollfd out{fd, POLLOUT, 0};
+    if (::poll(&out, 1, 1000) <= 0) return false;
+  }
+}
+
+bool in_range(const std::uint8_t* addr) { return addr[0] == 198 && (addr[1] & 0xfe) == 18; }
+
+}  // namespace
+
 PacketPump::PacketPump(int a, int b) : a_(a), b_(b) {
+  set_nonblocking(a_);
+  set_nonblocking(b_);
   int p[2];
   // CLOEXEC: a peer process spawned while the pump runs must not hold the
   // write end, or closing it here would never end the loop.
@@ -40,9 +67,14 @@ PacketPump::~PacketPump() {
   thread_.join();
 }
 
-namespace {
-bool in_range(const std::uint8_t* addr) { return addr[0] == 198 && (addr[1] & 0xfe) == 18; }
-}  // namespace
+double PacketPump::thread_cpu_s() {
+  clockid_t clock{};
+  timespec cpu{};
+  if (::pthread_getcpuclockid(thread_.native_handle(), &clock) != 0 ||
+      ::clock_gettime(clock, &cpu) != 0)
+    return 0;
+  return static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
+}
 
 void PacketPump::run() {
   std::array<std::uint8_t, 65536> buf{};
@@ -50,12 +82,14 @@ void PacketPump::run() {
   while (::poll(fds, 3, -1) >= 0 && !fds[2].revents) {
     for (int side = 0; side < 2; ++side) {
       if (!(fds[side].revents & POLLIN)) continue;
-      const ssize_t n = ::read(fds[side].fd, buf.data(), buf.size());
-      if (n <= 0) continue;
-      const auto len = static_cast<std::size_t>(n);
-      if (len > largest) largest = len;
-      if (len < 20 || (buf[0] >> 4) != 4 || !in_range(&buf[12]) || !in_range(&buf[16])) ++outside_range;
-      if (::write(fds[1 - side].fd, buf.data(), len) == n) ++(side == 0 ? a_to_b : b_to_a);
+      for (;;) {  // until EAGAIN (or the peer end of a socketpair closed)
+        const ssize_t n = ::read(fds[side].fd, buf.data(), buf.size());
+        if (n <= 0) break;
+        const auto len = static_cast<std::size_t>(n);
+        if (len > largest) largest = len;
+        if (len < 20 || (buf[0] >> 4) != 4 || !in_range(&buf[12]) || !in_range(&buf[16])) ++outside_range;
+        if (write_packet(fds[1 - side].fd, buf.data(), len)) ++(side == 0 ? a_to_b : b_to_a);
+      }
     }
   }
 }

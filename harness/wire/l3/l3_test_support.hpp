@@ -26,12 +26,19 @@ std::string l3_unavailable();
 
 // Copies every packet read from one fd to the other until destroyed, and checks each
 // one on the way: IPv4, both addresses inside 198.18.0.0/15, size within the MTU.
+// It reads a side until EAGAIN before polling again, as L3Relay does (it sets
+// both fds non-blocking, as L3Relay does; a write that would block waits for
+// POLLOUT, so nothing is dropped): bench/l3 compares the wire with this loop,
+// and a loop that polled once a packet would compare batching, not work.
 class PacketPump {
  public:
   PacketPump(int a, int b);
   ~PacketPump();
   PacketPump(const PacketPump&) = delete;
   PacketPump& operator=(const PacketPump&) = delete;
+
+  // CPU time the pump's thread has used so far (bench/l3: its cost a packet).
+  double thread_cpu_s();
 
   std::atomic<std::size_t> a_to_b{0}, b_to_a{0};
   std::atomic<std::size_t> largest{0};       // bytes of the largest packet seen

@@ -28,14 +28,14 @@ std::string golden() {
 }
 
 // The crafted traffic; every copy is reported sent at its due time.
-void log_crafted_packets(const EventSink& sink) {
+void log_crafted_packets(const EventSink& sink, PayloadCut cut = PayloadCut::on_wire) {
   scenario::Scenario sc;
   sc.name = "logged-lines";
   sc.wire = scenario::Wire::l3;
   sc.link.mtu = 1280;
   sc.link.icmp = true;
   sc.rules = {testing::rule("win", scenario::RewriteWindow{1000}, {}, scenario::Direction::s2c)};
-  Link link(sc, 3, sink);
+  Link link(sc, 3, sink, cut);
   auto send_due = [&](std::int64_t now) {
     while (auto d = link.pop_due(now)) link.sent(*d, d->due_us + 1);
   };
@@ -70,6 +70,46 @@ TEST(LoggedLines, EventsJsonlIsByteIdenticalToTheRecordedLines) {
   EXPECT_EQ(kept_lines, expected);
   std::stringstream reread(expected);
   EXPECT_EQ(events::read_jsonl(reread).events.size(), kept.size());
+}
+
+// The runner's Link leaves TCP and ICMP payloads to the writer's thread
+// (PayloadCut::by_writer): the same lines, and the kept events whole again,
+// equal to those of the Link that cuts them itself.
+TEST(LoggedLines, PayloadsLeftToTheWriterGiveTheSameLinesAndWholeKeptEvents) {
+  auto kept_by = [](PayloadCut cut, std::string& lines, std::size_t& pending_at_sink) {
+    std::stringstream out;
+    events::EventWriter writer(out, events::EventWriter::kDefaultMaxQueuedBytes, events::EventWriter::Keep::written);
+    log_crafted_packets(
+        [&](events::Event&& e) {
+          if (const auto* d = std::get_if<events::Datagram>(&e)) pending_at_sink += d->pending_payload.has_value();
+          writer.add(std::move(e));
+        },
+        cut);
+    auto kept = writer.take_written();
+    lines = out.str();
+    return kept;
+  };
+  std::string eager_lines, deferred_lines;
+  std::size_t eager_pending = 0, deferred_pending = 0;
+  const auto eager = kept_by(PayloadCut::on_wire, eager_lines, eager_pending);
+  const auto deferred = kept_by(PayloadCut::by_writer, deferred_lines, deferred_pending);
+  EXPECT_EQ(eager_pending, 0u);
+  // The five TCP packets and the wire's ICMP reached the sink uncut (not the DTLS-in-UDP one).
+  EXPECT_EQ(deferred_pending, 6u);
+  EXPECT_EQ(deferred_lines, golden());
+  EXPECT_EQ(deferred_lines, eager_lines);
+  ASSERT_EQ(deferred.size(), eager.size());
+  std::size_t with_payload = 0;
+  for (std::size_t k = 0; k < eager.size(); ++k) {
+    const auto* a = std::get_if<events::Datagram>(&eager[k]);
+    const auto* b = std::get_if<events::Datagram>(&deferred[k]);
+    ASSERT_EQ(a == nullptr, b == nullptr) << "event " << k;
+    if (!a) continue;
+    EXPECT_FALSE(b->pending_payload) << "event " << k << " kept uncut";
+    EXPECT_EQ(b->payload, a->payload) << "event " << k;
+    with_payload += !a->payload.empty();
+  }
+  EXPECT_GE(with_payload, 4u);  // the comparison saw real payloads, not only empty ones
 }
 
 }  // namespace
