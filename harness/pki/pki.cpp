@@ -1,5 +1,6 @@
 #include "harness/pki/pki.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -203,10 +204,28 @@ void require_name(const std::string& name, std::string_view what) {
                                 "'");
 }
 
+void require_ip(const std::string& address) {
+  in_addr a4{};
+  in6_addr a6{};
+  if (::inet_pton(AF_INET, address.c_str(), &a4) != 1 && ::inet_pton(AF_INET6, address.c_str(), &a6) != 1)
+    throw std::invalid_argument("generate_pki: ip_address must be an IPv4 or IPv6 literal, got '" + address + "'");
+}
+
+// One more server leaf signed by the CA, written to cert / key.
+void write_server_leaf(const Recipe& r, const std::string& label, const std::string& cn, const std::string& san,
+                       X509* ca, EVP_PKEY* ca_key, const std::filesystem::path& cert_path,
+                       const std::filesystem::path& key_path) {
+  PKey key = r.key(label);
+  Cert cert = make_leaf(r, label, key.get(), cn, san, ca, ca_key);
+  write_key(key_path, key.get());
+  write_cert(cert_path, cert.get());
+}
+
 PkiFiles generate(const std::filesystem::path& dir, const std::string& server_name,
-                  const std::vector<std::string>& host_names, const Recipe& r) {
+                  const std::vector<std::string>& host_names, const std::string& ip_address, const Recipe& r) {
   require_name(server_name, "server_name");
   for (const auto& h : host_names) require_name(h, "a host name");
+  if (!ip_address.empty()) require_ip(ip_address);
   std::filesystem::create_directories(dir);
   PkiFiles files{dir / "ca.pem",     dir / "ca.key",     dir / "server.pem",
                  dir / "server.key", dir / "client.pem", dir / "client.key"};
@@ -224,13 +243,15 @@ PkiFiles generate(const std::filesystem::path& dir, const std::string& server_na
   PKey client_key = r.key("client");
   Cert client = make_leaf(r, "client", client_key.get(), "wireproof client", san, ca.get(), ca_key.get());
   for (const auto& name : host_names) {
-    const std::string label = "host " + name;
-    PKey key = r.key(label);
-    Cert cert = make_leaf(r, label, key.get(), name, "DNS:" + name, ca.get(), ca_key.get());
     HostCert h{name, dir / ("host-" + name + ".pem"), dir / ("host-" + name + ".key")};
-    write_key(h.key, key.get());
-    write_cert(h.cert, cert.get());
+    write_server_leaf(r, "host " + name, name, "DNS:" + name, ca.get(), ca_key.get(), h.cert, h.key);
     files.hosts.push_back(std::move(h));
+  }
+  if (!ip_address.empty()) {
+    files.ip_cert = dir / "ip.pem";
+    files.ip_key = dir / "ip.key";
+    write_server_leaf(r, "ip " + ip_address, ip_address, "IP:" + ip_address, ca.get(), ca_key.get(), files.ip_cert,
+                      files.ip_key);
   }
 
   write_key(files.ca_key, ca_key.get());
@@ -245,13 +266,13 @@ PkiFiles generate(const std::filesystem::path& dir, const std::string& server_na
 }  // namespace
 
 PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name,
-                      const std::vector<std::string>& host_names) {
-  return generate(dir, server_name, host_names, random_recipe());
+                      const std::vector<std::string>& host_names, const std::string& ip_address) {
+  return generate(dir, server_name, host_names, ip_address, random_recipe());
 }
 
 PkiFiles generate_seeded_pki(const std::filesystem::path& dir, std::uint64_t seed, const std::string& server_name,
-                             const std::vector<std::string>& host_names) {
-  return generate(dir, server_name, host_names, seeded_recipe(seed));
+                             const std::vector<std::string>& host_names, const std::string& ip_address) {
+  return generate(dir, server_name, host_names, ip_address, seeded_recipe(seed));
 }
 
 }  // namespace wireproof::pki

@@ -1,5 +1,6 @@
 // A throwaway PKI for one run: a CA and two leaves (server, client), plus one
-// server leaf per SNI host name asked for, written as PEM files. Keys are
+// server leaf per SNI host name asked for and one for an IP address when asked,
+// written as PEM files. Keys are
 // created 0600 from the first byte.
 //
 //   auto pki = wireproof::pki::generate_pki(out_dir / "pki");
@@ -28,6 +29,9 @@ struct PkiFiles {
   std::filesystem::path server_cert, server_key;  // server.pem, server.key
   std::filesystem::path client_cert, client_key;  // client.pem, client.key
   std::vector<HostCert> hosts = {};               // one per host_names entry, in order
+  // A server leaf for an IP address (TLS --ip-cert CERT:KEY, served without SNI): ip.pem, ip.key;
+  // empty when no ip_address was asked for.
+  std::filesystem::path ip_cert = {}, ip_key = {};
 };
 
 // Creates dir if needed and writes the six files (replacing old ones): fresh
@@ -35,10 +39,12 @@ struct PkiFiles {
 // leaves carry SAN DNS:<server_name> and IP:127.0.0.1, EKU serverAuth and
 // clientAuth, validity now-1h .. now+2d. Each of `host_names` gets a server
 // leaf of its own (SAN DNS:<name> only, so a client verifying that name
-// accepts it and no other). Throws std::runtime_error naming the step and the
-// OpenSSL error on failure, std::invalid_argument for a bad name.
+// accepts it and no other). A non-empty `ip_address` (an IPv4 or IPv6
+// literal) gets a server leaf with SAN IP:<address> only (ip_cert). Throws
+// std::runtime_error naming the step and the OpenSSL error on failure,
+// std::invalid_argument for a bad name or address.
 PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& server_name = "localhost",
-                      const std::vector<std::string>& host_names = {});
+                      const std::vector<std::string>& host_names = {}, const std::string& ip_address = "");
 
 // The same six files and extensions, deterministic: Ed25519 keys (RFC 8410)
 // whose 32-byte private keys come from crypto::seeded_random(seed, "wireproof pki <role> key"),
@@ -48,6 +54,6 @@ PkiFiles generate_pki(const std::filesystem::path& dir, const std::string& serve
 // for reproducible test runs only. Throws like generate_pki.
 PkiFiles generate_seeded_pki(const std::filesystem::path& dir, std::uint64_t seed,
                              const std::string& server_name = "localhost",
-                             const std::vector<std::string>& host_names = {});
+                             const std::vector<std::string>& host_names = {}, const std::string& ip_address = "");
 
 }  // namespace wireproof::pki

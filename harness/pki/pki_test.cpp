@@ -133,6 +133,30 @@ TEST(Pki, HostCertificatesVerifyForTheirOwnNameOnly) {
   EXPECT_NE(X509_cmp(a.get(), b.get()), 0);
 }
 
+// No SNI (TLS --ip-cert): the IP leaf verifies for its address only (IPv4 or
+// IPv6), names no host, and is absent unless asked for.
+TEST(Pki, IpCertificateVerifiesForItsAddressOnly) {
+  TempDir dir;
+  EXPECT_TRUE(generate_pki(dir.path / "none").ip_cert.empty());
+  auto v4 = generate_pki(dir.path / "v4", "peer.test", {}, "198.18.0.2");
+  EXPECT_EQ(v4.ip_cert, dir.path / "v4" / "ip.pem");
+  EXPECT_EQ(file_mode(v4.ip_key), 0600u);
+  auto ca = load_cert(v4.ca_cert);
+  auto ip = load_cert(v4.ip_cert);
+  ASSERT_TRUE(ca && ip);
+  EXPECT_EQ(verify(ip.get(), ca.get()), X509_V_OK);
+  EXPECT_EQ(X509_check_ip_asc(ip.get(), "198.18.0.2", 0), 1);
+  EXPECT_EQ(X509_check_ip_asc(ip.get(), "127.0.0.1", 0), 0);
+  EXPECT_EQ(verify(ip.get(), ca.get(), "peer.test"), X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(X509_check_purpose(ip.get(), X509_PURPOSE_SSL_SERVER, 0), 1);
+  auto v6 = generate_pki(dir.path / "v6", "peer.test", {}, "2001:db8::2");
+  auto ip6 = load_cert(v6.ip_cert);
+  ASSERT_TRUE(ip6);
+  EXPECT_EQ(X509_check_ip_asc(ip6.get(), "2001:db8::2", 0), 1);
+  EXPECT_THROW(generate_pki(dir.path / "bad", "peer.test", {}, "peer.test"), std::invalid_argument);
+  EXPECT_THROW(generate_pki(dir.path / "bad", "peer.test", {}, "1.2.3.4,DNS:x"), std::invalid_argument);
+}
+
 TEST(Pki, RejectsAHostNameThatIsNotADnsName) {
   TempDir dir;
   EXPECT_THROW(generate_pki(dir.path, "peer.test", {"a.example", "x=y:z"}), std::invalid_argument);

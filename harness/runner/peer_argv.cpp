@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "harness/runner/peer_process.hpp"
 #include "harness/scenario/protocol.hpp"
 
@@ -35,6 +37,12 @@ void add_tcp_options(std::vector<std::string>& a, const scenario::Scenario& sc, 
   }
 }
 
+// --ip-cert CERT:KEY from the run's PKI (pki_ip_address asked it for one).
+std::string ip_cert_value(const pki::PkiFiles& pki) {
+  if (pki.ip_cert.empty()) throw std::logic_error("tls.server.ip_cert: the run's PKI issued no IP certificate");
+  return fmt::format("{}:{}", pki.ip_cert.string(), pki.ip_key.string());
+}
+
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
@@ -63,9 +71,12 @@ std::vector<std::string> tls_argv(const scenario::Scenario& sc, const PeerComman
   add("--ca", in.pki.ca_cert.string());
   if (server) {
     for (const auto& h : in.pki.hosts) add("--host-cert", fmt::format("{}={}:{}", h.name, h.cert.string(), h.key.string()));
+    if (tls.server_ip_cert) add("--ip-cert", ip_cert_value(in.pki));
     if (tls.unknown_sni) add("--unknown-sni", *tls.unknown_sni);
     if (tls.client_cert != "none") add("--client-cert", tls.client_cert);
     if (tls.server_plaintext) a.push_back("--plaintext");
+  } else if (tls.no_server_name) {
+    a.push_back("--no-server-name");
   } else {
     add("--server-name", tls.server_name);
   }
@@ -98,6 +109,13 @@ std::vector<std::string> pki_host_names(const scenario::Scenario& sc) {
   return sc.protocol == "tcp" ? std::vector<std::string>{} : sc.tls.host_certs;
 }
 
+std::string pki_ip_address(const scenario::Scenario& sc, const std::string& server_listen) {
+  if (sc.protocol == "tcp" || !sc.tls.server_ip_cert) return "";
+  std::string host = server_listen.substr(0, server_listen.rfind(':'));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
 std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerCommand& peer, const ArgvInputs& in) {
   if (scenario::is_tls(sc.protocol)) return tls_argv(sc, peer, in);
   std::vector<std::string> a = peer.argv_prefix;
@@ -126,10 +144,12 @@ std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerComma
     // dropped for a peer without them: it answers 127 (unsupported), so a run
     // never silently tests less than the scenario says.
     for (const auto& h : in.pki.hosts) add("--host-cert", fmt::format("{}={}:{}", h.name, h.cert.string(), h.key.string()));
+    if (tls.server_ip_cert) add("--ip-cert", ip_cert_value(in.pki));
     if (tls.unknown_sni) add("--unknown-sni", *tls.unknown_sni);
     if (tls.client_cert_given) add("--client-cert", tls.client_cert);
   } else {
-    if (tls.server_name == "localhost") add_optional("server-name", "localhost");
+    if (tls.no_server_name) a.push_back("--no-server-name");
+    else if (tls.server_name == "localhost") add_optional("server-name", "localhost");
     else add("--server-name", tls.server_name);
     if (tls.client_has_cert) {
       add("--cert", in.pki.client_cert.string());

@@ -38,6 +38,10 @@ std::optional<std::filesystem::path> key_log_file(const scenario::Scenario& sc, 
 
 // The host names the run's PKI issues server certificates for (TLS tls.server.host_certs).
 std::vector<std::string> pki_host_names(const scenario::Scenario& sc);
+// The address the run's PKI issues the IP certificate for (tls.server.ip_cert): the host of the
+// server's --listen ("198.18.0.2:0", "[2001:db8::2]:0"), which is what the client connects to and
+// verifies; "" when the scenario asks for none.
+std::string pki_ip_address(const scenario::Scenario& sc, const std::string& server_listen);
 
 std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerCommand& peer, const ArgvInputs& in);
 

@@ -166,6 +166,41 @@ TEST(DtlsArgv, TheTlsSectionsFlagsAndNothingWithoutIt) {
   EXPECT_NE(std::find(to_bare.begin(), to_bare.end(), "a.example"), to_bare.end());
 }
 
+// No SNI (issue 10): server_name none -> the client's --no-server-name in
+// place of --server-name (for every peer: one without it answers 127), and
+// server.ip_cert -> the server's --ip-cert with the PKI's IP certificate,
+// issued for the server's --listen address; TLS and DTLS alike.
+TEST(TlsArgv, NoServerNameAndTheIpCertificate) {
+  const std::string section = "tls:\n  server_name: none\n  server: {ip_cert: true}\n";
+  PeerCommand bare = shim();
+  bare.capabilities.options = std::vector<std::string>{};
+  ArgvInputs server_in = inputs("server");
+  server_in.pki.hosts.clear();
+  server_in.pki.ip_cert = "/p/ip.pem";
+  server_in.pki.ip_key = "/p/ip.key";
+  for (const std::string& header : {kTls13, kDtls}) {
+    const auto sc = scenario::load_scenario_text(header + section, "t.yaml");
+    for (const PeerCommand& peer : {shim(), bare}) {
+      const Argv client = peer_argv(sc, peer, inputs("client"));
+      EXPECT_NE(std::find(client.begin(), client.end(), "--no-server-name"), client.end()) << header;
+      EXPECT_EQ(std::find(client.begin(), client.end(), "--server-name"), client.end()) << header;
+    }
+    const Argv server = peer_argv(sc, shim(), server_in);
+    auto it = std::find(server.begin(), server.end(), "--ip-cert");
+    ASSERT_NE(it, server.end()) << header;
+    EXPECT_EQ(*(it + 1), "/p/ip.pem:/p/ip.key");
+    // A PKI without the IP certificate is the harness's mistake, not a run without --ip-cert.
+    EXPECT_THROW(peer_argv(sc, shim(), inputs("server")), std::logic_error);
+    EXPECT_EQ(pki_ip_address(sc, "198.18.0.2:0"), "198.18.0.2");
+    EXPECT_EQ(pki_ip_address(sc, "[2001:db8::2]:0"), "2001:db8::2");
+    EXPECT_EQ(pki_ip_address(sc, "127.0.0.1:0"), "127.0.0.1");
+  }
+  const auto plain = scenario::load_scenario_text(kTls13, "t.yaml");
+  EXPECT_EQ(pki_ip_address(plain, "198.18.0.2:0"), "");
+  const Argv server = peer_argv(plain, shim(), server_in);
+  EXPECT_EQ(std::find(server.begin(), server.end(), "--ip-cert"), server.end());
+}
+
 // The handshake limit a TLS peer is given stays in the contract's 2..120 s,
 // whatever the run deadline makes of it.
 TEST(TlsArgv, TheHandshakeLimitStaysInTheTlsRange) {

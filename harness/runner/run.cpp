@@ -121,7 +121,8 @@ class ScenarioRun {
     try {
       refuse_declared_gaps();
       wire_ = make_wire_setup(sc_, cfg_.client, cfg_.server);
-      auto pki = pki::generate_pki(cfg_.out_dir / "pki", "localhost", pki_host_names(sc_));
+      auto pki = pki::generate_pki(cfg_.out_dir / "pki", "localhost", pki_host_names(sc_),
+                                   pki_ip_address(sc_, wire_->server_listen()));
       const int server_port = start_server(pki);
       edge_ = &wire_->start(link_, static_cast<std::uint16_t>(server_port));
       for (const auto& ev : early_server_events_) link_.on_peer_event("server", ev, edge_->now_us());

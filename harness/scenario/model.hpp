@@ -153,10 +153,12 @@ struct TlsSide {
 };
 struct TlsSettings {
   std::string server_name = "localhost";     // the client's --server-name (SNI and the name verified)
+  bool no_server_name = false;               // server_name: none: the client's --no-server-name (no SNI, its IP verified)
   TlsSide client, server;
   bool client_has_cert = false;              // the client gets --cert/--key (default: the server asks for one)
   std::vector<std::string> host_certs;       // server: a certificate per SNI host name (--host-cert, harness PKI)
   std::optional<std::string> unknown_sni;    // server: default | alert (--unknown-sni)
+  bool server_ip_cert = false;               // server: --ip-cert, the harness PKI's certificate for its address
   std::string client_cert = "none";          // server: none | optional | required (--client-cert)
   bool client_cert_given = false;            // client_cert written in the scenario (DTLS: else the DTLS default)
   bool resume = false;                       // both: --resume

@@ -195,10 +195,35 @@ TEST(DtlsTlsSection, SniAndClientCertificatesLoad) {
 TEST(DtlsTlsSection, TcpOnlyFieldsAreRefused) {
   const std::string tail =
       " is for TLS over TCP (tls1.2 / tls1.3); a dtls1.2 scenario's tls: section takes server_name, alpn, "
-      "client.cert, server.host_certs, server.unknown_sni and server.client_cert";
+      "client.cert, server.host_certs, server.unknown_sni, server.ip_cert and server.client_cert";
   EXPECT_EQ(problems_of(kDtls + "tls:\n  resume: true\n  client: { key_update: true }\n"
                                 "  server: { plaintext: true }\n"),
             (Problems{"t.yaml:6:3: resume" + tail, "t.yaml:7:13: key_update" + tail, "t.yaml:8:13: plaintext" + tail}));
+}
+
+// No SNI (issue 10): server_name none is the client's --no-server-name, and
+// server.ip_cert the server's --ip-cert, for TLS and DTLS alike.
+TEST(TlsScenario, NoServerNameAndAnIpCertificateLoad) {
+  for (const std::string& header : {kTls13, kTls12, kDtls}) {
+    const Scenario sc =
+        load_scenario_text(header + "tls:\n  server_name: none\n  server: { ip_cert: true }\n", "t.yaml");
+    EXPECT_TRUE(sc.tls.no_server_name);
+    EXPECT_TRUE(sc.tls.server_ip_cert);
+    const Scenario plain = load_scenario_text(header, "t.yaml");
+    EXPECT_FALSE(plain.tls.no_server_name);
+    EXPECT_FALSE(plain.tls.server_ip_cert);
+    EXPECT_EQ(plain.tls.server_name, "localhost");
+  }
+}
+
+TEST(TlsScenarioErrors, IpCertIsABooleanAndNeedsTls) {
+  EXPECT_EQ(problems_of(kTls13 + "tls:\n  server: { ip_cert: 198.18.0.2 }\n"),
+            (Problems{"t.yaml:6:22: ip_cert must be true or false, got '198.18.0.2'"}));
+  EXPECT_EQ(problems_of(kTls13 + "tls:\n  server: { plaintext: true, ip_cert: true }\n"),
+            (Problems{"t.yaml:6:30: ip_cert configures the server's TLS, but plaintext: true makes it speak none"}));
+  EXPECT_EQ(problems_of(kTls13 + "tls:\n  client: { ip_cert: true }\n"),
+            (Problems{"t.yaml:6:13: unknown key 'ip_cert' in tls.client (expected one of version, alpn, groups, "
+                      "record_size_limit, max_fragment_length, key_update, cert)"}));
 }
 
 TEST(TlsScenarioErrors, EveryTlsFieldIsRangeChecked) {
@@ -220,7 +245,7 @@ TEST(TlsScenarioErrors, EveryTlsFieldIsRangeChecked) {
                         "    record_size_limit: 16386\n"),            // 19
             (Problems{
                 "t.yaml:6:16: server_name '198.18.0.2' is not a DNS host name (RFC 6066 3: SNI carries host names, "
-                "not addresses)",
+                "not addresses; none sends no SNI)",
                 "t.yaml:7:22: record_size_limit must be in [64, 16385], got 63",
                 "t.yaml:8:24: max_fragment_length 600 is not one RFC 6066 4 defines (512, 1024, 2048 or 4096)",
                 "t.yaml:10:14: version 'tls1.1' is not a TLS version (did you mean 'tls1.2'?) (expected one of "

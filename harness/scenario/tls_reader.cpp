@@ -107,11 +107,13 @@ void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc) {
               {"server_name", "resume", "early_data", "record_size_limit", "max_fragment_length", "client", "server"},
               diag);
   if (auto name = t.string("server_name")) {
-    if (dns_name(*name))
+    if (*name == "none")  // the client sends no SNI and verifies the server's address (--no-server-name)
+      tls.no_server_name = true;
+    else if (dns_name(*name))
       tls.server_name = *name;
     else
       t.error_at("server_name", fmt::format("server_name '{}' is not a DNS host name (RFC 6066 3: SNI carries "
-                                            "host names, not addresses)",
+                                            "host names, not addresses; none sends no SNI)",
                                             *name));
   }
   TlsSide both;
@@ -125,7 +127,7 @@ void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc) {
   read_side_common(c, sc.protocol, both, tls.client);
   MapReader s(t.get("server"), "in tls.server",
               {"version", "alpn", "groups", "record_size_limit", "max_fragment_length", "key_update", "host_certs",
-               "unknown_sni", "client_cert", "plaintext"},
+               "unknown_sni", "client_cert", "plaintext", "ip_cert"},
               diag);
   read_side_common(s, sc.protocol, both, tls.server);
 
@@ -142,6 +144,7 @@ void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc) {
     tls.host_certs = *names;
   }
   tls.unknown_sni = one_of(s, "unknown_sni", kUnknownSni, "a behaviour for an unknown SNI host");
+  if (auto v = s.boolean("ip_cert")) tls.server_ip_cert = *v;
   tls.client_cert = one_of(s, "client_cert", kClientCertModes, "a client-certificate mode").value_or("none");
   // The client has a certificate when the server asks for one, unless the scenario says otherwise.
   tls.client_has_cert = c.boolean("cert").value_or(tls.client_cert != "none");
@@ -149,7 +152,7 @@ void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc) {
   if (auto v = s.boolean("plaintext")) tls.server_plaintext = *v;
   if (tls.server_plaintext)
     for (std::string_view key : {"host_certs", "unknown_sni", "client_cert", "alpn", "groups", "record_size_limit",
-                                 "max_fragment_length", "key_update", "version"})
+                                 "max_fragment_length", "key_update", "version", "ip_cert"})
       if (s.has(key))
         s.error_at_key(key, fmt::format("{} configures the server's TLS, but plaintext: true makes it speak none", key));
 
@@ -172,7 +175,7 @@ void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc) {
         if (m.has(key))
           m.error_at_key(key, fmt::format("{} is for TLS over TCP (tls1.2 / tls1.3); a dtls1.2 scenario's tls: "
                                           "section takes server_name, alpn, client.cert, server.host_certs, "
-                                          "server.unknown_sni and server.client_cert",
+                                          "server.unknown_sni, server.ip_cert and server.client_cert",
                                           key));
     };
     tcp_only(t, {"resume", "early_data", "record_size_limit", "max_fragment_length"});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "harness/runner/peer_argv.hpp"
@@ -22,6 +23,10 @@ std::string in_run_dir(const std::filesystem::path& file) {
 }
 
 PeerSetup common(const scenario::Scenario& sc, const pki::PkiFiles& pki, dtls::Role role, int port) {
+  // The in-process peers verify "localhost" and serve one certificate: a no-SNI scenario would pass untested.
+  if (sc.tls.no_server_name || sc.tls.server_ip_cert)
+    throw std::runtime_error("the in-process ref peers take no --no-server-name / --ip-cert (tls.server_name: none, "
+                             "tls.server.ip_cert); run this scenario with --clock real");
   PeerSetup s;
   s.params.role = role;
   s.params.port = port;

@@ -1,5 +1,7 @@
 #include "peers/common/options.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
@@ -74,10 +76,17 @@ HostPort parse_host_port(const std::string& text) {
   return hp;
 }
 
+bool is_ip_literal(const std::string& host) {
+  in_addr a4{};
+  in6_addr a6{};
+  return ::inet_pton(AF_INET, host.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &a6) == 1;
+}
+
 const std::vector<std::string>& contract_flags() {
   static const std::vector<std::string> kFlags{
       "--host-cert", "--unknown-sni", "--alpn", "--client-cert", "--resume", "--record-size-limit",
-      "--max-fragment-length", "--key-update", "--early-data", "--key-log", "--groups", "--plaintext"};
+      "--max-fragment-length", "--key-update", "--early-data", "--key-log", "--groups", "--plaintext",
+      "--ip-cert", "--no-server-name"};
   return kFlags;
 }
 
@@ -91,17 +100,23 @@ namespace {
 
 constexpr int kTlsHandshakeTimeoutMin = 2000, kTlsHandshakeTimeoutMax = 120000;
 
+// "CERT:KEY" -> the two paths, each an existing file; `flag` names the value in the error.
+HostCert parse_cert_key(const std::string& flag, std::string name, const std::string& text) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    throw std::invalid_argument(flag + " '" + text + "' is not CERT:KEY");
+  HostCert h{std::move(name), text.substr(0, colon), text.substr(colon + 1)};
+  for (const auto* f : {&h.cert, &h.key})
+    if (!std::filesystem::is_regular_file(*f)) throw std::invalid_argument(flag + ": file not found: " + *f);
+  return h;
+}
+
 // "NAME=CERT:KEY" -> HostCert; throws std::invalid_argument naming the value.
 HostCert parse_host_cert(const std::string& text) {
   auto eq = text.find('=');
-  auto colon = text.find(':', eq == std::string::npos ? 0 : eq);
-  if (eq == std::string::npos || eq == 0 || colon == std::string::npos || colon == eq + 1 || colon + 1 == text.size())
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
     throw std::invalid_argument("--host-cert '" + text + "' is not NAME=CERT:KEY");
-  HostCert h{text.substr(0, eq), text.substr(eq + 1, colon - eq - 1), text.substr(colon + 1)};
-  for (const auto* f : {&h.cert, &h.key})
-    if (!std::filesystem::is_regular_file(*f))
-      throw std::invalid_argument("--host-cert " + h.name + ": file not found: " + *f);
-  return h;
+  return parse_cert_key("--host-cert " + text.substr(0, eq), text.substr(0, eq), text.substr(eq + 1));
 }
 
 // "a,b" -> {"a", "b"}, empty items included (the caller rejects them).
@@ -165,6 +180,7 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   app.add_option("--key", o.key, "PEM private key")->check(CLI::ExistingFile);
   app.add_option("--ca", o.ca, "PEM trust anchor")->check(CLI::ExistingFile);
   app.add_option("--server-name", o.server_name, "client: SNI and name to verify");
+  app.add_flag("--no-server-name", o.no_server_name, "client: send no SNI; verify the --connect IP address");
   app.add_option("--mtu", o.mtu, "link MTU at the IP layer (IPv4+UDP headers included)")
       ->check(CLI::Range(contract::kDtls12.mtu_min, contract::kDtls12.mtu_max));
   app.add_option("--timer-initial-ms", o.timer_initial_ms, "initial retransmission timer")
@@ -181,6 +197,8 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
       ->check(CLI::IsMember({"binary", "lines"}));
   std::vector<std::string> host_certs;
   app.add_option("--host-cert", host_certs, "server: NAME=CERT:KEY, a certificate per SNI host name (repeatable)");
+  std::string ip_cert;
+  app.add_option("--ip-cert", ip_cert, "server: CERT:KEY served when the ClientHello carries no server_name");
   std::string unknown_sni = "default", alpn, client_cert, groups;
   app.add_option("--unknown-sni", unknown_sni, "server, SNI naming no --host-cert: default (serve --cert) | alert")
       ->check(CLI::IsMember({"default", "alert"}));
@@ -239,12 +257,16 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
   if (o.ca.empty()) return usage_error("--ca FILE is required: the peer's chain is always verified");
   if (o.cert.empty() != o.key.empty()) return usage_error("--cert and --key go together");
   if (o.server_name && o.server_name->empty()) return usage_error("--server-name must not be empty");
+  if (o.server_name && o.no_server_name) return usage_error("--server-name and --no-server-name exclude each other");
   try {
     if (!alpn.empty()) o.alpn = parse_alpn(alpn);
     if (app.count("--groups")) o.groups = parse_groups(groups);
     for (const auto& h : host_certs) o.host_certs.push_back(parse_host_cert(h));
-    if (o.role == Role::client && (!o.host_certs.empty() || app.count("--unknown-sni") || app.count("--client-cert")))
-      return usage_error("--host-cert, --unknown-sni and --client-cert are a server's options");
+    if (app.count("--ip-cert")) o.ip_cert = parse_cert_key("--ip-cert", "", ip_cert);
+    if (o.role == Role::client && (!o.host_certs.empty() || o.ip_cert || app.count("--unknown-sni") ||
+                                   app.count("--client-cert")))
+      return usage_error("--host-cert, --ip-cert, --unknown-sni and --client-cert are a server's options");
+    if (o.role == Role::server && o.no_server_name) return usage_error("--no-server-name is a client option");
     if (o.role == Role::server) {
       if (o.cert.empty()) return usage_error("a server needs --cert and --key");
       if (!listen.empty()) o.listen = parse_host_port(listen);
@@ -252,6 +274,10 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
       if (connect.empty()) return usage_error("a client needs --connect HOST:PORT");
       o.connect = parse_host_port(connect);
       if (o.connect.port == 0) return usage_error("--connect needs a non-zero port");
+      // Without SNI the only name left to verify is the address itself (RFC 6066 3: SNI never carries one).
+      if (o.no_server_name && !is_ip_literal(o.connect.host))
+        return usage_error("--no-server-name needs an IP address in --connect (it is what gets verified), not '" +
+                           o.connect.host + "'");
     }
   } catch (const std::invalid_argument& e) {
     return usage_error(e.what());

@@ -40,6 +40,8 @@ struct PeerOptions {
   HostPort connect;                     // client
   std::string cert, key, ca;            // PEM files
   std::optional<std::string> server_name;
+  // --no-server-name (client): no SNI; the certificate is verified against the --connect IP literal.
+  bool no_server_name = false;
   std::optional<int> mtu;               // IP-layer link MTU
   std::optional<int> timer_initial_ms;  // library default when absent
   int handshake_timeout_ms = 30000;
@@ -49,6 +51,8 @@ struct PeerOptions {
   Framing framing = Framing::binary;
   // TLS_CONTRACT flags (peers/CONTRACT.md "TLS"); a library lacking one refuses it (127) at parse time.
   std::vector<HostCert> host_certs;                // server
+  // --ip-cert CERT:KEY (server): served when the ClientHello has no server_name (name empty).
+  std::optional<HostCert> ip_cert;
   UnknownSni unknown_sni = UnknownSni::default_cert;
   std::vector<std::string> alpn;                   // in preference order
   // Absent for DTLS keeps the DTLS contract's behaviour (a certificate is requested, verified when sent);
@@ -104,6 +108,9 @@ ParseResult parse_peer_options(const std::vector<std::string>& args, const PeerI
 // "HOST:PORT" or "[IPv6]:PORT" -> HostPort (brackets removed); throws
 // std::invalid_argument naming the value.
 HostPort parse_host_port(const std::string& text);
+
+// An IPv4 or IPv6 literal ("198.18.0.2", "2001:db8::2"): verified as an address, never sent as SNI (RFC 6066 3).
+bool is_ip_literal(const std::string& host);
 
 // The pieces every contract parser shares (this one and tcp_options.hpp), so
 // the exit codes and error lines are the same for every protocol.

@@ -311,3 +311,54 @@ TEST(Options, PlaintextIsATlsServersOption) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(event_of(r)["message"], "usage: --plaintext is a server option");
 }
+
+TEST(Options, IpCertIsAServersCertKeyPairForAClientHelloWithoutSni) {
+  PemFile pem;
+  const std::string p = pem.path.string();
+  for (const char* protocol : {"tls1.3", "dtls1.2"}) {
+    auto server = tls_server_args(p, protocol);
+    server.insert(server.end(), {"--ip-cert", p + ":" + p});
+    auto ok = parse_peer_options(server, kId, tls_caps());
+    ASSERT_TRUE(ok.options) << ok.stdout_text;
+    ASSERT_TRUE(ok.options->ip_cert);
+    EXPECT_EQ(ok.options->ip_cert->cert, p);
+    EXPECT_EQ(ok.options->ip_cert->key, p);
+  }
+  for (const std::string& bad : {p, ":" + p, p + ":", p + ":/no/such.key"}) {
+    auto server = tls_server_args(p, "tls1.3");
+    server.insert(server.end(), {"--ip-cert", bad});
+    auto r = parse_peer_options(server, kId, tls_caps());
+    EXPECT_EQ(r.exit_code, 3) << bad << ": " << r.stdout_text;
+  }
+  std::vector<std::string> client = {"--role", "client", "--protocol", "tls1.3", "--connect", "127.0.0.1:4433",
+                                     "--ca", p, "--ip-cert", p + ":" + p};
+  auto r = parse_peer_options(client, kId, tls_caps());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(event_of(r)["message"], "usage: --host-cert, --ip-cert, --unknown-sni and --client-cert are a server's options");
+}
+
+TEST(Options, NoServerNameNeedsAnIpToVerifyAndExcludesServerName) {
+  PemFile pem;
+  auto client = [&](const std::string& connect, std::vector<std::string> tail) {
+    std::vector<std::string> a = {"--role", "client", "--protocol", "tls1.3", "--connect", connect, "--ca",
+                                  pem.path.string(), "--no-server-name"};
+    a.insert(a.end(), tail.begin(), tail.end());
+    return parse_peer_options(a, kId, tls_caps());
+  };
+  auto v4 = client("198.18.0.2:4433", {});
+  ASSERT_TRUE(v4.options) << v4.stdout_text;
+  EXPECT_TRUE(v4.options->no_server_name);
+  EXPECT_FALSE(v4.options->server_name);
+  EXPECT_TRUE(client("[2001:db8::2]:4433", {}).options);
+  auto both = client("127.0.0.1:4433", {"--server-name", "localhost"});
+  EXPECT_EQ(both.exit_code, 3);
+  EXPECT_EQ(event_of(both)["message"], "usage: --server-name and --no-server-name exclude each other");
+  auto named = client("localhost:4433", {});
+  EXPECT_EQ(named.exit_code, 3) << named.stdout_text;
+  auto server = tls_server_args(pem.path, "tls1.3");
+  server.push_back("--no-server-name");
+  EXPECT_EQ(parse_peer_options(server, kId, tls_caps()).exit_code, 3);
+  auto dtls = server_args(pem.path);
+  dtls.push_back("--no-server-name");
+  EXPECT_EQ(parse_peer_options(dtls, kId).exit_code, 127);  // a DTLS-only peer lacks it
+}

@@ -1,5 +1,5 @@
 // Each TLS contract flag between the real shims (peers/CONTRACT.md "TLS"),
-// for every client x server pair: SNI certificates and --unknown-sni, ALPN,
+// for every client x server pair: SNI certificates, --unknown-sni and --ip-cert, ALPN,
 // --client-cert, --handshake-timeout-ms against a silent server, --resume,
 // --max-fragment-length, --record-size-limit, --key-update, --early-data.
 #include <gtest/gtest.h>
@@ -45,6 +45,51 @@ TEST_P(TlsFeature, SniPicksTheHostCertificateAndFallsBackToTheDefault) {
     auto d = run(version, {"--host-cert", host_cert}, {});
     EXPECT_EQ(d.client_rc, 0) << version << "\n" << d.transcripts();
     EXPECT_EQ(d.server->event("handshake_done")["server_name"], "localhost");
+  }
+}
+
+// --no-server-name instead of client_args' --server-name localhost: no SNI, the --connect IP is verified.
+std::vector<std::string> without_server_name(std::vector<std::string> c) {
+  c.erase(c.begin() + 8, c.begin() + 10);
+  c.push_back("--no-server-name");
+  return c;
+}
+
+// --ip-cert (RFC 6066 3: SNI only guides the server's choice). The IP
+// certificates come from CAs of their own, so a client trusting one of them
+// completes only if the server served that certificate, and only if it
+// matched the address it connected to (127.0.0.1).
+TEST_P(TlsFeature, WithoutSniTheServerServesItsIpCertificate) {
+  auto ip = wireproof::pki::generate_pki(dir.path / "ip", "localhost", {}, "127.0.0.1");
+  auto other_ip = wireproof::pki::generate_pki(dir.path / "ip2", "localhost", {}, "127.0.0.2");
+  auto host = wireproof::pki::generate_pki(dir.path / "a", "a.example");
+  const std::string ip_cert = ip.ip_cert.string() + ":" + ip.ip_key.string();
+  const std::string host_cert = "a.example=" + host.server_cert.string() + ":" + host.server_key.string();
+  for (const char* version : {"tls1.3", "tls1.2", "dtls1.2"}) {
+    auto pair = [&](std::vector<std::string> server_extra, const fs::path& ca, bool sni) {
+      auto s = server_args(version, pki);
+      s.insert(s.end(), server_extra.begin(), server_extra.end());
+      return run_pair(dir.path, client_impl(), server_impl(), s, [&](int port) {
+        auto c = client_args(version, port, ca);
+        return sni ? with_server_name(c, "a.example") : without_server_name(c);
+      });
+    };
+    auto r = pair({"--ip-cert", ip_cert, "--host-cert", host_cert}, ip.ca_cert, false);
+    ASSERT_EQ(r.client_rc, 0) << version << "\n" << r.transcripts();
+    EXPECT_EQ(r.server_rc, 0) << r.transcripts();
+    EXPECT_TRUE(r.server->event("handshake_done")["server_name"].is_null()) << r.transcripts();
+    EXPECT_TRUE(r.client->event("handshake_done")["server_name"].is_null()) << r.transcripts();
+    // Without --ip-cert the default certificate (another CA) is served: verification fails.
+    auto d = pair({}, ip.ca_cert, false);
+    EXPECT_EQ(d.client_rc, 1) << version << "\n" << d.transcripts();
+    EXPECT_FALSE(field(d.client->event("error"), "reason").empty()) << d.transcripts();
+    // An IP certificate for another address fails: the client checks the address.
+    auto wrong = pair({"--ip-cert", other_ip.ip_cert.string() + ":" + other_ip.ip_key.string()}, other_ip.ca_cert, false);
+    EXPECT_EQ(wrong.client_rc, 1) << version << "\n" << wrong.transcripts();
+    // With SNI the host certificate still wins.
+    auto sni = pair({"--ip-cert", ip_cert, "--host-cert", host_cert}, host.ca_cert, true);
+    EXPECT_EQ(sni.client_rc, 0) << version << "\n" << sni.transcripts();
+    EXPECT_EQ(sni.server->event("handshake_done")["server_name"], "a.example") << sni.transcripts();
   }
 }
 

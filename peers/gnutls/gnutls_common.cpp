@@ -1,7 +1,5 @@
 #include "peers/gnutls/gnutls_common.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -51,19 +49,16 @@ int write_key_log(gnutls_session_t session, const char* label, const gnutls_datu
   return 0;
 }
 
-bool is_ip_literal(const std::string& name) {
-  in6_addr a6{};
-  in_addr a4{};
-  return ::inet_pton(AF_INET, name.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, name.c_str(), &a6) == 1;
-}
-
-// --host-cert for the name the client sent; --unknown-sni for a name with none.
+// --host-cert for the name the client sent; --unknown-sni for a name with none; --ip-cert when none was sent.
 int on_client_hello(gnutls_session_t session) {
   PeerCheck* self = check_of(session);
   char name[256];
   size_t len = sizeof name - 1;
   unsigned int type = 0;
-  if (gnutls_server_name_get(session, name, &len, &type, 0) != 0 || type != GNUTLS_NAME_DNS) return 0;  // no SNI
+  if (gnutls_server_name_get(session, name, &len, &type, 0) != 0 || type != GNUTLS_NAME_DNS) {  // no SNI
+    auto* cred = self->hosts ? self->hosts->no_sni() : nullptr;
+    return cred ? gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, cred) : 0;
+  }
   name[len] = '\0';
   if (auto* cred = self->hosts ? self->hosts->find(name) : nullptr)
     return gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, cred);
@@ -112,6 +107,10 @@ HostCredentials::HostCredentials(const PeerOptions& opts) {
       add_key(cred, "--host-cert " + h.name + "=", h.cert, h.key);  // frees cred when it throws
       creds_.emplace_back(h.name, cred);
     }
+    if (opts.ip_cert) {
+      no_sni_ = with_trust(opts);
+      add_key(no_sni_, "--ip-cert", opts.ip_cert->cert, opts.ip_cert->key);  // frees no_sni_ when it throws
+    }
   } catch (...) {
     for (auto& [n, c] : creds_) gnutls_certificate_free_credentials(c);
     throw;
@@ -120,6 +119,7 @@ HostCredentials::HostCredentials(const PeerOptions& opts) {
 
 HostCredentials::~HostCredentials() {
   for (auto& [n, c] : creds_) gnutls_certificate_free_credentials(c);
+  if (no_sni_) gnutls_certificate_free_credentials(no_sni_);
 }
 
 gnutls_certificate_credentials_t HostCredentials::find(const std::string& name) const {

@@ -22,7 +22,8 @@ namespace wireproof::peers::gnutls {
 
 std::string gnutls_message(int rc);  // "<text> (<code>)"
 
-// --host-cert's credentials, one per SNI name (each with --ca as its trust). Throws SetupError.
+// --host-cert's credentials, one per SNI name, and --ip-cert's for a ClientHello without SNI (each
+// with --ca as its trust). Throws SetupError.
 class HostCredentials {
  public:
   explicit HostCredentials(const PeerOptions& opts);
@@ -30,9 +31,11 @@ class HostCredentials {
   HostCredentials(const HostCredentials&) = delete;
   HostCredentials& operator=(const HostCredentials&) = delete;
   gnutls_certificate_credentials_t find(const std::string& name) const;  // nullptr: none for that name
+  gnutls_certificate_credentials_t no_sni() const { return no_sni_; }    // nullptr: no --ip-cert
 
  private:
   std::vector<std::pair<std::string, gnutls_certificate_credentials_t>> creds_;
+  gnutls_certificate_credentials_t no_sni_ = nullptr;
 };
 
 // The per-session state the shared code below reads and writes (the
@@ -59,7 +62,7 @@ void attach_check(gnutls_session_t session, PeerCheck* check);
 // The command line's choices on a fresh session, DTLS and TLS alike (check
 // attached, check.opts / check.hosts set for a server): --alpn (a server's
 // preference wins, no overlap = no_application_protocol); a server's
-// --client-cert (absent: default_request) and --host-cert / --unknown-sni
+// --client-cert (absent: default_request) and --host-cert / --ip-cert / --unknown-sni
 // (post-client-hello hook); a client's verify name and SNI (RFC 6066 3: host
 // names only, so an IP literal sends none). Throws SetupError.
 void apply_choices(gnutls_session_t session, PeerCheck& check, const PeerOptions& opts,

@@ -1,7 +1,5 @@
 #include "peers/openssl/openssl_context.hpp"
 
-#include <arpa/inet.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -43,12 +41,6 @@ std::uint8_t max_fragment_code(int bytes) {
     case 2048: return TLSEXT_max_fragment_length_2048;
     default: return TLSEXT_max_fragment_length_4096;
   }
-}
-
-bool is_ip_literal(const std::string& name) {
-  in6_addr a6{};
-  in_addr a4{};
-  return ::inet_pton(AF_INET, name.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, name.c_str(), &a6) == 1;
 }
 
 }  // namespace
@@ -93,7 +85,7 @@ void ServerChoices::install(SSL_CTX* ctx, int default_verify_mode) const {
   SSL_CTX_set_verify(ctx, mode, nullptr);
   auto* self = const_cast<ServerChoices*>(this);  // OpenSSL's callback argument is void*; the callbacks only read
   if (!alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(ctx, &ServerChoices::select_alpn, self);
-  if (!opts_.host_certs.empty() || opts_.unknown_sni == UnknownSni::alert) {
+  if (!opts_.host_certs.empty() || opts_.ip_cert || opts_.unknown_sni == UnknownSni::alert) {
     SSL_CTX_set_tlsext_servername_callback(ctx, &ServerChoices::on_server_name);
     SSL_CTX_set_tlsext_servername_arg(ctx, self);
   }
@@ -112,12 +104,18 @@ int ServerChoices::select_alpn(SSL*, const unsigned char** out, unsigned char* o
 
 int ServerChoices::on_server_name(SSL* ssl, int* alert, void* arg) {
   auto* self = static_cast<const ServerChoices*>(arg);
+  // OpenSSL calls this for every ClientHello, with or without server_name.
   const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  if (!name) return SSL_TLSEXT_ERR_OK;  // no SNI: the default certificate
-  for (const auto& h : self->opts_.host_certs) {
-    if (h.name != name) continue;
-    if (SSL_use_certificate_chain_file(ssl, h.cert.c_str()) != 1 ||
-        SSL_use_PrivateKey_file(ssl, h.key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_check_private_key(ssl) != 1) {
+  const HostCert* chosen = nullptr;
+  if (!name) {
+    if (!self->opts_.ip_cert) return SSL_TLSEXT_ERR_OK;  // no SNI, no --ip-cert: the default certificate
+    chosen = &*self->opts_.ip_cert;
+  }
+  for (const auto& h : self->opts_.host_certs)
+    if (!chosen && h.name == name) chosen = &h;
+  if (chosen) {
+    if (SSL_use_certificate_chain_file(ssl, chosen->cert.c_str()) != 1 ||
+        SSL_use_PrivateKey_file(ssl, chosen->key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_check_private_key(ssl) != 1) {
       *alert = SSL_AD_INTERNAL_ERROR;
       return SSL_TLSEXT_ERR_ALERT_FATAL;
     }

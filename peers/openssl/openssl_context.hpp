@@ -25,7 +25,7 @@ void set_verify_name(SSL* ssl, const PeerOptions& opts);
 // Every key-log line OpenSSL produces for connections of ctx goes to log (not owned; may be null).
 void install_key_log(SSL_CTX* ctx, KeyLogFile* log);
 // What a server answers to a ClientHello, from the command line (DTLS and
-// TLS alike): --host-cert / --unknown-sni (servername callback), --alpn (the
+// TLS alike): --host-cert / --ip-cert / --unknown-sni (servername callback), --alpn (the
 // server's preference wins, RFC 7301 3.2; no overlap = no_application_protocol),
 // --client-cert (the verify mode). Must outlive the SSL_CTX it is installed on.
 class ServerChoices {

@@ -77,7 +77,7 @@ TEST_F(StockOptions, EveryContractFlagIsOneTheCommonParserRefusesByCapability) {
       {"--host-cert", {"a.example=" + p + ":" + p}}, {"--unknown-sni", {"alert"}}, {"--alpn", {"h2"}},
       {"--client-cert", {"required"}}, {"--resume", {}}, {"--record-size-limit", {"1024"}},
       {"--max-fragment-length", {"512"}}, {"--key-update", {}}, {"--early-data", {}}, {"--key-log", {"/tmp/k"}},
-      {"--groups", {"x25519"}}, {"--plaintext", {}}};
+      {"--groups", {"x25519"}}, {"--plaintext", {}}, {"--ip-cert", {p + ":" + p}}, {"--no-server-name", {}}};
   ASSERT_FALSE(peers::contract_flags().empty());
   for (const auto& flag : peers::contract_flags()) {
     auto it = sample.find(flag);
@@ -93,15 +93,15 @@ TEST_F(StockOptions, EveryContractFlagIsOneTheCommonParserRefusesByCapability) {
 
 TEST_F(StockOptions, CapabilitiesAreWhatTheRolesRegistrySectionLacks) {
   using R = peers::Role;
-  // --groups and --plaintext: no stock role maps them (yet).
+  // --groups, --plaintext, --ip-cert and --no-server-name: no stock role maps them (yet).
   const Args tls_client_openssl{"--host-cert",  "--unknown-sni", "--client-cert", "--resume",
-                                "--record-size-limit", "--early-data", "--groups", "--plaintext"};
+                                "--record-size-limit", "--early-data", "--groups", "--plaintext", "--ip-cert", "--no-server-name"};
   const Args tls_server_openssl{"--host-cert", "--unknown-sni", "--resume", "--record-size-limit", "--key-update",
-                                "--early-data", "--groups", "--plaintext"};  // max-fragment-length: ignored, s_server accepts it by itself
+                                "--early-data", "--groups", "--plaintext", "--ip-cert", "--no-server-name"};  // max-fragment-length: ignored, s_server accepts it by itself
   const Args tls_client_gnutls{"--host-cert", "--unknown-sni", "--client-cert", "--resume", "--max-fragment-length",
-                               "--key-update", "--early-data", "--groups", "--plaintext"};
+                               "--key-update", "--early-data", "--groups", "--plaintext", "--ip-cert", "--no-server-name"};
   const Args tls_server_gnutls{"--host-cert", "--unknown-sni", "--alpn", "--resume", "--max-fragment-length",
-                               "--key-update", "--early-data", "--groups", "--plaintext"};  // client-cert: mapped per value
+                               "--key-update", "--early-data", "--groups", "--plaintext", "--ip-cert", "--no-server-name"};  // client-cert: mapped per value
   for (const char* protocol : {"tls1.2", "tls1.3"}) {
     ASSERT_TRUE(missing("openssl-cli", R::client, protocol));
     EXPECT_EQ(*missing("openssl-cli", R::client, protocol), tls_client_openssl) << protocol;

@@ -7,9 +7,9 @@ burst-loss seeds 17 and 35) and the echo workload giving up after a loss burst
 (burst-loss seed 7)."""
 import pytest
 
-from wp_e2e import REPO, read_result
+from wp_e2e import read_result, virtual_clock_scenarios
 
-SCENARIOS = sorted((REPO / "scenarios" / "dtls").glob("*.yaml"))
+SCENARIOS = virtual_clock_scenarios()
 SEEDS = range(1, 41)
 
 def sweep_run(wireproof, scenario, seed, out):

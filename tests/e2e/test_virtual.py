@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from wp_e2e import REPO, read_result
+from wp_e2e import REPO, read_result, virtual_clock_scenarios
 
-SCENARIOS = sorted((REPO / "scenarios" / "dtls").glob("*.yaml"))
+SCENARIOS = virtual_clock_scenarios()
 SIXTY_S = REPO / "tests" / "fixtures" / "scenarios" / "client-hello-lost-6x-60s-timers.yaml"
 ONE_S = REPO / "scenarios" / "dtls" / "server-flight-lost-once-1s-timers.yaml"
 LOSSY = REPO / "scenarios" / "dtls" / "random-loss-10pct-100k-echo.yaml"

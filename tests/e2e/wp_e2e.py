@@ -10,6 +10,13 @@ BUILD = Path(os.environ.get("WIREPROOF_BUILD", REPO / "build" / "ci"))
 WIREPROOF = BUILD / "harness" / "cli" / "wireproof"
 
 
+def virtual_clock_scenarios():
+    """The scenarios/dtls files the in-process ref peers can run: not the no-SNI ones
+    (tls.server_name: none, tls.server.ip_cert), which a virtual run refuses (harness/virtual/peer_setup.cpp)."""
+    return [p for p in sorted((REPO / "scenarios" / "dtls").glob("*.yaml"))
+            if "server_name: none" not in p.read_text() and "ip_cert: true" not in p.read_text()]
+
+
 def run_wireproof(*args, timeout=120, cwd=REPO):
     """Runs the wireproof command; returns the CompletedProcess (text mode)."""
     return subprocess.run([str(WIREPROOF), *map(str, args)], cwd=cwd, capture_output=True,

@@ -139,9 +139,13 @@ def test_bad_tls_document_is_rejected(name):
     assert list(validator().iter_errors(load(TLS_HEADER + TLS_BAD[name]))) != []
 
 
-def test_tls_section_only_in_a_tls_scenario():
+def test_tls_section_only_in_a_tls_or_dtls_scenario():
     assert list(validator().iter_errors(load(TLS_HEADER + "tls: {resume: true}\n"))) == []
     assert list(validator().iter_errors(load(TCP_HEADER + "tls: {resume: true}\n"))) != []
+    # DTLS 1.2 takes the naming and certificate flags (scenarios/dtls/sni-selects-certificate.yaml).
+    no_sni = "tls:\n  server_name: none\n  server: {ip_cert: true}\n"
+    assert list(validator().iter_errors(load(HEADER + no_sni))) == []
+    assert list(validator().iter_errors(load(TLS_HEADER + "tls:\n  server: {ip_cert: 1}\n"))) != []
 
 
 def test_dtls_chunk_keeps_its_record_bound_and_tcp_may_write_more():
