@@ -153,6 +153,7 @@ struct TlsSide {
 };
 struct TlsSettings {
   std::string server_name = "localhost";     // the client's --server-name (SNI and the name verified)
+  bool section_given = false;                // the scenario has a tls: section (a DTLS one: its SNI / certificate fields)
   bool no_server_name = false;               // server_name: none: the client's --no-server-name (no SNI, its IP verified)
   TlsSide client, server;
   bool client_has_cert = false;              // the client gets --cert/--key (default: the server asks for one)

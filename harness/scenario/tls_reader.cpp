@@ -103,6 +103,7 @@ void read_side_common(const MapReader& m, const std::string& protocol, const Tls
 
 void read_tls(const YAML::Node& node, Diagnostics& diag, Scenario& sc) {
   auto& tls = sc.tls;
+  tls.section_given = node.IsDefined() && !node.IsNull();
   MapReader t(node, "in tls",
               {"server_name", "resume", "early_data", "record_size_limit", "max_fragment_length", "client", "server"},
               diag);

@@ -179,7 +179,7 @@ def _table(header, array_name):
 @pytest.mark.parametrize("array_name, schema_enum", [
     ("kHandshakeTypes", lambda s: s["$defs"]["match"]["properties"]["handshake_type"]["oneOf"][0]["enum"]),
     ("kContentTypes", lambda s: s["$defs"]["match"]["properties"]["content_type"]["oneOf"][0]["enum"]),
-    (("kCheckNames", "kTcpCheckNames"),
+    (("kCheckNames", "kTcpCheckNames", "kTlsCheckNames"),
      lambda s: s["properties"]["expect"]["properties"]["checks"]["propertyNames"]["enum"]),
     (("kPeerEvents", "kTcpPeerEvents", "kTlsPeerEvents"), lambda s: s["$defs"]["peer_trigger"]["properties"]["event"]["enum"]),
 ])
