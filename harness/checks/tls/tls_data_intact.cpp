@@ -17,7 +17,8 @@
 // (TLS over TCP delivers each record once). A connection that was reset is
 // not compared: the reset flushes what the receiver had queued and what the
 // sender had not sent (RFC 9293 3.10.7.4), so no digest can match the wire's
-// stream (abort-rst-truncation); said so.
+// stream (abort-rst-truncation); said so. A sender report marked incomplete
+// (a failed handshake before the data crossed) is not compared either.
 // With line framing (a stock tool in the pair: Inputs::line_framing) the
 // decrypted stream is text lines, each one chunk; the chunks the lines carry
 // are what the digests are of (peers/common/line_frame.hpp), and a line that
@@ -92,7 +93,7 @@ class TlsDataIntact final : public Check {
                                 server_reports.size() == with_data.size();
     const std::size_t units = per_connection ? with_data.size() : 1;
     const json none = json::object();
-    std::vector<std::string> problems, blind, reset_lines;
+    std::vector<std::string> problems, blind, reset_lines, incomplete_lines;
     const char* bytes_word = in.line_framing ? "decrypted bytes (the chunks of its lines)" : "decrypted bytes";
     bool any_data = false;
     int compared_total = 0;
@@ -128,11 +129,27 @@ class TlsDataIntact final : public Check {
           }
         }
         const bool c2s = std::string(dir) == "c2s";
-        const std::vector<std::pair<std::string, std::string>> reported =
+        std::vector<std::pair<std::string, std::string>> reported =
             c2s ? std::vector<std::pair<std::string, std::string>>{{"client sent_sha256", str(c, "sent_sha256")},
                                                                    {"server received_sha256", str(s, "received_sha256")}}
                 : std::vector<std::pair<std::string, std::string>>{{"client echoed_sha256", str(c, "echoed_sha256")},
                                                                    {"server sent_sha256", str(s, "sent_sha256")}};
+        // A sender whose report says its workload is incomplete (a failed
+        // handshake, a stock tool's wrapper) counts what its application handed
+        // over, not what crossed: that digest is not compared (said so).
+        const json& sender_report = c2s ? c : s;
+        bool sender_incomplete = false;
+        if (sender_report.value("incomplete", false))
+          for (auto& [who, digest] : reported)
+            if (who.rfind(tcp::sender_role(dir), 0) == 0 && who.find("sent_sha256") != std::string::npos &&
+                !digest.empty()) {
+              incomplete_lines.push_back(fmt::format("{}{}: the {} is not compared: its report says the workload is "
+                                                     "incomplete ({}), so it counts what the application handed over, "
+                                                     "not what crossed",
+                                                     dir, label, who, sender_report.value("incomplete_reason", "")));
+              digest.clear();
+              sender_incomplete = true;
+            }
         json m{{"protected_records", records}};
         int compared = 0;
         if (records > 0) any_data = true;
@@ -189,7 +206,7 @@ class TlsDataIntact final : public Check {
         }
         m["digests_compared"] = compared;
         compared_total += compared;
-        if (!stream.empty() && compared == 0) {  // both sides broke the contract (peers/CONTRACT.md)
+        if (!stream.empty() && compared == 0 && !sender_incomplete) {  // both sides broke the contract (peers/CONTRACT.md)
           support::add_failed_dir(r, "c2s");
           support::add_failed_dir(r, "s2c");
           problems.push_back(fmt::format("{}{} carried {} bytes of application data but neither the {} nor the {} "
@@ -211,6 +228,7 @@ class TlsDataIntact final : public Check {
         }
       }
     if (!blind.empty()) r.measured["not_against_the_wire"] = blind;
+    for (const auto& l : incomplete_lines) reset_lines.push_back(l);
     if (!reset_lines.empty()) r.measured["not_judged"] = reset_lines;
     const std::string rest =
         (blind.empty() ? "" : fmt::format("; the peers' digests compared only with each other: {}", fmt::join(blind, "; "))) +
