@@ -43,6 +43,23 @@ std::string ip_cert_value(const pki::PkiFiles& pki) {
   return fmt::format("{}:{}", pki.ip_cert.string(), pki.ip_key.string());
 }
 
+// The tls: section's server flags TLS and DTLS share: a certificate per SNI
+// host name and for the IP address, the unknown-SNI behaviour, and the
+// client-certificate mode when `client_cert` says to pass it. Added when the
+// scenario asks and never dropped for a peer without them: it answers 127
+// (unsupported), so a run never silently tests less than the scenario says.
+void add_server_naming(std::vector<std::string>& a, const scenario::TlsSettings& tls, const pki::PkiFiles& pki,
+                       bool client_cert) {
+  const auto add = [&](const char* k, std::string v) {
+    a.push_back(k);
+    a.push_back(std::move(v));
+  };
+  for (const auto& h : pki.hosts) add("--host-cert", fmt::format("{}={}:{}", h.name, h.cert.string(), h.key.string()));
+  if (tls.server_ip_cert) add("--ip-cert", ip_cert_value(pki));
+  if (tls.unknown_sni) add("--unknown-sni", *tls.unknown_sni);
+  if (client_cert) add("--client-cert", tls.client_cert);
+}
+
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
@@ -70,10 +87,7 @@ std::vector<std::string> tls_argv(const scenario::Scenario& sc, const PeerComman
   }
   add("--ca", in.pki.ca_cert.string());
   if (server) {
-    for (const auto& h : in.pki.hosts) add("--host-cert", fmt::format("{}={}:{}", h.name, h.cert.string(), h.key.string()));
-    if (tls.server_ip_cert) add("--ip-cert", ip_cert_value(in.pki));
-    if (tls.unknown_sni) add("--unknown-sni", *tls.unknown_sni);
-    if (tls.client_cert != "none") add("--client-cert", tls.client_cert);
+    add_server_naming(a, tls, in.pki, tls.client_cert != "none");  // TLS: none is the contract's default
     if (tls.server_plaintext) a.push_back("--plaintext");
   } else if (tls.no_server_name) {
     a.push_back("--no-server-name");
@@ -140,13 +154,7 @@ std::vector<std::string> peer_argv(const scenario::Scenario& sc, const PeerComma
   if (server) {
     add("--cert", in.pki.server_cert.string());
     add("--key", in.pki.server_key.string());
-    // The tls: section's flags are added only when the scenario asks, and never
-    // dropped for a peer without them: it answers 127 (unsupported), so a run
-    // never silently tests less than the scenario says.
-    for (const auto& h : in.pki.hosts) add("--host-cert", fmt::format("{}={}:{}", h.name, h.cert.string(), h.key.string()));
-    if (tls.server_ip_cert) add("--ip-cert", ip_cert_value(in.pki));
-    if (tls.unknown_sni) add("--unknown-sni", *tls.unknown_sni);
-    if (tls.client_cert_given) add("--client-cert", tls.client_cert);
+    add_server_naming(a, tls, in.pki, tls.client_cert_given);  // DTLS: unwritten keeps the DTLS default
   } else {
     if (tls.no_server_name) a.push_back("--no-server-name");
     else if (tls.server_name == "localhost") add_optional("server-name", "localhost");

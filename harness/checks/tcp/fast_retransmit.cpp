@@ -165,6 +165,13 @@ class FastRetransmit final : public Check {
     return out;
   }
 
+  // The sender's first retransmission covering byte `hole` sent at or after from_us; nullptr: none.
+  static const TcpSegment* first_resend(const std::vector<TcpSegment>& sender, std::int64_t hole, std::int64_t from_us) {
+    for (const auto& s : sender)
+      if (s.kind == SegmentKind::retransmission && s.t_us() >= from_us && s.seq <= hole && s.end > hole) return &s;
+    return nullptr;
+  }
+
   // Each run's first duplicate ACK (dup_ack_number 1) with the run's length.
   static std::vector<std::pair<const TcpSegment*, int>> duplicate_runs(const dissect::TcpDirection& acks) {
     std::vector<std::pair<const TcpSegment*, int>> runs;
@@ -206,13 +213,8 @@ class FastRetransmit final : public Check {
     const auto reports = tcp::peer_events(in, tcp::sender_role(dir), "tcp_info");
     for (const auto& [a_ptr, run_length] : duplicate_runs(c.peer_of(dir))) {
       // The sender's first resend of the hole after the run began bounds the reports that describe the run.
-      std::int64_t until_us = std::numeric_limits<std::int64_t>::max();
-      for (const auto& s : sender)
-        if (s.kind == SegmentKind::retransmission && s.t_us() >= a_ptr->delivered_us && s.seq <= *a_ptr->ack &&
-            s.end > *a_ptr->ack) {
-          until_us = s.t_us();
-          break;
-        }
+      const TcpSegment* first = first_resend(sender, *a_ptr->ack, a_ptr->delivered_us);
+      const std::int64_t until_us = first ? first->t_us() : std::numeric_limits<std::int64_t>::max();
       const DupThresh thresh = dup_thresh_at(reports, a_ptr->delivered_us, until_us);
       const TcpSegment* trigger = nullptr;
       for (const TcpSegment* d : run_members(c.peer_of(dir), *a_ptr))
@@ -233,12 +235,7 @@ class FastRetransmit final : public Check {
       }
       const TcpSegment& a = *trigger;
       const std::int64_t hole = *a.ack;
-      const TcpSegment* resend = nullptr;
-      for (const auto& s : sender)
-        if (s.kind == SegmentKind::retransmission && s.t_us() >= a.delivered_us && s.seq <= hole && s.end > hole) {
-          resend = &s;
-          break;
-        }
+      const TcpSegment* resend = first_resend(sender, hole, a.delivered_us);
       // Acked before any resend: the "loss" was reordering.
       bool acked_first = false;
       for (const auto& b : c.peer_of(dir).segments)

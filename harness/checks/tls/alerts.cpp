@@ -156,27 +156,17 @@ class Alerts final : public Check {
                                        expected, from, shown));
       }
     }
-    if (!not_judged.empty()) r.measured["not_judged"] = not_judged;
-    const std::string rest = not_judged.empty() ? "" : fmt::format("; not judged: {}", fmt::join(not_judged, "; "));
     const bool expectation_judged =
         !expected.empty() && (expected == "none" ? (first_code || !unopened_from) : first_code.has_value());
-    if (!problems.empty()) {
-      r.verdict = Verdict::fail;
-      r.detail = fmt::format("{}{}", fmt::join(problems, "; "), rest);
-    } else if (!expected.empty() && !expectation_judged) {
-      r.verdict = Verdict::not_applicable;
-      r.detail = fmt::format("the expected alert was not judged{}", rest);
-    } else if (alerts == 0 && expected.empty()) {
-      r.verdict = Verdict::not_applicable;
-      r.detail = "no alert on the wire and none expected";
-    } else {
-      std::vector<std::string> parts;
-      if (expected == "none") parts.push_back(fmt::format("the {} sent no error alert, as expected", from));
-      else if (!expected.empty()) parts.push_back(fmt::format("{} from the {}, as expected", expected, from));
-      parts.insert(parts.end(), seen.begin(), seen.end());
-      r.verdict = Verdict::pass;
-      r.detail = fmt::format("{}{}", fmt::join(parts, "; "), rest);
-    }
+    std::vector<std::string> parts;
+    if (expected == "none") parts.push_back(fmt::format("the {} sent no error alert, as expected", from));
+    else if (!expected.empty()) parts.push_back(fmt::format("{} from the {}, as expected", expected, from));
+    parts.insert(parts.end(), seen.begin(), seen.end());
+    const bool judged = expected.empty() ? alerts > 0 : expectation_judged;
+    tls::conclude(r, problems, judged, fmt::format("{}", fmt::join(parts, "; ")),
+                  expected.empty() ? "no alert on the wire and none expected"
+                                   : fmt::format("the expected alert was not judged{}", tls::not_judged_suffix(not_judged)),
+                  not_judged);
     return r;
   }
 };

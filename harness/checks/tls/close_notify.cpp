@@ -96,6 +96,7 @@ class CloseNotify final : public Check {
       const auto& conn = *view.connections[k].tcp;
       if (t.client_hellos.empty()) continue;  // not a TLS connection (no ClientHello on the wire)
       const std::string label = view.connections.size() > 1 ? fmt::format(" (connection {})", k + 1) : "";
+      const auto reset = tcp::reset_at(conn);
       for (const char* dir : tcp::kDirs) {
         const auto close = first_close(conn.dir(dir));
         if (!close) continue;
@@ -118,8 +119,7 @@ class CloseNotify final : public Check {
         // A connection already reset (an RST reached this side first) is CLOSED
         // (RFC 9293 3.10.7.4): what the side's kernel sends after is no close of its
         // application's, and no alert can be sent on it.
-        if (const auto reset = tcp::reset_at(conn);
-            reset && reset->rst->d->dir != dir && reset->at_us <= close->t_us) {
+        if (reset && reset->rst->d->dir != dir && reset->at_us <= close->t_us) {
           not_judged.push_back(fmt::format("{}: the connection was reset before it (the RST i={} reached the {}): "
                                            "no alert can follow a reset",
                                            where, reset->rst->i(), sender));
@@ -184,19 +184,10 @@ class CloseNotify final : public Check {
     r.measured["closes"] = closes;
     r.measured["judged"] = judged;
     if (!judged_lines.empty()) r.measured["judged_closes"] = judged_lines;
-    if (!not_judged.empty()) r.measured["not_judged"] = not_judged;
-    const std::string rest = not_judged.empty() ? "" : fmt::format("; not judged: {}", fmt::join(not_judged, "; "));
-    if (!problems.empty()) {
-      r.verdict = Verdict::fail;
-      r.detail = fmt::format("{}{}", fmt::join(problems, "; "), rest);
-    } else if (judged == 0) {
-      r.verdict = Verdict::not_applicable;
-      r.detail = closes == 0 ? "no TLS connection was closed on the wire (no FIN or RST after a ClientHello)"
-                             : fmt::format("nothing judged: {}", fmt::join(not_judged, "; "));
-    } else {
-      r.verdict = Verdict::pass;
-      r.detail = fmt::format("{}{}", fmt::join(judged_lines, "; "), rest);
-    }
+    tls::conclude(r, problems, judged > 0, fmt::format("{}", fmt::join(judged_lines, "; ")),
+                  closes == 0 ? "no TLS connection was closed on the wire (no FIN or RST after a ClientHello)"
+                              : fmt::format("nothing judged: {}", fmt::join(not_judged, "; ")),
+                  not_judged);
     return r;
   }
 };

@@ -168,20 +168,12 @@ class KeyUpdate final : public Check {
     r.measured["key_updates"] = updates;
     r.measured["judged"] = judged;
     if (!notes.empty()) r.measured["answered"] = notes;
-    if (!not_judged.empty()) r.measured["not_judged"] = not_judged;
-    const std::string rest = not_judged.empty() ? "" : fmt::format("; not judged: {}", fmt::join(not_judged, "; "));
-    if (!problems.empty()) {
-      r.verdict = Verdict::fail;
-      r.detail = fmt::format("{}{}", fmt::join(problems, "; "), rest);
-    } else if (judged == 0) {
-      r.verdict = Verdict::not_applicable;
-      r.detail = not_judged.empty() ? "no KeyUpdate on the wire (none asked for)"
-                                    : fmt::format("no KeyUpdate seen; not judged: {}", fmt::join(not_judged, "; "));
-    } else {
-      r.verdict = Verdict::pass;
-      r.detail = fmt::format("{} KeyUpdate(s), each after its sender's Finished{}{}", updates,
-                             notes.empty() ? "" : fmt::format("; {}", fmt::join(notes, "; ")), rest);
-    }
+    tls::conclude(r, problems, judged > 0,
+                  fmt::format("{} KeyUpdate(s), each after its sender's Finished{}", updates,
+                              notes.empty() ? "" : fmt::format("; {}", fmt::join(notes, "; "))),
+                  not_judged.empty() ? "no KeyUpdate on the wire (none asked for)"
+                                     : fmt::format("no KeyUpdate seen{}", tls::not_judged_suffix(not_judged)),
+                  not_judged);
     return r;
   }
 };

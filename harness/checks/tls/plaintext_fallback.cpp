@@ -110,16 +110,8 @@ class PlaintextFallback final : public Check {
         lines.push_back(fmt::format("the client's error: {}", errors.front().event.value("message", "")));
       }
     }
-    if (!problems.empty()) {
-      r.verdict = Verdict::fail;
-      r.detail = fmt::format("{}", fmt::join(problems, "; "));
-    } else if (judged == 0) {
-      r.verdict = Verdict::not_applicable;
-      r.detail = "no server answered a ClientHello with non-TLS bytes";
-    } else {
-      r.verdict = Verdict::pass;
-      r.detail = fmt::format("{}", fmt::join(lines, "; "));
-    }
+    tls::conclude(r, problems, judged > 0, fmt::format("{}", fmt::join(lines, "; ")),
+                  "no server answered a ClientHello with non-TLS bytes", {});
     return r;
   }
 };

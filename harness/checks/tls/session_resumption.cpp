@@ -173,16 +173,8 @@ class SessionResumption final : public Check {
       }
     }
     r.measured["ticket_seen"] = ticket_seen ? json(true) : (ticket_unknown ? json("not seen: encrypted") : json(false));
-    if (!problems.empty()) {
-      r.verdict = Verdict::fail;
-      r.detail = fmt::format("{}", fmt::join(problems, "; "));
-    } else if (!any_offer && !asked) {
-      r.verdict = Verdict::not_applicable;
-      r.detail = "no ClientHello offered a resumption and the scenario asked for none";
-    } else {
-      r.verdict = Verdict::pass;
-      r.detail = fmt::format("{}", fmt::join(notes, "; "));
-    }
+    tls::conclude(r, problems, any_offer || asked, fmt::format("{}", fmt::join(notes, "; ")),
+                  "no ClientHello offered a resumption and the scenario asked for none", {});
     return r;
   }
 };

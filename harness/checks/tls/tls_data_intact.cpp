@@ -138,18 +138,15 @@ class TlsDataIntact final : public Check {
         // handshake, a stock tool's wrapper) counts what its application handed
         // over, not what crossed: that digest is not compared (said so).
         const json& sender_report = c2s ? c : s;
-        bool sender_incomplete = false;
-        if (sender_report.value("incomplete", false))
-          for (auto& [who, digest] : reported)
-            if (who.rfind(tcp::sender_role(dir), 0) == 0 && who.find("sent_sha256") != std::string::npos &&
-                !digest.empty()) {
-              incomplete_lines.push_back(fmt::format("{}{}: the {} is not compared: its report says the workload is "
-                                                     "incomplete ({}), so it counts what the application handed over, "
-                                                     "not what crossed",
-                                                     dir, label, who, sender_report.value("incomplete_reason", "")));
-              digest.clear();
-              sender_incomplete = true;
-            }
+        auto& [sent_who, sent] = reported[c2s ? 0 : 1];  // the sender's sent_sha256
+        const bool sender_incomplete = sender_report.value("incomplete", false) && !sent.empty();
+        if (sender_incomplete) {
+          incomplete_lines.push_back(fmt::format("{}{}: the {} is not compared: its report says the workload is "
+                                                 "incomplete ({}), so it counts what the application handed over, "
+                                                 "not what crossed",
+                                                 dir, label, sent_who, sender_report.value("incomplete_reason", "")));
+          sent.clear();
+        }
         json m{{"protected_records", records}};
         int compared = 0;
         if (records > 0) any_data = true;

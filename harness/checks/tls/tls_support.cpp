@@ -55,22 +55,32 @@ std::optional<dissect::HelloExtensions> encrypted_extensions(const dissect::TlsT
   return std::nullopt;
 }
 
+std::string not_judged_suffix(const std::vector<std::string>& not_judged) {
+  return not_judged.empty() ? "" : fmt::format("; not judged: {}", fmt::join(not_judged, "; "));
+}
+
+void conclude(CheckResult& r, const std::vector<std::string>& problems, bool judged, const std::string& pass_detail,
+              const std::string& none_detail, const std::vector<std::string>& not_judged) {
+  if (!r.measured.is_object()) r.measured = nlohmann::json::object();
+  if (!not_judged.empty()) r.measured["not_judged"] = not_judged;
+  if (!problems.empty()) {
+    r.verdict = Verdict::fail;
+    r.detail = fmt::format("{}{}", fmt::join(problems, "; "), not_judged_suffix(not_judged));
+  } else if (judged) {
+    r.verdict = Verdict::pass;
+    r.detail = pass_detail + not_judged_suffix(not_judged);
+  } else {
+    r.verdict = Verdict::not_applicable;
+    r.detail = none_detail;
+  }
+}
+
 void conclude(CheckResult& r, const std::vector<std::string>& problems, std::size_t judged, const std::string& what,
               const std::vector<std::string>& not_judged) {
   if (!r.measured.is_object()) r.measured = nlohmann::json::object();
   r.measured["judged"] = judged;
-  if (!not_judged.empty()) r.measured["not_judged"] = not_judged;
-  const std::string unseen = not_judged.empty() ? "" : fmt::format("; not judged: {}", fmt::join(not_judged, "; "));
-  if (!problems.empty()) {
-    r.verdict = Verdict::fail;
-    r.detail = fmt::format("{}{}", fmt::join(problems, "; "), unseen);
-  } else if (judged > 0) {
-    r.verdict = Verdict::pass;
-    r.detail = fmt::format("{} {} judged, all conform{}", judged, what, unseen);
-  } else {
-    r.verdict = Verdict::not_applicable;
-    r.detail = fmt::format("no {} judged{}", what, unseen);
-  }
+  conclude(r, problems, judged > 0, fmt::format("{} {} judged, all conform", judged, what),
+           fmt::format("no {} judged{}", what, not_judged_suffix(not_judged)), not_judged);
 }
 
 }  // namespace wireproof::checks::tls

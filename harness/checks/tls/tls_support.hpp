@@ -47,9 +47,17 @@ inline constexpr std::uint16_t kExtMaxFragmentLength = 1, kExtRecordSizeLimit = 
 std::optional<dissect::HelloExtensions> encrypted_extensions(const dissect::TlsTranscript& t);
 
 // The verdict from what a check found: fail when any problem, else pass when
-// anything was judged, else not_applicable; detail names the problems, the
-// count judged and every "not judged" reason.
+// anything was judged, else not_applicable. The fail detail is the problems
+// and the pass detail the check's own words, each followed by every "not
+// judged" reason ("; not judged: ..."); the not_applicable detail is the
+// check's, whole. measured.not_judged lists the reasons.
+void conclude(CheckResult& r, const std::vector<std::string>& problems, bool judged, const std::string& pass_detail,
+              const std::string& none_detail, const std::vector<std::string>& not_judged);
+// The same worded by a count: "3 records judged, all conform" / "no records
+// judged"; measured.judged is the count.
 void conclude(CheckResult& r, const std::vector<std::string>& problems, std::size_t judged, const std::string& what,
               const std::vector<std::string>& not_judged);
+// "; not judged: a; b", or "" when nothing went unjudged.
+std::string not_judged_suffix(const std::vector<std::string>& not_judged);
 
 }  // namespace wireproof::checks::tls
