@@ -201,7 +201,10 @@ TEST_P(L3Wire, CaptureOfAnMtuRunIsReadByTshark) {
   {
     scenario::Scenario sc;
     sc.timeline.push_back(mtu_1280_mid_transfer());
-    WireRun r(sc, GetParam(), {}, 16 * 1024);
+    // 64 KB: the MTU drops after the 15th c2s datagram, which must still come
+    // before the client's last full-sized segment (16 KB was too short to be sure:
+    // a client that sent fewer ACK-only packets finished first, and no ICMP came).
+    WireRun r(sc, GetParam(), {}, 64 * 1024);
     ASSERT_TRUE(r.run()) << r.echo.error();
     events::EventLog log{r.log};
     const auto packets = capture::capture_packets(log, {});
